@@ -1,0 +1,1 @@
+"""Hindsight front ends: the Discord bot and the terminal shell."""

@@ -1,0 +1,55 @@
+"""Text normalisation, content hashing and language detection."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_ANY_SPACE = re.compile(r"\s+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def normalize_text(raw: str) -> str:
+    """NFC, unified newlines, no invisible characters, single spaces, at most one blank line.
+
+    Line structure is kept: splitting and sentence detection rely on it.
+    """
+    text = unicodedata.normalize("NFC", raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def content_hash(text: str) -> str:
+    """A hash of the text that ignores case, spacing and Unicode composition."""
+    folded = _ANY_SPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def detect_language(text: str) -> str:
+    """'ko' when Hangul makes up a real share of the letters, else 'en'."""
+    hangul = len(_HANGUL.findall(text))
+    latin = len(_LATIN.findall(text))
+    if hangul == 0:
+        return "en"
+    # A Hangul syllable carries more than one Latin letter's worth of text.
+    return "ko" if hangul * 2 >= latin * 0.5 else "en"
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten `text` to at most `limit` characters at a word boundary, with an ellipsis."""
+    text = _ANY_SPACE.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:·") + "…"

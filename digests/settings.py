@@ -1,0 +1,97 @@
+"""The one settings object, read from the environment and `.env`, built once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_list(value: object) -> object:
+    """Accept comma- or space-separated lists from the environment as well as real lists."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything Hindsight can be configured with. See `.env.example` for each setting."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = "sqlite:///data/hindsight.db"
+    discord_token: SecretStr | None = None
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    discord_ingest_links: bool = False
+    discord_ingest_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    default_timezone: str = "Asia/Seoul"
+    default_guild_id: int = 0
+
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0)
+    max_document_bytes: int = Field(default=5_000_000, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_user_agent: str = "HindsightBot/0.1 (+https://github.com/hindsight)"
+
+    feed_poll_minutes: int = Field(default=30, ge=1)
+    feed_backoff_base_minutes: int = Field(default=5, ge=1)
+    feed_disable_after_hours: int = Field(default=48, ge=1)
+
+    reminder_followup_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 30])
+    reminder_sweep_seconds: int = Field(default=30, ge=1)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    digest_default_days: int = Field(default=7, ge=1)
+
+    log_level: str = "INFO"
+
+    @field_validator(
+        "discord_guild_ids",
+        "discord_shard_ids",
+        "discord_ingest_channel_ids",
+        "fetch_allowed_hosts",
+        "reminder_followup_days",
+        mode="before",
+    )
+    @classmethod
+    def _lists_from_text(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_only(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("only sqlite:///PATH database URLs are supported")
+        return value
+
+    @property
+    def database_path(self) -> str:
+        """The SQLite path from `database_url` (`:memory:` allowed)."""
+        path = self.database_url.removeprefix("sqlite:///")
+        return path or ":memory:"
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The default timezone as a ZoneInfo."""
+        return ZoneInfo(self.default_timezone)
+
+    def ensure_database_folder(self) -> None:
+        """Create the folder that will hold the SQLite file."""
+        if self.database_path != ":memory:":
+            Path(self.database_path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,174 @@
+"""The SQLite connection: WAL, foreign keys, numbered migrations, and serialised transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class Migration:
+    """One numbered SQL file from `digests/store/migrations`."""
+
+    def __init__(self, version: int, name: str, sql: str) -> None:
+        self.version = version
+        self.name = name
+        self.sql = sql
+
+
+def load_migrations() -> list[Migration]:
+    """All migration files, in version order. Gaps and duplicates are programming errors."""
+    folder = resources.files("digests.store") / "migrations"
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda migration: migration.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(
+                f"migration numbering broken at {migration.name}: expected {expected}"
+            )
+    return found
+
+
+class Database:
+    """One aiosqlite connection shared by the store's repositories.
+
+    All access goes through an asyncio lock: the connection is shared by every task of the
+    process, and without the lock one task's statements could land inside another's open
+    transaction.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str) -> Database:
+        """Open (creating if needed) the database at `path` and apply pending migrations."""
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA busy_timeout = 5000")
+        if path != ":memory:":
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+        database = cls(connection, path)
+        await database.migrate()
+        return database
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._connection.close()
+
+    async def migrate(self) -> list[int]:
+        """Apply every migration newer than the schema's version; return the versions applied."""
+        async with self._lock:
+            await self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            cursor = await self._connection.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            )
+            (current,) = await cursor.fetchone()
+            applied: list[int] = []
+            for migration in load_migrations():
+                if migration.version <= current:
+                    continue
+                # executescript commits on its own, so the script carries its own transaction:
+                # a failing migration leaves the schema at the previous version.
+                script = (
+                    "BEGIN;\n"
+                    + migration.sql
+                    + "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES "
+                    + f"({migration.version}, '{migration.name}', datetime('now'));\nCOMMIT;"
+                )
+                try:
+                    await self._connection.executescript(script)
+                except sqlite3.Error:
+                    await self._connection.execute("ROLLBACK")
+                    raise
+                applied.append(migration.version)
+            return applied
+
+    async def schema_version(self) -> int:
+        """The newest applied migration."""
+        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        return int(row["v"]) if row else 0
+
+    async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query and return every row."""
+        async with self._lock:
+            cursor = await self._connection.execute(sql, parameters)
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
+        """Run a read query and return its first row, if any."""
+        async with self._lock:
+            cursor = await self._connection.execute(sql, parameters)
+            return await cursor.fetchone()
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the changed row count."""
+        async with self.transaction() as transaction:
+            return await transaction.execute(sql, parameters)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Hold the connection for a write transaction: all or nothing."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            transaction = Transaction(self._connection)
+            try:
+                yield transaction
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            else:
+                await self._connection.execute("COMMIT")
+
+
+class Transaction:
+    """Statements inside one open transaction."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        cursor = await self._connection.execute(sql, parameters)
+        return cursor.rowcount
+
+    async def insert(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run an INSERT; return the new row id."""
+        cursor = await self._connection.execute(sql, parameters)
+        return int(cursor.lastrowid or 0)
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run a statement once per parameter row."""
+        await self._connection.executemany(sql, rows)
+
+    async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Read inside the transaction."""
+        cursor = await self._connection.execute(sql, parameters)
+        return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
+        """Read one row inside the transaction."""
+        cursor = await self._connection.execute(sql, parameters)
+        return await cursor.fetchone()
