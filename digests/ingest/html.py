@@ -1,0 +1,78 @@
+"""Main text and metadata of an HTML page, with trafilatura."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import trafilatura
+
+from digests.errors import InputError
+from digests.ingest.dates import parse_metadata_date
+
+# trafilatura reports the publication day only; these tags usually carry the full moment.
+_PUBLISHED_META = re.compile(
+    r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|"""
+    r"""datePublished|pubdate|publishdate|date|dc\.date(?:\.issued)?)["'][^>]*>""",
+    re.IGNORECASE,
+)
+_CONTENT_ATTRIBUTE = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_JSONLD_PUBLISHED = re.compile(r""""datePublished"\s*:\s*"([^"]+)\"""")
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What trafilatura found in a page."""
+
+    text: str
+    title: str | None
+    author: str | None
+    published: datetime | None
+    canonical_url: str | None
+
+
+def _precise_published(html: str, day: str | None, zone: ZoneInfo) -> datetime | None:
+    candidates: list[str] = []
+    for tag in _PUBLISHED_META.findall(html):
+        content = _CONTENT_ATTRIBUTE.search(tag)
+        if content:
+            candidates.append(content.group(1))
+    candidates.extend(_JSONLD_PUBLISHED.findall(html))
+    for candidate in candidates:
+        moment = parse_metadata_date(candidate, zone)
+        if moment and (day is None or moment.date().isoformat() == day):
+            return moment
+    return parse_metadata_date(day, zone) if day else None
+
+
+def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> ExtractedPage:
+    """Extract the article of an HTML page; InputError when it holds no readable text."""
+    result = trafilatura.extract(
+        html,
+        url=url,
+        output_format="json",
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    data = json.loads(result) if result else {}
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise InputError(subject, "HTML has no readable text (only scripts, styles or markup)")
+    title = (data.get("title") or "").strip() or None
+    first_line, _, rest = text.partition("\n")
+    if title and first_line.strip().lstrip("# ").strip() == title and rest.strip():
+        text = rest.strip()
+    author = (data.get("author") or "").strip() or None
+    return ExtractedPage(
+        text=text,
+        title=title,
+        author=author,
+        published=_precise_published(html, data.get("date"), zone),
+        canonical_url=data.get("source") or url,
+    )

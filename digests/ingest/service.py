@@ -1,0 +1,188 @@
+"""The ingestion service: inputs in, clean posts (and their analysis) stored, one line each out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from digests.clock import Clock
+from digests.errors import HindsightError, InputError
+from digests.ingest.documents import RawDocument, build_posts
+from digests.ingest.loaders import expand_inputs, load_file, pasted_document
+from digests.models import IngestOutcome, IngestResult, Post
+from digests.settings import Settings
+from digests.store import Store, Transaction
+
+
+class PostAnalyzer(Protocol):
+    """Analysis run on every stored post (see digests.analysis)."""
+
+    def analyze_for_store(self, post: Post) -> object:
+        """Analyse a post; the result is handed to `store_analysis` inside the insert transaction."""
+
+    async def store_analysis(
+        self, transaction: Transaction, post_id: int, post: Post, analysis: object
+    ) -> int:
+        """Store an analysis; return how many forecasts it holds."""
+
+
+@dataclass(frozen=True)
+class InputFailure:
+    """An input that could not be ingested, with the user-safe reason."""
+
+    source: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    """Everything one ingest call did: posts stored or skipped, and inputs that failed."""
+
+    results: list[IngestResult]
+    failures: list[InputFailure]
+
+    @property
+    def stored(self) -> list[IngestResult]:
+        """The results that were stored."""
+        return [result for result in self.results if result.outcome is IngestOutcome.STORED]
+
+
+AfterStore = Callable[[Transaction, int, Post], Awaitable[None]]
+
+
+class IngestService:
+    """Turns files, URLs, feeds and pasted text into stored posts for a guild."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        *,
+        fetcher: object | None = None,
+        analyzer: PostAnalyzer | None = None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._fetcher = fetcher
+        self._analyzer = analyzer
+
+    @property
+    def zone(self):
+        """The default timezone for dates written without one."""
+        return self._settings.timezone
+
+    async def store_posts(
+        self, posts: Iterable[Post], *, after_store: AfterStore | None = None
+    ) -> list[IngestResult]:
+        """Store posts one transaction each; duplicates change nothing and are reported as such."""
+        results = []
+        for post in posts:
+            results.append(await self._store_one(post, after_store))
+        return results
+
+    async def _store_one(self, post: Post, after_store: AfterStore | None) -> IngestResult:
+        async with self._store.transaction() as transaction:
+            duplicate = await self._store.posts.find_duplicate(transaction, post)
+        if duplicate:
+            return self._duplicate_result(post, *duplicate)
+        # Analysis is CPU work: do it outside the write transaction.
+        analysis = (
+            await asyncio.to_thread(self._analyzer.analyze_for_store, post)
+            if self._analyzer
+            else None
+        )
+        async with self._store.transaction() as transaction:
+            duplicate = await self._store.posts.find_duplicate(transaction, post)
+            if duplicate:
+                return self._duplicate_result(post, *duplicate)
+            post_id = await self._store.posts.insert(transaction, post, self._clock.now())
+            forecasts = 0
+            if self._analyzer is not None:
+                forecasts = await self._analyzer.store_analysis(
+                    transaction, post_id, post, analysis
+                )
+            if after_store is not None:
+                await after_store(transaction, post_id, post)
+        return IngestResult(
+            source=post.source,
+            outcome=IngestOutcome.STORED,
+            title=post.title,
+            post_id=post_id,
+            published=post.published,
+            author=post.author,
+            predictions=forecasts,
+        )
+
+    @staticmethod
+    def _duplicate_result(post: Post, post_id: int, why: str) -> IngestResult:
+        return IngestResult(
+            source=post.source,
+            outcome=IngestOutcome.DUPLICATE,
+            title=post.title,
+            post_id=post_id,
+            reason=f"already stored as post {post_id} ({why})",
+            published=post.published,
+            author=post.author,
+        )
+
+    def posts_from_file(
+        self, path: Path, guild_id: int, published: datetime | None = None
+    ) -> list[Post]:
+        """Load, clean and split one file into posts (nothing is stored)."""
+        document = load_file(path, self.zone, self._settings.max_document_bytes)
+        return build_posts(document, guild_id, self.zone, published)
+
+    async def ingest_paths(
+        self,
+        paths: Iterable[str | Path],
+        guild_id: int,
+        *,
+        published: datetime | None = None,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; each bad input is reported and the rest go on."""
+        report = IngestReport([], [])
+        for raw_path in paths:
+            path = Path(raw_path)
+            try:
+                files = expand_inputs(path)
+            except HindsightError as error:
+                report.failures.append(InputFailure(str(path), error.user_message))
+                continue
+            for file in files:
+                try:
+                    posts = await asyncio.to_thread(self.posts_from_file, file, guild_id, published)
+                    report.results.extend(await self.store_posts(posts))
+                except HindsightError as error:
+                    report.failures.append(InputFailure(str(file), error.user_message))
+                if on_progress:
+                    on_progress(str(file))
+        return report
+
+    async def ingest_text(
+        self,
+        text: str,
+        guild_id: int,
+        *,
+        source: str = "pasted text",
+        title: str | None = None,
+        published: datetime | None = None,
+    ) -> list[IngestResult]:
+        """Ingest pasted text. Raises InputError for empty or oversized text."""
+        document = pasted_document(text, self._settings.max_document_bytes, source)
+        if title:
+            document = RawDocument(**{**document.__dict__, "title": title})
+        posts = build_posts(document, guild_id, self.zone, published)
+        return await self.store_posts(posts)
+
+    def require_fetcher(self) -> object:
+        """The HTTP fetcher; URL ingestion is impossible without one."""
+        if self._fetcher is None:
+            raise InputError("URL", "fetching URLs is not available in this context")
+        return self._fetcher

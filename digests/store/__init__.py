@@ -1,0 +1,30 @@
+"""The store layer: the only place with SQL. Every query is scoped by guild."""
+
+from __future__ import annotations
+
+from digests.store.database import Database, Transaction
+from digests.store.posts import PostRepository
+
+
+class Store:
+    """The database and the repositories over it."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.posts = PostRepository(database)
+
+    @classmethod
+    async def open(cls, path: str) -> Store:
+        """Open the SQLite database at `path`, applying migrations."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.database.close()
+
+    def transaction(self):
+        """One all-or-nothing write transaction."""
+        return self.database.transaction()
+
+
+__all__ = ["Database", "Store", "Transaction"]

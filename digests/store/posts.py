@@ -1,0 +1,144 @@
+"""Posts: insert with de-duplication, lookups, listing and full-text search, all per guild."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from digests.clock import from_timestamp, to_timestamp
+from digests.models import Post, SourceKind, StoredPost
+from digests.store.database import Database, Transaction
+
+_COLUMNS = (
+    "id, guild_id, source, source_kind, canonical_url, title, author, published_at, lang, text,"
+    " content_hash, ingested_ts"
+)
+
+
+def row_to_post(row: sqlite3.Row) -> StoredPost:
+    """Build a StoredPost from a `posts` row selected with the standard columns."""
+    published = row["published_at"]
+    return StoredPost(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        source=row["source"],
+        source_kind=SourceKind(row["source_kind"]),
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        author=row["author"],
+        published=datetime.fromisoformat(published) if published else None,
+        lang=row["lang"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        ingested_at=from_timestamp(row["ingested_ts"]),
+    )
+
+
+class PostRepository:
+    """SQL for the `posts` table and its FTS index."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def find_duplicate(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
+        """The id of a stored post this one duplicates, and why, or None."""
+        if post.canonical_url:
+            row = await transaction.fetch_one(
+                "SELECT id FROM posts WHERE guild_id = ? AND canonical_url = ?",
+                (post.guild_id, post.canonical_url),
+            )
+            if row:
+                return int(row["id"]), "same canonical URL"
+        row = await transaction.fetch_one(
+            "SELECT id FROM posts WHERE guild_id = ? AND content_hash = ?",
+            (post.guild_id, post.content_hash),
+        )
+        if row:
+            return int(row["id"]), "same content"
+        return None
+
+    async def insert(self, transaction: Transaction, post: Post, ingested_at: datetime) -> int:
+        """Insert a post inside an open transaction; return its id."""
+        return await transaction.insert(
+            "INSERT INTO posts (guild_id, source, source_kind, canonical_url, title, author,"
+            " published_at, published_ts, lang, text, content_hash, ingested_ts)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                post.guild_id,
+                post.source,
+                post.source_kind.value,
+                post.canonical_url,
+                post.title,
+                post.author,
+                post.published.isoformat() if post.published else None,
+                to_timestamp(post.published) if post.published else None,
+                post.lang,
+                post.text,
+                post.content_hash,
+                to_timestamp(ingested_at),
+            ),
+        )
+
+    async def get(self, guild_id: int, post_id: int) -> StoredPost | None:
+        """One post of the guild, or None (also when the id belongs to another guild)."""
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM posts WHERE guild_id = ? AND id = ?", (guild_id, post_id)
+        )
+        return row_to_post(row) if row else None
+
+    async def list(
+        self,
+        guild_id: int,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[StoredPost]:
+        """Posts of a guild, newest first (by published date, then ingestion)."""
+        clauses = ["guild_id = ?"]
+        parameters: list[object] = [guild_id]
+        if since is not None:
+            clauses.append("COALESCE(published_ts, ingested_ts) >= ?")
+            parameters.append(to_timestamp(since))
+        if until is not None:
+            clauses.append("COALESCE(published_ts, ingested_ts) < ?")
+            parameters.append(to_timestamp(until))
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM posts WHERE {' AND '.join(clauses)}"
+            " ORDER BY COALESCE(published_ts, ingested_ts) DESC, id DESC LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
+        )
+        return [row_to_post(row) for row in rows]
+
+    async def count(self, guild_id: int) -> int:
+        """How many posts the guild has."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS n FROM posts WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def search(self, guild_id: int, query: str, limit: int = 10) -> list[StoredPost]:
+        """Posts whose title or text contains `query` (trigram FTS; shorter queries use LIKE)."""
+        query = query.strip()
+        if not query:
+            return []
+        if len(query) >= 3:
+            phrase = '"' + query.replace('"', '""') + '"'
+            rows = await self._db.fetch_all(
+                f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))}"
+                " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+                " WHERE posts_fts MATCH ? AND p.guild_id = ? ORDER BY rank LIMIT ?",
+                (phrase, guild_id, limit),
+            )
+        else:
+            pattern = (
+                "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            rows = await self._db.fetch_all(
+                f"SELECT {_COLUMNS} FROM posts WHERE guild_id = ?"
+                " AND (title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')"
+                " ORDER BY id DESC LIMIT ?",
+                (guild_id, pattern, pattern, limit),
+            )
+        return [row_to_post(row) for row in rows]
