@@ -103,10 +103,13 @@ def strip_boilerplate(text: str) -> str:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         # Comment sections sit at the end; a marker in the first half is more likely a heading.
-        if index >= len(lines) // 2 and _COMMENT_MARKER.match(line.strip()):
-            if _tail_is_form(lines[index + 1 :]):
-                lines = lines[:index]
-                break
+        if (
+            index >= len(lines) // 2
+            and _COMMENT_MARKER.match(line.strip())
+            and _tail_is_form(lines[index + 1 :])
+        ):
+            lines = lines[:index]
+            break
     kept = [line for line in lines if not is_furniture(line)]
     cleaned = _INLINE_PROMO.sub("", "\n".join(kept))
     cleaned = re.sub(r"\n{3,}", "\n\n", cleaned)
