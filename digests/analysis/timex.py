@@ -165,7 +165,10 @@ _UNIT_EN = {
 }
 
 # Words after "N년" that make it a duration, not a calendar year.
-_KO_DURATION_AFTER = r"(?:간|동안|내|이내|안|안에|안으로|내로|후|뒤|만에|만|째|차|여|가량|이상|넘게|가까이|마다|전|쯤\s*후|쯤\s*뒤)"
+_KO_DURATION_AFTER = (
+    r"(?:간|동안|내|이내|안|안에|안으로|내로|후|뒤|만에|만|째|차|여|가량|이상|넘게|가까이|마다|전|"
+    r"쯤\s*후|쯤\s*뒤|이\s*(?:지나|지난|흘러|흐른|걸리|걸린|넘|됐|되었|된)|의\s*(?:역사|경험|경력|세월|시간))"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Atoms
@@ -282,7 +285,8 @@ _pattern(
 )
 _pattern(
     "ko_relother",
-    r"(?P<r>다음\s*달|이번\s*달|이달|지난\s*달|다음\s*분기|이번\s*분기|지난\s*분기|다음\s*주|이번\s*주|지난주|내일|모레|다음\s*날)",
+    r"(?P<r>다음\s*달|이번\s*달|이달|지난\s*달|다음\s*분기|이번\s*분기|지난\s*분기|다음\s*주|이번\s*주|지난주|내일|모레|다음\s*날)"
+    r"(?=$|[^가-힣]|에|는|도|부터|까지|중|말|내|안|의|엔|초|쯤|께|이|가|로)",
 )
 _pattern(
     "en_relyear",
@@ -629,21 +633,33 @@ _REL_YEARS = {
 }  # fmt: skip
 
 
-def _pick_year(anchor: date, window_for_year, prefer_future: bool, slack_days: int) -> int:
-    """The year for an expression written without one (a bare 3분기, 7월, 연말)."""
+def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> int:
+    """The year for an expression written without one (a bare 3분기, 7월, 연말).
+
+    future: the first occurrence not over by more than `slack_days`; past: the last one that
+    has started; nearest: the occurrence closest to the anchor.
+    """
     year = anchor.year
     start, end = window_for_year(year)
-    if prefer_future:
-        if end < anchor - timedelta(days=slack_days):
-            return year + 1
-        return year
-    if start > anchor:
-        return year - 1
-    return year
+    if prefer == "future":
+        return year + 1 if end < anchor - timedelta(days=slack_days) else year
+    if prefer == "past":
+        return year - 1 if start > anchor else year
+
+    def distance(candidate: int) -> int:
+        first, last = window_for_year(candidate)
+        if first <= anchor <= last:
+            return 0
+        return min(abs((first - anchor).days), abs((last - anchor).days))
+
+    return min(
+        (year - 1, year, year + 1),
+        key=lambda candidate: (distance(candidate), abs(candidate - year)),
+    )
 
 
 def _resolve_composite(
-    composite: _Composite, anchor: date, prefer_future: bool, context_year: int | None
+    composite: _Composite, anchor: date, prefer: str, context_year: int | None
 ) -> _Resolved | None:
     by_kind = {atom.kind: atom for atom in composite.atoms}
     year_atom = by_kind.get("year")
@@ -693,7 +709,7 @@ def _resolve_composite(
     if quarter is not None:
         number = int(quarter.quarter or 1)
         if year is None:
-            year = _pick_year(anchor, lambda y: _quarter_window(y, number), prefer_future, 100)
+            year = _pick_year(anchor, lambda y: _quarter_window(y, number), prefer, 100)
         window = _quarter_window(year, number)
         if part in {"end", "late"}:
             window = (_month_end(year, 3 * number) - timedelta(days=20), window[1])
@@ -704,7 +720,7 @@ def _resolve_composite(
     if half is not None:
         number = int(half.half or 1)
         if year is None:
-            year = _pick_year(anchor, lambda y: _half_window(y, number), prefer_future, 60)
+            year = _pick_year(anchor, lambda y: _half_window(y, number), prefer, 60)
         return _Resolved(
             composite.start,
             composite.end,
@@ -725,12 +741,25 @@ def _resolve_composite(
             candidate = _safe_date(anchor.year, anchor.month, day_of_month)
             if candidate is None:
                 return None
-            if prefer_future and candidate < anchor:
-                nxt = _add_months(date(anchor.year, anchor.month, 1), 1)
+            this_month = date(anchor.year, anchor.month, 1)
+            nxt = _add_months(this_month, 1)
+            prev = _add_months(this_month, -1)
+            if prefer == "future" and candidate < anchor:
                 month_year = (nxt.year, nxt.month)
-            elif not prefer_future and candidate > anchor:
-                prev = _add_months(date(anchor.year, anchor.month, 1), -1)
+            elif prefer == "past" and candidate > anchor:
                 month_year = (prev.year, prev.month)
+            elif prefer == "nearest":
+                options = [
+                    moment
+                    for moment in (
+                        _safe_date(prev.year, prev.month, day_of_month),
+                        candidate,
+                        _safe_date(nxt.year, nxt.month, day_of_month),
+                    )
+                    if moment is not None
+                ]
+                best = min(options, key=lambda moment: abs((moment - anchor).days))
+                month_year = (best.year, best.month)
             moment = _safe_date(month_year[0], month_year[1], day_of_month)
             if moment is None or year is not None:
                 return None
@@ -747,7 +776,7 @@ def _resolve_composite(
             year = _pick_year(
                 anchor,
                 lambda y: (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2,
-                prefer_future,
+                prefer,
                 0,
             )
         moment = _safe_date(year, month, day_of_month)
@@ -765,7 +794,7 @@ def _resolve_composite(
     if month_atom is not None:
         month = int(month_atom.month or 1)
         if year is None:
-            year = _pick_year(anchor, lambda y: _month_window(y, month), prefer_future, 0)
+            year = _pick_year(anchor, lambda y: _month_window(y, month), prefer, 0)
         window = _month_window(year, month)
         month_part = {"month_early": "early", "month_end": "end"}.get(part or "", part)
         if month_part in _MONTH_PARTS:
@@ -774,7 +803,7 @@ def _resolve_composite(
             composite.start, composite.end, window, "month", explicit_year, relative, past_marker
         )
     if part is not None and year is None:
-        return _resolve_bare_part(composite, part, anchor, prefer_future)
+        return _resolve_bare_part(composite, part, anchor, prefer)
     if year is not None:
         window = _year_window(year)
         granularity = "year"
@@ -807,7 +836,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _resolve_bare_part(
-    composite: _Composite, part: str, anchor: date, prefer_future: bool
+    composite: _Composite, part: str, anchor: date, prefer: str
 ) -> _Resolved | None:
     """연말, 연초, 연내, 월말, year-end … without a year: the anchor's year (or month)."""
     span = (composite.start, composite.end)
@@ -816,7 +845,7 @@ def _resolve_bare_part(
     if part == "year_within":
         return _Resolved(*span, _year_window(anchor.year), "year", False, True)
     if part == "year_early":
-        year = anchor.year + 1 if prefer_future and anchor.month > 3 else anchor.year
+        year = anchor.year + 1 if prefer == "future" and anchor.month > 3 else anchor.year
         return _Resolved(*span, _year_part_window(year, "early"), "year", False, True)
     if part in {"month_end", "month_early"}:
         month_part = "end" if part == "month_end" else "early"
@@ -955,7 +984,7 @@ def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
     return None
 
 
-def _resolve_range_atom(atom: _Atom, anchor: date, prefer_future: bool) -> _Resolved | None:
+def _resolve_range_atom(atom: _Atom, anchor: date, prefer: str) -> _Resolved | None:
     a, b, unit = int(atom.extra["a"]), int(atom.extra["b"]), str(atom.extra["unit"])
     if unit == "년":
         first, last = _year_value(str(a)) if a < 100 else a, b
@@ -967,7 +996,7 @@ def _resolve_range_atom(atom: _Atom, anchor: date, prefer_future: bool) -> _Reso
             atom.start, atom.end, (date(first, 12, 31), date(last, 12, 31)), "range", True
         )
     if unit == "분기" and 1 <= a < b <= 4:
-        year = _pick_year(anchor, lambda y: _quarter_window(y, b), prefer_future, 100)
+        year = _pick_year(anchor, lambda y: _quarter_window(y, b), prefer, 100)
         return _Resolved(
             atom.start,
             atom.end,
@@ -976,7 +1005,7 @@ def _resolve_range_atom(atom: _Atom, anchor: date, prefer_future: bool) -> _Reso
             False,
         )
     if unit == "월" and 1 <= a < b <= 12:
-        year = _pick_year(anchor, lambda y: _month_window(y, b), prefer_future, 0)
+        year = _pick_year(anchor, lambda y: _month_window(y, b), prefer, 0)
         return _Resolved(
             atom.start, atom.end, (_month_end(year, a), _month_end(year, b)), "range", False
         )
@@ -1073,28 +1102,39 @@ def find_time_expressions(
     sentence: str,
     anchor: date,
     *,
-    prefer_future: bool = True,
+    prefer: str = "future",
     context_year: int | None = None,
 ) -> list[TimeExpression]:
     """All time expressions in `sentence`, resolved against `anchor`, in text order.
 
-    `prefer_future` decides the year of expressions written without one (a bare "3분기" or
-    "7월"): the next occurrence for a future-looking sentence, the last one otherwise.
+    `prefer` ("future", "past" or "nearest") decides the year of expressions written without
+    one (a bare "3분기" or "7월"): the next occurrence for a future-looking sentence, the last
+    one for a past-tense sentence, the closest one when the sentence does not say.
     `context_year` (e.g. from a title such as "2026 predictions") is used before the anchor.
     """
-    atoms = _atoms(sentence)
+    atoms = [
+        atom
+        for atom in _atoms(sentence)
+        # "40년이 지난" is a duration even where the grammar does not say so: a two-digit year
+        # far from the post's date is far more likely an amount of years.
+        if not (
+            atom.extra.get("pattern") == "ko_year2"
+            and atom.year is not None
+            and not anchor.year - 25 <= atom.year <= anchor.year + 10
+        )
+    ]
     resolved: list[_Resolved] = []
     for composite in _composites(
         [atom for atom in atoms if atom.kind not in {"duration", "range"}], sentence
     ):
-        item = _resolve_composite(composite, anchor, prefer_future, context_year)
+        item = _resolve_composite(composite, anchor, prefer, context_year)
         if item is not None:
             resolved.append(item)
     for atom in atoms:
         if atom.kind == "duration":
             item = _resolve_duration(atom, anchor)
         elif atom.kind == "range":
-            item = _resolve_range_atom(atom, anchor, prefer_future)
+            item = _resolve_range_atom(atom, anchor, prefer)
         else:
             continue
         if item is not None:

@@ -1,0 +1,483 @@
+"""Dated forecasts: statements about the future relative to the post's published date.
+
+For every time expression in a sentence, its window is placed against the anchor date:
+- wholly after the anchor: a forecast unless the clause reports a finished event;
+- containing the anchor (this year, this month): a forecast only with future grammar or
+  forecast vocabulary (목표, 전망, will, expects), or a scheduled action ("7월에 생산한다");
+- just before the anchor (a quarter not yet reported): a forecast only when estimated
+  (추정치, consensus, EPS preview);
+- earlier: background, never a forecast.
+The same forecast stated twice in a post (a restatement, a translated paragraph) is kept once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from digests.analysis.grammar import (
+    EVENT_NOUNS_KO,
+    REPORTING_STEMS,
+    base_tag,
+    hedge_of,
+    korean_predicates,
+    read_english_clause,
+    read_korean_clause,
+    sentence_orientation,
+    token_index_at,
+)
+from digests.analysis.quotes import Quote, person_name
+from digests.analysis.sentences import Sentence, Token
+from digests.analysis.timex import TimeExpression, find_time_expressions
+
+_RECENT_DAYS = 100
+_HORIZON_TITLE = re.compile(
+    r"(?:(?P<y1>(?:19|20)\d{2})\s*년?\s*(?:의\s*)?.{0,24}?"
+    r"(?:전망|예측|예상|관전\s*포인트|트렌드|키워드|시나리오|predictions?|forecasts?|outlook|calls|bets|"
+    r"what\s+to\s+expect|expectations?)"
+    r"|(?:predictions?|forecasts?|outlook|what\s+to\s+expect|expectations?|calls|bets)\s+(?:for|in)\s+"
+    r"(?P<y2>(?:19|20)\d{2}))",
+    re.IGNORECASE,
+)
+_BULLET_PREFIX = re.compile(r"^\s*(?:[-–—•·*▶►▸▪■□◆◇○●※➤→✔✓☞]+|\d{1,2}[.)]|[①-⑳]|\(\d{1,2}\))\s*")
+_TIME_WORDS = {
+    "년", "월", "일", "분기", "상반기", "하반기", "올해", "내년", "연말", "연초", "말", "초", "중반",
+    "year", "years", "month", "months", "quarter", "half", "end", "early", "late", "mid", "next", "this",
+}  # fmt: skip
+_EN_STOPWORDS = {
+    "the", "and", "for", "that", "this", "with", "will", "from", "its", "are", "was", "were", "has",
+    "have", "had", "been", "into", "than", "then", "also", "said", "says", "which", "their", "they",
+    "our", "more", "most", "over", "about", "after", "before", "would", "could", "should", "may",
+    "might", "can", "not", "but", "all", "any", "per", "via", "year", "years", "end", "first",
+    "second", "half", "quarter", "next", "expected", "expects", "expect", "is", "it", "as", "of",
+    "to", "in", "on", "by", "be", "an", "at", "or", "we",
+}  # fmt: skip
+_FIRST_PERSON_PLANS = re.compile(
+    r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|let's|i'll\s+(?:write|cover|explain))",
+    re.I,
+)
+_EN_KIND_TARGET = re.compile(r"\b(target|goal|aim|ambition)", re.I)
+_EN_KIND_ESTIMATE = re.compile(
+    r"\b(estimate|consensus|guidance|EPS|revenue|sales|earnings|margin|forecast)", re.I
+)
+_KO_SPEAKER_VERB = re.compile(
+    r"(전망했|예상했|말했|밝혔|내다봤|예고했|강조했|설명했|주장했|예측했|관측했|언급했|시사했|전했|약속했|자신했|"
+    r"전망한다|예상한다|말한다|밝힌다|내다본다|전망이다|설명한다)"
+)
+_EN_SPEAKER = re.compile(
+    r"^\s*((?:[A-Z][\w.&'-]*\s?){1,4}?)(?:,[^,]{0,60},)?\s+(?:said|says|expects|predicts|forecasts|projects|"
+    r"estimates|believes|thinks|told|wrote|sees|warned|argued)\b"
+)
+
+
+@dataclass
+class Forecast:
+    """One forecast found in a post (the analyze JSON contract's `predictions` item)."""
+
+    text: str
+    claim: str
+    speaker: str | None
+    timex: str | None
+    due_start: date | None
+    due_end: date | None
+    granularity: str | None
+    kind: str
+    hedge: str
+    confidence: float
+    start: int
+    end: int
+    sentence_index: int
+    lang: str
+    content: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+
+def horizon_year(title: str, anchor: date | None) -> int | None:
+    """The year a title such as "2026 predictions" or "2026년 반도체 전망" sets, if any."""
+    match = _HORIZON_TITLE.search(title or "")
+    if not match:
+        return None
+    year = int(match.group("y1") or match.group("y2"))
+    if anchor is not None and year < anchor.year:
+        return None
+    return year
+
+
+def _content_words(sentence: Sentence, expressions: Sequence[TimeExpression]) -> frozenset[str]:
+    """Distinctive words of a sentence (nouns, names, numbers), without its time expressions."""
+    spans = [(sentence.start + e.start, sentence.start + e.end) for e in expressions]
+    words: set[str] = set()
+    for token in sentence.tokens:
+        if any(a <= token.start < b for a, b in spans):
+            continue
+        tag = base_tag(token.tag)
+        form = token.form.lower().strip("$")
+        if (
+            tag in {"NNG", "NNP", "SL", "SH"}
+            and len(form) >= 2
+            and form not in _TIME_WORDS
+            and form not in _EN_STOPWORDS
+        ) or (tag == "SN" and len(form) >= 2):
+            words.add(form)
+    return frozenset(words)
+
+
+def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
+    start, end = expression.due_start, expression.due_end
+    if expression.relation == "before":
+        start, end = min(anchor, start), start - timedelta(days=1)
+    if end <= anchor:
+        recent = (anchor - end).days <= _RECENT_DAYS and expression.granularity in {
+            "quarter",
+            "half",
+            "year",
+            "month",
+        }
+        return ("recent" if recent else "past"), start, end
+    if start > anchor:
+        return "future", start, end
+    return "current", start, end
+
+
+def _accept(status: str, reading, expression: TimeExpression, lang: str, eventful: bool) -> bool:
+    if status == "past":
+        return False
+    if status == "recent":
+        return reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting)
+    if status == "future":
+        if reading.tense == "past" and not reading.reporting and not reading.forecast_vocabulary:
+            return False
+        return not (reading.state and not eventful and not reading.forecast_vocabulary)
+    # current window
+    if reading.progressive and reading.tense != "future":
+        return False
+    if reading.tense == "past":
+        return reading.reporting and reading.forecast_vocabulary
+    if reading.tense == "future" or reading.forecast_vocabulary:
+        return True
+    if expression.relation == "until" and not reading.state:
+        return True
+    return (
+        lang == "ko"
+        and reading.tense == "present"
+        and not reading.state
+        and expression.granularity in {"day", "month"}
+    )
+
+
+def _eventful(tokens: Sequence[Token], start: int, end_offset: int | None = None) -> bool:
+    """True when an action verb (or event noun) follows the time expression in its clause."""
+    first = token_index_at(tokens, start)
+    for token in tokens[first : first + 14]:
+        tag = base_tag(token.tag)
+        if tag in {"VV", "XSV"} and token.form not in {"하", "되"}:
+            return True
+        if tag == "XSV" or (tag == "NNG" and token.form in EVENT_NOUNS_KO):
+            return True
+        if tag == "EF":
+            break
+    del end_offset
+    return False
+
+
+def _kind(
+    sentence_text: str, lang: str, expression: TimeExpression | None, tokens: Sequence[Token]
+) -> str:
+    forms = {token.form for token in tokens}
+    if lang == "ko":
+        if forms & {"목표", "목표가", "목표치", "목표주가"}:
+            return "target"
+        if forms & {
+            "추정",
+            "추정치",
+            "추정범위",
+            "예상치",
+            "전망치",
+            "컨센서스",
+            "가이던스",
+            "예상순익",
+            "EPS",
+        }:
+            return "estimate"
+        if expression is not None and (
+            expression.granularity == "day" or forms & EVENT_NOUNS_KO or "예정" in forms
+        ):
+            return "event"
+        return "outlook"
+    if _EN_KIND_TARGET.search(sentence_text):
+        return "target"
+    if _EN_KIND_ESTIMATE.search(sentence_text):
+        return "estimate"
+    if expression is not None and (
+        expression.granularity == "day"
+        or re.search(
+            r"\b(launch|release|ship|open|start|begin|complete|IPO|list|vote|scheduled|slated|unveil)",
+            sentence_text,
+            re.I,
+        )
+    ):
+        return "event"
+    return "outlook"
+
+
+def _claim(text: str, start: int | None, end: int | None) -> str:
+    """A short statement of what is forecast: the clause around the time expression."""
+    cleaned = _BULLET_PREFIX.sub("", text).strip().strip('"“”')
+    offset = (
+        len(text)
+        - len(text.lstrip())
+        + (len(text.strip()) - len(_BULLET_PREFIX.sub("", text.strip())))
+    )
+    if len(cleaned) <= 140 or start is None or end is None:
+        return cleaned if len(cleaned) <= 160 else cleaned[:159].rstrip() + "…"
+    start = max(0, start - offset)
+    end = max(start, end - offset)
+    boundaries = [m.end() for m in re.finditer(r",\s|며\s|고\s|[.;]\s|하지만\s|but\s", cleaned)]
+    left = max([b for b in boundaries if b <= start] or [0])
+    right = min([b for b in boundaries if b > end + 10] or [len(cleaned)])
+    claim = cleaned[left:right].strip(" ,.;")
+    return claim if len(claim) <= 160 else claim[:159].rstrip() + "…"
+
+
+def _speaker(sentence: Sentence, quotes: Sequence[Quote]) -> str | None:
+    for quote in quotes:
+        if (
+            sentence.start <= quote.start < sentence.end
+            or quote.start <= sentence.start < quote.end
+        ):
+            return quote.speaker
+    text = sentence.text
+    according = re.search(r"([^\s,.]+(?:\s[^\s,.]+){0,3})\s*에\s*따르면", text)
+    if according:
+        return person_name(according.group(1)) or according.group(1)
+    if sentence.lang == "en":
+        match = _EN_SPEAKER.match(_BULLET_PREFIX.sub("", text))
+        if match and match.group(1).strip() not in {
+            "The",
+            "It",
+            "This",
+            "We",
+            "I",
+            "He",
+            "She",
+            "They",
+        }:
+            return match.group(1).strip()
+        match = re.search(r"according\s+to\s+((?:[A-Z][\w.&'-]*\s?){1,4})", text)
+        return match.group(1).strip() if match else None
+    if not _KO_SPEAKER_VERB.search(text):
+        return None
+    predicates = korean_predicates(sentence.tokens)
+    if not any(p.stem in REPORTING_STEMS for p in predicates if p.governs):
+        return None
+    for index, token in enumerate(sentence.tokens[:20]):
+        if (
+            base_tag(token.tag) in {"JX", "JKS"}
+            and token.form in {"은", "는", "이", "가"}
+            and index > 0
+        ):
+            phrase_tokens = sentence.tokens[:index]
+            if any(base_tag(t.tag) == "NNP" for t in phrase_tokens):
+                phrase = text[: token.start - sentence.start]
+                return person_name(_BULLET_PREFIX.sub("", phrase))
+            return None
+    return None
+
+
+def _confidence(expression: TimeExpression | None, reading, hedge: str, status: str) -> float:
+    score = 0.5
+    if expression is not None:
+        score += 0.15 if expression.explicit_year else 0.0
+        score += 0.05 if expression.granularity in {"day", "month", "quarter"} else 0.0
+        score -= 0.1 if expression.vague else 0.0
+    if reading is not None:
+        score += 0.15 if reading.tense == "future" else 0.0
+        score += 0.1 if reading.forecast_vocabulary else 0.0
+    score -= {"certain": 0.0, "likely": 0.05, "possible": 0.15}[hedge]
+    score -= {"future": 0.0, "current": 0.05, "recent": 0.1, "undated": 0.2, "horizon": 0.1}.get(
+        status, 0.0
+    )
+    return round(min(0.98, max(0.05, score)), 2)
+
+
+def _same_forecast(first: Forecast, second: Forecast) -> bool:
+    if first.due_end != second.due_end:
+        return False
+    shared = first.content & second.content
+    if first.lang != second.lang:
+        latin = {word for word in shared if re.match(r"^[a-z0-9$]", word)}
+        return len(latin) >= 2
+    if len(shared) >= 2:
+        return True
+    smaller = min(len(first.content), len(second.content)) or 1
+    return len(shared) / smaller >= 0.5 and len(shared) >= 1
+
+
+def _undated(sentence: Sentence, reading_tense: str) -> bool:
+    text = sentence.text
+    if len(text) < 15 or _FIRST_PERSON_PLANS.search(text):
+        return False
+    if sentence.lang == "en":
+        return bool(
+            re.search(
+                r"\b(will|expects?|is expected to|are expected to|forecasts?|predicts?|is set to|plans to|aims to)\b",
+                text,
+                re.I,
+            )
+        )
+    if reading_tense != "future":
+        return False
+    return bool(
+        re.search(
+            r"(것이다|것으로\s*(보인|예상|전망|관측)|전망이다|예정이다|계획이다|것\s*같다|할\s*듯|될\s*듯|겠다|ᆯ\s*것)",
+            text,
+        )
+        or re.search(r"(ㄹ|을|할|될|갈|올|클|날)\s*(것이|것으로|전망|예정|듯)", text)
+    )
+
+
+def extract_forecasts(
+    sentences: Sequence[Sentence],
+    anchor: date,
+    *,
+    title: str = "",
+    quotes: Sequence[Quote] = (),
+) -> list[Forecast]:
+    """Forecasts of one post, dated against `anchor` (the published date)."""
+    horizon = horizon_year(title, anchor)
+    found: list[Forecast] = []
+    for sentence in sentences:
+        found.extend(_sentence_forecasts(sentence, anchor, horizon, quotes))
+    kept: list[Forecast] = []
+    for forecast in found:
+        duplicate = next(
+            (
+                other
+                for other in kept
+                if other.due_end is not None and _same_forecast(other, forecast)
+            ),
+            None,
+        )
+        if duplicate is None:
+            kept.append(forecast)
+    return kept
+
+
+def _sentence_forecasts(
+    sentence: Sentence, anchor: date, horizon: int | None, quotes: Sequence[Quote]
+) -> list[Forecast]:
+    text = sentence.text
+    orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
+    prefer = "future" if horizon is not None and orientation != "past" else orientation
+    expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
+    content = _content_words(sentence, expressions)
+    hedge = hedge_of(text, sentence.lang)
+    speaker: str | None = None
+    speaker_known = False
+    results: list[Forecast] = []
+    any_time = False
+    for expression in expressions:
+        if expression.past_marker or expression.relation == "ago":
+            any_time = True
+            continue
+        status, due_start, due_end = _status(expression, anchor)
+        any_time = True
+        if sentence.lang == "ko":
+            reading = read_korean_clause(
+                sentence.tokens, sentence.start + expression.end, sentence.start + expression.start
+            )
+            eventful = _eventful(sentence.tokens, sentence.start + expression.end)
+        else:
+            reading = read_english_clause(text, expression.start, expression.end)
+            eventful = reading.event_vocabulary
+        if not _accept(status, reading, expression, sentence.lang, eventful):
+            continue
+        if not speaker_known:
+            speaker, speaker_known = _speaker(sentence, quotes), True
+        results.append(
+            Forecast(
+                text=text,
+                claim=_claim(text, expression.start, expression.end),
+                speaker=speaker,
+                timex=expression.text,
+                due_start=due_start,
+                due_end=due_end,
+                granularity=expression.granularity,
+                kind=_kind(text, sentence.lang, expression, sentence.tokens),
+                hedge=hedge,
+                confidence=_confidence(expression, reading, hedge, status),
+                start=sentence.start,
+                end=sentence.end,
+                sentence_index=sentence.index,
+                lang=sentence.lang,
+                content=content,
+            )
+        )
+    results = _merge_overlapping(results)
+    if results:
+        return results
+    if orientation == "past":
+        return []
+    tense = "future" if orientation == "future" else "present"
+    if (
+        horizon is not None
+        and not any_time
+        and (sentence.kind in {"bullet", "heading"} or tense == "future")
+    ):
+        if sentence.kind == "heading" and tense != "future" and len(text) < 12:
+            return []
+        end = date(horizon, 12, 31)
+        speaker = _speaker(sentence, quotes)
+        return [
+            Forecast(
+                text=text,
+                claim=_claim(text, None, None),
+                speaker=speaker,
+                timex=str(horizon),
+                due_start=date(horizon, 1, 1),
+                due_end=end,
+                granularity="year",
+                kind=_kind(text, sentence.lang, None, sentence.tokens),
+                hedge=hedge,
+                confidence=_confidence(None, None, hedge, "horizon"),
+                start=sentence.start,
+                end=sentence.end,
+                sentence_index=sentence.index,
+                lang=sentence.lang,
+                content=content,
+            )
+        ]
+    if not any_time and _undated(sentence, tense):
+        return [
+            Forecast(
+                text=text,
+                claim=_claim(text, None, None),
+                speaker=_speaker(sentence, quotes),
+                timex=None,
+                due_start=None,
+                due_end=None,
+                granularity=None,
+                kind=_kind(text, sentence.lang, None, sentence.tokens),
+                hedge=hedge,
+                confidence=_confidence(None, None, hedge, "undated"),
+                start=sentence.start,
+                end=sentence.end,
+                sentence_index=sentence.index,
+                lang=sentence.lang,
+                content=content,
+            )
+        ]
+    return []
+
+
+def _merge_overlapping(results: list[Forecast]) -> list[Forecast]:
+    """Within one sentence, two expressions with the same window are one forecast."""
+    merged: list[Forecast] = []
+    for forecast in results:
+        same = next((m for m in merged if m.due_end == forecast.due_end), None)
+        if same is None:
+            merged.append(forecast)
+        elif forecast.timex and same.timex and len(forecast.timex) > len(same.timex):
+            merged[merged.index(same)] = replace(same, timex=forecast.timex)
+    return merged

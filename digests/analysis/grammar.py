@@ -1,0 +1,382 @@
+"""Tense, modality and hedging of a clause: Kiwi morphemes for Korean, word rules for English.
+
+The forecast extractor asks two questions about the text after a time expression: is its
+governing predicate past, present or future, and does the clause carry forecast vocabulary
+(목표, 전망, guidance …)? Korean answers come from morphemes (EP 었/았 = past, ETM ㄹ + 것/터/수/
+듯 = future or modal, 겠 = future); English answers from auxiliaries and verb forms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digests.analysis.sentences import Token
+
+_STEM_TAGS = {"VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA"}
+_PAST_EP = {"었", "았", "였", "었었", "았었", "ᆻ"}
+_MODAL_NOUNS_AFTER_FUTURE_ETM = {
+    "것",
+    "거",
+    "수",
+    "터",
+    "듯",
+    "예정",
+    "계획",
+    "전망",
+    "뻔",
+    "리",
+    "방침",
+    "목표",
+    "게",
+}
+_FUTURE_ETM = {"ᆯ", "을", "ㄹ", "를"}
+_CONTINUING_EC = {"어", "아", "여", "고", "지", "게", "어야", "아야", "고자"}
+
+# Verbs whose past tense reports a forecast or a plan rather than a finished event.
+REPORTING_STEMS = {
+    "말하", "말", "밝히", "설명", "강조", "전망", "예상", "예측", "예고", "내다보", "관측", "주장", "언급",
+    "시사", "전하", "보도", "제시", "약속", "다짐", "선언", "계획", "결정", "합의", "발표", "공언", "기대",
+    "추정", "관망", "점치", "분석", "평가", "진단", "경고", "단언", "예견", "목표", "확신", "밝",
+}  # fmt: skip
+
+FORECAST_NOUNS_KO = {
+    "목표", "목표가", "목표치", "전망", "전망치", "예상", "예상치", "추정", "추정치", "추정범위", "예정",
+    "계획", "가이던스", "컨센서스", "기대", "예측", "예상순익", "로드맵", "방침", "시나리오", "목표주가",
+}  # fmt: skip
+ESTIMATE_NOUNS_KO = {
+    "추정",
+    "추정치",
+    "추정범위",
+    "예상치",
+    "전망치",
+    "컨센서스",
+    "가이던스",
+    "예상",
+    "전망",
+    "예상순익",
+}
+TARGET_NOUNS_KO = {"목표", "목표가", "목표치", "목표주가"}
+EVENT_NOUNS_KO = {
+    "발표", "출시", "공개", "개최", "완료", "시행", "상장", "착공", "준공", "가동", "생산", "출범", "도입",
+    "리밸런싱", "실적발표", "선거", "회의", "회담", "투표", "승인", "인도", "양산", "개통", "오픈", "발효",
+    "인상", "인하", "결정", "마감", "만기", "배당", "청약", "예정",
+}  # fmt: skip
+HEDGE_POSSIBLE_KO = re.compile(
+    r"(수\s*(?:도\s*)?있|않을까|을까|ㄹ까|듯|가능성|아마|지도\s*모르|기대|희망|바란|수도)"
+)
+HEDGE_LIKELY_KO = re.compile(
+    r"(전망|예상|보인다|보임|것으로\s*보|관측|유력|가능성이\s*높|확률이\s*높|추정)"
+)
+
+_EN_FUTURE = re.compile(
+    r"\b(will|won't|'ll|shall|going\s+to|expects?|expected|expecting|forecasts?|forecasted|projects?|projected|"
+    r"predicts?|predicted|plans?\s+to|planned|planning\s+to|aims?\s+to|aiming|targets?|targeted|targeting|"
+    r"guidance|guides?|guided|outlook|set\s+to|slated|scheduled|on\s+track|poised|likely|unlikely|should|"
+    r"could|may|might|would|anticipates?|anticipated|estimates?|estimated|intends?\s+to|hopes?\s+to|"
+    r"seeks?\s+to|due\s+to\s+(?:be|launch|start|open|arrive|ship)|upcoming|consensus)\b",
+    re.IGNORECASE,
+)
+_EN_STRONG_FUTURE = re.compile(
+    r"\b(will|won't|'ll|shall|going\s+to|expects?\s+to|is\s+expected|are\s+expected|forecasts?|projects?|projected|"
+    r"predicts?|plans?\s+to|aims?\s+to|targets?|guidance|set\s+to|slated|scheduled|on\s+track|poised|likely|"
+    r"should|could|may|might|anticipates?|estimates?|intends?\s+to|expected\s+to)\b",
+    re.IGNORECASE,
+)
+_EN_PAST = re.compile(
+    r"\b(was|were|had|did|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
+    r"reported|posted|announced|launched|released|reached|hit|closed|ended|beat|missed|generated|delivered|"
+    r"recorded|achieved|completed|raised|cut|came|went|made|saw|became|began|took|gave|showed|said|told|"
+    r"unveiled|introduced|opened|started|acquired|bought|sold|signed|agreed|approved|founded|established|"
+    r"increased|decreased|doubled|tripled|topped|exceeded|surpassed|returned|earned|lost|booked|shipped|ago)\b",
+    re.IGNORECASE,
+)
+_EN_REPORTING = re.compile(
+    r"\b(said|says|told|announced|stated|noted|added|expects?|expected|predicted|forecast|projected|guided|"
+    r"estimated|believes?|believed|thinks?|argued|wrote|warned|reiterated|affirmed|promised|pledged|"
+    r"confirmed|indicated|signaled|signalled|hinted)\b",
+    re.IGNORECASE,
+)
+_EN_HEDGE_POSSIBLE = re.compile(
+    r"\b(could|may|might|possibly|perhaps|maybe|potentially|hope|hopes|if)\b", re.I
+)
+_EN_HEDGE_LIKELY = re.compile(
+    r"\b(expects?|expected|likely|probably|should|projected|forecasts?|anticipates?|estimates?|estimated|consensus)\b",
+    re.I,
+)
+_EN_TARGET = re.compile(r"\b(targets?|targeted|goal|aims?|aiming|ambition)\b", re.I)
+_EN_ESTIMATE = re.compile(
+    r"\b(estimates?|estimated|consensus|guidance|guides?|guided|forecasts?|projected|projections?|EPS|revenue|sales|"
+    r"earnings|margin|capex|growth)\b",
+    re.I,
+)
+_EN_EVENT = re.compile(
+    r"\b(launch|launches|release|releases|ship|ships|open|opens|start|starts|begin|begins|complete|completes|"
+    r"IPO|list|listing|vote|meeting|approval|announce|unveil|debut|rollout|roll\s+out|deliver|deadline|"
+    r"scheduled|slated|event|conference|earnings\s+call|report)\b",
+    re.I,
+)
+
+
+def base_tag(tag: str) -> str:
+    """Kiwi tags carry variants (VV-R, VA-I); compare on the base tag."""
+    return tag.split("-", 1)[0]
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A Korean predicate: stem, tense, and how it ends (EF final, EC connective, ETM adnominal …)."""
+
+    first_token: int
+    last_token: int
+    stem: str
+    past: bool
+    future: bool
+    progressive: bool
+    ending: str  # EF|EC|ETM|ETN|MODAL|NONE
+    copula_or_adjective: bool
+
+    @property
+    def governs(self) -> bool:
+        """True for predicates that end a clause (not adnominal modifiers of a following noun)."""
+        return self.ending != "ETM"
+
+
+def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate]:
+    """Predicates in `tokens[start:]`, in order."""
+    predicates: list[Predicate] = []
+    index = start
+    count = len(tokens)
+    while index < count:
+        tag = base_tag(tokens[index].tag)
+        if tag not in _STEM_TAGS:
+            index += 1
+            continue
+        first = index
+        stem = tokens[index].form
+        if (
+            tag in {"XSV", "XSA"}
+            and index > 0
+            and base_tag(tokens[index - 1].tag) in {"NNG", "XR", "NNP", "SL"}
+        ):
+            stem = tokens[index - 1].form
+        copula_or_adjective = tag in {"VA", "VCP", "VCN", "XSA"}
+        past = future = progressive = False
+        ending = "NONE"
+        index += 1
+        while index < count:
+            token = tokens[index]
+            tag = base_tag(token.tag)
+            if tag == "EP":
+                if token.form in _PAST_EP:
+                    past = True
+                elif token.form == "겠":
+                    future = True
+                index += 1
+                continue
+            if (
+                tag == "EC"
+                and token.form in _CONTINUING_EC
+                and index + 1 < count
+                and base_tag(tokens[index + 1].tag) == "VX"
+            ):
+                if token.form == "고" and tokens[index + 1].form == "있":
+                    progressive = True
+                index += 2
+                continue
+            if tag in {"VX", "XSV", "XSA"}:
+                index += 1
+                continue
+            if tag == "ETM":
+                nxt = tokens[index + 1] if index + 1 < count else None
+                if nxt and token.form in _FUTURE_ETM and nxt.form in _MODAL_NOUNS_AFTER_FUTURE_ETM:
+                    future = True
+                    ending = "MODAL"
+                    index += 2
+                elif nxt and nxt.form in {"중", "중이"}:
+                    progressive = True
+                    ending = "MODAL"
+                    index += 2
+                else:
+                    ending = "ETM"
+                    index += 1
+                break
+            if tag in {"EF", "EC", "ETN"}:
+                ending = tag
+                if tag == "EF" and token.form in {
+                    "ᆯ까",
+                    "을까",
+                    "ㄹ까",
+                    "ᆯ까요",
+                    "을까요",
+                    "ᆯ걸",
+                    "을걸",
+                    "ᆯ게",
+                    "을게",
+                    "ᆯ래",
+                    "을래",
+                    "려나",
+                }:
+                    future = True
+                if tag == "EC" and token.form in {
+                    "려고",
+                    "으려고",
+                    "려는",
+                    "고자",
+                    "기로",
+                    "려",
+                    "으려",
+                }:
+                    future = True
+                index += 1
+                break
+            break
+        predicates.append(
+            Predicate(
+                first, index - 1, stem, past, future, progressive, ending, copula_or_adjective
+            )
+        )
+    return predicates
+
+
+def token_index_at(tokens: Sequence[Token], offset: int) -> int:
+    """Index of the first token starting at or after `offset` (absolute)."""
+    for index, token in enumerate(tokens):
+        if token.start >= offset:
+            return index
+    return len(tokens)
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """What the clause after a time expression says about time."""
+
+    tense: str  # past|present|future|none
+    reporting: bool  # the governing verb reports (말했다, 전망했다, said, expects)
+    progressive: bool
+    state: bool  # copula or adjective in the present: a description, not an event
+    forecast_vocabulary: bool
+    estimate_vocabulary: bool
+    event_vocabulary: bool
+    target_vocabulary: bool
+
+
+def read_korean_clause(
+    tokens: Sequence[Token], after_offset: int, before_offset: int | None = None
+) -> ClauseReading:
+    """Read the clause that follows `after_offset` (the end of a time expression)."""
+    start = token_index_at(tokens, after_offset)
+    window_start = token_index_at(tokens, before_offset) if before_offset is not None else start
+    predicates = korean_predicates(tokens, start)
+    governing = next((p for p in predicates if p.governs), None)
+    modal = next((p for p in predicates if p.future), None)
+    end_index = governing.last_token + 1 if governing else len(tokens)
+    nouns = {
+        token.form
+        for token in tokens[max(0, window_start - 4) : end_index]
+        if base_tag(token.tag) in {"NNG", "NNP", "NNB", "XR"}
+    }
+    stems_in_clause = (
+        {p.stem for p in predicates[: predicates.index(governing) + 1]} if governing else set()
+    )
+    if governing is None:
+        tense = "future" if modal else "none"
+        reporting = False
+        progressive = any(p.progressive for p in predicates) or "중" in nouns
+        state = False
+    else:
+        if governing.future or (modal is not None and modal.first_token <= governing.last_token):
+            tense = "future"
+        elif governing.past:
+            tense = "past"
+        else:
+            tense = "present"
+        reporting = governing.stem in REPORTING_STEMS
+        progressive = governing.progressive or any(
+            token.form == "중" for token in tokens[start : governing.first_token]
+        )
+        state = governing.copula_or_adjective and tense == "present"
+    vocabulary = nouns | stems_in_clause
+    return ClauseReading(
+        tense=tense,
+        reporting=reporting,
+        progressive=progressive,
+        state=state,
+        forecast_vocabulary=bool(vocabulary & FORECAST_NOUNS_KO) or tense == "future",
+        estimate_vocabulary=bool(vocabulary & ESTIMATE_NOUNS_KO),
+        event_vocabulary=bool(vocabulary & EVENT_NOUNS_KO),
+        target_vocabulary=bool(vocabulary & TARGET_NOUNS_KO),
+    )
+
+
+_EN_CLAUSE_SPLIT = re.compile(
+    r";|,\s+(?:and|but|while|whereas|although)\s+|\s+(?:while|whereas|but)\s+", re.I
+)
+
+
+def english_clause(text: str, start: int, end: int) -> str:
+    """The clause of an English sentence around [start, end)."""
+    cuts = [0] + [m.end() for m in _EN_CLAUSE_SPLIT.finditer(text)] + [len(text)]
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        if left <= start < right:
+            return text[left:right]
+    return text
+
+
+def read_english_clause(text: str, start: int, end: int) -> ClauseReading:
+    """Read the clause of an English sentence that contains [start, end)."""
+    clause = english_clause(text, start, end)
+    future = bool(_EN_STRONG_FUTURE.search(clause))
+    past = bool(_EN_PAST.search(clause))
+    tense = "future" if future else "past" if past else "present"
+    return ClauseReading(
+        tense=tense,
+        reporting=bool(_EN_REPORTING.search(clause)),
+        progressive=bool(re.search(r"\b(is|are)\s+\w+ing\b", clause)) and not future,
+        state=bool(re.search(r"\b(is|are)\b", clause)) and not future and not past,
+        forecast_vocabulary=future or bool(_EN_FUTURE.search(clause)),
+        estimate_vocabulary=bool(_EN_ESTIMATE.search(clause))
+        and bool(
+            _EN_HEDGE_LIKELY.search(clause)
+            or re.search(r"\b(estimate|consensus|guidance|preview)", clause, re.I)
+        ),
+        event_vocabulary=bool(_EN_EVENT.search(clause)),
+        target_vocabulary=bool(_EN_TARGET.search(clause)),
+    )
+
+
+def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
+    """'future', 'past' or 'nearest': which way a date written without a year should resolve."""
+    if lang == "en":
+        if _EN_STRONG_FUTURE.search(text):
+            return "future"
+        if _EN_PAST.search(text):
+            return "past"
+        return "nearest"
+    if re.search(r"(어제|그제|그저께|지난|작년|지난해|이미|yesterday)", text):
+        return "past"
+    predicates = korean_predicates(tokens)
+    if any(p.future for p in predicates) or any(
+        token.form in FORECAST_NOUNS_KO for token in tokens if base_tag(token.tag) in {"NNG", "NNB"}
+    ):
+        return "future"
+    governing = [p for p in predicates if p.governs]
+    if governing and governing[-1].past:
+        return "past"
+    return "nearest"
+
+
+def hedge_of(text: str, lang: str) -> str:
+    """certain | likely | possible."""
+    if lang == "en":
+        if _EN_HEDGE_POSSIBLE.search(text):
+            return "possible"
+        if _EN_HEDGE_LIKELY.search(text):
+            return "likely"
+        return "certain"
+    if HEDGE_POSSIBLE_KO.search(text):
+        return "possible"
+    if HEDGE_LIKELY_KO.search(text):
+        return "likely"
+    return "certain"

@@ -1,0 +1,166 @@
+"""The one analysis pipeline: used by ingestion (results stored) and by `analyze` (printed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from digests.analysis.forecasts import Forecast, extract_forecasts
+from digests.analysis.models import (
+    AnalysisReport,
+    PostAnalysisResult,
+    PredictionResult,
+    QuoteResult,
+    ThemeResult,
+)
+from digests.analysis.quotes import Quote, extract_quotes
+from digests.analysis.sentences import Sentence, segment_posts
+from digests.analysis.summary import candidates_from, content_words, summarize
+from digests.analysis.themes import AliasBook, ThemeCandidate, post_candidates, score_themes
+from digests.errors import InputError
+from digests.models import Post
+
+MAX_LINE_CHARS = 20_000
+
+
+@dataclass
+class PostAnalysis:
+    """Everything found in one post, with the sentences it points back to."""
+
+    post: Post
+    anchor: date
+    sentences: list[Sentence]
+    summary: list[str]
+    candidates: list[ThemeCandidate]
+    themes: list[tuple[str, float]]
+    quotes: list[Quote]
+    forecasts: list[Forecast]
+
+    def result(self) -> PostAnalysisResult:
+        """The JSON-contract view of this analysis."""
+        return PostAnalysisResult(
+            title=self.post.title,
+            author=self.post.author,
+            published=self.post.published.date().isoformat() if self.post.published else None,
+            lang=self.post.lang,
+            summary=self.summary,
+            themes=[ThemeResult(label=label, score=score) for label, score in self.themes],
+            quotes=[
+                QuoteResult(text=q.text, speaker=q.speaker, sentence=q.sentence)
+                for q in self.quotes
+            ],
+            predictions=[
+                PredictionResult(
+                    text=f.text,
+                    claim=f.claim,
+                    speaker=f.speaker,
+                    timex=f.timex,
+                    due_start=f.due_start,
+                    due_end=f.due_end,
+                    granularity=f.granularity,
+                    kind=f.kind,
+                    hedge=f.hedge,
+                    confidence=f.confidence,
+                )
+                for f in self.forecasts
+            ],
+        )
+
+
+def _check_text(post: Post) -> None:
+    longest = max((len(line) for line in post.text.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS and not any(mark in post.text for mark in ".!?。다"):
+        raise InputError(
+            post.source,
+            f"a {longest:,}-character line with no sentence punctuation cannot be analysed",
+        )
+
+
+def _split_long_lines(text: str) -> str:
+    """Break pathological lines (no punctuation for tens of thousands of characters) at spaces."""
+    lines = []
+    for line in text.split("\n"):
+        while len(line) > MAX_LINE_CHARS:
+            cut = line.rfind(" ", 0, MAX_LINE_CHARS)
+            cut = cut if cut > MAX_LINE_CHARS // 2 else MAX_LINE_CHARS
+            lines.append(line[:cut])
+            line = line[cut:].lstrip()
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class Analyzer:
+    """Sentences, themes, summaries, quotes and forecasts for posts, Kiwi batched across them."""
+
+    def __init__(self, aliases: AliasBook | None = None, summary_size: int = 3) -> None:
+        self.aliases = aliases or AliasBook.load()
+        self.summary_size = summary_size
+
+    def analyze(
+        self,
+        posts: Sequence[Post],
+        *,
+        default_anchor: date,
+        corpus: tuple[int, dict[str, int]] | None = None,
+    ) -> list[PostAnalysis]:
+        """Analyse posts; a post without a published date is dated `default_anchor`.
+
+        `corpus` is (number of posts, document frequency per theme label) of the guild's
+        stored posts; without it the posts analysed together form the corpus.
+        """
+        if not posts:
+            return []
+        for post in posts:
+            _check_text(post)
+        texts = [_split_long_lines(post.text) for post in posts]
+        segmented = segment_posts(texts + [post.title for post in posts])
+        bodies, titles = segmented[: len(posts)], segmented[len(posts) :]
+        anchors = [post.published.date() if post.published else default_anchor for post in posts]
+        candidates = [
+            post_candidates(post.title, sentences, text, self.aliases, title_sentences)
+            for post, sentences, text, title_sentences in zip(
+                posts, bodies, texts, titles, strict=True
+            )
+        ]
+        if corpus is None:
+            frequencies: Counter[str] = Counter()
+            for items in candidates:
+                frequencies.update({candidate.label for candidate in items if candidate.count})
+            corpus = (len(posts), dict(frequencies))
+        size, frequency = corpus
+        analyses = []
+        for post, text, sentences, title_sentences, anchor, items in zip(
+            posts, texts, bodies, titles, anchors, candidates, strict=True
+        ):
+            quotes = extract_quotes(text, sentences)
+            forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=quotes)
+            title_words = frozenset(w for s in title_sentences for w in content_words(s))
+            summary = summarize(
+                candidates_from(sentences, {f.sentence_index for f in forecasts}, title_words),
+                self.summary_size,
+            )
+            analyses.append(
+                PostAnalysis(
+                    post=post,
+                    anchor=anchor,
+                    sentences=sentences,
+                    summary=summary,
+                    candidates=items,
+                    themes=score_themes(items, size, frequency),
+                    quotes=quotes,
+                    forecasts=forecasts,
+                )
+            )
+        return analyses
+
+    @staticmethod
+    def report(analyses: Sequence[PostAnalysis]) -> AnalysisReport:
+        """The `analyze --json` object for a list of analyses."""
+        return AnalysisReport(posts=[analysis.result() for analysis in analyses])
+
+
+def anchor_for(published: datetime | None, fallback: date) -> date:
+    """The date relative expressions in a post are resolved against."""
+    return published.date() if published else fallback

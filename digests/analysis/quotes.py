@@ -1,0 +1,376 @@
+"""Quoted speech and who said it.
+
+Korean news writes "X는 “…”라고 말했다", "“…”며 … 강조했다", "X에 따르면"; English writes
+"…," X said / said X / X says. Short quoted phrases (‘언택트’, "AI bubble") are scare quotes,
+not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resolved to the last full name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digests.analysis.grammar import base_tag
+from digests.analysis.sentences import Sentence, Token
+
+_PAIRS = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'), ("‘", "’")]
+_MIN_QUOTE_CHARS = 12
+_SPEECH_AFTER = re.compile(
+    r"^\s*(?:이?라고|고|이?라며|며|이?라면서|면서|하며|하고|라는|이라는|는|이란|란|,|\.|라|이라)"
+)
+_SPEECH_VERBS = re.compile(
+    r"(말했|말한|설명했|설명한|강조했|강조한|밝혔|밝힌|전했|덧붙였|주장했|지적했|언급했|진단했|내다봤|예상했|"
+    r"전망했|평가했|강조|말|했다|한다|제언했|단언했|경고했|말했다|답했|물었|선언했|약속했|자신했|했다고)"
+)
+_EN_SAID = re.compile(
+    r"\b(said|says|told|added|noted|wrote|explained|argued|warned|stated|according\s+to|predicted|"
+    r"believes|asked|tweeted|posted)\b",
+    re.IGNORECASE,
+)
+_TITLES = {
+    "CEO", "CFO", "CTO", "COO", "CSO", "CIO", "대표", "의장", "회장", "사장", "부사장", "장관", "대통령",
+    "교수", "연구원", "애널리스트", "이사", "총재", "위원장", "국장", "팀장", "리더", "창업자", "과학자",
+    "수석", "담당", "기자", "최고경영자", "최고재무책임자", "최고기술책임자", "대변인", "의원", "총리",
+    "주석", "부회장", "전무", "상무", "본부장", "센터장", "소장", "원장", "이사장", "대표이사", "창업주",
+    "변호사", "박사", "전문가", "매니저", "디렉터", "파트너", "연구위원", "실장", "부장", "차관", "청장",
+}  # fmt: skip
+_SURNAMES = set(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부"
+)
+_PRONOUNS = {"그", "그녀", "그들", "이들", "he", "she", "they", "그는", "그녀는"}
+_PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
+_EN_NAME = re.compile(r"((?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\.?\s?){1,3})")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation with its speaker (None when it cannot be told) and its sentence."""
+
+    text: str
+    speaker: str | None
+    sentence: str
+    start: int
+    end: int
+
+
+def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
+    """(open, close, inner_start, inner_end) for each quotation in a line."""
+    spans: list[tuple[int, int, int, int]] = []
+    taken = [False] * len(line)
+    for opening, closing in _PAIRS:
+        position = 0
+        while True:
+            start = line.find(opening, position)
+            if start < 0:
+                break
+            end = line.find(closing, start + 1)
+            if end < 0:
+                break
+            if not any(taken[start : end + 1]):
+                spans.append((start, end + 1, start + 1, end))
+                for index in range(start, end + 1):
+                    taken[index] = True
+            position = end + 1
+    spans.sort()
+    return spans
+
+
+def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
+    inner = inner.strip()
+    if len(inner) < _MIN_QUOTE_CHARS:
+        return False
+    words = inner.split()
+    sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…])\W*$", inner))
+    attributed = bool(_SPEECH_AFTER.match(after))
+    if single_quotes and not attributed:
+        return False
+    if len(words) < 3 and not sentence_like:
+        return False
+    return attributed or sentence_like or len(words) >= 5
+
+
+_FOREIGN_SYLLABLES = set("스즈츠드트크프브르그치쉬슈엘렌널런린릭딘던티샘팀톰잭존짐빌밥")
+
+
+def looks_korean_name(word: str, common_nouns: frozenset[str] = frozenset()) -> bool:
+    """A Korean full name: three syllables, a common surname first, no transliteration
+    syllables, and not a word Kiwi knows as a common noun (반도체, 부사장)."""
+    return (
+        len(word) == 3
+        and _HANGUL_WORD.match(word) is not None
+        and word[0] in _SURNAMES
+        and not set(word) & _FOREIGN_SYLLABLES
+        and word not in _TITLES
+        and word not in common_nouns
+    )
+
+
+def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
+    """The person's name in a subject phrase such as "토마스 쿠리안(Thomas Kurian) 구글 클라우드
+    최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" → "호크 탄", "손 의장" → "손 의장"."""
+    phrase = _PARENTHETICAL.sub(" ", phrase)
+    words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
+    words = [word for word in words if word]
+    while words and words[0].endswith("의") and len(words) > 1:
+        words = words[1:]
+    if not words:
+        return None
+    korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
+    if korean:
+        return korean
+    trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
+    if (
+        trailing
+        and len(words) > 1
+        and _HANGUL_WORD.match(words[0])
+        and trailing.group(1).strip() not in _TITLES
+    ):
+        # "네덜란드의 반도체 장비 기업 ASML": descriptors first, the name last.
+        return trailing.group(1).strip()
+    if re.match(r"^[A-Z]", words[0]):
+        english = _EN_NAME.match(" ".join(words))
+        if english and english.group(1).strip() not in {"The", "This", "That", "It", "We", "I"}:
+            return english.group(1).strip()
+        if re.fullmatch(r"[A-Z][A-Z0-9&.-]{1,9}", words[0]):
+            return words[0]
+        return None
+    first = words[0]
+    if not _HANGUL_WORD.match(first) or first in _PRONOUNS or first in _TITLES:
+        return None
+    if len(first) == 1 and first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
+        return f"{first} {words[1]}"
+    name = [first]
+    if (
+        len(words) > 1
+        and words[1] not in _TITLES
+        and _HANGUL_WORD.match(words[1])
+        and len(words[1]) <= 4
+    ):
+        if len(first) <= 4 and not looks_korean_name(first, common_nouns):
+            name.append(words[1])
+    return " ".join(name)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    start: int
+    end: int
+    phrase: str
+    name: str | None
+    pronoun: bool
+    person_like: bool  # names someone or something that can speak (a person or an organisation)
+    person: bool  # names a person (a title, a full name), so 그는 can refer to it
+
+
+_PHRASE_TAGS = {
+    "NNP",
+    "NNG",
+    "SL",
+    "SH",
+    "SN",
+    "NNB",
+    "XSN",
+    "SSO",
+    "SSC",
+    "JKG",
+    "NR",
+    "SP",
+    "SW",
+    "NP",
+    "SO",
+}
+
+
+_PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\s+|\n")
+_BREAK_TAGS = {"EC", "ETM", "EF", "JKO", "JKB", "JKC", "JC", "JX", "JKS"}
+
+
+def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
+    """Subject phrases (X는 / X가) in token order, with whether they name a person.
+
+    A phrase runs back from its particle to the nearest punctuation, closing quote, or
+    word-final ending; Kiwi sometimes cuts foreign names oddly ("크리슈나 이/VCP 라오/EF"), so
+    only endings that close a whole word count.
+    """
+    found: list[_Subject] = []
+    for index, token in enumerate(tokens):
+        if base_tag(token.tag) not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가"}:
+            continue
+        if index == 0 or tokens[index - 1].end != token.start:
+            continue  # a particle attaches to the word before it
+        limit = max(0, token.start - 80)
+        boundary = limit
+        for match in _PHRASE_BREAK.finditer(text, limit, token.start):
+            boundary = max(boundary, match.end())
+        for previous in tokens[:index]:
+            if previous.start < boundary or base_tag(previous.tag) not in _BREAK_TAGS:
+                continue
+            next_char = text[previous.end : previous.end + 1]
+            if next_char.isspace() and previous.end < token.start:
+                boundary = max(boundary, previous.end)
+        phrase = text[boundary : token.start].strip()
+        if not phrase or len(phrase.split()) > 9:
+            continue
+        phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
+        tags = {base_tag(t.tag) for t in phrase_tokens}
+        forms = {t.form for t in phrase_tokens}
+        common = frozenset(t.form for t in phrase_tokens if base_tag(t.tag) == "NNG")
+        pronoun = phrase in {"그", "그녀", "그들"}
+        person_like = bool(
+            "NNP" in tags
+            or any(t.form[:1].isupper() for t in phrase_tokens if base_tag(t.tag) == "SL")
+            or forms & _TITLES
+        )
+        name = None if pronoun else person_name(phrase, common)
+        start = boundary + (
+            len(text[boundary : token.start]) - len(text[boundary : token.start].lstrip())
+        )
+        person = name is not None and (
+            bool(forms & _TITLES) or " " in name or looks_korean_name(name, common)
+        )
+        found.append(
+            _Subject(
+                start, token.start, phrase, name, pronoun, person_like and name is not None, person
+            )
+        )
+    return found
+
+
+def _according_to(sentence: str) -> str | None:
+    match = re.search(r"([^\s,.]+(?:\s[^\s,.]+){0,3})\s*에\s*따르면", sentence)
+    if match:
+        return match.group(1)
+    match = re.search(r"according\s+to\s+((?:[A-Z][\w.&'-]*\s?){1,4})", sentence)
+    return match.group(1).strip() if match else None
+
+
+def _english_speaker(after: str, before: str) -> str | None:
+    name = r"((?:[A-Z][\w.'-]*\s?){1,4})"
+    verbs = r"(?:said|says|added|noted|wrote|explained|told|argued|warned)"
+    match = re.match(rf"^[\s,]*{verbs}\s+{name}", after)
+    if match:
+        return match.group(1).strip()
+    match = re.match(rf"^[\s,]*{name},?\s+{verbs}", after)
+    if match:
+        return match.group(1).strip()
+    match = re.search(rf"{name},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
+    if match:
+        return match.group(1).strip()
+    return None
+
+
+def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
+    """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post."""
+    if not name:
+        return name
+    parts = name.split()
+    if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
+        return name
+    candidates = [
+        match.group(1)
+        for match in re.finditer(
+            rf"({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)", text[:before]
+        )
+        if looks_korean_name(match.group(1))
+    ]
+    return candidates[-1] if candidates else name
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|(?<=요\.)|(?<=[가-힣]\.)(?=\S)")
+
+
+def _attribution_spans(
+    line: str, quote_spans: list[tuple[int, int, int, int]]
+) -> list[tuple[int, int]]:
+    """Sentence spans of a line, ignoring punctuation inside quotations."""
+    masked = list(line)
+    for _, _, inner_start, inner_end in quote_spans:
+        for index in range(inner_start, inner_end):
+            masked[index] = "x"
+    masked_line = "".join(masked)
+    spans, start = [], 0
+    for match in _BOUNDARY.finditer(masked_line):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(line):
+        spans.append((start, len(line)))
+    return spans
+
+
+def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+    """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
+    lines: dict[int, list[Sentence]] = {}
+    for sentence in sentences:
+        lines.setdefault(sentence.line, []).append(sentence)
+    quotes: list[Quote] = []
+    people: list[_Subject] = []  # person-like subjects seen so far, in text order
+    for _, line_sentences in sorted(lines.items()):
+        line_start = line_sentences[0].start
+        line = text[line_start : line_sentences[-1].end]
+        spans = _quote_spans(line)
+        speech = [
+            span
+            for span in spans
+            if _is_speech(
+                line[span[2] : span[3]], line[span[1] : span[1] + 40], line[span[0]] == "‘"
+            )
+        ]
+        inside = [(line_start + a, line_start + b) for a, b, _, _ in speech]
+        tokens = [
+            token
+            for sentence in line_sentences
+            for token in sentence.tokens
+            if not any(a <= token.start < b for a, b in inside)
+        ]
+        subjects = _subjects(tokens, text)
+        attribution = _attribution_spans(line, spans)
+        previous: tuple[tuple[int, int], str | None] | None = None
+        cursor = 0
+        for open_at, close_at, inner_start, inner_end in speech:
+            absolute_open, absolute_close = line_start + open_at, line_start + close_at
+            # People mentioned before this quote become available for pronouns.
+            while cursor < len(subjects) and subjects[cursor].end <= absolute_open:
+                if subjects[cursor].person_like:
+                    people.append(subjects[cursor])
+                cursor += 1
+            span = next(((a, b) for a, b in attribution if a <= open_at < b), (0, len(line)))
+            span_start, span_end = line_start + span[0], line_start + span[1]
+            inner = line[inner_start:inner_end]
+            before_subjects = [
+                s for s in subjects if span_start <= s.start and s.end <= absolute_open
+            ]
+            after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
+            speaker: str | None = None
+            if re.search(r"[A-Za-z]", inner) and not re.search(r"[\uac00-\ud7a3]", inner):
+                speaker = _english_speaker(
+                    line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
+                )
+            if speaker is None:
+                named = [s for s in before_subjects if s.person_like]
+                if named:
+                    speaker = named[0].name
+                elif any(s.pronoun for s in before_subjects) and people:
+                    persons = [p for p in people if p.person]
+                    speaker = (persons or people)[-1].name
+                elif previous is not None and previous[0] == span:
+                    speaker = previous[1]
+                else:
+                    according = _according_to(text[span_start:span_end])
+                    if according:
+                        speaker = person_name(according) or according
+                    elif any(s.person_like for s in after_subjects):
+                        speaker = next(s.name for s in after_subjects if s.person_like)
+                    elif not line[:open_at].strip() and people:
+                        # A quotation standing on its own line: the person the text is about.
+                        speaker = people[-1].name
+            speaker = _expand_short_form(speaker, text, absolute_open)
+            previous = (span, speaker)
+            sentence_text = text[span_start:span_end].strip()
+            quotes.append(
+                Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
+            )
+        people.extend(s for s in subjects[cursor:] if s.person_like)
+    return quotes

@@ -1,0 +1,196 @@
+"""Sentences with offsets: Korean through Kiwi (batched by line), English by rule.
+
+Kiwi does not treat newlines as boundaries and does not split English runs, so the text is cut
+into lines first (bullets and table rows stay whole), Korean lines go to Kiwi in one batch,
+English lines and English runs inside Korean lines are split by a rule-based splitter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from digests.analysis.kiwi import get_kiwi
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_BULLET = re.compile(
+    r"^\s*(?:[-–—•·*▶►▸▪■□◆◇○●※➤→✔✓☞]+|\d{1,2}[.)](?!\d)|[①-⑳]|\(\d{1,2}\)|[가-하][.)](?=\s))\s*"
+)
+_TABLE_CELL = re.compile(r"\s\|\s|\t|^\|")
+_EN_BOUNDARY = re.compile(
+    r"(?<=[a-z0-9%)\]”\"'’][.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$])|(?<=[.!?][\"”’])\s+(?=[A-Z])"
+)
+_EN_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|Jr|Sr|St|vs|etc|approx|No|Fig|est|U\.S|e\.g|i\.e|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
+)
+_EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\$?\d[\d,.]*%?|[^\sA-Za-z\d]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A morpheme (Korean, from Kiwi) or a word (English), with offsets into the post text."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+@dataclass
+class Sentence:
+    """A sentence (or a bullet, table row or heading line) of a post."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    line: int
+    kind: str  # prose|bullet|table|heading
+    lang: str  # ko|en
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def is_fragment(self) -> bool:
+        """Bullets, table rows and headings: not summary material."""
+        return self.kind != "prose"
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    start: int
+    number: int
+    kind: str
+    korean: bool
+
+
+def _line_kind(text: str) -> str:
+    if len(_TABLE_CELL.findall(text)) >= 2 or text.count("|") >= 2:
+        return "table"
+    if _BULLET.match(text):
+        return "bullet"
+    stripped = text.rstrip()
+    if len(stripped) <= 45 and not re.search(r"[.!?。…]$|다$|요$", stripped):
+        return "heading"
+    return "prose"
+
+
+def _lines(text: str) -> list[_Line]:
+    lines = []
+    offset = 0
+    for number, raw in enumerate(text.split("\n")):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + raw.index(stripped[0])
+            lines.append(
+                _Line(stripped, start, number, _line_kind(stripped), bool(_HANGUL.search(stripped)))
+            )
+        offset += len(raw) + 1
+    return lines
+
+
+def _english_tokens(text: str, base: int) -> list[Token]:
+    tokens = []
+    for match in _EN_TOKEN.finditer(text):
+        form = match.group(0)
+        tag = "SN" if form[0].isdigit() or form[0] == "$" else "SL" if form[0].isalpha() else "SW"
+        tokens.append(Token(form, tag, base + match.start(), base + match.end()))
+    return tokens
+
+
+def _english_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of English text (relative offsets)."""
+    spans = []
+    start = 0
+    for match in _EN_BOUNDARY.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        if _EN_ABBREVIATION.search(candidate):
+            continue
+        if candidate:
+            spans.append((start, start + len(candidate)))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _split_english_runs(sentence_text: str) -> list[tuple[int, int]]:
+    """Split a Kiwi sentence where an English sentence ends and another begins."""
+    spans = _english_spans(sentence_text)
+    if len(spans) <= 1:
+        return [(0, len(sentence_text))]
+    # Only split where the part after the boundary is mostly Latin; Korean text after a
+    # period was already split by Kiwi, so anything else is an abbreviation or a number.
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        piece = sentence_text[start:end]
+        latin = len(re.findall(r"[A-Za-z]", piece))
+        hangul = len(_HANGUL.findall(piece))
+        if latin > 3 * hangul:
+            merged.append((start, end))
+        else:
+            merged[-1] = (merged[-1][0], end)
+    return merged
+
+
+def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
+    """Sentences for every post, with one batched Kiwi call over all Korean lines."""
+    all_lines = [_lines(text) for text in texts]
+    korean = [(post, line) for post, lines in enumerate(all_lines) for line in lines if line.korean]
+    kiwi_results = (
+        list(get_kiwi().split_into_sents([line.text for _, line in korean], return_tokens=True))
+        if korean
+        else []
+    )
+    by_line = {
+        (post, line.start): result
+        for (post, line), result in zip(korean, kiwi_results, strict=True)
+    }
+    output: list[list[Sentence]] = []
+    for post, lines in enumerate(all_lines):
+        sentences: list[Sentence] = []
+        for line in lines:
+            pieces: list[tuple[int, int, list[Token], str]] = []
+            if line.korean:
+                for kiwi_sentence in by_line[(post, line.start)]:
+                    tokens = [
+                        Token(
+                            token.form, token.tag, line.start + token.start, line.start + token.end
+                        )
+                        for token in kiwi_sentence.tokens
+                    ]
+                    for start, end in _split_english_runs(kiwi_sentence.text):
+                        absolute_start = line.start + kiwi_sentence.start + start
+                        absolute_end = line.start + kiwi_sentence.start + end
+                        piece_tokens = [
+                            t for t in tokens if absolute_start <= t.start < absolute_end
+                        ]
+                        pieces.append((absolute_start, absolute_end, piece_tokens, "ko"))
+            else:
+                for start, end in _english_spans(line.text):
+                    absolute_start, absolute_end = line.start + start, line.start + end
+                    tokens = _english_tokens(line.text[start:end], absolute_start)
+                    pieces.append((absolute_start, absolute_end, tokens, "en"))
+            if line.kind != "prose" and pieces:
+                # A bullet, table row or heading stays one unit.
+                tokens = [token for piece in pieces for token in piece[2]]
+                lang = "ko" if line.korean else "en"
+                pieces = [(line.start, line.start + len(line.text), tokens, lang)]
+            for start, end, tokens, lang in pieces:
+                text = texts[post][start:end]
+                if not text.strip():
+                    continue
+                if lang == "ko" and not _HANGUL.search(text):
+                    lang = "en"
+                sentences.append(
+                    Sentence(len(sentences), text, start, end, line.number, line.kind, lang, tokens)
+                )
+        output.append(sentences)
+    return output
+
+
+def segment(text: str) -> list[Sentence]:
+    """Sentences of one text."""
+    return segment_posts([text])[0]

@@ -1,0 +1,564 @@
+"""Themes: noun phrases from Kiwi's tags, aliases folded, scored by TF-IDF against a corpus.
+
+"LFP 배터리" and "AI 인프라" stay whole because runs of adjacent nouns form one phrase; the
+alias dictionary folds Tesla/TSLA/$TSLA into 테슬라. Document frequencies come from the guild's
+stored posts (or, for a one-off analysis, from the posts being analysed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from digests.analysis.grammar import base_tag
+from digests.analysis.sentences import Sentence
+
+_NOUN_TAGS = {"NNG", "NNP", "SL", "SH"}
+_KO_STOPWORDS = set(
+    [
+        "것",
+        "수",
+        "등",
+        "때",
+        "이",
+        "그",
+        "저",
+        "거",
+        "게",
+        "데",
+        "바",
+        "중",
+        "측",
+        "점",
+        "뜻",
+        "위",
+        "내",
+        "외",
+        "간",
+        "명",
+        "개",
+        "분",
+        "번",
+        "곳",
+        "쪽",
+        "이번",
+        "이날",
+        "당시",
+        "현재",
+        "지금",
+        "이후",
+        "이전",
+        "경우",
+        "생각",
+        "이야기",
+        "얘기",
+        "부분",
+        "사람",
+        "우리",
+        "여러분",
+        "자신",
+        "사실",
+        "정도",
+        "가지",
+        "모두",
+        "다음",
+        "관련",
+        "대한",
+        "통해",
+        "위해",
+        "대해",
+        "최근",
+        "오늘",
+        "어제",
+        "내일",
+        "올해",
+        "내년",
+        "작년",
+        "지난해",
+        "연간",
+        "기존",
+        "대부분",
+        "이상",
+        "이하",
+        "미만",
+        "가운데",
+        "동안",
+        "하나",
+        "모든",
+        "전",
+        "후",
+        "초",
+        "말",
+        "시작",
+        "결과",
+        "상황",
+        "문제",
+        "방법",
+        "의미",
+        "내용",
+        "정리",
+        "기사",
+        "소식",
+        "설명",
+        "발표",
+        "언급",
+        "평가",
+        "기대",
+        "예상",
+        "전망",
+        "가능",
+        "가능성",
+        "필요",
+        "중요",
+        "핵심",
+        "대비",
+        "규모",
+        "수준",
+        "시장",
+        "업계",
+        "기업",
+        "회사",
+        "전문가",
+        "투자자",
+        "주가",
+        "뉴스",
+        "뉴스레터",
+        "구독자",
+        "안녕",
+        "하세요",
+        "댓글",
+        "본문",
+        "사진",
+        "영상",
+        "그림",
+        "자료",
+        "출처",
+        "참고",
+        "제목",
+        "요약",
+        "결론",
+        "그때",
+        "이제",
+        "다만",
+        "특히",
+        "또한",
+        "그리고",
+        "하지만",
+        "그래서",
+        "그러나",
+        "아마",
+        "정말",
+        "진짜",
+        "매우",
+        "가장",
+        "계속",
+        "다시",
+        "바로",
+        "함께",
+        "이런",
+        "저런",
+        "어떤",
+        "무엇",
+        "누구",
+        "여기",
+        "저기",
+        "그것",
+        "이것",
+        "저것",
+        "것들",
+        "따름",
+        "만큼",
+        "대로",
+        "뿐",
+        "채",
+        "줄",
+        "리",
+        "터",
+        "듯",
+        "척",
+        "양",
+        "체",
+        "년",
+        "월",
+        "일",
+        "분기",
+        "시간",
+        "달러",
+        "원",
+        "억",
+        "조",
+        "만",
+        "배",
+        "%",
+    ]
+)
+_EN_STOPWORDS = set(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "them",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "shall",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "to",
+        "into",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "between",
+        "through",
+        "during",
+        "without",
+        "within",
+        "also",
+        "just",
+        "more",
+        "most",
+        "some",
+        "such",
+        "other",
+        "any",
+        "each",
+        "every",
+        "all",
+        "both",
+        "few",
+        "many",
+        "much",
+        "very",
+        "not",
+        "no",
+        "yes",
+        "so",
+        "as",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+        "here",
+        "when",
+        "where",
+        "why",
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "said",
+        "says",
+        "say",
+        "year",
+        "years",
+        "month",
+        "months",
+        "quarter",
+        "quarters",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "time",
+        "today",
+        "new",
+        "one",
+        "two",
+        "three",
+        "first",
+        "second",
+        "last",
+        "next",
+        "per",
+        "cent",
+        "percent",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "company",
+        "companies",
+        "people",
+        "thing",
+        "things",
+        "way",
+        "lot",
+        "however",
+        "while",
+        "because",
+        "since",
+        "although",
+        "though",
+        "according",
+        "including",
+        "include",
+        "includes",
+    ]
+)
+_TITLE_BOOST = 3.0
+_LEAD_BOOST = 1.5
+_PHRASE_BONUS = 1.3
+
+
+@dataclass(frozen=True)
+class ThemeCandidate:
+    """A theme term of one post: how often it occurs, whether in the title, how early."""
+
+    label: str
+    count: int
+    in_title: bool
+    first_position: float  # 0 = start of the post, 1 = end
+
+
+class AliasBook:
+    """Canonical labels for theme spellings (case-insensitive), from the bundled dictionary."""
+
+    def __init__(self, mapping: dict[str, list[str]]) -> None:
+        self._canonical: dict[str, str] = {}
+        for label, spellings in mapping.items():
+            if label.startswith("_"):
+                continue
+            self._canonical[label.casefold()] = label
+            for spelling in spellings:
+                self._canonical[spelling.casefold()] = label
+
+    @classmethod
+    def load(cls, extra_file: Path | None = None) -> AliasBook:
+        """The bundled aliases, extended (and overridden) by `extra_file` when given."""
+        text = (resources.files("digests.analysis") / "resources" / "aliases.json").read_text(
+            "utf-8"
+        )
+        mapping: dict[str, list[str]] = json.loads(text)
+        if extra_file is not None and extra_file.exists():
+            for label, spellings in json.loads(extra_file.read_text("utf-8")).items():
+                mapping.setdefault(label, []).extend(spellings)
+        return cls(mapping)
+
+    def canonical(self, term: str) -> str:
+        """The canonical label of a spelling (the spelling itself when unknown)."""
+        return self._canonical.get(
+            term.casefold().strip("$"), self._canonical.get(term.casefold(), term)
+        )
+
+    def same(self, first: str, second: str) -> bool:
+        """True when two spellings name the same theme."""
+        return self.canonical(first).casefold() == self.canonical(second).casefold()
+
+
+def _ko_terms(sentence: Sentence, text: str) -> list[str]:
+    terms: list[str] = []
+    run: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        # Adjacent nouns with no space form one word ("수직통합"); a single space joins a phrase.
+        words: list[tuple[int, int]] = []
+        for start, end, _ in run:
+            if words and start == words[-1][1]:
+                words[-1] = (words[-1][0], end)
+            else:
+                words.append((start, end))
+        surfaces = [text[start:end] for start, end in words]
+        for surface in surfaces:
+            terms.append(surface)
+        for size in (2, 3):
+            for index in range(len(words) - size + 1):
+                terms.append(" ".join(surfaces[index : index + size]))
+        run.clear()
+
+    for token in sentence.tokens:
+        tag = base_tag(token.tag)
+        if tag in _NOUN_TAGS or (tag == "XSN" and run and token.start == run[-1][1]):
+            if run and token.start - run[-1][1] > 1:
+                flush()
+            run.append((token.start, token.end, tag))
+        else:
+            flush()
+    flush()
+    return terms
+
+
+_EN_WORD = re.compile(r"\$?[A-Za-z][A-Za-z0-9&'\-]*")
+
+
+def _en_terms(sentence: Sentence) -> list[str]:
+    words = [match.group(0).strip("'-") for match in _EN_WORD.finditer(sentence.text)]
+    terms: list[str] = []
+    kept: list[str | None] = []
+    for word in words:
+        lower = word.lower().strip("$")
+        if lower in _EN_STOPWORDS or len(lower) < 2:
+            kept.append(None)
+            continue
+        if word[0].isupper() or word.startswith("$") or len(lower) >= 4:
+            kept.append(word)
+        else:
+            kept.append(None)
+    for index, word in enumerate(kept):
+        if word is None:
+            continue
+        terms.append(word)
+        nxt = kept[index + 1] if index + 1 < len(kept) else None
+        if nxt is not None:
+            terms.append(f"{word} {nxt}")
+    return terms
+
+
+def _acceptable(term: str) -> bool:
+    words = term.split()
+    if any(
+        word.lower() in _EN_STOPWORDS or word in _KO_STOPWORDS for word in (words[0], words[-1])
+    ):
+        return False
+    if re.fullmatch(r"[\d.,%$]+", term):
+        return False
+    if len(term) < 2:
+        return False
+    return not (re.fullmatch(r"[\uac00-\ud7a3]", term))
+
+
+def post_candidates(
+    title: str,
+    sentences: Sequence[Sentence],
+    text: str,
+    aliases: AliasBook,
+    title_sentences: Sequence[Sentence] = (),
+) -> list[ThemeCandidate]:
+    """Theme terms of one post with their counts, title presence and first position."""
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, float] = {}
+    length = max(1, len(text))
+    for sentence in sentences:
+        raw = _ko_terms(sentence, text) if sentence.lang == "ko" else _en_terms(sentence)
+        for term in raw:
+            if not _acceptable(term):
+                continue
+            label = aliases.canonical(term)
+            counts[label] += 1
+            first_seen.setdefault(label, sentence.start / length)
+    title_labels: set[str] = set()
+    for sentence in title_sentences:
+        raw = _ko_terms(sentence, title) if sentence.lang == "ko" else _en_terms(sentence)
+        title_labels.update(aliases.canonical(term) for term in raw if _acceptable(term))
+    if not title_sentences and title:
+        folded = title.casefold()
+        title_labels.update(label for label in counts if label.casefold() in folded)
+    for label in title_labels:
+        counts.setdefault(label, 0)
+        first_seen.setdefault(label, 0.0)
+    return [
+        ThemeCandidate(label, counts[label], label in title_labels, first_seen.get(label, 1.0))
+        for label in counts
+    ]
+
+
+DocumentFrequency = Callable[[Sequence[str]], tuple[int, dict[str, int]]]
+
+
+def score_themes(
+    candidates: Sequence[ThemeCandidate],
+    corpus_size: int,
+    frequencies: dict[str, int],
+    limit: int = 8,
+) -> list[tuple[str, float]]:
+    """Rank a post's candidates by boosted TF-IDF; phrases beat the words they contain."""
+    scored: list[tuple[str, float]] = []
+    for candidate in candidates:
+        if candidate.count == 0 and not candidate.in_title:
+            continue
+        tf = math.log1p(candidate.count)
+        if candidate.in_title:
+            tf += math.log1p(_TITLE_BOOST)
+        if candidate.first_position < 0.2:
+            tf *= _LEAD_BOOST
+        df = frequencies.get(candidate.label, 0)
+        idf = math.log((corpus_size + 1) / (df + 1)) + 1.0
+        score = tf * idf
+        if " " in candidate.label:
+            score *= _PHRASE_BONUS if candidate.count >= 2 else 0.6
+        if candidate.count < 2 and not candidate.in_title:
+            score *= 0.5
+        scored.append((candidate.label, score))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    counts = {candidate.label: candidate.count for candidate in candidates}
+    chosen: list[tuple[str, float]] = []
+    for label, score in scored:
+        # A word mostly seen inside a chosen phrase adds nothing; a phrase of chosen words neither.
+        covered = any(
+            label in other.split() and counts.get(other, 0) >= 0.7 * max(1, counts.get(label, 0))
+            for other, _ in chosen
+        )
+        redundant = " " in label and all(
+            any(part == other for other, _ in chosen) for part in label.split()
+        )
+        if covered or redundant:
+            continue
+        chosen.append((label, round(score, 3)))
+        if len(chosen) >= limit:
+            break
+    return chosen
