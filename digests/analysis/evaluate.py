@@ -175,6 +175,11 @@ def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyze
                 <= item.due_end
                 <= date.fromisoformat(gold["due_end"][1])
             ]
+            # A sentence can hold several labelled claims: credit the one this item fits best
+            # (a required claim not yet found, then any in-window claim, then any match).
+            in_window.sort(
+                key=lambda pair: (not pair[1].get("required", True) or pair[0] in credited, pair[0])
+            )
             chosen_number, chosen = (in_window or candidates)[0]
             if not chosen.get("required", True):
                 continue

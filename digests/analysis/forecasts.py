@@ -54,6 +54,66 @@ _EN_STOPWORDS = {
     "second", "half", "quarter", "next", "expected", "expects", "expect", "is", "it", "as", "of",
     "to", "in", "on", "by", "be", "an", "at", "or", "we",
 }  # fmt: skip
+# A post describing itself ("연말 결산 겸 내년 전망 글입니다") names a period without forecasting.
+_META_SENTENCE = re.compile(
+    r"\b(?:these|this|they|all)\s+(?:are|is)\s+(?:for|about|based\s+on)\s+(?:calendar|fiscal)?"
+    r"|(글|포스팅|포스트|게시물|게시글|편|시리즈|정리|요약|후기|리뷰|뉴스레터|레터)\s*(입니다|이다|예요|이에요|임|입니당)\s*[.!~]*\s*$"
+    r"|\b(this|in this)\s+(post|article|newsletter|note|piece)\b",
+    re.IGNORECASE,
+)
+# "its 2026 margin target": a year naming the period of a target, not when the claim is judged.
+_TARGET_PERIOD_AFTER = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}?(?:targets?|goals?|guidance|outlook|forecasts?|plans?|목표|가이던스|전망치|목표치)",
+    re.IGNORECASE,
+)
+# "3분기 실적 발표는 10월 24일", "Q3 results on July 29": the period names what is reported.
+_RESULTS_PERIOD_AFTER = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,1}?(?:results?|earnings|report|실적|결산)", re.IGNORECASE
+)
+# Forecast words used as a topic ("내년 전망을 묻는 독자") rather than a forecast.
+_FORECAST_AS_TOPIC = re.compile(
+    r"(전망|예측|예상|outlook|predictions?)\s*(을|를|에\s*대해|에\s*관해|글)?\s*"
+    r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|write|writing|ask|asking)",
+    re.IGNORECASE,
+)
+# Explicitly undated: "언젠가", "someday" — no horizon applies.
+_UNDATED = re.compile(
+    r"(언젠가|언젠간|someday|some\s+day|eventually|one\s+day|sooner\s+or\s+later)", re.I
+)
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+# "its fiscal year ends in September", "6월 결산 법인", "회계연도는 3월에 끝난다"
+_FISCAL_YEAR_END = re.compile(
+    r"fiscal\s+year\s+(?:that\s+)?(?:ends?|ending|closes?)\s+(?:in\s+|on\s+)?(?:late\s+|early\s+|mid-)?"
+    r"(?P<mn>" + "|".join(_MONTH_NAMES) + r")"
+    r"|(?P<m>1[0-2]|[1-9])\s*월\s*결산|회계\s*연도[^.。]{0,20}?(?P<m2>1[0-2]|[1-9])\s*월",
+    re.IGNORECASE,
+)
+# "2025E", "3Q24E", "2024년(E)": an estimate column.
+_ESTIMATE_SUFFIX = re.compile(r"^\s*(?:\(\s*[EeF]\s*\)|[EeF](?![A-Za-z]))")
+# "said in October that …": the time of saying, not of the forecast.
+_REPORTING_TIME_BEFORE = re.compile(
+    r"\b(said|says|announced|reported|stated|told\s+\w+|wrote|noted|disclosed|unveiled|warned)\s+"
+    r"(?:in|on|last|this|earlier\s+this)?\s*$",
+    re.IGNORECASE,
+)
+# A section heading such as "■ 2분기 실적 추정" or "2026 outlook": a title, not a claim.
+_HEADING_NOUNS = {
+    "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
+    "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions",
+}  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
     r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|let's|i'll\s+(?:write|cover|explain))",
     re.I,
@@ -91,6 +151,8 @@ class Forecast:
     sentence_index: int
     lang: str
     content: frozenset[str] = field(default_factory=frozenset, repr=False)
+    timex_start: int = -1  # offsets of the time expression inside `text`
+    timex_end: int = -1
 
 
 def horizon_year(title: str, anchor: date | None) -> int | None:
@@ -126,7 +188,9 @@ def _content_words(sentence: Sentence, expressions: Sequence[TimeExpression]) ->
 def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
     start, end = expression.due_start, expression.due_end
     if expression.relation == "before":
-        start, end = min(anchor, start), start - timedelta(days=1)
+        # "2030년 이전", "before June": placed by the named period, judged the day before it.
+        status = _status(replace(expression, relation="at"), anchor)[0]
+        return status, min(anchor, start), start - timedelta(days=1)
     if end <= anchor:
         recent = (anchor - end).days <= _RECENT_DAYS and expression.granularity in {
             "quarter",
@@ -148,15 +212,26 @@ def _accept(status: str, reading, expression: TimeExpression, lang: str, eventfu
     if status == "future":
         if reading.tense == "past" and not reading.reporting and not reading.forecast_vocabulary:
             return False
-        return not (reading.state and not eventful and not reading.forecast_vocabulary)
+        # "2026년 기준입니다" describes; "하반기 변동성은 큽니다" predicts. English present
+        # tense with a future date ("the rate ends next year …") is a claim.
+        if lang == "en":
+            return not reading.relative_clause or reading.tense == "future"
+        return not (reading.copula and not eventful and not reading.forecast_vocabulary)
     # current window
-    if reading.progressive and reading.tense != "future":
+    if reading.progressive and reading.tense != "future" and not reading.forecast_vocabulary:
         return False
+    if expression.granularity == "horizon" and expression.relation in {"within", "after"}:
+        # "앞으로 3년", "another 18 months": the expression itself looks ahead.
+        return (reading.tense != "past" or reading.reporting) and not reading.state
     if reading.tense == "past":
         return reading.reporting and reading.forecast_vocabulary
-    if reading.tense == "future" or reading.forecast_vocabulary:
+    if reading.tense == "future":
         return True
-    if expression.relation == "until" and not reading.state:
+    if reading.forecast_vocabulary and (
+        lang == "ko" or reading.target_vocabulary or reading.estimate_vocabulary
+    ):
+        return True
+    if expression.relation == "until" and not reading.state and lang == "ko":
         return True
     return (
         lang == "ko"
@@ -301,17 +376,81 @@ def _confidence(expression: TimeExpression | None, reading, hedge: str, status: 
     return round(min(0.98, max(0.05, score)), 2)
 
 
+_FORECAST_WORDS = {
+    "목표",
+    "전망",
+    "예상",
+    "추정",
+    "가이던스",
+    "target",
+    "guidance",
+    "forecast",
+    "estimate",
+    "outlook",
+}
+
+
+_KO_UNITS = {"천": 1e3, "만": 1e4, "억": 1e8, "조": 1e12}
+_EN_UNITS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "t": 1e12,
+}
+_QUANTITY = re.compile(
+    r"(?P<number>\d+(?:[.,]\d+)*)\s*(?P<unit>%|천|만|억|조|thousand|million|billion|trillion|bn|mn|[kmbt]\b)?",
+    re.IGNORECASE,
+)
+
+
+def _quantities(text: str) -> set[float]:
+    """Numbers of a sentence as values, so that 5만 and 50,000 compare equal; years left out."""
+    values: set[float] = set()
+    for match in _QUANTITY.finditer(text):
+        raw = match.group("number").replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        unit = (match.group("unit") or "").lower()
+        if unit == "%":
+            values.add(round(value, 1) + 0.001)  # keep percentages apart from counts
+            continue
+        value *= _KO_UNITS.get(unit, _EN_UNITS.get(unit, 1.0))
+        if value < 10 or (1900 <= value <= 2100 and not unit):
+            continue
+        magnitude = 10 ** (len(str(int(value))) - 3) if value >= 1000 else 1
+        values.add(round(value / magnitude) * magnitude)
+    return values
+
+
 def _same_forecast(first: Forecast, second: Forecast) -> bool:
+    """The same claim stated twice: a translation, or a restatement with the same subject."""
     if first.due_end != second.due_end:
         return False
     shared = first.content & second.content
     if first.lang != second.lang:
-        latin = {word for word in shared if re.match(r"^[a-z0-9$]", word)}
-        return len(latin) >= 2
-    if len(shared) >= 2:
+        # A translated paragraph keeps its names and its numbers (5만 대 = 50,000 units).
+        if first.granularity == second.granularity and first.granularity in {
+            "half",
+            "quarter",
+            "month",
+            "day",
+        }:
+            return True
+        return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
+            _quantities(first.text) & _quantities(second.text)
+        )
+    union = first.content | second.content
+    if union and len(shared) / len(union) >= 0.5:
         return True
-    smaller = min(len(first.content), len(second.content)) or 1
-    return len(shared) / smaller >= 0.5 and len(shared) >= 1
+    return len(shared) >= 2 and bool(shared & _FORECAST_WORDS)
 
 
 def _undated(sentence: Sentence, reading_tense: str) -> bool:
@@ -346,9 +485,19 @@ def extract_forecasts(
 ) -> list[Forecast]:
     """Forecasts of one post, dated against `anchor` (the published date)."""
     horizon = horizon_year(title, anchor)
+    fiscal_month = _fiscal_year_end_month(sentences)
+    lines: dict[int, list[Sentence]] = {}
+    for sentence in sentences:
+        lines.setdefault(sentence.line, []).append(sentence)
     found: list[Forecast] = []
     for sentence in sentences:
-        found.extend(_sentence_forecasts(sentence, anchor, horizon, quotes))
+        line = lines[sentence.line]
+        line_text = " ".join(member.text for member in line)
+        found.extend(
+            _sentence_forecasts(
+                sentence, anchor, horizon, quotes, fiscal_month, line_text, line[0] is sentence
+            )
+        )
     kept: list[Forecast] = []
     for forecast in found:
         duplicate = next(
@@ -364,13 +513,106 @@ def extract_forecasts(
     return kept
 
 
+def _fiscal_year_end_month(sentences: Sequence[Sentence]) -> int | None:
+    """The month a company's fiscal year ends in, when the post says so."""
+    for sentence in sentences:
+        match = _FISCAL_YEAR_END.search(sentence.text)
+        if match:
+            if match.group("mn"):
+                return _MONTH_NAMES.index(match.group("mn").lower()) + 1
+            return int(match.group("m") or match.group("m2"))
+    return None
+
+
+def _fiscal_window(expression: TimeExpression, month: int) -> tuple[date, date]:
+    """FY2026 with a June year-end ends 2026-06-30; its Q3 ends three months earlier."""
+    year = expression.due_end.year
+    end = _month_end(year, month)
+    if expression.granularity == "quarter":
+        quarter = (expression.due_end.month - 1) // 3 + 1
+        end = _month_end_after(end, -3 * (4 - quarter))
+        return _month_end_after(end, -3) + timedelta(days=1), end
+    return _month_end_after(end, -12) + timedelta(days=1), end
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _month_end_after(moment: date, months: int) -> date:
+    total = moment.year * 12 + moment.month - 1 + months
+    return _month_end(total // 12, total % 12 + 1)
+
+
+def _clause_reading(sentence: Sentence, expression: TimeExpression):
+    if sentence.lang == "ko":
+        return read_korean_clause(
+            sentence.tokens, sentence.start + expression.end, sentence.start + expression.start
+        )
+    return read_english_clause(sentence.text, expression.start, expression.end)
+
+
+def _orient_to_clause(
+    expression: TimeExpression, sentence: Sentence, anchor: date, prefer: str, horizon: int | None
+) -> TimeExpression:
+    """Re-resolve a yearless expression ("4분기", "June") by its own clause's tense: in
+    "백로그는 넘어섰고 4분기 매출 전망도 … 예고했다" the quarter belongs to the forecast clause."""
+    if (
+        expression.explicit_year
+        or expression.relative
+        or expression.granularity in {"year", "range", "horizon"}
+    ):
+        return expression
+    reading = _clause_reading(sentence, expression)
+    if reading.tense == "future" or (reading.forecast_vocabulary and reading.tense != "past"):
+        wanted = "future"
+    elif reading.tense == "past" and not reading.reporting:
+        wanted = "past"
+    elif reading.reporting and reading.forecast_vocabulary and expression.granularity != "day":
+        wanted = "future"
+    else:
+        return expression
+    if wanted == prefer:
+        return expression
+    for candidate in find_time_expressions(
+        sentence.text, anchor, prefer=wanted, context_year=horizon
+    ):
+        if candidate.start == expression.start and candidate.end == expression.end:
+            return candidate
+    return expression
+
+
+def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
+    if sentence.kind not in {"heading", "bullet"}:
+        return False
+    rest = sentence.text
+    for expression in sorted(expressions, key=lambda e: -e.start):
+        rest = rest[: expression.start] + rest[expression.end :]
+    words = re.findall(r"[\w\uac00-\ud7a3]+", _BULLET_PREFIX.sub("", rest.replace("■", "")))
+    return (
+        0 < len(words) <= 3 and not re.search(r"\d", rest) and words[-1].lower() in _HEADING_NOUNS
+    )
+
+
 def _sentence_forecasts(
-    sentence: Sentence, anchor: date, horizon: int | None, quotes: Sequence[Quote]
+    sentence: Sentence,
+    anchor: date,
+    horizon: int | None,
+    quotes: Sequence[Quote],
+    fiscal_month: int | None = None,
+    line_text: str = "",
+    line_first: bool = True,
 ) -> list[Forecast]:
     text = sentence.text
+    if _META_SENTENCE.search(text) or _FORECAST_AS_TOPIC.search(text):
+        return []
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
+    if expressions and _is_section_heading(sentence, expressions):
+        return []
+    fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content = _content_words(sentence, expressions)
     hedge = hedge_of(text, sentence.lang)
     speaker: str | None = None
@@ -381,6 +623,19 @@ def _sentence_forecasts(
         if expression.past_marker or expression.relation == "ago":
             any_time = True
             continue
+        if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
+            continue  # the sentence describes the fiscal calendar
+        if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
+            any_time = True
+            continue
+        expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
+        if (
+            expression.fiscal
+            and fiscal_month is not None
+            and expression.granularity in {"year", "quarter"}
+        ):
+            window_start, window_end = _fiscal_window(expression, fiscal_month)
+            expression = replace(expression, due_start=window_start, due_end=window_end)
         status, due_start, due_end = _status(expression, anchor)
         any_time = True
         if sentence.lang == "ko":
@@ -391,6 +646,8 @@ def _sentence_forecasts(
         else:
             reading = read_english_clause(text, expression.start, expression.end)
             eventful = reading.event_vocabulary
+        if _ESTIMATE_SUFFIX.match(text[expression.end :]):
+            reading = replace(reading, forecast_vocabulary=True, estimate_vocabulary=True)
         if not _accept(status, reading, expression, sentence.lang, eventful):
             continue
         if not speaker_known:
@@ -412,9 +669,11 @@ def _sentence_forecasts(
                 sentence_index=sentence.index,
                 lang=sentence.lang,
                 content=content,
+                timex_start=expression.start,
+                timex_end=expression.end,
             )
         )
-    results = _merge_overlapping(results)
+    results = _drop_target_periods(_merge_parenthetical(_merge_overlapping(results), text), text)
     if results:
         return results
     if orientation == "past":
@@ -423,7 +682,8 @@ def _sentence_forecasts(
     if (
         horizon is not None
         and not any_time
-        and (sentence.kind in {"bullet", "heading"} or tense == "future")
+        and not _UNDATED.search(line_text or text)
+        and ((sentence.kind in {"bullet", "heading"} and line_first) or tense == "future")
     ):
         if sentence.kind == "heading" and tense != "future" and len(text) < 12:
             return []
@@ -469,6 +729,52 @@ def _sentence_forecasts(
             )
         ]
     return []
+
+
+def _merge_parenthetical(results: list[Forecast], text: str) -> list[Forecast]:
+    """ "FY2024(2025년 3월 결산)", "fiscal 2025 (its fiscal year ends in September)": the date in
+    brackets explains the one before it; keep one forecast, judged at the explained date."""
+    merged: list[Forecast] = []
+    for forecast in results:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and forecast.timex_start > previous.timex_end
+            and re.fullmatch(r"\s*\([^()]*", text[previous.timex_end : forecast.timex_start])
+            and forecast.granularity in {"day", "month"}
+            and forecast.due_end is not None
+        ):
+            merged[-1] = replace(previous, due_end=forecast.due_end)
+            continue
+        merged.append(forecast)
+    return merged
+
+
+def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
+    """Keep "investor day on March 12" and drop "its 2026 margin target" in the same sentence:
+    the year only names the target's period; the claim is judged at the dated event."""
+    if len(results) < 2:
+        return results
+    dated = [f for f in results if f.granularity in {"day", "month"} and f.due_end is not None]
+    if not dated:
+        return results
+    kept = []
+    for forecast in results:
+        if (
+            forecast.granularity in {"year", "quarter", "half"}
+            and forecast.timex
+            and forecast.due_end is not None
+        ):
+            position = text.find(forecast.timex)
+            after = text[position + len(forecast.timex) :] if position >= 0 else ""
+            if _TARGET_PERIOD_AFTER.match(after) and any(
+                d.due_end < forecast.due_end for d in dated
+            ):
+                continue
+            if _RESULTS_PERIOD_AFTER.match(after) and any(d is not forecast for d in dated):
+                continue
+        kept.append(forecast)
+    return kept
 
 
 def _merge_overlapping(results: list[Forecast]) -> list[Forecast]:

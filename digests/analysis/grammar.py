@@ -32,6 +32,23 @@ _MODAL_NOUNS_AFTER_FUTURE_ETM = {
     "게",
 }
 _FUTURE_ETM = {"ᆯ", "을", "ㄹ", "를"}
+_CONDITIONAL_EC = {
+    "면",
+    "으면",
+    "다면",
+    "라면",
+    "이라면",
+    "거든",
+    "더라도",
+    "어도",
+    "아도",
+    "여도",
+    "려면",
+    "으려면",
+    "자면",
+    "ᆫ다면",
+    "는다면",
+}
 _CONTINUING_EC = {"어", "아", "여", "고", "지", "게", "어야", "아야", "고자"}
 
 # Verbs whose past tense reports a forecast or a plan rather than a finished event.
@@ -39,11 +56,13 @@ REPORTING_STEMS = {
     "말하", "말", "밝히", "설명", "강조", "전망", "예상", "예측", "예고", "내다보", "관측", "주장", "언급",
     "시사", "전하", "보도", "제시", "약속", "다짐", "선언", "계획", "결정", "합의", "발표", "공언", "기대",
     "추정", "관망", "점치", "분석", "평가", "진단", "경고", "단언", "예견", "목표", "확신", "밝",
+    "내놓", "내", "공개", "내비치", "예정", "알리", "공시",
 }  # fmt: skip
 
 FORECAST_NOUNS_KO = {
     "목표", "목표가", "목표치", "전망", "전망치", "예상", "예상치", "추정", "추정치", "추정범위", "예정",
     "계획", "가이던스", "컨센서스", "기대", "예측", "예상순익", "로드맵", "방침", "시나리오", "목표주가",
+    "유력", "확실시", "불가피", "관측", "보", "생각", "판단",
 }  # fmt: skip
 ESTIMATE_NOUNS_KO = {
     "추정",
@@ -74,20 +93,23 @@ _EN_FUTURE = re.compile(
     r"\b(will|won't|'ll|shall|going\s+to|expects?|expected|expecting|forecasts?|forecasted|projects?|projected|"
     r"predicts?|predicted|plans?\s+to|planned|planning\s+to|aims?\s+to|aiming|targets?|targeted|targeting|"
     r"guidance|guides?|guided|outlook|set\s+to|slated|scheduled|on\s+track|poised|likely|unlikely|should|"
-    r"could|may|might|would|anticipates?|anticipated|estimates?|estimated|intends?\s+to|hopes?\s+to|"
-    r"seeks?\s+to|due\s+to\s+(?:be|launch|start|open|arrive|ship)|upcoming|consensus)\b",
+    r"could|(?-i:may)|might|would|anticipates?|anticipated|estimates?|estimated|intends?\s+to|hopes?\s+to|"
+    r"seeks?\s+to|due\s+to\s+(?:be|launch|start|open|arrive|ship)|upcoming|consensus|base\s+case|"
+    r"(?:my|our)\s+(?:view|call|bet|prediction|forecast|guess)|i\s+(?:think|bet|believe|expect)|"
+    r"we\s+(?:think|believe|expect|see))\b",
     re.IGNORECASE,
 )
 _EN_STRONG_FUTURE = re.compile(
     r"\b(will|won't|'ll|shall|going\s+to|expects?\s+to|is\s+expected|are\s+expected|forecasts?|projects?|projected|"
     r"predicts?|plans?\s+to|aims?\s+to|targets?|guidance|set\s+to|slated|scheduled|on\s+track|poised|likely|"
-    r"should|could|may|might|anticipates?|estimates?|intends?\s+to|expected\s+to)\b",
+    r"should|could|(?-i:may)|might|anticipates?|estimates?|intends?\s+to|expected\s+to|(?:is|are)\s+due|"
+    r"due\s+(?:in|on|by|to))\b",
     re.IGNORECASE,
 )
 _EN_PAST = re.compile(
     r"\b(was|were|had|did|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
-    r"reported|posted|announced|launched|released|reached|hit|closed|ended|beat|missed|generated|delivered|"
-    r"recorded|achieved|completed|raised|cut|came|went|made|saw|became|began|took|gave|showed|said|told|"
+    r"reported|posted|announced|launched|released|reached|closed|ended|missed|generated|delivered|"
+    r"recorded|achieved|completed|raised|came|went|made|saw|became|began|took|gave|showed|said|told|"
     r"unveiled|introduced|opened|started|acquired|bought|sold|signed|agreed|approved|founded|established|"
     r"increased|decreased|doubled|tripled|topped|exceeded|surpassed|returned|earned|lost|booked|shipped|ago)\b",
     re.IGNORECASE,
@@ -99,13 +121,13 @@ _EN_REPORTING = re.compile(
     re.IGNORECASE,
 )
 _EN_HEDGE_POSSIBLE = re.compile(
-    r"\b(could|may|might|possibly|perhaps|maybe|potentially|hope|hopes|if)\b", re.I
+    r"\b(could|(?-i:may)|might|possibly|perhaps|maybe|potentially|hope|hopes|if)\b", re.I
 )
 _EN_HEDGE_LIKELY = re.compile(
     r"\b(expects?|expected|likely|probably|should|projected|forecasts?|anticipates?|estimates?|estimated|consensus)\b",
     re.I,
 )
-_EN_TARGET = re.compile(r"\b(targets?|targeted|goal|aims?|aiming|ambition)\b", re.I)
+_EN_TARGET = re.compile(r"\b(targets?|targeted|targeting|goals?|aims?|aiming|ambition)\b", re.I)
 _EN_ESTIMATE = re.compile(
     r"\b(estimates?|estimated|consensus|guidance|guides?|guided|forecasts?|projected|projections?|EPS|revenue|sales|"
     r"earnings|margin|capex|growth)\b",
@@ -137,10 +159,13 @@ class Predicate:
     ending: str  # EF|EC|ETM|ETN|MODAL|NONE
     copula_or_adjective: bool
 
+    conditional: bool = False
+
     @property
     def governs(self) -> bool:
-        """True for predicates that end a clause (not adnominal modifiers of a following noun)."""
-        return self.ending != "ETM"
+        """True for predicates that end a main clause: not adnominal modifiers of a following
+        noun, not conditions ("…치면", "…라면") whose own tense says nothing of the claim."""
+        return self.ending != "ETM" and not self.conditional
 
 
 def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate]:
@@ -162,7 +187,7 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
         ):
             stem = tokens[index - 1].form
         copula_or_adjective = tag in {"VA", "VCP", "VCN", "XSA"}
-        past = future = progressive = False
+        past = future = progressive = conditional = False
         ending = "NONE"
         index += 1
         while index < count:
@@ -198,12 +223,18 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
                     progressive = True
                     ending = "MODAL"
                     index += 2
+                elif nxt and nxt.form in {"것", "거"} and token.form in {"ᆫ", "은", "는"}:
+                    # "마무리된 것으로 판단된다", "증가한 것": the embedded verb carries the tense.
+                    past = past or (token.form != "는" and not copula_or_adjective)
+                    ending = "NOMINAL"
+                    index += 2
                 else:
                     ending = "ETM"
                     index += 1
                 break
             if tag in {"EF", "EC", "ETN"}:
                 ending = tag
+                conditional = tag == "EC" and token.form in _CONDITIONAL_EC
                 if tag == "EF" and token.form in {
                     "ᆯ까",
                     "을까",
@@ -234,7 +265,15 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
             break
         predicates.append(
             Predicate(
-                first, index - 1, stem, past, future, progressive, ending, copula_or_adjective
+                first,
+                index - 1,
+                stem,
+                past,
+                future,
+                progressive,
+                ending,
+                copula_or_adjective,
+                conditional,
             )
         )
     return predicates
@@ -256,10 +295,12 @@ class ClauseReading:
     reporting: bool  # the governing verb reports (말했다, 전망했다, said, expects)
     progressive: bool
     state: bool  # copula or adjective in the present: a description, not an event
+    copula: bool  # the clause ends in 이다/아니다 ("2026년 기준입니다")
     forecast_vocabulary: bool
     estimate_vocabulary: bool
     event_vocabulary: bool
     target_vocabulary: bool
+    relative_clause: bool = False  # English ", which is the swing factor for 2026"
 
 
 def read_korean_clause(
@@ -284,7 +325,7 @@ def read_korean_clause(
         tense = "future" if modal else "none"
         reporting = False
         progressive = any(p.progressive for p in predicates) or "중" in nouns
-        state = False
+        state = copula = False
     else:
         if governing.future or (modal is not None and modal.first_token <= governing.last_token):
             tense = "future"
@@ -297,12 +338,17 @@ def read_korean_clause(
             token.form == "중" for token in tokens[start : governing.first_token]
         )
         state = governing.copula_or_adjective and tense == "present"
+        copula = tense == "present" and base_tag(tokens[governing.first_token].tag) in {
+            "VCP",
+            "VCN",
+        }
     vocabulary = nouns | stems_in_clause
     return ClauseReading(
         tense=tense,
         reporting=reporting,
         progressive=progressive,
         state=state,
+        copula=copula,
         forecast_vocabulary=bool(vocabulary & FORECAST_NOUNS_KO) or tense == "future",
         estimate_vocabulary=bool(vocabulary & ESTIMATE_NOUNS_KO),
         event_vocabulary=bool(vocabulary & EVENT_NOUNS_KO),
@@ -311,35 +357,62 @@ def read_korean_clause(
 
 
 _EN_CLAUSE_SPLIT = re.compile(
-    r";|,\s+(?:and|but|while|whereas|although)\s+|\s+(?:while|whereas|but)\s+", re.I
+    r";\s*|,\s+(?=(?:and|but|while|whereas|although|which|where|who|when)\s)|\s+(?=(?:while|whereas|but)\s)",
+    re.I,
 )
+# Participles that are adjectives or passive futures, not past events.
+_EN_NOT_PAST_PARTICIPLES = {
+    "expected", "projected", "scheduled", "planned", "anticipated", "estimated", "targeted",
+    "forecasted", "slated", "poised", "predicted", "guided", "intended", "needed", "based", "related",
+    "used", "called", "priced", "sized", "advanced", "diversified", "leveraged", "integrated",
+    "interested", "concerned", "required", "limited", "skilled", "detailed", "dedicated",
+}  # fmt: skip
+_EN_ED_WORD = re.compile(r"\b([A-Za-z]+)\s+([a-z]{3,}ed)\b")
+_EN_AUXILIARY = {
+    "is", "are", "be", "been", "being", "will", "to", "get", "gets", "would", "could", "should",
+    "may", "might", "can", "has", "have", "had",
+}  # fmt: skip
+_EN_DETERMINERS = {"the", "a", "an", "of", "for", "and", "its", "their", "our", "newly", "recently"}
 
 
-def english_clause(text: str, start: int, end: int) -> str:
-    """The clause of an English sentence around [start, end)."""
+def _english_simple_past(clause: str) -> bool:
+    """A verb in -ed used as a finite past form ("Oklo listed in May"), not a participle."""
+    for match in _EN_ED_WORD.finditer(clause):
+        before, word = match.group(1).lower(), match.group(2).lower()
+        if before in _EN_AUXILIARY or before in _EN_DETERMINERS or word in _EN_NOT_PAST_PARTICIPLES:
+            continue
+        return True
+    return False
+
+
+def english_clause(text: str, start: int, end: int) -> tuple[str, int]:
+    """The clause of an English sentence around [start, end), and where it begins."""
     cuts = [0] + [m.end() for m in _EN_CLAUSE_SPLIT.finditer(text)] + [len(text)]
     for left, right in zip(cuts, cuts[1:], strict=False):
         if left <= start < right:
-            return text[left:right]
-    return text
+            return text[left:right], left
+    return text, 0
 
 
 def read_english_clause(text: str, start: int, end: int) -> ClauseReading:
     """Read the clause of an English sentence that contains [start, end)."""
-    clause = english_clause(text, start, end)
+    clause, clause_start = english_clause(text, start, end)
     future = bool(_EN_STRONG_FUTURE.search(clause))
-    past = bool(_EN_PAST.search(clause))
+    past = bool(_EN_PAST.search(clause)) or _english_simple_past(clause)
     tense = "future" if future else "past" if past else "present"
     return ClauseReading(
         tense=tense,
         reporting=bool(_EN_REPORTING.search(clause)),
         progressive=bool(re.search(r"\b(is|are)\s+\w+ing\b", clause)) and not future,
         state=bool(re.search(r"\b(is|are)\b", clause)) and not future and not past,
+        copula=bool(re.search(r"\b(is|are)\b", clause)) and not future and not past,
+        relative_clause=clause_start > 0
+        and bool(re.match(r"^\s*(?:which|who|where)\b", clause, re.I)),
         forecast_vocabulary=future or bool(_EN_FUTURE.search(clause)),
         estimate_vocabulary=bool(_EN_ESTIMATE.search(clause))
         and bool(
             _EN_HEDGE_LIKELY.search(clause)
-            or re.search(r"\b(estimate|consensus|guidance|preview)", clause, re.I)
+            or re.search(r"\b(estimate|consensus|guid(?:ance|ed|es|e)|preview|model)", clause, re.I)
         ),
         event_vocabulary=bool(_EN_EVENT.search(clause)),
         target_vocabulary=bool(_EN_TARGET.search(clause)),
@@ -351,19 +424,30 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
     if lang == "en":
         if _EN_STRONG_FUTURE.search(text):
             return "future"
-        if _EN_PAST.search(text):
+        if _EN_PAST.search(text) or _english_simple_past(text):
             return "past"
         return "nearest"
     if re.search(r"(어제|그제|그저께|지난|작년|지난해|이미|yesterday)", text):
         return "past"
     predicates = korean_predicates(tokens)
-    if any(p.future for p in predicates) or any(
+    if any(p.future for p in predicates):
+        return "future"
+    # "…배치한다고 밝혔다": the reporting verb's tense says when it was said, not when it happens.
+    governing = [p for p in predicates if p.governs and p.stem not in REPORTING_STEMS] or [
+        p for p in predicates if p.governs
+    ]
+    if governing and governing[-1].past:
+        return "past"
+    if any(
         token.form in FORECAST_NOUNS_KO for token in tokens if base_tag(token.tag) in {"NNG", "NNB"}
     ):
         return "future"
-    governing = [p for p in predicates if p.governs]
-    if governing and governing[-1].past:
-        return "past"
+    if not governing:
+        return "nearest"
+    last = governing[-1]
+    if not last.copula_or_adjective and not last.progressive and last.stem not in REPORTING_STEMS:
+        # A present-tense action with a date reads as scheduled: "7월에 생산한다".
+        return "future"
     return "nearest"
 
 

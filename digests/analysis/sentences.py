@@ -64,6 +64,17 @@ class _Line:
     number: int
     kind: str
     korean: bool
+    body_offset: int = 0  # where the text starts after a bullet marker ("1. ", "- ")
+
+    @property
+    def body(self) -> str:
+        """The line without its bullet marker."""
+        return self.text[self.body_offset :]
+
+    @property
+    def body_start(self) -> int:
+        """Absolute offset of the body."""
+        return self.start + self.body_offset
 
 
 def _line_kind(text: str) -> str:
@@ -84,8 +95,11 @@ def _lines(text: str) -> list[_Line]:
         stripped = raw.strip()
         if stripped:
             start = offset + raw.index(stripped[0])
+            kind = _line_kind(stripped)
+            marker = _BULLET.match(stripped) if kind == "bullet" else None
+            body_offset = marker.end() if marker and marker.end() < len(stripped) else 0
             lines.append(
-                _Line(stripped, start, number, _line_kind(stripped), bool(_HANGUL.search(stripped)))
+                _Line(stripped, start, number, kind, bool(_HANGUL.search(stripped)), body_offset)
             )
         offset += len(raw) + 1
     return lines
@@ -140,7 +154,7 @@ def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
     all_lines = [_lines(text) for text in texts]
     korean = [(post, line) for post, lines in enumerate(all_lines) for line in lines if line.korean]
     kiwi_results = (
-        list(get_kiwi().split_into_sents([line.text for _, line in korean], return_tokens=True))
+        list(get_kiwi().split_into_sents([line.body for _, line in korean], return_tokens=True))
         if korean
         else []
     )
@@ -153,28 +167,27 @@ def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
         sentences: list[Sentence] = []
         for line in lines:
             pieces: list[tuple[int, int, list[Token], str]] = []
+            base = line.body_start
             if line.korean:
                 for kiwi_sentence in by_line[(post, line.start)]:
                     tokens = [
-                        Token(
-                            token.form, token.tag, line.start + token.start, line.start + token.end
-                        )
+                        Token(token.form, token.tag, base + token.start, base + token.end)
                         for token in kiwi_sentence.tokens
                     ]
                     for start, end in _split_english_runs(kiwi_sentence.text):
-                        absolute_start = line.start + kiwi_sentence.start + start
-                        absolute_end = line.start + kiwi_sentence.start + end
+                        absolute_start = base + kiwi_sentence.start + start
+                        absolute_end = base + kiwi_sentence.start + end
                         piece_tokens = [
                             t for t in tokens if absolute_start <= t.start < absolute_end
                         ]
                         pieces.append((absolute_start, absolute_end, piece_tokens, "ko"))
             else:
-                for start, end in _english_spans(line.text):
-                    absolute_start, absolute_end = line.start + start, line.start + end
-                    tokens = _english_tokens(line.text[start:end], absolute_start)
+                for start, end in _english_spans(line.body):
+                    absolute_start, absolute_end = base + start, base + end
+                    tokens = _english_tokens(line.body[start:end], absolute_start)
                     pieces.append((absolute_start, absolute_end, tokens, "en"))
-            if line.kind != "prose" and pieces:
-                # A bullet, table row or heading stays one unit.
+            if line.kind in {"table", "heading"} and pieces:
+                # A table row or heading stays one unit; bullets split like prose.
                 tokens = [token for piece in pieces for token in piece[2]]
                 lang = "ko" if line.korean else "en"
                 pieces = [(line.start, line.start + len(line.text), tokens, lang)]

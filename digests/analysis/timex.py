@@ -34,6 +34,7 @@ class TimeExpression:
     relative: bool = False  # 올해, next year, 앞으로 3년 …
     past_marker: bool = False  # 지난, last, ago, 전 …
     vague: bool = False  # a decade, "2030을 바라보며" style horizons
+    fiscal: bool = False  # FY2026, FQ3: the company's fiscal calendar, read as calendar periods
 
     def contains(self, moment: date) -> bool:
         """True when `moment` lies inside the window."""
@@ -231,21 +232,34 @@ _pattern(
     "fiscal_year",
     r"\b(?:FY|F\.Y\.|fiscal(?:\s+year)?|CY|calendar(?:\s+year)?)\s*['’]?(?P<y>(?:19|20)?\d{2})\b",
 )
-_pattern("apostrophe_year", r"(?<![\w])['’‘](?P<y>\d{2})\b(?!\s*(?:s|%))")
+_pattern("apostrophe_year", r"(?<![A-Za-z0-9_])['’‘](?P<y>\d{2})\b(?!\s*(?:s|%))")
 _pattern(
     "bare_year",
-    r"(?<![\d.,$#/\w-])(?P<y>(?:19|20)\d{2})(?![\d,.]?\d)(?!\s*(?:년|%|달러|원|억|만|조|개|명|대(?!\b)|건|톤|배|주|장|위|호|m\b|km|mm|\$|usd|krw))",
+    r"(?<![\d.,$#/A-Za-z_])(?P<y>(?:19|20)\d{2})(?![\d,.]?\d)(?!\s*(?:년|%|달러|원|억|만|조|개|명|대(?!\b)|건|톤|배|주|장|위|호|m\b|km|mm|\$|usd|krw))",
 )
 # Quarters: 3분기, 삼분기, Q3, 3Q, 23Q2, 3Q24, Q3 2025 (composite), third quarter
-_pattern("yyq", r"(?<![\w.])(?P<y>(?:20)?\d{2})\s?[Qq](?P<q>[1-4])(?![\w])")
-_pattern("qyy", r"(?<![\w.])(?P<q>[1-4])\s?[Qq]\s?['’]?(?P<y>(?:20)?\d{2})(?![\w.])")
-_pattern("qyy_fy", r"(?<![\w.])(?P<q>[1-4])\s?[Qq]\s?(?:FY|F)\s?['’]?(?P<y>(?:20)?\d{2})(?![\w])")
+_pattern("yyq", r"(?<![A-Za-z0-9_.])(?P<y>(?:20)?\d{2})\s?[Qq](?P<q>[1-4])(?![A-DF-Za-df-z0-9_])")
+_pattern(
+    "qyy",
+    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?['’]?(?P<y>(?:20)?\d{2})(?![A-DF-Za-df-z0-9_.])",
+)
+_pattern(
+    "qyy_fy",
+    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?(?:FY|F)\s?['’]?(?P<y>(?:20)?\d{2})(?![A-DF-Za-df-z0-9_])",
+)
+_pattern(
+    "fiscal_quarter",
+    r"(?<![A-Za-z0-9_.])F(?:Y\s?['’]?(?P<y>(?:20)?\d{2})\s?)?Q(?P<q>[1-4])(?:\s?['’]?(?P<y2>(?:20)?\d{2}))?(?![A-DF-Za-df-z0-9_])",
+)
 _pattern("ko_quarter", r"(?<![\d.])(?P<q>[1-4]|일|이|삼|사)\s*분기")
-_pattern("en_quarter", r"(?<![\w])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?![\w])")
+_pattern("en_quarter", r"(?<![A-Za-z0-9_])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?![A-DF-Za-df-z0-9_])")
 _pattern("en_quarter_words", r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b")
 # Halves: 상반기/하반기, H1/1H, 1H25, first half, back half
 _pattern("ko_half", r"(?P<h>상반기|하반기|상반|하반|전반기|후반기)")
-_pattern("hyy", r"(?<![\w.])(?:(?P<h>[12])H|H(?P<h2>[12]))\s?['’]?(?P<y>(?:20)?\d{2})?(?![\w])")
+_pattern(
+    "hyy",
+    r"(?<![A-Za-z0-9_.])(?:(?P<h>[12])H|H(?P<h2>[12]))\s?['’]?(?P<y>(?:20)?\d{2})?(?![A-DF-Za-df-z0-9_])",
+)
 _pattern("en_half", r"\b(?P<h>first|second|back|1st|2nd)[\s-]+half\b")
 # Months and days
 _pattern("ko_month_day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*일")
@@ -274,6 +288,25 @@ _pattern(
     r"(?=$|[^가-힣]|에|까지|부터|께|경|쯤|로|엔|즈음|무렵|의|이|은|을|도|과|와|까|이후|전후)"
     r"|(?P<p2>연초|연말|연중|연내|월초|월말|초반|중반|중순|후반)",
 )
+# Seasons: "내년 봄", "올 가을", "spring 2026", "next spring"
+_pattern(
+    "ko_season",
+    r"(?P<season>봄|여름|가을|겨울)(?=$|[^가-힣]|에|까지|부터|께|쯤|중|의|엔|이|은|을|도|철|시즌)",
+)
+_pattern(
+    "en_season",
+    r"\b(?:(?P<rel>this|next|last|coming)\s+)?(?P<season>spring|summer|fall|autumn|winter)\b(?=\s+(?:of\s+)?(?:19|20)\d{2}|)",
+)
+# "the end of the year", "year-end", "end of this quarter", "the end of the decade"
+_pattern(
+    "en_end_of_period",
+    r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+(?:the|this)\s+(?P<unit>year|quarter|month|decade)\b|\b(?P<ye>year[\s-]end)\b",
+)
+# Holidays that schedule markets and launches.
+_pattern(
+    "holiday",
+    r"\b(?P<holiday>Thanksgiving|Christmas(?:\s+Eve)?|New\s+Year['’]?s(?:\s+(?:Day|Eve))?|Black\s+Friday|Labor\s+Day|Independence\s+Day|Memorial\s+Day)\b",
+)
 _pattern(
     "en_part",
     r"\b(?P<p>early|mid|late|end\s+of|the\s+end\s+of|end-|year-end|year\s+end|beginning\s+of|start\s+of|middle\s+of)(?=[\s-])",
@@ -281,7 +314,11 @@ _pattern(
 # Relative years and periods
 _pattern(
     "ko_relyear",
-    r"(?P<r>올해|금년|올\s+(?=\d|상|하|연|한)|내년|명년|내후년|후년|작년|지난해|재작년|이듬해|다음\s*해|이번\s*해|전년(?!\s*(?:대비|동기|比)))",
+    r"(?P<r>올해|금년|올\s*(?=\d|상반|하반|연말|연초|연내|한\s*해|봄|여름|가을|겨울)|내년|명년|내후년|후년|작년|지난해|재작년|이듬해|다음\s*해|이번\s*해|전년(?!\s*(?:대비|동기|比)))",
+)
+_pattern(
+    "same_year",
+    r"(?P<r>같은\s*해|그\s*해|당해|that\s+year|the\s+same\s+year|the\s+following\s+year)",
 )
 _pattern(
     "ko_relother",
@@ -301,10 +338,10 @@ _pattern(
 )
 _pattern(
     "en_duration",
-    r"\b(?P<pre>within|in|over|during|for|after|by)?\s*(?:the\s+)?(?P<next>next|coming|following|past|last|previous)?\s*"
+    r"\b(?P<pre>within|in|over|during|for|after|by)?\s*(?:the\s+)?(?:at\s+least\s+)?(?P<next>next|coming|following|past|last|previous|another|a\s+further|further|additional)?\s*"
     r"(?P<a>\d+(?:\.\d+)?|a\s+couple\s+of|a\s+few|few|several|couple|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
     r"(?:\s*(?:-|to|or|~)\s*(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten))?"
-    r"[\s-]+(?P<unit>years?|months?|quarters?|weeks?|decades?)(?:['’]s)?\b"
+    r"[\s-]+(?P<unit>years?|months?|quarters?|weeks?|decades?)(?:['’]s)?\b(?![\s-]+(?:of\s+a\s+)?(?:point|percent|percentage|bps?|basis))"
     r"(?P<post>\s+(?:from\s+now|ahead|later|ago|time|out))?",
 )
 _pattern(
@@ -430,6 +467,11 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
             quarter=int(groups["q"]),
         )
         atom.fiscal = name == "qyy_fy"
+    elif name == "fiscal_quarter":
+        year_text = groups.get("y") or groups.get("y2")
+        atom = _Atom(start, end, "quarter", quarter=int(groups["q"]), fiscal=True)
+        if year_text:
+            atom.year, atom.year_explicit = _year_value(year_text), True
     elif name == "ko_quarter":
         quarter = groups["q"]
         atom = _Atom(start, end, "quarter", quarter=int(_ko_number(quarter) or quarter))
@@ -476,10 +518,41 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         ):
             return None
         start = month_start
+    elif name in {"ko_season", "en_season"}:
+        season = {
+            "봄": "spring",
+            "여름": "summer",
+            "가을": "autumn",
+            "겨울": "winter",
+            "fall": "autumn",
+        }.get(groups["season"].lower(), groups["season"].lower())
+        if (
+            name == "en_season"
+            and not groups.get("rel")
+            and not re.match(r"\s+(?:of\s+)?(?:19|20)\d{2}", sentence[end:])
+            and not re.search(
+                r"(?:in|by|until|this|next|early|late|the)\s+$", sentence[:start], re.I
+            )
+        ):
+            return None
+        atom = _Atom(start, end, "part", part=f"season_{season}")
+        rel = (groups.get("rel") or "").lower()
+        if rel:
+            atom.relative_years = {"this": 0, "next": 1, "coming": 1, "last": -1}[rel]
+    elif name == "en_end_of_period":
+        unit = (groups.get("unit") or "year").lower()
+        edge = (groups.get("edge") or "end").lower()
+        if groups.get("ye"):
+            unit, edge = "year", "end"
+        atom = _Atom(start, end, "rel")
+        atom.extra["word"] = f"{edge} of this {unit}"
+    elif name == "holiday":
+        atom = _Atom(start, end, "holiday")
+        atom.extra["holiday"] = re.sub(r"\s+", " ", groups["holiday"].lower().replace("’", "'"))
     elif name in {"ko_part", "en_part"}:
         raw = re.sub(r"\s+", " ", (groups.get("p") or groups.get("p2") or "").lower())
         atom = _Atom(start, end, "part", part=_PART_NAMES[raw])
-    elif name in {"ko_relyear", "en_relyear", "ko_relother"}:
+    elif name in {"ko_relyear", "en_relyear", "ko_relother", "same_year"}:
         atom = _Atom(start, end, "rel")
         atom.extra["word"] = re.sub(r"\s+", " ", groups["r"].strip().lower())
     elif name in {"ko_duration", "en_duration", "en_next_decade"}:
@@ -521,9 +594,11 @@ def _duration_atom(name: str, match: re.Match[str]) -> _Atom | None:
         suffix = (groups.get("post") or "").strip().lower()
         nxt = (groups.get("next") or "").lower()
         if nxt:
-            prefix = {"next": "next", "coming": "next", "following": "next"}.get(nxt, "past")
+            prefix = {"past": "past", "last": "past", "previous": "past"}.get(nxt, "next")
         if not prefix and not suffix:
             return None
+        if prefix == "for" and not nxt:
+            return None  # "for 10 years" says how long, not when
         amount = _en_number(groups["a"])
         unit = _UNIT_EN[groups["unit"].lower().rstrip("s")]
         if unit == "decade":
@@ -542,7 +617,7 @@ def _duration_atom(name: str, match: re.Match[str]) -> _Atom | None:
 
 _GAP = re.compile(r"^[\s의]*$")
 _GAP_OF = re.compile(
-    r"^\s*(?:of|in)?\s*(?:the\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s*)?$", re.IGNORECASE
+    r"^\s*(?:-|of|in)?\s*(?:the\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s*)?$", re.IGNORECASE
 )
 
 
@@ -584,8 +659,8 @@ def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
         ("part", "half"),
     }:
         # English parts come first ("end of 2025"); Korean parts follow ("2025년 말").
-        return left.extra.get("pattern") == "en_part"
-    if b == "part" and right.extra.get("pattern") == "en_part":
+        return left.extra.get("pattern") in {"en_part", "en_season"}
+    if b == "part" and right.extra.get("pattern") in {"en_part", "en_season"}:
         return False
     if a == "year" and left.extra.get("bare") and korean_gap and b in {"month", "day"}:
         return gap.strip() == ""
@@ -623,6 +698,7 @@ class _Resolved:
     vague: bool = False
     relation: str = "at"
     unit_year_only: bool = False
+    fiscal: bool = False
 
 
 _REL_YEARS = {
@@ -631,6 +707,48 @@ _REL_YEARS = {
     "내후년": 2, "후년": 2, "the year after next": 2, "작년": -1, "지난해": -1, "last year": -1,
     "전년": -1, "재작년": -2,
 }  # fmt: skip
+
+
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
+
+
+def _season_window(year: int, season: str) -> tuple[date, date]:
+    if season == "winter":
+        return date(year, 12, 1), _month_end(year + 1, 2)
+    first, last = _SEASONS[season]
+    return date(year, first, 1), _month_end(year, last)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    return first + timedelta(days=offset + 7 * (nth - 1))
+
+
+def _last_weekday(year: int, month: int, weekday: int) -> date:
+    last = _month_end(year, month)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _holiday(year: int, name: str) -> date:
+    """US market holidays by name (Thanksgiving is the fourth Thursday of November …)."""
+    if name.startswith("thanksgiving"):
+        return _nth_weekday(year, 11, 3, 4)
+    if name.startswith("black friday"):
+        return _nth_weekday(year, 11, 3, 4) + timedelta(days=1)
+    if name == "christmas eve":
+        return date(year, 12, 24)
+    if name.startswith("christmas"):
+        return date(year, 12, 25)
+    if name.startswith("new year") and name.endswith("eve"):
+        return date(year, 12, 31)
+    if name.startswith("new year"):
+        return date(year, 1, 1)
+    if name.startswith("labor day"):
+        return _nth_weekday(year, 9, 0, 1)
+    if name.startswith("memorial day"):
+        return _last_weekday(year, 5, 0)
+    return date(year, 7, 4)
 
 
 def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> int:
@@ -645,6 +763,9 @@ def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> i
         return year + 1 if end < anchor - timedelta(days=slack_days) else year
     if prefer == "past":
         return year - 1 if start > anchor else year
+    if prefer == "nearest" and (end - start).days > 45:
+        # A bare "하반기" or "3분기" means this year's unless the grammar says otherwise.
+        return year
 
     def distance(candidate: int) -> int:
         first, last = window_for_year(candidate)
@@ -658,8 +779,30 @@ def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> i
     )
 
 
+_SAME_YEAR = {"같은 해", "같은해", "그 해", "그해", "당해", "that year", "the same year"}
+_FOLLOWING_YEAR = {"이듬해", "the following year", "다음 해", "다음해"}
+
+
 def _resolve_composite(
-    composite: _Composite, anchor: date, prefer: str, context_year: int | None
+    composite: _Composite,
+    anchor: date,
+    prefer: str,
+    context_year: int | None,
+    sentence_year: int | None = None,
+) -> _Resolved | None:
+    """Resolve a composite, remembering whether it was written in fiscal terms."""
+    resolved = _resolve_composite_window(composite, anchor, prefer, context_year, sentence_year)
+    if resolved is not None and any(atom.fiscal for atom in composite.atoms):
+        resolved.fiscal = True
+    return resolved
+
+
+def _resolve_composite_window(
+    composite: _Composite,
+    anchor: date,
+    prefer: str,
+    context_year: int | None,
+    sentence_year: int | None = None,
 ) -> _Resolved | None:
     by_kind = {atom.kind: atom for atom in composite.atoms}
     year_atom = by_kind.get("year")
@@ -675,7 +818,13 @@ def _resolve_composite(
             year, explicit_year = atom.year, atom.year_explicit
     if rel is not None:
         word = str(rel.extra["word"])
-        if word in _REL_YEARS:
+        if word in _SAME_YEAR:
+            if sentence_year is None:
+                return None
+            year, explicit_year = sentence_year, True
+        elif word in _FOLLOWING_YEAR and sentence_year is not None:
+            year, explicit_year = sentence_year + 1, True
+        elif word in _REL_YEARS:
             year = anchor.year + _REL_YEARS[word]
             relative, explicit_year = True, True
             past_marker = _REL_YEARS[word] < 0
@@ -684,6 +833,9 @@ def _resolve_composite(
             if word in {"late next year"}:
                 part = part or "late"
         elif "quarter" not in by_kind and "half" not in by_kind and "month" not in by_kind:
+            if context_year is not None and word.endswith("this year"):
+                # "by year-end" in a "2025 predictions" post means the end of 2025.
+                return _resolve_relative_period(composite, word, date(context_year, 6, 30))
             return _resolve_relative_period(composite, word, anchor)
     if (
         year is None
@@ -691,6 +843,31 @@ def _resolve_composite(
         and any(k in by_kind for k in ("quarter", "half", "month"))
     ):
         year, explicit_year = context_year, False
+    if part is not None and part.startswith("season_"):
+        season = part.removeprefix("season_")
+        if year is None and part_atom is not None and part_atom.extra.get("pattern") == "ko_season":
+            return None
+        if year is None and part_atom is not None and part_atom.relative_years is not None:
+            year, relative, explicit_year = anchor.year + part_atom.relative_years, True, True
+        if year is None:
+            year = _pick_year(anchor, lambda y: _season_window(y, season), prefer, 0)
+        return _Resolved(
+            composite.start,
+            composite.end,
+            _season_window(year, season),
+            "month",
+            explicit_year,
+            relative,
+        )
+    holiday = by_kind.get("holiday")
+    if holiday is not None:
+        name = str(holiday.extra["holiday"])
+        if year is None:
+            year = _pick_year(anchor, lambda y: (_holiday(y, name),) * 2, prefer, 0)
+        moment = _holiday(year, name)
+        return _Resolved(
+            composite.start, composite.end, (moment, moment), "day", explicit_year, relative
+        )
     decade = by_kind.get("decade")
     if decade is not None:
         base = int(decade.year or 0)
@@ -803,7 +980,7 @@ def _resolve_composite(
             composite.start, composite.end, window, "month", explicit_year, relative, past_marker
         )
     if part is not None and year is None:
-        return _resolve_bare_part(composite, part, anchor, prefer)
+        return _resolve_bare_part(composite, part, anchor, prefer, context_year)
     if year is not None:
         window = _year_window(year)
         granularity = "year"
@@ -836,10 +1013,17 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _resolve_bare_part(
-    composite: _Composite, part: str, anchor: date, prefer: str
+    composite: _Composite, part: str, anchor: date, prefer: str, context_year: int | None = None
 ) -> _Resolved | None:
-    """연말, 연초, 연내, 월말, year-end … without a year: the anchor's year (or month)."""
+    """연말, 연초, 연내, 월말, year-end … without a year: the context's or the anchor's year."""
     span = (composite.start, composite.end)
+    if context_year is not None and part in {"year_end", "year_within", "year_early"}:
+        window = (
+            _year_window(context_year)
+            if part == "year_within"
+            else _year_part_window(context_year, "end" if part == "year_end" else "early")
+        )
+        return _Resolved(*span, window, "year", False, True)
     if part == "year_end":
         return _Resolved(*span, _year_part_window(anchor.year, "end"), "year", False, True)
     if part == "year_within":
@@ -857,6 +1041,33 @@ def _resolve_bare_part(
 def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> _Resolved | None:
     month_start = date(anchor.year, anchor.month, 1)
     quarter = (anchor.month - 1) // 3 + 1
+    edge_match = re.fullmatch(
+        r"(end|start|beginning|middle) of this (year|quarter|month|decade)", word
+    )
+    if edge_match:
+        edge, unit = edge_match.groups()
+        if unit == "year":
+            part = {"end": "end", "middle": "mid"}.get(edge, "early")
+            window = _year_part_window(anchor.year, part)
+        elif unit == "quarter":
+            window = _quarter_window(anchor.year, quarter)
+            if edge == "end":
+                window = (window[1] - timedelta(days=20), window[1])
+        elif unit == "month":
+            window = _month_part_window(
+                anchor.year, anchor.month, "end" if edge == "end" else "early"
+            )
+        else:
+            base = anchor.year - anchor.year % 10
+            window = (
+                (date(base + 7, 1, 1), date(base + 9, 12, 31))
+                if edge == "end"
+                else (date(base, 1, 1), date(base + 3, 12, 31))
+            )
+        granularity = {"year": "year", "quarter": "quarter", "month": "month", "decade": "range"}[
+            unit
+        ]
+        return _Resolved(composite.start, composite.end, window, granularity, False, True)
     if word in {"다음 달", "다음달", "next month"}:
         start = _add_months(month_start, 1)
         return _Resolved(
@@ -1024,7 +1235,7 @@ _AFTER_RELATION = [
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:까지|내에|이내|안에|중에|중으로|내로)"), "until"),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:부터|이래|이후로|since)"), "since"),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이후|후|뒤|이상)"), "after"),
-    (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이전|전까지|전에|전)(?!도)"), "before"),
+    (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이전|전까지|전에|전)(?!도|후)"), "before"),
 ]
 _BEFORE_RELATION = [
     (
@@ -1098,6 +1309,25 @@ def _repair_two_digit_range_years(items: list[_Resolved]) -> None:
     del items  # _two_digit_year already maps 25 → 2025; kept as a hook for other centuries
 
 
+# ‘2025 테크 데이’, "CES 2026": a year inside a short quoted name is part of the name.
+_SHORT_QUOTE = re.compile(r"[‘“\"「『][^’”\"」』]{1,30}[’”\"」』]")
+
+
+def _event_relative(atom: _Atom, sentence: str) -> bool:
+    """ "반감기 후 3개월 안에", "17개월 뒤 2017년 12월": counted from an event, not from the post."""
+    if atom.kind != "duration" or atom.extra.get("pattern") != "ko_duration":
+        return False
+    if atom.extra.get("prefix") in {"앞으로", "향후", "지난", "최근", "과거"}:
+        return False
+    before = sentence[max(0, atom.start - 8) : atom.start]
+    if re.search(r"(후|이후|뒤|부터|이래)\s*$", before):
+        return True
+    after = sentence[atom.end : atom.end + 12]
+    return atom.extra.get("suffix") in {"후", "뒤"} and bool(
+        re.match(r"\s*(?:19|20)\d{2}\s*년", after)
+    )
+
+
 def find_time_expressions(
     sentence: str,
     anchor: date,
@@ -1112,9 +1342,18 @@ def find_time_expressions(
     one for a past-tense sentence, the closest one when the sentence does not say.
     `context_year` (e.g. from a title such as "2026 predictions") is used before the anchor.
     """
+    quoted_names = [match.span() for match in _SHORT_QUOTE.finditer(sentence)]
     atoms = [
         atom
         for atom in _atoms(sentence)
+        if not any(
+            start <= atom.start
+            and atom.end <= end
+            # ‘2025년 전망 10가지’: a title; in “…” a bare year is a name, a dated year is speech.
+            and (atom.extra.get("bare") or sentence[start] == "‘")
+            for start, end in quoted_names
+        )
+        and not _event_relative(atom, sentence)
         # "40년이 지난" is a duration even where the grammar does not say so: a two-digit year
         # far from the post's date is far more likely an amount of years.
         if not (
@@ -1124,12 +1363,24 @@ def find_time_expressions(
         )
     ]
     resolved: list[_Resolved] = []
+    sentence_year: int | None = None
     for composite in _composites(
         [atom for atom in atoms if atom.kind not in {"duration", "range"}], sentence
     ):
-        item = _resolve_composite(composite, anchor, prefer, context_year)
+        # An expression without a year takes the year named earlier in the same sentence
+        # ("2026년 3월 16일 … 같은 해 연말까지", "2026년 3월 … 연말").
+        has_year = any(
+            atom.year is not None or atom.kind in {"rel", "decade", "date"}
+            for atom in composite.atoms
+        )
+        year_context = (
+            sentence_year if (not has_year and sentence_year is not None) else context_year
+        )
+        item = _resolve_composite(composite, anchor, prefer, year_context, sentence_year)
         if item is not None:
             resolved.append(item)
+            if item.explicit_year and item.granularity not in {"range", "horizon"}:
+                sentence_year = item.window[1].year
     for atom in atoms:
         if atom.kind == "duration":
             item = _resolve_duration(atom, anchor)
@@ -1146,6 +1397,10 @@ def find_time_expressions(
         relation, past_before = _relation(sentence, item.start, item.end)
         if item.relation != "at":
             relation = item.relation
+        if relation == "before" and re.match(
+            r"(?i)(the\s+)?end\s+of|year[\s-]end|연말|말", sentence[item.start : item.end].strip()
+        ):
+            relation = "until"  # "before the end of the year" is "by the end of the year"
         text = sentence[item.start : item.end].strip()
         start_offset = item.start + (
             len(sentence[item.start : item.end]) - len(sentence[item.start : item.end].lstrip())
@@ -1168,6 +1423,7 @@ def find_time_expressions(
                 relative=item.relative,
                 past_marker=item.past_marker or past_before or relation == "ago",
                 vague=item.vague,
+                fiscal=item.fiscal,
             )
         )
     return expressions
