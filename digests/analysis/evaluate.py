@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digests.analysis.pipeline import Analyzer, PostAnalysis
+from digests.analysis.themes import aggregate_themes
 from digests.errors import InputError
 from digests.ingest.documents import build_posts
 from digests.ingest.loaders import load_file
@@ -39,7 +40,8 @@ def _matches(anchor: str, sentence: str) -> bool:
     match = SequenceMatcher(None, anchor_n, sentence_n, autojunk=False).find_longest_match(
         0, len(anchor_n), 0, len(sentence_n)
     )
-    return match.size >= _LONG_RUN
+    # A long run is most of the anchor, not a shared phrase such as "operating margin".
+    return match.size >= max(_LONG_RUN, int(0.6 * len(anchor_n)))
 
 
 def _speaker_ok(found: str | None, accepted: list[str]) -> bool:
@@ -218,11 +220,7 @@ def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyze
             score.quote_errors.append(
                 f"{gold['anchor'][:40]}: got {found.speaker if found else 'no quote'!r}"
             )
-    totals: dict[str, float] = {}
-    for analysis in analyses:
-        for label, value in analysis.themes:
-            totals[label] = totals.get(label, 0.0) + value
-    top = sorted(totals, key=lambda label: -totals[label])[:10]
+    top = [label for label, _ in aggregate_themes([analysis.themes for analysis in analyses], 10)]
     for theme in entry.get("themes", []):
         score.themes += 1
         if any(

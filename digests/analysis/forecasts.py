@@ -21,6 +21,7 @@ from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
     base_tag,
+    english_past_belief,
     hedge_of,
     korean_predicates,
     read_english_clause,
@@ -68,14 +69,33 @@ _TARGET_PERIOD_AFTER = re.compile(
 )
 # "3분기 실적 발표는 10월 24일", "Q3 results on July 29": the period names what is reported.
 _RESULTS_PERIOD_AFTER = re.compile(
-    r"^\s*(?:[\w-]+\s+){0,1}?(?:results?|earnings|report|실적|결산)", re.IGNORECASE
+    r"^\s*(?:[\w-]+\s+){0,1}?(?:results?|earnings|report|CPI|PPI|PCE|GDP|payrolls|jobs|data|"
+    r"실적|결산|고용|지표|수출입?|물가|소비자물가|생산자물가|실업률|의사록|금통위|회의)",
+    re.IGNORECASE,
 )
 # Forecast words used as a topic ("내년 전망을 묻는 독자") rather than a forecast.
 _FORECAST_AS_TOPIC = re.compile(
-    r"(전망|예측|예상|outlook|predictions?)\s*(을|를|에\s*대해|에\s*관해|글)?\s*"
+    r"(전망|예측|예상|outlook|predictions?)\s*(을|를|은|는|도|에\s*대해|에\s*관해|글)?\s*(?:[가-힣]+\s+)?"
     r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|write|writing|ask|asking)",
     re.IGNORECASE,
 )
+# "예상대로 동결", "as expected": the outcome is known.
+_AS_EXPECTED = re.compile(
+    r"(예상대로|예상했던\s*대로|전망대로|예상처럼|as\s+expected|as\s+forecast)", re.I
+)
+# "통과할지가 최대 변수", "whether … remains to be seen": a question, not a forecast.
+_OPEN_QUESTION = re.compile(
+    r"(ᆯ지가|을지가|ᆯ지는|을지는|ᆯ지\s*여부|을지\s*여부|할지가|될지가|할지는|될지는|할지\s*여부|될지\s*여부|"
+    r"느냐가|는지가|\bwhether\b|remains\s+to\s+be\s+seen|open\s+question)",
+    re.I,
+)
+# "올해보다 두 배", "전년 대비", "than last year": a baseline, not a target period.
+_BASELINE_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:보다|대비|比|에\s*비해|와\s*비교|과\s*비교)")
+_BASELINE_BEFORE = re.compile(
+    r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$", re.I
+)
+# "주: 2025E~2027E는 당사 추정치", "Note: …": footnotes about the table.
+_FOOTNOTE = re.compile(r"^\s*(?:주\s*[:)]|※|\*\s|note\s*:|source\s*:|자료\s*:|출처\s*:)", re.I)
 # Explicitly undated: "언젠가", "someday" — no horizon applies.
 _UNDATED = re.compile(
     r"(언젠가|언젠간|someday|some\s+day|eventually|one\s+day|sooner\s+or\s+later)", re.I
@@ -97,7 +117,7 @@ _MONTH_NAMES = [
 # "its fiscal year ends in September", "6월 결산 법인", "회계연도는 3월에 끝난다"
 _FISCAL_YEAR_END = re.compile(
     r"fiscal\s+year\s+(?:that\s+)?(?:ends?|ending|closes?)\s+(?:in\s+|on\s+)?(?:late\s+|early\s+|mid-)?"
-    r"(?P<mn>" + "|".join(_MONTH_NAMES) + r")"
+    r"(?P<mn>" + "|".join(_MONTH_NAMES) + r")(?:\s+\d{1,2}(?:st|nd|rd|th)?)?"
     r"|(?P<m>1[0-2]|[1-9])\s*월\s*결산|회계\s*연도[^.。]{0,20}?(?P<m2>1[0-2]|[1-9])\s*월",
     re.IGNORECASE,
 )
@@ -112,7 +132,8 @@ _REPORTING_TIME_BEFORE = re.compile(
 # A section heading such as "■ 2분기 실적 추정" or "2026 outlook": a title, not a claim.
 _HEADING_NOUNS = {
     "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
-    "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions",
+    "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions", "상회", "하회",
+    "부합", "연간", "분기별", "summary", "recap", "highlights",
 }  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
     r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|let's|i'll\s+(?:write|cover|explain))",
@@ -504,7 +525,9 @@ def extract_forecasts(
             (
                 other
                 for other in kept
-                if other.due_end is not None and _same_forecast(other, forecast)
+                if other.due_end is not None
+                and other.start != forecast.start  # claims of one sentence were split on purpose
+                and _same_forecast(other, forecast)
             ),
             None,
         )
@@ -524,15 +547,34 @@ def _fiscal_year_end_month(sentences: Sequence[Sentence]) -> int | None:
     return None
 
 
-def _fiscal_window(expression: TimeExpression, month: int) -> tuple[date, date]:
-    """FY2026 with a June year-end ends 2026-06-30; its Q3 ends three months earlier."""
-    year = expression.due_end.year
-    end = _month_end(year, month)
+def _fiscal_window(expression: TimeExpression, month: int, anchor: date) -> tuple[date, date]:
+    """FY2026 with a June year-end ends 2026-06-30; its Q3 ends three months earlier. Without a
+    year, "FQ3" or "this quarter" is a quarter of the fiscal year the post was written in."""
+    if expression.explicit_year and not expression.relative:
+        fiscal_end = _month_end(expression.due_end.year, month)
+    else:
+        fiscal_end = _month_end(anchor.year, month)
+        if fiscal_end < anchor:
+            fiscal_end = _month_end(anchor.year + 1, month)
     if expression.granularity == "quarter":
+        if expression.relative:
+            # "this quarter" / "next quarter": the fiscal quarter around (or after) the anchor.
+            quarter_end = fiscal_end
+            while _month_end_after(quarter_end, -3) >= anchor:
+                quarter_end = _month_end_after(quarter_end, -3)
+            if expression.due_start > anchor:
+                quarter_end = _month_end_after(quarter_end, 3)
+            return _month_end_after(quarter_end, -3) + timedelta(days=1), quarter_end
         quarter = (expression.due_end.month - 1) // 3 + 1
-        end = _month_end_after(end, -3 * (4 - quarter))
+        end = _month_end_after(fiscal_end, -3 * (4 - quarter))
+        if not expression.explicit_year and end < anchor - timedelta(days=100):
+            end = _month_end_after(end, 12)
         return _month_end_after(end, -3) + timedelta(days=1), end
-    return _month_end_after(end, -12) + timedelta(days=1), end
+    if expression.granularity == "half":
+        half = 1 if expression.due_end.month <= 6 else 2
+        end = _month_end_after(fiscal_end, -6 * (2 - half))
+        return _month_end_after(end, -6) + timedelta(days=1), end
+    return _month_end_after(fiscal_end, -12) + timedelta(days=1), fiscal_end
 
 
 def _month_end(year: int, month: int) -> date:
@@ -569,6 +611,8 @@ def _orient_to_clause(
         wanted = "future"
     elif reading.tense == "past" and not reading.reporting:
         wanted = "past"
+    elif sentence.lang == "en" and english_past_belief(sentence.text):
+        wanted = "past"  # "I expected Brent above $100 by the summer" (a call made last year)
     elif reading.reporting and reading.forecast_vocabulary and expression.granularity != "day":
         wanted = "future"
     else:
@@ -584,14 +628,27 @@ def _orient_to_clause(
 
 
 def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
+    """ "■ 2분기 실적 추정", "3분기 Preview 및 연간 전망", "하반기 전망 (문태경 이코노미스트)"."""
     if sentence.kind not in {"heading", "bullet"}:
         return False
     rest = sentence.text
     for expression in sorted(expressions, key=lambda e: -e.start):
         rest = rest[: expression.start] + rest[expression.end :]
+    rest = re.sub(r"\([^)]*\)", "", rest)
     words = re.findall(r"[\w\uac00-\ud7a3]+", _BULLET_PREFIX.sub("", rest.replace("■", "")))
+    if not words or re.search(r"\d", rest) or len(words) > 5:
+        return False
+    heading_word = any(word.lower() in _HEADING_NOUNS for word in words)
+    section_marker = bool(re.match(r"^\s*[■□◆◇▶▷【\[#]", sentence.text))
+    return heading_word and (sentence.kind == "heading" or section_marker or len(words) <= 3)
+
+
+def _is_table_header(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
+    """ "구분 | 2023 | 2024 | 2025E": a header row of years, not a claim."""
     return (
-        0 < len(words) <= 3 and not re.search(r"\d", rest) and words[-1].lower() in _HEADING_NOUNS
+        sentence.kind == "table"
+        and len(expressions) >= 3
+        and not re.search(r"\d[\d,.]*\s*(?:조|억|만|원|%|\$|달러|배)", sentence.text)
     )
 
 
@@ -605,12 +662,22 @@ def _sentence_forecasts(
     line_first: bool = True,
 ) -> list[Forecast]:
     text = sentence.text
-    if _META_SENTENCE.search(text) or _FORECAST_AS_TOPIC.search(text):
+    if (
+        _META_SENTENCE.search(text)
+        or _FORECAST_AS_TOPIC.search(text)
+        or _OPEN_QUESTION.search(text)
+        or _FOOTNOTE.match(text)
+        or re.search(r"(?i)fiscal\s+\d{4}\s+(?:runs|covers|spans|began|begins)", text)
+    ):
         return []
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
+    if _AS_EXPECTED.search(text):
+        orientation = prefer = "past"
     expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
-    if expressions and _is_section_heading(sentence, expressions):
+    if expressions and (
+        _is_section_heading(sentence, expressions) or _is_table_header(sentence, expressions)
+    ):
         return []
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content = _content_words(sentence, expressions)
@@ -625,17 +692,24 @@ def _sentence_forecasts(
             continue
         if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
             continue  # the sentence describes the fiscal calendar
+        if _BASELINE_AFTER.match(text[expression.end :]) or _BASELINE_BEFORE.search(
+            text[: expression.start]
+        ):
+            any_time = True
+            continue
         if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
             any_time = True
             continue
         expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
-        if (
-            expression.fiscal
-            and fiscal_month is not None
-            and expression.granularity in {"year", "quarter"}
+        if fiscal_month is not None and (
+            (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
+            or (expression.relative and expression.granularity == "quarter")
         ):
-            window_start, window_end = _fiscal_window(expression, fiscal_month)
+            window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
             expression = replace(expression, due_start=window_start, due_end=window_end)
+        if _AS_EXPECTED.search(text):
+            any_time = True
+            continue
         status, due_start, due_end = _status(expression, anchor)
         any_time = True
         if sentence.lang == "ko":
@@ -673,7 +747,9 @@ def _sentence_forecasts(
                 timex_end=expression.end,
             )
         )
-    results = _drop_target_periods(_merge_parenthetical(_merge_overlapping(results), text), text)
+    results = _keep_finest(
+        _drop_target_periods(_merge_parenthetical(_merge_overlapping(results, text), text), text)
+    )
     if results:
         return results
     if orientation == "past":
@@ -683,7 +759,7 @@ def _sentence_forecasts(
         horizon is not None
         and not any_time
         and not _UNDATED.search(line_text or text)
-        and ((sentence.kind in {"bullet", "heading"} and line_first) or tense == "future")
+        and ((sentence.kind == "bullet" and line_first) or tense == "future")
     ):
         if sentence.kind == "heading" and tense != "future" and len(text) < 12:
             return []
@@ -731,6 +807,11 @@ def _sentence_forecasts(
     return []
 
 
+def _bracket_is_range_of(text: str, forecast: Forecast) -> bool:
+    """ "1분기(2~4월)": the bracket spells out the period's months rather than a date."""
+    return bool(re.match(r"\s*\d{1,2}\s*[~-]", text[forecast.timex_start :]))
+
+
 def _merge_parenthetical(results: list[Forecast], text: str) -> list[Forecast]:
     """ "FY2024(2025년 3월 결산)", "fiscal 2025 (its fiscal year ends in September)": the date in
     brackets explains the one before it; keep one forecast, judged at the explained date."""
@@ -741,10 +822,12 @@ def _merge_parenthetical(results: list[Forecast], text: str) -> list[Forecast]:
             previous is not None
             and forecast.timex_start > previous.timex_end
             and re.fullmatch(r"\s*\([^()]*", text[previous.timex_end : forecast.timex_start])
-            and forecast.granularity in {"day", "month"}
             and forecast.due_end is not None
         ):
-            merged[-1] = replace(previous, due_end=forecast.due_end)
+            if forecast.granularity in {"day", "month"} and not _bracket_is_range_of(
+                text, forecast
+            ):
+                merged[-1] = replace(previous, due_end=forecast.due_end)
             continue
         merged.append(forecast)
     return merged
@@ -752,38 +835,74 @@ def _merge_parenthetical(results: list[Forecast], text: str) -> list[Forecast]:
 
 def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
     """Keep "investor day on March 12" and drop "its 2026 margin target" in the same sentence:
-    the year only names the target's period; the claim is judged at the dated event."""
+    the year only names the target's period; the claim is judged at the dated event. Likewise
+    "10/15 9월 CPI 발표", "3분기 실적 발표는 10월 24일": the period names what is reported."""
     if len(results) < 2:
         return results
+    days = [f for f in results if f.granularity == "day" and f.due_end is not None]
     dated = [f for f in results if f.granularity in {"day", "month"} and f.due_end is not None]
-    if not dated:
-        return results
     kept = []
     for forecast in results:
-        if (
-            forecast.granularity in {"year", "quarter", "half"}
-            and forecast.timex
-            and forecast.due_end is not None
-        ):
-            position = text.find(forecast.timex)
-            after = text[position + len(forecast.timex) :] if position >= 0 else ""
-            if _TARGET_PERIOD_AFTER.match(after) and any(
-                d.due_end < forecast.due_end for d in dated
+        if forecast.timex and forecast.due_end is not None and forecast.timex_end >= 0:
+            after = re.sub(r"^\s*\([^)]*\)", "", text[forecast.timex_end :])  # "1분기(2~4월) 실적"
+            names_target = forecast.granularity in {"year", "quarter", "half"} and bool(
+                _TARGET_PERIOD_AFTER.match(after)
+            )
+            if names_target and any(
+                d.due_end < forecast.due_end for d in dated if d is not forecast
             ):
                 continue
-            if _RESULTS_PERIOD_AFTER.match(after) and any(d is not forecast for d in dated):
+            names_report = forecast.granularity in {"year", "quarter", "half", "month"} and bool(
+                _RESULTS_PERIOD_AFTER.match(after)
+            )
+            if names_report and any(d is not forecast for d in days):
                 continue
         kept.append(forecast)
     return kept
 
 
-def _merge_overlapping(results: list[Forecast]) -> list[Forecast]:
-    """Within one sentence, two expressions with the same window are one forecast."""
+def _keep_finest(results: list[Forecast]) -> list[Forecast]:
+    """ "later this quarter, at the summit on October 14", "9월 FOMC(16~17일)": a date inside
+    another expression's window says when that same event happens; keep the date."""
+    days = [f for f in results if f.granularity == "day" and f.due_end is not None]
+    kept = []
+    for forecast in results:
+        if forecast.granularity in {"month", "quarter", "half"} and any(
+            forecast.due_start is not None and forecast.due_start <= day.due_end <= forecast.due_end
+            for day in days
+        ):
+            continue
+        kept.append(forecast)
+    return kept
+
+
+def _quote_index(text: str, position: int) -> int | None:
+    """Which quotation (“…”) of the sentence a position falls in, if any."""
+    for number, match in enumerate(re.finditer(r"[“\"「][^”\"」]*[”\"」]", text)):
+        if match.start() <= position < match.end():
+            return number
+    return None
+
+
+def _merge_overlapping(results: list[Forecast], text: str) -> list[Forecast]:
+    """One sentence naming the same window twice ("하반기 출하니까 하반기 실적은") makes one
+    forecast, unless each mention sits in its own quotation (two quoted claims)."""
     merged: list[Forecast] = []
     for forecast in results:
-        same = next((m for m in merged if m.due_end == forecast.due_end), None)
+        same = next(
+            (
+                kept
+                for kept in merged
+                if kept.due_end == forecast.due_end
+                and kept.granularity == forecast.granularity
+                and (
+                    _quote_index(text, kept.timex_start) is None
+                    or _quote_index(text, kept.timex_start)
+                    == _quote_index(text, forecast.timex_start)
+                )
+            ),
+            None,
+        )
         if same is None:
             merged.append(forecast)
-        elif forecast.timex and same.timex and len(forecast.timex) > len(same.timex):
-            merged[merged.index(same)] = replace(same, timex=forecast.timex)
     return merged

@@ -49,6 +49,7 @@ _CONDITIONAL_EC = {
     "ᆫ다면",
     "는다면",
 }
+_ADVERBIAL_EC = {"게", "도록", "듯이", "듯", "이", "히", "든지", "거나", "ᆯ수록", "을수록"}
 _CONTINUING_EC = {"어", "아", "여", "고", "지", "게", "어야", "아야", "고자"}
 
 # Verbs whose past tense reports a forecast or a plan rather than a finished event.
@@ -62,7 +63,7 @@ REPORTING_STEMS = {
 FORECAST_NOUNS_KO = {
     "목표", "목표가", "목표치", "전망", "전망치", "예상", "예상치", "추정", "추정치", "추정범위", "예정",
     "계획", "가이던스", "컨센서스", "기대", "예측", "예상순익", "로드맵", "방침", "시나리오", "목표주가",
-    "유력", "확실시", "불가피", "관측", "보", "생각", "판단",
+    "유력", "확실시", "불가피", "관측",
 }  # fmt: skip
 ESTIMATE_NOUNS_KO = {
     "추정",
@@ -103,6 +104,7 @@ _EN_STRONG_FUTURE = re.compile(
     r"\b(will|won't|'ll|shall|going\s+to|expects?\s+to|is\s+expected|are\s+expected|forecasts?|projects?|projected|"
     r"predicts?|plans?\s+to|aims?\s+to|targets?|guidance|set\s+to|slated|scheduled|on\s+track|poised|likely|"
     r"should|could|(?-i:may)|might|anticipates?|estimates?|intends?\s+to|expected\s+to|(?:is|are)\s+due|"
+    r"expects?\s+(?:\w+\s+){1,3}to|(?:i|we)\s+(?:expect|think|believe|bet|predict|forecast|see)|"
     r"due\s+(?:in|on|by|to))\b",
     re.IGNORECASE,
 )
@@ -234,7 +236,10 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
                 break
             if tag in {"EF", "EC", "ETN"}:
                 ending = tag
-                conditional = tag == "EC" and token.form in _CONDITIONAL_EC
+                # Conditions ("치면") and adverbial endings ("넘게", "오르도록") do not close a clause.
+                conditional = tag == "EC" and (
+                    token.form in _CONDITIONAL_EC or token.form in _ADVERBIAL_EC
+                )
                 if tag == "EF" and token.form in {
                     "ᆯ까",
                     "을까",
@@ -303,6 +308,17 @@ class ClauseReading:
     relative_clause: bool = False  # English ", which is the swing factor for 2026"
 
 
+def _governing_predicate(predicates: Sequence[Predicate]) -> Predicate | None:
+    """The predicate whose tense a time expression takes. Korean marks tense on the last verb of
+    a chain ("들여와 배분하겠다", "공개하고 배치한다"), so an untensed connective passes the
+    question on; a connective with its own past marker ("넘어섰고") closes its clause."""
+    candidates = [p for p in predicates if p.governs]
+    for predicate in candidates:
+        if predicate.ending != "EC" or predicate.past or predicate.future:
+            return predicate
+    return candidates[-1] if candidates else None
+
+
 def read_korean_clause(
     tokens: Sequence[Token], after_offset: int, before_offset: int | None = None
 ) -> ClauseReading:
@@ -310,7 +326,7 @@ def read_korean_clause(
     start = token_index_at(tokens, after_offset)
     window_start = token_index_at(tokens, before_offset) if before_offset is not None else start
     predicates = korean_predicates(tokens, start)
-    governing = next((p for p in predicates if p.governs), None)
+    governing = _governing_predicate(predicates)
     modal = next((p for p in predicates if p.future), None)
     end_index = governing.last_token + 1 if governing else len(tokens)
     nouns = {
@@ -372,11 +388,24 @@ _EN_AUXILIARY = {
     "is", "are", "be", "been", "being", "will", "to", "get", "gets", "would", "could", "should",
     "may", "might", "can", "has", "have", "had",
 }  # fmt: skip
-_EN_DETERMINERS = {"the", "a", "an", "of", "for", "and", "its", "their", "our", "newly", "recently"}
+_EN_DETERMINERS = {"the", "a", "an", "of", "for", "its", "their", "our", "newly", "recently"}
+# "I expected …", "we predicted …": a forecast made in the past, reported as past.
+_EN_PAST_SUBJECT = re.compile(
+    r"\b(?:I|we|he|she|they|it|the\s+(?:fed|committee|bank|company|board))\s+"
+    r"(?:expected|predicted|forecast|thought|believed|called|cut|hit|set|put|bet|guessed|wrote)\b",
+    re.I,
+)
+
+
+def english_past_belief(text: str) -> bool:
+    """ "I expected …", "we predicted …": a forecast the writer made in the past."""
+    return bool(_EN_PAST_SUBJECT.search(text))
 
 
 def _english_simple_past(clause: str) -> bool:
     """A verb in -ed used as a finite past form ("Oklo listed in May"), not a participle."""
+    if _EN_PAST_SUBJECT.search(clause):
+        return True
     for match in _EN_ED_WORD.finditer(clause):
         before, word = match.group(1).lower(), match.group(2).lower()
         if before in _EN_AUXILIARY or before in _EN_DETERMINERS or word in _EN_NOT_PAST_PARTICIPLES:
@@ -406,8 +435,11 @@ def read_english_clause(text: str, start: int, end: int) -> ClauseReading:
         progressive=bool(re.search(r"\b(is|are)\s+\w+ing\b", clause)) and not future,
         state=bool(re.search(r"\b(is|are)\b", clause)) and not future and not past,
         copula=bool(re.search(r"\b(is|are)\b", clause)) and not future and not past,
+        # ", where apps outnumber …, somewhere between 2027 and 2028": the relative clause ends
+        # at its comma; what follows belongs to the main clause again.
         relative_clause=clause_start > 0
-        and bool(re.match(r"^\s*(?:which|who|where)\b", clause, re.I)),
+        and bool(re.match(r"^\s*(?:which|who|where)\b", clause, re.I))
+        and "," not in text[clause_start:start],
         forecast_vocabulary=future or bool(_EN_FUTURE.search(clause)),
         estimate_vocabulary=bool(_EN_ESTIMATE.search(clause))
         and bool(
@@ -436,7 +468,8 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
     governing = [p for p in predicates if p.governs and p.stem not in REPORTING_STEMS] or [
         p for p in predicates if p.governs
     ]
-    if governing and governing[-1].past:
+    if any(p.past for p in governing):
+        # "4월 초 … 올랐다가 6월 말 … 내려옴": one past event makes the dates past.
         return "past"
     if any(
         token.form in FORECAST_NOUNS_KO for token in tokens if base_tag(token.tag) in {"NNG", "NNB"}

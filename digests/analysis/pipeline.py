@@ -15,7 +15,7 @@ from digests.analysis.models import (
     QuoteResult,
     ThemeResult,
 )
-from digests.analysis.quotes import Quote, extract_quotes
+from digests.analysis.quotes import Quote, extract_quotes, title_quotes
 from digests.analysis.sentences import Sentence, segment_posts
 from digests.analysis.summary import candidates_from, content_words, summarize
 from digests.analysis.themes import AliasBook, ThemeCandidate, post_candidates, score_themes
@@ -134,8 +134,9 @@ class Analyzer:
         for post, text, sentences, title_sentences, anchor, items in zip(
             posts, texts, bodies, titles, anchors, candidates, strict=True
         ):
-            quotes = extract_quotes(text, sentences)
-            forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=quotes)
+            body_quotes = extract_quotes(text, sentences)
+            forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=body_quotes)
+            quotes = title_quotes(post.title, body_quotes) + body_quotes
             title_words = frozenset(w for s in title_sentences for w in content_words(s))
             summary = summarize(
                 candidates_from(sentences, {f.sentence_index for f in forecasts}, title_words),

@@ -18,6 +18,8 @@ _PAIRS = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'), ("‘", "�
 _MIN_QUOTE_CHARS = 12
 _SPEECH_AFTER = re.compile(
     r"^\s*(?:이?라고|고|이?라며|며|이?라면서|면서|하며|하고|라는|이라는|는|이란|란|,|\.|라|이라)"
+    r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
+    re.IGNORECASE,
 )
 _SPEECH_VERBS = re.compile(
     r"(말했|말한|설명했|설명한|강조했|강조한|밝혔|밝힌|전했|덧붙였|주장했|지적했|언급했|진단했|내다봤|예상했|"
@@ -34,6 +36,11 @@ _TITLES = {
     "수석", "담당", "기자", "최고경영자", "최고재무책임자", "최고기술책임자", "대변인", "의원", "총리",
     "주석", "부회장", "전무", "상무", "본부장", "센터장", "소장", "원장", "이사장", "대표이사", "창업주",
     "변호사", "박사", "전문가", "매니저", "디렉터", "파트너", "연구위원", "실장", "부장", "차관", "청장",
+}  # fmt: skip
+# Unnamed sources quoted by their role: "한 업계 관계자", "회사 측", "an industry official".
+_ROLE_NOUNS = {
+    "관계자", "측", "임원", "소식통", "대변인", "당국자", "관계자들", "담당자", "관계자는", "고위",
+    "official", "officials", "spokesperson", "spokesman", "source", "sources", "executive",
 }  # fmt: skip
 _SURNAMES = set(
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부"
@@ -82,7 +89,7 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     if len(inner) < _MIN_QUOTE_CHARS:
         return False
     words = inner.split()
-    sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…])\W*$", inner))
+    sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
         return False
@@ -117,6 +124,22 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         words = words[1:]
     if not words:
         return None
+    if words[-1] in _ROLE_NOUNS:
+        # Nobody is named: the role is the speaker.
+        while words and words[0] in {
+            "한",
+            "또",
+            "또다른",
+            "다른",
+            "a",
+            "an",
+            "one",
+            "A",
+            "An",
+            "One",
+        }:
+            words = words[1:]
+        return " ".join(words[-5:]) if words else None
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
@@ -222,6 +245,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             "NNP" in tags
             or any(t.form[:1].isupper() for t in phrase_tokens if base_tag(t.tag) == "SL")
             or forms & _TITLES
+            or forms & _ROLE_NOUNS
         )
         name = None if pronoun else person_name(phrase, common)
         start = boundary + (
@@ -246,19 +270,66 @@ def _according_to(sentence: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+_EN_TITLE_WORDS = {
+    "CEO",
+    "CFO",
+    "CTO",
+    "COO",
+    "President",
+    "Chairman",
+    "Chair",
+    "Director",
+    "Analyst",
+    "Partner",
+}
+_EN_PRONOUNS = {"he", "she", "they", "He", "She", "They"}
+
+
+def _clean_english_name(name: str) -> str:
+    """ "Calder CEO Dana Whitfield" → "Dana Whitfield": the person, not the company or title."""
+    words = name.split()
+    titled = [index for index, word in enumerate(words) if word.strip(",") in _EN_TITLE_WORDS]
+    if titled and titled[-1] + 1 < len(words):
+        words = words[titled[-1] + 1 :]
+    return " ".join(words).strip(" ,")
+
+
 def _english_speaker(after: str, before: str) -> str | None:
-    name = r"((?:[A-Z][\w.'-]*\s?){1,4})"
+    name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
     verbs = r"(?:said|says|added|noted|wrote|explained|told|argued|warned)"
-    match = re.match(rf"^[\s,]*{verbs}\s+{name}", after)
-    if match:
-        return match.group(1).strip()
-    match = re.match(rf"^[\s,]*{name},?\s+{verbs}", after)
-    if match:
-        return match.group(1).strip()
+    for pattern, text in (
+        (rf"^[\s,]*{verbs}\s+{name}", after),
+        (rf"^[\s,]*{name},?\s+{verbs}", after),
+    ):
+        match = re.match(pattern, text)
+        if match:
+            return _clean_english_name(match.group(1))
     match = re.search(rf"{name},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
     if match:
-        return match.group(1).strip()
+        return _clean_english_name(match.group(1))
     return None
+
+
+_EN_PERSON = re.compile(
+    r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})(?=,|\s+(?:said|says|who|told|wrote|argued|expects|thinks))"
+)
+
+
+def _last_english_person(text: str, before: int, quotes: Sequence[Quote]) -> str | None:
+    """The person "she said" refers to: the last quoted speaker or named person before it."""
+    names = [
+        (match.start(), match.group(1))
+        for match in _EN_PERSON.finditer(text[:before])
+        # "at Northgate Research" names an employer, not a person.
+        if not re.search(
+            r"\b(?:at|of|from|for|in|with|by)\s+$", text[max(0, match.start() - 6) : match.start()]
+        )
+    ]
+    names += [
+        (quote.start, quote.speaker) for quote in quotes if quote.speaker and quote.start < before
+    ]
+    names = [(position, name) for position, name in names if name and name not in _EN_PRONOUNS]
+    return max(names)[1] if names else None
 
 
 def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
@@ -298,6 +369,25 @@ def _attribution_spans(
     if start < len(line):
         spans.append((start, len(line)))
     return spans
+
+
+def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
+    """Quotes in a headline ("…“2027년까지 500대”"), attributed to the body quote they excerpt."""
+    found = []
+    for _, _, inner_start, inner_end in _quote_spans(title):
+        inner = title[inner_start:inner_end].strip()
+        if len(inner) < 8 or title[inner_start - 1] == "‘":
+            continue
+        words = set(re.findall(r"[\w\uac00-\ud7a3]{2,}", inner))
+        best = max(
+            body_quotes,
+            key=lambda quote: len(words & set(re.findall(r"[\w\uac00-\ud7a3]{2,}", quote.text))),
+            default=None,
+        )
+        overlap = len(words & set(re.findall(r"[\w\uac00-\ud7a3]{2,}", best.text))) if best else 0
+        speaker = best.speaker if best is not None and overlap >= 2 else None
+        found.append(Quote(inner, speaker, title, -1, -1))
+    return found
 
 
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
@@ -348,6 +438,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 speaker = _english_speaker(
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
+            if speaker in _EN_PRONOUNS:
+                speaker = _last_english_person(text, absolute_open, quotes)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
                 if named:
@@ -363,6 +455,9 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         speaker = person_name(according) or according
                     elif any(s.person_like for s in after_subjects):
                         speaker = next(s.name for s in after_subjects if s.person_like)
+                    elif previous is not None and previous[1] and not before_subjects:
+                        # "이어 “…”고 강조했다": a follow-on quote keeps its speaker.
+                        speaker = previous[1]
                     elif not line[:open_at].strip() and people:
                         # A quotation standing on its own line: the person the text is about.
                         speaker = people[-1].name

@@ -359,9 +359,26 @@ _EN_STOPWORDS = set(
         "includes",
     ]
 )
-_TITLE_BOOST = 3.0
-_LEAD_BOOST = 1.5
-_PHRASE_BONUS = 1.3
+_TITLE_BOOST = 1.0
+_LEAD_BOOST = 1.3
+_PHRASE_BONUS = 1.4
+_PROPER_BONUS = 1.5
+_GENERIC_PENALTY = 0.35
+
+
+def _generic_nouns() -> frozenset[str]:
+    text = (resources.files("digests.analysis") / "resources" / "generic_nouns.txt").read_text(
+        "utf-8"
+    )
+    return frozenset(
+        word.casefold()
+        for line in text.splitlines()
+        if not line.startswith("#")
+        for word in line.split()
+    )
+
+
+GENERIC_NOUNS = _generic_nouns()
 
 
 @dataclass(frozen=True)
@@ -372,6 +389,7 @@ class ThemeCandidate:
     count: int
     in_title: bool
     first_position: float  # 0 = start of the post, 1 = end
+    proper: bool = False  # a name or an acronym (NNP, Latin capitals)
 
 
 class AliasBook:
@@ -492,15 +510,23 @@ def post_candidates(
     """Theme terms of one post with their counts, title presence and first position."""
     counts: Counter[str] = Counter()
     first_seen: dict[str, float] = {}
+    proper: set[str] = set()
     length = max(1, len(text))
     for sentence in sentences:
         raw = _ko_terms(sentence, text) if sentence.lang == "ko" else _en_terms(sentence)
+        names = {token.form for token in sentence.tokens if base_tag(token.tag) == "NNP"} | {
+            token.form
+            for token in sentence.tokens
+            if re.fullmatch(r"[A-Z][A-Za-z0-9&$]*", token.form)
+        }
         for term in raw:
             if not _acceptable(term):
                 continue
             label = aliases.canonical(term)
             counts[label] += 1
             first_seen.setdefault(label, sentence.start / length)
+            if term in names or label != term or any(word in names for word in term.split()):
+                proper.add(label)
     title_labels: set[str] = set()
     for sentence in title_sentences:
         raw = _ko_terms(sentence, title) if sentence.lang == "ko" else _en_terms(sentence)
@@ -512,7 +538,9 @@ def post_candidates(
         counts.setdefault(label, 0)
         first_seen.setdefault(label, 0.0)
     return [
-        ThemeCandidate(label, counts[label], label in title_labels, first_seen.get(label, 1.0))
+        ThemeCandidate(
+            label, counts[label], label in title_labels, first_seen.get(label, 1.0), label in proper
+        )
         for label in counts
     ]
 
@@ -529,20 +557,25 @@ def score_themes(
     """Rank a post's candidates by boosted TF-IDF; phrases beat the words they contain."""
     scored: list[tuple[str, float]] = []
     for candidate in candidates:
-        if candidate.count == 0 and not candidate.in_title:
+        if candidate.count == 0:
+            continue  # a title word the body never uses is not what the post is about
+        if candidate.count < 2 and not candidate.in_title and not candidate.proper:
             continue
-        tf = math.log1p(candidate.count)
-        if candidate.in_title:
-            tf += math.log1p(_TITLE_BOOST)
+        tf = math.log1p(candidate.count) + (_TITLE_BOOST if candidate.in_title else 0.0)
         if candidate.first_position < 0.2:
             tf *= _LEAD_BOOST
         df = frequencies.get(candidate.label, 0)
         idf = math.log((corpus_size + 1) / (df + 1)) + 1.0
         score = tf * idf
         if " " in candidate.label:
-            score *= _PHRASE_BONUS if candidate.count >= 2 else 0.6
-        if candidate.count < 2 and not candidate.in_title:
-            score *= 0.5
+            score *= _PHRASE_BONUS if candidate.count >= 2 else 0.7
+        if candidate.proper:
+            score *= _PROPER_BONUS
+        if (
+            any(word.casefold() in GENERIC_NOUNS for word in candidate.label.split())
+            and " " not in candidate.label
+        ):
+            score *= _GENERIC_PENALTY
         scored.append((candidate.label, score))
     scored.sort(key=lambda item: (-item[1], item[0]))
     counts = {candidate.label: candidate.count for candidate in candidates}
@@ -562,3 +595,19 @@ def score_themes(
         if len(chosen) >= limit:
             break
     return chosen
+
+
+def aggregate_themes(
+    per_post: Sequence[Sequence[tuple[str, float]]], limit: int = 10
+) -> list[tuple[str, float]]:
+    """Themes of several posts together: each post gives its themes up to 1 point by rank share,
+    so a theme that recurs across posts beats one post's favourite word."""
+    totals: dict[str, float] = {}
+    for themes in per_post:
+        if not themes:
+            continue
+        top = themes[0][1] or 1.0
+        for label, score in themes:
+            totals[label] = totals.get(label, 0.0) + score / top
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [(label, round(score, 3)) for label, score in ranked[:limit]]

@@ -167,7 +167,7 @@ _UNIT_EN = {
 
 # Words after "N년" that make it a duration, not a calendar year.
 _KO_DURATION_AFTER = (
-    r"(?:간|동안|내|이내|안|안에|안으로|내로|후|뒤|만에|만|째|차|여|가량|이상|넘게|가까이|마다|전|"
+    r"(?:물|만기|짜리|간|동안|내|이내|안|안에|안으로|내로|후|뒤|만에|만|째|차|여|가량|이상|넘게|가까이|마다|전|"
     r"쯤\s*후|쯤\s*뒤|이\s*(?:지나|지난|흘러|흐른|걸리|걸린|넘|됐|되었|된)|의\s*(?:역사|경험|경력|세월|시간))"
 )
 
@@ -263,6 +263,26 @@ _pattern(
 _pattern("en_half", r"\b(?P<h>first|second|back|1st|2nd)[\s-]+half\b")
 # Months and days
 _pattern("ko_month_day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*일")
+# "10/15(수)", "- 7/24 리밸런싱": a month/day written with a slash in schedules.
+_pattern(
+    "slash_month_day",
+    r"(?:(?<=^)|(?<=[\s(\[>→-]))(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/%])"
+    r"(?=\s*\((?:[월화수목금토일]|mon|tue|wed|thu|fri|sat|sun)[a-z]*\)|\s*[:：])",
+)
+# "March 18–19", "9월 16~17일"
+_pattern(
+    "en_day_range",
+    rf"\b(?P<mn>{_MONTH_NAME})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])\s*[–\-~]\s*(?P<d2>3[01]|[12]\d|0?[1-9])\b(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
+)
+_pattern(
+    "ko_day_range",
+    r"(?<![\d.])(?:(?P<m>1[0-2]|0?[1-9])\s*월\s*)?(?P<d>3[01]|[12]\d|0?[1-9])\s*[~∼〜\-–]\s*(?P<d2>3[01]|[12]\d|0?[1-9])\s*일",
+)
+# Weekdays, for "다음주 수요일", "next Wednesday", "이번 주 금요일"
+_pattern(
+    "weekday",
+    r"(?P<wd>월요일|화요일|수요일|목요일|금요일|토요일|일요일|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+)
 _pattern("ko_month", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월(?!\s*(?:간|동안|분|달))")
 _pattern(
     "ko_day",
@@ -333,8 +353,8 @@ _pattern(
 _pattern(
     "ko_duration",
     r"(?P<pre>앞으로|향후|이후|최근|지난|과거|약|대략)?\s*(?<![\d.])(?P<a>\d{1,3}(?:\.\d+)?|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|몇|수|반)"
-    r"\s*(?:(?:~|∼|〜|-|–)\s*(?P<b>\d{1,3}(?:\.\d+)?))?\s*(?P<unit>년|해|개월|달|주|분기)"
-    r"\s*(?P<post>간|동안|내외?|이내|안에|안으로|안|내로|후|뒤|전|만에|째|가량|정도|쯤|여)?",
+    r"\s*(?:(?:~|∼|〜|-|–)\s*(?P<b>\d{1,3}(?:\.\d+)?))?\s*(?P<unit>년|해|개월|달|주)"
+    r"\s*(?P<post>간|동안|내외?|이내|안에|안으로|안|내로|후|뒤|전|만에|째|가량|정도|쯤|여|선행|포워드)?",
 )
 _pattern(
     "en_duration",
@@ -397,7 +417,28 @@ def _atoms(sentence: str) -> list[_Atom]:
             taken[index] = True
         chosen.append(atom)
     chosen.sort(key=lambda atom: atom.start)
-    return [_range_end_year(atom, chosen, sentence) for atom in chosen]
+    atoms = [_range_end_year(atom, chosen, sentence) for atom in chosen]
+    _inherit_bracketed_month(atoms, sentence)
+    return atoms
+
+
+def _inherit_bracketed_month(atoms: list[_Atom], sentence: str) -> None:
+    """ "9월 FOMC(16~17일)", "금요일(20일)": a bracketed day belongs to the month just before."""
+    for index, atom in enumerate(atoms):
+        if (
+            atom.kind != "day"
+            or atom.month is not None
+            or sentence[max(0, atom.start - 1) : atom.start] != "("
+        ):
+            continue
+        for previous in reversed(atoms[:index]):
+            if atom.start - previous.end > 16:
+                break
+            if previous.kind in {"month", "day"} and previous.month is not None:
+                atom.month = previous.month
+                atom.year, atom.year_explicit = previous.year, previous.year_explicit
+                atom.extra["bracketed"] = True
+                break
 
 
 _RANGE_CONNECTOR_BEFORE = re.compile(r"(?:에서|부터|~|∼|〜|-|–)\s*$")
@@ -454,8 +495,11 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         atom = _Atom(start, end, "year", year=year, year_explicit=True)
         atom.extra["bare"] = name == "bare_year"
     elif name == "fiscal_year":
+        fiscal = not re.match(
+            r"(?i)c", match.group(0)
+        )  # "calendar 2026", "CY26" are calendar years
         atom = _Atom(
-            start, end, "year", year=_year_value(groups["y"]), year_explicit=True, fiscal=True
+            start, end, "year", year=_year_value(groups["y"]), year_explicit=True, fiscal=fiscal
         )
     elif name in {"yyq", "qyy", "qyy_fy"}:
         atom = _Atom(
@@ -489,8 +533,25 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
             atom.year, atom.year_explicit = _year_value(groups["y"]), True
     elif name == "en_half":
         atom = _Atom(start, end, "half", half=1 if groups["h"].lower() in {"first", "1st"} else 2)
-    elif name == "ko_month_day":
+    elif name in {"ko_month_day", "slash_month_day"}:
         atom = _Atom(start, end, "day", month=int(groups["m"]), day=int(groups["d"]))
+    elif name in {"en_day_range", "ko_day_range"}:
+        month = (
+            _MONTHS_EN[groups["mn"].lower()]
+            if groups.get("mn")
+            else (int(groups["m"]) if groups.get("m") else None)
+        )
+        atom = _Atom(start, end, "day", month=month, day=int(groups["d2"]))
+        atom.extra["first_day"] = int(groups["d"])
+        if groups.get("y"):
+            atom.year, atom.year_explicit = int(groups["y"]), True
+    elif name == "weekday":
+        names = ["월", "화", "수", "목", "금", "토", "일"]
+        english = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        word = groups["wd"].lower()
+        index = english.index(word) if word in english else names.index(word[0])
+        atom = _Atom(start, end, "weekday")
+        atom.extra["weekday"] = index
     elif name == "ko_month":
         atom = _Atom(start, end, "month", month=int(groups["m"]))
     elif name == "ko_day":
@@ -617,7 +678,8 @@ def _duration_atom(name: str, match: re.Match[str]) -> _Atom | None:
 
 _GAP = re.compile(r"^[\s의]*$")
 _GAP_OF = re.compile(
-    r"^\s*(?:-|of|in)?\s*(?:the\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s*)?$", re.IGNORECASE
+    r"^\s*(?:-|of|in)?\s*(?:the\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s*|회계\s*연도\s*)?$",
+    re.IGNORECASE,
 )
 
 
@@ -629,9 +691,11 @@ class _Composite:
 
 
 def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
+    a, b = left.kind, right.kind
+    if (a, b) == ("weekday", "day") and re.fullmatch(r"\s*\(", gap):
+        return True  # "금요일(20일)"
     if not (_GAP.match(gap) or _GAP_OF.match(gap)):
         return False
-    a, b = left.kind, right.kind
     if left.year_explicit and right.year_explicit:
         return False
     korean_gap = _GAP.match(gap) is not None
@@ -641,7 +705,7 @@ def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
         ("rel", "month"), ("rel", "part"), ("rel", "day"), ("quarter", "year"), ("half", "year"),
         ("part", "year"), ("part", "month"), ("part", "decade"), ("month", "year"), ("part", "rel"),
         ("part", "quarter"), ("part", "half"), ("day", "year"), ("half", "part"), ("quarter", "part"),
-        ("year", "rel"),
+        ("year", "rel"), ("rel", "weekday"), ("weekday", "day"), ("day", "weekday"),
     }  # fmt: skip
     if (a, b) not in pairs:
         return False
@@ -675,6 +739,8 @@ def _composites(atoms: list[_Atom], sentence: str) -> list[_Composite]:
             gap = sentence[last.end : atom.start]
             kinds = {member.kind for member in last.atoms}
             if atom.kind not in kinds and _can_follow(last.atoms[-1], atom, gap):
+                if re.search(r"(?i)fiscal|회계|FY", gap):
+                    atom.fiscal = True  # "2026 회계연도 1분기", "the third quarter of fiscal 2025"
                 last.atoms.append(atom)
                 last.end = atom.end
                 continue
@@ -832,7 +898,7 @@ def _resolve_composite_window(
                 part = part or "early"
             if word in {"late next year"}:
                 part = part or "late"
-        elif "quarter" not in by_kind and "half" not in by_kind and "month" not in by_kind:
+        elif not {"quarter", "half", "month", "day", "weekday"} & by_kind.keys():
             if context_year is not None and word.endswith("this year"):
                 # "by year-end" in a "2025 predictions" post means the end of 2025.
                 return _resolve_relative_period(composite, word, date(context_year, 6, 30))
@@ -859,6 +925,25 @@ def _resolve_composite_window(
             explicit_year,
             relative,
         )
+    weekday = by_kind.get("weekday")
+    if weekday is not None and "day" not in by_kind:
+        target = int(weekday.extra["weekday"])
+        word = str(rel.extra["word"]) if rel is not None else ""
+        week_start = anchor - timedelta(days=anchor.weekday())
+        if word in {"다음 주", "다음주", "next week"}:
+            moment = week_start + timedelta(days=7 + target)
+        elif word in {"지난주", "지난 주", "last week"}:
+            moment = week_start - timedelta(days=7 - target)
+        elif word in {"이번 주", "이번주", "this week"}:
+            moment = week_start + timedelta(days=target)
+        elif rel is None:
+            # A bare weekday ("on Thursday") only dates a claim about the coming days.
+            if prefer != "future":
+                return None
+            moment = anchor + timedelta(days=(target - anchor.weekday()) % 7)
+        else:
+            return None
+        return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True)
     holiday = by_kind.get("holiday")
     if holiday is not None:
         name = str(holiday.extra["holiday"])
@@ -909,6 +994,38 @@ def _resolve_composite_window(
         )
     day_atom = by_kind.get("day")
     month_atom = by_kind.get("month")
+    if (
+        day_atom is not None
+        and rel is not None
+        and str(rel.extra["word"])
+        in {
+            "다음 달",
+            "다음달",
+            "next month",
+            "이번 달",
+            "이번달",
+            "이달",
+            "this month",
+            "지난 달",
+            "지난달",
+            "last month",
+        }
+    ):
+        word = str(rel.extra["word"])
+        shift = (
+            1
+            if word.startswith(("다음", "next"))
+            else -1
+            if word.startswith(("지난", "last"))
+            else 0
+        )
+        month_start = _add_months(date(anchor.year, anchor.month, 1), shift)
+        moment = _safe_date(month_start.year, month_start.month, int(day_atom.day or 1))
+        if moment is None:
+            return None
+        return _Resolved(
+            composite.start, composite.end, (moment, moment), "day", False, True, shift < 0
+        )
     if day_atom is not None:
         month = day_atom.month or (month_atom.month if month_atom else None)
         day_of_month = int(day_atom.day or 1)
