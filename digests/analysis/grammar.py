@@ -8,6 +8,7 @@ governing predicate past, present or future, and does the clause carry forecast 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -417,7 +418,7 @@ def _english_simple_past(clause: str) -> bool:
 def english_clause(text: str, start: int, end: int) -> tuple[str, int]:
     """The clause of an English sentence around [start, end), and where it begins."""
     cuts = [0] + [m.end() for m in _EN_CLAUSE_SPLIT.finditer(text)] + [len(text)]
-    for left, right in zip(cuts, cuts[1:], strict=False):
+    for left, right in itertools.pairwise(cuts):
         if left <= start < right:
             return text[left:right], left
     return text, 0

@@ -166,13 +166,16 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         return f"{first} {words[1]}"
     name = [first]
     if (
-        len(words) > 1
-        and words[1] not in _TITLES
-        and _HANGUL_WORD.match(words[1])
-        and len(words[1]) <= 4
+        (
+            len(words) > 1
+            and words[1] not in _TITLES
+            and _HANGUL_WORD.match(words[1])
+            and len(words[1]) <= 4
+        )
+        and len(first) <= 4
+        and not looks_korean_name(first, common_nouns)
     ):
-        if len(first) <= 4 and not looks_korean_name(first, common_nouns):
-            name.append(words[1])
+        name.append(words[1])
     return " ".join(name)
 
 
