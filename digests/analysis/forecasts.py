@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
-    base_tag,
     english_past_belief,
     hedge_of,
     korean_predicates,
@@ -133,10 +132,11 @@ _REPORTING_TIME_BEFORE = re.compile(
 _HEADING_NOUNS = {
     "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
     "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions", "상회", "하회",
-    "부합", "연간", "분기별", "summary", "recap", "highlights",
+    "부합", "연간", "분기별", "summary", "recap", "highlights", "일정", "schedule", "calendar",
 }  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
-    r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|let's|i'll\s+(?:write|cover|explain))",
+    r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|돌아보겠|채점|let's|"
+    r"i'll\s+(?:write|cover|explain|revisit|come\s+back)|i\s+will\s+(?:come\s+back|revisit|grade|write)|grade\s+myself)",
     re.I,
 )
 _EN_KIND_TARGET = re.compile(r"\b(target|goal|aim|ambition)", re.I)
@@ -194,7 +194,7 @@ def _content_words(sentence: Sentence, expressions: Sequence[TimeExpression]) ->
     for token in sentence.tokens:
         if any(a <= token.start < b for a, b in spans):
             continue
-        tag = base_tag(token.tag)
+        tag = token.tag
         form = token.form.lower().strip("$")
         if (
             tag in {"NNG", "NNP", "SL", "SH"}
@@ -212,6 +212,13 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
         # "2030년 이전", "before June": placed by the named period, judged the day before it.
         status = _status(replace(expression, relation="at"), anchor)[0]
         return status, min(anchor, start), start - timedelta(days=1)
+    if (
+        end == anchor
+        and start == anchor
+        and expression.relative
+        and expression.granularity == "day"
+    ):
+        return "today", start, end  # "금일 … 예상", "today": only a call for the rest of the day
     if end <= anchor:
         recent = (anchor - end).days <= _RECENT_DAYS and expression.granularity in {
             "quarter",
@@ -228,6 +235,8 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
 def _accept(status: str, reading, expression: TimeExpression, lang: str, eventful: bool) -> bool:
     if status == "past":
         return False
+    if status == "today":
+        return reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary)
     if status == "recent":
         return reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting)
     if status == "future":
@@ -266,7 +275,7 @@ def _eventful(tokens: Sequence[Token], start: int, end_offset: int | None = None
     """True when an action verb (or event noun) follows the time expression in its clause."""
     first = token_index_at(tokens, start)
     for token in tokens[first : first + 14]:
-        tag = base_tag(token.tag)
+        tag = token.tag
         if tag in {"VV", "XSV"} and token.form not in {"하", "되"}:
             return True
         if tag == "XSV" or (tag == "NNG" and token.form in EVENT_NOUNS_KO):
@@ -368,13 +377,9 @@ def _speaker(sentence: Sentence, quotes: Sequence[Quote]) -> str | None:
     if not any(p.stem in REPORTING_STEMS for p in predicates if p.governs):
         return None
     for index, token in enumerate(sentence.tokens[:20]):
-        if (
-            base_tag(token.tag) in {"JX", "JKS"}
-            and token.form in {"은", "는", "이", "가"}
-            and index > 0
-        ):
+        if token.tag in {"JX", "JKS"} and token.form in {"은", "는", "이", "가"} and index > 0:
             phrase_tokens = sentence.tokens[:index]
-            if any(base_tag(t.tag) == "NNP" for t in phrase_tokens):
+            if any(t.tag == "NNP" for t in phrase_tokens):
                 phrase = text[: token.start - sentence.start]
                 return person_name(_BULLET_PREFIX.sub("", phrase))
             return None
@@ -511,12 +516,25 @@ def extract_forecasts(
     for sentence in sentences:
         lines.setdefault(sentence.line, []).append(sentence)
     found: list[Forecast] = []
+    line_numbers = sorted(lines)
+    next_line = dict(zip(line_numbers, line_numbers[1:], strict=False))
     for sentence in sentences:
         line = lines[sentence.line]
+        following = lines.get(next_line.get(sentence.line, -1), [])
+        heads_paragraph = (
+            bool(following) and following[0].kind == "prose" and sentence.kind == "bullet"
+        )
         line_text = " ".join(member.text for member in line)
         found.extend(
             _sentence_forecasts(
-                sentence, anchor, horizon, quotes, fiscal_month, line_text, line[0] is sentence
+                sentence,
+                anchor,
+                horizon,
+                quotes,
+                fiscal_month,
+                line_text,
+                line[0] is sentence,
+                heads_paragraph,
             )
         )
     kept: list[Forecast] = []
@@ -627,6 +645,40 @@ def _orient_to_clause(
     return expression
 
 
+_KEY_QUESTION_AFTER = re.compile(r"^[^,.;]{0,40}?(?:관건|변수|관심사|주목)")
+_EN_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|assuming)\b[^,;]*$", re.I)
+_EN_SAID_AFTER = re.compile(r"^\s*,\s*(?:[A-Z][\w.'-]*\s){1,4}(?:said|says|told|wrote|noted)\b")
+_EN_PAST_YEAR = re.compile(r"\b(?:back\s+)?in\s+(?:19|20)\d{2}\b", re.I)
+
+
+def _is_condition_or_question(sentence: Sentence, expression: TimeExpression) -> bool:
+    """ "연내 국회를 통과하면", "if … by 2026": the condition is not the claim; "연내 인하 횟수가
+    관건": a key question; "In November, Jensen Huang said": the time of saying."""
+    text = sentence.text
+    after = text[expression.end :]
+    if _KEY_QUESTION_AFTER.match(after):
+        return True
+    if sentence.lang == "en":
+        if _EN_CONDITION_BEFORE.search(text[: expression.start]) and "," in text[expression.end :]:
+            return True
+        if _EN_SAID_AFTER.match(after):
+            return True
+        if expression.granularity == "horizon" and _EN_PAST_YEAR.search(text):
+            return True  # "Back in 2021, a round could close in two weeks"
+        return bool(re.match(r"^['’]s\b", after)) and expression.text.lower() in {
+            "today",
+            "tonight",
+        }
+    predicates = korean_predicates(
+        sentence.tokens, token_index_at(sentence.tokens, sentence.start + expression.end)
+    )
+    first = next((p for p in predicates if p.ending != "ETM"), None)
+    if first is None or not first.condition or first.stem in {"보", "치", "따지", "감안하"}:
+        return False  # "향후 12개월로 보면" frames, it does not condition
+    between = text[expression.end : sentence.tokens[first.first_token].start - sentence.start]
+    return not re.search(r"[()]", between)
+
+
 def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
     """ "■ 2분기 실적 추정", "3분기 Preview 및 연간 전망", "하반기 전망 (문태경 이코노미스트)"."""
     if sentence.kind not in {"heading", "bullet"}:
@@ -636,6 +688,10 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
         rest = rest[: expression.start] + rest[expression.end :]
     rest = re.sub(r"\([^)]*\)", "", rest)
     words = re.findall(r"[\w\uac00-\ud7a3]+", _BULLET_PREFIX.sub("", rest.replace("■", "")))
+    if re.match(
+        r"^\s*(?:preview|review|recap|리뷰|프리뷰)\s*:", sentence.text[expressions[0].end :], re.I
+    ):
+        return True  # "1Q preview: …", "2분기 리뷰: …"
     if not words or re.search(r"\d", rest) or len(words) > 5:
         return False
     heading_word = any(word.lower() in _HEADING_NOUNS for word in words)
@@ -660,6 +716,7 @@ def _sentence_forecasts(
     fiscal_month: int | None = None,
     line_text: str = "",
     line_first: bool = True,
+    heads_paragraph: bool = False,
 ) -> list[Forecast]:
     text = sentence.text
     if (
@@ -680,7 +737,7 @@ def _sentence_forecasts(
     ):
         return []
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
-    content = _content_words(sentence, expressions)
+    content: frozenset[str] = frozenset()  # filled in below, only for sentences that forecast
     hedge = hedge_of(text, sentence.lang)
     speaker: str | None = None
     speaker_known = False
@@ -707,7 +764,7 @@ def _sentence_forecasts(
         ):
             window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
             expression = replace(expression, due_start=window_start, due_end=window_end)
-        if _AS_EXPECTED.search(text):
+        if _AS_EXPECTED.search(text) or _is_condition_or_question(sentence, expression):
             any_time = True
             continue
         status, due_start, due_end = _status(expression, anchor)
@@ -720,7 +777,9 @@ def _sentence_forecasts(
         else:
             reading = read_english_clause(text, expression.start, expression.end)
             eventful = reading.event_vocabulary
-        if _ESTIMATE_SUFFIX.match(text[expression.end :]):
+        if _ESTIMATE_SUFFIX.match(text[expression.end :]) or (
+            sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text)
+        ):
             reading = replace(reading, forecast_vocabulary=True, estimate_vocabulary=True)
         if not _accept(status, reading, expression, sentence.lang, eventful):
             continue
@@ -747,8 +806,12 @@ def _sentence_forecasts(
                 timex_end=expression.end,
             )
         )
+    if results:
+        content = _content_words(sentence, expressions)
+        results = [replace(forecast, content=content) for forecast in results]
     results = _keep_finest(
-        _drop_target_periods(_merge_parenthetical(_merge_overlapping(results, text), text), text)
+        _drop_target_periods(_merge_parenthetical(_merge_overlapping(results, text), text), text),
+        text,
     )
     if results:
         return results
@@ -759,7 +822,11 @@ def _sentence_forecasts(
         horizon is not None
         and not any_time
         and not _UNDATED.search(line_text or text)
-        and ((sentence.kind == "bullet" and line_first) or tense == "future")
+        and not _FIRST_PERSON_PLANS.search(text)
+        # A numbered line followed by its own paragraph is a heading; the paragraph holds the claims.
+        and (
+            (sentence.kind == "bullet" and line_first and not heads_paragraph) or tense == "future"
+        )
     ):
         if sentence.kind == "heading" and tense != "future" and len(text) < 12:
             return []
@@ -781,7 +848,7 @@ def _sentence_forecasts(
                 end=sentence.end,
                 sentence_index=sentence.index,
                 lang=sentence.lang,
-                content=content,
+                content=_content_words(sentence, expressions),
             )
         ]
     if not any_time and _undated(sentence, tense):
@@ -861,14 +928,29 @@ def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
     return kept
 
 
-def _keep_finest(results: list[Forecast]) -> list[Forecast]:
+def _same_clause(text: str, first: Forecast, second: Forecast) -> bool:
+    """No new subject between two expressions ("7월 1일부터, 장외 유통플랫폼 인가는 하반기")."""
+    left, right = sorted((first, second), key=lambda f: f.timex_start)
+    between = text[left.timex_end : right.timex_start]
+    return not re.search(r"[가-힣](?:은|는|이|가)\s|;|\.\s", between)
+
+
+def _keep_finest(results: list[Forecast], text: str) -> list[Forecast]:
     """ "later this quarter, at the summit on October 14", "9월 FOMC(16~17일)": a date inside
     another expression's window says when that same event happens; keep the date."""
     days = [f for f in results if f.granularity == "day" and f.due_end is not None]
     kept = []
     for forecast in results:
-        if forecast.granularity in {"month", "quarter", "half"} and any(
-            forecast.due_start is not None and forecast.due_start <= day.due_end <= forecast.due_end
+        short_range = (
+            forecast.granularity == "range"
+            and forecast.due_start is not None
+            and forecast.due_end is not None
+            and (forecast.due_end - forecast.due_start).days <= 31
+        )
+        if (forecast.granularity in {"month", "quarter", "half"} or short_range) and any(
+            forecast.due_start is not None
+            and forecast.due_start <= day.due_end <= forecast.due_end
+            and _same_clause(text, forecast, day)
             for day in days
         ):
             continue

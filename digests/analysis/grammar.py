@@ -144,9 +144,15 @@ _EN_EVENT = re.compile(
 )
 
 
+_BASE_TAGS: dict[str, str] = {}
+
+
 def base_tag(tag: str) -> str:
     """Kiwi tags carry variants (VV-R, VA-I); compare on the base tag."""
-    return tag.split("-", 1)[0]
+    base = _BASE_TAGS.get(tag)
+    if base is None:
+        base = _BASE_TAGS[tag] = tag.split("-", 1)[0]
+    return base
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,8 @@ class Predicate:
     ending: str  # EF|EC|ETM|ETN|MODAL|NONE
     copula_or_adjective: bool
 
-    conditional: bool = False
+    conditional: bool = False  # does not close a clause (a condition or an adverbial ending)
+    condition: bool = False  # a true condition: "통과하면", "오른다면"
 
     @property
     def governs(self) -> bool:
@@ -177,7 +184,7 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
     index = start
     count = len(tokens)
     while index < count:
-        tag = base_tag(tokens[index].tag)
+        tag = tokens[index].tag
         if tag not in _STEM_TAGS:
             index += 1
             continue
@@ -186,16 +193,16 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
         if (
             tag in {"XSV", "XSA"}
             and index > 0
-            and base_tag(tokens[index - 1].tag) in {"NNG", "XR", "NNP", "SL"}
+            and tokens[index - 1].tag in {"NNG", "XR", "NNP", "SL"}
         ):
             stem = tokens[index - 1].form
         copula_or_adjective = tag in {"VA", "VCP", "VCN", "XSA"}
-        past = future = progressive = conditional = False
+        past = future = progressive = conditional = condition = False
         ending = "NONE"
         index += 1
         while index < count:
             token = tokens[index]
-            tag = base_tag(token.tag)
+            tag = token.tag
             if tag == "EP":
                 if token.form in _PAST_EP:
                     past = True
@@ -207,7 +214,7 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
                 tag == "EC"
                 and token.form in _CONTINUING_EC
                 and index + 1 < count
-                and base_tag(tokens[index + 1].tag) == "VX"
+                and tokens[index + 1].tag == "VX"
             ):
                 if token.form == "고" and tokens[index + 1].form == "있":
                     progressive = True
@@ -241,6 +248,7 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
                 conditional = tag == "EC" and (
                     token.form in _CONDITIONAL_EC or token.form in _ADVERBIAL_EC
                 )
+                condition = tag == "EC" and token.form in _CONDITIONAL_EC
                 if tag == "EF" and token.form in {
                     "ᆯ까",
                     "을까",
@@ -280,6 +288,7 @@ def korean_predicates(tokens: Sequence[Token], start: int = 0) -> list[Predicate
                 ending,
                 copula_or_adjective,
                 conditional,
+                condition,
             )
         )
     return predicates
@@ -333,7 +342,7 @@ def read_korean_clause(
     nouns = {
         token.form
         for token in tokens[max(0, window_start - 4) : end_index]
-        if base_tag(token.tag) in {"NNG", "NNP", "NNB", "XR"}
+        if token.tag in {"NNG", "NNP", "NNB", "XR"}
     }
     stems_in_clause = (
         {p.stem for p in predicates[: predicates.index(governing) + 1]} if governing else set()
@@ -355,7 +364,7 @@ def read_korean_clause(
             token.form == "중" for token in tokens[start : governing.first_token]
         )
         state = governing.copula_or_adjective and tense == "present"
-        copula = tense == "present" and base_tag(tokens[governing.first_token].tag) in {
+        copula = tense == "present" and tokens[governing.first_token].tag in {
             "VCP",
             "VCN",
         }
@@ -393,7 +402,8 @@ _EN_DETERMINERS = {"the", "a", "an", "of", "for", "its", "their", "our", "newly"
 # "I expected …", "we predicted …": a forecast made in the past, reported as past.
 _EN_PAST_SUBJECT = re.compile(
     r"\b(?:I|we|he|she|they|it|the\s+(?:fed|committee|bank|company|board))\s+"
-    r"(?:expected|predicted|forecast|thought|believed|called|cut|hit|set|put|bet|guessed|wrote)\b",
+    r"(?:expected|predicted|forecast|thought|believed|called|cut|hit|set|put|bet|guessed|wrote|spoke|met|"
+    r"knew|felt|said|told|heard|paid|spent|held|kept|found|lost|won|left|led)\b",
     re.I,
 )
 
@@ -472,9 +482,7 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
     if any(p.past for p in governing):
         # "4월 초 … 올랐다가 6월 말 … 내려옴": one past event makes the dates past.
         return "past"
-    if any(
-        token.form in FORECAST_NOUNS_KO for token in tokens if base_tag(token.tag) in {"NNG", "NNB"}
-    ):
+    if any(token.form in FORECAST_NOUNS_KO for token in tokens if token.tag in {"NNG", "NNB"}):
         return "future"
     if not governing:
         return "nearest"

@@ -11,11 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digests.analysis.grammar import base_tag
 from digests.analysis.sentences import Sentence, Token
 
 _PAIRS = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'), ("‘", "’")]
 _MIN_QUOTE_CHARS = 12
+_ANY_QUOTE_MARK = re.compile('[“「『"‘]')
 _SPEECH_AFTER = re.compile(
     r"^\s*(?:이?라고|고|이?라며|며|이?라면서|면서|하며|하고|라는|이라는|는|이란|란|,|\.|라|이라)"
     r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
@@ -222,7 +222,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """
     found: list[_Subject] = []
     for index, token in enumerate(tokens):
-        if base_tag(token.tag) not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가"}:
+        if token.tag not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가"}:
             continue
         if index == 0 or tokens[index - 1].end != token.start:
             continue  # a particle attaches to the word before it
@@ -231,7 +231,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         for match in _PHRASE_BREAK.finditer(text, limit, token.start):
             boundary = max(boundary, match.end())
         for previous in tokens[:index]:
-            if previous.start < boundary or base_tag(previous.tag) not in _BREAK_TAGS:
+            if previous.start < boundary or previous.tag not in _BREAK_TAGS:
                 continue
             next_char = text[previous.end : previous.end + 1]
             if next_char.isspace() and previous.end < token.start:
@@ -240,13 +240,13 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         if not phrase or len(phrase.split()) > 9:
             continue
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
-        tags = {base_tag(t.tag) for t in phrase_tokens}
+        tags = {t.tag for t in phrase_tokens}
         forms = {t.form for t in phrase_tokens}
-        common = frozenset(t.form for t in phrase_tokens if base_tag(t.tag) == "NNG")
+        common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG")
         pronoun = phrase in {"그", "그녀", "그들"}
         person_like = bool(
             "NNP" in tags
-            or any(t.form[:1].isupper() for t in phrase_tokens if base_tag(t.tag) == "SL")
+            or any(t.form[:1].isupper() for t in phrase_tokens if t.tag == "SL")
             or forms & _TITLES
             or forms & _ROLE_NOUNS
         )
@@ -395,6 +395,8 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
 
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
+    if not _ANY_QUOTE_MARK.search(text):
+        return []
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
         lines.setdefault(sentence.line, []).append(sentence)
@@ -416,7 +418,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             token
             for sentence in line_sentences
             for token in sentence.tokens
-            if not any(a <= token.start < b for a, b in inside)
+            if not inside or not any(a <= token.start < b for a, b in inside)
         ]
         subjects = _subjects(tokens, text)
         attribution = _attribution_spans(line, spans)

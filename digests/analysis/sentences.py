@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from digests.analysis.kiwi import get_kiwi
 
@@ -25,12 +26,17 @@ _EN_ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|Jr|Sr|St|vs|etc|approx|No|Fig|est|U\.S|e\.g|i\.e|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
 )
+_BASE_TAG = {
+    f"{tag}-{variant}": tag for tag in ("VV", "VA", "VX", "XSA", "XSV") for variant in ("R", "I")
+}
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\$?\d[\d,.]*%?|[^\sA-Za-z\d]")
 
 
-@dataclass(frozen=True)
-class Token:
-    """A morpheme (Korean, from Kiwi) or a word (English), with offsets into the post text."""
+class Token(NamedTuple):
+    """A morpheme (Korean, from Kiwi) or a word (English), with offsets into the post text.
+
+    A named tuple: posts hold hundreds of thousands of these, and tuples build fastest.
+    """
 
     form: str
     tag: str
@@ -170,9 +176,13 @@ def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
             base = line.body_start
             if line.korean:
                 for kiwi_sentence in by_line[(post, line.start)]:
+                    # Tags are kept without Kiwi's variant suffix (VV-R → VV): nothing needs it.
                     tokens = [
-                        Token(token.form, token.tag, base + token.start, base + token.end)
-                        for token in kiwi_sentence.tokens
+                        Token(form, _BASE_TAG.get(tag, tag), base + start, base + start + length)
+                        for form, tag, start, length in (
+                            (token.form, token.tag, token.start, token.len)
+                            for token in kiwi_sentence.tokens
+                        )
                     ]
                     for start, end in _split_english_runs(kiwi_sentence.text):
                         absolute_start = base + kiwi_sentence.start + start

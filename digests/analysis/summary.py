@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digests.analysis.grammar import base_tag
 from digests.analysis.sentences import Sentence
 
 _MIN_CHARS = 25
@@ -81,7 +80,7 @@ def content_words(sentence: Sentence) -> frozenset[str]:
         return frozenset(
             token.form.lower()
             for token in sentence.tokens
-            if base_tag(token.tag) in _CONTENT_TAGS and len(token.form) >= 2
+            if token.tag in _CONTENT_TAGS and len(token.form) >= 2
         )
     return frozenset(
         word.lower()

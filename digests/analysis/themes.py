@@ -7,16 +7,16 @@ stored posts (or, for a one-off analysis, from the posts being analysed).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
-from digests.analysis.grammar import base_tag
 from digests.analysis.sentences import Sentence
 
 _NOUN_TAGS = {"NNG", "NNP", "SL", "SH"}
@@ -381,8 +381,7 @@ def _generic_nouns() -> frozenset[str]:
 GENERIC_NOUNS = _generic_nouns()
 
 
-@dataclass(frozen=True)
-class ThemeCandidate:
+class ThemeCandidate(NamedTuple):
     """A theme term of one post: how often it occurs, whether in the title, how early."""
 
     label: str
@@ -450,7 +449,7 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
         run.clear()
 
     for token in sentence.tokens:
-        tag = base_tag(token.tag)
+        tag = token.tag
         if tag in _NOUN_TAGS or (tag == "XSN" and run and token.start == run[-1][1]):
             if run and token.start - run[-1][1] > 1:
                 flush()
@@ -487,17 +486,20 @@ def _en_terms(sentence: Sentence) -> list[str]:
     return terms
 
 
+_NUMERIC = re.compile(r"[\d.,%$]+")
+_SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+
+
+@functools.lru_cache(maxsize=65536)
 def _acceptable(term: str) -> bool:
     words = term.split()
     if any(
         word.lower() in _EN_STOPWORDS or word in _KO_STOPWORDS for word in (words[0], words[-1])
     ):
         return False
-    if re.fullmatch(r"[\d.,%$]+", term):
+    if _NUMERIC.fullmatch(term) or len(term) < 2:
         return False
-    if len(term) < 2:
-        return False
-    return not (re.fullmatch(r"[\uac00-\ud7a3]", term))
+    return not _SINGLE_SYLLABLE.fullmatch(term)
 
 
 def post_candidates(
@@ -514,10 +516,10 @@ def post_candidates(
     length = max(1, len(text))
     for sentence in sentences:
         raw = _ko_terms(sentence, text) if sentence.lang == "ko" else _en_terms(sentence)
-        names = {token.form for token in sentence.tokens if base_tag(token.tag) == "NNP"} | {
+        names = {
             token.form
             for token in sentence.tokens
-            if re.fullmatch(r"[A-Z][A-Za-z0-9&$]*", token.form)
+            if token.tag == "NNP" or (token.form[:1].isupper() and token.form.isascii())
         }
         for term in raw:
             if not _acceptable(term):

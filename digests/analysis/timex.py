@@ -230,7 +230,7 @@ _pattern(
 )
 _pattern(
     "fiscal_year",
-    r"\b(?:FY|F\.Y\.|fiscal(?:\s+year)?|CY|calendar(?:\s+year)?)\s*['’]?(?P<y>(?:19|20)?\d{2})\b",
+    r"\b(?:FY|F\.Y\.|fiscal(?:\s+year)?|CY|calendar(?:\s+year)?)\s*['’]?(?P<y>(?:19|20)?\d{2})(?:[EeF]|\([EeF]\))?\b",
 )
 _pattern("apostrophe_year", r"(?<![A-Za-z0-9_])['’‘](?P<y>\d{2})\b(?!\s*(?:s|%))")
 _pattern(
@@ -256,6 +256,10 @@ _pattern("en_quarter", r"(?<![A-Za-z0-9_])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?![A-
 _pattern("en_quarter_words", r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b")
 # Halves: 상반기/하반기, H1/1H, 1H25, first half, back half
 _pattern("ko_half", r"(?P<h>상반기|하반기|상반|하반|전반기|후반기)")
+_pattern(
+    "h_fy",
+    r"(?<![A-Za-z0-9_.])(?P<h>[12])H\s?FY\s?['’]?(?P<y>(?:20)?\d{2})(?:[EeF])?(?![A-Za-z0-9])",
+)
 _pattern(
     "hyy",
     r"(?<![A-Za-z0-9_.])(?:(?P<h>[12])H|H(?P<h2>[12]))\s?['’]?(?P<y>(?:20)?\d{2})?(?![A-DF-Za-df-z0-9_])",
@@ -342,12 +346,13 @@ _pattern(
 )
 _pattern(
     "ko_relother",
-    r"(?P<r>다음\s*달|이번\s*달|이달|지난\s*달|다음\s*분기|이번\s*분기|지난\s*분기|다음\s*주|이번\s*주|지난주|내일|모레|다음\s*날)"
+    r"(?P<r>다음\s*달|이번\s*달|이달|지난\s*달|다음\s*분기|이번\s*분기|지난\s*분기|다음\s*주|이번\s*주|지난주|내일|모레|다음\s*날|"
+    r"담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제)"
     r"(?=$|[^가-힣]|에|는|도|부터|까지|중|말|내|안|의|엔|초|쯤|께|이|가|로)",
 )
 _pattern(
     "en_relyear",
-    r"\b(?P<r>this\s+year|next\s+year|last\s+year|the\s+year\s+after\s+next|later\s+this\s+year|earlier\s+this\s+year|early\s+next\s+year|late\s+next\s+year|this\s+quarter|next\s+quarter|last\s+quarter|next\s+month|this\s+month|last\s+month|next\s+week|tomorrow)\b",
+    r"\b(?P<r>this\s+year|next\s+year|last\s+year|the\s+year\s+after\s+next|later\s+this\s+year|earlier\s+this\s+year|early\s+next\s+year|late\s+next\s+year|this\s+quarter|next\s+quarter|last\s+quarter|next\s+month|this\s+month|last\s+month|next\s+week|this\s+week|last\s+week|tomorrow|today|tonight|yesterday|mid-?year|(?:end|close)\s+the\s+year)\b",
 )
 # Durations: 앞으로 2~3년, 향후 10년간, 3년 내, 2년 후, 3년 전, within 18 months, in the next 3 years
 _pattern(
@@ -360,7 +365,7 @@ _pattern(
     "en_duration",
     r"\b(?P<pre>within|in|over|during|for|after|by)?\s*(?:the\s+)?(?:at\s+least\s+)?(?P<next>next|coming|following|past|last|previous|another|a\s+further|further|additional)?\s*"
     r"(?P<a>\d+(?:\.\d+)?|a\s+couple\s+of|a\s+few|few|several|couple|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
-    r"(?:\s*(?:-|to|or|~)\s*(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten))?"
+    r"(?:\s*(?:-|–|to|or|~)\s*(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten))?"
     r"[\s-]+(?P<unit>years?|months?|quarters?|weeks?|decades?)(?:['’]s)?\b(?![\s-]+(?:of\s+a\s+)?(?:point|percent|percentage|bps?|basis))"
     r"(?P<post>\s+(?:from\s+now|ahead|later|ago|time|out))?",
 )
@@ -527,6 +532,16 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         atom = _Atom(
             start, end, "half", half=1 if groups["h"] in {"상반기", "상반", "전반기"} else 2
         )
+    elif name == "h_fy":
+        atom = _Atom(
+            start,
+            end,
+            "half",
+            half=int(groups["h"]),
+            year=_year_value(groups["y"]),
+            year_explicit=True,
+        )
+        atom.fiscal = True
     elif name == "hyy":
         atom = _Atom(start, end, "half", half=int(groups["h"] or groups["h2"]))
         if groups.get("y"):
@@ -615,7 +630,8 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         atom = _Atom(start, end, "part", part=_PART_NAMES[raw])
     elif name in {"ko_relyear", "en_relyear", "ko_relother", "same_year"}:
         atom = _Atom(start, end, "rel")
-        atom.extra["word"] = re.sub(r"\s+", " ", groups["r"].strip().lower())
+        word = re.sub(r"\s+", " ", groups["r"].strip().lower())
+        atom.extra["word"] = _REL_SYNONYMS.get(word, word)
     elif name in {"ko_duration", "en_duration", "en_next_decade"}:
         atom = _duration_atom(name, match)
     if atom is not None:
@@ -845,6 +861,15 @@ def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> i
     )
 
 
+# Colloquial and note-style words for the same relative periods.
+_REL_SYNONYMS = {
+    "담주": "다음 주", "차주": "다음 주", "다음주": "다음 주", "금주": "이번 주", "이번주": "이번 주",
+    "금일": "오늘", "today": "오늘", "tonight": "오늘", "익일": "내일", "명일": "내일", "tomorrow": "내일",
+    "다음날": "내일", "다음 날": "내일", "전일": "어제", "작일": "어제", "yesterday": "어제",
+    "midyear": "middle of this year", "mid-year": "middle of this year",
+    "end the year": "end of this year", "close the year": "end of this year",
+    "this week": "이번 주", "last week": "지난주",
+}  # fmt: skip
 _SAME_YEAR = {"같은 해", "같은해", "그 해", "그해", "당해", "that year", "the same year"}
 _FOLLOWING_YEAR = {"이듬해", "the following year", "다음 해", "다음해"}
 
@@ -938,7 +963,7 @@ def _resolve_composite_window(
             moment = week_start + timedelta(days=target)
         elif rel is None:
             # A bare weekday ("on Thursday") only dates a claim about the coming days.
-            if prefer != "future":
+            if prefer == "past":
                 return None
             moment = anchor + timedelta(days=(target - anchor.weekday()) % 7)
         else:
@@ -1253,9 +1278,14 @@ def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> 
             True,
             True,
         )
-    if word in {"내일", "tomorrow", "다음 날", "다음날"}:
+    if word == "내일":
         moment = anchor + timedelta(days=1)
         return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True)
+    if word == "오늘":
+        return _Resolved(composite.start, composite.end, (anchor, anchor), "day", False, True)
+    if word == "어제":
+        moment = anchor - timedelta(days=1)
+        return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True, True)
     if word == "모레":
         moment = anchor + timedelta(days=2)
         return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True)
@@ -1426,6 +1456,16 @@ def _repair_two_digit_range_years(items: list[_Resolved]) -> None:
     del items  # _two_digit_year already maps 25 → 2025; kept as a hook for other centuries
 
 
+# Cheap gate: a sentence without digits or time words has no time expression.
+_MAYBE_TIME = re.compile(
+    r"\d|올해|금년|올\s|내년|명년|후년|작년|지난해|재작년|이듬해|같은\s*해|그\s*해|당해|상반|하반|전반기|후반기|"
+    r"연말|연초|연내|연중|월말|월초|분기|다음\s*(?:달|주|해|날)|이번\s*(?:달|주|해)|이달|지난\s*(?:달|주)|지난주|"
+    r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
+    r"year|quarter|month|week|decade|half|spring|summer|fall|autumn|winter|tomorrow|christmas|"
+    r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
+    re.IGNORECASE,
+)
 # ‘2025 테크 데이’, "CES 2026": a year inside a short quoted name is part of the name.
 _SHORT_QUOTE = re.compile(r"[‘“\"「『][^’”\"」』]{1,30}[’”\"」』]")
 
@@ -1459,6 +1499,8 @@ def find_time_expressions(
     one for a past-tense sentence, the closest one when the sentence does not say.
     `context_year` (e.g. from a title such as "2026 predictions") is used before the anchor.
     """
+    if not _MAYBE_TIME.search(sentence):
+        return []
     quoted_names = [match.span() for match in _SHORT_QUOTE.finditer(sentence)]
     atoms = [
         atom
