@@ -12,6 +12,7 @@ The same forecast stated twice in a post (a restatement, a translated paragraph)
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from digests.analysis.grammar import (
 )
 from digests.analysis.quotes import Quote, person_name
 from digests.analysis.sentences import Sentence, Token
+from digests.analysis.timex import MAYBE_TIME as _MAYBE_TIME
 from digests.analysis.timex import TimeExpression, find_time_expressions
 
 _RECENT_DAYS = 100
@@ -94,6 +96,12 @@ _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$", re.I
 )
 # "주: 2025E~2027E는 당사 추정치", "Note: …": footnotes about the table.
+# Wording an undated forecast needs; sentences without it or a date are skipped early.
+_FUTURE_CUE = re.compile(
+    r"것|겠|예정|전망|계획|듯|목표|예상|\b(?:will|expects?|expected|forecasts?|predicts?|set to|plans? to|aims? to)\b",
+    re.I,
+)
+_FISCAL_DEFINITION = re.compile(r"fiscal\s+\d{4}\s+(?:runs|covers|spans|began|begins)", re.I)
 _FOOTNOTE = re.compile(r"^\s*(?:주\s*[:)]|※|\*\s|note\s*:|source\s*:|자료\s*:|출처\s*:)", re.I)
 # Explicitly undated: "언젠가", "someday" — no horizon applies.
 _UNDATED = re.compile(
@@ -517,7 +525,7 @@ def extract_forecasts(
         lines.setdefault(sentence.line, []).append(sentence)
     found: list[Forecast] = []
     line_numbers = sorted(lines)
-    next_line = dict(zip(line_numbers, line_numbers[1:], strict=False))
+    next_line = dict(itertools.pairwise(line_numbers))
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -719,19 +727,26 @@ def _sentence_forecasts(
     heads_paragraph: bool = False,
 ) -> list[Forecast]:
     text = sentence.text
+    if horizon is None and not _MAYBE_TIME.search(text) and not _FUTURE_CUE.search(text):
+        return []  # no date and no future wording: nothing to look at
+    expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
+    if not expressions and horizon is None and not _FUTURE_CUE.search(text):
+        return []
     if (
         _META_SENTENCE.search(text)
         or _FORECAST_AS_TOPIC.search(text)
         or _OPEN_QUESTION.search(text)
         or _FOOTNOTE.match(text)
-        or re.search(r"(?i)fiscal\s+\d{4}\s+(?:runs|covers|spans|began|begins)", text)
+        or _FISCAL_DEFINITION.search(text)
     ):
         return []
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
         orientation = prefer = "past"
-    expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
+    if prefer != "future" and any(not e.explicit_year or e.relative for e in expressions):
+        # Dates written without a year resolve by the sentence's tense.
+        expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
     if expressions and (
         _is_section_heading(sentence, expressions) or _is_table_header(sentence, expressions)
     ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +24,14 @@ from digests.errors import InputError
 from digests.models import Post
 
 MAX_LINE_CHARS = 20_000
+_CHUNK = 32  # posts per Kiwi batch; small enough to overlap, large enough to batch well
+
+
+def _segment(posts: Sequence[Post]) -> tuple[list[str], list[list[Sentence]], list[list[Sentence]]]:
+    """Texts, body sentences and title sentences of posts (one Kiwi batch)."""
+    texts = [_split_long_lines(post.text) for post in posts]
+    segmented = segment_posts(texts + [post.title for post in posts])
+    return texts, segmented[: len(posts)], segmented[len(posts) :]
 
 
 @dataclass
@@ -114,43 +123,59 @@ class Analyzer:
             return []
         for post in posts:
             _check_text(post)
-        texts = [_split_long_lines(post.text) for post in posts]
-        segmented = segment_posts(texts + [post.title for post in posts])
-        bodies, titles = segmented[: len(posts)], segmented[len(posts) :]
-        anchors = [post.published.date() if post.published else default_anchor for post in posts]
-        candidates = [
-            post_candidates(post.title, sentences, text, self.aliases, title_sentences)
-            for post, sentences, text, title_sentences in zip(
-                posts, bodies, texts, titles, strict=True
-            )
-        ]
+        chunks = [list(posts[index : index + _CHUNK]) for index in range(0, len(posts), _CHUNK)]
+        partial: list[PostAnalysis] = []
+        # Kiwi runs in native threads without the GIL: segment the next chunk in the background
+        # while this thread does the rule work on the current one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(_segment, chunks[0])
+            for index, chunk in enumerate(chunks):
+                texts, bodies, titles = pending.result()
+                if index + 1 < len(chunks):
+                    pending = pool.submit(_segment, chunks[index + 1])
+                partial.extend(self._rules(chunk, texts, bodies, titles, default_anchor))
         if corpus is None:
             frequencies: Counter[str] = Counter()
-            for items in candidates:
-                frequencies.update({candidate.label for candidate in items if candidate.count})
+            for analysis in partial:
+                frequencies.update({c.label for c in analysis.candidates if c.count})
             corpus = (len(posts), dict(frequencies))
         size, frequency = corpus
+        for analysis in partial:
+            analysis.themes = score_themes(analysis.candidates, size, frequency)
+        return partial
+
+    def _rules(
+        self,
+        posts: Sequence[Post],
+        texts: Sequence[str],
+        bodies: Sequence[list[Sentence]],
+        titles: Sequence[list[Sentence]],
+        default_anchor: date,
+    ) -> list[PostAnalysis]:
         analyses = []
-        for post, text, sentences, title_sentences, anchor, items in zip(
-            posts, texts, bodies, titles, anchors, candidates, strict=True
+        for post, text, sentences, title_sentences in zip(
+            posts, texts, bodies, titles, strict=True
         ):
+            anchor = post.published.date() if post.published else default_anchor
             body_quotes = extract_quotes(text, sentences)
             forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=body_quotes)
-            quotes = title_quotes(post.title, body_quotes) + body_quotes
             title_words = frozenset(w for s in title_sentences for w in content_words(s))
-            summary = summarize(
-                candidates_from(sentences, {f.sentence_index for f in forecasts}, title_words),
-                self.summary_size,
-            )
             analyses.append(
                 PostAnalysis(
                     post=post,
                     anchor=anchor,
                     sentences=sentences,
-                    summary=summary,
-                    candidates=items,
-                    themes=score_themes(items, size, frequency),
-                    quotes=quotes,
+                    summary=summarize(
+                        candidates_from(
+                            sentences, {f.sentence_index for f in forecasts}, title_words
+                        ),
+                        self.summary_size,
+                    ),
+                    candidates=post_candidates(
+                        post.title, sentences, text, self.aliases, title_sentences
+                    ),
+                    themes=[],
+                    quotes=title_quotes(post.title, body_quotes) + body_quotes,
                     forecasts=forecasts,
                 )
             )

@@ -402,6 +402,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
         lines.setdefault(sentence.line, []).append(sentence)
     quotes: list[Quote] = []
     people: list[_Subject] = []  # person-like subjects seen so far, in text order
+    last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
     for _, line_sentences in sorted(lines.items()):
         line_start = line_sentences[0].start
         line = text[line_start : line_sentences[-1].end]
@@ -473,4 +474,6 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
             )
         people.extend(s for s in subjects[cursor:] if s.person_like)
+        if line_start >= last_quote:
+            break  # nothing after the last quotation can be a speaker for it
     return quotes

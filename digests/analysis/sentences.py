@@ -29,6 +29,7 @@ _EN_ABBREVIATION = re.compile(
 _BASE_TAG = {
     f"{tag}-{variant}": tag for tag in ("VV", "VA", "VX", "XSA", "XSV") for variant in ("R", "I")
 }
+_LATIN_RUN = re.compile(r"[a-z0-9%)][.!?][\"”’)]?\s+[\"“‘(]?[A-Z0-9$]")
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\$?\d[\d,.]*%?|[^\sA-Za-z\d]")
 
 
@@ -178,15 +179,23 @@ def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
                 for kiwi_sentence in by_line[(post, line.start)]:
                     # Tags are kept without Kiwi's variant suffix (VV-R → VV): nothing needs it.
                     tokens = [
-                        Token(form, _BASE_TAG.get(tag, tag), base + start, base + start + length)
-                        for form, tag, start, length in (
-                            (token.form, token.tag, token.start, token.len)
-                            for token in kiwi_sentence.tokens
+                        Token(
+                            token.form,
+                            _BASE_TAG.get(token.tag, token.tag),
+                            base + token.start,
+                            base + token.start + token.len,
                         )
+                        for token in kiwi_sentence.tokens
                     ]
-                    for start, end in _split_english_runs(kiwi_sentence.text):
-                        absolute_start = base + kiwi_sentence.start + start
-                        absolute_end = base + kiwi_sentence.start + end
+                    sentence_start = base + kiwi_sentence.start
+                    sentence_text = kiwi_sentence.text
+                    if not _LATIN_RUN.search(sentence_text):
+                        # Only English runs need a second split; most Korean sentences have none.
+                        pieces.append((sentence_start, base + kiwi_sentence.end, tokens, "ko"))
+                        continue
+                    for start, end in _split_english_runs(sentence_text):
+                        absolute_start = sentence_start + start
+                        absolute_end = sentence_start + end
                         piece_tokens = [
                             t for t in tokens if absolute_start <= t.start < absolute_end
                         ]

@@ -396,6 +396,7 @@ class AliasBook:
 
     def __init__(self, mapping: dict[str, list[str]]) -> None:
         self._canonical: dict[str, str] = {}
+        self._seen: dict[str, str] = {}  # spellings already looked up
         for label, spellings in mapping.items():
             if label.startswith("_"):
                 continue
@@ -417,9 +418,12 @@ class AliasBook:
 
     def canonical(self, term: str) -> str:
         """The canonical label of a spelling (the spelling itself when unknown)."""
-        return self._canonical.get(
-            term.casefold().strip("$"), self._canonical.get(term.casefold(), term)
-        )
+        label = self._seen.get(term)
+        if label is None:
+            folded = term.casefold()
+            label = self._canonical.get(folded.strip("$"), self._canonical.get(folded, term))
+            self._seen[term] = label
+        return label
 
     def same(self, first: str, second: str) -> bool:
         """True when two spellings name the same theme."""
