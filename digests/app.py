@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from digests.analysis.pipeline import Analyzer
+from digests.analysis.service import AnalysisService
 from digests.clock import Clock, SystemClock
+from digests.ingest.feed_service import FeedService
+from digests.ingest.fetch import HostResolver, SafeFetcher
 from digests.ingest.service import IngestService
 from digests.settings import Settings
 from digests.store import Store
@@ -17,19 +21,41 @@ class Services:
     settings: Settings
     clock: Clock
     store: Store
+    fetcher: SafeFetcher
+    analysis: AnalysisService
     ingest: IngestService
+    feeds: FeedService
 
     @classmethod
-    async def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
+    async def open(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        resolver: HostResolver | None = None,
+        analyzer: Analyzer | None = None,
+    ) -> Services:
         """Open the store (applying migrations) and build the services over it."""
         clock = clock or SystemClock()
         settings.ensure_database_folder()
         store = await Store.open(settings.database_path)
-        ingest = IngestService(store, settings, clock)
-        return cls(settings=settings, clock=clock, store=store, ingest=ingest)
+        fetcher = SafeFetcher(settings, resolver)
+        analysis = AnalysisService(store, settings, clock, analyzer)
+        ingest = IngestService(store, settings, clock, fetcher=fetcher, analyzer=analysis)
+        feeds = FeedService(store, settings, clock, ingest, fetcher)
+        return cls(
+            settings=settings,
+            clock=clock,
+            store=store,
+            fetcher=fetcher,
+            analysis=analysis,
+            ingest=ingest,
+            feeds=feeds,
+        )
 
     async def close(self) -> None:
         """Release every resource the services hold."""
+        await self.fetcher.close()
         await self.store.close()
 
     async def __aenter__(self) -> Services:

@@ -13,11 +13,17 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
+from digests.analysis.evaluate import evaluate
+from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.app import Services
+from digests.clock import SystemClock
 from digests.errors import HindsightError, InputError
 from digests.ingest.dates import parse_cli_date
-from digests.ingest.loaders import expand_inputs
+from digests.ingest.documents import build_posts
+from digests.ingest.loaders import expand_inputs, load_file
+from digests.ingest.service import is_url
 from digests.ingest.text import clip
 from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings
@@ -48,13 +54,13 @@ def format_result(result: IngestResult) -> str:
 
 
 async def command_ingest(services: Services, args: argparse.Namespace, out: Console) -> int:
-    """Ingest paths (and later URLs); print a line per post and per failed input."""
+    """Ingest files, folders and URLs; print a line per post and per failed input."""
     published = _published_argument(services.settings, args.published)
     guild = args.guild if args.guild is not None else services.settings.default_guild_id
     total = 0
     for raw in args.inputs:
         try:
-            total += len(expand_inputs(Path(raw)))
+            total += 1 if is_url(raw) else len(expand_inputs(Path(raw)))
         except HindsightError:
             total += 1
     errors = Console(stderr=True)
@@ -68,7 +74,7 @@ async def command_ingest(services: Services, args: argparse.Namespace, out: Cons
         disable=total < 2 or not errors.is_terminal,
     ) as progress:
         task = progress.add_task("ingesting", total=total)
-        report = await services.ingest.ingest_paths(
+        report = await services.ingest.ingest_inputs(
             args.inputs,
             guild,
             published=published,
@@ -131,7 +137,123 @@ async def command_demo(services: Services, args: argparse.Namespace, out: Consol
     return status
 
 
+def _print_analysis(out: Console, analyses: list[PostAnalysis]) -> None:
+    for analysis in analyses:
+        post = analysis.post
+        day = post.published.date().isoformat() if post.published else "date unknown"
+        out.rule(clip(post.title, 90), style="cyan")
+        out.print(f"{day} · {post.author or 'author unknown'} · {post.lang}", markup=False)
+        if analysis.summary:
+            out.print("[bold]Summary[/bold]")
+            for sentence in analysis.summary:
+                out.print(f"  • {clip(sentence, 200)}", markup=False)
+        if analysis.themes:
+            out.print(
+                "[bold]Themes[/bold]  " + ", ".join(label for label, _ in analysis.themes),
+                highlight=False,
+            )
+        for quote in analysis.quotes:
+            out.print(
+                f"[bold]Quote[/bold]  “{clip(quote.text, 160)}” — {quote.speaker or 'unknown speaker'}",
+                highlight=False,
+            )
+        if analysis.forecasts:
+            table = Table(title="Forecasts", expand=True, box=None, pad_edge=False)
+            table.add_column("due", no_wrap=True)
+            table.add_column("time", max_width=14)
+            table.add_column("kind/hedge", no_wrap=True)
+            table.add_column("conf", no_wrap=True)
+            table.add_column("claim", ratio=3)
+            table.add_column("speaker", max_width=14)
+            for forecast in analysis.forecasts:
+                due = (
+                    f"{forecast.due_start}…{forecast.due_end}"
+                    if forecast.due_start and forecast.due_start != forecast.due_end
+                    else str(forecast.due_end or "undated")
+                )
+                table.add_row(
+                    due,
+                    forecast.timex or "",
+                    f"{forecast.kind}/{forecast.hedge}",
+                    f"{forecast.confidence:.2f}",
+                    clip(forecast.claim, 120),
+                    forecast.speaker or "",
+                )
+            out.print(table)
+
+
+async def command_analyze(settings: Settings, args: argparse.Namespace, out: Console) -> int:
+    """Analyse a document without storing it; print a report or the JSON contract."""
+    published = _published_argument(settings, args.published)
+    path = Path(args.file)
+    document = load_file(path, settings.timezone, settings.max_document_bytes)
+    posts = build_posts(document, settings.default_guild_id, settings.timezone, published)
+    today = SystemClock().now().astimezone(settings.timezone).date()
+    if published is None and any(post.published is None for post in posts):
+        Console(stderr=True).print(
+            f"note: {path} has posts without a date; relative dates are read as of {today}."
+            " Pass --published YYYY-MM-DD to set it.",
+            markup=False,
+            highlight=False,
+        )
+    analyses = await asyncio.to_thread(Analyzer().analyze, posts, default_anchor=today)
+    if not any(analysis.sentences for analysis in analyses):
+        raise InputError(str(path), "no sentences to analyse")
+    if args.json:
+        print(Analyzer.report(analyses).model_dump_json(indent=2))
+    else:
+        _print_analysis(out, analyses)
+    return 0
+
+
+async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Console) -> int:
+    """Score the pipeline against a labelled set in the format of shared/gold."""
+    gold, docs = Path(args.gold), Path(args.docs)
+    if not await asyncio.to_thread(gold.is_file):
+        raise InputError(str(gold), "no such labels file")
+    if not await asyncio.to_thread(docs.is_dir):
+        raise InputError(str(docs), "no such folder of documents")
+    report = await asyncio.to_thread(evaluate, gold, docs, Analyzer(), settings.timezone)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    totals = report.as_dict()
+    out.print(
+        f"required forecasts found with the right date: {totals['found_with_right_date']}/"
+        f"{totals['required_predictions']} (recall {totals['recall']:.3f})",
+        highlight=False,
+    )
+    out.print(
+        f"dated items correct: {totals['correct']}/{totals['dated_items_counted']}"
+        f" (precision {totals['precision']:.3f}); not-predictions emitted: {totals['not_predictions_emitted']}",
+        highlight=False,
+    )
+    out.print(
+        f"quote speakers: {totals['quote_speakers_correct']}/{totals['quotes']};"
+        f" theme hits: {totals['theme_hits']}/{totals['themes']};"
+        f" posts: {totals['posts_found']}/{totals['posts_expected']}",
+        highlight=False,
+    )
+    if args.verbose:
+        for document in report.documents:
+            out.print(
+                f"— {document.file}: {document.found_required}/{document.required} found,"
+                f" {document.correct}/{document.counted} correct",
+                markup=False,
+            )
+            for line in document.misses:
+                out.print(f"    missed: {line}", markup=False)
+            for line in document.false_positives:
+                out.print(f"    wrong:  {line}", markup=False)
+            for line in (
+                document.not_prediction_hits + document.quote_errors + document.post_metadata_errors
+            ):
+                out.print(f"    note:   {line}", markup=False)
+    return 0
+
+
 COMMANDS = {"ingest": command_ingest, "posts": command_posts, "demo": command_demo}
+OFFLINE_COMMANDS = {"analyze": command_analyze, "evaluate": command_evaluate}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,6 +271,21 @@ def build_parser() -> argparse.ArgumentParser:
     posts.add_argument("--json", action="store_true")
     posts.add_argument("--limit", type=int, default=100)
     sub.add_parser("demo", help="ingest data/samples and show the result")
+    analyze = sub.add_parser("analyze", help="analyse a document without storing it")
+    analyze.add_argument("file", metavar="FILE")
+    analyze.add_argument(
+        "--published", metavar="YYYY-MM-DD", help="date for posts whose own date is unknown"
+    )
+    analyze.add_argument("--json", action="store_true", help="print the JSON contract")
+    evaluate_parser = sub.add_parser(
+        "evaluate", help="score the analysis against labelled documents"
+    )
+    evaluate_parser.add_argument("--gold", required=True, metavar="FILE")
+    evaluate_parser.add_argument("--docs", required=True, metavar="DIR")
+    evaluate_parser.add_argument("--json", action="store_true")
+    evaluate_parser.add_argument(
+        "--verbose", action="store_true", help="list misses and wrong items"
+    )
     return parser
 
 
@@ -158,6 +295,8 @@ async def run(argv: Sequence[str], settings: Settings | None = None) -> int:
     out = Console(highlight=False)
     try:
         settings = settings or Settings()
+        if args.command in OFFLINE_COMMANDS:
+            return await OFFLINE_COMMANDS[args.command](settings, args, out)
         async with await Services.open(settings) as services:
             return await COMMANDS[args.command](services, args, out)
     except HindsightError as error:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from digests.errors import InputError
 from digests.ingest.boilerplate import strip_boilerplate
-from digests.ingest.splitter import split_items
+from digests.ingest.splitter import DocumentItem, split_items
 from digests.ingest.text import clip, content_hash, detect_language, normalize_text
 from digests.models import Post, SourceKind
 
@@ -45,15 +45,19 @@ def build_posts(
     guild_id: int,
     zone: ZoneInfo,
     fallback_published: datetime | None = None,
+    *,
+    split: bool = True,
 ) -> list[Post]:
-    """Clean, split and date a document. Raises InputError when no text is left."""
+    """Clean, split and date a document. Raises InputError when no text is left.
+
+    `split=False` keeps the document one post (a feed entry is one item by definition)."""
     text = normalize_text(document.text)
     if not text:
         raise InputError(document.source, "empty: there is no text to ingest")
     text = strip_boilerplate(text)
     if not text:
         raise InputError(document.source, "nothing but page furniture (menus, forms, widgets)")
-    items = split_items(text, zone)
+    items = split_items(text, zone) if split else [DocumentItem(text)]
     single = len(items) == 1
     posts = []
     for number, item in enumerate(items, start=1):

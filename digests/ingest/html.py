@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from dataclasses import dataclass
@@ -46,6 +47,21 @@ def _precise_published(html: str, day: str | None, zone: ZoneInfo) -> datetime |
         if moment and (day is None or moment.date().isoformat() == day):
             return moment
     return parse_metadata_date(day, zone) if day else None
+
+
+_BLOCK_END = re.compile(
+    r"(?i)<\s*(?:br\s*/?|/p|/div|/li|/h[1-6]|/tr|/blockquote|/section|/article)\s*>"
+)
+_TAG = re.compile(r"(?s)<[^>]+>")
+_SCRIPT = re.compile(r"(?is)<(script|style|noscript)[^>]*>.*?</\1>")
+
+
+def fragment_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (a feed entry's content), keeping block breaks as lines."""
+    text = _SCRIPT.sub(" ", fragment)
+    text = _BLOCK_END.sub("\n", text)
+    text = _TAG.sub(" ", text)
+    return html_module.unescape(text)
 
 
 def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> ExtractedPage:

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError
+from digests.ingest.decode import decode_bytes
 from digests.ingest.documents import RawDocument, build_posts
+from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
+from digests.ingest.fetch import SafeFetcher
+from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_file, pasted_document
-from digests.models import IngestOutcome, IngestResult, Post
+from digests.models import IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
 
@@ -54,6 +59,39 @@ class IngestReport:
 AfterStore = Callable[[Transaction, int, Post], Awaitable[None]]
 
 
+def is_url(text: str) -> bool:
+    """True for inputs that name a web address rather than a file."""
+    return text.lower().startswith(("http://", "https://"))
+
+
+def feed_entry_posts(
+    parsed: ParsedFeed,
+    source: str,
+    guild_id: int,
+    zone: ZoneInfo,
+    fallback_published: datetime | None = None,
+) -> list[tuple[FeedEntry, Post]]:
+    """One post per feed entry (entries without any text are skipped)."""
+    pairs = []
+    for entry in parsed.entries:
+        text = fragment_text(entry.content) if entry.content_is_html else entry.content
+        document = RawDocument(
+            source=source,
+            source_kind=SourceKind.FEED,
+            text=text if text.strip() else entry.title,
+            title=entry.title or None,
+            author=entry.author,
+            published=entry.published,
+            canonical_url=entry.link,
+        )
+        try:
+            (post,) = build_posts(document, guild_id, zone, fallback_published, split=False)
+        except HindsightError:
+            continue
+        pairs.append((entry, post))
+    return pairs
+
+
 class IngestService:
     """Turns files, URLs, feeds and pasted text into stored posts for a guild."""
 
@@ -63,7 +101,7 @@ class IngestService:
         settings: Settings,
         clock: Clock,
         *,
-        fetcher: object | None = None,
+        fetcher: SafeFetcher | None = None,
         analyzer: PostAnalyzer | None = None,
     ) -> None:
         self._store = store
@@ -138,18 +176,28 @@ class IngestService:
         document = load_file(path, self.zone, self._settings.max_document_bytes)
         return build_posts(document, guild_id, self.zone, published)
 
-    async def ingest_paths(
+    async def ingest_inputs(
         self,
-        paths: Iterable[str | Path],
+        inputs: Iterable[str | Path],
         guild_id: int,
         *,
         published: datetime | None = None,
         on_progress: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; each bad input is reported and the rest go on."""
+        """Ingest files, folders and URLs; each bad input is reported and the rest go on."""
         report = IngestReport([], [])
-        for raw_path in paths:
-            path = Path(raw_path)
+        for raw in inputs:
+            if is_url(str(raw)):
+                try:
+                    report.results.extend(
+                        await self.ingest_url(str(raw), guild_id, published=published)
+                    )
+                except HindsightError as error:
+                    report.failures.append(InputFailure(str(raw), error.user_message))
+                if on_progress:
+                    on_progress(str(raw))
+                continue
+            path = Path(raw)
             try:
                 files = expand_inputs(path)
             except HindsightError as error:
@@ -181,8 +229,38 @@ class IngestService:
         posts = build_posts(document, guild_id, self.zone, published)
         return await self.store_posts(posts)
 
-    def require_fetcher(self) -> object:
-        """The HTTP fetcher; URL ingestion is impossible without one."""
+    async def ingest_url(
+        self, url: str, guild_id: int, *, published: datetime | None = None
+    ) -> list[IngestResult]:
+        """Fetch a page (or a feed) and store its posts. Raises FetchError/InputError."""
         if self._fetcher is None:
-            raise InputError("URL", "fetching URLs is not available in this context")
-        return self._fetcher
+            raise InputError(url, "fetching URLs is not available here")
+        resource = await self._fetcher.fetch(url)
+        if looks_like_feed(resource.content_type, resource.body):
+            parsed = parse_feed(resource.body, url)
+            posts = [
+                post for _, post in feed_entry_posts(parsed, url, guild_id, self.zone, published)
+            ]
+            if not posts:
+                raise InputError(url, "the feed has no entries with text")
+            return await self.store_posts(posts)
+        if len(resource.body) > self._settings.max_document_bytes:
+            raise InputError(url, "too large: over the document size limit")
+        text = decode_bytes(resource.body, url, resource.charset)
+        if resource.content_type in {"text/plain", "text/markdown"}:
+            document = RawDocument(
+                source=url, source_kind=SourceKind.URL, text=text, canonical_url=resource.url
+            )
+        else:
+            page = extract_html(text, resource.url, url, self.zone)
+            document = RawDocument(
+                source=url,
+                source_kind=SourceKind.URL,
+                text=page.text,
+                title=page.title,
+                author=page.author,
+                published=page.published,
+                canonical_url=page.canonical_url or resource.url,
+            )
+        posts = await asyncio.to_thread(build_posts, document, guild_id, self.zone, published)
+        return await self.store_posts(posts)

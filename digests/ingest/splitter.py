@@ -16,6 +16,7 @@ from digests.ingest.dates import parse_byline, parse_date_line
 
 HORIZONTAL_RULE = re.compile(r"^\s*(?:[-_*=~]\s*){3,}$|^\s*[ㅡ─━—–=]{3,}\s*$")
 _MIN_ITEM_CHARS = 150
+_BRACKETED_DATE = re.compile(r"[(\[]\s*((?:19|20)\d{2}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}\.?)\s*[)\]]\s*$")
 _EDGE_LINES = 3
 
 
@@ -96,6 +97,13 @@ def _edge_dates(text: str, zone: ZoneInfo) -> tuple[str | None, datetime | None]
         moment = parse_date_line(line, zone)
         if moment:
             return None, moment
+    for line in lines[:_EDGE_LINES]:
+        # "HBM 시장 정리 메모 (2025.11.12)": a heading that carries its date in brackets.
+        match = _BRACKETED_DATE.search(line)
+        if match:
+            moment = parse_date_line(match.group(1), zone)
+            if moment:
+                return None, moment
     return None, None
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+
+from digests.store.analysis import AnalysisRepository
 from digests.store.database import Database, Transaction
+from digests.store.feeds import FeedRepository
+from digests.store.forecasts import ForecastRepository
 from digests.store.posts import PostRepository
 
 
@@ -12,6 +17,9 @@ class Store:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.posts = PostRepository(database)
+        self.feeds = FeedRepository(database)
+        self.analysis = AnalysisRepository(database)
+        self.forecasts = ForecastRepository(database)
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -22,7 +30,7 @@ class Store:
         """Close the database."""
         await self.database.close()
 
-    def transaction(self):
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """One all-or-nothing write transaction."""
         return self.database.transaction()
 

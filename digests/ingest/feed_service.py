@@ -1,0 +1,216 @@
+"""Following RSS/Atom feeds: add, list, remove, and polling with backoff and auto-disable.
+
+The first fetch of a new feed stores its entries without marking them as new, so following a
+feed does not flood a channel with its back catalogue. An entry is marked seen in the same
+transaction that stores its post: a crash between the two cannot lose or repeat an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from digests.clock import Clock
+from digests.errors import FetchError, InputError, NotFound
+from digests.ingest.feeds import ParsedFeed, failure_backoff, parse_feed, should_disable
+from digests.ingest.fetch import SafeFetcher
+from digests.ingest.service import IngestService, feed_entry_posts
+from digests.models import IngestOutcome, IngestResult, Post
+from digests.settings import Settings
+from digests.store import Store, Transaction
+from digests.store.feeds import FeedRecord
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FeedAdded:
+    """A feed now followed, with how many of its current entries were stored."""
+
+    feed: FeedRecord
+    stored: int
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll of one feed did."""
+
+    feed_id: int
+    guild_id: int
+    new_posts: list[IngestResult]
+    not_modified: bool = False
+    error: str | None = None
+    disabled: bool = False
+
+
+def spread_offset(url: str, interval: timedelta) -> timedelta:
+    """A stable offset inside the polling interval, so feeds do not all poll at once."""
+    digest = int(hashlib.sha256(url.encode("utf-8")).hexdigest()[:8], 16)
+    return timedelta(seconds=digest % max(1, int(interval.total_seconds())))
+
+
+class FeedService:
+    """Feeds per guild, on top of the ingestion service."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        ingest: IngestService,
+        fetcher: SafeFetcher,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._ingest = ingest
+        self._fetcher = fetcher
+
+    @property
+    def interval(self) -> timedelta:
+        """How often an active feed is polled."""
+        return timedelta(minutes=self._settings.feed_poll_minutes)
+
+    async def add(
+        self, guild_id: int, url: str, *, channel_id: int | None = None, added_by: str | None = None
+    ) -> FeedAdded:
+        """Follow a feed: fetch it now (it must parse), store current entries as not new."""
+        if await self._store.feeds.find_by_url(guild_id, url):
+            raise InputError(url, "this server already follows that feed")
+        resource = await self._fetcher.fetch(url)
+        parsed = parse_feed(resource.body, url)
+        now = self._clock.now()
+        next_poll = now + self.interval + spread_offset(url, self.interval)
+        async with self._store.transaction() as transaction:
+            feed_id = await self._store.feeds.add(
+                transaction,
+                guild_id=guild_id,
+                url=url,
+                title=parsed.title or None,
+                channel_id=channel_id,
+                added_by=added_by,
+                now=now,
+                next_poll=next_poll,
+            )
+        await self._store.feeds.record_success(
+            feed_id,
+            now=now,
+            next_poll=next_poll,
+            etag=resource.etag,
+            last_modified=resource.last_modified,
+            title=parsed.title or None,
+        )
+        results = await self._store_entries(feed_id, guild_id, parsed, url, is_new=False)
+        feed = await self._store.feeds.get(guild_id, feed_id)
+        assert feed is not None
+        stored = sum(1 for result in results if result.outcome is IngestOutcome.STORED)
+        return FeedAdded(feed=feed, stored=stored)
+
+    async def remove(self, guild_id: int, feed_id: int) -> None:
+        """Stop following a feed (stored posts stay)."""
+        if not await self._store.feeds.remove(guild_id, feed_id):
+            raise NotFound(f"No feed #{feed_id} in this server.")
+
+    async def list(self, guild_id: int) -> list[FeedRecord]:
+        """The guild's feeds with their state."""
+        return await self._store.feeds.list(guild_id)
+
+    async def _store_entries(
+        self, feed_id: int, guild_id: int, parsed: ParsedFeed, url: str, *, is_new: bool
+    ) -> list[IngestResult]:
+        known = await self._store.feeds.known_keys(feed_id)
+        results: list[IngestResult] = []
+        for entry, post in feed_entry_posts(parsed, url, guild_id, self._settings.timezone):
+            if entry.key in known:
+                continue
+
+            async def mark(
+                transaction: Transaction, post_id: int, _post: Post, key: str = entry.key
+            ) -> None:
+                await self._store.feeds.mark_entry(
+                    transaction,
+                    guild_id=guild_id,
+                    feed_id=feed_id,
+                    entry_key=key,
+                    post_id=post_id,
+                    is_new=is_new,
+                    now=self._clock.now(),
+                )
+
+            stored = await self._ingest.store_posts([post], after_store=mark)
+            if stored and stored[0].outcome is IngestOutcome.DUPLICATE:
+                # Already stored from elsewhere: remember the entry so it is not offered again.
+                async with self._store.transaction() as transaction:
+                    await self._store.feeds.mark_entry(
+                        transaction,
+                        guild_id=guild_id,
+                        feed_id=feed_id,
+                        entry_key=entry.key,
+                        post_id=stored[0].post_id,
+                        is_new=False,
+                        now=self._clock.now(),
+                    )
+            results.extend(stored)
+        return results
+
+    async def poll(self, feed: FeedRecord) -> PollOutcome:
+        """Poll one feed: conditional GET, store new entries, back off or disable on failure."""
+        now = self._clock.now()
+        try:
+            resource = await self._fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            if resource.not_modified:
+                await self._store.feeds.record_success(
+                    feed.id,
+                    now=now,
+                    next_poll=now + self.interval,
+                    etag=resource.etag,
+                    last_modified=resource.last_modified,
+                    title=None,
+                )
+                return PollOutcome(feed.id, feed.guild_id, [], not_modified=True)
+            parsed = parse_feed(resource.body, feed.url)
+        except (FetchError, InputError) as error:
+            return await self._failed(feed, now, error.user_message)
+        results = await self._store_entries(feed.id, feed.guild_id, parsed, feed.url, is_new=True)
+        await self._store.feeds.record_success(
+            feed.id,
+            now=now,
+            next_poll=now + self.interval,
+            etag=resource.etag,
+            last_modified=resource.last_modified,
+            title=parsed.title or None,
+        )
+        stored = [result for result in results if result.outcome is IngestOutcome.STORED]
+        return PollOutcome(feed.id, feed.guild_id, stored)
+
+    async def _failed(self, feed: FeedRecord, now: datetime, message: str) -> PollOutcome:
+        failures = feed.failure_count + 1
+        first_failure = feed.first_failure_at or now
+        disable = should_disable(first_failure, now, self._settings.feed_disable_after_hours)
+        reason = (
+            f"disabled after failing for {self._settings.feed_disable_after_hours} hours: {message}"
+            if disable
+            else None
+        )
+        delay = failure_backoff(failures, self._settings.feed_backoff_base_minutes)
+        await self._store.feeds.record_failure(
+            feed.id, now=now, next_poll=now + delay, error=message, disable_reason=reason
+        )
+        logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, message)
+        return PollOutcome(feed.id, feed.guild_id, [], error=message, disabled=disable)
+
+    async def poll_due(self, guild_ids: set[int] | None = None) -> list[PollOutcome]:
+        """Poll every feed whose time has come (optionally only for some guilds)."""
+        outcomes = []
+        for feed in await self._store.feeds.due(self._clock.now(), guild_ids):
+            outcomes.append(await self.poll(feed))
+        return outcomes
+
+    async def enable(self, guild_id: int, feed_id: int) -> None:
+        """Resume a disabled feed."""
+        if not await self._store.feeds.enable(guild_id, feed_id, self._clock.now()):
+            raise NotFound(f"No feed #{feed_id} in this server.")
