@@ -21,6 +21,10 @@ _SPEECH_AFTER = re.compile(
     r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
     re.IGNORECASE,
 )
+# Markers of reported speech only (not of naming, as in "‘언택트’라는 말").
+_SAID_AFTER = re.compile(
+    r"^\s*(?:이?라고|고\s|고$|이?라며|며|이?라면서|면서)|^\s*,?\s*(?:said|says|told|added)\b", re.I
+)
 _SPEECH_VERBS = re.compile(
     r"(말했|말한|설명했|설명한|강조했|강조한|밝혔|밝힌|전했|덧붙였|주장했|지적했|언급했|진단했|내다봤|예상했|"
     r"전망했|평가했|강조|말|했다|한다|제언했|단언했|경고했|말했다|답했|물었|선언했|약속했|자신했|했다고)"
@@ -86,10 +90,11 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
 
 def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     inner = inner.strip()
-    if len(inner) < _MIN_QUOTE_CHARS:
-        return False
     words = inner.split()
     sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
+    if len(inner) < _MIN_QUOTE_CHARS:
+        # Short, but said: "“혁신을 계속하겠다”고 설명했다".
+        return sentence_like and len(inner) >= 6 and bool(_SAID_AFTER.match(after))
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
         return False

@@ -16,7 +16,9 @@ from digests.ingest.dates import parse_byline, parse_date_line
 
 HORIZONTAL_RULE = re.compile(r"^\s*(?:[-_*=~]\s*){3,}$|^\s*[ㅡ─━—–=]{3,}\s*$")
 _MIN_ITEM_CHARS = 150
-_BRACKETED_DATE = re.compile(r"[(\[]\s*((?:19|20)\d{2}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}\.?)\s*[)\]]\s*$")
+_BRACKETED_DATE = re.compile(
+    r"[(\[]\s*((?:19|20)\d{2}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}\.?)\s*[)\]]\s*$"
+)
 _EDGE_LINES = 3
 
 
