@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from digests.analysis.pipeline import Analyzer
@@ -10,6 +11,11 @@ from digests.clock import Clock, SystemClock
 from digests.ingest.feed_service import FeedService
 from digests.ingest.fetch import HostResolver, SafeFetcher
 from digests.ingest.service import IngestService
+from digests.ledger.service import LedgerService
+from digests.reminders.outbox import OutboxSender, Transport
+from digests.reminders.service import ReminderService
+from digests.scheduling.digest_service import DigestService
+from digests.scheduling.scheduler import Scheduler
 from digests.settings import Settings
 from digests.store import Store
 
@@ -25,6 +31,9 @@ class Services:
     analysis: AnalysisService
     ingest: IngestService
     feeds: FeedService
+    ledger: LedgerService
+    reminders: ReminderService
+    digests: DigestService
 
     @classmethod
     async def open(
@@ -42,7 +51,6 @@ class Services:
         fetcher = SafeFetcher(settings, resolver)
         analysis = AnalysisService(store, settings, clock, analyzer)
         ingest = IngestService(store, settings, clock, fetcher=fetcher, analyzer=analysis)
-        feeds = FeedService(store, settings, clock, ingest, fetcher)
         return cls(
             settings=settings,
             clock=clock,
@@ -50,7 +58,29 @@ class Services:
             fetcher=fetcher,
             analysis=analysis,
             ingest=ingest,
-            feeds=feeds,
+            feeds=FeedService(store, settings, clock, ingest, fetcher),
+            ledger=LedgerService(store, settings, clock),
+            reminders=ReminderService(store, settings, clock),
+            digests=DigestService(store, settings, clock),
+        )
+
+    def sender(self, transport: Transport) -> OutboxSender:
+        """The outbox sender for a front end's transport."""
+        return OutboxSender(self.store, self.settings, self.clock, transport)
+
+    def scheduler(
+        self, transport: Transport, scope: Callable[[], set[int] | None] = lambda: None
+    ) -> Scheduler:
+        """The scheduler that runs digests, feeds, reminders and deliveries for a front end."""
+        return Scheduler(
+            self.store,
+            self.settings,
+            self.clock,
+            reminders=self.reminders,
+            digests=self.digests,
+            feeds=self.feeds,
+            sender=self.sender(transport),
+            scope=scope,
         )
 
     async def close(self) -> None:

@@ -102,7 +102,9 @@ class FeedService:
             last_modified=resource.last_modified,
             title=parsed.title or None,
         )
-        results = await self._store_entries(feed_id, guild_id, parsed, url, is_new=False)
+        results = await self._store_entries(
+            feed_id, guild_id, parsed, url, is_new=False, channel_id=None
+        )
         feed = await self._store.feeds.get(guild_id, feed_id)
         assert feed is not None
         stored = sum(1 for result in results if result.outcome is IngestOutcome.STORED)
@@ -118,7 +120,14 @@ class FeedService:
         return await self._store.feeds.list(guild_id)
 
     async def _store_entries(
-        self, feed_id: int, guild_id: int, parsed: ParsedFeed, url: str, *, is_new: bool
+        self,
+        feed_id: int,
+        guild_id: int,
+        parsed: ParsedFeed,
+        url: str,
+        *,
+        is_new: bool,
+        channel_id: int | None,
     ) -> list[IngestResult]:
         known = await self._store.feeds.known_keys(feed_id)
         results: list[IngestResult] = []
@@ -127,8 +136,9 @@ class FeedService:
                 continue
 
             async def mark(
-                transaction: Transaction, post_id: int, _post: Post, key: str = entry.key
+                transaction: Transaction, post_id: int, post: Post, key: str = entry.key
             ) -> None:
+                now = self._clock.now()
                 await self._store.feeds.mark_entry(
                     transaction,
                     guild_id=guild_id,
@@ -136,8 +146,26 @@ class FeedService:
                     entry_key=key,
                     post_id=post_id,
                     is_new=is_new,
-                    now=self._clock.now(),
+                    now=now,
                 )
+                if is_new and channel_id is not None:
+                    # Announced from the same transaction: stored, seen and queued together.
+                    await self._store.outbox.enqueue(
+                        transaction,
+                        guild_id=guild_id,
+                        dedupe_key=f"feed:{feed_id}:{key}",
+                        kind="feed",
+                        destination="channel",
+                        destination_id=channel_id,
+                        payload={
+                            "post_id": post_id,
+                            "title": post.title,
+                            "url": post.canonical_url,
+                            "author": post.author,
+                            "feed": parsed.title or url,
+                        },
+                        now=now,
+                    )
 
             stored = await self._ingest.store_posts([post], after_store=mark)
             if stored and stored[0].outcome is IngestOutcome.DUPLICATE:
@@ -175,7 +203,9 @@ class FeedService:
             parsed = parse_feed(resource.body, feed.url)
         except (FetchError, InputError) as error:
             return await self._failed(feed, now, error.user_message)
-        results = await self._store_entries(feed.id, feed.guild_id, parsed, feed.url, is_new=True)
+        results = await self._store_entries(
+            feed.id, feed.guild_id, parsed, feed.url, is_new=True, channel_id=feed.channel_id
+        )
         await self._store.feeds.record_success(
             feed.id,
             now=now,

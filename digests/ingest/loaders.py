@@ -64,18 +64,32 @@ def _markdown_document(text: str, source: str, zone: ZoneInfo) -> RawDocument:
     )
 
 
+def _file_kind(name: str, suffix: str) -> str:
+    kind = TEXT_SUFFIXES.get(suffix.lower())
+    if kind is None:
+        raise InputError(
+            name, f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+        )
+    return kind
+
+
 def load_file(path: Path, zone: ZoneInfo, max_bytes: int) -> RawDocument:
     """Read one .txt/.md/.html file. Raises InputError naming the file and the reason."""
     source = str(path)
-    kind = TEXT_SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(
-            source, f"unsupported file type {path.suffix or '(none)'}; use .txt, .md or .html"
-        )
+    _file_kind(source, path.suffix)
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(source, f"too large: {size:,} bytes, the limit is {max_bytes:,}")
-    data = path.read_bytes()
+    return load_bytes(path.read_bytes(), source, path.suffix, zone, max_bytes)
+
+
+def load_bytes(
+    data: bytes, source: str, suffix: str, zone: ZoneInfo, max_bytes: int
+) -> RawDocument:
+    """A document from a file's bytes (an upload, or a file read from disk)."""
+    kind = _file_kind(source, suffix)
+    if len(data) > max_bytes:
+        raise InputError(source, f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
     if not data.strip():
         raise InputError(source, "empty: there is no text to ingest")
     text = decode_bytes(data, source)

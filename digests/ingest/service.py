@@ -17,7 +17,7 @@ from digests.ingest.documents import RawDocument, build_posts
 from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
-from digests.ingest.loaders import expand_inputs, load_file, pasted_document
+from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
 from digests.models import IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
@@ -212,6 +212,15 @@ class IngestService:
                 if on_progress:
                     on_progress(str(file))
         return report
+
+    async def ingest_bytes(self, filename: str, data: bytes, guild_id: int) -> list[IngestResult]:
+        """Ingest an uploaded .txt/.md/.html file."""
+        suffix = Path(filename).suffix
+        document = await asyncio.to_thread(
+            load_bytes, data, filename, suffix, self.zone, self._settings.max_document_bytes
+        )
+        posts = build_posts(document, guild_id, self.zone)
+        return await self.store_posts(posts)
 
     async def ingest_text(
         self,

@@ -6,8 +6,11 @@ from contextlib import AbstractAsyncContextManager
 
 from digests.store.analysis import AnalysisRepository
 from digests.store.database import Database, Transaction
+from digests.store.digests import DigestRepository
 from digests.store.feeds import FeedRepository
-from digests.store.forecasts import ForecastRepository
+from digests.store.forecasts import ForecastRepository, LedgerRepository
+from digests.store.guilds import GuildRepository
+from digests.store.outbox import OutboxRepository
 from digests.store.posts import PostRepository
 
 
@@ -20,6 +23,10 @@ class Store:
         self.feeds = FeedRepository(database)
         self.analysis = AnalysisRepository(database)
         self.forecasts = ForecastRepository(database)
+        self.ledger = LedgerRepository(database)
+        self.guilds = GuildRepository(database)
+        self.digests = DigestRepository(database)
+        self.outbox = OutboxRepository(database)
 
     @classmethod
     async def open(cls, path: str) -> Store:

@@ -180,6 +180,32 @@ class AnalysisRepository:
         )
         return [row["label"] for row in rows]
 
+    async def quotes_between(
+        self, guild_id: int, since: datetime, until: datetime, limit: int = 20
+    ) -> list[QuoteRow]:
+        """Quotes of posts published (or ingested) in [since, until), attributed ones first."""
+        rows = await self._db.fetch_all(
+            "SELECT q.id, q.post_id, q.text, q.speaker, q.sentence, p.title, p.canonical_url,"
+            " p.published_at FROM quotes q JOIN posts p ON p.id = q.post_id"
+            " WHERE q.guild_id = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
+            " AND COALESCE(p.published_ts, p.ingested_ts) < ?"
+            " ORDER BY q.speaker IS NULL, LENGTH(q.text) BETWEEN 20 AND 200 DESC, q.id LIMIT ?",
+            (guild_id, to_timestamp(since), to_timestamp(until), limit),
+        )
+        return [
+            QuoteRow(
+                text=row["text"],
+                speaker=row["speaker"],
+                sentence=row["sentence"],
+                id=row["id"],
+                post_id=row["post_id"],
+                post_title=row["title"],
+                source_url=row["canonical_url"],
+                published_at=row["published_at"],
+            )
+            for row in rows
+        ]
+
     async def quotes(
         self,
         guild_id: int,

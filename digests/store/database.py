@@ -47,13 +47,18 @@ class Database:
 
     All access goes through an asyncio lock: the connection is shared by every task of the
     process, and without the lock one task's statements could land inside another's open
-    transaction.
+    transaction. The task that holds a transaction may keep using the repositories' plain
+    reads and writes; they join its transaction instead of waiting for the lock forever.
     """
 
     def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
         self.path = path
+
+    def _in_own_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
 
     @classmethod
     async def open(cls, path: str) -> Database:
@@ -68,7 +73,11 @@ class Database:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
         database = cls(connection, path)
-        await database.migrate()
+        try:
+            await database.migrate()
+        except BaseException:
+            await connection.close()
+            raise
         return database
 
     async def close(self) -> None:
@@ -113,12 +122,16 @@ class Database:
 
     async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query and return every row."""
+        if self._in_own_transaction():
+            return await Transaction(self._connection).fetch_all(sql, parameters)
         async with self._lock:
             cursor = await self._connection.execute(sql, parameters)
             return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
         """Run a read query and return its first row, if any."""
+        if self._in_own_transaction():
+            return await Transaction(self._connection).fetch_one(sql, parameters)
         async with self._lock:
             cursor = await self._connection.execute(sql, parameters)
             return await cursor.fetchone()
@@ -130,9 +143,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Hold the connection for a write transaction: all or nothing."""
+        """Hold the connection for a write transaction: all or nothing. Inside a transaction
+        the same task already holds, this joins it (and commits or fails with it)."""
+        if self._in_own_transaction():
+            yield Transaction(self._connection)
+            return
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
+            self._owner = asyncio.current_task()
             transaction = Transaction(self._connection)
             try:
                 yield transaction
@@ -141,6 +159,8 @@ class Database:
                 raise
             else:
                 await self._connection.execute("COMMIT")
+            finally:
+                self._owner = None
 
 
 class Transaction:

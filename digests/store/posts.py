@@ -111,6 +111,15 @@ class PostRepository:
         )
         return [row_to_post(row) for row in rows]
 
+    async def count_between(self, guild_id: int, since: datetime, until: datetime) -> int:
+        """How many posts of the guild were published (or, undated, ingested) in [since, until)."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS n FROM posts WHERE guild_id = ?"
+            " AND COALESCE(published_ts, ingested_ts) >= ? AND COALESCE(published_ts, ingested_ts) < ?",
+            (guild_id, to_timestamp(since), to_timestamp(until)),
+        )
+        return int(row["n"]) if row else 0
+
     async def count(self, guild_id: int) -> int:
         """How many posts the guild has."""
         row = await self._db.fetch_one(

@@ -1,0 +1,68 @@
+"""`python -m bot`: the Discord bot, or `--console` for the terminal front end."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from digests.settings import Settings
+
+SETUP_HELP = """No DISCORD_TOKEN is set, so the Discord bot cannot start.
+
+To run Hindsight on Discord:
+  1. Open https://discord.com/developers/applications and create an application.
+  2. Under "Bot", reset and copy the token; put it in .env as DISCORD_TOKEN=...
+     No privileged intents are needed.
+  3. Under "OAuth2 → URL Generator", tick the scopes "bot" and "applications.commands" and the
+     permissions View Channels, Send Messages, Embed Links, Attach Files, Read Message History;
+     open the generated link to invite the bot to your server.
+  4. Run: python -m bot
+
+Meanwhile, the terminal front end works without Discord: python -m bot --console"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--console", action="store_true", help="run the terminal front end")
+    parser.add_argument(
+        "--guild", type=int, help="guild id the console acts in (default from settings)"
+    )
+    parser.add_argument(
+        "--clock", help="start a manual clock at this ISO time (scripted console sessions)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="folder for charts and exports"
+    )
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.console:
+        from bot.console import run_console
+
+        start = datetime.fromisoformat(args.clock.replace("Z", "+00:00")) if args.clock else None
+        if start is not None and start.tzinfo is None:
+            parser.error("--clock needs a timezone, e.g. 2025-12-15T09:00:00+09:00")
+        sys.exit(
+            asyncio.run(
+                run_console(settings, guild_id=args.guild, clock_start=start, out_dir=args.out)
+            )
+        )
+    if settings.discord_token is None:
+        print(SETUP_HELP)
+        sys.exit(2)
+    from bot.runner import run_bot
+
+    sys.exit(asyncio.run(run_bot(settings)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""The terminal front end: the bot's commands on stdin, digests and reminders on stdout.
+
+Lines look like Discord commands: `/predictions list status:due`, `/remind prediction
+prediction:3 when:"in 3 months"`. It runs the same command layer as the Discord cogs and the
+same scheduler, and prints every delivery the outbox makes. Extra console commands:
+`/as user:ID mod:yes` (act as someone), `/tick` (run due work now), `/time +3d` (move a
+`--clock` forward, for scripted sessions), `/help`, `/quit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shlex
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from digests.app import Services
+from digests.clock import Clock, ManualClock
+from digests.commands.handlers import Caller, Commands
+from digests.commands.replies import PlainFormatter, Reply
+from digests.errors import HindsightError
+from digests.reminders.outbox import DeliveryFailed
+from digests.settings import Settings
+from digests.store.outbox import OutboxMessage
+
+logger = logging.getLogger(__name__)
+_MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_DURATION = re.compile(r"^\+?(\d+)\s*([smhdw])$")
+
+
+def render_reply(reply: Reply, out_dir: Path | None = None) -> str:
+    """A reply as terminal text (files are written to `out_dir`)."""
+    lines: list[str] = []
+    if reply.content:
+        lines.append(reply.content)
+    if reply.title:
+        lines.append(f"== {reply.title} ==")
+    if reply.description:
+        lines.append(_MARKDOWN_BOLD.sub(r"\1", reply.description))
+    for field in reply.fields:
+        value = _MARKDOWN_BOLD.sub(r"\1", field.value)
+        lines.append(f"{field.name}: {value}")
+    if reply.url:
+        lines.append(f"link: {reply.url}")
+    if reply.footer:
+        lines.append(f"({reply.footer})")
+    if reply.buttons:
+        lines.append(" ".join(f"[{button.label}]" for button in reply.buttons))
+    for attachment in reply.files:
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / attachment.filename
+            target.write_bytes(attachment.data)
+            lines.append(f"attached: {target}")
+        else:
+            lines.append(f"attached: {attachment.filename} ({len(attachment.data)} bytes)")
+    for page in reply.pages:
+        lines.append(render_reply(page, out_dir))
+    return "\n".join(lines)
+
+
+class ConsoleTransport:
+    """Delivers outbox messages by printing them."""
+
+    def __init__(self, commands: Commands, stream: TextIO, out_dir: Path | None) -> None:
+        self._commands = commands
+        self._stream = stream
+        self._out_dir = out_dir
+        self.delivered: list[OutboxMessage] = []
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        """Print one message (a broken stream is a retryable failure)."""
+        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        where = (
+            f"#channel {message.destination_id}"
+            if message.destination == "channel"
+            else f"DM to user {message.destination_id}"
+        )
+        if message.destination == "channel" and message.destination_id is None:
+            where = "the server (no channel configured)"
+        try:
+            self._stream.write(
+                f"\n>>> {message.kind} → {where}\n{render_reply(reply, self._out_dir)}\n"
+            )
+            self._stream.flush()
+        except OSError as error:
+            raise DeliveryFailed(str(error)) from error
+        self.delivered.append(message)
+
+
+@dataclass
+class Session:
+    """Who the console acts as."""
+
+    caller: Caller
+
+
+def parse_line(line: str) -> tuple[list[str], dict[str, str]]:
+    """`/remind prediction prediction:3 when:"in 3 months"` → (["remind", "prediction"], options)."""
+    words = shlex.split(line.strip().lstrip("/"))
+    path: list[str] = []
+    options: dict[str, str] = {}
+    for word in words:
+        if ":" in word and not word.startswith(("http://", "https://")):
+            key, _, value = word.partition(":")
+            options[key.strip().lower()] = value
+        elif options:
+            # A bare word after options continues the last option's value.
+            last = list(options)[-1]
+            options[last] = f"{options[last]} {word}"
+        else:
+            path.append(word.lower())
+    return path, options
+
+
+def _int(options: dict[str, str], name: str, required: bool = True) -> int | None:
+    value = options.get(name)
+    if value is None or value == "":
+        if required:
+            raise HindsightError(f"Missing option {name}:")
+        return None
+    try:
+        return int(value.lstrip("#"))
+    except ValueError as error:
+        raise HindsightError(f"{name}: {value!r} is not a number") from error
+
+
+Handler = Callable[[Caller, dict[str, str]], Awaitable[Reply]]
+
+
+def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
+    """Console command paths mapped onto the command layer."""
+    c = commands
+    return {
+        ("summary",): lambda who, o: c.summary(
+            who, _int(o, "post", False), o.get("theme"), _int(o, "days", False)
+        ),
+        ("quote",): lambda who, o: c.quote(who, o.get("theme"), o.get("speaker"), o.get("query")),
+        ("themes",): lambda who, o: c.themes(who, _int(o, "days", False) or 7),
+        ("predictions", "list"): lambda who, o: c.predictions_list(
+            who, o.get("status", "all"), o.get("theme"), o.get("source")
+        ),
+        ("predictions", "show"): lambda who, o: c.predictions_show(
+            who, _int(o, "id", False) or _int(o, "prediction")
+        ),  # type: ignore[arg-type]
+        ("predictions", "add"): lambda who, o: c.predictions_add(
+            who, o.get("claim", ""), o.get("due", ""), o.get("probability"), o.get("source")
+        ),
+        ("predictions", "resolve"): lambda who, o: c.predictions_resolve(
+            who, _int(o, "id"), o.get("outcome", ""), o.get("evidence"), o.get("note")
+        ),  # type: ignore[arg-type]
+        ("predictions", "undo"): lambda who, o: c.predictions_undo(who, _int(o, "id")),  # type: ignore[arg-type]
+        ("predictions", "redate"): lambda who, o: c.predictions_redate(
+            who, _int(o, "id"), o.get("due", "")
+        ),  # type: ignore[arg-type]
+        ("remind", "prediction"): lambda who, o: c.remind_prediction(
+            who, _int(o, "prediction", False) or _int(o, "id"), o.get("when")
+        ),  # type: ignore[arg-type]
+        ("remind", "list"): lambda who, o: c.remind_list(who),
+        ("remind", "cancel"): lambda who, o: c.remind_cancel(
+            who, _int(o, "id", False) or _int(o, "reminder", False), _int(o, "prediction", False)
+        ),
+        ("digest", "now"): lambda who, o: c.digest_now(who, _int(o, "days", False)),
+        ("digest", "schedule"): lambda who, o: c.digest_schedule(
+            who,
+            _int(o, "channel"),
+            o.get("weekday", "mon"),
+            o.get("time", "09:00"),
+            o.get("timezone"),
+        ),  # type: ignore[arg-type]
+        ("digest", "status"): lambda who, o: c.digest_status(who),
+        ("digest", "off"): lambda who, o: c.digest_off(who),
+        ("feed", "add"): lambda who, o: c.feed_add(
+            who, o.get("url", ""), _int(o, "channel", False)
+        ),
+        ("feed", "list"): lambda who, o: c.feed_list(who),
+        ("feed", "remove"): lambda who, o: c.feed_remove(who, _int(o, "id")),  # type: ignore[arg-type]
+        ("ingest", "url"): lambda who, o: c.ingest_url(who, o.get("url", "")),
+        ("ingest", "text"): lambda who, o: c.ingest_text(who, o.get("text", ""), o.get("title")),
+        ("scoreboard",): lambda who, o: c.scoreboard(who, o.get("by", "source")),
+        ("export",): lambda who, o: c.export(who),
+        ("settings", "timezone"): lambda who, o: c.settings_timezone(who, o.get("timezone", "")),
+        ("settings", "reminder_channel"): lambda who, o: c.settings_reminder_channel(
+            who, _int(o, "channel")
+        ),  # type: ignore[arg-type]
+        ("settings", "reminder_role"): lambda who, o: c.settings_reminder_role(
+            who, _int(o, "role", False)
+        ),
+        ("settings", "language"): lambda who, o: c.settings_language(who, o.get("language", "en")),
+        ("button",): lambda who, o: c.button(who, o.get("id", "")),
+    }
+
+
+HELP = """Commands (same as the Discord bot):
+  /summary [post:ID] [theme:T] [days:N]      /quote [theme:T] [speaker:S] [query:Q]
+  /themes [days:N]                            /scoreboard [by:source|author|speaker]
+  /predictions list [status:open|due|resolved|undated|all] [theme:T] [source:S]
+  /predictions show id:N     /predictions add claim:"…" due:2026-12-31 [probability:70%] [source:URL]
+  /predictions resolve id:N outcome:correct|wrong|partly|unknown|withdrawn [evidence:URL] [note:"…"]
+  /predictions undo id:N     /predictions redate id:N due:…
+  /remind prediction prediction:N [when:"in 3 months"]   /remind list   /remind cancel id:N|prediction:N
+  /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00] [timezone:Asia/Seoul]
+  /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
+  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /export
+  /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
+Console only: /as user:N [mod:yes] [messages:yes]   /tick   /time +3d (with --clock)   /help   /quit"""
+
+
+class Console:
+    """One terminal session."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        guild_id: int,
+        stream: TextIO,
+        out_dir: Path | None,
+        manual_clock: ManualClock | None,
+    ) -> None:
+        self.services = services
+        self.commands = Commands(services, PlainFormatter())
+        self.session = Session(
+            Caller(guild_id, user_id=1, is_moderator=True, can_manage_messages=True)
+        )
+        self.stream = stream
+        self.out_dir = out_dir
+        self.manual_clock = manual_clock
+        self.transport = ConsoleTransport(self.commands, stream, out_dir)
+        self.scheduler = services.scheduler(self.transport)
+        self.table = command_table(self.commands)
+
+    def write(self, text: str) -> None:
+        """Print to the session's stream."""
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    async def handle(self, line: str) -> bool:
+        """Run one input line; False when the session should end."""
+        if not line.strip() or line.lstrip().startswith("#"):
+            return True
+        try:
+            path, options = parse_line(line)
+        except ValueError as error:
+            self.write(f"error: cannot read that line ({error})")
+            return True
+        if path in (["quit"], ["exit"]):
+            return False
+        if path == ["help"]:
+            self.write(HELP)
+            return True
+        if path == ["as"]:
+            self.session.caller = replace(
+                self.session.caller,
+                user_id=_int(options, "user") or self.session.caller.user_id,
+                is_moderator=options.get("mod", "no").lower() in {"yes", "true", "1"},
+                can_manage_messages=options.get("messages", options.get("mod", "no")).lower()
+                in {"yes", "true", "1"},
+            )
+            self.write(
+                f"acting as user {self.session.caller.user_id} (moderator: {self.session.caller.is_moderator})"
+            )
+            return True
+        if path == ["tick"]:
+            await self.tick()
+            return True
+        if path[:1] == ["time"]:
+            await self.move_time(options.get("by") or " ".join(path[1:]))
+            return True
+        handler = self.table.get(tuple(path))
+        if handler is None:
+            self.write(f"error: unknown command /{' '.join(path)} (try /help)")
+            return True
+        try:
+            reply = await handler(self.session.caller, options)
+        except HindsightError as error:
+            self.write(f"error: {error.user_message}")
+            return True
+        except Exception:
+            logger.exception("command %s failed", line.strip())
+            self.write("error: something went wrong on our side; it was logged.")
+            return True
+        self.write(render_reply(reply, self.out_dir))
+        return True
+
+    async def tick(self) -> None:
+        """Run everything that is due and print what was delivered."""
+        report = await self.scheduler.tick()
+        if not (report.drained.sent or report.digests or report.sweep.queued):
+            self.write("(nothing due)")
+
+    async def move_time(self, amount: str) -> None:
+        """Advance the manual clock, then run what became due."""
+        if self.manual_clock is None:
+            self.write("error: /time needs the console started with --clock")
+            return
+        match = _DURATION.match(amount.strip())
+        if match is None:
+            self.write(f"error: {amount!r} is not a duration like +3d, +12h, +2w")
+            return
+        count, unit = int(match.group(1)), match.group(2)
+        delta = {
+            "s": timedelta(seconds=count),
+            "m": timedelta(minutes=count),
+            "h": timedelta(hours=count),
+            "d": timedelta(days=count),
+            "w": timedelta(weeks=count),
+        }[unit]
+        now = self.manual_clock.advance(seconds=delta.total_seconds())
+        self.write(f"time is now {now.isoformat()}")
+        await self.tick()
+
+    async def run(self, lines: Any) -> None:
+        """Start the scheduler, read commands until EOF or /quit, stop."""
+        await self.scheduler.start(catch_up=True)
+        try:
+            async for line in lines:
+                if not await self.handle(line):
+                    break
+            await self.scheduler.tick()
+        finally:
+            await self.scheduler.shutdown()
+
+
+async def stdin_lines() -> Any:
+    """Lines of standard input, read without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    guild_id: int | None = None,
+    clock_start: datetime | None = None,
+    out_dir: Path | None = None,
+) -> int:
+    """`python -m bot --console`: the terminal front end over the embedded store."""
+    clock: Clock | None = ManualClock(clock_start) if clock_start else None
+    async with await Services.open(settings, clock) as services:
+        console = Console(
+            services,
+            guild_id=settings.default_guild_id if guild_id is None else guild_id,
+            stream=sys.stdout,
+            out_dir=out_dir,
+            manual_clock=clock if isinstance(clock, ManualClock) else None,
+        )
+        if sys.stdin.isatty():
+            console.write("Hindsight terminal · type /help, /quit to leave")
+        await console.run(stdin_lines())
+    return 0

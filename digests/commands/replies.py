@@ -1,0 +1,100 @@
+"""What a command answers, independent of where it is shown (terminal or Discord).
+
+Front ends render a Reply their own way: the terminal as text, Discord as embeds with
+buttons. Dates, people and channels go through a Formatter the front end supplies, so Discord
+can show `<t:…:D>` timestamps and the terminal plain ISO dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+class Formatter(Protocol):
+    """How a front end writes dates, members, channels and roles."""
+
+    def date(self, value: date) -> str:
+        """A calendar date."""
+
+    def moment(self, value: datetime) -> str:
+        """A point in time, with a relative hint ("in 3 days")."""
+
+    def user(self, user_id: int) -> str:
+        """A member (never a ping unless the reply allows it)."""
+
+    def channel(self, channel_id: int) -> str:
+        """A channel."""
+
+    def role(self, role_id: int) -> str:
+        """A role."""
+
+
+class PlainFormatter:
+    """ISO dates and ids in words: for the terminal and for logs."""
+
+    def date(self, value: date) -> str:
+        """2026-03-01."""
+        return value.isoformat()
+
+    def moment(self, value: datetime) -> str:
+        """2026-03-01 09:00 UTC."""
+        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+    def user(self, user_id: int) -> str:
+        """user 1234."""
+        return f"user {user_id}"
+
+    def channel(self, channel_id: int) -> str:
+        """#channel 1234."""
+        return f"#channel {channel_id}"
+
+    def role(self, role_id: int) -> str:
+        """@role 1234."""
+        return f"role {role_id}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A titled block of a reply."""
+
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a chart, an export)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Button:
+    """An action under a reply; `custom_id` is stable so it works after a restart."""
+
+    custom_id: str
+    label: str
+    style: str = "secondary"  # primary|secondary|success|danger
+
+
+@dataclass
+class Reply:
+    """A command's answer."""
+
+    title: str | None = None
+    description: str = ""
+    fields: list[Field] = field(default_factory=list)
+    footer: str | None = None
+    url: str | None = None
+    tone: str = "info"  # info|success|warning|error
+    ephemeral: bool = False
+    files: list[Attachment] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    pages: list[Reply] = field(default_factory=list)  # further pages of a long list
+    mention_users: list[int] = field(default_factory=list)  # the only members it may ping
+    mention_roles: list[int] = field(default_factory=list)  # the only roles it may ping
+    content: str = ""  # text above the embed (where pings go)

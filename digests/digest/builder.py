@@ -1,0 +1,302 @@
+"""Build a guild's digest for a period from the store (read-only, every query scoped by guild)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digests.digest.model import (
+    Digest,
+    DigestPost,
+    ForecastItem,
+    QuoteItem,
+    ScoreItem,
+    ThemeTrend,
+)
+from digests.settings import Settings
+from digests.store import Store
+from digests.store.forecasts import ForecastRecord
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# How many labels of an earlier period are read to find the previous counts of the current top
+# themes. A label ranked below this in the earlier period counts as 0 there (see `theme_trends`).
+_PREVIOUS_LABELS = 1000
+
+
+@dataclass(frozen=True)
+class DigestLimits:
+    """How much of each section a digest carries (counts are always complete)."""
+
+    posts: int = 10
+    themes: int = 8
+    forecasts: int = 10  # per forecast section: new, coming due, overdue, resolved
+    scoreboard: int = 3
+    history_periods: int = 6
+    history_themes: int = 5
+    quote_candidates: int = 5
+
+
+def _require_aware(name: str, moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+async def _counts_for(
+    store: Store, guild_id: int, start: datetime, end: datetime, labels: list[str]
+) -> dict[str, int]:
+    """Posts carrying each of `labels` in [start, end)."""
+    if not labels:
+        return {}
+    rows = await store.analysis.theme_counts(guild_id, start, end, limit=_PREVIOUS_LABELS)
+    found = {row.label: row.posts for row in rows}
+    return {label: found.get(label, 0) for label in labels}
+
+
+async def theme_trends(
+    store: Store, guild_id: int, start: datetime, end: datetime, limit: int = 10
+) -> list[ThemeTrend]:
+    """The guild's top themes in [start, end), each with its count in the previous period of equal
+    length ([start - (end - start), start)); most posts first, then by label."""
+    _require_aware("start", start)
+    _require_aware("end", end)
+    if end <= start or limit <= 0:
+        return []
+    current = await store.analysis.theme_counts(guild_id, start, end, limit=limit)
+    previous = await _counts_for(
+        store, guild_id, start - (end - start), start, [row.label for row in current]
+    )
+    return [
+        ThemeTrend(
+            label=row.label,
+            count=row.posts,
+            previous=previous.get(row.label, 0),
+            change=row.posts - previous.get(row.label, 0),
+            is_new=previous.get(row.label, 0) == 0,
+        )
+        for row in current
+    ]
+
+
+def _forecast_item(record: ForecastRecord) -> ForecastItem:
+    return ForecastItem(
+        forecast_id=record.id,
+        claim=record.claim,
+        due_end=record.due_end,
+        source_label=record.source_label,
+        source_url=record.source_url,
+        speaker=record.speaker,
+        status=record.status,
+        outcome=record.outcome,
+        probability=record.probability,
+        due_at=record.due_at,
+    )
+
+
+def _first_sentence(summary: list[str] | None) -> str | None:
+    for sentence in summary or []:
+        if sentence and sentence.strip():
+            return " ".join(sentence.split())
+    return None
+
+
+def period_label(start: datetime, end: datetime, zone: ZoneInfo, *, with_year: bool) -> str:
+    """A short label for a period in a chart: its local start date (and time for short periods)."""
+    local = start.astimezone(zone)
+    if end - start < timedelta(days=1):
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d" if with_year else "%m-%d")
+
+
+class DigestBuilder:
+    """Collects a digest's sections for one guild and one period."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._settings = settings
+
+    async def timezone_of(self, guild_id: int) -> str:
+        """The guild's timezone name (the bot's default when unset or unknown)."""
+        configured = (await self._store.guilds.get(guild_id)).timezone
+        if configured:
+            try:
+                ZoneInfo(configured)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+            else:
+                return configured
+        return self._settings.default_timezone
+
+    async def build(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        coming_days: int = 14,
+        catch_up: bool = False,
+        now: datetime | None = None,
+        limits: DigestLimits | None = None,
+    ) -> Digest:
+        """The digest of [start, end). "Coming due" is [now, now + coming_days) and "overdue" is as of
+        `now` (default: `end`)."""
+        _require_aware("start", start)
+        _require_aware("end", end)
+        if end <= start:
+            raise ValueError("a digest needs start < end")
+        if coming_days < 0:
+            raise ValueError("coming_days must not be negative")
+        now = now or end
+        _require_aware("now", now)
+        limits = limits or DigestLimits()
+        store = self._store
+        timezone = await self.timezone_of(guild_id)
+
+        posts = await self._posts(guild_id, start, end, limits.posts)
+        post_count = await store.posts.count_between(guild_id, start, end)
+        themes = await theme_trends(store, guild_id, start, end, limits.themes)
+
+        new_forecasts = await store.ledger.between(
+            guild_id, "created_ts", start, end, limit=limits.forecasts
+        )
+        new_forecast_count = await store.ledger.count_between(guild_id, "created_ts", start, end)
+        coming_due = await store.ledger.between(
+            guild_id,
+            "due_ts",
+            now,
+            now + timedelta(days=coming_days),
+            status="open",
+            limit=limits.forecasts,
+        )
+        overdue, overdue_count = await self._overdue(guild_id, now, limits.forecasts)
+        resolved = await store.ledger.between(
+            guild_id, "resolved_ts", start, end, status="resolved", limit=limits.forecasts
+        )
+        quote = await self._quote(guild_id, start, end, limits.quote_candidates)
+        scoreboard = [
+            ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
+            for row in await store.ledger.track_record(guild_id, "source", limit=limits.scoreboard)
+        ]
+        history = await self._history(
+            guild_id,
+            start,
+            end,
+            ZoneInfo(timezone),
+            [trend.label for trend in themes[: limits.history_themes]],
+            {trend.label: trend.count for trend in themes},
+            {trend.label: trend.previous for trend in themes},
+            limits.history_periods,
+        )
+        return Digest(
+            guild_id=guild_id,
+            start=start,
+            end=end,
+            timezone=timezone,
+            catch_up=catch_up,
+            posts=posts,
+            post_count=post_count,
+            themes=themes,
+            new_forecasts=[_forecast_item(record) for record in new_forecasts],
+            new_forecast_count=new_forecast_count,
+            coming_due=[_forecast_item(record) for record in coming_due],
+            coming_days=coming_days,
+            overdue=overdue,
+            overdue_count=overdue_count,
+            resolved=[_forecast_item(record) for record in resolved],
+            quote=quote,
+            scoreboard=scoreboard,
+            theme_history=history,
+            as_of=now,
+        )
+
+    async def _posts(
+        self, guild_id: int, start: datetime, end: datetime, limit: int
+    ) -> list[DigestPost]:
+        if limit <= 0:
+            return []
+        stored = await self._store.posts.list(guild_id, since=start, until=end, limit=limit)
+        posts = []
+        for post in stored:
+            summary = await self._store.analysis.summary(guild_id, post.id)
+            posts.append(
+                DigestPost(
+                    post_id=post.id,
+                    title=post.title,
+                    source=post.source,
+                    url=post.canonical_url,
+                    author=post.author,
+                    published=post.published,
+                    summary=_first_sentence(summary),
+                )
+            )
+        return posts
+
+    async def _overdue(
+        self, guild_id: int, now: datetime, limit: int
+    ) -> tuple[list[ForecastItem], int]:
+        """Forecasts awaiting a verdict: marked due by the reminder sweep, plus open ones whose
+        window closed before `now` that the sweep has not reached yet; longest waiting first."""
+        ledger = self._store.ledger
+        marked = await ledger.awaiting_verdict(guild_id, limit=limit)
+        unmarked = await ledger.between(guild_id, "due_ts", _EPOCH, now, status="open", limit=limit)
+        count = await ledger.count_awaiting_verdict(guild_id) + await ledger.count_between(
+            guild_id, "due_ts", _EPOCH, now, status="open"
+        )
+        waiting = sorted(
+            marked + unmarked,
+            key=lambda record: (record.due_at or now, record.id),
+        )
+        return [_forecast_item(record) for record in waiting[:limit]], count
+
+    async def _quote(
+        self, guild_id: int, start: datetime, end: datetime, candidates: int
+    ) -> QuoteItem | None:
+        """The period's first quote (the store lists attributed, readable-length quotes first)."""
+        rows = await self._store.analysis.quotes_between(
+            guild_id, start, end, limit=max(1, candidates)
+        )
+        for row in rows:
+            text = " ".join(row.text.split())
+            if text:
+                return QuoteItem(
+                    text=text, speaker=row.speaker, post_title=row.post_title, url=row.source_url
+                )
+        return None
+
+    async def _history(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        zone: ZoneInfo,
+        labels: list[str],
+        current: dict[str, int],
+        previous: dict[str, int],
+        periods: int,
+    ) -> list[tuple[str, dict[str, int]]]:
+        """Counts of the top themes over the last `periods` periods of the same length, oldest
+        first; leading periods without any post (before the guild had posts) are left out."""
+        if not labels or periods <= 0:
+            return []
+        length = end - start
+        bounds = [(end - length * (i + 1), end - length * i) for i in reversed(range(periods))]
+        with_year = bounds[0][0].astimezone(zone).year != bounds[-1][0].astimezone(zone).year
+        history: list[tuple[str, dict[str, int]]] = []
+        for index, (period_start, period_end) in enumerate(bounds):
+            back = len(bounds) - 1 - index
+            if back == 0:
+                counts = {label: current.get(label, 0) for label in labels}
+            elif back == 1:
+                counts = {label: previous.get(label, 0) for label in labels}
+            else:
+                counts = await _counts_for(self._store, guild_id, period_start, period_end, labels)
+            if (
+                not history
+                and not any(counts.values())
+                and not await self._store.posts.count_between(guild_id, period_start, period_end)
+            ):
+                continue
+            history.append(
+                (period_label(period_start, period_end, zone, with_year=with_year), counts)
+            )
+        return history

@@ -1,0 +1,607 @@
+"""Render a digest as terminal text or Discord-compatible Markdown, and to/from JSON.
+
+Rules: the covered range is shown in the guild's timezone; a catch-up digest says which range it
+covers; empty sections are left out; an empty period is exactly one line. In Markdown, text that
+came from posts is whitespace-collapsed, clipped, Markdown-escaped and defanged so it can never
+ping anyone or inject formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digests.digest.model import (
+    Digest,
+    DigestPost,
+    ForecastItem,
+    QuoteItem,
+    ScoreItem,
+    ThemeTrend,
+)
+
+ZERO_WIDTH_SPACE = "\u200b"
+ELLIPSIS = "…"
+
+TITLE_WIDTH = 90
+CLAIM_WIDTH = 160
+SUMMARY_WIDTH = 220
+QUOTE_WIDTH = 240
+LABEL_WIDTH = 48
+
+_MENTION = re.compile(r"@(?=everyone|here)|<(?=[@#])", re.IGNORECASE)
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]])")
+
+OUTCOME_LABELS = {
+    "correct": "correct",
+    "wrong": "wrong",
+    "partly": "partly correct",
+    "unknown": "can't tell",
+    "withdrawn": "withdrawn",
+}
+
+
+# --- small public helpers ----------------------------------------------------------------------
+
+
+def defang(text: str) -> str:
+    """Make `@everyone`, `@here`, `<@user>`, `<@!user>`, `<@&role>` and `<#channel>` inert in
+    Discord by putting a zero-width space after the '@' or '<'. Idempotent."""
+    return _MENTION.sub(lambda match: match.group(0) + ZERO_WIDTH_SPACE, text)
+
+
+def clip(text: str, width: int) -> str:
+    """Collapse whitespace and cut to at most `width` characters, ending with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)].rstrip() + ELLIPSIS
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the characters Discord Markdown would interpret inside a line."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def format_range(start: datetime, end: datetime, timezone: str) -> str:
+    """The covered range, e.g. `2025-12-08 – 2025-12-15 (Asia/Seoul)`; with times of day when
+    the range does not fall on local midnights."""
+    zone = _zone(timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    midnight = all(
+        (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+        for moment in (local_start, local_end)
+    )
+    pattern = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"
+    return f"{local_start.strftime(pattern)} – {local_end.strftime(pattern)} ({timezone})"
+
+
+def heading(digest: Digest) -> str:
+    """The digest's title line (plain text)."""
+    covered = format_range(digest.start, digest.end, digest.timezone)
+    if digest.catch_up:
+        return f"Catch-up digest covering {covered}"
+    return f"Digest for {covered}"
+
+
+def empty_line(digest: Digest) -> str:
+    """The single line an empty period renders as (plain text)."""
+    return f"{heading(digest)}: nothing happened in this range."
+
+
+# --- shared wording ----------------------------------------------------------------------------
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def source_name(source: str | None) -> str | None:
+    """A short name for where a post came from: a URL's host, a file's name, or the text as is."""
+    if not source:
+        return None
+    source = " ".join(source.split())
+    if re.match(r"^https?://", source, re.IGNORECASE):
+        host = urlsplit(source).hostname or source
+        return host.removeprefix("www.")
+    if "/" in source or "\\" in source:
+        return PurePath(source.replace("\\", "/")).name or source
+    return source
+
+
+def _trend(trend: ThemeTrend) -> str:
+    if trend.is_new:
+        return "new"
+    if trend.change > 0:
+        return f"▲{trend.change}"
+    if trend.change < 0:
+        return f"▼{-trend.change}"
+    return "="
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _span(delta: timedelta) -> str:
+    """A rough human length: "5 h", "3 days", "5 weeks", "4 months"."""
+    seconds = max(0, int(delta.total_seconds()))
+    days = seconds // 86400
+    if days == 0:
+        return f"{max(1, seconds // 3600)} h"
+    if days < 35:
+        return _plural(days, "day")
+    if days < 120:
+        return _plural(days // 7, "week")
+    return _plural(days // 30, "month")
+
+
+def _local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(_zone(timezone)).date()
+
+
+def _due_date(item: ForecastItem, timezone: str) -> str | None:
+    if item.due_end:
+        return item.due_end.isoformat()
+    if item.due_at:
+        return _local_day(item.due_at, timezone).isoformat()
+    return None
+
+
+def _probability(item: ForecastItem) -> str | None:
+    return f"{round(item.probability * 100)}%" if item.probability is not None else None
+
+
+def _forecast_source(item: ForecastItem) -> str | None:
+    return item.source_label or source_name(item.source_url)
+
+
+def _share(item: ScoreItem) -> str:
+    parts = [f"{item.resolved} resolved"]
+    if item.share_correct is not None:
+        parts.insert(0, f"{round(item.share_correct * 100)}% correct")
+    if item.brier is not None:
+        parts.append(f"Brier {item.brier:.2f}")
+    return ", ".join(parts)
+
+
+class _Writer:
+    """Shared section layout; subclasses decide how untrusted text and emphasis look."""
+
+    def __init__(self, digest: Digest) -> None:
+        self.digest = digest
+
+    # hooks
+    def text(self, value: str, width: int) -> str:
+        raise NotImplementedError
+
+    def title_line(self, value: str) -> str:
+        raise NotImplementedError
+
+    def section(self, name: str) -> str:
+        raise NotImplementedError
+
+    def bullet(self, value: str) -> str:
+        raise NotImplementedError
+
+    def detail(self, value: str) -> str:
+        raise NotImplementedError
+
+    def post_title(self, post: DigestPost) -> str:
+        return self.text(post.title or "(untitled)", TITLE_WIDTH)
+
+    def quote_line(self, quote: QuoteItem) -> list[str]:
+        raise NotImplementedError
+
+    # layout
+    def render(self) -> str:
+        digest = self.digest
+        if digest.is_empty:
+            return self.empty()
+        blocks = [[self.title_line(heading(digest))]]
+        for section in (
+            self.posts,
+            self.themes,
+            self.new_forecasts,
+            self.coming_due,
+            self.overdue,
+            self.resolved,
+            self.quote,
+            self.scoreboard,
+        ):
+            lines = section()
+            if lines:
+                blocks.append(lines)
+        return "\n\n".join("\n".join(block) for block in blocks)
+
+    def empty(self) -> str:
+        raise NotImplementedError
+
+    def more(self, value: str) -> str:
+        raise NotImplementedError
+
+    def _more(self, shown: int, total: int) -> list[str]:
+        return [self.more(f"…and {total - shown} more")] if total > shown else []
+
+    def posts(self) -> list[str]:
+        digest = self.digest
+        if not digest.posts:
+            return []
+        lines = [self.section(f"New posts ({digest.post_count})")]
+        for post in digest.posts:
+            source = source_name(post.source)
+            line = self.post_title(post)
+            if source:
+                line += f" — {self.text(source, LABEL_WIDTH)}"
+            lines.append(self.bullet(line))
+            if post.summary:
+                lines.append(self.detail(self.text(post.summary, SUMMARY_WIDTH)))
+        return lines + self._more(len(digest.posts), digest.post_count)
+
+    def themes(self) -> list[str]:
+        if not self.digest.themes:
+            return []
+        lines = [self.section("Top themes")]
+        for trend in self.digest.themes:
+            lines.append(
+                self.bullet(
+                    f"{self.text(trend.label, LABEL_WIDTH)}: {_plural(trend.count, 'post')}"
+                    f" ({_trend(trend)})"
+                )
+            )
+        return lines
+
+    def _forecast(self, item: ForecastItem, *extra: str | None) -> str:
+        meta = [
+            self.text(item.speaker, LABEL_WIDTH) if item.speaker else None,
+            self.text(source, LABEL_WIDTH) if (source := _forecast_source(item)) else None,
+            *extra,
+            _probability(item),
+        ]
+        tail = " · ".join(part for part in meta if part)
+        claim = self.text(item.claim, CLAIM_WIDTH)
+        return self.bullet(f"{claim} — {tail}" if tail else claim)
+
+    def new_forecasts(self) -> list[str]:
+        digest = self.digest
+        if not digest.new_forecasts:
+            return []
+        lines = [self.section(f"New forecasts ({digest.new_forecast_count})")]
+        for item in digest.new_forecasts:
+            due = _due_date(item, digest.timezone)
+            lines.append(self._forecast(item, f"due {due}" if due else "no date"))
+        return lines + self._more(len(digest.new_forecasts), digest.new_forecast_count)
+
+    def coming_due(self) -> list[str]:
+        digest = self.digest
+        if not digest.coming_due:
+            return []
+        lines = [self.section(f"Coming due in the next {_plural(digest.coming_days, 'day')}")]
+        for item in digest.coming_due:
+            due = f"due {_due_date(item, digest.timezone)}"
+            if item.due_at:
+                due += f" (in {_span(item.due_at - digest.reference_time)})"
+            lines.append(self._forecast(item, due))
+        return lines
+
+    def overdue(self) -> list[str]:
+        digest = self.digest
+        if not digest.overdue:
+            return []
+        lines = [self.section(f"Overdue, awaiting a verdict ({digest.overdue_count})")]
+        for item in digest.overdue:
+            due = f"due {_due_date(item, digest.timezone)}"
+            if item.due_at:
+                due += f", overdue {_span(digest.reference_time - item.due_at)}"
+            lines.append(self._forecast(item, due))
+        return lines + self._more(len(digest.overdue), digest.overdue_count)
+
+    def resolved(self) -> list[str]:
+        if not self.digest.resolved:
+            return []
+        lines = [self.section("Recently resolved")]
+        for item in self.digest.resolved:
+            outcome = OUTCOME_LABELS.get(item.outcome or "", item.outcome or "resolved")
+            lines.append(self._forecast(item, self.emphasis(outcome)))
+        return lines
+
+    def emphasis(self, value: str) -> str:
+        return value
+
+    def quote(self) -> list[str]:
+        if not self.digest.quote:
+            return []
+        return [self.section("Quote of the period"), *self.quote_line(self.digest.quote)]
+
+    def scoreboard(self) -> list[str]:
+        if not self.digest.scoreboard:
+            return []
+        lines = [self.section("Scoreboard")]
+        for item in self.digest.scoreboard:
+            key = source_name(item.key) or item.key
+            lines.append(self.bullet(f"{self.text(key, LABEL_WIDTH)}: {_share(item)}"))
+        return lines
+
+
+class _TextWriter(_Writer):
+    def text(self, value: str, width: int) -> str:
+        return clip(value, width)
+
+    def title_line(self, value: str) -> str:
+        return value
+
+    def section(self, name: str) -> str:
+        return name
+
+    def bullet(self, value: str) -> str:
+        return f"  • {value}"
+
+    def detail(self, value: str) -> str:
+        return f"    {value}"
+
+    def more(self, value: str) -> str:
+        return f"  {value}"
+
+    def quote_line(self, quote: QuoteItem) -> list[str]:
+        line = f"  “{clip(quote.text, QUOTE_WIDTH)}”"
+        credit = [clip(part, LABEL_WIDTH) for part in (quote.speaker,) if part]
+        if quote.post_title:
+            credit.append(f"in {clip(quote.post_title, TITLE_WIDTH)}")
+        return [line + (f" — {', '.join(credit)}" if credit else "")]
+
+    def empty(self) -> str:
+        return empty_line(self.digest)
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url or not re.match(r"^https?://[^\s<>]+$", url, re.IGNORECASE):
+        return None
+    return url.replace("(", "%28").replace(")", "%29")
+
+
+class _MarkdownWriter(_Writer):
+    def text(self, value: str, width: int) -> str:
+        return defang(escape_markdown(clip(value, width)))
+
+    def title_line(self, value: str) -> str:
+        return f"**{value}**"
+
+    def section(self, name: str) -> str:
+        return f"**{name}**"
+
+    def bullet(self, value: str) -> str:
+        return f"- {value}"
+
+    def detail(self, value: str) -> str:
+        return f"  {value}"
+
+    def more(self, value: str) -> str:
+        return f"*{value}*"
+
+    def emphasis(self, value: str) -> str:
+        return f"**{value}**"
+
+    def post_title(self, post: DigestPost) -> str:
+        title = super().post_title(post)
+        url = _safe_url(post.url)
+        # <url> inside the link keeps Discord from unfurling every post.
+        return f"[{title}](<{url}>)" if url else f"**{title}**"
+
+    def quote_line(self, quote: QuoteItem) -> list[str]:
+        line = f"> “{self.text(quote.text, QUOTE_WIDTH)}”"
+        credit = [self.text(quote.speaker, LABEL_WIDTH)] if quote.speaker else []
+        if quote.post_title:
+            title = self.text(quote.post_title, TITLE_WIDTH)
+            url = _safe_url(quote.url)
+            credit.append(f"in [{title}](<{url}>)" if url else f"in *{title}*")
+        return [line + (f" — {', '.join(credit)}" if credit else "")]
+
+    def empty(self) -> str:
+        return f"**{heading(self.digest)}**: nothing happened in this range."
+
+
+def render_text(digest: Digest) -> str:
+    """The digest as plain text for a terminal (no trailing newline)."""
+    return _TextWriter(digest).render()
+
+
+def render_markdown(digest: Digest) -> str:
+    """The digest as Discord-compatible Markdown: **bold** headings, bullet lists, no tables.
+    Text from posts is escaped and defanged. May exceed Discord's 2000-character message limit;
+    the sender splits on blank lines (between sections)."""
+    return _MarkdownWriter(digest).render()
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def _dt(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _forecast_json(item: ForecastItem) -> dict[str, Any]:
+    return {
+        "forecast_id": item.forecast_id,
+        "claim": item.claim,
+        "due_end": _d(item.due_end),
+        "source_label": item.source_label,
+        "source_url": item.source_url,
+        "speaker": item.speaker,
+        "status": item.status,
+        "outcome": item.outcome,
+        "probability": item.probability,
+        "due_at": _dt(item.due_at),
+    }
+
+
+def _forecast_from(data: dict[str, Any]) -> ForecastItem:
+    return ForecastItem(
+        forecast_id=int(data["forecast_id"]),
+        claim=data["claim"],
+        due_end=_parse_d(data.get("due_end")),
+        source_label=data.get("source_label"),
+        source_url=data.get("source_url"),
+        speaker=data.get("speaker"),
+        status=data["status"],
+        outcome=data.get("outcome"),
+        probability=data.get("probability"),
+        due_at=_parse_dt(data.get("due_at")),
+    )
+
+
+def to_json(digest: Digest) -> dict[str, Any]:
+    """A JSON-ready dict (datetimes and dates as ISO strings); `from_json` reverses it exactly."""
+    return {
+        "guild_id": digest.guild_id,
+        "start": _dt(digest.start),
+        "end": _dt(digest.end),
+        "timezone": digest.timezone,
+        "catch_up": digest.catch_up,
+        "posts": [
+            {
+                "post_id": post.post_id,
+                "title": post.title,
+                "source": post.source,
+                "url": post.url,
+                "author": post.author,
+                "published": _dt(post.published),
+                "summary": post.summary,
+            }
+            for post in digest.posts
+        ],
+        "post_count": digest.post_count,
+        "themes": [
+            {
+                "label": trend.label,
+                "count": trend.count,
+                "previous": trend.previous,
+                "change": trend.change,
+                "is_new": trend.is_new,
+            }
+            for trend in digest.themes
+        ],
+        "new_forecasts": [_forecast_json(item) for item in digest.new_forecasts],
+        "new_forecast_count": digest.new_forecast_count,
+        "coming_due": [_forecast_json(item) for item in digest.coming_due],
+        "coming_days": digest.coming_days,
+        "overdue": [_forecast_json(item) for item in digest.overdue],
+        "overdue_count": digest.overdue_count,
+        "resolved": [_forecast_json(item) for item in digest.resolved],
+        "quote": (
+            {
+                "text": digest.quote.text,
+                "speaker": digest.quote.speaker,
+                "post_title": digest.quote.post_title,
+                "url": digest.quote.url,
+            }
+            if digest.quote
+            else None
+        ),
+        "scoreboard": [
+            {
+                "key": item.key,
+                "resolved": item.resolved,
+                "share_correct": item.share_correct,
+                "brier": item.brier,
+            }
+            for item in digest.scoreboard
+        ],
+        "theme_history": [[label, dict(counts)] for label, counts in digest.theme_history],
+        "as_of": _dt(digest.as_of),
+    }
+
+
+def _list(data: dict[str, Any], key: str, build: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    return [build(item) for item in data.get(key) or []]
+
+
+def from_json(data: dict[str, Any]) -> Digest:
+    """The Digest `to_json` produced."""
+    start, end = _parse_dt(data["start"]), _parse_dt(data["end"])
+    if start is None or end is None:
+        raise ValueError("a digest needs start and end")
+    quote = data.get("quote")
+    return Digest(
+        guild_id=int(data["guild_id"]),
+        start=start,
+        end=end,
+        timezone=data["timezone"],
+        catch_up=bool(data["catch_up"]),
+        posts=_list(
+            data,
+            "posts",
+            lambda post: DigestPost(
+                post_id=int(post["post_id"]),
+                title=post["title"],
+                source=post["source"],
+                url=post.get("url"),
+                author=post.get("author"),
+                published=_parse_dt(post.get("published")),
+                summary=post.get("summary"),
+            ),
+        ),
+        post_count=int(data["post_count"]),
+        themes=_list(
+            data,
+            "themes",
+            lambda trend: ThemeTrend(
+                label=trend["label"],
+                count=int(trend["count"]),
+                previous=int(trend["previous"]),
+                change=int(trend["change"]),
+                is_new=bool(trend["is_new"]),
+            ),
+        ),
+        new_forecasts=_list(data, "new_forecasts", _forecast_from),
+        new_forecast_count=int(data["new_forecast_count"]),
+        coming_due=_list(data, "coming_due", _forecast_from),
+        coming_days=int(data["coming_days"]),
+        overdue=_list(data, "overdue", _forecast_from),
+        overdue_count=int(data["overdue_count"]),
+        resolved=_list(data, "resolved", _forecast_from),
+        quote=(
+            QuoteItem(
+                text=quote["text"],
+                speaker=quote.get("speaker"),
+                post_title=quote.get("post_title"),
+                url=quote.get("url"),
+            )
+            if quote
+            else None
+        ),
+        scoreboard=_list(
+            data,
+            "scoreboard",
+            lambda item: ScoreItem(
+                key=item["key"],
+                resolved=int(item["resolved"]),
+                share_correct=item.get("share_correct"),
+                brier=item.get("brier"),
+            ),
+        ),
+        theme_history=[
+            (str(label), {str(k): int(v) for k, v in counts.items()})
+            for label, counts in data.get("theme_history") or []
+        ],
+        as_of=_parse_dt(data.get("as_of")),
+    )

@@ -1,0 +1,526 @@
+"""The forecast ledger: list, add, judge, undo, vote, re-date, subscribe, remind, score, export.
+
+Lifecycle: open → due (its window closed) → resolved (correct | wrong | partly | unknown |
+withdrawn). Members vote (one vote each, changeable); a moderator's verdict is final and can be
+undone. Every change is recorded in the forecast's history.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from digests.analysis.service import forecast_fingerprint, window_closes
+from digests.analysis.timex import find_time_expressions
+from digests.clock import Clock
+from digests.errors import Conflict, InputError, NotFound, PermissionDenied
+from digests.settings import Settings
+from digests.store import Store, Transaction
+from digests.store.forecasts import (
+    ForecastEvent,
+    ForecastRecord,
+    NewForecast,
+    TrackRecordRow,
+    UserReminder,
+    VoteTally,
+)
+
+OUTCOMES = ("correct", "wrong", "partly", "unknown", "withdrawn")
+VOTE_OUTCOMES = ("correct", "wrong", "partly", "unknown")
+OUTCOME_ALIASES = {
+    "true": "correct", "came true": "correct", "yes": "correct", "right": "correct", "맞음": "correct",
+    "false": "wrong", "didn't": "wrong", "no": "wrong", "틀림": "wrong", "partial": "partly",
+    "half": "partly", "부분": "partly", "can't tell": "unknown", "cant tell": "unknown",
+    "unclear": "unknown", "모름": "unknown", "withdraw": "withdrawn", "철회": "withdrawn",
+}  # fmt: skip
+STATUSES = ("open", "due", "resolved", "undated", "all")
+SCOREBOARD_KEYS = ("source", "author", "speaker")
+_CLAIM_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a member of a guild, and whether they may moderate."""
+
+    guild_id: int
+    user_id: int
+    is_moderator: bool = False
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """A forecast with its votes, history and subscribers."""
+
+    forecast: ForecastRecord
+    tally: VoteTally
+    events: list[ForecastEvent]
+
+
+@dataclass(frozen=True)
+class ResolutionResult:
+    """What a judgement did: a vote was counted, or a verdict was recorded."""
+
+    forecast: ForecastRecord
+    verdict: bool
+    tally: VoteTally
+
+
+def normalise_outcome(value: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
+    """An outcome from what a member typed; InputError when it is none of them."""
+    cleaned = value.strip().lower()
+    cleaned = OUTCOME_ALIASES.get(cleaned, cleaned)
+    if cleaned not in allowed:
+        raise InputError("outcome", f"{value!r} is not one of: {', '.join(allowed)}")
+    return cleaned
+
+
+def parse_when(text: str, today: date) -> date:
+    """A date from what a member typed: 2026-03-01, "in 3 months", "내년 3월", "Q3 2026"…
+
+    The end of the window the words name (a month means its last day)."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise InputError("date", "empty; give a date like 2026-03-01 or 'in 3 months'")
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        pass
+    expressions = [
+        expression
+        for expression in find_time_expressions(cleaned, today, prefer="future")
+        if not expression.past_marker
+    ]
+    if not expressions:
+        raise InputError(
+            "date",
+            f"{text!r} is not a date I understand; try 2026-03-01, 'in 3 months' or '2026년 말'",
+        )
+    return expressions[-1].due_end
+
+
+def parse_probability(value: float | str | None) -> float | None:
+    """0–1 or a percentage ("70%", 70); None when not given."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError as error:
+        raise InputError("probability", f"{value!r} is not a number") from error
+    if number > 1:
+        number /= 100
+    if not 0 <= number <= 1:
+        raise InputError("probability", f"{value!r} must be between 0 and 1 (or 0–100%)")
+    return number
+
+
+class LedgerService:
+    """Everything members and moderators do with forecasts."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+
+    async def zone(self, guild_id: int) -> ZoneInfo:
+        """The guild's timezone (its own setting or the bot's default)."""
+        guild = await self._store.guilds.get(guild_id)
+        return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
+
+    async def today(self, guild_id: int) -> date:
+        """Today's date where the guild lives."""
+        return self._clock.now().astimezone(await self.zone(guild_id)).date()
+
+    async def get(self, guild_id: int, forecast_id: int) -> ForecastRecord:
+        """A forecast of the guild; NotFound for unknown ids and other guilds' ids alike."""
+        forecast = await self._store.forecasts.get(guild_id, forecast_id)
+        if forecast is None:
+            raise NotFound(f"No forecast #{forecast_id} in this server.")
+        return forecast
+
+    async def list(
+        self,
+        guild_id: int,
+        *,
+        status: str = "all",
+        theme: str | None = None,
+        source: str | None = None,
+        query: str | None = None,
+        page: int = 0,
+        page_size: int = 10,
+    ) -> list[ForecastRecord]:
+        """The guild's forecasts, soonest due first."""
+        if status not in STATUSES:
+            raise InputError("status", f"{status!r} is not one of: {', '.join(STATUSES)}")
+        return await self._store.ledger.list(
+            guild_id,
+            status=status,
+            theme=theme,
+            source=source,
+            query=query,
+            limit=page_size,
+            offset=max(0, page) * page_size,
+        )
+
+    async def show(self, guild_id: int, forecast_id: int) -> ForecastView:
+        """A forecast with its votes and history."""
+        forecast = await self.get(guild_id, forecast_id)
+        tally = await self._store.ledger.tally(guild_id, forecast_id)
+        events = await self._store.ledger.events(guild_id, forecast_id)
+        return ForecastView(forecast, tally, events)
+
+    async def add(
+        self,
+        actor: Actor,
+        *,
+        claim: str,
+        due: str,
+        probability: float | str | None = None,
+        source: str | None = None,
+    ) -> ForecastRecord:
+        """A member records a forecast of their own (or one they read)."""
+        claim = " ".join(claim.split())
+        if not claim:
+            raise InputError("claim", "empty; say what is forecast")
+        if len(claim) > _CLAIM_LIMIT:
+            raise InputError(
+                "claim", f"too long ({len(claim)} characters, the limit is {_CLAIM_LIMIT})"
+            )
+        zone = await self.zone(actor.guild_id)
+        today = self._clock.now().astimezone(zone).date()
+        due_end = parse_when(due, today)
+        if due_end <= today:
+            raise InputError("due", f"{due_end} is not in the future")
+        chance = parse_probability(probability)
+        if source and not source.lower().startswith(("http://", "https://")):
+            raise InputError("source", "must be a link starting with http:// or https://")
+        now = self._clock.now()
+        forecast = NewForecast(
+            fingerprint=forecast_fingerprint(
+                f"manual{actor.user_id}", f"{claim}\x1f{now.isoformat()}", due
+            ),
+            sentence=claim,
+            claim=claim,
+            speaker=None,
+            timex=due,
+            due_start=today,
+            due_end=due_end,
+            due_at=window_closes(due_end, zone),
+            granularity="day",
+            kind="outlook",
+            hedge="certain" if chance is None else "likely",
+            confidence=1.0,
+            source_label=source,
+            source_url=source,
+            author=f"<@{actor.user_id}>",
+            probability=chance,
+            added_by=actor.user_id,
+        )
+        async with self._store.transaction() as transaction:
+            forecast_id = await self._store.forecasts.add_manual(
+                transaction, guild_id=actor.guild_id, forecast=forecast, now=now
+            )
+            await self._store.ledger.add_event(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                kind="created",
+                actor=actor.user_id,
+                payload={"due_end": due_end.isoformat(), "probability": chance},
+                now=now,
+            )
+            await self._store.ledger.subscribe(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                user_id=actor.user_id,
+                now=now,
+            )
+        return await self.get(actor.guild_id, forecast_id)
+
+    async def resolve(
+        self,
+        actor: Actor,
+        forecast_id: int,
+        outcome: str,
+        *,
+        evidence: str | None = None,
+        note: str | None = None,
+    ) -> ResolutionResult:
+        """A moderator's verdict is final; a member's judgement is counted as their vote."""
+        if not actor.is_moderator:
+            return await self.vote(actor, forecast_id, outcome)
+        outcome = normalise_outcome(outcome)
+        if evidence and not evidence.lower().startswith(("http://", "https://")):
+            raise InputError("evidence", "must be a link starting with http:// or https://")
+        now = self._clock.now()
+        async with self._store.transaction() as transaction:
+            forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if forecast.status == "resolved":
+                raise Conflict(
+                    f"Forecast #{forecast_id} is already resolved as {forecast.outcome}; undo it first."
+                )
+            await self._store.ledger.set_resolution(
+                transaction,
+                forecast_id,
+                status="resolved",
+                outcome=outcome,
+                resolved_by=actor.user_id,
+                resolved_at=now,
+                evidence=evidence,
+                note=note,
+                now=now,
+            )
+            await self._store.ledger.add_event(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                kind="resolved",
+                actor=actor.user_id,
+                payload={
+                    "outcome": outcome,
+                    "evidence": evidence,
+                    "note": note,
+                    "previous_status": forecast.status,
+                },
+                now=now,
+            )
+            # A judged forecast needs no more reminders.
+            await self._store.outbox.cancel_for_forecast(transaction, forecast_id)
+        return ResolutionResult(
+            await self.get(actor.guild_id, forecast_id),
+            verdict=True,
+            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+        )
+
+    async def vote(self, actor: Actor, forecast_id: int, outcome: str) -> ResolutionResult:
+        """A member's judgement: one vote per member and forecast, changeable."""
+        outcome = normalise_outcome(outcome, VOTE_OUTCOMES)
+        now = self._clock.now()
+        async with self._store.transaction() as transaction:
+            forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if forecast.status == "resolved":
+                raise Conflict(
+                    f"Forecast #{forecast_id} was already judged {forecast.outcome} by a moderator."
+                )
+            await self._store.ledger.vote(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                user_id=actor.user_id,
+                outcome=outcome,
+                now=now,
+            )
+        return ResolutionResult(
+            forecast,
+            verdict=False,
+            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+        )
+
+    async def undo(self, actor: Actor, forecast_id: int) -> ForecastRecord:
+        """Take back the last verdict (moderators only); the forecast waits for a verdict again."""
+        self._require_moderator(actor, "undo a verdict")
+        now = self._clock.now()
+        async with self._store.transaction() as transaction:
+            forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if forecast.status != "resolved":
+                raise Conflict(f"Forecast #{forecast_id} has no verdict to undo.")
+            status = "due" if forecast.due_at is not None and forecast.due_at <= now else "open"
+            if forecast.due_at is None:
+                status = "open"
+            await self._store.ledger.set_resolution(
+                transaction,
+                forecast_id,
+                status=status,
+                outcome=None,
+                resolved_by=None,
+                resolved_at=None,
+                evidence=None,
+                note=None,
+                now=now,
+            )
+            await self._store.ledger.add_event(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                kind="undone",
+                actor=actor.user_id,
+                payload={"outcome": forecast.outcome, "resolved_by": forecast.resolved_by},
+                now=now,
+            )
+        return await self.get(actor.guild_id, forecast_id)
+
+    async def redate(self, actor: Actor, forecast_id: int, due: str) -> ForecastRecord:
+        """Move a forecast's window (moderators only); its reminders move with it."""
+        self._require_moderator(actor, "re-date a forecast")
+        zone = await self.zone(actor.guild_id)
+        now = self._clock.now()
+        today = now.astimezone(zone).date()
+        due_end = parse_when(due, today)
+        async with self._store.transaction() as transaction:
+            forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if forecast.status == "resolved":
+                raise Conflict(
+                    f"Forecast #{forecast_id} is resolved; undo the verdict before re-dating."
+                )
+            due_at = window_closes(due_end, zone)
+            await self._store.ledger.set_window(
+                transaction,
+                forecast_id,
+                due_start=min(forecast.due_start or due_end, due_end),
+                due_end=due_end,
+                due_at=due_at,
+                granularity="day",
+                status="open" if due_at > now else forecast.status,
+                now=now,
+            )
+            await self._store.outbox.cancel_for_forecast(transaction, forecast_id)
+            await self._store.ledger.add_event(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                kind="redated",
+                actor=actor.user_id,
+                payload={
+                    "from": forecast.due_end.isoformat() if forecast.due_end else None,
+                    "to": due_end.isoformat(),
+                },
+                now=now,
+            )
+        return await self.get(actor.guild_id, forecast_id)
+
+    async def snooze(self, actor: Actor, forecast_id: int, days: int = 7) -> datetime:
+        """Hold a forecast's nudges for some days; returns when they resume."""
+        if not 1 <= days <= 365:
+            raise InputError("days", f"{days} is not between 1 and 365")
+        now = self._clock.now()
+        until = now + timedelta(days=days)
+        async with self._store.transaction() as transaction:
+            await self._locked(transaction, actor.guild_id, forecast_id)
+            await self._store.ledger.snooze(transaction, forecast_id, until, now)
+            await self._store.ledger.add_event(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                kind="snoozed",
+                actor=actor.user_id,
+                payload={"until": until.isoformat()},
+                now=now,
+            )
+        return until
+
+    async def subscribe(self, actor: Actor, forecast_id: int) -> bool:
+        """Ask to be pinged when the forecast comes due; False when already subscribed."""
+        async with self._store.transaction() as transaction:
+            await self._locked(transaction, actor.guild_id, forecast_id)
+            return await self._store.ledger.subscribe(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                user_id=actor.user_id,
+                now=self._clock.now(),
+            )
+
+    async def unsubscribe(self, actor: Actor, forecast_id: int) -> bool:
+        """Stop being pinged about a forecast."""
+        await self.get(actor.guild_id, forecast_id)
+        return await self._store.ledger.unsubscribe(actor.guild_id, forecast_id, actor.user_id)
+
+    async def remind_at(
+        self, actor: Actor, forecast_id: int, when: str | None
+    ) -> UserReminder | None:
+        """A personal reminder at a chosen time ("in 3 months", a date); without `when`, a
+        subscription to the forecast's own due date. Returns the reminder, if one was made."""
+        if not when:
+            await self.subscribe(actor, forecast_id)
+            return None
+        zone = await self.zone(actor.guild_id)
+        now = self._clock.now()
+        day = parse_when(when, now.astimezone(zone).date())
+        remind_at = datetime.combine(day, time(9, 0), tzinfo=zone)
+        if remind_at <= now:
+            raise InputError("when", f"{day} 09:00 is not in the future")
+        async with self._store.transaction() as transaction:
+            await self._locked(transaction, actor.guild_id, forecast_id)
+            reminder_id = await self._store.ledger.add_user_reminder(
+                transaction,
+                guild_id=actor.guild_id,
+                forecast_id=forecast_id,
+                user_id=actor.user_id,
+                remind_at=remind_at,
+                now=now,
+            )
+        return next(
+            r
+            for r in await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+            if r.id == reminder_id
+        )
+
+    async def reminders(self, actor: Actor) -> list[UserReminder]:
+        """A member's pending personal reminders."""
+        return await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+
+    async def subscriptions(self, actor: Actor) -> list[ForecastRecord]:
+        """Open forecasts the member will be pinged about when they come due."""
+        return await self._store.ledger.subscribed(actor.guild_id, actor.user_id)
+
+    async def cancel_reminder(self, actor: Actor, reminder_id: int) -> None:
+        """Cancel one of the member's reminders."""
+        if not await self._store.ledger.cancel_user_reminder(
+            actor.guild_id, actor.user_id, reminder_id, self._clock.now()
+        ):
+            raise NotFound(f"No pending reminder #{reminder_id} of yours in this server.")
+
+    async def scoreboard(
+        self, guild_id: int, by: str = "source", limit: int = 15
+    ) -> list[TrackRecordRow]:
+        """Track record per source, author or speaker."""
+        if by not in SCOREBOARD_KEYS:
+            raise InputError("by", f"{by!r} is not one of: {', '.join(SCOREBOARD_KEYS)}")
+        return await self._store.ledger.track_record(guild_id, by, limit)
+
+    async def export(self, guild_id: int) -> tuple[str, str]:
+        """The guild's whole ledger as CSV and as JSON text."""
+        rows: list[dict[str, object]] = []
+        page = 0
+        while True:
+            batch = await self._store.ledger.list(
+                guild_id, status="all", limit=500, offset=page * 500
+            )
+            rows.extend(_export_row(forecast) for forecast in batch)
+            if len(batch) < 500:
+                break
+            page += 1
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(_EXPORT_FIELDS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue(), json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+
+    async def _locked(
+        self, transaction: Transaction, guild_id: int, forecast_id: int
+    ) -> ForecastRecord:
+        forecast = await self._store.ledger.lock(transaction, guild_id, forecast_id)
+        if forecast is None:
+            raise NotFound(f"No forecast #{forecast_id} in this server.")
+        return forecast
+
+    @staticmethod
+    def _require_moderator(actor: Actor, action: str) -> None:
+        if not actor.is_moderator:
+            raise PermissionDenied(f"Only moderators (Manage Server) can {action}.")
+
+
+_EXPORT_FIELDS = (
+    "id", "status", "outcome", "claim", "sentence", "speaker", "author", "source_label", "source_url",
+    "timex", "due_start", "due_end", "kind", "hedge", "confidence", "probability", "origin",
+    "resolved_by", "resolved_at", "evidence", "note", "created_at",
+)  # fmt: skip
+
+
+def _export_row(forecast: ForecastRecord) -> dict[str, object]:
+    values = asdict(forecast)
+    return {field: values.get(field) for field in _EXPORT_FIELDS}

@@ -1,0 +1,262 @@
+"""Reminders: when a forecast's window closes, queue pings; nudge until someone judges it.
+
+Nothing is sent from here: the sweep writes outbox rows (with unique keys) in the same
+transaction that advances each forecast's reminder stage, so a crash can neither lose a ping
+nor queue it twice. After downtime, only the latest missed nudge of a forecast is queued, and
+anything found late is marked late so the message can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from digests.clock import Clock, to_timestamp
+from digests.settings import Settings
+from digests.store import Store, Transaction
+from digests.store.forecasts import ForecastRecord
+from digests.store.guilds import GuildSettings
+
+LATE_AFTER = timedelta(hours=2)
+
+
+def forecast_snapshot(forecast: ForecastRecord) -> dict[str, object]:
+    """What a reminder message needs to show about a forecast."""
+    return {
+        "id": forecast.id,
+        "claim": forecast.claim,
+        "sentence": forecast.sentence,
+        "speaker": forecast.speaker,
+        "author": forecast.author,
+        "source_label": forecast.source_label,
+        "source_url": forecast.source_url,
+        "due_end": forecast.due_end.isoformat() if forecast.due_end else None,
+        "due_at": forecast.due_at.isoformat() if forecast.due_at else None,
+        "probability": forecast.probability,
+    }
+
+
+@dataclass
+class SweepReport:
+    """What one sweep queued."""
+
+    due: int = 0
+    followups: int = 0
+    snoozes: int = 0
+    personal: int = 0
+    queued: list[str] = field(default_factory=list)
+
+
+class ReminderService:
+    """Turns the passing of time into outbox messages."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+
+    def followup_days(self, guild: GuildSettings) -> list[int]:
+        """Days after the due date on which an unjudged forecast is nudged again."""
+        days = (
+            guild.followup_days
+            if guild.followup_days is not None
+            else self._settings.reminder_followup_days
+        )
+        return sorted({day for day in days if day > 0})
+
+    async def sweep(self, guild_ids: set[int] | None = None, batch: int = 500) -> SweepReport:
+        """Queue everything that has come due. `guild_ids` limits the sweep to a shard's guilds."""
+        report = SweepReport()
+        now = self._clock.now()
+        guilds: dict[int, GuildSettings] = {}
+
+        async def guild(guild_id: int) -> GuildSettings:
+            if guild_id not in guilds:
+                guilds[guild_id] = await self._store.guilds.get(guild_id)
+            return guilds[guild_id]
+
+        while True:
+            async with self._store.transaction() as transaction:
+                found = [
+                    f
+                    for f in await self._store.ledger.newly_due(transaction, now, batch)
+                    if guild_ids is None or f.guild_id in guild_ids
+                ]
+                for forecast in found:
+                    await self._queue_due(
+                        transaction, forecast, await guild(forecast.guild_id), now, report
+                    )
+            if len(found) < batch:
+                break
+        stages = sorted(
+            {
+                day
+                for g in [
+                    self._settings.reminder_followup_days,
+                    *(g.followup_days or [] for g in await self._store.guilds.all()),
+                ]
+                for day in g
+                if day > 0
+            },
+            reverse=True,
+        )
+        for stage in stages:
+            async with self._store.transaction() as transaction:
+                for forecast in await self._store.ledger.needing_nudge(
+                    transaction, now, stage, batch
+                ):
+                    if guild_ids is not None and forecast.guild_id not in guild_ids:
+                        continue
+                    settings = await guild(forecast.guild_id)
+                    own_stages = [day for day in self.followup_days(settings) if day <= stage]
+                    if stage not in own_stages:
+                        continue
+                    await self._queue_followup(transaction, forecast, settings, stage, now, report)
+        async with self._store.transaction() as transaction:
+            for forecast, until in await self._store.ledger.snooze_ended(transaction, now, batch):
+                if guild_ids is not None and forecast.guild_id not in guild_ids:
+                    continue
+                settings = await guild(forecast.guild_id)
+                key = f"snooze:{forecast.id}:{to_timestamp(until)}"
+                if await self._channel_message(
+                    transaction,
+                    forecast,
+                    settings,
+                    key,
+                    "snooze",
+                    now,
+                    {"snoozed_until": until.isoformat()},
+                    late=now - until > LATE_AFTER,
+                ):
+                    report.snoozes += 1
+                    report.queued.append(key)
+                await self._store.ledger.clear_snooze(transaction, forecast.id)
+            for reminder in await self._store.ledger.user_reminders_due(transaction, now, batch):
+                if guild_ids is not None and reminder.guild_id not in guild_ids:
+                    continue
+                forecast = await self._store.ledger.lock(
+                    transaction, reminder.guild_id, reminder.forecast_id
+                )
+                if forecast is not None:
+                    key = f"personal:{reminder.id}"
+                    queued = await self._store.outbox.enqueue(
+                        transaction,
+                        guild_id=reminder.guild_id,
+                        dedupe_key=key,
+                        kind="personal",
+                        destination="user",
+                        destination_id=reminder.user_id,
+                        forecast_id=forecast.id,
+                        payload={
+                            "forecast": forecast_snapshot(forecast),
+                            "status": forecast.status,
+                            "outcome": forecast.outcome,
+                        },
+                        now=now,
+                        late=now - reminder.remind_at > LATE_AFTER,
+                    )
+                    if queued:
+                        report.personal += 1
+                        report.queued.append(key)
+                await self._store.ledger.mark_user_reminder_queued(transaction, reminder.id, now)
+        return report
+
+    async def _queue_due(
+        self,
+        transaction: Transaction,
+        forecast: ForecastRecord,
+        guild: GuildSettings,
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        assert forecast.due_at is not None
+        late = now - forecast.due_at > LATE_AFTER
+        due_key = f"due:{forecast.id}:{to_timestamp(forecast.due_at)}"
+        subscribers = await self._store.ledger.subscribers(transaction, forecast.id)
+        if await self._channel_message(
+            transaction,
+            forecast,
+            guild,
+            due_key,
+            "reminder",
+            now,
+            {"subscribers": subscribers},
+            late=late,
+        ):
+            report.due += 1
+            report.queued.append(due_key)
+        for user_id in subscribers:
+            key = f"{due_key}:user:{user_id}"
+            if await self._store.outbox.enqueue(
+                transaction,
+                guild_id=forecast.guild_id,
+                dedupe_key=key,
+                kind="reminder",
+                destination="user",
+                destination_id=user_id,
+                forecast_id=forecast.id,
+                payload={"forecast": forecast_snapshot(forecast), "stage": 0, "late": late},
+                now=now,
+                late=late,
+            ):
+                report.queued.append(key)
+        await self._store.ledger.mark_due(transaction, forecast.id, 0, now)
+
+    async def _queue_followup(
+        self,
+        transaction: Transaction,
+        forecast: ForecastRecord,
+        guild: GuildSettings,
+        stage: int,
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        assert forecast.due_at is not None
+        nudge_time = forecast.due_at + timedelta(days=stage)
+        key = f"followup:{forecast.id}:{to_timestamp(forecast.due_at)}:{stage}"
+        tally = await self._store.ledger.tally(forecast.guild_id, forecast.id)
+        extra = {"stage": stage, "votes": tally.counts}
+        if await self._channel_message(
+            transaction,
+            forecast,
+            guild,
+            key,
+            "followup",
+            now,
+            extra,
+            late=now - nudge_time > LATE_AFTER,
+        ):
+            report.followups += 1
+            report.queued.append(key)
+        await self._store.ledger.set_nudge_stage(transaction, forecast.id, stage)
+
+    async def _channel_message(
+        self,
+        transaction: Transaction,
+        forecast: ForecastRecord,
+        guild: GuildSettings,
+        key: str,
+        kind: str,
+        now: datetime,
+        extra: dict[str, object],
+        *,
+        late: bool,
+    ) -> bool:
+        payload = {
+            "forecast": forecast_snapshot(forecast),
+            "role_id": guild.reminder_role_id,
+            "late": late,
+            **extra,
+        }
+        return await self._store.outbox.enqueue(
+            transaction,
+            guild_id=forecast.guild_id,
+            dedupe_key=key,
+            kind=kind,
+            destination="channel",
+            destination_id=guild.reminder_channel_id,
+            forecast_id=forecast.id,
+            payload=payload,
+            now=now,
+            late=late,
+        )

@@ -1,0 +1,193 @@
+"""Digest schedules per guild, and producing each period's digest exactly once.
+
+A digest answers one scheduled time (its period key). The key is unique per guild in the
+database, so a reconnect, a second process or a restart cannot produce a second digest for
+the same period. After downtime, the missed periods are covered by one catch-up digest that
+says which range it covers, not by one digest per missed period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from digests.clock import Clock
+from digests.digest.builder import DigestBuilder
+from digests.digest.model import Digest
+from digests.digest.render import render_markdown, to_json
+from digests.errors import InputError
+from digests.scheduling.policy import latest_fire, next_fire, trigger, weekly_cron, zone_named
+from digests.settings import Settings
+from digests.store import Store
+from digests.store.digests import DigestRecord
+from digests.store.guilds import GuildSettings
+
+
+@dataclass(frozen=True)
+class DigestStatus:
+    """A guild's digest schedule as a moderator would want to see it."""
+
+    enabled: bool
+    channel_id: int | None
+    cron: str | None
+    timezone: str
+    days: int
+    next_run: datetime | None
+    last: DigestRecord | None
+    paused_reason: str | None
+    held_messages: int
+
+
+@dataclass(frozen=True)
+class QueuedDigest:
+    """A digest produced for a period and queued for delivery."""
+
+    guild_id: int
+    digest_id: int
+    digest: Digest
+
+
+class DigestService:
+    """Builds digests on demand and on schedule."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self.builder = DigestBuilder(store, settings)
+
+    def _zone(self, guild: GuildSettings) -> ZoneInfo:
+        return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
+
+    async def build_now(self, guild_id: int, days: int | None = None) -> Digest:
+        """The digest of the last `days` days, for `/digest now` and the terminal."""
+        guild = await self._store.guilds.get(guild_id)
+        days = days or guild.digest_days or self._settings.digest_default_days
+        if not 1 <= days <= 366:
+            raise InputError("days", f"{days} is not between 1 and 366")
+        end = self._clock.now()
+        return await self.builder.build(guild_id, end - timedelta(days=days), end, now=end)
+
+    async def schedule(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        weekday: str = "mon",
+        at: str = "09:00",
+        timezone: str | None = None,
+        cron: str | None = None,
+        days: int | None = None,
+    ) -> DigestStatus:
+        """Post a digest to `channel_id` every week on `weekday` at `at` (guild-local), or on a
+        cron schedule. Re-scheduling also releases messages held for a refused channel."""
+        guild = await self._store.guilds.get(guild_id)
+        zone = zone_named(timezone) if timezone else self._zone(guild)
+        schedule = cron.strip() if cron else weekly_cron(weekday, at)
+        trigger(schedule, zone)  # validates
+        if days is not None and not 1 <= days <= 366:
+            raise InputError("days", f"{days} is not between 1 and 366")
+        now = self._clock.now()
+        values: dict[str, object] = {
+            "digest_channel_id": channel_id,
+            "digest_cron": schedule,
+            "digest_enabled": 1,
+            "digest_paused_reason": None,
+        }
+        if timezone:
+            values["timezone"] = zone.key
+        if days is not None:
+            values["digest_days"] = days
+        await self._store.guilds.update(guild_id, now, **values)
+        await self._store.outbox.release_destination(guild_id, channel_id, now)
+        return await self.status(guild_id)
+
+    async def off(self, guild_id: int) -> None:
+        """Stop scheduled digests (the settings are kept)."""
+        await self._store.guilds.update(guild_id, self._clock.now(), digest_enabled=0)
+
+    async def status(self, guild_id: int) -> DigestStatus:
+        """The schedule, the next run, the last digest, and why it is paused if it is."""
+        guild = await self._store.guilds.get(guild_id)
+        zone = self._zone(guild)
+        next_run = (
+            next_fire(guild.digest_cron, zone, self._clock.now())
+            if guild.digest_cron and guild.digest_enabled
+            else None
+        )
+        held = 0
+        if guild.digest_channel_id is not None:
+            pending = await self._store.outbox.list(guild_id, status="pending")
+            held = sum(
+                1
+                for message in pending
+                if message.destination_id == guild.digest_channel_id
+                and message.next_attempt_at > self._clock.now() + timedelta(days=30)
+            )
+        return DigestStatus(
+            enabled=guild.digest_enabled,
+            channel_id=guild.digest_channel_id,
+            cron=guild.digest_cron,
+            timezone=zone.key,
+            days=guild.digest_days,
+            next_run=next_run,
+            last=await self._store.digests.latest(guild_id),
+            paused_reason=guild.digest_paused_reason,
+            held_messages=held,
+        )
+
+    async def run_due(self, guild_ids: set[int] | None = None) -> list[QueuedDigest]:
+        """Produce every scheduled digest whose time has come (one catch-up digest per guild
+        after downtime). Safe to call any number of times."""
+        now = self._clock.now()
+        produced = []
+        for guild in await self._store.guilds.with_digests():
+            if guild_ids is not None and guild.guild_id not in guild_ids:
+                continue
+            if guild.digest_paused_reason or not guild.digest_cron:
+                continue
+            queued = await self._run_guild(guild, now)
+            if queued is not None:
+                produced.append(queued)
+        return produced
+
+    async def _run_guild(self, guild: GuildSettings, now: datetime) -> QueuedDigest | None:
+        zone = self._zone(guild)
+        last = await self._store.digests.latest(guild.guild_id)
+        period = timedelta(days=guild.digest_days)
+        since = last.period_end if last else now - period
+        fire, missed = latest_fire(guild.digest_cron or "", zone, since, now)
+        if fire is None:
+            return None
+        catch_up = missed > 1
+        start = last.period_end if last and catch_up else fire - period
+        if last and start < last.period_end:
+            start = last.period_end
+        digest = await self.builder.build(guild.guild_id, start, fire, catch_up=catch_up, now=now)
+        # Claiming the period and queueing its message commit together: a crash in between
+        # cannot leave a period marked done with nothing sent.
+        async with self._store.transaction() as transaction:
+            digest_id = await self._store.digests.claim(
+                transaction,
+                guild_id=guild.guild_id,
+                period_key=fire.astimezone(zone).isoformat(),
+                period_start=start,
+                period_end=fire,
+                catch_up=catch_up,
+                now=now,
+            )
+            if digest_id is None:
+                return None
+            await self._store.outbox.enqueue(
+                transaction,
+                guild_id=guild.guild_id,
+                dedupe_key=f"digest:{digest_id}",
+                kind="digest",
+                destination="channel",
+                destination_id=guild.digest_channel_id,
+                digest_id=digest_id,
+                payload={"digest": to_json(digest), "markdown": render_markdown(digest)},
+                now=now,
+            )
+        return QueuedDigest(guild.guild_id, digest_id, digest)

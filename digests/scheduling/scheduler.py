@@ -1,0 +1,175 @@
+"""APScheduler jobs rebuilt from the database: digests per guild, polling per feed, the sweep.
+
+The database is the only source of truth: jobs are never pickled, they are recreated at start
+with fixed ids (`digest:<guild>`, `feed:<id>`, `sweep`) and `replace_existing`. Every job only
+asks an idempotent service to do what is due, so a job that fires twice, late or not at all
+cannot double or lose anything; the sweep also runs once at start to catch up after downtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digests.clock import Clock
+from digests.ingest.feed_service import FeedService, spread_offset
+from digests.reminders.outbox import DrainReport, OutboxSender
+from digests.reminders.service import ReminderService, SweepReport
+from digests.scheduling.digest_service import DigestService, QueuedDigest
+from digests.scheduling.policy import trigger
+from digests.settings import Settings
+from digests.store import Store
+
+logger = logging.getLogger(__name__)
+
+GuildScope = Callable[[], set[int] | None]
+
+
+@dataclass
+class TickReport:
+    """What one pass of the scheduler did."""
+
+    sweep: SweepReport
+    digests: list[QueuedDigest]
+    drained: DrainReport
+    feeds_polled: int
+
+
+class Scheduler:
+    """Owns the AsyncIOScheduler; start it inside the running event loop (setup_hook or later)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        *,
+        reminders: ReminderService,
+        digests: DigestService,
+        feeds: FeedService,
+        sender: OutboxSender,
+        scope: GuildScope = lambda: None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self.reminders = reminders
+        self.digests = digests
+        self.feeds = feeds
+        self.sender = sender
+        self._scope = scope
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        """True between start() and shutdown()."""
+        return self._scheduler is not None and self._scheduler.running
+
+    def job_ids(self) -> list[str]:
+        """Ids of the scheduled jobs (for status and tests)."""
+        return sorted(job.id for job in self._scheduler.get_jobs()) if self._scheduler else []
+
+    async def start(self, *, catch_up: bool = True) -> None:
+        """Recover interrupted deliveries, build jobs from the database, start, catch up."""
+        if self.running:
+            return
+        await self.sender.recover()
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+        await self.rebuild()
+        self._scheduler.start()
+        if catch_up:
+            await self.tick()
+
+    async def shutdown(self) -> None:
+        """Stop the scheduler (running jobs are not awaited; they are idempotent)."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+
+    async def rebuild(self) -> None:
+        """(Re)create every job from the database with fixed ids; remove stale ones."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        scope = self._scope()
+        wanted: set[str] = {"sweep"}
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self._settings.reminder_sweep_seconds, timezone=UTC),
+            id="sweep",
+            replace_existing=True,
+        )
+        default_zone = self._settings.timezone
+        for guild in await self._store.guilds.with_digests():
+            if (scope is not None and guild.guild_id not in scope) or not guild.digest_cron:
+                continue
+            zone = ZoneInfo(guild.timezone) if guild.timezone else default_zone
+            job_id = f"digest:{guild.guild_id}"
+            wanted.add(job_id)
+            scheduler.add_job(
+                self.run_digests, trigger(guild.digest_cron, zone), id=job_id, replace_existing=True
+            )
+        interval = timedelta(minutes=self._settings.feed_poll_minutes)
+        for feed in await self._store.feeds.list_active():
+            if scope is not None and feed.guild_id not in scope:
+                continue
+            job_id = f"feed:{feed.id}"
+            wanted.add(job_id)
+            start = feed.created_at + spread_offset(feed.url, interval)
+            scheduler.add_job(
+                self.poll_feed,
+                IntervalTrigger(
+                    minutes=self._settings.feed_poll_minutes, start_date=start, timezone=UTC
+                ),
+                id=job_id,
+                args=[feed.guild_id, feed.id],
+                replace_existing=True,
+            )
+        for job in scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+
+    async def tick(self) -> TickReport:
+        """Do everything that is due: reminders, digests, feeds, then deliveries."""
+        async with self._tick_lock:
+            scope = self._scope()
+            sweep = await self.reminders.sweep(scope)
+            digests = await self.digests.run_due(scope)
+            polled = await self.feeds.poll_due(scope)
+            drained = await self.sender.drain(scope)
+            return TickReport(sweep, digests, drained, len(polled))
+
+    async def run_digests(self) -> None:
+        """A guild's digest time came: produce what is due and deliver it."""
+        async with self._tick_lock:
+            scope = self._scope()
+            await self.digests.run_due(scope)
+            await self.sender.drain(scope)
+
+    async def poll_feed(self, guild_id: int, feed_id: int) -> None:
+        """A feed's polling time came (backoff may postpone it)."""
+        feed = await self._store.feeds.get(guild_id, feed_id)
+        if feed is None or not feed.active or feed.next_poll_at > self._clock.now():
+            return
+        try:
+            await self.feeds.poll(feed)
+        except Exception:  # one broken feed must not stop the others
+            logger.exception("polling feed %s failed", feed.url)
+
+    def next_run(self, job_id: str) -> datetime | None:
+        """When a job fires next."""
+        if self._scheduler is None:
+            return None
+        job = self._scheduler.get_job(job_id)
+        return job.next_run_time if job else None

@@ -1,0 +1,175 @@
+"""The `python -m digests` commands, run in-process through `digests.cli.run`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digests.cli import SAMPLES, run
+from digests.settings import Settings
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+async def posts_json(settings: Settings, capsys: pytest.CaptureFixture[str], *extra: str) -> list:
+    capsys.readouterr()
+    assert await run(["posts", "--json", *extra], settings) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+async def test_ingest_seeds_then_again(
+    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = str(shared_dir / "seeds")
+
+    first_code = await run(["ingest", seeds], settings)
+    first = capsys.readouterr()
+    second_code = await run(["ingest", seeds], settings)
+    second = capsys.readouterr()
+
+    assert first_code == 0
+    stored = [line for line in lines(first.out) if line.startswith("stored")]
+    assert len(stored) == 14
+    assert sum("002_" in line for line in stored) == 11
+    assert any("크리스 정" in line and "2025-11-04" in line for line in stored)
+    assert any("date unknown" in line for line in stored)
+    assert lines(first.out)[-1] == "14 stored, 0 skipped, 0 failed"
+    assert "error" not in first.err
+
+    assert second_code == 0
+    skipped = [line for line in lines(second.out) if line.startswith("skipped")]
+    assert len(skipped) == 14
+    assert all("already stored as post" in line for line in skipped)
+    assert lines(second.out)[-1] == "0 stored, 14 skipped, 0 failed"
+    assert len(await posts_json(settings, capsys)) == 14
+
+
+async def test_ingest_missing_path_fails_with_one_clear_line(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such.txt"
+
+    code = await run(["ingest", str(missing)], settings)
+    output = capsys.readouterr()
+
+    assert code != 0
+    assert lines(output.err) == [f"error: {missing}: no such file or folder"]
+    assert lines(output.out) == ["0 stored, 0 skipped, 1 failed"]
+
+
+async def test_ingest_reports_bad_and_good_inputs(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.md"
+    good.write_text(
+        "---\ntitle: 금리 메모\ndate: 2025-11-03\n---\n한국은행은 기준금리를 동결했다.\n",
+        encoding="utf-8",
+    )
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02\x03")
+
+    code = await run(["ingest", str(binary), str(good)], settings)
+    output = capsys.readouterr()
+
+    assert code != 0
+    assert lines(output.err) == [f"error: {binary}: binary file (contains NUL bytes), not text"]
+    out = lines(output.out)
+    assert out[0].startswith("stored") and "2025-11-03" in out[0] and "금리 메모" in out[0]
+    assert out[-1] == "1 stored, 0 skipped, 1 failed"
+
+
+async def test_ingest_with_an_invalid_published_date(
+    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await run(["ingest", "--published", "2020-13-01", str(shared_dir / "seeds")], settings)
+    output = capsys.readouterr()
+
+    assert code != 0
+    assert lines(output.err) == [
+        "error: --published: '2020-13-01' is not a date in YYYY-MM-DD form"
+    ]
+    assert "stored" not in output.out
+    assert await posts_json(settings, capsys) == []
+
+
+async def test_published_fills_only_unknown_dates(
+    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = shared_dir / "seeds"
+    (essay,) = seeds.glob("003_*.txt")
+    (archive,) = seeds.glob("002_*.txt")
+
+    code = await run(["ingest", "--published", "2025-11-05", str(essay), str(archive)], settings)
+    capsys.readouterr()
+    posts = await posts_json(settings, capsys)
+
+    assert code == 0
+    by_title = {post["title"]: post for post in posts}
+    assert by_title["나는 GPU 몇장짜리 인간일까?"]["published"] == "2025-11-05T00:00:00+09:00"
+    archive_dates = sorted(p["published"] for p in posts if p["source"] == str(archive))
+    assert len(archive_dates) == 11
+    assert archive_dates[-1] == "2025-11-04T12:47:00-07:00"
+    assert not any(date.startswith("2025-11-05") for date in archive_dates)
+
+
+async def test_posts_json_lists_titles_per_guild(
+    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (essay,) = (shared_dir / "seeds").glob("003_*.txt")
+    (blog,) = (shared_dir / "seeds").glob("000_*.txt")
+    assert await run(["ingest", "--guild", "99", str(essay), str(blog)], settings) == 0
+
+    ours = await posts_json(settings, capsys, "--guild", "99")
+    default_guild = await posts_json(settings, capsys)
+
+    assert isinstance(ours, list)
+    assert sorted(post["title"] for post in ours) == [
+        "ELON MUSK “나를 따르라!”",
+        "나는 GPU 몇장짜리 인간일까?",
+    ]
+    assert {post["lang"] for post in ours} == {"ko"}
+    assert all(post["published"] is None and post["chars"] > 1000 for post in ours)
+    assert default_guild == []
+
+
+async def test_posts_without_json(
+    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run(["posts"], settings) == 0
+    assert "no posts stored" in capsys.readouterr().out
+
+    (essay,) = (shared_dir / "seeds").glob("003_*.txt")
+    await run(["ingest", str(essay)], settings)
+    capsys.readouterr()
+    assert await run(["posts"], settings) == 0
+    assert "나는 GPU 몇장짜리 인간일까?" in capsys.readouterr().out
+
+
+async def test_demo_ingests_the_samples(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_files = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".txt", ".md", ".html"})
+
+    code = await run(["demo"], settings)
+    output = capsys.readouterr()
+    again_code = await run(["demo"], settings)
+    again = capsys.readouterr()
+
+    assert code == 0
+    out = lines(output.out)
+    assert out[0].startswith("Hindsight demo")
+    assert settings.database_url in output.out.replace("\n", "")  # rich may wrap the header
+    stored = [line for line in out if line.startswith("stored")]
+    assert len(stored) >= len(sample_files) >= 4
+    for sample in sample_files:
+        assert any(str(sample) in line for line in stored), sample.name
+    assert f"{len(stored)} stored, 0 skipped, 0 failed" in out
+    assert "Stored posts:" in out
+    assert len(await posts_json(settings, capsys)) == len(stored)
+
+    assert again_code == 0
+    assert f"0 stored, {len(stored)} skipped, 0 failed" in lines(again.out)
