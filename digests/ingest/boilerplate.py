@@ -60,12 +60,19 @@ _COMMENT_MARKER = re.compile(
     r"\d*\s*(comments?|댓글)\s*\d*|답글\s*남기기|reply)\s*:?$",
     re.IGNORECASE,
 )
-# Lines typical of a comment/login form.
+# Instructions only a comment/login form prints; prose has no reason to say them.
+_FORM_PROMPT = (
+    r"계정을\s*사용하여\s*댓글|로그\s*인\s*하세요|아래\s*항목을\s*채우|"
+    r"you\s+are\s+commenting\s+using|fill\s+in\s+your\s+details|"
+    r"click\s+an\s+icon\s+to\s+log\s+in|"
+    r"이메일\s*주소는\s*공개되지|your\s+email\s+address\s+will\s+not|"
+    r"로그아웃\s*/\s*변경|log\s*out\s*/\s*change"
+)
+_FORM_OPENING = re.compile(_FORM_PROMPT, re.IGNORECASE)
+# Lines typical of a comment/login form: its prompts plus field labels and checkboxes.
 _FORM_LINE = re.compile(
-    r"(계정을\s*사용하여\s*댓글|로그\s*인\s*하세요|아래\s*항목을\s*채우|"
-    r"you\s+are\s+commenting\s+using|fill\s+in\s+your\s+details|notify\s+me\s+of|"
-    r"이메일\s*주소는\s*공개되지|your\s+email\s+address\s+will\s+not|required\s+fields|"
-    r"로그아웃\s*/\s*변경|log\s*out\s*/\s*change|비밀\s*댓글|name\s*\*|email\s*\*|website)",
+    r"(" + _FORM_PROMPT + r"|notify\s+me\s+of|required\s+fields|비밀\s*댓글|"
+    r"name\s*\*|email\s*\*|website)",
     re.IGNORECASE,
 )
 # "👉관련 기사: …" promos glued into a paragraph by newsletter templates.
@@ -78,6 +85,8 @@ _INLINE_PROMO = re.compile(
 
 _TAIL_MAX_CHARS = 2000
 _PROSE_LINE_CHARS = 160
+# How many non-blank lines after a marker may come before the form's own instructions.
+_FORM_OPENING_LINES = 3
 
 
 def is_furniture(line: str) -> bool:
@@ -98,16 +107,27 @@ def _tail_is_form(lines: list[str]) -> bool:
     return not prose and len(furniture) * 2 >= len(remainder)
 
 
+def _opens_form(lines: list[str]) -> bool:
+    following = [line for line in lines if line.strip()][:_FORM_OPENING_LINES]
+    return any(_FORM_OPENING.search(line) for line in following)
+
+
+def _starts_comment_form(lines: list[str], index: int) -> bool:
+    if not _COMMENT_MARKER.match(lines[index].strip()):
+        return False
+    tail = lines[index + 1 :]
+    if not _tail_is_form(tail):
+        return False
+    # A bare marker in the first half is more likely a heading than the comment section, unless
+    # the form's own instructions follow it: then the post is simply shorter than its form.
+    return index >= len(lines) // 2 or _opens_form(tail)
+
+
 def strip_boilerplate(text: str) -> str:
     """Remove furniture lines, a trailing comment form, and inline promos from normalised text."""
     lines = text.split("\n")
-    for index, line in enumerate(lines):
-        # Comment sections sit at the end; a marker in the first half is more likely a heading.
-        if (
-            index >= len(lines) // 2
-            and _COMMENT_MARKER.match(line.strip())
-            and _tail_is_form(lines[index + 1 :])
-        ):
+    for index in range(len(lines)):
+        if _starts_comment_form(lines, index):
             lines = lines[:index]
             break
     kept = [line for line in lines if not is_furniture(line)]

@@ -23,6 +23,24 @@ _PUBLISHED_META = re.compile(
 _CONTENT_ATTRIBUTE = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _JSONLD_PUBLISHED = re.compile(r""""datePublished"\s*:\s*"([^"]+)\"""")
 
+_META_TAG = re.compile(r"(?is)<meta\b[^>]*>")
+_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Where pages name their author, most specific first.
+_AUTHOR_META_KEYS = (
+    "author",
+    "article:author",
+    "byl",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+)
+_JSONLD_SCRIPT = re.compile(
+    r"""(?is)<script[^>]+type\s*=\s*["']application/ld\+json["'][^>]*>(.*?)</script>"""
+)
+_BY_PREFIX = re.compile(r"^(?:by|written\s+by|글|작성자)\s*[:|]?\s+", re.IGNORECASE)
+_AUTHOR_MAX_CHARS = 100
+
 
 @dataclass(frozen=True)
 class ExtractedPage:
@@ -47,6 +65,55 @@ def _precise_published(html: str, day: str | None, zone: ZoneInfo) -> datetime |
         if moment and (day is None or moment.date().isoformat() == day):
             return moment
     return parse_metadata_date(day, zone) if day else None
+
+
+def _clean_author(value: str) -> str | None:
+    name = _BY_PREFIX.sub("", " ".join(html_module.unescape(value).split()))
+    # article:author often holds a profile URL and twitter-style fields a handle, not a name.
+    if not name or len(name) > _AUTHOR_MAX_CHARS or "/" in name or name.startswith(("@", "www.")):
+        return None
+    return name
+
+
+def _jsonld_authors(node: object) -> list[str]:
+    """Author names anywhere in a JSON-LD tree, in document order."""
+    if isinstance(node, list):
+        return [name for child in node for name in _jsonld_authors(child)]
+    if not isinstance(node, dict):
+        return []
+    if "author" in node:
+        names = []
+        authors = node["author"]
+        for author in authors if isinstance(authors, list) else [authors]:
+            value = author.get("name") if isinstance(author, dict) else author
+            name = _clean_author(value) if isinstance(value, str) else None
+            if name:
+                names.append(name)
+        if names:
+            return names
+    return [name for value in node.values() for name in _jsonld_authors(value)]
+
+
+def page_author(html: str) -> str | None:
+    """The author a page declares in its JSON-LD or meta tags, or None."""
+    for script in _JSONLD_SCRIPT.findall(html):
+        try:
+            names = _jsonld_authors(json.loads(script))
+        except ValueError:
+            continue
+        if names:
+            return "; ".join(dict.fromkeys(names))
+    found: dict[str, str] = {}
+    for tag in _META_TAG.findall(html):
+        attributes = {
+            match.group(1).lower(): match.group(2) or match.group(3) or ""
+            for match in _ATTRIBUTE.finditer(tag)
+        }
+        key = (attributes.get("name") or attributes.get("property") or "").lower()
+        name = _clean_author(attributes.get("content") or "")
+        if key in _AUTHOR_META_KEYS and name and key not in found:
+            found[key] = name
+    return next((found[key] for key in _AUTHOR_META_KEYS if key in found), None)
 
 
 _BLOCK_END = re.compile(
@@ -84,7 +151,8 @@ def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> Ex
     first_line, _, rest = text.partition("\n")
     if title and first_line.strip().lstrip("# ").strip() == title and rest.strip():
         text = rest.strip()
-    author = (data.get("author") or "").strip() or None
+    # trafilatura drops one-word names (most Korean names), so the page's own fields back it up.
+    author = (data.get("author") or "").strip() or page_author(html)
     return ExtractedPage(
         text=text,
         title=title,

@@ -1,8 +1,9 @@
 """Splitting a document into posts: archives of items with bylines, date lines or rules.
 
-A document is split only when its structure says so: at least two bylines, at least two date
-lines each heading a substantial item, or horizontal rules whose every part carries its own
-date. Anything else stays one post (a rule inside one blog post is just a rule).
+A document is split only when its structure says so: horizontal rules whose every part carries
+its own date (a byline, a date line or a dated heading), at least two bylines, or at least two
+date lines each heading a substantial item. Anything else stays one post (a rule inside one
+blog post is just a rule).
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ class DocumentItem:
 
 
 def _join(lines: list[str]) -> str:
-    return "\n".join(lines).strip()
+    # A rule at the edge of an item separated it from its neighbour; it is not the item's text.
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or HORIZONTAL_RULE.match(lines[start])):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or HORIZONTAL_RULE.match(lines[end - 1])):
+        end -= 1
+    return "\n".join(lines[start:end]).strip()
 
 
 def _split_on_bylines(lines: list[str], zone: ZoneInfo) -> list[DocumentItem] | None:
@@ -109,6 +116,19 @@ def _edge_dates(text: str, zone: ZoneInfo) -> tuple[str | None, datetime | None]
     return None, None
 
 
+def _split_part(lines: list[str], zone: ZoneInfo) -> list[DocumentItem] | None:
+    """Items of one rule-separated part, or None when the part carries no date of its own."""
+    for strategy in (_split_on_bylines, _split_on_date_lines):
+        items = strategy(lines, zone)
+        if items:
+            return items
+    text = _join(lines)
+    author, published = _edge_dates(text, zone)
+    if published is None:
+        return None
+    return [DocumentItem(_drop_date_lines(text, zone), author, published)]
+
+
 def _split_on_rules(lines: list[str], zone: ZoneInfo) -> list[DocumentItem] | None:
     parts: list[list[str]] = [[]]
     for line in lines:
@@ -116,15 +136,16 @@ def _split_on_rules(lines: list[str], zone: ZoneInfo) -> list[DocumentItem] | No
             parts.append([])
         else:
             parts[-1].append(line)
-    texts = [_join(part) for part in parts if _join(part)]
-    if len(texts) < 2:
+    parts = [part for part in parts if _join(part)]
+    if len(parts) < 2:
         return None
-    items = []
-    for text in texts:
-        author, published = _edge_dates(text, zone)
-        if published is None:
+    items: list[DocumentItem] = []
+    for part in parts:
+        # Every part must be dated: a rule inside an undated stretch is a section break.
+        part_items = _split_part(part, zone)
+        if part_items is None:
             return None
-        items.append(DocumentItem(_drop_date_lines(text, zone), author, published))
+        items.extend(part_items)
     return items
 
 
@@ -144,7 +165,9 @@ def _drop_date_lines(text: str, zone: ZoneInfo) -> str:
 def split_items(text: str, zone: ZoneInfo) -> list[DocumentItem]:
     """Split normalised text into items; a document without item structure is one item."""
     lines = text.split("\n")
-    for strategy in (_split_on_bylines, _split_on_date_lines, _split_on_rules):
+    # Rules go first: they are the most explicit item boundary, and a byline or date-line split
+    # would otherwise cut beside them and hide items dated in another style.
+    for strategy in (_split_on_rules, _split_on_bylines, _split_on_date_lines):
         items = strategy(lines, zone)
         if items:
             return items

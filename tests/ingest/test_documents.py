@@ -200,11 +200,6 @@ def test_trailing_comment_form_is_cut(shared_dir: Path) -> None:
     assert post.text.split("\n\n") == paragraphs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strip_boilerplate only cuts a comment form whose marker sits in the second half of "
-    "the lines, so a post shorter than the WordPress comment form keeps the form",
-)
 def test_comment_form_is_cut_from_a_short_post(shared_dir: Path) -> None:
     seed = seed_path(shared_dir, "000").read_text(encoding="utf-8")
     form = seed[seed.index("댓글 남기기") :]
@@ -216,6 +211,21 @@ def test_comment_form_is_cut_from_a_short_post(shared_dir: Path) -> None:
     assert "댓글 남기기" not in post.text
     assert "계정을 사용하여 댓글을 남깁니다" not in post.text
     assert post.text.split("\n\n") == paragraphs
+
+
+def test_comment_heading_early_in_a_short_post_is_kept() -> None:
+    # A bare marker near the top that is followed by prose, not a form, is a heading.
+    lines = [
+        "독자 메모",
+        "댓글",
+        "지난주 글에 달린 의견을 모아 보았다.",
+        "배터리 가격이 더 내려갈 것이라는 의견이 많았다.",
+        KO_PARAGRAPH,
+    ]
+
+    (post,) = posts_of("\n".join(lines))
+
+    assert post.text.split("\n") == lines[1:]
 
 
 def test_a_document_of_furniture_only_is_an_input_error() -> None:
@@ -343,11 +353,6 @@ def test_archive_with_horizontal_rules_splits_when_every_part_is_dated() -> None
     assert [p.text for p in posts] == [KO_PARAGRAPH, EN_PARAGRAPH, KO_PARAGRAPH + " 세 번째."]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="splitter: the date-line strategy runs before the rule strategy and cuts at the date "
-    "lines only, so the '---' separating the items stays at the end of each item's text",
-)
 def test_rules_between_dated_items_are_not_left_in_the_text() -> None:
     text = "\n".join(
         [
@@ -371,11 +376,6 @@ def test_rules_between_dated_items_are_not_left_in_the_text() -> None:
     assert [p.text for p in posts] == [KO_PARAGRAPH, EN_PARAGRAPH, KO_PARAGRAPH + " 세 번째."]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="splitter: with two date lines and a third rule-separated item dated by a bracketed "
-    "heading, the date-line split wins and merges the third item into the second",
-)
 def test_rule_separated_items_with_mixed_date_styles_all_split() -> None:
     text = "\n".join(
         [
@@ -399,6 +399,52 @@ def test_rule_separated_items_with_mixed_date_styles_all_split() -> None:
         ("Second post", datetime(2025, 11, 10, tzinfo=SEOUL)),
         ("HBM 시장 정리 (2025.11.17)", datetime(2025, 11, 17, tzinfo=SEOUL)),
     ]
+
+
+def test_rule_inside_a_dated_item_stays_and_rules_between_items_go() -> None:
+    # The second part is an undated section of the first item, so the date lines split and the
+    # rule that closed an item must not trail its text.
+    text = "\n".join(
+        [
+            "첫 번째 글",
+            "2025.11.03",
+            KO_PARAGRAPH,
+            "ㅡㅡㅡㅡㅡ",
+            EN_PARAGRAPH,
+            "---",
+            "두 번째 글",
+            "2025.11.10",
+            KO_PARAGRAPH + " 두 번째.",
+        ]
+    )
+
+    posts = posts_of(text)
+
+    assert [p.published.day for p in posts if p.published] == [3, 10]
+    assert [p.text for p in posts] == [
+        f"{KO_PARAGRAPH}\nㅡㅡㅡㅡㅡ\n{EN_PARAGRAPH}",
+        KO_PARAGRAPH + " 두 번째.",
+    ]
+
+
+def test_rules_between_bylined_items_are_not_left_in_the_text() -> None:
+    text = "\n".join(
+        [
+            KO_PARAGRAPH,
+            "김서연 2025.12.11 08:10 KST",
+            "* * *",
+            EN_PARAGRAPH,
+            "Daniel Park 2025.12.04 18:30 EST",
+            "* * *",
+            KO_PARAGRAPH + " 세 번째.",
+            "김서연 2025.11.27 07:45 KST",
+        ]
+    )
+
+    posts = posts_of(text)
+
+    assert [p.author for p in posts] == ["김서연", "Daniel Park", "김서연"]
+    assert [p.text for p in posts] == [KO_PARAGRAPH, EN_PARAGRAPH, KO_PARAGRAPH + " 세 번째."]
 
 
 def test_single_blog_post_with_korean_rules_does_not_split() -> None:

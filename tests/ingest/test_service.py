@@ -284,11 +284,6 @@ async def test_article_page_is_stored_with_its_metadata(
     assert again.reason == f"already stored as post {result.post_id} (same canonical URL)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract_html takes the author only from trafilatura, which drops one-word authors "
-    "(no space), i.e. almost every Korean name such as '홍길동'",
-)
 async def test_korean_author_of_an_article_page_is_kept(
     services: Services, server: LocalHTTPServer
 ) -> None:
@@ -299,6 +294,22 @@ async def test_korean_author_of_an_article_page_is_kept(
     (result,) = await services.ingest.ingest_url(url, GUILD)
 
     assert result.author == "홍길동"
+
+
+async def test_author_of_an_article_page_comes_from_its_json_ld(
+    services: Services, server: LocalHTTPServer
+) -> None:
+    markup = article_page(author="").replace(
+        b'<meta name="author" content="">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+        '[{"@type": "Person", "name": "김서연"}]}</script>'
+        '<meta property="article:author" content="https://facebook.com/someone">'.encode(),
+    )
+    url = server.respond("/ld", body=markup, content_type="text/html; charset=utf-8")
+
+    (result,) = await services.ingest.ingest_url(url, GUILD)
+
+    assert result.author == "김서연"
 
 
 @pytest.mark.parametrize("header_charset", [True, False], ids=["header", "meta-only"])
