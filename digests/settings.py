@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     discord_shard_count: int | None = Field(default=None, ge=1)
     discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    discord_sync_commands: bool = True
     discord_ingest_links: bool = False
     discord_ingest_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 

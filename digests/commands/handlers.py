@@ -133,7 +133,9 @@ class Commands:
             Reply(
                 title=title,
                 description="\n\n".join(chunk),
-                footer=f"page {number} of {len(chunks)}" + (f" · {footer}" if footer else ""),
+                footer=(f"page {number} of {len(chunks)}" if len(chunks) > 1 else "")
+                + (f" · {footer}" if footer and len(chunks) > 1 else footer or "")
+                or None,
             )
             for number, chunk in enumerate(chunks, start=1)
         ]
@@ -378,7 +380,9 @@ class Commands:
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None
         return Reply(
-            title=f"#{prediction} now due {self.fmt.date(forecast.due_end)}", tone="success"
+            title=f"#{prediction} re-dated",
+            description=f"Now due {self.fmt.date(forecast.due_end)}; its reminders moved too.",
+            tone="success",
         )
 
     # --- /remind --------------------------------------------------------------------------------
@@ -627,7 +631,10 @@ class Commands:
             caller.guild_id, channel, self.services.clock.now()
         )
         return Reply(
-            title=f"Reminders go to {self.fmt.channel(channel)}", tone="success", ephemeral=True
+            title="Reminder channel set",
+            description=f"Due-date reminders go to {self.fmt.channel(channel)}.",
+            tone="success",
+            ephemeral=True,
         )
 
     async def settings_reminder_role(self, caller: Caller, role: int | None) -> Reply:
@@ -636,8 +643,8 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_role_id=role
         )
-        text = f"Reminders ping {self.fmt.role(role)}" if role else "Reminders ping no role"
-        return Reply(title=text, tone="success", ephemeral=True)
+        text = f"Reminders ping {self.fmt.role(role)}." if role else "Reminders ping no role."
+        return Reply(title="Reminder role set", description=text, tone="success", ephemeral=True)
 
     async def settings_language(self, caller: Caller, language: str) -> Reply:
         """The server's language for digests (moderators)."""
@@ -672,6 +679,14 @@ class Commands:
         if action == "remind":
             return await self.remind_prediction(caller, forecast_id, None)
         raise InputError("button", f"unknown action {action!r}")
+
+    async def forecast_guild(self, custom_id: str) -> int:
+        """The server of the forecast a button (clicked in a DM) is about."""
+        parsed = parse_button_id(custom_id)
+        guild_id = await self.services.store.ledger.guild_of(parsed[1]) if parsed else None
+        if guild_id is None:
+            raise NotFound("That forecast no longer exists.")
+        return guild_id
 
     # --- autocomplete ---------------------------------------------------------------------------
 

@@ -78,13 +78,13 @@ def normalise_outcome(value: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
     return cleaned
 
 
-def parse_when(text: str, today: date) -> date:
+def parse_when(text: str, today: date, subject: str = "due") -> date:
     """A date from what a member typed: 2026-03-01, "in 3 months", "내년 3월", "Q3 2026"…
 
     The end of the window the words name (a month means its last day)."""
     cleaned = text.strip()
     if not cleaned:
-        raise InputError("date", "empty; give a date like 2026-03-01 or 'in 3 months'")
+        raise InputError(subject, "empty; give a date like 2026-03-01 or 'in 3 months'")
     try:
         return date.fromisoformat(cleaned)
     except ValueError:
@@ -96,7 +96,7 @@ def parse_when(text: str, today: date) -> date:
     ]
     if not expressions:
         raise InputError(
-            "date",
+            subject,
             f"{text!r} is not a date I understand; try 2026-03-01, 'in 3 months' or '2026년 말'",
         )
     return expressions[-1].due_end
@@ -439,7 +439,7 @@ class LedgerService:
             return None
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
-        day = parse_when(when, now.astimezone(zone).date())
+        day = parse_when(when, now.astimezone(zone).date(), "when")
         remind_at = datetime.combine(day, time(9, 0), tzinfo=zone)
         if remind_at <= now:
             raise InputError("when", f"{day} 09:00 is not in the future")

@@ -10,7 +10,7 @@ A transport (the terminal, Discord) delivers one message or raises:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -83,6 +83,11 @@ class OutboxSender:
 
     async def _deliver(self, message: OutboxMessage, report: DrainReport) -> None:
         now = self._clock.now()
+        if message.destination == "channel" and message.destination_id is None:
+            # Queued before the guild chose a reminder channel: use the one set since, if any.
+            guild = await self._store.guilds.get(message.guild_id)
+            if guild.reminder_channel_id is not None:
+                message = replace(message, destination_id=guild.reminder_channel_id)
         try:
             await self.transport.deliver(message)
         except DeliveryRefused as error:

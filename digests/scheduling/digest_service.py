@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digests.clock import Clock
+from digests.clock import Clock, to_timestamp
 from digests.digest.builder import DigestBuilder
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, to_json
@@ -66,8 +66,11 @@ class DigestService:
         days = days or guild.digest_days or self._settings.digest_default_days
         if not 1 <= days <= 366:
             raise InputError("days", f"{days} is not between 1 and 366")
-        end = self._clock.now()
-        return await self.builder.build(guild_id, end - timedelta(days=days), end, now=end)
+        now = self._clock.now()
+        # Ranges end exclusively at whole seconds; one more second includes what was stored
+        # in the very second the digest is asked for.
+        end = now + timedelta(seconds=1)
+        return await self.builder.build(guild_id, now - timedelta(days=days), end, now=now)
 
     async def schedule(
         self,
@@ -95,6 +98,9 @@ class DigestService:
             "digest_enabled": 1,
             "digest_paused_reason": None,
         }
+        if not (guild.digest_enabled and guild.digest_cron == schedule):
+            # A new schedule starts now: times before it were not missed.
+            values["digest_since_ts"] = to_timestamp(now)
         if timezone:
             values["timezone"] = zone.key
         if days is not None:
@@ -156,11 +162,16 @@ class DigestService:
         zone = self._zone(guild)
         last = await self._store.digests.latest(guild.guild_id)
         period = timedelta(days=guild.digest_days)
-        since = last.period_end if last else now - period
+        starts = [
+            moment for moment in (last.period_end if last else None, guild.digest_since) if moment
+        ]
+        since = max(starts) if starts else now - period
         fire, missed = latest_fire(guild.digest_cron or "", zone, since, now)
         if fire is None:
             return None
-        catch_up = missed > 1
+        # Several missed times after an earlier digest make a catch-up; before the first digest
+        # of a schedule nothing was missed, so it covers one ordinary period.
+        catch_up = missed > 1 and last is not None
         start = last.period_end if last and catch_up else fire - period
         if last and start < last.period_end:
             start = last.period_end

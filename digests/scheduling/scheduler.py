@@ -92,10 +92,13 @@ class Scheduler:
             await self.tick()
 
     async def shutdown(self) -> None:
-        """Stop the scheduler (running jobs are not awaited; they are idempotent)."""
+        """Stop the scheduler, then wait for a pass in progress so nothing it claimed is left
+        half done when the store closes."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        async with self._tick_lock:
+            pass
 
     async def rebuild(self) -> None:
         """(Re)create every job from the database with fixed ids; remove stale ones."""

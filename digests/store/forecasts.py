@@ -601,6 +601,14 @@ class LedgerRepository:
             )
         )
 
+    async def guild_of(self, forecast_id: int) -> int | None:
+        """The guild a forecast belongs to. Deliberately unscoped: a button clicked in a DM
+        carries only the forecast's id, and this finds the server it belongs to."""
+        row = await self._db.fetch_one(
+            "SELECT guild_id FROM forecasts WHERE id = ?", (forecast_id,)
+        )
+        return int(row["guild_id"]) if row else None
+
     async def subscribed(self, guild_id: int, user_id: int) -> list[ForecastRecord]:
         """Open forecasts a member asked to be pinged about, soonest due first."""
         rows = await self._db.fetch_all(
@@ -709,9 +717,10 @@ class LedgerRepository:
         )
 
     async def set_nudge_stage(self, transaction: Transaction, forecast_id: int, stage: int) -> None:
-        """Remember the last follow-up queued."""
+        """Remember the last follow-up queued (a stage never goes back; re-dating resets it)."""
         await transaction.execute(
-            "UPDATE forecasts SET nudge_stage = ? WHERE id = ?", (stage, forecast_id)
+            "UPDATE forecasts SET nudge_stage = MAX(nudge_stage, ?) WHERE id = ?",
+            (stage, forecast_id),
         )
 
     async def user_reminders_due(

@@ -7,13 +7,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from digests.clock import to_timestamp
+from digests.clock import from_timestamp, to_timestamp
 from digests.store.database import Database
 
 _COLUMNS = (
     "guild_id, timezone, language, reminder_channel_id, reminder_role_id, digest_channel_id,"
     " digest_cron, digest_days, digest_enabled, digest_paused_reason, reminders_paused_reason,"
-    " followup_days_json"
+    " followup_days_json, digest_since_ts"
 )
 _EDITABLE = {
     "timezone",
@@ -27,6 +27,7 @@ _EDITABLE = {
     "digest_paused_reason",
     "reminders_paused_reason",
     "followup_days_json",
+    "digest_since_ts",
 }
 
 
@@ -46,6 +47,7 @@ class GuildSettings:
     digest_paused_reason: str | None = None
     reminders_paused_reason: str | None = None
     followup_days: list[int] | None = field(default=None)
+    digest_since: datetime | None = None
 
 
 def _row(row: sqlite3.Row) -> GuildSettings:
@@ -62,6 +64,9 @@ def _row(row: sqlite3.Row) -> GuildSettings:
         digest_paused_reason=row["digest_paused_reason"],
         reminders_paused_reason=row["reminders_paused_reason"],
         followup_days=json.loads(row["followup_days_json"]) if row["followup_days_json"] else None,
+        digest_since=from_timestamp(row["digest_since_ts"])
+        if row["digest_since_ts"] is not None
+        else None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -125,7 +125,8 @@ class OutboxRepository:
                     "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
                     (message.id,),
                 )
-        return messages
+        # As claimed: `attempts` counts this attempt too (backoff and the give-up limit use it).
+        return [replace(m, status="sending", attempts=m.attempts + 1) for m in messages]
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         """The delivery happened."""
@@ -171,10 +172,11 @@ class OutboxRepository:
         )
 
     async def release_destination(self, guild_id: int, destination_id: int, now: datetime) -> int:
-        """Deliver held messages for a destination now (its problem was fixed)."""
+        """Deliver held messages for a destination now (its problem was fixed), and those that
+        were waiting for the guild to choose a channel at all."""
         return await self._db.execute(
             "UPDATE outbox SET next_attempt_ts = ? WHERE guild_id = ? AND destination = 'channel'"
-            " AND destination_id = ? AND status = 'pending'",
+            " AND (destination_id = ? OR destination_id IS NULL) AND status = 'pending'",
             (to_timestamp(now), guild_id, destination_id),
         )
 
