@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     """Everything Hindsight can be configured with. See `.env.example` for each setting."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,  # `SETTING=` in .env means "use the default"
     )
 
     database_url: str = "sqlite:///data/hindsight.db"

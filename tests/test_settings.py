@@ -1,0 +1,53 @@
+"""Settings: every field documented in .env.example, lists and secrets read from the environment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from digests.settings import Settings
+from tests.conftest import REPO
+
+
+def test_env_example_lists_every_setting_and_nothing_else() -> None:
+    documented = re.findall(r"^([A-Z_]+)=", (REPO / ".env.example").read_text(), re.MULTILINE)
+    assert sorted(documented) == sorted(name.upper() for name in Settings.model_fields)
+
+
+def test_env_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    example = (REPO / ".env.example").read_text()
+    env_file = tmp_path / ".env"
+    env_file.write_text(example.replace("sqlite:///data/", f"sqlite:///{tmp_path}/"))
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    assert settings.discord_token is None  # an empty line means "not set"
+    assert settings.reminder_followup_days == [7, 30]
+    assert settings.default_timezone == "Asia/Seoul"
+
+
+def test_lists_and_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "12, 34 56")
+    monkeypatch.setenv("DISCORD_TOKEN", "abc.def")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.discord_guild_ids == [12, 34, 56]
+    assert "abc.def" not in repr(settings)
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == "abc.def"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Base", "unknown timezone"),
+        ("DATABASE_URL", "postgres://x", "only sqlite"),
+        ("FEED_POLL_MINUTES", "0", "greater than or equal to 1"),
+    ],
+)
+def test_bad_values_are_refused_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, reason: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=reason):
+        Settings(_env_file=None)  # type: ignore[call-arg]
