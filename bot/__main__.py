@@ -16,10 +16,10 @@ SETUP_HELP = """No DISCORD_TOKEN is set, so the Discord bot cannot start.
 To run Hindsight on Discord:
   1. Open https://discord.com/developers/applications and create an application.
   2. Under "Bot", reset and copy the token; put it in .env as DISCORD_TOKEN=...
-     No privileged intents are needed.
+     No privileged intents are needed (Message Content only for DISCORD_INGEST_LINKS).
   3. Under "OAuth2 → URL Generator", tick the scopes "bot" and "applications.commands" and the
-     permissions View Channels, Send Messages, Embed Links, Attach Files, Read Message History;
-     open the generated link to invite the bot to your server.
+     permissions View Channels, Send Messages, Embed Links, Attach Files, Read Message History
+     and Add Reactions (permissions integer 117824); open the generated link to invite the bot.
   4. Run: python -m bot
 
 Meanwhile, the terminal front end works without Discord: python -m bot --console"""
