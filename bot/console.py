@@ -256,9 +256,14 @@ class Console:
             self.write(HELP)
             return True
         if path == ["as"]:
+            try:
+                user_id = _int(options, "user", False)
+            except HindsightError as error:
+                self.write(f"error: {error.user_message}")
+                return True
             self.session.caller = replace(
                 self.session.caller,
-                user_id=_int(options, "user") or self.session.caller.user_id,
+                user_id=user_id or self.session.caller.user_id,
                 is_moderator=options.get("mod", "no").lower() in {"yes", "true", "1"},
                 can_manage_messages=options.get("messages", options.get("mod", "no")).lower()
                 in {"yes", "true", "1"},

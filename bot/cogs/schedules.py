@@ -77,6 +77,7 @@ class FeedCog(HindsightCog):
     )
 
     @feed.command(name="add")
+    @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(
         url="The feed's address", channel="Announce new entries in this channel (optional)"
     )
@@ -121,6 +122,7 @@ class IngestCog(HindsightCog):
     )
 
     @ingest.command(name="url")
+    @app_commands.checks.has_permissions(manage_messages=True)
     @app_commands.describe(url="A link to an article, a blog post or a feed")
     async def url(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 8, 2000]
@@ -130,6 +132,7 @@ class IngestCog(HindsightCog):
         await self.answer(interaction, self.handlers.ingest_url(caller, url), slow=True)
 
     @ingest.command(name="text")
+    @app_commands.checks.has_permissions(manage_messages=True)
     @app_commands.describe(text="The post's text", title="A title for it")
     async def text(
         self,
@@ -142,6 +145,7 @@ class IngestCog(HindsightCog):
         await self.answer(interaction, self.handlers.ingest_text(caller, text, title), slow=True)
 
     @ingest.command(name="file")
+    @app_commands.checks.has_permissions(manage_messages=True)
     @app_commands.describe(file="A .txt, .md or .html file")
     async def file(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         """Store an attached text, Markdown or HTML file (Manage Messages)."""

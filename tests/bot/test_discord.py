@@ -660,3 +660,24 @@ async def test_bot_closes_its_resources(
     assert not running.scheduler.running
     with pytest.raises(ValueError, match="no active connection"):
         await running.services.store.posts.count(0)
+
+
+async def test_error_paths_of_reading_and_configuration_commands(
+    slash: Slash, world: World, fake: FakeDiscord, bot: Any
+) -> None:
+    missing_post = await slash(world.bob, "summary", {"post": 404})
+    assert missing_post.ephemeral and "No post #404 in this server" in missing_post.content
+    empty_themes = await slash(world.bob, "themes", {"days": 7})
+    assert "No themes yet" in text_of(empty_themes)
+    not_a_mod = await slash(world.bob, "digest off")
+    assert not_a_mod.ephemeral and "Manage Server" in not_a_mod.content
+    interaction = await fake.send_slash_command(
+        world.guild.id, world.general.id, world.bob, "ingest text", {"text": "2026년에 오른다"},
+        check_permissions=False,
+    )  # fmt: skip
+    await interaction.wait_done()
+    assert interaction.original is not None and "Manage Messages" in interaction.original.content
+    assert interaction.original.ephemeral  # refused before any work was deferred
+    assert await bot.services.store.posts.count(world.guild.id) == 0
+    no_reminder = await slash(world.bob, "remind cancel")
+    assert no_reminder.content.startswith("⚠️ reminder:")
