@@ -1,32 +1,46 @@
-"""`python -m digests`: ingest, list posts, and the demo main job, from a terminal."""
+"""`python -m digests`: ingest, list posts, digests, the track record and the demo main job."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import sqlite3
 import sys
+import tempfile
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from digests.analysis.evaluate import evaluate
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.app import Services
-from digests.clock import SystemClock
+from digests.clock import ManualClock, SystemClock
+from digests.digest.model import Digest
+from digests.digest.render import render_markdown, render_text, source_name, to_json
 from digests.errors import HindsightError, InputError
 from digests.ingest.dates import parse_cli_date
 from digests.ingest.documents import build_posts
 from digests.ingest.loaders import expand_inputs, load_file
-from digests.ingest.service import is_url
+from digests.ingest.service import IngestReport, is_url
 from digests.ingest.text import clip
+from digests.ledger.service import SCOREBOARD_KEYS
 from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings
+
+if TYPE_CHECKING:
+    from digests.store.outbox import OutboxMessage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -57,8 +71,20 @@ async def command_ingest(services: Services, args: argparse.Namespace, out: Cons
     """Ingest files, folders and URLs; print a line per post and per failed input."""
     published = _published_argument(services.settings, args.published)
     guild = args.guild if args.guild is not None else services.settings.default_guild_id
+    status, _ = await _ingest(services, args.inputs, guild, published, out)
+    return status
+
+
+async def _ingest(
+    services: Services,
+    inputs: Sequence[str],
+    guild: int,
+    published: datetime | None,
+    out: Console,
+) -> tuple[int, IngestReport]:
+    """Ingest and print the report; the exit status and the report itself."""
     total = 0
-    for raw in args.inputs:
+    for raw in inputs:
         try:
             total += 1 if is_url(raw) else len(expand_inputs(Path(raw)))
         except HindsightError:
@@ -75,7 +101,7 @@ async def command_ingest(services: Services, args: argparse.Namespace, out: Cons
     ) as progress:
         task = progress.add_task("ingesting", total=total)
         report = await services.ingest.ingest_inputs(
-            args.inputs,
+            inputs,
             guild,
             published=published,
             on_progress=lambda _source: progress.advance(task),
@@ -88,7 +114,7 @@ async def command_ingest(services: Services, args: argparse.Namespace, out: Cons
     stored = len(report.stored)
     skipped = len(report.results) - stored
     out.print(f"{stored} stored, {skipped} skipped, {failures} failed", highlight=False)
-    return 1 if failures else 0
+    return (1 if failures else 0), report
 
 
 async def command_posts(services: Services, args: argparse.Namespace, out: Console) -> int:
@@ -123,17 +149,427 @@ async def command_posts(services: Services, args: argparse.Namespace, out: Conso
     return 0
 
 
+# --- digest and scoreboard ---------------------------------------------------------------------
+
+DIGEST_FORMATS = ("text", "md", "json")
+MAX_DAYS = 366
+DEFAULT_COMING_DAYS = 14
+SCOREBOARD_LIMIT = 15
+
+
+def _plain(out: Console, text: str) -> None:
+    """Print text exactly as it is: no markup, emoji codes, highlighting or wrapping."""
+    out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def _note(text: str) -> None:
+    """A remark on stderr, so that stdout stays exactly the requested output (e.g. JSON)."""
+    _plain(Console(stderr=True), text)
+
+
+def _guild(settings: Settings, value: int | None) -> int:
+    return value if value is not None else settings.default_guild_id
+
+
+def _whole_number(option: str, value: str | None, default: int, low: int, high: int) -> int:
+    """An option that must be a whole number in [low, high]; InputError naming it otherwise."""
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise InputError(option, f"{value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise InputError(option, f"{number} is not between {low} and {high}")
+    return number
+
+
+def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
+    cleaned = value.strip().lower()
+    if cleaned not in allowed:
+        raise InputError(option, f"{value!r} is not one of: {', '.join(allowed)}")
+    return cleaned
+
+
+def _now_argument(value: str | None) -> datetime | None:
+    """`--now` as an aware datetime. A time without a UTC offset is refused rather than guessed."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            "--now", f"{value!r} is not an ISO date-time like 2026-01-02T09:00+09:00"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InputError(
+            "--now",
+            f"{value!r} has no timezone; add a UTC offset like +09:00 or Z",
+        )
+    return moment
+
+
+def _chart_target(value: str) -> Path:
+    """Where `--chart` writes, checked before any work so that a bad path fails at once."""
+    path = Path(value).expanduser()
+    subject = f"--chart {value}"
+    if path.is_dir():
+        raise InputError(subject, "is a folder; give a file name such as digest.png")
+    folder = path.parent
+    if not folder.exists():
+        raise InputError(subject, f"folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InputError(subject, f"{folder} is not a folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(subject, "not writable")
+    return path
+
+
+def _write_chart(path: Path, data: bytes, value: str) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise InputError(f"--chart {value}", error.strerror or str(error)) from None
+
+
+def _render_chart(digest: Digest) -> bytes | None:
+    from digests.digest.chart import render_chart  # matplotlib loads only when a chart is asked for
+
+    return render_chart(digest)
+
+
+def render_digest(digest: Digest, form: str) -> str:
+    """A digest as `text`, `md` (Discord Markdown) or `json`."""
+    if form == "json":
+        return json.dumps(to_json(digest), ensure_ascii=False, indent=2)
+    if form == "md":
+        return render_markdown(digest)
+    return render_text(digest)
+
+
+async def command_digest(services: Services, args: argparse.Namespace, out: Console) -> int:
+    """The guild's digest of the last N days up to now (or `--now`), ranges shown in the guild's
+    timezone; `--chart FILE` also writes its chart as PNG."""
+    settings = services.settings
+    guild = _guild(settings, args.guild)
+    days = _whole_number("--days", args.days, settings.digest_default_days, 1, MAX_DAYS)
+    coming = _whole_number("--coming-days", args.coming_days, DEFAULT_COMING_DAYS, 0, MAX_DAYS)
+    form = _choice("--format", args.format, DIGEST_FORMATS)
+    now = _now_argument(args.now) or services.clock.now()
+    chart = _chart_target(args.chart) if args.chart else None
+    digest = await services.digests.builder.build(
+        guild, now - timedelta(days=days), now, coming_days=coming, now=now
+    )
+    chart_note = None
+    if chart is not None:
+        png = await asyncio.to_thread(_render_chart, digest)
+        if png is None:
+            chart_note = (
+                f"no chart written to {chart}: nothing to plot in this digest"
+                " (it needs themes over time or judged forecasts)"
+            )
+        else:
+            await asyncio.to_thread(_write_chart, chart, png, args.chart)
+            chart_note = f"chart written to {chart} ({len(png):,} bytes)"
+    _plain(out, render_digest(digest, form))
+    if chart_note:
+        _note(chart_note)
+    return 0
+
+
+def _score_name(key: str, by: str) -> str:
+    """How a scoreboard key is shown: a file by its name, a link without its scheme."""
+    if by != "source":
+        return key
+    if is_url(key):
+        return key.split("://", 1)[1].removeprefix("www.").rstrip("/") or key
+    return source_name(key) or key
+
+
+async def command_scoreboard(services: Services, args: argparse.Namespace, out: Console) -> int:
+    """The track record per source, author or speaker: forecasts judged, the share that came
+    true (partly counts half), and the Brier score of those that carried a probability."""
+    guild = _guild(services.settings, args.guild)
+    by = _choice("--by", args.by, SCOREBOARD_KEYS)
+    limit = _whole_number("--limit", args.limit, SCOREBOARD_LIMIT, 1, 1000)
+    rows = await services.ledger.scoreboard(guild, by, limit)
+    if args.json:
+        payload = [
+            {
+                "key": row.key,
+                "name": _score_name(row.key, by),
+                "resolved": row.resolved,
+                "correct": row.correct,
+                "partly": row.partly,
+                "wrong": row.wrong,
+                "share_correct": row.share_correct,
+                "brier": row.brier,
+                "with_probability": row.with_probability,
+            }
+            for row in rows
+        ]
+        _plain(
+            out,
+            json.dumps(
+                {"guild_id": guild, "by": by, "rows": payload}, ensure_ascii=False, indent=2
+            ),
+        )
+        return 0
+    if not rows:
+        _plain(
+            out,
+            f"No resolved forecasts yet in guild {guild}, so there is no track record to show."
+            " Forecasts count here once a moderator judges them (/predictions resolve).",
+        )
+        return 0
+    table = Table(title=f"Track record by {by} · guild {guild}", title_justify="left")
+    table.add_column(by, overflow="fold", ratio=1)
+    table.add_column("resolved", justify="right", no_wrap=True)
+    table.add_column("✓ / ½ / ✗", justify="right", no_wrap=True)
+    table.add_column("correct", justify="right", no_wrap=True)
+    table.add_column("Brier (n)", justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            Text(_score_name(row.key, by)),
+            str(row.resolved),
+            f"{row.correct} / {row.partly} / {row.wrong}",
+            f"{row.share_correct:.0%}" if row.share_correct is not None else "–",
+            f"{row.brier:.3f} ({row.with_probability})" if row.brier is not None else "–",
+        )
+    out.print(table)
+    _plain(
+        out,
+        "correct: share of judged forecasts that came true (partly counts half; can't-tell is"
+        " resolved but not judged; withdrawn ones are left out). Brier: mean (probability −"
+        " outcome)² where a probability was given; 0 is perfect, 0.25 is a coin flip.",
+    )
+    return 0
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+# The demo's "now" is this long after the newest sample post, and "coming due" looks this far ahead.
+DEMO_OFFSET = timedelta(days=14)
+DEMO_COMING_DAYS = 30
+
+
+def demo_reference_time(results: Sequence[IngestResult], zone: ZoneInfo) -> datetime | None:
+    """The demo's "now": local midnight `DEMO_OFFSET` after the newest dated sample post.
+
+    It is derived from the samples, not from the wall clock, so every run (today or in a year)
+    tells the same story: the short-range forecasts of `05_year_end_checklist.txt` (dated
+    2025-12-19: "다음 주", "연말까지", "1월 8일", "1월 중순", "January 23"…) and the year-end
+    calls of the other samples fall on both sides of it — some overdue, some coming due within
+    `DEMO_COMING_DAYS`. None when no sample carries a date."""
+    days = [result.published.astimezone(zone).date() for result in results if result.published]
+    if not days:
+        return None
+    return datetime.combine(max(days) + DEMO_OFFSET, time(0, 0), tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class PreviewedMessage:
+    """An outbox message the preview would have delivered, and when."""
+
+    at: datetime
+    message: OutboxMessage
+    text: str  # as the terminal bot prints it
+
+
+class PreviewTransport:
+    """A transport that delivers nothing: it renders each message the way the terminal bot
+    would print it and keeps it for the preview."""
+
+    def __init__(self, services: Services) -> None:
+        from bot.console import render_reply  # the terminal front end's rendering, reused
+        from digests.commands.handlers import Commands  # loads matplotlib; only for the demo
+
+        self._render = render_reply
+        self._commands = Commands(services)
+        self._clock = services.clock
+        self.messages: list[PreviewedMessage] = []
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        """Record the message instead of sending it."""
+        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
+
+
+def _copy_database(source: str, target: Path) -> None:
+    """A consistent copy of a live SQLite database (the online backup API; WAL-safe)."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as origin,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        origin.backup(copy)
+
+
+async def preview_reminders(
+    services: Services, guild: int, now: datetime, horizon: timedelta
+) -> list[PreviewedMessage]:
+    """The messages the reminder sweep would send for `guild` at `now` and over `horizon` after
+    it — without sending anything and without touching the real database.
+
+    Why a throwaway copy: a sweep is not a read. In the same transactions as it queues outbox
+    rows it marks forecasts due and records follow-up stages, and draining marks rows sent. Run on
+    the real database with a made-up clock, that would leave reminders queued (their dedupe keys
+    taken) or marked sent that nobody received, so a later real bot run would never send them.
+    Rebuilding the messages by hand would duplicate the sweep's rules and drift from them. So the
+    database is copied with SQLite's online backup API into a temporary folder, and the real sweep
+    and the real outbox sender run there on a ManualClock with a transport that only records; the
+    copy is deleted afterwards and the real database is never written.
+
+    The clock is first set to `now` — the backlog: forecasts already past due, marked late as
+    they would be after the bot was offline — and then stepped to every moment in the horizon
+    when something falls due (a forecast's window closing, a follow-up nudge), so the coming
+    reminders appear at the time a running bot would send them."""
+    with tempfile.TemporaryDirectory(prefix="hindsight-preview-") as folder:
+        copy = Path(folder) / "preview.db"
+        await asyncio.to_thread(_copy_database, services.settings.database_path, copy)
+        settings = services.settings.model_copy(update={"database_url": f"sqlite:///{copy}"})
+        clock = ManualClock(now)
+        async with await Services.open(
+            settings, clock, analyzer=services.analysis.analyzer
+        ) as preview:
+            transport = PreviewTransport(preview)
+            sender = preview.sender(transport)
+            end = now + horizon
+            stages = preview.reminders.followup_days(await preview.store.guilds.get(guild))
+            moments: set[datetime] = set()
+            for status in ("open", "due"):
+                page = 0
+                while True:
+                    batch = await preview.ledger.list(
+                        guild, status=status, page=page, page_size=500
+                    )
+                    for forecast in batch:
+                        if forecast.due_at is None:
+                            continue
+                        for stage in (0, *stages):
+                            moment = forecast.due_at + timedelta(days=stage)
+                            if now < moment < end:
+                                moments.add(moment)
+                    if len(batch) < 500:
+                        break
+                    page += 1
+            for moment in [now, *sorted(moments)]:
+                clock.set(moment)
+                await preview.reminders.sweep({guild})
+                while (await sender.drain({guild}, limit=100)).sent:
+                    pass
+    return transport.messages
+
+
+def _preview_line(item: PreviewedMessage, zone: ZoneInfo, with_time: bool) -> str:
+    """One short line per message: when, what kind, where (unless the guild's channel), which."""
+    message = item.message
+    kind = {"reminder": "due", "followup": "follow-up", "snooze": "snooze over"}.get(
+        message.kind, message.kind
+    )
+    if message.kind == "followup":
+        kind += f" +{message.payload.get('stage')}d"
+    if message.late:
+        kind += " (late)"
+    where = ""
+    if message.destination == "user":
+        where = f" → DM user {message.destination_id}"
+    elif message.destination_id is not None:
+        where = f" → #channel {message.destination_id}"
+    forecast = message.payload.get("forecast")
+    what = (
+        f"#{forecast.get('id')} {clip(str(forecast.get('claim') or ''), 56)}"
+        if isinstance(forecast, dict)
+        else clip(str(message.payload.get("title") or ""), 56)
+    )
+    local = item.at.astimezone(zone)
+    when = local.strftime("%Y-%m-%d" if (local.hour, local.minute) == (0, 0) else "%Y-%m-%d %H:%M")
+    return f"  {when + '  ' if with_time else ''}{kind:<18}{where} {what}"
+
+
+def _print_preview(
+    out: Console, messages: list[PreviewedMessage], now: datetime, zone: ZoneInfo, days: int
+) -> None:
+    backlog = [item for item in messages if item.at == now]
+    coming = [item for item in messages if item.at != now]
+    stamp = f"{now.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    _plain(
+        out,
+        "A dry run of the reminder sweep on a throwaway copy of the database: nothing is sent"
+        " and the real outbox is left as it was.",
+    )
+    if any(
+        m.message.destination == "channel" and m.message.destination_id is None for m in messages
+    ):
+        _plain(
+            out,
+            "No reminder channel is set yet, so on Discord these wait until a moderator picks"
+            " one (/settings reminder_channel); the terminal bot prints them.",
+        )
+    if backlog:
+        _plain(out, f"\nAt {stamp}, already past due — late, as after the bot was offline:")
+        for item in backlog:
+            _plain(out, _preview_line(item, zone, with_time=False))
+    else:
+        _plain(out, f"\nAt {stamp}: nothing past due is waiting for a reminder.")
+    if coming:
+        _plain(out, f"\nOver the next {days} days, as the running bot would send them:")
+        for item in coming:
+            _plain(out, _preview_line(item, zone, with_time=True))
+    else:
+        _plain(out, f"\nNothing else falls due in the next {days} days.")
+    if not messages:
+        _plain(out, "\nNo reminders would be sent.")
+        return
+    example = next((item for item in coming if item.message.kind == "reminder"), messages[0])
+    _plain(out, "\nOne of them as the terminal bot prints it:")
+    _plain(out, "\n".join(f"  │ {line}" for line in example.text.splitlines()))
+    kinds = [item.message.kind for item in messages]
+    due, followups = kinds.count("reminder"), kinds.count("followup")
+    other = f", {len(kinds) - due - followups} other" if len(kinds) > due + followups else ""
+    _plain(
+        out,
+        f"\n{len(messages)} reminders would be sent: {due} due, {followups} follow-ups{other}.",
+    )
+
+
 async def command_demo(services: Services, args: argparse.Namespace, out: Console) -> int:
-    """The demo main job: ingest the bundled samples and show what was stored."""
-    out.print(f"Hindsight demo · database {services.settings.database_url}")
-    args.inputs = [str(SAMPLES)]
-    args.published = None
-    args.guild = None
-    status = await command_ingest(services, args, out)
+    """The demo main job: ingest the bundled samples (posts already stored are skipped), list the
+    stored posts, then show the digest as of a reference time derived from the samples — with
+    forecasts coming due and overdue — and the reminders the bot would send around it."""
+    settings = services.settings
+    guild = settings.default_guild_id
+    out.print(f"Hindsight demo · database {settings.database_url}", markup=False)
+    status, report = await _ingest(services, [str(SAMPLES)], guild, None, out)
     out.print("\nStored posts:")
-    args.json = False
-    args.limit = 20
+    args.guild, args.json, args.limit = guild, False, 20
     await command_posts(services, args, out)
+
+    zone = ZoneInfo(await services.digests.builder.timezone_of(guild))
+    now = demo_reference_time(report.results, zone)
+    if now is None:
+        _plain(out, "\nNo sample post carries a date, so there is no digest to show.")
+        return status
+    first = min(result.published for result in report.results if result.published)
+    start = datetime.combine(first.astimezone(zone).date(), time(0, 0), tzinfo=zone)
+    digest = await services.digests.builder.build(
+        guild, start, now, coming_days=DEMO_COMING_DAYS, now=now
+    )
+    stamp = f"{now.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    out.print()
+    out.rule(f"Digest as of {stamp}", style="cyan")
+    _plain(
+        out,
+        f"The demo's 'now' is {DEMO_OFFSET.days} days after the newest sample post (not today's"
+        " date), so every run shows forecasts both coming due and overdue.\n",
+    )
+    _plain(out, render_text(digest))
+    out.print()
+    out.rule("Reminders that would be sent", style="cyan")
+    if settings.database_path == ":memory:":
+        _plain(out, "The preview copies the database file; an in-memory database has none.")
+        return status
+    messages = await preview_reminders(services, guild, now, timedelta(days=DEMO_COMING_DAYS))
+    _print_preview(out, messages, now, zone, DEMO_COMING_DAYS)
     return status
 
 
@@ -252,7 +688,13 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
     return 0
 
 
-COMMANDS = {"ingest": command_ingest, "posts": command_posts, "demo": command_demo}
+COMMANDS = {
+    "ingest": command_ingest,
+    "posts": command_posts,
+    "demo": command_demo,
+    "digest": command_digest,
+    "scoreboard": command_scoreboard,
+}
 OFFLINE_COMMANDS = {"analyze": command_analyze, "evaluate": command_evaluate}
 
 
@@ -270,7 +712,33 @@ def build_parser() -> argparse.ArgumentParser:
     posts.add_argument("--guild", type=int)
     posts.add_argument("--json", action="store_true")
     posts.add_argument("--limit", type=int, default=100)
-    sub.add_parser("demo", help="ingest data/samples and show the result")
+    sub.add_parser(
+        "demo", help="ingest data/samples, then show a digest and the reminders it would send"
+    )
+    digest = sub.add_parser("digest", help="the digest of the last N days")
+    digest.add_argument("--guild", type=int, help="guild (server) id; default from settings")
+    digest.add_argument(
+        "--days", metavar="N", help="days covered, up to now (default: DIGEST_DEFAULT_DAYS)"
+    )
+    digest.add_argument(
+        "--coming-days",
+        metavar="N",
+        help=f"how far ahead 'coming due' looks (default {DEFAULT_COMING_DAYS})",
+    )
+    digest.add_argument("--format", default="text", metavar="text|md|json")
+    digest.add_argument("--chart", metavar="FILE", help="also write the digest's chart as PNG")
+    digest.add_argument(
+        "--now",
+        metavar="ISO",
+        help="reference time with a UTC offset, e.g. 2026-01-02T09:00+09:00 (default: now)",
+    )
+    scoreboard = sub.add_parser(
+        "scoreboard", help="track record per source, author or speaker (share correct, Brier)"
+    )
+    scoreboard.add_argument("--guild", type=int, help="guild (server) id; default from settings")
+    scoreboard.add_argument("--by", default="source", metavar="source|author|speaker")
+    scoreboard.add_argument("--limit", metavar="N", help=f"rows shown (default {SCOREBOARD_LIMIT})")
+    scoreboard.add_argument("--json", action="store_true")
     analyze = sub.add_parser("analyze", help="analyse a document without storing it")
     analyze.add_argument("file", metavar="FILE")
     analyze.add_argument(
@@ -300,7 +768,7 @@ async def run(argv: Sequence[str], settings: Settings | None = None) -> int:
         async with await Services.open(settings) as services:
             return await COMMANDS[args.command](services, args, out)
     except HindsightError as error:
-        Console(stderr=True).print(f"error: {error.user_message}", markup=False, highlight=False)
+        _note(f"error: {error.user_message}")
         return 2
 
 

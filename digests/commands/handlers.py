@@ -20,6 +20,7 @@ from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
 from digests.ledger.service import Actor
 from digests.models import IngestOutcome, IngestResult
+from digests.scheduling.digest_service import DigestStatus
 from digests.scheduling.policy import zone_named
 from digests.store.forecasts import ForecastRecord
 
@@ -482,7 +483,24 @@ class Commands:
         await self.services.digests.off(caller.guild_id)
         return Reply(title="Scheduled digests are off", tone="success")
 
-    def _digest_status_reply(self, status, title: str = "Digest schedule") -> Reply:
+    def _digest_status_reply(self, status: DigestStatus, title: str = "Digest schedule") -> Reply:
+        reply = self._schedule_reply(status, title)
+        if status.reminders_paused_reason:
+            reply.tone = "warning"
+            reply.fields.append(
+                Field(
+                    "Reminders paused",
+                    f"{status.reminders_paused_reason}\nChoose a channel I can post in with"
+                    " /settings reminder_channel; held reminders are sent then.",
+                )
+            )
+        elif status.reminder_channel_id is not None:
+            reply.fields.append(
+                Field("Reminders", f"go to {self.fmt.channel(status.reminder_channel_id)}")
+            )
+        return reply
+
+    def _schedule_reply(self, status: DigestStatus, title: str) -> Reply:
         if not status.enabled or status.channel_id is None:
             return Reply(title=title, description="No digest is scheduled. Use /digest schedule.")
         fields = [
@@ -621,15 +639,7 @@ class Commands:
     async def settings_reminder_channel(self, caller: Caller, channel: int) -> Reply:
         """Where due-date reminders are posted (moderators)."""
         self._require_moderator(caller, "change settings")
-        await self.services.store.guilds.update(
-            caller.guild_id,
-            self.services.clock.now(),
-            reminder_channel_id=channel,
-            reminders_paused_reason=None,
-        )
-        await self.services.store.outbox.release_destination(
-            caller.guild_id, channel, self.services.clock.now()
-        )
+        await self.services.reminders.set_channel(caller.guild_id, channel)
         return Reply(
             title="Reminder channel set",
             description=f"Due-date reminders go to {self.fmt.channel(channel)}.",

@@ -64,6 +64,18 @@ class ReminderService:
         )
         return sorted({day for day in days if day > 0})
 
+    async def set_channel(self, guild_id: int, channel_id: int) -> None:
+        """Post the guild's reminders in `channel_id` from now on, including those held for a
+        channel that refused them (or queued before any channel was chosen)."""
+        now = self._clock.now()
+        previous = (await self._store.guilds.get(guild_id)).reminder_channel_id
+        async with self._store.transaction():
+            await self._store.guilds.update(
+                guild_id, now, reminder_channel_id=channel_id, reminders_paused_reason=None
+            )
+            await self._store.outbox.redirect_channel_reminders(guild_id, previous, channel_id, now)
+            await self._store.outbox.release_destination(guild_id, channel_id, now)
+
     async def sweep(self, guild_ids: set[int] | None = None, batch: int = 500) -> SweepReport:
         """Queue everything that has come due. `guild_ids` limits the sweep to a shard's guilds."""
         report = SweepReport()
@@ -88,6 +100,30 @@ class ReminderService:
                     )
             if len(found) < batch:
                 break
+        # Snoozes first: the ping that ends a snooze stands for any follow-up that fell inside
+        # it, so the member is not pinged twice at the same moment.
+        async with self._store.transaction() as transaction:
+            for forecast, until in await self._store.ledger.snooze_ended(transaction, now, batch):
+                if guild_ids is not None and forecast.guild_id not in guild_ids:
+                    continue
+                settings = await guild(forecast.guild_id)
+                key = f"snooze:{forecast.id}:{to_timestamp(until)}"
+                if await self._channel_message(
+                    transaction,
+                    forecast,
+                    settings,
+                    key,
+                    "snooze",
+                    now,
+                    {"snoozed_until": until.isoformat()},
+                    late=now - until > LATE_AFTER,
+                ):
+                    report.snoozes += 1
+                    report.queued.append(key)
+                await self._store.ledger.clear_snooze(transaction, forecast.id)
+                passed = self._passed_stages(forecast, settings, now)
+                if passed:
+                    await self._store.ledger.set_nudge_stage(transaction, forecast.id, passed[-1])
         stages = sorted(
             {
                 day
@@ -113,24 +149,6 @@ class ReminderService:
                         continue
                     await self._queue_followup(transaction, forecast, settings, stage, now, report)
         async with self._store.transaction() as transaction:
-            for forecast, until in await self._store.ledger.snooze_ended(transaction, now, batch):
-                if guild_ids is not None and forecast.guild_id not in guild_ids:
-                    continue
-                settings = await guild(forecast.guild_id)
-                key = f"snooze:{forecast.id}:{to_timestamp(until)}"
-                if await self._channel_message(
-                    transaction,
-                    forecast,
-                    settings,
-                    key,
-                    "snooze",
-                    now,
-                    {"snoozed_until": until.isoformat()},
-                    late=now - until > LATE_AFTER,
-                ):
-                    report.snoozes += 1
-                    report.queued.append(key)
-                await self._store.ledger.clear_snooze(transaction, forecast.id)
             for reminder in await self._store.ledger.user_reminders_due(transaction, now, batch):
                 if guild_ids is not None and reminder.guild_id not in guild_ids:
                     continue
@@ -161,6 +179,15 @@ class ReminderService:
                 await self._store.ledger.mark_user_reminder_queued(transaction, reminder.id, now)
         return report
 
+    def _passed_stages(
+        self, forecast: ForecastRecord, guild: GuildSettings, now: datetime
+    ) -> list[int]:
+        """The guild's follow-up days that have already passed for a forecast, ascending."""
+        assert forecast.due_at is not None
+        return [
+            day for day in self.followup_days(guild) if forecast.due_at + timedelta(days=day) <= now
+        ]
+
     async def _queue_due(
         self,
         transaction: Transaction,
@@ -173,7 +200,9 @@ class ReminderService:
         late = now - forecast.due_at > LATE_AFTER
         due_key = f"due:{forecast.id}:{to_timestamp(forecast.due_at)}"
         subscribers = await self._store.ledger.subscribers(transaction, forecast.id)
-        if await self._channel_message(
+        # Found only after a follow-up day passed (downtime): the channel gets that follow-up
+        # alone, later in this sweep, instead of the due ping and the follow-up at once.
+        if not self._passed_stages(forecast, guild, now) and await self._channel_message(
             transaction,
             forecast,
             guild,

@@ -37,6 +37,8 @@ class DigestStatus:
     last: DigestRecord | None
     paused_reason: str | None
     held_messages: int
+    reminders_paused_reason: str | None = None
+    reminder_channel_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class DigestService:
             last=await self._store.digests.latest(guild_id),
             paused_reason=guild.digest_paused_reason,
             held_messages=held,
+            reminders_paused_reason=guild.reminders_paused_reason,
+            reminder_channel_id=guild.reminder_channel_id,
         )
 
     async def run_due(self, guild_ids: set[int] | None = None) -> list[QueuedDigest]:
@@ -169,10 +173,17 @@ class DigestService:
         fire, missed = latest_fire(guild.digest_cron or "", zone, since, now)
         if fire is None:
             return None
-        # Several missed times after an earlier digest make a catch-up; before the first digest
-        # of a schedule nothing was missed, so it covers one ordinary period.
-        catch_up = missed > 1 and last is not None
-        start = last.period_end if last and catch_up else fire - period
+        # Several missed times make one catch-up digest from where coverage stopped: the last
+        # digest's end, or the start of the current schedule's first period if that is later.
+        # With neither (a schedule from before `digest_since` existed) nothing is known missed.
+        anchors = [last.period_end] if last else []
+        if guild.digest_since is not None:
+            first = next_fire(guild.digest_cron or "", zone, guild.digest_since)
+            if first is not None:
+                anchors.append(first - period)
+        covered_until = max(anchors) if anchors else None
+        catch_up = missed > 1 and covered_until is not None
+        start = covered_until if catch_up and covered_until else fire - period
         if last and start < last.period_end:
             start = last.period_end
         digest = await self.builder.build(guild.guild_id, start, fire, catch_up=catch_up, now=now)

@@ -155,9 +155,11 @@ class OutboxRepository:
         )
 
     async def cancel_for_forecast(self, transaction: Transaction, forecast_id: int) -> int:
-        """Drop unsent reminders of a forecast (it was resolved or re-dated)."""
+        """Drop unsent reminders of a forecast's due date (it was resolved or re-dated). Personal
+        reminders stay: a member chose their time, and they are sent for judged forecasts too."""
         return await transaction.execute(
-            "UPDATE outbox SET status = 'cancelled' WHERE forecast_id = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'cancelled' WHERE forecast_id = ? AND status = 'pending'"
+            " AND kind != 'personal'",
             (forecast_id,),
         )
 
@@ -169,6 +171,17 @@ class OutboxRepository:
             "UPDATE outbox SET next_attempt_ts = ?, last_error = ? WHERE guild_id = ?"
             " AND destination = 'channel' AND destination_id = ? AND status = 'pending'",
             (to_timestamp(until), reason, guild_id, destination_id),
+        )
+
+    async def redirect_channel_reminders(
+        self, guild_id: int, previous: int | None, channel_id: int, now: datetime
+    ) -> int:
+        """Unsent channel reminders of a guild go to its new reminder channel, now."""
+        return await self._db.execute(
+            "UPDATE outbox SET destination_id = ?, next_attempt_ts = ? WHERE guild_id = ?"
+            " AND destination = 'channel' AND kind IN ('reminder', 'followup', 'snooze')"
+            " AND status = 'pending' AND (destination_id IS ? OR destination_id IS NULL)",
+            (channel_id, to_timestamp(now), guild_id, previous),
         )
 
     async def release_destination(self, guild_id: int, destination_id: int, now: datetime) -> int:

@@ -681,3 +681,28 @@ async def test_error_paths_of_reading_and_configuration_commands(
     assert await bot.services.store.posts.count(world.guild.id) == 0
     no_reminder = await slash(world.bob, "remind cancel")
     assert no_reminder.content.startswith("⚠️ reminder:")
+
+
+async def test_a_refused_reminder_channel_holds_reminders_until_a_new_channel_is_set(
+    slash: Slash, world: World, fake: FakeDiscord, clock: ManualClock, bot: Any
+) -> None:
+    await slash(world.mod, "settings reminder_channel", {"channel": world.general})
+    forecast = await add_forecast(slash, world.mod, "Copper above $12k", "2025-12-20")
+    failure = fake.fail_channel(world.general.id)
+    clock.advance(seconds=7 * 86400)
+    await bot.scheduler.tick()
+    assert failure.hits == 1
+    status = await slash(world.bob, "digest status", channel=world.digests)
+    assert "Reminders paused" in text_of(status) and "403" in text_of(status)
+    await bot.scheduler.tick()
+    assert failure.hits == 1  # held, not retried in a loop
+
+    await slash(
+        world.mod, "settings reminder_channel", {"channel": world.digests}, channel=world.digests
+    )
+    await bot.scheduler.tick()
+    (ping,) = [m for m in fake.messages_in(world.digests.id) if m.custom_ids()]
+    assert title(ping) == f"Forecast due: #{forecast}"
+    assert "Reminders paused" not in text_of(
+        await slash(world.bob, "digest status", channel=world.digests)
+    )

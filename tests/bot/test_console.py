@@ -1,0 +1,179 @@
+"""The terminal front end: scripted sessions of `python -m bot --console` on a real database,
+and `Console.handle`'s answers to lines it cannot run."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.console import Console
+from digests.app import Services
+from digests.clock import ManualClock
+from digests.ledger.service import Actor
+from tests.conftest import REPO, make_settings
+from tests.reminders.recording import RecordingTransport
+
+START = "2025-12-15T09:00:00Z"
+
+
+def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
+    """Run a console session as its own process; return what it printed."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.upper().startswith(("DISCORD_", "DATABASE_", "DEFAULT_", "REMINDER_"))
+    }
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}",
+        DEFAULT_TIMEZONE="Asia/Seoul",
+        DEFAULT_GUILD_ID="7",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(REPO),
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--console",
+            "--clock",
+            clock,
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        input="\n".join(script) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no developer .env is read
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_a_scripted_session_prints_the_due_reminder_once(tmp_path: Path) -> None:
+    out = run_console(
+        tmp_path,
+        [
+            '/predictions add claim:"Rates fall by spring" due:2025-12-20',
+            "/remind prediction prediction:1",
+            "/remind list",
+            "/time +7d",
+            "/remind list",
+            "/time +1d",
+            "/quit",
+            "/predictions list",  # after /quit: never read
+        ],
+    )
+    assert "== Recorded forecast #1 ==" in out
+    assert "forecast #1 · when due (2025-12-20)" in out
+    assert "time is now 2025-12-22T09:00:00+00:00" in out
+    assert out.count(">>> reminder → the server (no channel configured)") == 1
+    assert out.count(">>> reminder → DM to user 1") == 1
+    assert out.count("== Forecast due: #1 ==") == 2
+    assert ">>> followup" not in out
+    after = out.split("time is now 2025-12-23T09:00:00+00:00", 1)[1]
+    assert after.strip() == "(nothing due)"
+    assert "== Forecasts ==" not in out
+
+
+def test_a_restarted_session_sends_the_followup_once(tmp_path: Path) -> None:
+    async def earlier_session() -> None:
+        """What a first session left behind: a forecast whose due ping went out."""
+        clock = ManualClock(datetime(2025, 12, 15, 9, tzinfo=UTC))
+        settings = make_settings(tmp_path, database_url=f"sqlite:///{tmp_path / 'console.db'}")
+        async with await Services.open(settings, clock) as services:
+            await services.ledger.add(
+                Actor(7, 1, True), claim="Rates fall by spring", due="2025-12-20"
+            )
+            clock.advance(days=7)
+            report = await services.scheduler(RecordingTransport()).tick()
+            assert len(report.drained.sent) == 2
+
+    asyncio.run(earlier_session())
+    # Started again a week later, the terminal catches up at start.
+    later = run_console(tmp_path, ["/tick", "/quit"], clock="2025-12-30T09:00:00Z")
+    assert later.count(">>> followup → the server (no channel configured)") == 1
+    assert "Came due 7 days ago" in later
+    assert "this reminder is late" in later
+    assert ">>> reminder" not in later
+    again = run_console(tmp_path, ["/tick", "/quit"], clock="2025-12-30T10:00:00Z")
+    assert ">>>" not in again and "(nothing due)" in again
+
+
+@pytest.fixture
+async def console(services: Services, clock: ManualClock, tmp_path: Path) -> Console:
+    return Console(
+        services, guild_id=7, stream=io.StringIO(), out_dir=tmp_path / "out", manual_clock=clock
+    )
+
+
+async def said(console: Console, line: str) -> str:
+    """What the console printed for one line."""
+    stream = console.stream
+    assert isinstance(stream, io.StringIO)
+    start = len(stream.getvalue())
+    assert await console.handle(line) is True
+    return stream.getvalue()[start:].strip()
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        ("/frobnicate now", "error: unknown command /frobnicate now (try /help)"),
+        ("/predictions", "error: unknown command /predictions (try /help)"),
+        ("/predictions show", "error: Missing option prediction:"),
+        ("/predictions resolve outcome:correct", "error: Missing option id:"),
+        ("/predictions show id:abc", "error: id: 'abc' is not a number"),
+        ("/remind prediction prediction:two", "error: prediction: 'two' is not a number"),
+        ("/predictions show id:42", "error: No forecast #42 in this server."),
+        ("/time +3 fortnights", "error: '+3 fortnights' is not a duration like +3d, +12h, +2w"),
+    ],
+)
+async def test_lines_that_cannot_run_get_an_error_line(
+    console: Console, line: str, answer: str
+) -> None:
+    assert await said(console, line) == answer
+
+
+async def test_unreadable_lines_and_domain_errors(console: Console) -> None:
+    assert (await said(console, '/predictions add claim:"unclosed')).startswith(
+        "error: cannot read that line"
+    )
+    assert (await said(console, "/predictions add claim:x due:yesterday-ish")).startswith(
+        "error: due:"
+    )
+    assert "Recorded forecast #1" in await said(
+        console, '/predictions add claim:"Rates fall" due:2025-12-20'
+    )
+    assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
+    assert (await said(console, "/predictions undo id:1")).startswith("error: Only moderators")
+    assert await said(console, "") == ""
+    assert await said(console, "# a comment") == ""
+    assert await console.handle("/quit") is False
+
+
+async def test_time_moves_only_a_manual_clock(services: Services, tmp_path: Path) -> None:
+    console = Console(
+        services, guild_id=7, stream=io.StringIO(), out_dir=tmp_path, manual_clock=None
+    )
+    assert await said(console, "/time +3d") == "error: /time needs the console started with --clock"
+
+
+async def test_as_without_a_user_keeps_the_user(console: Console) -> None:
+    assert await said(console, "/as mod:yes") == "acting as user 1 (moderator: True)"
+
+
+async def test_a_bad_as_user_is_an_error_line_not_the_end_of_the_session(console: Console) -> None:
+    assert await said(console, "/as user:abc") == "error: user: 'abc' is not a number"
+    assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
