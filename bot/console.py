@@ -23,46 +23,14 @@ from typing import Any, TextIO
 from digests.app import Services
 from digests.clock import Clock, ManualClock
 from digests.commands.handlers import Caller, Commands
-from digests.commands.replies import PlainFormatter, Reply
+from digests.commands.replies import PlainFormatter, Reply, reply_as_text
 from digests.errors import HindsightError
 from digests.reminders.outbox import DeliveryFailed
 from digests.settings import Settings
 from digests.store.outbox import OutboxMessage
 
 logger = logging.getLogger(__name__)
-_MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _DURATION = re.compile(r"^\+?(\d+)\s*([smhdw])$")
-
-
-def render_reply(reply: Reply, out_dir: Path | None = None) -> str:
-    """A reply as terminal text (files are written to `out_dir`)."""
-    lines: list[str] = []
-    if reply.content:
-        lines.append(reply.content)
-    if reply.title:
-        lines.append(f"== {reply.title} ==")
-    if reply.description:
-        lines.append(_MARKDOWN_BOLD.sub(r"\1", reply.description))
-    for field in reply.fields:
-        value = _MARKDOWN_BOLD.sub(r"\1", field.value)
-        lines.append(f"{field.name}: {value}")
-    if reply.url:
-        lines.append(f"link: {reply.url}")
-    if reply.footer:
-        lines.append(f"({reply.footer})")
-    if reply.buttons:
-        lines.append(" ".join(f"[{button.label}]" for button in reply.buttons))
-    for attachment in reply.files:
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / attachment.filename
-            target.write_bytes(attachment.data)
-            lines.append(f"attached: {target}")
-        else:
-            lines.append(f"attached: {attachment.filename} ({len(attachment.data)} bytes)")
-    for page in reply.pages:
-        lines.append(render_reply(page, out_dir))
-    return "\n".join(lines)
 
 
 class ConsoleTransport:
@@ -86,7 +54,7 @@ class ConsoleTransport:
             where = "the server (no channel configured)"
         try:
             self._stream.write(
-                f"\n>>> {message.kind} → {where}\n{render_reply(reply, self._out_dir)}\n"
+                f"\n>>> {message.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
             )
             self._stream.flush()
         except OSError as error:
@@ -291,7 +259,7 @@ class Console:
             logger.exception("command %s failed", line.strip())
             self.write("error: something went wrong on our side; it was logged.")
             return True
-        self.write(render_reply(reply, self.out_dir))
+        self.write(reply_as_text(reply, self.out_dir))
         return True
 
     async def tick(self) -> None:

@@ -381,10 +381,10 @@ class PreviewTransport:
     would print it and keeps it for the preview."""
 
     def __init__(self, services: Services) -> None:
-        from bot.console import render_reply  # the terminal front end's rendering, reused
         from digests.commands.handlers import Commands  # loads matplotlib; only for the demo
+        from digests.commands.replies import reply_as_text
 
-        self._render = render_reply
+        self._render = reply_as_text
         self._commands = Commands(services)
         self._clock = services.clock
         self.messages: list[PreviewedMessage] = []

@@ -7,9 +7,13 @@ can show `<t:…:D>` timestamps and the terminal plain ISO dates.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Protocol
+
+_MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 class Formatter(Protocol):
@@ -98,3 +102,34 @@ class Reply:
     mention_users: list[int] = field(default_factory=list)  # the only members it may ping
     mention_roles: list[int] = field(default_factory=list)  # the only roles it may ping
     content: str = ""  # text above the embed (where pings go)
+
+
+def reply_as_text(reply: Reply, out_dir: Path | None = None) -> str:
+    """A reply as plain text for terminals and logs (attached files are written to `out_dir`)."""
+    lines: list[str] = []
+    if reply.content:
+        lines.append(reply.content)
+    if reply.title:
+        lines.append(f"== {reply.title} ==")
+    if reply.description:
+        lines.append(_MARKDOWN_BOLD.sub(r"\1", reply.description))
+    for item in reply.fields:
+        value = _MARKDOWN_BOLD.sub(r"\1", item.value)
+        lines.append(f"{item.name}: {value}")
+    if reply.url:
+        lines.append(f"link: {reply.url}")
+    if reply.footer:
+        lines.append(f"({reply.footer})")
+    if reply.buttons:
+        lines.append(" ".join(f"[{button.label}]" for button in reply.buttons))
+    for attachment in reply.files:
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / attachment.filename
+            target.write_bytes(attachment.data)
+            lines.append(f"attached: {target}")
+        else:
+            lines.append(f"attached: {attachment.filename} ({len(attachment.data)} bytes)")
+    for page in reply.pages:
+        lines.append(reply_as_text(page, out_dir))
+    return "\n".join(lines)
