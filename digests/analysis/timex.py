@@ -120,7 +120,8 @@ def _month_part_window(year: int, month: int, part: str) -> tuple[date, date]:
 
 _KO_NUMBERS = {
     "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
-    "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "십": 10, "반": 0.5,
+    "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9, "십": 10,
+    "반": 0.5,
 }  # fmt: skip
 _EN_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -158,6 +159,8 @@ _UNIT_KO = {
 }
 _UNIT_EN = {
     "year": "year",
+    "yr": "year",
+    "mo": "month",
     "month": "month",
     "week": "week",
     "day": "day",
@@ -238,10 +241,47 @@ _pattern(
     r"(?<![\d.,$#/A-Za-z_])(?P<y>(?:19|20)\d{2})(?![\d,.]?\d)(?!\s*(?:년|%|달러|원|억|만|조|개|명|대(?!\b)|건|톤|배|주|장|위|호|m\b|km|mm|\$|usd|krw))",
 )
 # Quarters: 3분기, 삼분기, Q3, 3Q, 23Q2, 3Q24, Q3 2025 (composite), third quarter
-_pattern("yyq", r"(?<![A-Za-z0-9_.])(?P<y>(?:20)?\d{2})\s?[Qq](?P<q>[1-4])(?![A-DF-Za-df-z0-9_])")
+_pattern(
+    "yyq",
+    r"(?<![A-Za-z0-9_.])(?P<y>(?:20)?\d{2})\s?[Qq](?P<q>[1-4])(?:[EFef](?![A-Za-z0-9_]))?(?![A-DF-Za-df-z0-9_])",
+)
 _pattern(
     "qyy",
-    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?['’]?(?P<y>(?:20)?\d{2})(?![A-DF-Za-df-z0-9_.])",
+    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?['’]?(?P<y>(?:20)?\d{2})(?:[EFef](?![A-Za-z0-9_]))?(?![A-DF-Za-df-z0-9_.])",
+)
+# Broker shorthand: "26.3Q" (3Q of 2026), "Q1'26", "26E"/"27F"/"2026F" (estimates for a year).
+_pattern("yy_dot_q", r"(?<![\d.])['’]?(?P<y>\d{2})\.(?P<q>[1-4])\s?Q(?![A-Za-z0-9])")
+_pattern("q_apos_year", r"(?<![A-Za-z0-9_])Q(?P<q>[1-4])\s?['’](?P<y>\d{2})(?!\d)")
+_pattern(
+    "estimate_year",
+    r"(?<![A-Za-z0-9_.,$'’])(?P<y>(?:20)?\d{2})(?-i:[EF])(?:\)|(?![A-Za-z0-9_]))",
+)
+# "EOY", "YE25", "EOQ", "EOM": the end of the year, quarter or month.
+_pattern(
+    "en_eo",
+    r"(?<![A-Za-z])(?-i:(?P<eo>EOY|EOQ|EOM|YE))\s?(?P<y>['’]?(?:20)?\d{2})?(?![A-Za-z0-9])",
+)
+# "12M fwd", "12개월 fwd", "12MF": a target for twelve months from now.
+_pattern(
+    "fwd_months",
+    r"(?<![\d.])(?P<a>\d{1,2})\s?(?:M|개월)\s?(?:fwd|forward|F)(?![A-Za-z])",
+)
+# "in the coming weeks", "over the next few months", "in the months ahead": a vague horizon.
+_pattern(
+    "en_coming",
+    r"\b(?:in|over|within|during)\s+the\s+(?:coming|next\s+(?:few|several|couple\s+of))\s+"
+    r"(?P<unit>days|weeks|months)\b|\b(?:in|over)\s+the\s+(?P<unit2>days|weeks|months)\s+ahead\b",
+)
+# "the June quarter": the calendar quarter that ends in that month.
+_pattern(
+    "en_month_quarter",
+    r"\bthe\s+(?P<mn>march|june|september|december|mar|jun|sept?|dec)\.?\s+quarter\b",
+)
+# "내년 이맘때", "this time next year": the same time of year, a year on.
+_pattern(
+    "this_time",
+    r"(?P<r>내년|내후년|올해|작년|next\s+year|last\s+year)\s*(?:이맘때|이\s*맘때|이\s*때쯤|이\s*무렵|이\s*즈음|this\s+time)"
+    r"|this\s+time\s+(?P<r2>next|last)\s+year",
 )
 _pattern(
     "qyy_fy",
@@ -324,7 +364,7 @@ _pattern(
 # "the end of the year", "year-end", "end of this quarter", "the end of the decade"
 _pattern(
     "en_end_of_period",
-    r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+(?:the|this)\s+(?P<unit>year|quarter|month|decade)\b|\b(?P<ye>year[\s-]end)\b",
+    r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+(?:the|this)\s+(?:calendar\s+)?(?P<unit>year|quarter|month|decade)\b|\b(?P<ye>year[\s-]end)\b",
 )
 # Holidays that schedule markets and launches.
 _pattern(
@@ -357,7 +397,8 @@ _pattern(
 # Durations: 앞으로 2~3년, 향후 10년간, 3년 내, 2년 후, 3년 전, within 18 months, in the next 3 years
 _pattern(
     "ko_duration",
-    r"(?P<pre>앞으로|향후|이후|최근|지난|과거|약|대략)?\s*(?<![\d.])(?P<a>\d{1,3}(?:\.\d+)?|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|몇|수|반)"
+    r"(?P<pre>앞으로|향후|이후|최근|지난|과거|약|대략)?\s*(?<![\d.])(?P<a>\d{1,3}(?:\.\d+)?|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|몇|수|반|"
+    r"(?:일|이|삼|사|오|육|칠|팔|구|십)(?=\s*(?:년|개월)))"
     r"\s*(?:(?:~|∼|〜|-|–)\s*(?P<b>\d{1,3}(?:\.\d+)?))?\s*(?P<unit>년|해|개월|달|주)"
     r"\s*(?P<post>간|동안|내외?|이내|안에|안으로|안|내로|후|뒤|전|만에|째|가량|정도|쯤|여|선행|포워드)?",
 )
@@ -366,7 +407,7 @@ _pattern(
     r"\b(?P<pre>within|in|over|during|for|after|by)?\s*(?:the\s+)?(?:at\s+least\s+)?(?P<next>next|coming|following|past|last|previous|another|a\s+further|further|additional)?\s*"
     r"(?P<a>\d+(?:\.\d+)?|a\s+couple\s+of|a\s+few|few|several|couple|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
     r"(?:\s*(?:-|–|to|or|~)\s*(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten))?"
-    r"[\s-]+(?P<unit>years?|months?|quarters?|weeks?|decades?)(?:['’]s)?\b(?![\s-]+(?:of\s+a\s+)?(?:point|percent|percentage|bps?|basis))"
+    r"[\s-]+(?P<unit>years?|yrs?|months?|mos?|quarters?|weeks?|decades?)(?:['’]s)?\b(?![\s-]+(?:of\s+a\s+)?(?:point|percent|percentage|bps?|basis))"
     r"(?P<post>\s+(?:from\s+now|ahead|later|ago|time|out))?",
 )
 _pattern(
@@ -420,7 +461,11 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "holiday": ("thanksgiving", "christmas", "new year", "black friday", "labor day", "independence", "memorial"),
     "en_part": ("early", "mid", "late", "end", "beginning", "start", "middle", "year"),
     "en_relyear": ("year", "quarter", "month", "week", "tomorrow", "today", "tonight", "yesterday"),
-    "en_duration": ("year", "month", "quarter", "week", "decade"), "en_next_decade": ("next", "coming"),
+    "en_duration": ("year", "month", "quarter", "week", "decade", "yr", "mo"),
+    "en_next_decade": ("next", "coming"), "yy_dot_q": ("q",), "q_apos_year": ("q",),
+    "estimate_year": ("e", "f"), "en_eo": ("eoy", "eoq", "eom", "ye"), "fwd_months": ("fwd", "forward", "mf", "개월f"),
+    "en_coming": ("coming", "next", "ahead"), "en_month_quarter": ("quarter",),
+    "this_time": ("이맘", "이때", "무렵", "즈음", "this time"),
 }  # fmt: skip
 
 
@@ -533,7 +578,42 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         atom = _Atom(
             start, end, "year", year=_year_value(groups["y"]), year_explicit=True, fiscal=fiscal
         )
-    elif name in {"yyq", "qyy", "qyy_fy"}:
+    elif name == "estimate_year":
+        year = _year_value(groups["y"])
+        if not 2015 <= year <= 2045:
+            return None  # "10E" is more likely a part number than a 2010 estimate
+        atom = _Atom(start, end, "year", year=year, year_explicit=True)
+    elif name == "en_eo":
+        unit = {"EOY": "year", "YE": "year", "EOQ": "quarter", "EOM": "month"}[groups["eo"]]
+        if groups.get("y"):
+            if unit != "year":
+                return None
+            year = _year_value(groups["y"].lstrip("'’"))
+            atom = _Atom(start, end, "year", year=year, year_explicit=True)
+        else:
+            atom = _Atom(start, end, "rel")
+            atom.extra["word"] = f"end of this {unit}"
+    elif name == "fwd_months":
+        atom = _Atom(start, end, "duration")
+        atom.extra.update(
+            amount=float(groups["a"]), amount_to=None, unit="month", prefix="next", suffix=""
+        )
+    elif name == "en_coming":
+        unit = (groups.get("unit") or groups.get("unit2") or "").lower().rstrip("s")
+        low, high = {"day": (3, 14), "week": (2, 8), "month": (3, 6)}[unit]
+        atom = _Atom(start, end, "duration", vague=True)
+        atom.extra.update(amount=low, amount_to=high, unit=unit, prefix="next", suffix="")
+    elif name == "en_month_quarter":
+        month = _MONTHS_EN[groups["mn"].lower().rstrip(".")]
+        atom = _Atom(start, end, "quarter", quarter=(month - 1) // 3 + 1)
+    elif name == "this_time":
+        word = re.sub(r"\s+", " ", (groups.get("r") or f"{groups.get('r2')} year").lower())
+        offset = {"내년": 1, "next year": 1, "내후년": 2, "올해": 0, "작년": -1, "last year": -1}[
+            word
+        ]
+        atom = _Atom(start, end, "rel")
+        atom.extra["word"] = f"this time {offset:+d}"
+    elif name in {"yyq", "qyy", "qyy_fy", "yy_dot_q", "q_apos_year"}:
         atom = _Atom(
             start,
             end,
@@ -1210,6 +1290,19 @@ def _resolve_bare_part(
 def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> _Resolved | None:
     month_start = date(anchor.year, anchor.month, 1)
     quarter = (anchor.month - 1) // 3 + 1
+    same_time = re.fullmatch(r"this time ([+-]\d+)", word)
+    if same_time:
+        years = int(same_time.group(1))
+        moment = _add_months(anchor, 12 * years)
+        return _Resolved(
+            composite.start,
+            composite.end,
+            _month_window(moment.year, moment.month),
+            "month",
+            False,
+            True,
+            years < 0,
+        )
     edge_match = re.fullmatch(
         r"(end|start|beginning|middle) of this (year|quarter|month|decade)", word
     )
@@ -1487,9 +1580,9 @@ def _repair_two_digit_range_years(items: list[_Resolved]) -> None:
 MAYBE_TIME = re.compile(
     r"\d|올해|금년|올\s|내년|명년|후년|작년|지난해|재작년|이듬해|같은\s*해|그\s*해|당해|상반|하반|전반기|후반기|"
     r"연말|연초|연내|연중|월말|월초|분기|다음\s*(?:달|주|해|날)|이번\s*(?:달|주|해)|이달|지난\s*(?:달|주)|지난주|"
-    r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
+    r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|개월|[일이삼사오육칠팔구십]\s*년|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
     r"year|quarter|month|week|decade|half|spring|summer|fall|autumn|winter|tomorrow|christmas|"
-    r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|eoy|eoq|eom|이맘|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )
