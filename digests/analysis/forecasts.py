@@ -132,8 +132,10 @@ _FISCAL_YEAR_END = re.compile(
 _ESTIMATE_SUFFIX = re.compile(r"^\s*(?:\(\s*[EeF]\s*\)|[EeF](?![A-Za-z]))")
 # "said in October that …": the time of saying, not of the forecast.
 _REPORTING_TIME_BEFORE = re.compile(
-    r"\b(said|says|announced|reported|stated|told\s+\w+|wrote|noted|disclosed|unveiled|warned)\s+"
-    r"(?:in|on|last|this|earlier\s+this)?\s*$",
+    r"\b(said|says|announced|reported|stated|told\s+\w+|wrote|noted|disclosed|unveiled|warned)"
+    r"(?:\s+(?:in|at|during|a|an|the|his|her|its|their|separate|earnings|conference|press|interview|"
+    r"statement|call|release|briefing|note|letter|speech|event|with|to|reporters|investors|analysts)){0,6}"
+    r"\s+(?:in|on|last|this|earlier\s+this)?\s*$",
     re.IGNORECASE,
 )
 # A section heading such as "■ 2분기 실적 추정" or "2026 outlook": a title, not a claim.
@@ -464,6 +466,13 @@ def _quantities(text: str) -> set[float]:
     return values
 
 
+# Words any two finance lines share ("QoQ", "영업이익"): alone they do not make two claims one.
+_GENERIC_CLAIM_WORDS = {
+    "qoq", "yoy", "mom", "op", "eps", "컨센", "컨센서스", "영업이익", "매출", "매출액", "순이익", "실적",
+    "revenue", "margin", "당사", "consensus",
+}  # fmt: skip
+
+
 def _same_forecast(first: Forecast, second: Forecast) -> bool:
     """The same claim stated twice: a translation, or a restatement with the same subject."""
     if first.due_end != second.due_end:
@@ -481,10 +490,11 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
         return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
             _quantities(first.text) & _quantities(second.text)
         )
+    specific = shared - _GENERIC_CLAIM_WORDS
     union = first.content | second.content
-    if union and len(shared) / len(union) >= 0.5:
+    if union and specific and len(shared) / len(union) >= 0.5:
         return True
-    return len(shared) >= 2 and bool(shared & _FORECAST_WORDS)
+    return len(specific) >= 2 and bool(shared & _FORECAST_WORDS)
 
 
 def _undated(sentence: Sentence, reading_tense: str) -> bool:
@@ -654,6 +664,54 @@ def _orient_to_clause(
 
 
 _KEY_QUESTION_AFTER = re.compile(r"^[^,.;]{0,40}?(?:관건|변수|관심사|주목)")
+# "10월 세계경제전망에서", "지난달 간담회에서", "in its October outlook": the occasion of saying.
+_REPORT_SOURCE_AFTER = re.compile(
+    r"^\s*(?:[가-힣A-Za-z]+\s*){0,2}?(?:전망|보고서|리포트|발표|회의|간담회|콘퍼런스|컨퍼런스|인터뷰|성명|연설|"
+    r"기자회견|설명회|행사|세미나|포럼|청문회)(?:\s*자료)?\s*(?:에서|를\s*통해|을\s*통해|때)"
+)
+# "A → B", "A에서 B로 연기": the earlier date is replaced.
+_REPLACED_BY_LATER = re.compile(
+    r"^\s*(?:\([^)]*\))?\s*(?:→|->|⇒|에서\s*(?=[^,.]{0,30}?(?:로|으로)\s*(?:연기|지연|변경|미뤄|미루|늦춰|앞당|조정|상향|하향)))"
+)
+_QUESTION_END = re.compile(r"[?？]\s*[)\]」』\"'”’]*\s*$")
+# "…지 않을까?", "isn't it?": a question that asserts.
+_RHETORICAL = re.compile(
+    r"(않을까|않겠|아닐까|아닌가|않나|않을까요|아닐까요|(?:듯|걸|텐데|같은데|같음|거든|잖아|려나)\s*[?？]|\b(?:won't|isn't|wouldn't|doesn't|don't)\s+(?:it|they|we|you)\b)",
+    re.I,
+)
+_TIMESTAMP_PREFIX = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?)\s+")
+_CLAIM_CUE = re.compile(
+    r"\d|목표|전망|예상|예정|추정|가이던스|컨센|[EF]\b|→|%|돌파|상회|하회|증가|감소|성장|상승|하락|출시|양산|가동|완공|인상|인하"
+)
+
+
+def _is_time_label(text: str, expressions: Sequence[TimeExpression]) -> bool:
+    """ "▶ 다음 달", "▶ 25년 말~26년 초": a label naming the period the next lines discuss."""
+    rest = text
+    for expression in sorted(expressions, key=lambda e: -e.start):
+        rest = rest[: expression.start] + rest[expression.end :]
+    rest = re.sub(r"[^\w\uac00-\ud7a3]+", " ", _BULLET_PREFIX.sub("", rest)).strip()
+    return rest in {"", "오는", "올", "이번", "the", "in", "by", "at", "until", "까지", "부터"}
+
+
+def _is_question(text: str) -> bool:
+    """A question asks; only a rhetorical one ("…지 않을까?") asserts."""
+    return bool(_QUESTION_END.search(text)) and not _RHETORICAL.search(text)
+
+
+def _is_bare_fragment(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
+    """ "15:52 내년 이맘때 코스피": a Korean line with no predicate, number or forecast word
+    only names a topic (a video chapter, a menu item)."""
+    if sentence.lang != "ko" or not expressions or korean_predicates(sentence.tokens):
+        return False
+    if any(token.tag == "XSV" or token.form in EVENT_NOUNS_KO for token in sentence.tokens):
+        return False
+    rest = sentence.text
+    for expression in sorted(expressions, key=lambda e: -e.start):
+        rest = rest[: expression.start] + " " + rest[expression.end :]
+    rest = _TIMESTAMP_PREFIX.sub("", rest)
+    words = re.findall(r"[A-Za-z]{2,}|[가-힣]{2,}", rest)
+    return len(words) <= 2 and not _CLAIM_CUE.search(rest)
 _EN_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|assuming)\b[^,;]*$", re.I)
 _EN_SAID_AFTER = re.compile(r"^\s*,\s*(?:[A-Z][\w.'-]*\s){1,4}(?:said|says|told|wrote|noted)\b")
 _EN_PAST_YEAR = re.compile(r"\b(?:back\s+)?in\s+(?:19|20)\d{2}\b", re.I)
@@ -681,8 +739,8 @@ def _is_condition_or_question(sentence: Sentence, expression: TimeExpression) ->
         sentence.tokens, token_index_at(sentence.tokens, sentence.start + expression.end)
     )
     first = next((p for p in predicates if p.ending != "ETM"), None)
-    if first is None or not first.condition or first.stem in {"보", "치", "따지", "감안하"}:
-        return False  # "향후 12개월로 보면" frames, it does not condition
+    if first is None or not first.condition or first.stem in {"보", "치", "따지", "감안하", "이"}:
+        return False  # "향후 12개월로 보면" frames, "2030년이면" dates; neither conditions
     between = text[expression.end : sentence.tokens[first.first_token].start - sentence.start]
     return not re.search(r"[()]", between)
 
@@ -748,8 +806,12 @@ def _sentence_forecasts(
         # Dates written without a year resolve by the sentence's tense.
         expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
     if expressions and (
-        _is_section_heading(sentence, expressions) or _is_table_header(sentence, expressions)
+        _is_section_heading(sentence, expressions)
+        or _is_table_header(sentence, expressions)
+        or _is_time_label(text, expressions)
     ):
+        return []
+    if _is_question(text) or _is_bare_fragment(sentence, expressions):
         return []
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content: frozenset[str] = frozenset()  # filled in below, only for sentences that forecast
@@ -771,6 +833,14 @@ def _sentence_forecasts(
             continue
         if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
             any_time = True
+            continue
+        if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
+            any_time = True  # "IMF는 10월 세계경제전망에서 …": when it was said
+            continue
+        if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
+            other.start > expression.end for other in expressions
+        ):
+            any_time = True  # "26년 1H → 27년 1H로 연기": the old date
             continue
         expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
         if fiscal_month is not None and (
