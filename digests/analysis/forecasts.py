@@ -128,6 +128,26 @@ _FISCAL_YEAR_END = re.compile(
     r"|(?P<m>1[0-2]|[1-9])\s*월\s*결산|회계\s*연도[^.。]{0,20}?(?P<m2>1[0-2]|[1-9])\s*월",
     re.IGNORECASE,
 )
+# "the June quarter", "calendar Q4": named by the calendar, not the fiscal year.
+_CALENDAR_QUARTER = re.compile(r"(?i)\b(?:march|june|september|december|calendar)\b|역년")
+# A heading that sets the year for what follows ("Part 2: Ten predictions for 2027"), and lines
+# that say so outright ("everything below is about calendar 2027", "별도 표시 없으면 2026년 기준").
+_HORIZON_STATEMENT = re.compile(
+    r"(?:everything|all(?:\s+of\s+this)?)\s+(?:below|here|that\s+follows)\s+(?:is\s+)?(?:about|for|refers\s+to|covers)\s+"
+    r"(?:calendar\s+|fiscal\s+)?(?P<y>(?:19|20)\d{2})"
+    r"|(?:별도|따로)[^.]{0,20}?(?:없으면|않으면)[^.]{0,15}?(?P<y2>(?:19|20)\d{2})\s*년?\s*기준",
+    re.IGNORECASE,
+)
+# A line ending in its forecast noun ("Part 2: Ten predictions for 2027", "2026년 전망 10가지").
+_HORIZON_AT_END = re.compile(
+    r"(?:전망|예측|예상|시나리오|predictions?|forecasts?|outlook|calls|bets|(?:19|20)\d{2})"
+    r"\s*(?:\d+\s*가지|\([^)]*\))?\s*[:：?]?\s*$",
+    re.IGNORECASE,
+)
+_RETROSPECTIVE = re.compile(
+    r"\b(?:did|grad(?:e|ed|ing)|review(?:ed|ing)?|scorecard|recap|look(?:ing)?\s+back)\b|돌아보|채점|결산|복기|성적표",
+    re.IGNORECASE,
+)
 # "2025E", "3Q24E", "2024년(E)": an estimate column.
 _ESTIMATE_SUFFIX = re.compile(r"^\s*(?:\(\s*[EeF]\s*\)|[EeF](?![A-Za-z]))")
 # "said in October that …": the time of saying, not of the forecast.
@@ -530,6 +550,11 @@ def extract_forecasts(
     """Forecasts of one post, dated against `anchor` (the published date)."""
     horizon = horizon_year(title, anchor)
     fiscal_month = _fiscal_year_end_month(sentences)
+    fiscal_stated = any(
+        (match := _FISCAL_YEAR_END.search(sentence.text)) is not None and match.group("mn")
+        for sentence in sentences
+    )
+    horizons = _section_horizons(sentences, anchor, horizon)
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
         lines.setdefault(sentence.line, []).append(sentence)
@@ -543,16 +568,19 @@ def extract_forecasts(
             bool(following) and following[0].kind == "prose" and sentence.kind == "bullet"
         )
         line_text = " ".join(member.text for member in line)
+        if sentence.index in horizons.labels:
+            continue  # the heading or note that sets a section's year
         found.extend(
             _sentence_forecasts(
                 sentence,
                 anchor,
-                horizon,
+                horizons.year_of.get(sentence.index, horizon),
                 quotes,
                 fiscal_month,
                 line_text,
                 line[0] is sentence,
                 heads_paragraph,
+                fiscal_stated,
             )
         )
     kept: list[Forecast] = []
@@ -570,6 +598,42 @@ def extract_forecasts(
         if duplicate is None:
             kept.append(forecast)
     return kept
+
+
+@dataclass
+class _Horizons:
+    year_of: dict[int, int | None]  # sentence index → the year its section is about
+    labels: set[int]  # sentences that only set that year
+
+
+def _section_horizons(
+    sentences: Sequence[Sentence], anchor: date, title_year: int | None
+) -> _Horizons:
+    """Years set part-way through a post: a heading ("Part 2: Ten predictions for 2027") or a
+    note ("everything below is about calendar 2027") covers the lines after it, until the next
+    such heading; a look back ("How did my 2026 calls do?") covers none."""
+    result = _Horizons({}, set())
+    current = title_year
+    for sentence in sentences:
+        text = sentence.text
+        statement = _HORIZON_STATEMENT.search(text)
+        heading = (
+            _HORIZON_TITLE.search(text)
+            if sentence.kind == "heading"
+            or (sentence.kind == "prose" and len(text) <= 60 and _HORIZON_AT_END.search(text))
+            else None
+        )
+        if statement:
+            year = int(statement.group("y") or statement.group("y2"))
+            current = year if year >= anchor.year else current
+            result.labels.add(sentence.index)
+        elif heading and len(text) <= 90:
+            year = int(heading.group("y1") or heading.group("y2"))
+            retrospective = _RETROSPECTIVE.search(text) is not None
+            current = None if retrospective or year < anchor.year else year
+            result.labels.add(sentence.index)
+        result.year_of[sentence.index] = current
+    return result
 
 
 def _fiscal_year_end_month(sentences: Sequence[Sentence]) -> int | None:
@@ -592,6 +656,9 @@ def _fiscal_window(expression: TimeExpression, month: int, anchor: date) -> tupl
         fiscal_end = _month_end(anchor.year, month)
         if fiscal_end < anchor:
             fiscal_end = _month_end(anchor.year + 1, month)
+        if expression.relative and expression.granularity == "year":
+            # "next fiscal year": one fiscal year after the one the post was written in
+            fiscal_end = _month_end_after(fiscal_end, 12 * (expression.due_end.year - anchor.year))
     if expression.granularity == "quarter":
         if expression.relative:
             # "this quarter" / "next quarter": the fiscal quarter around (or after) the anchor.
@@ -712,6 +779,8 @@ def _is_bare_fragment(sentence: Sentence, expressions: Sequence[TimeExpression])
     rest = _TIMESTAMP_PREFIX.sub("", rest)
     words = re.findall(r"[A-Za-z]{2,}|[가-힣]{2,}", rest)
     return len(words) <= 2 and not _CLAIM_CUE.search(rest)
+
+
 _EN_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|assuming)\b[^,;]*$", re.I)
 _EN_SAID_AFTER = re.compile(r"^\s*,\s*(?:[A-Z][\w.'-]*\s){1,4}(?:said|says|told|wrote|noted)\b")
 _EN_PAST_YEAR = re.compile(r"\b(?:back\s+)?in\s+(?:19|20)\d{2}\b", re.I)
@@ -783,6 +852,7 @@ def _sentence_forecasts(
     line_text: str = "",
     line_first: bool = True,
     heads_paragraph: bool = False,
+    fiscal_stated: bool = False,
 ) -> list[Forecast]:
     text = sentence.text
     if horizon is None and not _MAYBE_TIME.search(text) and not _FUTURE_CUE.search(text):
@@ -846,6 +916,15 @@ def _sentence_forecasts(
         if fiscal_month is not None and (
             (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
             or (expression.relative and expression.granularity == "quarter")
+            or (
+                # A post that states its fiscal calendar ("our fiscal year ends on June 30")
+                # counts bare quarters in it.
+                fiscal_stated
+                and fiscal_month != 12
+                and not expression.explicit_year
+                and expression.granularity in {"quarter", "half"}
+                and not _CALENDAR_QUARTER.search(expression.text)
+            )
         ):
             window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
             expression = replace(expression, due_start=window_start, due_end=window_end)

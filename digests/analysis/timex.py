@@ -392,7 +392,7 @@ _pattern(
 )
 _pattern(
     "en_relyear",
-    r"\b(?P<r>this\s+year|next\s+year|last\s+year|the\s+year\s+after\s+next|later\s+this\s+year|earlier\s+this\s+year|early\s+next\s+year|late\s+next\s+year|this\s+quarter|next\s+quarter|last\s+quarter|next\s+month|this\s+month|last\s+month|next\s+week|this\s+week|last\s+week|tomorrow|today|tonight|yesterday|mid-?year|(?:end|close)\s+the\s+year)\b",
+    r"\b(?P<r>this\s+year|next\s+year|last\s+year|the\s+year\s+after\s+next|later\s+this\s+year|earlier\s+this\s+year|early\s+next\s+year|late\s+next\s+year|this\s+quarter|next\s+quarter|last\s+quarter|next\s+month|this\s+month|last\s+month|next\s+week|this\s+week|last\s+week|tomorrow|today|tonight|yesterday|mid-?year|(?:end|close)s?\s+the\s+year|(?:ending|closing)\s+the\s+year|(?:for|over)\s+the\s+(?:full\s+)?year|(?:next|this|last|current)\s+fiscal\s+year)\b",
 )
 # Durations: 앞으로 2~3년, 향후 10년간, 3년 내, 2년 후, 3년 전, within 18 months, in the next 3 years
 _pattern(
@@ -739,6 +739,7 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
         atom = _Atom(start, end, "rel")
         word = re.sub(r"\s+", " ", groups["r"].strip().lower())
         atom.extra["word"] = _REL_SYNONYMS.get(word, word)
+        atom.fiscal = "fiscal" in word
     elif name in {"ko_duration", "en_duration", "en_next_decade"}:
         atom = _duration_atom(name, match)
     if atom is not None:
@@ -975,6 +976,11 @@ _REL_SYNONYMS = {
     "다음날": "내일", "다음 날": "내일", "전일": "어제", "작일": "어제", "yesterday": "어제",
     "midyear": "middle of this year", "mid-year": "middle of this year",
     "end the year": "end of this year", "close the year": "end of this year",
+    "ends the year": "end of this year", "closes the year": "end of this year",
+    "ending the year": "end of this year", "closing the year": "end of this year",
+    "for the year": "the year", "over the year": "the year", "for the full year": "the year",
+    "over the full year": "the year", "next fiscal year": "next year", "this fiscal year": "this year",
+    "current fiscal year": "this year", "last fiscal year": "last year",
     "this week": "이번 주", "last week": "지난주",
 }  # fmt: skip
 _SAME_YEAR = {"같은 해", "같은해", "그 해", "그해", "당해", "that year", "the same year"}
@@ -1022,6 +1028,10 @@ def _resolve_composite_window(
             year, explicit_year = sentence_year, True
         elif word in _FOLLOWING_YEAR and sentence_year is not None:
             year, explicit_year = sentence_year + 1, True
+        elif word == "the year":
+            # "grows 50% for the year": the year the post is about, or the current one
+            year = context_year if context_year is not None else anchor.year
+            relative, explicit_year = True, True
         elif word in _REL_YEARS:
             year = anchor.year + _REL_YEARS[word]
             relative, explicit_year = True, True
