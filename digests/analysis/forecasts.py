@@ -152,7 +152,7 @@ _RETROSPECTIVE = re.compile(
 _ESTIMATE_SUFFIX = re.compile(r"^\s*(?:\(\s*[EeF]\s*\)|[EeF](?![A-Za-z]))")
 # "said in October that …": the time of saying, not of the forecast.
 _REPORTING_TIME_BEFORE = re.compile(
-    r"\b(said|says|announced|reported|stated|told\s+\w+|wrote|noted|disclosed|unveiled|warned)"
+    r"\b(?:back|earlier)\s+(?:in|on)\s*$|\b(said|says|announced|reported|stated|told\s+\w+|wrote|noted|disclosed|unveiled|warned)"
     r"(?:\s+(?:in|at|during|a|an|the|his|her|its|their|separate|earnings|conference|press|interview|"
     r"statement|call|release|briefing|note|letter|speech|event|with|to|reporters|investors|analysts)){0,6}"
     r"\s+(?:in|on|last|this|earlier\s+this)?\s*$",
@@ -712,6 +712,12 @@ def _orient_to_clause(
     reading = _clause_reading(sentence, expression)
     if reading.tense == "future" or (reading.forecast_vocabulary and reading.tense != "past"):
         wanted = "future"
+    elif (
+        sentence.lang == "en"
+        and reading.tense == "present"
+        and expression.relation in {"until", "before"}
+    ):
+        wanted = "future"  # "re-rates by summer": a deadline ahead
     elif reading.tense == "past" and not reading.reporting:
         wanted = "past"
     elif sentence.lang == "en" and english_past_belief(sentence.text):
@@ -740,6 +746,8 @@ _REPORT_SOURCE_AFTER = re.compile(
 _REPLACED_BY_LATER = re.compile(
     r"^\s*(?:\([^)]*\))?\s*(?:→|->|⇒|에서\s*(?=[^,.]{0,30}?(?:로|으로)\s*(?:연기|지연|변경|미뤄|미루|늦춰|앞당|조정|상향|하향)))"
 )
+# "✅ Priced June 11", "| Quillon IPO before July | ❌ |": a call already graded.
+_GRADED = re.compile(r"[✅❌✔✘✗☑]")
 _QUESTION_END = re.compile(r"[?？]\s*[)\]」』\"'”’]*\s*$")
 # "…지 않을까?", "isn't it?": a question that asserts.
 _RHETORICAL = re.compile(
@@ -862,6 +870,7 @@ def _sentence_forecasts(
         return []
     if (
         _META_SENTENCE.search(text)
+        or _GRADED.search(text)
         or _FORECAST_AS_TOPIC.search(text)
         or _OPEN_QUESTION.search(text)
         or _FOOTNOTE.match(text)

@@ -97,7 +97,7 @@ _EN_FUTURE = re.compile(
     r"guidance|guides?|guided|outlook|set\s+to|slated|scheduled|on\s+track|poised|likely|unlikely|should|"
     r"could|(?-i:may)|might|would|anticipates?|anticipated|estimates?|estimated|intends?\s+to|hopes?\s+to|"
     r"seeks?\s+to|due\s+to\s+(?:be|launch|start|open|arrive|ship)|upcoming|consensus|base\s+case|"
-    r"(?:my|our)\s+(?:view|call|bet|prediction|forecast|guess)|i\s+(?:think|bet|believe|expect)|"
+    r"(?:my|our)\s+(?:view|call|bet|prediction|forecast|guess)|i\s+(?:still\s+|really\s+|also\s+|do\s+)?(?:think|bet|believe|expect)|"
     r"we\s+(?:think|believe|expect|see))\b",
     re.IGNORECASE,
 )
@@ -105,7 +105,7 @@ _EN_STRONG_FUTURE = re.compile(
     r"\b(will|won't|'ll|shall|going\s+to|expects?\s+to|is\s+expected|are\s+expected|forecasts?|projects?|projected|"
     r"predicts?|plans?\s+to|aims?\s+to|targets?|guidance|set\s+to|slated|scheduled|on\s+track|poised|likely|"
     r"should|could|(?-i:may)|might|anticipates?|estimates?|intends?\s+to|expected\s+to|(?:is|are)\s+due|"
-    r"expects?\s+(?:\w+\s+){1,3}to|(?:i|we)\s+(?:expect|think|believe|bet|predict|forecast|see)|"
+    r"expects?\s+(?:\w+\s+){1,3}to|(?:i|we)\s+(?:still\s+|really\s+|also\s+|do\s+)?(?:expect|think|believe|bet|predict|forecast|see)|"
     r"due\s+(?:in|on|by|to))\b",
     re.IGNORECASE,
 )
@@ -408,6 +408,16 @@ _EN_PAST_SUBJECT = re.compile(
 )
 
 
+_EN_PASSIVE_AUX = re.compile(r"\b(?:gets?|getting|be|been|being|is|are|will\s+be)\s+$", re.I)
+
+
+def _english_past_word(text: str) -> bool:
+    """A past-tense verb, not a passive participle ("gets announced", "will be shipped")."""
+    return any(
+        not _EN_PASSIVE_AUX.search(text[: match.start()]) for match in _EN_PAST.finditer(text)
+    )
+
+
 def english_past_belief(text: str) -> bool:
     """ "I expected …", "we predicted …": a forecast the writer made in the past."""
     return bool(_EN_PAST_SUBJECT.search(text))
@@ -438,7 +448,7 @@ def read_english_clause(text: str, start: int, end: int) -> ClauseReading:
     """Read the clause of an English sentence that contains [start, end)."""
     clause, clause_start = english_clause(text, start, end)
     future = bool(_EN_STRONG_FUTURE.search(clause))
-    past = bool(_EN_PAST.search(clause)) or _english_simple_past(clause)
+    past = _english_past_word(clause) or _english_simple_past(clause)
     tense = "future" if future else "past" if past else "present"
     return ClauseReading(
         tense=tense,
@@ -467,7 +477,7 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
     if lang == "en":
         if _EN_STRONG_FUTURE.search(text):
             return "future"
-        if _EN_PAST.search(text) or _english_simple_past(text):
+        if _english_past_word(text) or _english_simple_past(text):
             return "past"
         return "nearest"
     if re.search(r"(어제|그제|그저께|지난|작년|지난해|이미|yesterday)", text):
