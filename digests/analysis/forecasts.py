@@ -65,7 +65,8 @@ _META_SENTENCE = re.compile(
 )
 # "its 2026 margin target": a year naming the period of a target, not when the claim is judged.
 _TARGET_PERIOD_AFTER = re.compile(
-    r"^\s*(?:[\w-]+\s+){0,2}?(?:targets?|goals?|guidance|outlook|forecasts?|plans?|목표|가이던스|전망치|목표치)",
+    r"^\s*(?:[\w-]+\s+){0,2}?(?:targets?|goals?|guidance|outlook|forecasts?|plans?|budgets?|목표|가이던스|전망치|목표치|"
+    r"계획|예산|사업\s*계획)",
     re.IGNORECASE,
 )
 # "3분기 실적 발표는 10월 24일", "Q3 results on July 29": the period names what is reported.
@@ -550,9 +551,11 @@ def extract_forecasts(
     """Forecasts of one post, dated against `anchor` (the published date)."""
     horizon = horizon_year(title, anchor)
     fiscal_month = _fiscal_year_end_month(sentences)
+    # Stated up front ("Orrin's fiscal year ends on June 30" in a call's opening), the fiscal
+    # calendar is the post's own; stated later, it is one company's among several.
     fiscal_stated = any(
         (match := _FISCAL_YEAR_END.search(sentence.text)) is not None and match.group("mn")
-        for sentence in sentences
+        for sentence in sentences[: max(12, len(sentences) // 4)]
     )
     horizons = _section_horizons(sentences, anchor, horizon)
     lines: dict[int, list[Sentence]] = {}
@@ -739,8 +742,8 @@ def _orient_to_clause(
 _KEY_QUESTION_AFTER = re.compile(r"^[^,.;]{0,40}?(?:관건|변수|관심사|주목)")
 # "10월 세계경제전망에서", "지난달 간담회에서", "in its October outlook": the occasion of saying.
 _REPORT_SOURCE_AFTER = re.compile(
-    r"^\s*(?:[가-힣A-Za-z]+\s*){0,2}?(?:전망|보고서|리포트|발표|회의|간담회|콘퍼런스|컨퍼런스|인터뷰|성명|연설|"
-    r"기자회견|설명회|행사|세미나|포럼|청문회)(?:\s*자료)?\s*(?:에서|를\s*통해|을\s*통해|때)"
+    r"^\s*(?:\([^)]{0,12}\)\s*)?(?:[가-힣A-Za-z]+\s*){0,2}?(?:전망|보고서|리포트|발표|회의|간담회|콘퍼런스|컨퍼런스|인터뷰|"
+    r"성명|연설|서한|기자회견|설명회|행사|세미나|포럼|청문회)(?:\s*자료)?\s*(?:에서|를\s*통해|을\s*통해|때)"
 )
 # "A → B", "A에서 B로 연기": the earlier date is replaced.
 _REPLACED_BY_LATER = re.compile(
@@ -758,6 +761,49 @@ _TIMESTAMP_PREFIX = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?)\s+")
 _CLAIM_CUE = re.compile(
     r"\d|목표|전망|예상|예정|추정|가이던스|컨센|[EF]\b|→|%|돌파|상회|하회|증가|감소|성장|상승|하락|출시|양산|가동|완공|인상|인하"
 )
+
+
+_BARE_DAY = re.compile(r"^\d{1,2}\s*일$")
+_KO_SAYING_PAST = {
+    "밝히",
+    "발표하",
+    "말하",
+    "전하",
+    "공시하",
+    "설명하",
+    "강조하",
+    "언급하",
+    "공개하",
+    "발표",
+}
+_KO_FIRST_PERSON = re.compile(r"(?:^|\s)(?:나는|저는|내가|제가|난|전|필자는)\s")
+_KO_BELIEF_STEMS = {"믿", "생각하", "예상하", "보", "확신하", "기대하", "전망하", "예측하"}
+_EN_OLD_CALL = re.compile(
+    r"\b(?:I|we)\s+(?:wrote|said|thought|believed|predicted|expected|argued|called|was\s+convinced)\b"
+    r"[^.;]*\b(?:would|was\s+going\s+to|were\s+going\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _said_on_a_day(sentence: Sentence) -> bool:
+    """A Korean news sentence ending in "…고 밝혔다/발표했다": a bare "18일" in it is the day the
+    statement was made."""
+    if sentence.lang != "ko":
+        return False
+    predicates = korean_predicates(sentence.tokens)
+    final = next((p for p in reversed(predicates) if p.ending == "EF"), None)
+    return final is not None and final.past and final.stem in _KO_SAYING_PAST
+
+
+def _past_belief(sentence: Sentence) -> bool:
+    """The writer's own old call: "I wrote … utilities would …", "나는 … 거라고 믿었다"."""
+    if sentence.lang == "en":
+        return bool(_EN_OLD_CALL.search(sentence.text))
+    if not _KO_FIRST_PERSON.search(" " + sentence.text):
+        return False
+    predicates = korean_predicates(sentence.tokens)
+    final = next((p for p in reversed(predicates) if p.ending == "EF"), None)
+    return final is not None and final.past and final.stem in _KO_BELIEF_STEMS
 
 
 def _is_time_label(text: str, expressions: Sequence[TimeExpression]) -> bool:
@@ -877,6 +923,9 @@ def _sentence_forecasts(
         or _FISCAL_DEFINITION.search(text)
     ):
         return []
+    if _past_belief(sentence):
+        return []  # "2023년 초만 해도 나는 … 달릴 거라고 믿었다": a call made long ago
+    said_on_day = _said_on_a_day(sentence)
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
@@ -915,6 +964,14 @@ def _sentence_forecasts(
             continue
         if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
             any_time = True  # "IMF는 10월 세계경제전망에서 …": when it was said
+            continue
+        if said_on_day and _BARE_DAY.match(expression.text):
+            any_time = True  # "대양에너지는 18일 … 발표했다": the news dateline
+            continue
+        if expression.text.lower() in {"today", "오늘"} and re.search(
+            r"\bthan\b|보다", text[: expression.start]
+        ):
+            any_time = True  # "bigger than the market is today": a baseline
             continue
         if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
             other.start > expression.end for other in expressions

@@ -830,11 +830,15 @@ def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
         ("part", "year"), ("part", "month"), ("part", "decade"), ("month", "year"), ("part", "rel"),
         ("part", "quarter"), ("part", "half"), ("day", "year"), ("half", "part"), ("quarter", "part"),
         ("year", "rel"), ("rel", "weekday"), ("weekday", "day"), ("day", "weekday"),
+        ("half", "rel"), ("quarter", "rel"), ("month", "rel"),
     }  # fmt: skip
     if (a, b) not in pairs:
         return False
     if (a, b) == ("year", "rel"):
         return right.extra.get("word") in {"this quarter"}  # rarely meaningful; keep separate
+    if (a, b) in {("half", "rel"), ("quarter", "rel"), ("month", "rel")}:
+        # "the second half of this year", "Q3 of next year", "June of next year"
+        return not korean_gap and right.extra.get("word") in {"this year", "next year", "last year"}
     if (a, b) in {("quarter", "year"), ("half", "year"), ("month", "year"), ("day", "year")}:
         # "Q3 2025", "first half of 2026", "July 2023": English order only.
         return not right.extra.get("bare") or not korean_gap or gap.strip() in {"", ","}
