@@ -500,13 +500,13 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
         return False
     shared = first.content & second.content
     if first.lang != second.lang:
-        # A translated paragraph keeps its names and its numbers (5만 대 = 50,000 units).
-        if first.granularity == second.granularity and first.granularity in {
-            "half",
-            "quarter",
-            "month",
-            "day",
-        }:
+        # A translated paragraph keeps its names and its numbers (5만 대 = 50,000 units), and
+        # follows its original closely.
+        if (
+            first.granularity == second.granularity
+            and first.granularity in {"half", "quarter", "month", "day"}
+            and abs(first.sentence_index - second.sentence_index) <= 6
+        ):
             return True
         return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
             _quantities(first.text) & _quantities(second.text)
