@@ -40,11 +40,16 @@ _TITLES = {
     "수석", "담당", "기자", "최고경영자", "최고재무책임자", "최고기술책임자", "대변인", "의원", "총리",
     "주석", "부회장", "전무", "상무", "본부장", "센터장", "소장", "원장", "이사장", "대표이사", "창업주",
     "변호사", "박사", "전문가", "매니저", "디렉터", "파트너", "연구위원", "실장", "부장", "차관", "청장",
+    "최고전략책임자", "최고운영책임자", "최고투자책임자", "최고마케팅책임자", "최고제품책임자",
+    "최고정보책임자", "선임연구위원", "수석연구원", "책임연구원", "이코노미스트", "펀드매니저", "운용역",
 }  # fmt: skip
 # Unnamed sources quoted by their role: "한 업계 관계자", "회사 측", "an industry official".
 _ROLE_NOUNS = {
     "관계자", "측", "임원", "소식통", "대변인", "당국자", "관계자들", "담당자", "관계자는", "고위",
     "official", "officials", "spokesperson", "spokesman", "source", "sources", "executive",
+    # people a personal blog quotes by how the writer knows them
+    "아버지", "어머니", "엄마", "아빠", "할머니", "할아버지", "아내", "남편", "친구", "선배", "후배",
+    "부장님", "팀장님", "사장님", "형", "누나", "언니", "오빠", "동생", "지인",
 }  # fmt: skip
 _SURNAMES = set(
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부"
@@ -119,9 +124,17 @@ def looks_korean_name(word: str, common_nouns: frozenset[str] = frozenset()) -> 
     )
 
 
+_GLOSSED_NAME = re.compile(
+    r"(?:^|\s)([가-힣]{1,5}(?:\s[가-힣]{1,5})?)\s*\((?:[A-Z][a-z]+\.?\s){1,2}[A-Z][a-z]+\)"
+)
+
+
 def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
     """The person's name in a subject phrase such as "토마스 쿠리안(Thomas Kurian) 구글 클라우드
     최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" → "호크 탄", "손 의장" → "손 의장"."""
+    glossed = _GLOSSED_NAME.search(phrase)
+    if glossed:
+        return glossed.group(1)  # "토마스 쿠리안(Thomas Kurian)": a name with its spelling
     phrase = _PARENTHETICAL.sub(" ", phrase)
     words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
     words = [word for word in words if word]
@@ -148,6 +161,23 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
+    titled = [index for index, word in enumerate(words) if word in _TITLES]
+    if titled and titled[-1] >= 1:
+        # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the one or two words before the title
+        picked: list[str] = []
+        for word in reversed(words[: titled[-1]]):
+            if (
+                len(picked) == 2
+                or word.endswith("의")
+                or not _HANGUL_WORD.match(word)
+                or len(word) > 5
+                or word in common_nouns
+                or word in _TITLES
+            ):
+                break
+            picked.insert(0, word)
+        if picked:
+            return " ".join(picked)
     trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
     if (
         trailing
@@ -227,7 +257,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """
     found: list[_Subject] = []
     for index, token in enumerate(tokens):
-        if token.tag not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가"}:
+        if token.tag not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가", "도"}:
             continue
         if index == 0 or tokens[index - 1].end != token.start:
             continue  # a particle attaches to the word before it
@@ -302,7 +332,19 @@ def _clean_english_name(name: str) -> str:
     return " ".join(words).strip(" ,")
 
 
+_DASH_ATTRIBUTION = re.compile(r"^\s*[—–]{1,2}\s*((?:[A-Z][\w.'-]*\s?){1,4})")
+_AS_PUT_IT = re.compile(
+    r"\bAs\s+((?:[A-Z][\w.'-]*\s?){1,4})(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
+)
+
+
 def _english_speaker(after: str, before: str) -> str | None:
+    dash = _DASH_ATTRIBUTION.match(after)
+    if dash:
+        return _clean_english_name(dash.group(1))  # "…" — Priya Raman, CFO
+    as_put = _AS_PUT_IT.search(before)
+    if as_put:
+        return _clean_english_name(as_put.group(1))
     name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
     verbs = r"(?:said|says|added|noted|wrote|explained|told|argued|warned)"
     for pattern, text in (
@@ -319,25 +361,37 @@ def _english_speaker(after: str, before: str) -> str | None:
 
 
 _EN_PERSON = re.compile(
-    r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})(?=,|\s+(?:said|says|who|told|wrote|argued|expects|thinks))"
+    r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})(?=,|\s+(?:said|says|who|told|wrote|argued|expects|thinks|of|at)\b)"
 )
+# ", the chief planning officer", ", who runs": words that mark a person, not a company.
+_EN_PERSON_EVIDENCE = re.compile(r"^,?\s+(?:the|a|an|who|our|its|his|her)\b|^\s+(?:of|at)\s+[A-Z]")
+_EN_ORG_WORDS = {
+    "Energy", "Capital", "Power", "Systems", "Labs", "Group", "Partners", "Securities", "Research",
+    "Ventures", "Semiconductor", "Robotics", "Motors", "Bank", "Holdings", "Technologies", "Networks",
+    "Foundry", "Memory", "Health", "Electric", "Industries", "Inc", "Corp", "Peak", "Fund", "Street",
+    "Markets", "Advisors", "Management", "Analytics", "Commission", "Department", "Reserve",
+}  # fmt: skip
 
 
 def _last_english_person(text: str, before: int, quotes: Sequence[Quote]) -> str | None:
     """The person "she said" refers to: the last quoted speaker or named person before it."""
     names = [
-        (match.start(), match.group(1))
+        (match.start(), match.group(1), bool(_EN_PERSON_EVIDENCE.match(text[match.end() :])))
         for match in _EN_PERSON.finditer(text[:before])
         # "at Northgate Research" names an employer, not a person.
         if not re.search(
-            r"\b(?:at|of|from|for|in|with|by)\s+$", text[max(0, match.start() - 6) : match.start()]
+            r"\b(?:at|of|from|for|in|by)\s+$", text[max(0, match.start() - 6) : match.start()]
         )
+        and match.group(1).split()[-1] not in _EN_ORG_WORDS
     ]
     names += [
-        (quote.start, quote.speaker) for quote in quotes if quote.speaker and quote.start < before
+        (quote.start, quote.speaker, True)
+        for quote in quotes
+        if quote.speaker and quote.start < before
     ]
-    names = [(position, name) for position, name in names if name and name not in _EN_PRONOUNS]
-    return max(names)[1] if names else None
+    names = [item for item in names if item[1] and item[1] not in _EN_PRONOUNS]
+    people = [item for item in names if item[2]] or names
+    return max(people)[1] if people else None
 
 
 def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
@@ -398,6 +452,30 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
     return found
 
 
+_COLON_LABEL = re.compile(
+    r"(?:^|[\s🔹▶•·\-])(?P<label>[A-Za-z가-힣][\w가-힣 .]{0,24}?)\s*(?:\((?P<inner>[^)]{2,20})\))?\s*[:：]\s*$"
+)
+
+
+def _colon_label(before: str) -> str | None:
+    """ "CFO(박지훈): “…”", "Maya Okafor: "…"": a speaker label written before a colon."""
+    match = _COLON_LABEL.search(before)
+    if not match:
+        return None
+    inner, label = match.group("inner"), match.group("label").strip()
+    if inner and (
+        looks_korean_name(inner.strip())
+        or re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)+", inner.strip())
+    ):
+        return inner.strip()
+    words = label.split()
+    if label in _TITLES or any(word in _TITLES for word in words):
+        return person_name(label) or label
+    if looks_korean_name(label) or re.fullmatch(r"(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+", label):
+        return label
+    return None
+
+
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
     if not _ANY_QUOTE_MARK.search(text):
@@ -444,8 +522,12 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 s for s in subjects if span_start <= s.start and s.end <= absolute_open
             ]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
-            speaker: str | None = None
-            if re.search(r"[A-Za-z]", inner) and not re.search(r"[\uac00-\ud7a3]", inner):
+            speaker: str | None = _colon_label(line[:open_at])
+            if (
+                speaker is None
+                and re.search(r"[A-Za-z]", inner)
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+            ):
                 speaker = _english_speaker(
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
