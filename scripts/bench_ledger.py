@@ -526,7 +526,7 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
             )
             if due_ts is not None and due_ts <= now_ts:
                 age_days = (now_ts - due_ts) / 86400
-                if rng.random() < 0.35:
+                if rng.random() < 0.15:
                     status = "resolved"
                     resolved_ts = min(now_ts - 60, due_ts + rng.randint(0, 60 * 86400))
                 else:
@@ -759,9 +759,7 @@ class Bench:
         if not self.wanted(result.name):
             return
         self.results.append(result)
-        print(
-            f"  {result.name}: p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms", file=sys.stderr
-        )
+        print(f"  {result.name}: p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms", file=sys.stderr)
 
     async def measure(
         self,
@@ -1047,7 +1045,9 @@ async def run_guild_commands(
     )
     await measure(
         row("predictions list source rare"),
-        lambda: commands.predictions_list(member, source=f"site{rng.randint(1, 400)}.example.org/p/"),
+        lambda: commands.predictions_list(
+            member, source=f"site{rng.randint(1, 400)}.example.org/p/"
+        ),
     )
     await measure(
         row("predictions list source"),

@@ -164,6 +164,7 @@ _HEADING_NOUNS = {
     "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
     "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions", "상회", "하회",
     "부합", "연간", "분기별", "summary", "recap", "highlights", "일정", "schedule", "calendar",
+    "체크포인트", "포인트", "checkpoints", "이슈", "주간", "관전",
 }  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
     r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|돌아보겠|채점|let's|"
@@ -505,7 +506,7 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
         if (
             first.granularity == second.granularity
             and first.granularity in {"half", "quarter", "month", "day"}
-            and abs(first.sentence_index - second.sentence_index) <= 6
+            and abs(first.sentence_index - second.sentence_index) <= 8
         ):
             return True
         return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
@@ -865,7 +866,8 @@ def _is_condition_or_question(sentence: Sentence, expression: TimeExpression) ->
     if first is None or not first.condition or first.stem in {"보", "치", "따지", "감안하", "이"}:
         return False  # "향후 12개월로 보면" frames, "2030년이면" dates; neither conditions
     between = text[expression.end : sentence.tokens[first.first_token].start - sentence.start]
-    return not re.search(r"[()]", between)
+    # "오늘 밤 CPI → 0.3% 예상, 상회하면 …": the condition opens a later clause
+    return not re.search(r"[(),→]", between)
 
 
 def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
@@ -884,6 +886,10 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     if not words or re.search(r"\d", rest) or len(words) > 5:
         return False
     heading_word = any(word.lower() in _HEADING_NOUNS for word in words)
+    other_words = [word for word in words if word.lower() not in _HEADING_NOUNS]
+    other_words = [word for word in other_words if word.lower() not in {"및", "and", "주요"}]
+    if "→" in rest or (sentence.kind == "bullet" and len(other_words) >= 2):
+        return False  # "15일 금통위 → 동결 예상": a telegraphic claim, not a title
     section_marker = bool(re.match(r"^\s*[■□◆◇▶▷【\[#]", sentence.text))
     return heading_word and (sentence.kind == "heading" or section_marker or len(words) <= 3)
 
@@ -1152,8 +1158,11 @@ def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
             names_report = forecast.granularity in {"year", "quarter", "half", "month"} and bool(
                 _RESULTS_PERIOD_AFTER.match(after)
             )
-            if names_report and any(d is not forecast for d in days):
-                continue
+            if names_report and any(
+                d is not forecast and (d.granularity == "day" or d.due_end < forecast.due_end)
+                for d in dated
+            ):
+                continue  # "하이닉스 4Q 실적은 이달 말 예정": judged when reported
         kept.append(forecast)
     return kept
 

@@ -350,7 +350,10 @@ def read_korean_clause(
     if governing is None:
         tense = "future" if modal else "none"
         reporting = False
-        progressive = any(p.progressive for p in predicates) or "중" in nouns
+        # "1분기 중" is "during the first quarter", not "in progress"
+        progressive = any(p.progressive for p in predicates) or any(
+            token.form == "중" for token in tokens[start + 1 : end_index]
+        )
         state = copula = False
     else:
         if governing.future or (modal is not None and modal.first_token <= governing.last_token):
@@ -361,7 +364,7 @@ def read_korean_clause(
             tense = "present"
         reporting = governing.stem in REPORTING_STEMS
         progressive = governing.progressive or any(
-            token.form == "중" for token in tokens[start : governing.first_token]
+            token.form == "중" for token in tokens[start + 1 : governing.first_token]
         )
         state = governing.copula_or_adjective and tense == "present"
         copula = tense == "present" and tokens[governing.first_token].tag in {

@@ -367,6 +367,7 @@ _pattern(
     r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+(?:the|this)\s+(?:calendar\s+)?(?P<unit>year|quarter|month|decade)\b|\b(?P<ye>year[\s-]end)\b",
 )
 # Holidays that schedule markets and launches.
+_pattern("ko_holiday", r"(?P<holiday>설\s*연휴|설날|설\s*명절|구정|추석\s*연휴|추석|한가위)")
 _pattern(
     "holiday",
     r"\b(?P<holiday>Thanksgiving|Christmas(?:\s+Eve)?|New\s+Year['’]?s(?:\s+(?:Day|Eve))?|Black\s+Friday|Labor\s+Day|Independence\s+Day|Memorial\s+Day)\b",
@@ -459,6 +460,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "ko_season": ("봄", "여름", "가을", "겨울"), "en_season": ("spring", "summer", "fall", "autumn", "winter"),
     "en_end_of_period": ("end", "start", "beginning", "middle"),
     "holiday": ("thanksgiving", "christmas", "new year", "black friday", "labor day", "independence", "memorial"),
+    "ko_holiday": ("설", "구정", "추석", "한가위"),
     "en_part": ("early", "mid", "late", "end", "beginning", "start", "middle", "year"),
     "en_relyear": ("year", "quarter", "month", "week", "tomorrow", "today", "tonight", "yesterday"),
     "en_duration": ("year", "month", "quarter", "week", "decade", "yr", "mo"),
@@ -729,6 +731,10 @@ def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
             unit, edge = "year", "end"
         atom = _Atom(start, end, "rel")
         atom.extra["word"] = f"{edge} of this {unit}"
+    elif name == "ko_holiday":
+        atom = _Atom(start, end, "holiday")
+        word = groups["holiday"]
+        atom.extra["holiday"] = "chuseok" if word.startswith(("추석", "한가위")) else "seollal"
     elif name == "holiday":
         atom = _Atom(start, end, "holiday")
         atom.extra["holiday"] = re.sub(r"\s+", " ", groups["holiday"].lower().replace("’", "'"))
@@ -924,8 +930,25 @@ def _last_weekday(year: int, month: int, weekday: int) -> date:
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
+# Korean lunar holidays (the day itself), which close the Korean market for three days.
+_LUNAR_HOLIDAYS = {
+    "seollal": {
+        2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29),
+        2026: (2, 17), 2027: (2, 7), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3),
+    },
+    "chuseok": {
+        2020: (10, 1), 2021: (9, 21), 2022: (9, 10), 2023: (9, 29), 2024: (9, 17), 2025: (10, 6),
+        2026: (9, 25), 2027: (9, 15), 2028: (10, 3), 2029: (9, 22), 2030: (9, 12),
+    },
+}  # fmt: skip
+
+
 def _holiday(year: int, name: str) -> date:
-    """US market holidays by name (Thanksgiving is the fourth Thursday of November …)."""
+    """Market holidays by name (Thanksgiving is the fourth Thursday of November, 설날 and 추석
+    follow the lunar calendar)."""
+    if name in _LUNAR_HOLIDAYS:
+        month, day = _LUNAR_HOLIDAYS[name].get(year, (2, 1) if name == "seollal" else (9, 20))
+        return date(year, month, day)
     if name.startswith("thanksgiving"):
         return _nth_weekday(year, 11, 3, 4)
     if name.startswith("black friday"):

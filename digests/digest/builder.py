@@ -19,9 +19,6 @@ from digests.store import Store
 from digests.store.forecasts import ForecastRecord
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# How many labels of an earlier period are read to find the previous counts of the current top
-# themes. A label ranked below this in the earlier period counts as 0 there (see `theme_trends`).
-_PREVIOUS_LABELS = 1000
 
 
 @dataclass(frozen=True)
@@ -45,11 +42,10 @@ def _require_aware(name: str, moment: datetime) -> None:
 async def _counts_for(
     store: Store, guild_id: int, start: datetime, end: datetime, labels: list[str]
 ) -> dict[str, int]:
-    """Posts carrying each of `labels` in [start, end)."""
+    """Posts carrying each of `labels` in [start, end) (exact, however rare the label was)."""
     if not labels:
         return {}
-    rows = await store.analysis.theme_counts(guild_id, start, end, limit=_PREVIOUS_LABELS)
-    found = {row.label: row.posts for row in rows}
+    found = await store.analysis.theme_counts_for(guild_id, labels, start, end)
     return {label: found.get(label, 0) for label in labels}
 
 

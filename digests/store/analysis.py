@@ -43,6 +43,10 @@ class ThemeCount:
     posts: int
 
 
+# A post's effective date; spelled exactly as in the posts_guild_effective index so it is used.
+_EFFECTIVE = "COALESCE(p.published_ts, p.ingested_ts)"
+
+
 class AnalysisRepository:
     """SQL for `post_analysis`, `post_terms`, `post_themes` and `quotes`."""
 
@@ -149,15 +153,39 @@ class AnalysisRepository:
         self, guild_id: int, since: datetime, until: datetime, limit: int = 50
     ) -> list[ThemeCount]:
         """Themes of the guild's posts published (or, undated, ingested) in [since, until)."""
+        # Driven from the period's posts (posts_guild_effective), each post's labels read from
+        # post_themes_post_label; CROSS JOIN keeps that order (never all the guild's themes).
         rows = await self._db.fetch_all(
-            "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM post_themes t"
-            " JOIN posts p ON p.id = t.post_id"
-            " WHERE t.guild_id = ? AND p.guild_id = ?"
-            " AND COALESCE(p.published_ts, p.ingested_ts) >= ? AND COALESCE(p.published_ts, p.ingested_ts) < ?"
+            "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM posts p"
+            " CROSS JOIN post_themes t ON t.post_id = p.id"
+            " WHERE p.guild_id = ? AND t.guild_id = ?"
+            f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ?"
             " GROUP BY t.label ORDER BY n DESC, t.label LIMIT ?",
             (guild_id, guild_id, to_timestamp(since), to_timestamp(until), limit),
         )
         return [ThemeCount(row["label"], int(row["n"])) for row in rows]
+
+    async def theme_counts_for(
+        self, guild_id: int, labels: list[str], since: datetime, until: datetime
+    ) -> dict[str, int]:
+        """How many of the guild's posts published (or, undated, ingested) in [since, until)
+        carry each of `labels` (0 for a label no post of the period carries)."""
+        wanted = list(dict.fromkeys(labels))
+        counts = dict.fromkeys(wanted, 0)
+        # SQLite caps bound parameters; ask in slices.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetch_all(
+                "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM posts p"
+                " CROSS JOIN post_themes t ON t.post_id = p.id"
+                " WHERE p.guild_id = ? AND t.guild_id = ?"
+                f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ? AND t.label IN ({marks})"
+                " GROUP BY t.label",
+                (guild_id, guild_id, to_timestamp(since), to_timestamp(until), *chunk),
+            )
+            counts.update({row["label"]: int(row["n"]) for row in rows})
+        return counts
 
     async def posts_with_theme(
         self, guild_id: int, label: str, since: datetime | None = None, limit: int = 50
@@ -184,13 +212,13 @@ class AnalysisRepository:
         self, guild_id: int, since: datetime, until: datetime, limit: int = 20
     ) -> list[QuoteRow]:
         """Quotes of posts published (or ingested) in [since, until), attributed ones first."""
+        # Driven from the period's posts (posts_guild_effective), not from all the guild's quotes.
         rows = await self._db.fetch_all(
             "SELECT q.id, q.post_id, q.text, q.speaker, q.sentence, p.title, p.canonical_url,"
-            " p.published_at FROM quotes q JOIN posts p ON p.id = q.post_id"
-            " WHERE q.guild_id = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
-            " AND COALESCE(p.published_ts, p.ingested_ts) < ?"
+            " p.published_at FROM posts p CROSS JOIN quotes q ON q.post_id = p.id"
+            f" WHERE p.guild_id = ? AND q.guild_id = ? AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ?"
             " ORDER BY q.speaker IS NULL, LENGTH(q.text) BETWEEN 20 AND 200 DESC, q.id LIMIT ?",
-            (guild_id, to_timestamp(since), to_timestamp(until), limit),
+            (guild_id, guild_id, to_timestamp(since), to_timestamp(until), limit),
         )
         return [
             QuoteRow(

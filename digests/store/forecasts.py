@@ -283,6 +283,8 @@ _SCORE_KEYS = {
     "author": "COALESCE(f.author, 'unknown author')",
     "speaker": "COALESCE(f.speaker, f.author, 'the author')",
 }
+# Up to this many posts carrying a theme, a ledger listing by theme starts from those posts.
+_FEW_THEME_POSTS = 2000
 _F_COLUMNS = ", ".join(f"f.{column.strip()}" for column in COLUMNS.split(","))
 
 
@@ -310,11 +312,25 @@ class LedgerRepository:
         """The guild's forecasts, soonest due first (undated last)."""
         clauses = ["f.guild_id = ?", _LEDGER_FILTERS.get(status, "1 = 1")]
         parameters: list[object] = [guild_id]
+        source_table = "forecasts f"
         if theme:
-            clauses.append(
-                "f.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+            # Walking the ledger in its order finds a common theme's forecasts quickly, but a
+            # rare theme's only after most of the guild's; those start from the theme's posts.
+            row = await self._db.fetch_one(
+                "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
+                (guild_id, theme),
             )
-            parameters += [guild_id, theme]
+            if row is not None and int(row["n"]) <= _FEW_THEME_POSTS:
+                source_table = (
+                    "(SELECT DISTINCT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+                    " AS themed CROSS JOIN forecasts f ON f.post_id = themed.post_id"
+                )
+                parameters = [guild_id, theme, guild_id]
+            else:
+                clauses.append(
+                    "f.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+                )
+                parameters += [guild_id, theme]
         if source:
             clauses.append(
                 "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
@@ -326,8 +342,9 @@ class LedgerRepository:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
             parameters += [pattern, pattern]
+        # The order is served by forecasts_guild_due_order / _status_due_order / _undated.
         rows = await self._db.fetch_all(
-            f"SELECT {_F_COLUMNS} FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+            f"SELECT {_F_COLUMNS} FROM {source_table} LEFT JOIN posts p ON p.id = f.post_id"
             f" WHERE {' AND '.join(clauses)}"
             " ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?",
             (*parameters, limit, offset),
@@ -747,6 +764,11 @@ class LedgerRepository:
     async def track_record(self, guild_id: int, by: str, limit: int = 20) -> list[TrackRecordRow]:
         """Resolved forecasts grouped by source, author or speaker, with Brier scores."""
         key = _SCORE_KEYS[by]
+        # Resolved forecasts are read from forecasts_guild_track_record alone; the posts are
+        # joined only when the key needs their source.
+        source = "forecasts f"
+        if by == "source":
+            source += " LEFT JOIN posts p ON p.id = f.post_id"
         rows = await self._db.fetch_all(
             f"SELECT {key} AS k, COUNT(*) AS resolved,"
             " SUM(f.outcome = 'correct') AS correct, SUM(f.outcome = 'partly') AS partly,"
@@ -756,7 +778,7 @@ class LedgerRepository:
             "   * (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
             " END) AS brier,"
             " SUM(f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')) AS with_probability"
-            " FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+            f" FROM {source}"
             " WHERE f.guild_id = ? AND f.status = 'resolved' AND f.outcome != 'withdrawn'"
             " GROUP BY k ORDER BY resolved DESC, k LIMIT ?",
             (guild_id, limit),
