@@ -75,6 +75,7 @@ _RESULTS_PERIOD_AFTER = re.compile(
     r"실적|결산|고용|지표|수출입?|물가|소비자물가|생산자물가|실업률|의사록|금통위|회의)",
     re.IGNORECASE,
 )
+_MEETING_AFTER = re.compile(r"^\s*(?:금통위|회의|FOMC|총회|주총|회담|meeting)", re.IGNORECASE)
 # Forecast words used as a topic ("내년 전망을 묻는 독자") rather than a forecast.
 _FORECAST_AS_TOPIC = re.compile(
     r"(전망|예측|예상|outlook|predictions?)\s*(을|를|은|는|도|에\s*대해|에\s*관해|글)?\s*(?:[가-힣]+\s+)?"
@@ -1142,7 +1143,6 @@ def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
     "10/15 9월 CPI 발표", "3분기 실적 발표는 10월 24일": the period names what is reported."""
     if len(results) < 2:
         return results
-    days = [f for f in results if f.granularity == "day" and f.due_end is not None]
     dated = [f for f in results if f.granularity in {"day", "month"} and f.due_end is not None]
     kept = []
     for forecast in results:
@@ -1158,10 +1158,9 @@ def _drop_target_periods(results: list[Forecast], text: str) -> list[Forecast]:
             names_report = forecast.granularity in {"year", "quarter", "half", "month"} and bool(
                 _RESULTS_PERIOD_AFTER.match(after)
             )
-            if names_report and any(
-                d is not forecast and (d.granularity == "day" or d.due_end < forecast.due_end)
-                for d in dated
-            ):
+            if forecast.granularity == "month" and _MEETING_AFTER.match(after):
+                names_report = False  # "7월 금통위": the meeting is in July
+            if names_report and any(d is not forecast for d in dated):
                 continue  # "하이닉스 4Q 실적은 이달 말 예정": judged when reported
         kept.append(forecast)
     return kept

@@ -372,13 +372,21 @@ def read_korean_clause(
             "VCN",
         }
     vocabulary = nouns | stems_in_clause
+    # "…가능하다고 봄", "…늘 거라고 생각한다": the writer's view of what comes
+    belief = (
+        governing is not None
+        and not governing.past
+        and governing.stem in {"보", "생각하", "판단하", "믿", "예상하"}
+        and governing.first_token > 0
+        and tokens[governing.first_token - 1].form in {"고", "다고", "라고", "이라고"}
+    )
     return ClauseReading(
         tense=tense,
         reporting=reporting,
         progressive=progressive,
         state=state,
         copula=copula,
-        forecast_vocabulary=bool(vocabulary & FORECAST_NOUNS_KO) or tense == "future",
+        forecast_vocabulary=bool(vocabulary & FORECAST_NOUNS_KO) or tense == "future" or belief,
         estimate_vocabulary=bool(vocabulary & ESTIMATE_NOUNS_KO),
         event_vocabulary=bool(vocabulary & EVENT_NOUNS_KO),
         target_vocabulary=bool(vocabulary & TARGET_NOUNS_KO),

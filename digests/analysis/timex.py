@@ -1619,7 +1619,7 @@ MAYBE_TIME = re.compile(
     r"연말|연초|연내|연중|월말|월초|분기|다음\s*(?:달|주|해|날)|이번\s*(?:달|주|해)|이달|지난\s*(?:달|주)|지난주|"
     r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|개월|[일이삼사오육칠팔구십]\s*년|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
     r"year|quarter|month|week|decade|half|spring|summer|fall|autumn|winter|tomorrow|christmas|"
-    r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|eoy|eoq|eom|이맘|"
+    r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|eoy|eoq|eom|이맘|설\s*연휴|설날|구정|추석|한가위|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )

@@ -39,16 +39,19 @@ def test_seed_targets(shared_dir: Path, analyzer: Analyzer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("labelled_set", "recall", "precision"),
+    ("labelled_set", "recall", "precision", "not_predictions"),
     [
-        ("dev", 0.97, 0.97),
-        ("holdout", 0.95, 0.95),
-        ("holdout2", 0.95, 0.93),
-        ("holdout3", 0.88, 0.88),
+        ("dev", 0.97, 0.97, 1),
+        ("holdout", 0.95, 0.95, 1),
+        ("holdout2", 0.95, 0.93, 1),
+        ("holdout3", 0.88, 0.88, 1),
+        ("holdout4", 0.92, 0.85, 3),
+        ("holdout5", 0.89, 0.90, 2),
+        ("holdout6", 0.91, 0.87, 4),
     ],
 )
 def test_own_labelled_sets_do_not_regress(
-    labelled_set: str, recall: float, precision: float, analyzer: Analyzer
+    labelled_set: str, recall: float, precision: float, not_predictions: int, analyzer: Analyzer
 ) -> None:
     folder = FIXTURES / "analysis" / labelled_set
     report = run(folder / "gold.json", folder / "docs", analyzer)
@@ -57,7 +60,7 @@ def test_own_labelled_sets_do_not_regress(
     assert report.precision >= precision, [
         d.false_positives for d in report.documents if d.false_positives
     ]
-    assert report.not_predictions_emitted <= 1
+    assert report.not_predictions_emitted <= not_predictions
 
 
 def test_evaluator_counts_a_wrong_date_against_precision_and_recall(

@@ -1,0 +1,103 @@
+"""Forecast rules: what is a dated claim, what only names a period, and which date it gets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from digests.analysis.pipeline import Analyzer
+from tests.analysis.test_pipeline import make_post
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def dated(
+    analyzer: Analyzer, text: str, published: date, title: str = "메모"
+) -> list[tuple[str | None, date | None]]:
+    (analysis,) = analyzer.analyze([make_post(text, published, title)], default_anchor=published)
+    return [(f.timex, f.due_end) for f in analysis.forecasts]
+
+
+def test_labels_questions_and_chapter_lines_are_not_claims(analyzer: Analyzer) -> None:
+    text = (
+        "▶ 다음 달\n"
+        "다음 달에 3분기 실적이 나오는데요, 영업이익 1,100억원 정도 나올 거라고 봐요.\n"
+        "명년(’26년)은 어떨까요?\n"
+        "15:52 내년 이맘때 코스피\n"
+    )
+    # judged when the results come out next month
+    assert dated(analyzer, text, date(2025, 9, 8)) == [("다음 달", date(2025, 10, 31))]
+
+
+def test_a_rhetorical_question_still_asserts(analyzer: Analyzer) -> None:
+    text = "삼전은 3분기 잠정실적 10월 초에 나올텐데 영업익 9조 정도는 찍을듯?"
+    assert dated(analyzer, text, date(2025, 8, 18))
+
+
+def test_an_arrow_replaces_the_old_date(analyzer: Analyzer) -> None:
+    text = "🔹 베트남 2공장 가동 시점 26년 1H → 27년 1H로 연기"
+    assert dated(analyzer, text, date(2025, 10, 14)) == [("27년 1H", date(2027, 6, 30))]
+
+
+def test_a_telegraphic_bullet_is_a_claim_not_a_heading(analyzer: Analyzer) -> None:
+    text = (
+        "- 15일 금통위 → 동결 예상 (만장일치는 아닐 듯)\n- 1분기 중 코스피 5,000 터치 가능하다고 봄"
+    )
+    assert dated(analyzer, text, date(2026, 1, 13)) == [
+        ("15일", date(2026, 1, 15)),
+        ("1분기", date(2026, 3, 31)),
+    ]
+
+
+def test_a_news_dateline_and_an_occasion_of_saying_are_not_due_dates(analyzer: Analyzer) -> None:
+    text = (
+        "대양에너지는 18일 미국 공장의 일부 라인을 ESS용 라인으로 전환한다고 발표했다.\n"
+        "국제통화기금(IMF)은 10월 세계경제전망에서 한국의 2026년 성장률을 1.8%로 예상했다."
+    )
+    assert dated(analyzer, text, date(2025, 12, 1)) == [("2026년", date(2026, 12, 31))]
+
+
+def test_the_writers_old_calls_and_graded_scorecards_are_not_forecasts(analyzer: Analyzer) -> None:
+    text = (
+        "2023년 초만 해도 나는 완전자율주행 택시가 2025년이면 서울 시내를 달릴 거라고 믿었다.\n"
+        '1. "Quillon AI IPOs before July." ✅ Priced June 11.\n'
+        "Back in 2021 I wrote that utilities would be dead money until 2025.\n"
+    )
+    assert dated(analyzer, text, date(2025, 3, 1)) == []
+
+
+def test_section_headings_set_the_year_of_a_predictions_list(analyzer: Analyzer) -> None:
+    text = (
+        "Part 1: How did my 2026 calls do?\n\n"
+        "I still think it gets there by year-end.\n\n"
+        "Part 2: Ten predictions for 2027\n\n"
+        "1. At least one hyperscaler cuts its capex guidance by Q3.\n\n"
+        "2. The 10-year Treasury ends the year below 4%.\n"
+    )
+    assert dated(analyzer, text, date(2026, 11, 16), title="Ten predictions") == [
+        ("year-end", date(2026, 12, 31)),
+        ("Q3", date(2027, 9, 30)),
+        ("ends the year", date(2027, 12, 31)),
+    ]
+
+
+def test_a_stated_fiscal_year_counts_bare_quarters(analyzer: Analyzer) -> None:
+    text = (
+        "As a reminder, our fiscal year ends on June 30.\n"
+        "For the second quarter, we expect revenue of $1.42 billion.\n"
+        "We believe the business can reach a billion-dollar run rate next fiscal year.\n"
+    )
+    assert dated(analyzer, text, date(2025, 10, 29), title="Call") == [
+        ("second quarter", date(2025, 12, 31)),
+        ("next fiscal year", date(2027, 6, 30)),
+    ]
+
+
+def test_deadlines_in_english_look_ahead(analyzer: Analyzer) -> None:
+    assert dated(analyzer, "$MU re-rates by summer.", date(2025, 11, 24), title="thread") == [
+        ("summer", date(2026, 8, 31))
+    ]
