@@ -59,7 +59,6 @@ CREATE TABLE guild_settings (
     digest_days           INTEGER NOT NULL DEFAULT 7,
     digest_enabled        INTEGER NOT NULL DEFAULT 0,
     digest_paused_reason  TEXT,
-    digest_since_ts       INTEGER,           -- when the current schedule began (no digests before)
     reminders_paused_reason TEXT,
     followup_days_json    TEXT,              -- NULL: the bot's default follow-up days
     updated_ts            INTEGER NOT NULL
