@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.chart import render_chart
 from digests.digest.model import Digest
-from digests.digest.render import defang, render_markdown
+from digests.digest.render import defang, digest_title, render_markdown
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
 from digests.ledger.service import Actor
@@ -37,6 +37,89 @@ OUTCOME_LABELS = {
     "withdrawn": "withdrawn",
 }
 BUTTON_PREFIX = "hs"
+
+
+@dataclass(frozen=True)
+class DeliveryStrings:
+    """The wording of messages the bot posts by itself (reminders, feed entries), per language."""
+
+    reminder_title: str  # {id}
+    reminder_lead: str
+    followup_title: str  # {id}
+    followup_lead: str  # {days}
+    snooze_title: str  # {id}
+    snooze_lead: str
+    personal_title: str  # {id}
+    personal_lead: str
+    late_note: str
+    subscribers: str  # {count}
+    due: str
+    speaker: str
+    source: str
+    votes: str
+    outcomes: dict[str, str]  # vote tallies
+    # button labels: correct, wrong, partly, unknown, snooze, remind
+    buttons: tuple[str, str, str, str, str, str]
+    feed_untitled: str
+    feed_new_in: str  # {feed}
+    feed_unnamed: str
+
+
+DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
+    "en": DeliveryStrings(
+        reminder_title="Forecast due: #{id}",
+        reminder_lead="Its window has closed. Did it come true?",
+        followup_title="Still waiting for a verdict: #{id}",
+        followup_lead="Came due {days} days ago and nobody has judged it yet.",
+        snooze_title="Snooze over: #{id}",
+        snooze_lead="You asked to be reminded again.",
+        personal_title="Your reminder: #{id}",
+        personal_lead="You asked to be reminded of this forecast.",
+        late_note="\n_Sorry, this reminder is late: the bot was offline when it came due._",
+        subscribers=" ({count} subscribed members were messaged directly.)",
+        due="Due",
+        speaker="Speaker",
+        source="Source",
+        votes="Votes",
+        outcomes=OUTCOME_LABELS,
+        buttons=("Came true", "Didn't", "Partly", "Can't tell", "Snooze a week", "Remind me"),
+        feed_untitled="New post",
+        feed_new_in="New in {feed}",
+        feed_unnamed="a followed feed",
+    ),
+    "ko": DeliveryStrings(
+        reminder_title="기한이 된 예측: #{id}",
+        reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요?",
+        followup_title="아직 판정을 기다리는 예측: #{id}",
+        followup_lead="기한이 {days}일 지났지만 아직 아무도 판정하지 않았습니다.",
+        snooze_title="미룬 알림: #{id}",
+        snooze_lead="미뤄 두셨던 예측을 다시 알려 드립니다.",
+        personal_title="요청하신 알림: #{id}",
+        personal_lead="이 예측을 알려 달라고 요청하셨습니다.",
+        late_note="\n_알림이 늦어 죄송합니다. 기한이 됐을 때 봇이 오프라인 상태였습니다._",
+        subscribers=" (구독한 멤버 {count}명에게는 DM으로 따로 알렸습니다.)",
+        due="기한",
+        speaker="발언자",
+        source="출처",
+        votes="투표",
+        outcomes={
+            "correct": "맞음",
+            "wrong": "틀림",
+            "partly": "일부 맞음",
+            "unknown": "판단 불가",
+            "withdrawn": "철회",
+        },
+        buttons=("맞음", "틀림", "일부 맞음", "판단 불가", "일주일 미루기", "나에게 알림"),
+        feed_untitled="새 글",
+        feed_new_in="{feed}에 새 글",
+        feed_unnamed="구독 중인 피드",
+    ),
+}
+
+
+def delivery_strings(language: object) -> DeliveryStrings:
+    """The wording for a queued message's language (English when absent or unknown)."""
+    return DELIVERY_STRINGS.get(str(language or "en"), DELIVERY_STRINGS["en"])
 
 
 @dataclass(frozen=True)
@@ -67,15 +150,16 @@ def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
     return parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None
 
 
-def reminder_buttons(forecast_id: int) -> list[Button]:
-    """The buttons under every reminder ping."""
+def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
+    """The buttons under every reminder ping (labels in `language`; the ids never change)."""
+    correct, wrong, partly, unknown, snooze, remind = delivery_strings(language).buttons
     return [
-        Button(vote_button_id(forecast_id, "correct"), "Came true", "success"),
-        Button(vote_button_id(forecast_id, "wrong"), "Didn't", "danger"),
-        Button(vote_button_id(forecast_id, "partly"), "Partly", "primary"),
-        Button(vote_button_id(forecast_id, "unknown"), "Can't tell", "secondary"),
-        Button(f"{BUTTON_PREFIX}:snooze:{forecast_id}", "Snooze a week", "secondary"),
-        Button(f"{BUTTON_PREFIX}:remind:{forecast_id}", "Remind me", "secondary"),
+        Button(vote_button_id(forecast_id, "correct"), correct, "success"),
+        Button(vote_button_id(forecast_id, "wrong"), wrong, "danger"),
+        Button(vote_button_id(forecast_id, "partly"), partly, "primary"),
+        Button(vote_button_id(forecast_id, "unknown"), unknown, "secondary"),
+        Button(f"{BUTTON_PREFIX}:snooze:{forecast_id}", snooze, "secondary"),
+        Button(f"{BUTTON_PREFIX}:remind:{forecast_id}", remind, "secondary"),
     ]
 
 
@@ -448,7 +532,7 @@ class Commands:
         chart = render_chart(digest)
         text = render_markdown(digest)
         return Reply(
-            title=title or "Digest",
+            title=title or digest_title(digest),
             description=text,
             files=[Attachment("digest.png", chart)] if chart else [],
         )
@@ -657,7 +741,7 @@ class Commands:
         return Reply(title="Reminder role set", description=text, tone="success", ephemeral=True)
 
     async def settings_language(self, caller: Caller, language: str) -> Reply:
-        """The server's language for digests (moderators)."""
+        """The language of the digests, reminders and feed posts the bot sends (moderators)."""
         self._require_moderator(caller, "change settings")
         if language not in LANGUAGES:
             raise InputError("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
@@ -747,43 +831,41 @@ class Commands:
             digest = from_json(payload["digest"])  # type: ignore[arg-type]
             reply = self.digest_reply(digest)
             return reply
+        words = delivery_strings(payload.get("language"))
         if kind == "feed":
+            feed = defang(str(payload.get("feed") or words.feed_unnamed))
             return Reply(
-                title=defang(clip(str(payload.get("title") or "New post"), 250)),
+                title=defang(clip(str(payload.get("title") or words.feed_untitled), 250)),
                 url=str(payload["url"]) if payload.get("url") else None,
-                description=f"New in {defang(str(payload.get('feed') or 'a followed feed'))}"
+                description=words.feed_new_in.format(feed=feed)
                 + (f" · {defang(str(payload['author']))}" if payload.get("author") else ""),
             )
         forecast = payload.get("forecast") or {}
         assert isinstance(forecast, dict)
         forecast_id = int(forecast["id"])
         claim = defang(clip(str(forecast.get("claim") or ""), 300))
-        late_note = (
-            "\n_Sorry, this reminder is late: the bot was offline when it came due._"
-            if late
-            else ""
-        )
+        late_note = words.late_note if late else ""
         if kind == "followup":
-            title = f"Still waiting for a verdict: #{forecast_id}"
-            lead = f"Came due {payload.get('stage')} days ago and nobody has judged it yet."
+            title = words.followup_title.format(id=forecast_id)
+            lead = words.followup_lead.format(days=payload.get("stage"))
         elif kind == "snooze":
-            title = f"Snooze over: #{forecast_id}"
-            lead = "You asked to be reminded again."
+            title = words.snooze_title.format(id=forecast_id)
+            lead = words.snooze_lead
         elif kind == "personal":
-            title = f"Your reminder: #{forecast_id}"
-            lead = "You asked to be reminded of this forecast."
+            title = words.personal_title.format(id=forecast_id)
+            lead = words.personal_lead
         else:
-            title = f"Forecast due: #{forecast_id}"
-            lead = "Its window has closed. Did it come true?"
+            title = words.reminder_title.format(id=forecast_id)
+            lead = words.reminder_lead
         fields = []
         if forecast.get("due_end"):
-            fields.append(Field("Due", str(forecast["due_end"]), True))
+            fields.append(Field(words.due, str(forecast["due_end"]), True))
         if forecast.get("speaker"):
-            fields.append(Field("Speaker", defang(str(forecast["speaker"])), True))
+            fields.append(Field(words.speaker, defang(str(forecast["speaker"])), True))
         if forecast.get("source_label") or forecast.get("source_url"):
             fields.append(
                 Field(
-                    "Source",
+                    words.source,
                     defang(
                         clip(str(forecast.get("source_label") or forecast.get("source_url")), 200)
                     ),
@@ -794,8 +876,8 @@ class Commands:
         if isinstance(votes, dict) and votes:
             fields.append(
                 Field(
-                    "Votes",
-                    ", ".join(f"{OUTCOME_LABELS.get(k, k)}: {v}" for k, v in sorted(votes.items())),
+                    words.votes,
+                    ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items())),
                     False,
                 )
             )
@@ -803,7 +885,7 @@ class Commands:
         # them twice for one event, so the channel message only names how many there are.
         subscribers = payload.get("subscribers") or []
         if isinstance(subscribers, list) and subscribers:
-            lead += f" ({len(subscribers)} subscribed members were messaged directly.)"
+            lead += words.subscribers.format(count=len(subscribers))
         role = payload.get("role_id")
         pings = [self.fmt.role(int(role))] if role else []
         return Reply(
@@ -811,7 +893,7 @@ class Commands:
             description=f"{claim}\n\n{lead}{late_note}",
             fields=fields,
             url=str(forecast["source_url"]) if forecast.get("source_url") else None,
-            buttons=reminder_buttons(forecast_id),
+            buttons=reminder_buttons(forecast_id, str(payload.get("language") or "en")),
             tone="warning" if kind == "followup" else "info",
             content=" ".join(pings),
             mention_roles=[int(role)] if role else [],

@@ -123,6 +123,10 @@ class DigestBuilder:
                 return configured
         return self._settings.default_timezone
 
+    async def language_of(self, guild_id: int) -> str:
+        """The guild's language for digests ("en" unless it chose another)."""
+        return (await self._store.guilds.get(guild_id)).language or "en"
+
     async def build(
         self,
         guild_id: int,
@@ -203,6 +207,7 @@ class DigestBuilder:
             scoreboard=scoreboard,
             theme_history=history,
             as_of=now,
+            language=await self.language_of(guild_id),
         )
 
     async def _posts(

@@ -98,6 +98,8 @@ class Digest:
     theme_history: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     # The moment "coming due" and "overdue" are measured from (defaults to `end` when built).
     as_of: datetime | None = None
+    # The guild's language ("en" or "ko"): the renderers word the digest in it.
+    language: str = "en"
 
     @property
     def is_empty(self) -> bool:

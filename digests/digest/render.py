@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -37,13 +38,129 @@ LABEL_WIDTH = 48
 _MENTION = re.compile(r"@(?=everyone|here)|<(?=[@#])", re.IGNORECASE)
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]])")
 
-OUTCOME_LABELS = {
-    "correct": "correct",
-    "wrong": "wrong",
-    "partly": "partly correct",
-    "unknown": "can't tell",
-    "withdrawn": "withdrawn",
+
+@dataclass(frozen=True)
+class DigestStrings:
+    """Every word a rendered digest uses, in one language (`str.format` templates)."""
+
+    title: str  # the message title a digest is posted under
+    heading: str  # {dates} {zone}
+    catch_up_heading: str  # {dates} {zone}
+    nothing_happened: str  # follows the heading in an empty period's single line
+    untitled: str
+    new_posts: str  # {count}
+    top_themes: str
+    new_forecasts: str  # {count}
+    coming_due: str  # {days}: a span such as "14 days"
+    overdue: str  # {count}
+    recently_resolved: str
+    quote: str
+    scoreboard: str
+    more: str  # {count}
+    due: str  # {date}
+    no_date: str
+    due_in: str  # {span}, appended to `due`
+    overdue_by: str  # {span}, appended to `due`
+    resolved: str  # an outcome without a label of its own
+    outcomes: dict[str, str]
+    share_correct: str  # {percent}
+    resolved_count: str  # {count}
+    brier: str  # {value}
+    quote_source: str  # {title}
+    new_theme: str
+    # unit → (singular, plural) templates of {count}
+    units: dict[str, tuple[str, str]]
+
+
+STRINGS: dict[str, DigestStrings] = {
+    "en": DigestStrings(
+        title="Digest",
+        heading="Digest for {dates} ({zone})",
+        catch_up_heading="Catch-up digest covering {dates} ({zone})",
+        nothing_happened=": nothing happened in this range.",
+        untitled="(untitled)",
+        new_posts="New posts ({count})",
+        top_themes="Top themes",
+        new_forecasts="New forecasts ({count})",
+        coming_due="Coming due in the next {days}",
+        overdue="Overdue, awaiting a verdict ({count})",
+        recently_resolved="Recently resolved",
+        quote="Quote of the period",
+        scoreboard="Scoreboard",
+        more="…and {count} more",
+        due="due {date}",
+        no_date="no date",
+        due_in=" (in {span})",
+        overdue_by=", overdue {span}",
+        resolved="resolved",
+        outcomes={
+            "correct": "correct",
+            "wrong": "wrong",
+            "partly": "partly correct",
+            "unknown": "can't tell",
+            "withdrawn": "withdrawn",
+        },
+        share_correct="{percent}% correct",
+        resolved_count="{count} resolved",
+        brier="Brier {value:.2f}",
+        quote_source="in {title}",
+        new_theme="new",
+        units={
+            "hour": ("{count} h", "{count} h"),
+            "day": ("{count} day", "{count} days"),
+            "week": ("{count} week", "{count} weeks"),
+            "month": ("{count} month", "{count} months"),
+            "post": ("{count} post", "{count} posts"),
+        },
+    ),
+    "ko": DigestStrings(
+        title="다이제스트",
+        heading="다이제스트 ({dates}, {zone})",
+        catch_up_heading="보충 다이제스트: {dates} 기간 ({zone})",
+        nothing_happened=": 이 기간에는 새 소식이 없습니다.",
+        untitled="(제목 없음)",
+        new_posts="새 글 ({count})",
+        top_themes="주요 테마",
+        new_forecasts="새 예측 ({count})",
+        coming_due="앞으로 {days} 안에 기한이 오는 예측",
+        overdue="기한이 지나 판정을 기다리는 예측 ({count})",
+        recently_resolved="최근 판정",
+        quote="이번 기간의 인용",
+        scoreboard="적중 기록",
+        more="…외 {count}건",
+        due="기한 {date}",
+        no_date="기한 없음",
+        due_in=" ({span} 후)",
+        overdue_by=", {span} 지남",
+        resolved="판정됨",
+        outcomes={
+            "correct": "맞음",
+            "wrong": "틀림",
+            "partly": "일부 맞음",
+            "unknown": "판단 불가",
+            "withdrawn": "철회",
+        },
+        share_correct="적중률 {percent}%",
+        resolved_count="판정 {count}건",
+        brier="Brier {value:.2f}",
+        quote_source="출처: {title}",
+        new_theme="신규",
+        units={
+            "hour": ("{count}시간", "{count}시간"),
+            "day": ("{count}일", "{count}일"),
+            "week": ("{count}주", "{count}주"),
+            "month": ("{count}개월", "{count}개월"),
+            "post": ("글 {count}건", "글 {count}건"),
+        },
+    ),
 }
+
+OUTCOME_LABELS = STRINGS["en"].outcomes
+
+
+def strings_for(language: str | None) -> DigestStrings:
+    """The wording for a language (English for anything without a table)."""
+    return STRINGS.get(language or "en", STRINGS["en"])
 
 
 # --- small public helpers ----------------------------------------------------------------------
@@ -71,6 +188,10 @@ def escape_markdown(text: str) -> str:
 def format_range(start: datetime, end: datetime, timezone: str) -> str:
     """The covered range, e.g. `2025-12-08 – 2025-12-15 (Asia/Seoul)`; with times of day when
     the range does not fall on local midnights."""
+    return f"{_dates(start, end, timezone)} ({timezone})"
+
+
+def _dates(start: datetime, end: datetime, timezone: str) -> str:
     zone = _zone(timezone)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     midnight = all(
@@ -78,20 +199,26 @@ def format_range(start: datetime, end: datetime, timezone: str) -> str:
         for moment in (local_start, local_end)
     )
     pattern = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"
-    return f"{local_start.strftime(pattern)} – {local_end.strftime(pattern)} ({timezone})"
+    return f"{local_start.strftime(pattern)} – {local_end.strftime(pattern)}"
+
+
+def digest_title(digest: Digest) -> str:
+    """The title a digest message is posted under, in the digest's language."""
+    return strings_for(digest.language).title
 
 
 def heading(digest: Digest) -> str:
-    """The digest's title line (plain text)."""
-    covered = format_range(digest.start, digest.end, digest.timezone)
-    if digest.catch_up:
-        return f"Catch-up digest covering {covered}"
-    return f"Digest for {covered}"
+    """The digest's title line (plain text), in the digest's language."""
+    words = strings_for(digest.language)
+    template = words.catch_up_heading if digest.catch_up else words.heading
+    return template.format(
+        dates=_dates(digest.start, digest.end, digest.timezone), zone=digest.timezone
+    )
 
 
 def empty_line(digest: Digest) -> str:
     """The single line an empty period renders as (plain text)."""
-    return f"{heading(digest)}: nothing happened in this range."
+    return heading(digest) + strings_for(digest.language).nothing_happened
 
 
 # --- shared wording ----------------------------------------------------------------------------
@@ -117,9 +244,9 @@ def source_name(source: str | None) -> str | None:
     return source
 
 
-def _trend(trend: ThemeTrend) -> str:
+def _trend(trend: ThemeTrend, words: DigestStrings) -> str:
     if trend.is_new:
-        return "new"
+        return words.new_theme
     if trend.change > 0:
         return f"▲{trend.change}"
     if trend.change < 0:
@@ -127,21 +254,22 @@ def _trend(trend: ThemeTrend) -> str:
     return "="
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _plural(count: int, unit: str, words: DigestStrings) -> str:
+    singular, plural = words.units[unit]
+    return (singular if count == 1 else plural).format(count=count)
 
 
-def _span(delta: timedelta) -> str:
+def _span(delta: timedelta, words: DigestStrings) -> str:
     """A rough human length: "5 h", "3 days", "5 weeks", "4 months"."""
     seconds = max(0, int(delta.total_seconds()))
     days = seconds // 86400
     if days == 0:
-        return f"{max(1, seconds // 3600)} h"
+        return _plural(max(1, seconds // 3600), "hour", words)
     if days < 35:
-        return _plural(days, "day")
+        return _plural(days, "day", words)
     if days < 120:
-        return _plural(days // 7, "week")
-    return _plural(days // 30, "month")
+        return _plural(days // 7, "week", words)
+    return _plural(days // 30, "month", words)
 
 
 def _local_day(moment: datetime, timezone: str) -> date:
@@ -164,12 +292,12 @@ def _forecast_source(item: ForecastItem) -> str | None:
     return item.source_label or source_name(item.source_url)
 
 
-def _share(item: ScoreItem) -> str:
-    parts = [f"{item.resolved} resolved"]
+def _share(item: ScoreItem, words: DigestStrings) -> str:
+    parts = [words.resolved_count.format(count=item.resolved)]
     if item.share_correct is not None:
-        parts.insert(0, f"{round(item.share_correct * 100)}% correct")
+        parts.insert(0, words.share_correct.format(percent=round(item.share_correct * 100)))
     if item.brier is not None:
-        parts.append(f"Brier {item.brier:.2f}")
+        parts.append(words.brier.format(value=item.brier))
     return ", ".join(parts)
 
 
@@ -178,6 +306,7 @@ class _Writer:
 
     def __init__(self, digest: Digest) -> None:
         self.digest = digest
+        self.words = strings_for(digest.language)
 
     # hooks
     def text(self, value: str, width: int) -> str:
@@ -196,7 +325,7 @@ class _Writer:
         raise NotImplementedError
 
     def post_title(self, post: DigestPost) -> str:
-        return self.text(post.title or "(untitled)", TITLE_WIDTH)
+        return self.text(post.title or self.words.untitled, TITLE_WIDTH)
 
     def quote_line(self, quote: QuoteItem) -> list[str]:
         raise NotImplementedError
@@ -229,13 +358,13 @@ class _Writer:
         raise NotImplementedError
 
     def _more(self, shown: int, total: int) -> list[str]:
-        return [self.more(f"…and {total - shown} more")] if total > shown else []
+        return [self.more(self.words.more.format(count=total - shown))] if total > shown else []
 
     def posts(self) -> list[str]:
         digest = self.digest
         if not digest.posts:
             return []
-        lines = [self.section(f"New posts ({digest.post_count})")]
+        lines = [self.section(self.words.new_posts.format(count=digest.post_count))]
         for post in digest.posts:
             source = source_name(post.source)
             line = self.post_title(post)
@@ -249,12 +378,12 @@ class _Writer:
     def themes(self) -> list[str]:
         if not self.digest.themes:
             return []
-        lines = [self.section("Top themes")]
+        lines = [self.section(self.words.top_themes)]
         for trend in self.digest.themes:
             lines.append(
                 self.bullet(
-                    f"{self.text(trend.label, LABEL_WIDTH)}: {_plural(trend.count, 'post')}"
-                    f" ({_trend(trend)})"
+                    f"{self.text(trend.label, LABEL_WIDTH)}:"
+                    f" {_plural(trend.count, 'post', self.words)} ({_trend(trend, self.words)})"
                 )
             )
         return lines
@@ -274,21 +403,25 @@ class _Writer:
         digest = self.digest
         if not digest.new_forecasts:
             return []
-        lines = [self.section(f"New forecasts ({digest.new_forecast_count})")]
+        lines = [self.section(self.words.new_forecasts.format(count=digest.new_forecast_count))]
         for item in digest.new_forecasts:
             due = _due_date(item, digest.timezone)
-            lines.append(self._forecast(item, f"due {due}" if due else "no date"))
+            lines.append(
+                self._forecast(item, self.words.due.format(date=due) if due else self.words.no_date)
+            )
         return lines + self._more(len(digest.new_forecasts), digest.new_forecast_count)
 
     def coming_due(self) -> list[str]:
         digest = self.digest
         if not digest.coming_due:
             return []
-        lines = [self.section(f"Coming due in the next {_plural(digest.coming_days, 'day')}")]
+        words = self.words
+        days = _plural(digest.coming_days, "day", words)
+        lines = [self.section(words.coming_due.format(days=days))]
         for item in digest.coming_due:
-            due = f"due {_due_date(item, digest.timezone)}"
+            due = words.due.format(date=_due_date(item, digest.timezone))
             if item.due_at:
-                due += f" (in {_span(item.due_at - digest.reference_time)})"
+                due += words.due_in.format(span=_span(item.due_at - digest.reference_time, words))
             lines.append(self._forecast(item, due))
         return lines
 
@@ -296,20 +429,24 @@ class _Writer:
         digest = self.digest
         if not digest.overdue:
             return []
-        lines = [self.section(f"Overdue, awaiting a verdict ({digest.overdue_count})")]
+        words = self.words
+        lines = [self.section(words.overdue.format(count=digest.overdue_count))]
         for item in digest.overdue:
-            due = f"due {_due_date(item, digest.timezone)}"
+            due = words.due.format(date=_due_date(item, digest.timezone))
             if item.due_at:
-                due += f", overdue {_span(digest.reference_time - item.due_at)}"
+                due += words.overdue_by.format(
+                    span=_span(digest.reference_time - item.due_at, words)
+                )
             lines.append(self._forecast(item, due))
         return lines + self._more(len(digest.overdue), digest.overdue_count)
 
     def resolved(self) -> list[str]:
         if not self.digest.resolved:
             return []
-        lines = [self.section("Recently resolved")]
+        words = self.words
+        lines = [self.section(words.recently_resolved)]
         for item in self.digest.resolved:
-            outcome = OUTCOME_LABELS.get(item.outcome or "", item.outcome or "resolved")
+            outcome = words.outcomes.get(item.outcome or "", item.outcome or words.resolved)
             lines.append(self._forecast(item, self.emphasis(outcome)))
         return lines
 
@@ -319,15 +456,15 @@ class _Writer:
     def quote(self) -> list[str]:
         if not self.digest.quote:
             return []
-        return [self.section("Quote of the period"), *self.quote_line(self.digest.quote)]
+        return [self.section(self.words.quote), *self.quote_line(self.digest.quote)]
 
     def scoreboard(self) -> list[str]:
         if not self.digest.scoreboard:
             return []
-        lines = [self.section("Scoreboard")]
+        lines = [self.section(self.words.scoreboard)]
         for item in self.digest.scoreboard:
             key = source_name(item.key) or item.key
-            lines.append(self.bullet(f"{self.text(key, LABEL_WIDTH)}: {_share(item)}"))
+            lines.append(self.bullet(f"{self.text(key, LABEL_WIDTH)}: {_share(item, self.words)}"))
         return lines
 
 
@@ -354,7 +491,7 @@ class _TextWriter(_Writer):
         line = f"  “{clip(quote.text, QUOTE_WIDTH)}”"
         credit = [clip(part, LABEL_WIDTH) for part in (quote.speaker,) if part]
         if quote.post_title:
-            credit.append(f"in {clip(quote.post_title, TITLE_WIDTH)}")
+            credit.append(self.words.quote_source.format(title=clip(quote.post_title, TITLE_WIDTH)))
         return [line + (f" — {', '.join(credit)}" if credit else "")]
 
     def empty(self) -> str:
@@ -401,11 +538,12 @@ class _MarkdownWriter(_Writer):
         if quote.post_title:
             title = self.text(quote.post_title, TITLE_WIDTH)
             url = _safe_url(quote.url)
-            credit.append(f"in [{title}](<{url}>)" if url else f"in *{title}*")
+            linked = f"[{title}](<{url}>)" if url else f"*{title}*"
+            credit.append(self.words.quote_source.format(title=linked))
         return [line + (f" — {', '.join(credit)}" if credit else "")]
 
     def empty(self) -> str:
-        return f"**{heading(self.digest)}**: nothing happened in this range."
+        return f"**{heading(self.digest)}**{self.words.nothing_happened}"
 
 
 def render_text(digest: Digest) -> str:
@@ -528,6 +666,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
         ],
         "theme_history": [[label, dict(counts)] for label, counts in digest.theme_history],
         "as_of": _dt(digest.as_of),
+        "language": digest.language,
     }
 
 
@@ -604,4 +743,5 @@ def from_json(data: dict[str, Any]) -> Digest:
             for label, counts in data.get("theme_history") or []
         ],
         as_of=_parse_dt(data.get("as_of")),
+        language=str(data.get("language") or "en"),
     )

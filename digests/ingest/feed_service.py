@@ -130,6 +130,8 @@ class FeedService:
         channel_id: int | None,
     ) -> list[IngestResult]:
         known = await self._store.feeds.known_keys(feed_id)
+        announce = is_new and channel_id is not None
+        language = (await self._store.guilds.get(guild_id)).language if announce else "en"
         results: list[IngestResult] = []
         for entry, post in feed_entry_posts(parsed, url, guild_id, self._settings.timezone):
             if entry.key in known:
@@ -148,7 +150,7 @@ class FeedService:
                     is_new=is_new,
                     now=now,
                 )
-                if is_new and channel_id is not None:
+                if announce:
                     # Announced from the same transaction: stored, seen and queued together.
                     await self._store.outbox.enqueue(
                         transaction,
@@ -163,6 +165,7 @@ class FeedService:
                             "url": post.canonical_url,
                             "author": post.author,
                             "feed": parsed.title or url,
+                            "language": language,
                         },
                         now=now,
                     )

@@ -157,6 +157,7 @@ class ReminderService:
                 )
                 if forecast is not None:
                     key = f"personal:{reminder.id}"
+                    settings = await guild(reminder.guild_id)
                     queued = await self._store.outbox.enqueue(
                         transaction,
                         guild_id=reminder.guild_id,
@@ -169,6 +170,7 @@ class ReminderService:
                             "forecast": forecast_snapshot(forecast),
                             "status": forecast.status,
                             "outcome": forecast.outcome,
+                            "language": settings.language,
                         },
                         now=now,
                         late=now - reminder.remind_at > LATE_AFTER,
@@ -224,7 +226,12 @@ class ReminderService:
                 destination="user",
                 destination_id=user_id,
                 forecast_id=forecast.id,
-                payload={"forecast": forecast_snapshot(forecast), "stage": 0, "late": late},
+                payload={
+                    "forecast": forecast_snapshot(forecast),
+                    "stage": 0,
+                    "late": late,
+                    "language": guild.language,
+                },
                 now=now,
                 late=late,
             ):
@@ -275,6 +282,7 @@ class ReminderService:
             "forecast": forecast_snapshot(forecast),
             "role_id": guild.reminder_role_id,
             "late": late,
+            "language": guild.language,
             **extra,
         }
         return await self._store.outbox.enqueue(
