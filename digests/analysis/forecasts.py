@@ -932,7 +932,6 @@ def _sentence_forecasts(
         return []
     if _past_belief(sentence):
         return []  # "2023년 초만 해도 나는 … 달릴 거라고 믿었다": a call made long ago
-    said_on_day = _said_on_a_day(sentence)
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
@@ -972,7 +971,7 @@ def _sentence_forecasts(
         if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
             any_time = True  # "IMF는 10월 세계경제전망에서 …": when it was said
             continue
-        if said_on_day and _BARE_DAY.match(expression.text):
+        if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
             any_time = True  # "대양에너지는 18일 … 발표했다": the news dateline
             continue
         if expression.text.lower() in {"today", "오늘"} and re.search(

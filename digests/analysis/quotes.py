@@ -522,7 +522,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 s for s in subjects if span_start <= s.start and s.end <= absolute_open
             ]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
-            speaker: str | None = _colon_label(line[:open_at])
+            speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
             if (
                 speaker is None
                 and re.search(r"[A-Za-z]", inner)
