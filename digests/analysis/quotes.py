@@ -42,6 +42,7 @@ _TITLES = {
     "변호사", "박사", "전문가", "매니저", "디렉터", "파트너", "연구위원", "실장", "부장", "차관", "청장",
     "최고전략책임자", "최고운영책임자", "최고투자책임자", "최고마케팅책임자", "최고제품책임자",
     "최고정보책임자", "선임연구위원", "수석연구원", "책임연구원", "이코노미스트", "펀드매니저", "운용역",
+    "유튜버", "블로거", "과장", "차장", "대리",
 }  # fmt: skip
 # Unnamed sources quoted by their role: "한 업계 관계자", "회사 측", "an industry official".
 _ROLE_NOUNS = {
@@ -347,14 +348,17 @@ def _english_speaker(after: str, before: str) -> str | None:
         return _clean_english_name(as_put.group(1))
     name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
     verbs = r"(?:said|says|added|noted|wrote|explained|told|argued|warned)"
+    # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
+    role = r"(?:(?:[a-z][a-z-]*\s+){1,3})?"
+    apposition = r"(?:,[^,\"“”]{2,90},)?"
     for pattern, text in (
         (rf"^[\s,]*{verbs}\s+{name}", after),
-        (rf"^[\s,]*{name},?\s+{verbs}", after),
+        (rf"^[\s,]*{role}{name}{apposition},?\s+{verbs}", after),
     ):
         match = re.match(pattern, text)
         if match:
             return _clean_english_name(match.group(1))
-    match = re.search(rf"{name},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
+    match = re.search(rf"{name}{apposition},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
     if match:
         return _clean_english_name(match.group(1))
     return None
@@ -452,9 +456,27 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
     return found
 
 
-_COLON_LABEL = re.compile(
-    r"(?:^|[\s🔹▶•·\-])(?P<label>[A-Za-z가-힣][\w가-힣 .]{0,24}?)\s*(?:\((?P<inner>[^)]{2,20})\))?\s*[:：]\s*$"
+# "Tom Aldana, head of strategy at X, thinks the next leg is underway. "We'll …"": the person
+# the sentence before an unattributed quote is about.
+_EN_LEAD_PERSON = re.compile(
+    r"(?:^|[.!?]\s+)((?:[A-Z][a-z]+\s){1,2}[A-Z][a-z]+)(?:,[^.]{0,100},)?\s+"
+    r"(?:thinks|believes|expects|argues|says|sees|warns|predicts|is\s+convinced)\b[^\"“]*$"
 )
+
+
+def _lead_person(before: str) -> str | None:
+    """The person the sentence just before a quote is about, if it is about one."""
+    match = _EN_LEAD_PERSON.search(before)
+    return match.group(1) if match and match.group(1).split()[-1] not in _EN_ORG_WORDS else None
+
+
+_COLON_LABEL = re.compile(
+    r"(?:^|[\s🔹▶•·\-])(?P<label>[A-Za-z가-힣][\w가-힣 .]{0,24}?)\s*(?:\((?P<inner>[^)]{2,20})\))?\s*(?:[:：]|→|->)\s*$"
+)
+_NOT_SPEAKER_LABELS = {
+    "Q", "A", "Note", "Notes", "Source", "Update", "Answer", "Question", "Summary", "Guidance",
+    "Comment", "Comments", "Quote", "Takeaway", "TL", "Bottom", "Edit",
+}  # fmt: skip
 
 
 def _colon_label(before: str) -> str | None:
@@ -469,10 +491,14 @@ def _colon_label(before: str) -> str | None:
     ):
         return inner.strip()
     words = label.split()
+    if words and words[0] in _TITLES | _EN_TITLE_WORDS and len(words) > 1:
+        return " ".join(words[1:])  # "CFO Lena Hartmann:", "유튜버 테크몽키 →"
     if label in _TITLES or any(word in _TITLES for word in words):
         return person_name(label) or label
     if looks_korean_name(label) or re.fullmatch(r"(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+", label):
         return label
+    if re.fullmatch(r"[A-Z][a-z]{2,}", label) and label not in _NOT_SPEAKER_LABELS:
+        return label  # "Hartmann:" in call notes
     return None
 
 
@@ -554,6 +580,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     elif not line[:open_at].strip() and people:
                         # A quotation standing on its own line: the person the text is about.
                         speaker = people[-1].name
+            if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
+                speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
             speaker = _expand_short_form(speaker, text, absolute_open)
             previous = (span, speaker)
             sentence_text = text[span_start:span_end].strip()
