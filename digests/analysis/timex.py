@@ -11,6 +11,7 @@ extractor uses together with tense.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -1643,6 +1644,32 @@ def _event_relative(atom: _Atom, sentence: str) -> bool:
 
 
 def find_time_expressions(
+    sentence: str,
+    anchor: date,
+    *,
+    prefer: str = "future",
+    context_year: int | None = None,
+) -> list[TimeExpression]:
+    """All time expressions in `sentence`, resolved against `anchor`, in text order.
+
+    `prefer` ("future", "past" or "nearest") decides the year of expressions written without
+    one (a bare "3분기" or "7월"): the next occurrence for a future-looking sentence, the last
+    one for a past-tense sentence, the closest one when the sentence does not say.
+    `context_year` (e.g. from a title such as "2026 predictions") is used before the anchor.
+    """
+    # A sentence is read several times (once per tense, once per clause); the expressions are
+    # immutable, so the last few answers are kept.
+    return list(_find_cached(sentence, anchor, prefer, context_year))
+
+
+@functools.lru_cache(maxsize=64)
+def _find_cached(
+    sentence: str, anchor: date, prefer: str, context_year: int | None
+) -> tuple[TimeExpression, ...]:
+    return tuple(_find(sentence, anchor, prefer=prefer, context_year=context_year))
+
+
+def _find(
     sentence: str,
     anchor: date,
     *,
