@@ -464,14 +464,43 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     return terms
 
 
-_EN_WORD = re.compile(r"\$?[A-Za-z][A-Za-z0-9&'\-]*")
+_EN_WORD = re.compile(r"\$?[A-Za-z][A-Za-z0-9&'’\-]*")
+
+
+# Calendar words and contractions are never themes ("Wednesday", "I'd", "That's").
+_EN_CALENDAR = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "june", "july", "august", "september", "october", "november",
+    "december", "today", "tomorrow", "yesterday", "q1", "q2", "q3", "q4", "h1", "h2",
+}  # fmt: skip
+_EN_CONTRACTION = re.compile(r"['’](?:d|ll|re|ve|m|t|s)$", re.IGNORECASE)
+_EN_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+def _en_word(raw: str) -> str | None:
+    """A word fit to be (part of) a theme: possessives lose their 's, contractions are dropped."""
+    word = raw.strip("'-’")
+    if (
+        _EN_POSSESSIVE.search(word)
+        and word[:1].isupper()
+        and not re.match(r"(?i)^(?:it|that|there|here|what|who|he|she|let)['’]s$", word)
+    ):
+        word = word[:-2]  # "Bitcoin's" → "Bitcoin"
+    elif _EN_CONTRACTION.search(word):
+        return None
+    if word.lower() in _EN_CALENDAR:
+        return None
+    return word
 
 
 def _en_terms(sentence: Sentence) -> list[str]:
-    words = [match.group(0).strip("'-") for match in _EN_WORD.finditer(sentence.text)]
+    words = [_en_word(match.group(0)) for match in _EN_WORD.finditer(sentence.text)]
     terms: list[str] = []
     kept: list[str | None] = []
     for word in words:
+        if word is None:
+            kept.append(None)
+            continue
         lower = word.lower().strip("$")
         if lower in _EN_STOPWORDS or len(lower) < 2:
             kept.append(None)
