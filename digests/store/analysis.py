@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import string
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -45,6 +47,14 @@ class ThemeCount:
 
 # A post's effective date; spelled exactly as in the posts_guild_effective index so it is used.
 _EFFECTIVE = "COALESCE(p.published_ts, p.ingested_ts)"
+_QUOTE_COLUMNS = (
+    "q.id, q.post_id, q.text, q.speaker, q.sentence, p.title, p.canonical_url, p.published_at"
+)
+# Up to this many theme rows, a query filtered by theme starts from the theme's posts.
+_FEW_THEME_POSTS = 2000
+# Text-filtered quotes are first looked for among this many of the newest posts.
+_RECENT_POSTS = 500
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class AnalysisRepository:
@@ -180,7 +190,8 @@ class AnalysisRepository:
                 "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM posts p"
                 " CROSS JOIN post_themes t ON t.post_id = p.id"
                 " WHERE p.guild_id = ? AND t.guild_id = ?"
-                f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ? AND t.label IN ({marks})"
+                # +: read each post's few labels and test them, rather than seek every label.
+                f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ? AND +t.label IN ({marks})"
                 " GROUP BY t.label",
                 (guild_id, guild_id, to_timestamp(since), to_timestamp(until), *chunk),
             )
@@ -191,32 +202,61 @@ class AnalysisRepository:
         self, guild_id: int, label: str, since: datetime | None = None, limit: int = 50
     ) -> list[int]:
         """Ids of the guild's posts carrying a theme, newest first."""
+        since_ts = to_timestamp(since) if since else 0
+        if await self._theme_posts(guild_id, label) > _FEW_THEME_POSTS:
+            # A common theme: walk the newest posts (posts_guild_effective) and stop at `limit`.
+            rows = await self._db.fetch_all(
+                f"SELECT p.id AS post_id FROM posts p WHERE p.guild_id = ? AND {_EFFECTIVE} >= ?"
+                " AND EXISTS (SELECT 1 FROM post_themes t WHERE t.post_id = p.id"
+                f" AND t.guild_id = ? AND t.label = ?) ORDER BY {_EFFECTIVE} DESC LIMIT ?",
+                (guild_id, since_ts, guild_id, label, limit),
+            )
+            return [row["post_id"] for row in rows]
         rows = await self._db.fetch_all(
             "SELECT DISTINCT t.post_id FROM post_themes t JOIN posts p ON p.id = t.post_id"
             " WHERE t.guild_id = ? AND t.label = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
             " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC LIMIT ?",
-            (guild_id, label, to_timestamp(since) if since else 0, limit),
+            (guild_id, label, since_ts, limit),
         )
         return [row["post_id"] for row in rows]
 
     async def theme_labels(self, guild_id: int, prefix: str = "", limit: int = 25) -> list[str]:
         """Theme labels of the guild, most common first (for autocomplete)."""
-        rows = await self._db.fetch_all(
-            "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label LIKE ?"
-            " ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",
-            (guild_id, _like_prefix(prefix), limit),
-        )
+        if not prefix:
+            # LIKE '%' matches every label: count them all without calling LIKE on each row.
+            rows = await self._db.fetch_all(
+                "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ?"
+                " GROUP BY label ORDER BY n DESC LIMIT ?",
+                (guild_id, limit),
+            )
+        elif (bounds := _nocase_prefix_range(prefix)) is not None:
+            # LIKE folds ASCII case like NOCASE does, so its matches lie in this NOCASE range
+            # of post_themes_guild_label_nocase; LIKE still decides.
+            rows = await self._db.fetch_all(
+                "SELECT label, COUNT(*) AS n FROM post_themes"
+                " INDEXED BY post_themes_guild_label_nocase WHERE guild_id = ?"
+                " AND label COLLATE NOCASE >= ? AND label COLLATE NOCASE < ?"
+                " AND label LIKE ? ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",
+                (guild_id, *bounds, _like_prefix(prefix), limit),
+            )
+        else:
+            rows = await self._db.fetch_all(
+                "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label LIKE ?"
+                " ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",
+                (guild_id, _like_prefix(prefix), limit),
+            )
         return [row["label"] for row in rows]
 
     async def quotes_between(
         self, guild_id: int, since: datetime, until: datetime, limit: int = 20
     ) -> list[QuoteRow]:
         """Quotes of posts published (or ingested) in [since, until), attributed ones first."""
-        # Driven from the period's posts (posts_guild_effective), not from all the guild's quotes.
+        # Driven from the period's posts (posts_guild_effective), each post's quotes read by
+        # post id (the unary + keeps the planner off quotes_guild, all the guild's quotes).
         rows = await self._db.fetch_all(
             "SELECT q.id, q.post_id, q.text, q.speaker, q.sentence, p.title, p.canonical_url,"
             " p.published_at FROM posts p CROSS JOIN quotes q ON q.post_id = p.id"
-            f" WHERE p.guild_id = ? AND q.guild_id = ? AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ?"
+            f" WHERE p.guild_id = ? AND +q.guild_id = ? AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ?"
             " ORDER BY q.speaker IS NULL, LENGTH(q.text) BETWEEN 20 AND 200 DESC, q.id LIMIT ?",
             (guild_id, guild_id, to_timestamp(since), to_timestamp(until), limit),
         )
@@ -244,39 +284,108 @@ class AnalysisRepository:
         limit: int = 10,
     ) -> list[QuoteRow]:
         """The guild's quotes, newest posts first, filtered by theme, speaker or text."""
-        clauses = ["q.guild_id = ?"]
-        parameters: list[object] = [guild_id]
+        text_clauses: list[str] = []
+        text_parameters: list[object] = []
+        if speaker:
+            text_clauses.append("q.speaker LIKE ? ESCAPE '\\'")
+            text_parameters.append(_like_contains(speaker))
+        if query:
+            text_clauses.append("(q.text LIKE ? ESCAPE '\\' OR q.sentence LIKE ? ESCAPE '\\')")
+            text_parameters += [_like_contains(query), _like_contains(query)]
+        if theme and await self._theme_posts(guild_id, theme) <= _FEW_THEME_POSTS:
+            # A rare theme: start from its posts rather than walk the guild's newest posts.
+            rows = await self._db.fetch_all(
+                f"SELECT {_QUOTE_COLUMNS} FROM (SELECT DISTINCT post_id FROM post_themes"
+                " WHERE guild_id = ? AND label = ?) AS themed"
+                " CROSS JOIN quotes q ON q.post_id = themed.post_id JOIN posts p ON p.id = q.post_id"
+                f" WHERE {' AND '.join(['+q.guild_id = ?', *text_clauses])}"
+                f" ORDER BY {_EFFECTIVE} DESC, q.position LIMIT ?",
+                (guild_id, theme, guild_id, *text_parameters, limit),
+            )
+            return [_quote_row(row) for row in rows]
+        # Otherwise walk the guild's posts newest first (posts_guild_effective) and stop after
+        # `limit` quotes: quick whenever matches are common.
+        clauses = ["p.guild_id = ?", "+q.guild_id = ?"]
+        parameters: list[object] = [guild_id, guild_id]
         if theme:
             clauses.append(
-                "q.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+                "EXISTS (SELECT 1 FROM post_themes t WHERE t.post_id = p.id AND t.guild_id = ?"
+                " AND t.label = ?)"
             )
             parameters += [guild_id, theme]
-        if speaker:
-            clauses.append("q.speaker LIKE ? ESCAPE '\\'")
-            parameters.append(_like_contains(speaker))
-        if query:
-            clauses.append("(q.text LIKE ? ESCAPE '\\' OR q.sentence LIKE ? ESCAPE '\\')")
-            parameters += [_like_contains(query), _like_contains(query)]
-        rows = await self._db.fetch_all(
-            "SELECT q.id, q.post_id, q.text, q.speaker, q.sentence, p.title, p.canonical_url,"
-            " p.published_at FROM quotes q JOIN posts p ON p.id = q.post_id"
-            f" WHERE {' AND '.join(clauses)}"
-            " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC, q.position LIMIT ?",
-            (*parameters, limit),
+        newest_first = (
+            f"SELECT {_QUOTE_COLUMNS} FROM posts p CROSS JOIN quotes q ON q.post_id = p.id"
+            " WHERE {where}"
+            f" ORDER BY {_EFFECTIVE} DESC, q.position LIMIT ?"
         )
-        return [
-            QuoteRow(
-                text=row["text"],
-                speaker=row["speaker"],
-                sentence=row["sentence"],
-                id=row["id"],
-                post_id=row["post_id"],
-                post_title=row["title"],
-                source_url=row["canonical_url"],
-                published_at=row["published_at"],
+        if not text_clauses:
+            rows = await self._db.fetch_all(
+                newest_first.format(where=" AND ".join(clauses)), (*parameters, limit)
             )
-            for row in rows
-        ]
+            return [_quote_row(row) for row in rows]
+        # Text filters may match rarely, and walking every post would then cost more than
+        # scanning the quotes. Try the newest posts first (all posts as recent as the
+        # _RECENT_POSTS-th newest): enough matches there are the answer, as every other post
+        # is older; otherwise scan all the guild's quotes.
+        window = await self._db.fetch_one(
+            f"SELECT {_EFFECTIVE} AS since FROM posts p WHERE p.guild_id = ?"
+            f" ORDER BY {_EFFECTIVE} DESC LIMIT 1 OFFSET ?",
+            (guild_id, _RECENT_POSTS - 1),
+        )
+        if window is not None:
+            rows = await self._db.fetch_all(
+                newest_first.format(
+                    where=" AND ".join([*clauses, f"{_EFFECTIVE} >= ?", *text_clauses])
+                ),
+                (*parameters, window["since"], *text_parameters, limit),
+            )
+            if len(rows) >= limit:
+                return [_quote_row(row) for row in rows]
+        theme_clause = (
+            ["q.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"]
+            if theme
+            else []
+        )
+        rows = await self._db.fetch_all(
+            f"SELECT {_QUOTE_COLUMNS} FROM quotes q JOIN posts p ON p.id = q.post_id"
+            f" WHERE {' AND '.join(['q.guild_id = ?', *theme_clause, *text_clauses])}"
+            f" ORDER BY {_EFFECTIVE} DESC, q.position LIMIT ?",
+            (guild_id, *([guild_id, theme] if theme else []), *text_parameters, limit),
+        )
+        return [_quote_row(row) for row in rows]
+
+    async def _theme_posts(self, guild_id: int, label: str) -> int:
+        """How many of the guild's theme rows carry `label` (to pick a query plan)."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
+            (guild_id, label),
+        )
+        return int(row["n"]) if row else 0
+
+
+def _quote_row(row: sqlite3.Row) -> QuoteRow:
+    return QuoteRow(
+        text=row["text"],
+        speaker=row["speaker"],
+        sentence=row["sentence"],
+        id=row["id"],
+        post_id=row["post_id"],
+        post_title=row["title"],
+        source_url=row["canonical_url"],
+        published_at=row["published_at"],
+    )
+
+
+def _nocase_prefix_range(prefix: str) -> tuple[str, str] | None:
+    """[low, high) under NOCASE holding every label that `LIKE prefix || '%'` matches (SQLite's
+    LIKE and NOCASE both fold ASCII letters only); None when no such bound can be written."""
+    if not prefix:
+        return None
+    low = prefix.translate(_ASCII_LOWER)
+    last = ord(low[-1]) + 1
+    if last > 0x10FFFF or 0xD800 <= last <= 0xDFFF:
+        return None
+    return low, low[:-1] + chr(last)
 
 
 def _escape_like(text: str) -> str:

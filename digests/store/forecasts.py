@@ -328,23 +328,27 @@ class LedgerRepository:
                 parameters = [guild_id, theme, guild_id]
             else:
                 clauses.append(
-                    "f.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+                    "EXISTS (SELECT 1 FROM post_themes t WHERE t.post_id = f.post_id"
+                    " AND t.guild_id = ? AND t.label = ?)"
                 )
                 parameters += [guild_id, theme]
         if source:
+            # The posts whose source matches are found once (posts_guild_source), instead of
+            # looking up every forecast's post (a forecast's post is always of its guild).
             clauses.append(
                 "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                " OR f.author LIKE ? ESCAPE '\\' OR p.source LIKE ? ESCAPE '\\')"
+                " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
+                " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
             )
             pattern = "%" + _escape_like(source) + "%"
-            parameters += [pattern] * 4
+            parameters += [pattern, pattern, pattern, guild_id, pattern]
         if query:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
             parameters += [pattern, pattern]
         # The order is served by forecasts_guild_due_order / _status_due_order / _undated.
         rows = await self._db.fetch_all(
-            f"SELECT {_F_COLUMNS} FROM {source_table} LEFT JOIN posts p ON p.id = f.post_id"
+            f"SELECT {_F_COLUMNS} FROM {source_table}"
             f" WHERE {' AND '.join(clauses)}"
             " ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?",
             (*parameters, limit, offset),
@@ -629,7 +633,8 @@ class LedgerRepository:
     async def subscribed(self, guild_id: int, user_id: int) -> list[ForecastRecord]:
         """Open forecasts a member asked to be pinged about, soonest due first."""
         rows = await self._db.fetch_all(
-            f"SELECT {_F_COLUMNS} FROM subscriptions s JOIN forecasts f ON f.id = s.forecast_id"
+            # A member's subscriptions first (subscriptions_user), not every open forecast.
+            f"SELECT {_F_COLUMNS} FROM subscriptions s CROSS JOIN forecasts f ON f.id = s.forecast_id"
             " WHERE s.guild_id = ? AND s.user_id = ? AND f.guild_id = ? AND f.status = 'open'"
             " ORDER BY f.due_ts IS NULL, f.due_ts, f.id",
             (guild_id, user_id, guild_id),
@@ -700,8 +705,11 @@ class LedgerRepository:
     ) -> list[ForecastRecord]:
         """Forecasts still awaiting a verdict `stage` days after their window closed, not yet nudged
         at that stage, and not snoozed."""
+        # forecasts_due_nudge holds only forecasts awaiting a verdict, by stage: the ones not
+        # nudged at this stage yet are few, while (status, due_ts) would visit every old one.
         rows = await transaction.fetch_all(
-            f"SELECT {COLUMNS} FROM forecasts WHERE status = 'due' AND due_ts <= ? AND nudge_stage < ?"
+            f"SELECT {COLUMNS} FROM forecasts INDEXED BY forecasts_due_nudge"
+            " WHERE status = 'due' AND due_ts <= ? AND nudge_stage < ?"
             " AND (snoozed_until_ts IS NULL OR snoozed_until_ts <= ?) ORDER BY due_ts LIMIT ?",
             (to_timestamp(now) - stage * 86400, stage, to_timestamp(now), limit),
         )
@@ -713,7 +721,9 @@ class LedgerRepository:
         """Snoozed forecasts whose snooze is over (and that still await a verdict)."""
         rows = await transaction.fetch_all(
             f"SELECT {COLUMNS}, snoozed_until_ts FROM forecasts WHERE snoozed_until_ts IS NOT NULL"
-            " AND snoozed_until_ts <= ? AND status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
+            # The unary + keeps the planner on forecasts_snoozed (few rows), not on every
+            # forecast awaiting a verdict.
+            " AND snoozed_until_ts <= ? AND +status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
             (to_timestamp(now), limit),
         )
         return [(row_to_forecast(row), from_timestamp(row["snoozed_until_ts"])) for row in rows]
@@ -768,7 +778,8 @@ class LedgerRepository:
         # joined only when the key needs their source.
         source = "forecasts f"
         if by == "source":
-            source += " LEFT JOIN posts p ON p.id = f.post_id"
+            # posts_id_source answers each post's source without reading the post itself.
+            source += " LEFT JOIN posts p INDEXED BY posts_id_source ON p.id = f.post_id"
         rows = await self._db.fetch_all(
             f"SELECT {key} AS k, COUNT(*) AS resolved,"
             " SUM(f.outcome = 'correct') AS correct, SUM(f.outcome = 'partly') AS partly,"

@@ -1,0 +1,668 @@
+"""The store's tuned queries (migration 0005) answer exactly what the plain queries answered.
+
+Each test seeds a real SQLite file with two guilds (rows inserted directly, with distinct
+timestamps so every ordering is total), then compares the repositories' methods against the
+queries they replaced, run on the same file, on every query plan they can choose (the plan
+thresholds are patched to force each branch). New methods are also checked for guild isolation,
+and EXPLAIN QUERY PLAN shows the new indexes in use.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digests.clock import from_timestamp, to_timestamp
+from digests.store import Store
+from digests.store import analysis as analysis_module
+from digests.store import forecasts as forecasts_module
+from digests.store.forecasts import COLUMNS
+
+GUILD = 1_190_000_000_000_000_101
+OTHER = 1_190_000_000_000_000_202
+USER = 400_000_000_000_000_007
+T0 = to_timestamp(datetime(2025, 6, 1, tzinfo=UTC))
+NOW = datetime(2025, 12, 15, 9, 0, tzinfo=UTC)
+VOCABULARY = [
+    "AI",
+    "AI chips",
+    "ai policy",
+    "Apple",
+    "반도체",
+    "반도",
+    "배터리",
+    "x_y",
+    "x%y",
+    "xay",
+    "HBM",
+    "금리",
+    "Zeta",
+    "zulu",
+    *(f"label{n}" for n in range(30)),
+]
+SPEAKERS = ["홍길동", "김철수", "Jensen Huang", "이순신", "Lisa Su", None, None]
+_F_COLUMNS = ", ".join(f"f.{column.strip()}" for column in COLUMNS.split(","))
+
+
+def _seed(connection: sqlite3.Connection) -> None:
+    rng = random.Random(5)
+    weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+    posts, themes, quotes, forecasts, subscriptions = [], [], [], [], []
+    forecast_id = 0
+    for post_id in range(1, 221):
+        guild = GUILD if post_id % 4 else OTHER
+        effective = T0 + post_id * 7919
+        undated = post_id % 10 == 3
+        kind = ("feed", "url", "text")[post_id % 3]
+        source = {
+            "feed": f"https://feed{post_id % 5}.example/rss",
+            "url": f"https://site{post_id % 7}.example/p/{post_id}",
+            "text": "pasted text",
+        }[kind]
+        posts.append(
+            (
+                post_id,
+                guild,
+                source,
+                kind,
+                None if kind == "text" else f"https://news.example/{post_id}",
+                f"제목 {post_id}",
+                f"기자{post_id % 6}",
+                None if undated else from_timestamp(effective).isoformat(),
+                None if undated else effective,
+                "ko",
+                f"본문 {post_id} 시장 이야기",
+                f"hash{post_id}",
+                effective if undated else effective + rng.randint(1, 500_000),
+            )
+        )
+        labels: list[str] = []
+        while len(labels) < rng.randint(3, 6):
+            label = rng.choices(VOCABULARY, weights)[0]
+            if label not in labels:
+                labels.append(label)
+        if guild == OTHER and post_id % 8 == 0:
+            labels.append("only-other")
+        if post_id == 5:
+            labels.append(labels[0])  # the same label at two ranks: still one post
+        themes += [
+            (guild, post_id, rank, label, 1.0 - rank / 10) for rank, label in enumerate(labels)
+        ]
+        for position in range(rng.choice((0, 1, 1, 2, 3))):
+            text = rng.choice(["시장은 좋아질 것", "short", "금리는 내려갈 것이다 " * 3, "x" * 250])
+            quotes.append(
+                (guild, post_id, position, f"{text} {post_id}", rng.choice(SPEAKERS), f"“{text}”")
+            )
+        for _ in range(rng.choice((0, 1, 2, 3))):
+            forecast_id += 1
+            forecasts.append(_forecast(rng, forecast_id, guild, post_id, source))
+    for _ in range(15):
+        forecast_id += 1
+        forecasts.append(_forecast(rng, forecast_id, rng.choice((GUILD, OTHER)), None, None))
+    for row in forecasts[::5]:
+        subscriptions.append((row[1], row[0], USER, T0))
+    connection.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts)
+    connection.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes)
+    connection.executemany(
+        "INSERT INTO quotes (guild_id, post_id, position, text, speaker, sentence)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        quotes,
+    )
+    connection.executemany(
+        f"INSERT INTO forecasts ({COLUMNS}, nudge_stage, snoozed_until_ts)"
+        f" VALUES ({','.join('?' * 31)})",
+        forecasts,
+    )
+    connection.executemany("INSERT INTO subscriptions VALUES (?, ?, ?, ?)", subscriptions)
+    connection.commit()
+
+
+def _forecast(
+    rng: random.Random, forecast_id: int, guild: int, post_id: int | None, source: str | None
+) -> tuple[Any, ...]:
+    now = to_timestamp(NOW)
+    due_ts = None if forecast_id % 7 == 0 else T0 + forecast_id * 35_711
+    status = "open"
+    outcome = resolved_ts = probability = snoozed = None
+    nudge = -1
+    if due_ts is not None and due_ts <= now:
+        status = rng.choice(("due", "due", "resolved"))
+        nudge = rng.choice((0, 7, 30)) if status == "due" else -1
+        if status == "due" and forecast_id % 11 == 0:
+            snoozed = now - 3600 + forecast_id
+    elif forecast_id % 13 == 0:
+        status = "resolved"
+    if status == "resolved":
+        outcome = rng.choice(("correct", "wrong", "partly", "unknown", "withdrawn"))
+        resolved_ts = T0 + forecast_id * 10_007
+    if rng.random() < 0.4:
+        probability = round(rng.uniform(0.05, 0.95), 2)
+    manual = post_id is None
+    return (
+        forecast_id,
+        guild,
+        post_id,
+        "manual" if manual else "analysis",
+        f"fp{forecast_id}",
+        f"문장 {forecast_id} 시장",
+        f"주장 {forecast_id}" + (" HBM" if forecast_id % 3 == 0 else ""),
+        rng.choice(SPEAKERS),
+        None,
+        None,
+        None if due_ts is None else from_timestamp(due_ts).date().isoformat(),
+        due_ts,
+        None if due_ts is None else "day",
+        "outlook",
+        "likely",
+        0.8,
+        probability,
+        f"제목 {post_id}" if post_id else None,
+        f"https://manual.example/{forecast_id % 4}"
+        if manual
+        else f"https://news.example/{post_id}",
+        f"<@{forecast_id % 3}>" if manual else f"기자{(post_id or 0) % 6}",
+        None,
+        status,
+        outcome,
+        USER if status == "resolved" else None,
+        resolved_ts,
+        None,
+        None,
+        T0 + forecast_id * 101,
+        T0 + forecast_id * 101,
+        nudge,
+        snoozed,
+    )
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    path = tmp_path / "performance.db"
+    opened = await Store.open(str(path))
+    connection = sqlite3.connect(path)
+    try:
+        _seed(connection)
+    finally:
+        connection.close()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def _moment(seconds: int) -> datetime:
+    return from_timestamp(seconds)
+
+
+WINDOWS = [
+    (T0, T0 + 220 * 7919),
+    (T0 + 50 * 7919, T0 + 90 * 7919),
+    (T0 + 100 * 7919 + 1, T0 + 101 * 7919 + 1),
+    (T0 - 10, T0),
+]
+
+
+async def _rows(store: Store, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in await store.database.fetch_all(sql, parameters)]
+
+
+# --- themes -------------------------------------------------------------------------------------
+
+OLD_THEME_COUNTS = (
+    "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM post_themes t"
+    " JOIN posts p ON p.id = t.post_id"
+    " WHERE t.guild_id = ? AND p.guild_id = ?"
+    " AND COALESCE(p.published_ts, p.ingested_ts) >= ? AND COALESCE(p.published_ts, p.ingested_ts) < ?"
+    " GROUP BY t.label ORDER BY n DESC, t.label LIMIT ?"
+)
+
+
+@pytest.mark.parametrize("since, until", WINDOWS)
+@pytest.mark.parametrize("guild", [GUILD, OTHER])
+async def test_theme_counts_match_the_plain_query(
+    store: Store, guild: int, since: int, until: int
+) -> None:
+    for limit in (3, 8, 1000):
+        expected = await _rows(store, OLD_THEME_COUNTS, (guild, guild, since, until, limit))
+        found = await store.analysis.theme_counts(guild, _moment(since), _moment(until), limit)
+        assert [(row.label, row.posts) for row in found] == expected
+
+
+@pytest.mark.parametrize("since, until", WINDOWS)
+async def test_theme_counts_for_counts_every_label_asked(
+    store: Store, since: int, until: int
+) -> None:
+    everything = dict(await _rows(store, OLD_THEME_COUNTS, (GUILD, GUILD, since, until, 10_000)))
+    labels = ["AI", "반도체", "only-other", "never-used", "AI", "x%y", "x_y", "label3"]
+    counts = await store.analysis.theme_counts_for(GUILD, labels, _moment(since), _moment(until))
+    assert counts == {label: everything.get(label, 0) for label in labels}
+    assert counts["only-other"] == 0  # the other guild's label is not counted here
+    assert counts["never-used"] == 0
+
+
+async def test_theme_counts_for_counts_a_post_once_and_asks_in_slices(store: Store) -> None:
+    since, until = _moment(T0), _moment(T0 + 10**7)
+    everything = dict(await _rows(store, OLD_THEME_COUNTS, (GUILD, GUILD, T0, T0 + 10**7, 10_000)))
+    labels = [f"unused{n}" for n in range(1200)] + list(everything)
+    counts = await store.analysis.theme_counts_for(GUILD, labels, since, until)
+    assert {label: n for label, n in counts.items() if n} == everything
+    assert len(counts) == len(labels)
+    # Post 5 carries its first label twice; it still counts once.
+    [(label,)] = await _rows(
+        store, "SELECT label FROM post_themes WHERE post_id = 5 AND rank = 0", ()
+    )
+    alone = await store.analysis.theme_counts_for(
+        OTHER if 5 % 4 == 0 else GUILD, [label], _moment(T0 + 5 * 7919), _moment(T0 + 6 * 7919)
+    )
+    assert alone == {label: 1}
+    assert await store.analysis.theme_counts_for(GUILD, [], since, until) == {}
+
+
+OLD_THEME_LABELS = (
+    "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label LIKE ?"
+    " ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?"
+)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["", "a", "A", "ai", "AI C", "ai c", "반", "반도", "x_", "x%", "X", "Z", "z", "zzz", "\ud7ff"],
+)
+@pytest.mark.parametrize("guild", [GUILD, OTHER])
+async def test_theme_labels_match_the_plain_query(store: Store, guild: int, prefix: str) -> None:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    expected = dict(await _rows(store, OLD_THEME_LABELS, (guild, escaped, 1000)))
+    found = await store.analysis.theme_labels(guild, prefix, 1000)
+    assert sorted(found) == sorted(expected)
+    assert [expected[label] for label in found] == sorted(expected.values(), reverse=True)
+    if guild == GUILD:
+        assert "only-other" not in found
+
+
+async def test_theme_labels_fold_ascii_case_only(store: Store) -> None:
+    assert set(await store.analysis.theme_labels(GUILD, "ai", 100)) == {
+        "AI",
+        "AI chips",
+        "ai policy",
+    }
+    assert set(await store.analysis.theme_labels(GUILD, "Z", 100)) == {"Zeta", "zulu"}
+    assert set(await store.analysis.theme_labels(GUILD, "x_", 100)) == {"x_y"}
+    assert set(await store.analysis.theme_labels(GUILD, "x%", 100)) == {"x%y"}
+    assert set(await store.analysis.theme_labels(GUILD, "반도", 100)) == {"반도", "반도체"}
+    assert set(await store.analysis.theme_labels(OTHER, "only", 100)) == {"only-other"}
+    assert await store.analysis.theme_labels(GUILD, "only", 100) == []
+
+
+OLD_POSTS_WITH_THEME = (
+    "SELECT DISTINCT t.post_id FROM post_themes t JOIN posts p ON p.id = t.post_id"
+    " WHERE t.guild_id = ? AND t.label = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
+    " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC LIMIT ?"
+)
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+async def test_posts_with_theme_match_the_plain_query(
+    store: Store, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    monkeypatch.setattr(analysis_module, "_FEW_THEME_POSTS", few)
+    for guild in (GUILD, OTHER):
+        for label in ("AI", "반도체", "label20", "only-other", "never-used"):
+            for since in (None, T0 + 120 * 7919):
+                expected = [
+                    row[0]
+                    for row in await _rows(
+                        store, OLD_POSTS_WITH_THEME, (guild, label, since or 0, 7)
+                    )
+                ]
+                found = await store.analysis.posts_with_theme(
+                    guild, label, _moment(since) if since else None, limit=7
+                )
+                assert found == expected
+
+
+# --- quotes -------------------------------------------------------------------------------------
+
+_OLD_QUOTE_SELECT = (
+    "SELECT q.id FROM quotes q JOIN posts p ON p.id = q.post_id WHERE {where}"
+    " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC, q.position LIMIT ?"
+)
+
+
+async def _old_quotes(
+    store: Store, guild: int, theme: str | None, speaker: str | None, query: str | None, limit: int
+) -> list[int]:
+    clauses = ["q.guild_id = ?"]
+    parameters: list[Any] = [guild]
+    if theme:
+        clauses.append(
+            "q.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+        )
+        parameters += [guild, theme]
+    if speaker:
+        clauses.append("q.speaker LIKE ? ESCAPE '\\'")
+        parameters.append(f"%{speaker}%")
+    if query:
+        clauses.append("(q.text LIKE ? ESCAPE '\\' OR q.sentence LIKE ? ESCAPE '\\')")
+        parameters += [f"%{query}%", f"%{query}%"]
+    sql = _OLD_QUOTE_SELECT.format(where=" AND ".join(clauses))
+    return [row[0] for row in await _rows(store, sql, (*parameters, limit))]
+
+
+QUOTE_FILTERS = [
+    (None, None, None),
+    ("AI", None, None),
+    ("label25", None, None),
+    ("only-other", None, None),
+    (None, "홍", None),
+    (None, "lisa", None),
+    (None, "nobody", None),
+    (None, None, "시장"),
+    (None, None, "xxxxx"),
+    (None, None, "없는 말"),
+    ("AI", "김", "시장"),
+    ("반도체", None, "short"),
+]
+
+
+@pytest.mark.parametrize("few, recent", [(0, 3), (0, 40), (0, 10**6), (10**9, 3)])
+@pytest.mark.parametrize("theme, speaker, query", QUOTE_FILTERS)
+async def test_quotes_match_the_plain_query_on_every_plan(
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    few: int,
+    recent: int,
+    theme: str | None,
+    speaker: str | None,
+    query: str | None,
+) -> None:
+    monkeypatch.setattr(analysis_module, "_FEW_THEME_POSTS", few)
+    monkeypatch.setattr(analysis_module, "_RECENT_POSTS", recent)
+    for guild in (GUILD, OTHER):
+        for limit in (1, 5, 500):
+            expected = await _old_quotes(store, guild, theme, speaker, query, limit)
+            found = await store.analysis.quotes(
+                guild, theme=theme, speaker=speaker, query=query, limit=limit
+            )
+            assert [quote.id for quote in found] == expected
+
+
+async def test_quotes_stay_in_their_guild(store: Store) -> None:
+    ours = await store.analysis.quotes(GUILD, limit=1000)
+    theirs = await store.analysis.quotes(OTHER, limit=1000)
+    assert ours and theirs
+    guild_of = dict(await _rows(store, "SELECT id, guild_id FROM quotes", ()))
+    assert {guild_of[quote.id] for quote in ours} == {GUILD}
+    assert {guild_of[quote.id] for quote in theirs} == {OTHER}
+    assert await store.analysis.quotes(GUILD, theme="only-other") == []
+    [first] = await store.analysis.quotes(GUILD, limit=1)
+    assert first.post_title and first.text and first.sentence
+
+
+OLD_QUOTES_BETWEEN = (
+    "SELECT q.id FROM quotes q JOIN posts p ON p.id = q.post_id"
+    " WHERE q.guild_id = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
+    " AND COALESCE(p.published_ts, p.ingested_ts) < ?"
+    " ORDER BY q.speaker IS NULL, LENGTH(q.text) BETWEEN 20 AND 200 DESC, q.id LIMIT ?"
+)
+
+
+@pytest.mark.parametrize("since, until", WINDOWS)
+async def test_quotes_between_match_the_plain_query(store: Store, since: int, until: int) -> None:
+    for guild in (GUILD, OTHER):
+        expected = [
+            row[0] for row in await _rows(store, OLD_QUOTES_BETWEEN, (guild, since, until, 9))
+        ]
+        found = await store.analysis.quotes_between(guild, _moment(since), _moment(until), 9)
+        assert [quote.id for quote in found] == expected
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+_OLD_FILTERS = {
+    "open": "f.status = 'open'",
+    "due": "f.status = 'due'",
+    "resolved": "f.status = 'resolved'",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved'",
+    "all": "1 = 1",
+}
+
+
+async def _old_list(
+    store: Store,
+    guild: int,
+    status: str,
+    theme: str | None,
+    source: str | None,
+    query: str | None,
+    limit: int,
+    offset: int,
+) -> list[int]:
+    clauses = ["f.guild_id = ?", _OLD_FILTERS[status]]
+    parameters: list[Any] = [guild]
+    if theme:
+        clauses.append(
+            "f.post_id IN (SELECT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+        )
+        parameters += [guild, theme]
+    if source:
+        clauses.append(
+            "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+            " OR f.author LIKE ? ESCAPE '\\' OR p.source LIKE ? ESCAPE '\\')"
+        )
+        parameters += [f"%{source}%"] * 4
+    if query:
+        clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
+        parameters += [f"%{query}%"] * 2
+    sql = (
+        "SELECT f.id FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+        f" WHERE {' AND '.join(clauses)} ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?"
+    )
+    return [row[0] for row in await _rows(store, sql, (*parameters, limit, offset))]
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+@pytest.mark.parametrize("status", ["all", "open", "due", "resolved", "undated"])
+async def test_ledger_list_matches_the_plain_query(
+    store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
+) -> None:
+    monkeypatch.setattr(forecasts_module, "_FEW_THEME_POSTS", few)
+    filters = [
+        (None, None, None),
+        ("AI", None, None),
+        ("label20", None, None),
+        ("only-other", None, None),
+        (None, "feed1.example", None),  # the post's source
+        (None, "site3.example", None),  # the forecast's source url
+        (None, "manual.example/2", None),
+        (None, "<@1>", None),  # the author
+        (None, "제목 1", None),  # the source label
+        (None, "nowhere", None),
+        ("AI", "feed", "HBM"),
+        (None, None, "시장"),
+    ]
+    for guild in (GUILD, OTHER):
+        for theme, source, query in filters:
+            for limit, offset in ((5, 0), (7, 3), (1000, 0)):
+                expected = await _old_list(
+                    store, guild, status, theme, source, query, limit, offset
+                )
+                found = await store.ledger.list(
+                    guild,
+                    status=status,
+                    theme=theme,
+                    source=source,
+                    query=query,
+                    limit=limit,
+                    offset=offset,
+                )
+                assert [forecast.id for forecast in found] == expected, (theme, source, query)
+                assert {forecast.guild_id for forecast in found} <= {guild}
+
+
+OLD_TRACK_RECORD = (
+    "SELECT {key} AS k, COUNT(*) AS resolved,"
+    " SUM(f.outcome = 'correct') AS correct, SUM(f.outcome = 'partly') AS partly,"
+    " SUM(f.outcome = 'wrong') AS wrong,"
+    " AVG(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly') THEN"
+    "   (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
+    "   * (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
+    " END) AS brier,"
+    " SUM(f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')) AS with_probability"
+    " FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+    " WHERE f.guild_id = ? AND f.status = 'resolved' AND f.outcome != 'withdrawn'"
+    " GROUP BY k ORDER BY resolved DESC, k LIMIT ?"
+)
+
+
+@pytest.mark.parametrize("by", ["source", "author", "speaker"])
+async def test_track_record_matches_the_plain_query(store: Store, by: str) -> None:
+    key = forecasts_module._SCORE_KEYS[by]
+    for guild in (GUILD, OTHER):
+        for limit in (3, 100):
+            expected = await _rows(store, OLD_TRACK_RECORD.format(key=key), (guild, limit))
+            found = await store.ledger.track_record(guild, by, limit)
+            assert len(found) == len(expected) > 0
+            for row, (k, resolved, correct, partly, wrong, brier, with_probability) in zip(
+                found, expected, strict=True
+            ):
+                assert (row.key, row.resolved, row.correct, row.partly, row.wrong) == (
+                    k,
+                    resolved,
+                    correct or 0,
+                    partly or 0,
+                    wrong or 0,
+                )
+                assert row.with_probability == (with_probability or 0)
+                assert row.brier == (None if brier is None else pytest.approx(brier))
+
+
+async def test_subscriptions_match_the_plain_query(store: Store) -> None:
+    for guild in (GUILD, OTHER):
+        expected = await _rows(
+            store,
+            "SELECT f.id FROM subscriptions s JOIN forecasts f ON f.id = s.forecast_id"
+            " WHERE s.guild_id = ? AND s.user_id = ? AND f.guild_id = ? AND f.status = 'open'"
+            " ORDER BY f.due_ts IS NULL, f.due_ts, f.id",
+            (guild, USER, guild),
+        )
+        found = await store.ledger.subscribed(guild, USER)
+        assert [forecast.id for forecast in found] == [row[0] for row in expected]
+        assert found
+
+
+async def test_the_sweep_queries_match_the_plain_queries(store: Store) -> None:
+    now = to_timestamp(NOW)
+    async with store.transaction() as transaction:
+        for stage in (0, 7, 30):
+            for limit in (2, 500):
+                expected = await _rows(
+                    store,
+                    "SELECT id FROM forecasts WHERE status = 'due' AND due_ts <= ?"
+                    " AND nudge_stage < ? AND (snoozed_until_ts IS NULL OR snoozed_until_ts <= ?)"
+                    " ORDER BY due_ts LIMIT ?",
+                    (now - stage * 86400, stage, now, limit),
+                )
+                found = await store.ledger.needing_nudge(transaction, NOW, stage, limit)
+                assert [forecast.id for forecast in found] == [row[0] for row in expected]
+        expected = await _rows(
+            store,
+            "SELECT id, snoozed_until_ts FROM forecasts WHERE snoozed_until_ts IS NOT NULL"
+            " AND snoozed_until_ts <= ? AND status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
+            (now, 500),
+        )
+        found = await store.ledger.snooze_ended(transaction, NOW, 500)
+        assert [(forecast.id, to_timestamp(until)) for forecast, until in found] == expected
+        assert expected
+
+
+# --- the indexes are used -----------------------------------------------------------------------
+
+
+async def _plans(store: Store, monkeypatch: pytest.MonkeyPatch, call: Any) -> list[tuple[str, str]]:
+    """(sql, query plan) of every read the call makes."""
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+    database = store.database
+    fetch_all, fetch_one = database.fetch_all, database.fetch_one
+
+    async def recording_all(sql: str, parameters: Any = ()) -> Any:
+        seen.append((sql, tuple(parameters)))
+        return await fetch_all(sql, parameters)
+
+    async def recording_one(sql: str, parameters: Any = ()) -> Any:
+        seen.append((sql, tuple(parameters)))
+        return await fetch_one(sql, parameters)
+
+    monkeypatch.setattr(database, "fetch_all", recording_all)
+    monkeypatch.setattr(database, "fetch_one", recording_one)
+    await call()
+    monkeypatch.undo()
+    plans = []
+    for sql, parameters in seen:
+        rows = await database.fetch_all("EXPLAIN QUERY PLAN " + sql, parameters)
+        plans.append((sql, " | ".join(row["detail"] for row in rows)))
+    return plans
+
+
+async def test_period_queries_use_the_effective_date_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    since, until = _moment(T0), _moment(T0 + 10**6)
+    [(_, plan)] = await _plans(
+        store, monkeypatch, lambda: store.analysis.theme_counts(GUILD, since, until)
+    )
+    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    [(_, plan)] = await _plans(
+        store, monkeypatch, lambda: store.analysis.theme_counts_for(GUILD, ["AI"], since, until)
+    )
+    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    [(_, plan)] = await _plans(
+        store, monkeypatch, lambda: store.posts.count_between(GUILD, since, until)
+    )
+    assert "posts_guild_effective" in plan
+
+
+async def test_ledger_listings_use_the_order_indexes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = {
+        "all": "forecasts_guild_due_order",
+        "open": "forecasts_guild_status_due_order",
+        "undated": "forecasts_guild_undated",
+    }
+    for status, index in expected.items():
+        [(_, plan)] = await _plans(
+            store, monkeypatch, lambda status=status: store.ledger.list(GUILD, status=status)
+        )
+        assert index in plan and "TEMP B-TREE" not in plan
+    [(_, plan)] = await _plans(
+        store, monkeypatch, lambda: store.ledger.track_record(GUILD, "source")
+    )
+    assert "forecasts_guild_track_record" in plan and "posts_id_source" in plan
+    [(_, plan)] = await _plans(store, monkeypatch, lambda: store.analysis.theme_labels(GUILD, "ai"))
+    assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
+
+
+async def test_the_migration_indexes_exist(store: Store) -> None:
+    rows = await store.database.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
+    names = {row["name"] for row in rows}
+    assert {
+        "posts_guild_effective",
+        "posts_id_source",
+        "posts_guild_source",
+        "posts_guild",
+        "post_themes_post_label",
+        "post_themes_guild_label_nocase",
+        "forecasts_guild_due_order",
+        "forecasts_guild_status_due_order",
+        "forecasts_guild_undated",
+        "forecasts_guild_claim_order",
+        "forecasts_guild_resolved",
+        "forecasts_guild_track_record",
+        "forecasts_due_nudge",
+    } <= names
