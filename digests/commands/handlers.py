@@ -317,9 +317,7 @@ class Commands:
 
     async def themes(self, caller: Caller, days: int = 7) -> Reply:
         """Trending themes with counts and change against the previous period, with a chart."""
-        if not 1 <= days <= 366:
-            raise InputError("days", f"{days} is not between 1 and 366")
-        digest = await self.services.digests.build_now(caller.guild_id, days)
+        digest = await self.services.digests.themes_now(caller.guild_id, days)
         if not digest.themes:
             return Reply(
                 title=f"Themes · last {days} days",

@@ -110,6 +110,10 @@ class DigestBuilder:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._settings = settings
+        # The all-time track record is the costliest section and changes only with verdicts.
+        self._scoreboards: dict[
+            tuple[int, int], tuple[tuple[int, int | None], list[ScoreItem]]
+        ] = {}
 
     async def timezone_of(self, guild_id: int) -> str:
         """The guild's timezone name (the bot's default when unset or unknown)."""
@@ -173,10 +177,7 @@ class DigestBuilder:
             guild_id, "resolved_ts", start, end, status="resolved", limit=limits.forecasts
         )
         quote = await self._quote(guild_id, start, end, limits.quote_candidates)
-        scoreboard = [
-            ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
-            for row in await store.ledger.track_record(guild_id, "source", limit=limits.scoreboard)
-        ]
+        scoreboard = await self._scoreboard(guild_id, limits.scoreboard)
         history = await self._history(
             guild_id,
             start,
@@ -231,6 +232,60 @@ class DigestBuilder:
                 )
             )
         return posts
+
+    async def _scoreboard(self, guild_id: int, limit: int) -> list[ScoreItem]:
+        marker = await self._store.ledger.verdict_marker(guild_id)
+        cached = self._scoreboards.get((guild_id, limit))
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        scoreboard = [
+            ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
+            for row in await self._store.ledger.track_record(guild_id, "source", limit=limit)
+        ]
+        self._scoreboards[(guild_id, limit)] = (marker, scoreboard)
+        return scoreboard
+
+    async def build_themes(self, guild_id: int, start: datetime, end: datetime) -> Digest:
+        """Only the theme sections of a digest (trends and their history), for /themes."""
+        _require_aware("start", start)
+        _require_aware("end", end)
+        if end <= start:
+            raise ValueError("a digest needs start < end")
+        limits = DigestLimits()
+        timezone = await self.timezone_of(guild_id)
+        themes = await theme_trends(self._store, guild_id, start, end, limits.themes)
+        history = await self._history(
+            guild_id,
+            start,
+            end,
+            ZoneInfo(timezone),
+            [trend.label for trend in themes[: limits.history_themes]],
+            {trend.label: trend.count for trend in themes},
+            {trend.label: trend.previous for trend in themes},
+            limits.history_periods,
+        )
+        return Digest(
+            guild_id=guild_id,
+            start=start,
+            end=end,
+            timezone=timezone,
+            catch_up=False,
+            posts=[],
+            post_count=await self._store.posts.count_between(guild_id, start, end),
+            themes=themes,
+            new_forecasts=[],
+            new_forecast_count=0,
+            coming_due=[],
+            coming_days=0,
+            overdue=[],
+            overdue_count=0,
+            resolved=[],
+            quote=None,
+            scoreboard=[],
+            theme_history=history,
+            as_of=end,
+            language=await self.language_of(guild_id),
+        )
 
     async def _overdue(
         self, guild_id: int, now: datetime, limit: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -484,16 +484,7 @@ class LedgerService:
 
     async def export(self, guild_id: int) -> tuple[str, str]:
         """The guild's whole ledger as CSV and as JSON text."""
-        rows: list[dict[str, object]] = []
-        page = 0
-        while True:
-            batch = await self._store.ledger.list(
-                guild_id, status="all", limit=500, offset=page * 500
-            )
-            rows.extend(_export_row(forecast) for forecast in batch)
-            if len(batch) < 500:
-                break
-            page += 1
+        rows = await self._store.ledger.export_rows(guild_id, _EXPORT_FIELDS)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(_EXPORT_FIELDS))
         writer.writeheader()
@@ -519,8 +510,3 @@ _EXPORT_FIELDS = (
     "timex", "due_start", "due_end", "kind", "hedge", "confidence", "probability", "origin",
     "resolved_by", "resolved_at", "evidence", "note", "created_at",
 )  # fmt: skip
-
-
-def _export_row(forecast: ForecastRecord) -> dict[str, object]:
-    values = asdict(forecast)
-    return {field: values.get(field) for field in _EXPORT_FIELDS}

@@ -74,6 +74,14 @@ class DigestService:
         end = now + timedelta(seconds=1)
         return await self.builder.build(guild_id, now - timedelta(days=days), end, now=now)
 
+    async def themes_now(self, guild_id: int, days: int) -> Digest:
+        """The guild's themes over the last `days` days, with their history, for /themes."""
+        if not 1 <= days <= 366:
+            raise InputError("days", f"{days} is not between 1 and 366")
+        now = self._clock.now()
+        end = now + timedelta(seconds=1)
+        return await self.builder.build_themes(guild_id, now - timedelta(days=days), end)
+
     async def schedule(
         self,
         guild_id: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -622,6 +623,27 @@ class LedgerRepository:
             )
         )
 
+    async def export_rows(self, guild_id: int, fields: Sequence[str]) -> list[dict[str, object]]:
+        """The guild's whole ledger in listing order, as plain values (one query, no paging)."""
+        column = {"resolved_at": "resolved_ts", "created_at": "created_ts"}
+        unknown = set(fields) - set(COLUMNS.replace(" ", "").split(",")) - set(column)
+        if unknown:
+            raise ValueError(f"unknown export fields: {sorted(unknown)}")
+        rows = await self._db.fetch_all(
+            f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
+            " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
+            (guild_id,),
+        )
+        timestamps = [index for index, name in enumerate(fields) if name in column]
+        exported = []
+        for row in rows:
+            values = list(row)
+            for index in timestamps:
+                if values[index] is not None:
+                    values[index] = str(from_timestamp(values[index]))
+            exported.append(dict(zip(fields, values, strict=True)))
+        return exported
+
     async def guild_of(self, forecast_id: int) -> int | None:
         """The guild a forecast belongs to. Deliberately unscoped: a button clicked in a DM
         carries only the forecast's id, and this finds the server it belongs to."""
@@ -770,6 +792,16 @@ class LedgerRepository:
         )
 
     # --- track record ---------------------------------------------------------------------------
+
+    async def verdict_marker(self, guild_id: int) -> tuple[int, int | None]:
+        """How many verdicts a guild has and when the latest was given: it changes whenever a
+        verdict is given, changed or undone, so a track record computed for it stays valid."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS n, MAX(resolved_ts) AS latest FROM forecasts"
+            " WHERE guild_id = ? AND status = 'resolved'",
+            (guild_id,),
+        )
+        return (int(row["n"]), row["latest"]) if row else (0, None)
 
     async def track_record(self, guild_id: int, by: str, limit: int = 20) -> list[TrackRecordRow]:
         """Resolved forecasts grouped by source, author or speaker, with Brier scores."""
