@@ -796,9 +796,11 @@ class LedgerRepository:
     async def verdict_marker(self, guild_id: int) -> tuple[int, int | None]:
         """How many verdicts a guild has and when the latest was given: it changes whenever a
         verdict is given, changed or undone, so a track record computed for it stays valid."""
+        # resolved_ts is set exactly while a verdict stands, so forecasts_guild_resolved
+        # answers this from the index alone.
         row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS n, MAX(resolved_ts) AS latest FROM forecasts"
-            " WHERE guild_id = ? AND status = 'resolved'",
+            "SELECT COUNT(resolved_ts) AS n, MAX(resolved_ts) AS latest FROM forecasts"
+            " WHERE guild_id = ? AND resolved_ts IS NOT NULL",
             (guild_id,),
         )
         return (int(row["n"]), row["latest"]) if row else (0, None)
