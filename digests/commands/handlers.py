@@ -797,16 +797,34 @@ class Commands:
 
     async def complete_posts(self, guild_id: int, text: str) -> list[tuple[str, int]]:
         """(label, id) choices for post options."""
-        posts = (
-            await self.services.store.posts.search(guild_id, text, 25)
-            if text.strip()
-            else await self.services.store.posts.list(guild_id, limit=25)
-        )
+        store = self.services.store
+        text = text.strip()
+        if not text:
+            posts = await store.posts.list(guild_id, limit=25)
+        else:
+            # Recent titles first (fast even when every title matches); the full-text index
+            # only when they do not fill the list.
+            posts = await store.posts.recent_titled(guild_id, text, 25)
+            if len(posts) < 25:
+                seen = {post.id for post in posts}
+                posts += [
+                    post
+                    for post in await store.posts.search(guild_id, text, 25)
+                    if post.id not in seen
+                ][: 25 - len(posts)]
         return [(f"#{post.id} {clip(post.title, 90)}", post.id) for post in posts]
 
     async def complete_themes(self, guild_id: int, text: str) -> list[str]:
-        """Theme labels for theme options."""
-        return await self.services.store.analysis.theme_labels(guild_id, text.strip(), 25)
+        """Theme labels for theme options: with nothing typed, this month's themes first."""
+        analysis = self.services.store.analysis
+        if not text.strip():
+            now = self.services.clock.now()
+            recent = await analysis.theme_counts(
+                guild_id, now - timedelta(days=30), now + timedelta(seconds=1), limit=25
+            )
+            if recent:
+                return [theme.label for theme in recent]
+        return await analysis.theme_labels(guild_id, text.strip(), 25)
 
     async def complete_sources(self, guild_id: int, text: str) -> list[str]:
         """Source names for source options."""

@@ -127,6 +127,20 @@ class PostRepository:
         )
         return int(row["n"]) if row else 0
 
+    async def recent_titled(
+        self, guild_id: int, fragment: str, limit: int = 25, window: int = 5000
+    ) -> list[StoredPost]:
+        """Among the guild's newest `window` posts, those whose title contains `fragment`,
+        newest first (autocomplete: quick, and recent posts are what people look for)."""
+        pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM posts WHERE id IN (SELECT id FROM (SELECT id, title FROM posts"
+            " WHERE guild_id = ? ORDER BY id DESC LIMIT ?) WHERE title LIKE ? ESCAPE '\\' LIMIT ?)"
+            " ORDER BY id DESC",
+            (guild_id, window, pattern, limit),
+        )
+        return [row_to_post(row) for row in rows]
+
     async def search(self, guild_id: int, query: str, limit: int = 10) -> list[StoredPost]:
         """Posts whose title or text contains `query` (trigram FTS; shorter queries use LIKE)."""
         query = query.strip()

@@ -273,3 +273,17 @@ async def test_list_is_newest_first_and_filters_by_time(store: Store) -> None:
     assert [p.id for p in await store.posts.list(GUILD, since=since)] == [new, undated]
     until = datetime(2025, 10, 1, tzinfo=UTC)
     assert [p.id for p in await store.posts.list(GUILD, since=since, until=until)] == [undated]
+
+
+async def test_recent_titles_match_newest_first_within_the_guild(store: Store) -> None:
+    for index in range(5):
+        await insert(store, make_post(f"본문 {index}번", title=f"반도체 전망: {index}번째 메모"))
+    await insert(store, make_post("다른 서버 본문", title="반도체 전망: 다른 서버", guild_id=OTHER))
+    found = await store.posts.recent_titled(GUILD, "전망:", limit=3)
+    assert [post.title for post in found] == [
+        "반도체 전망: 4번째 메모",
+        "반도체 전망: 3번째 메모",
+        "반도체 전망: 2번째 메모",
+    ]
+    assert await store.posts.recent_titled(GUILD, "50%_off", limit=3) == []
+    assert len(await store.posts.recent_titled(GUILD, "전망:", limit=10, window=2)) == 2
