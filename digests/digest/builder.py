@@ -178,16 +178,7 @@ class DigestBuilder:
         )
         quote = await self._quote(guild_id, start, end, limits.quote_candidates)
         scoreboard = await self._scoreboard(guild_id, limits.scoreboard)
-        history = await self._history(
-            guild_id,
-            start,
-            end,
-            ZoneInfo(timezone),
-            [trend.label for trend in themes[: limits.history_themes]],
-            {trend.label: trend.count for trend in themes},
-            {trend.label: trend.previous for trend in themes},
-            limits.history_periods,
-        )
+        history = await self._theme_history(guild_id, start, end, timezone, themes, limits)
         return Digest(
             guild_id=guild_id,
             start=start,
@@ -254,16 +245,7 @@ class DigestBuilder:
         limits = DigestLimits()
         timezone = await self.timezone_of(guild_id)
         themes = await theme_trends(self._store, guild_id, start, end, limits.themes)
-        history = await self._history(
-            guild_id,
-            start,
-            end,
-            ZoneInfo(timezone),
-            [trend.label for trend in themes[: limits.history_themes]],
-            {trend.label: trend.count for trend in themes},
-            {trend.label: trend.previous for trend in themes},
-            limits.history_periods,
-        )
+        history = await self._theme_history(guild_id, start, end, timezone, themes, limits)
         return Digest(
             guild_id=guild_id,
             start=start,
@@ -318,6 +300,27 @@ class DigestBuilder:
                     text=text, speaker=row.speaker, post_title=row.post_title, url=row.source_url
                 )
         return None
+
+    async def _theme_history(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        timezone: str,
+        themes: list[ThemeTrend],
+        limits: DigestLimits,
+    ) -> list[tuple[str, dict[str, int]]]:
+        """The top themes' counts over recent periods (the chart's first panel)."""
+        return await self._history(
+            guild_id,
+            start,
+            end,
+            ZoneInfo(timezone),
+            [trend.label for trend in themes[: limits.history_themes]],
+            {trend.label: trend.count for trend in themes},
+            {trend.label: trend.previous for trend in themes},
+            limits.history_periods,
+        )
 
     async def _history(
         self,
