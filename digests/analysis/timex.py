@@ -1659,32 +1659,15 @@ def find_time_expressions(
     """
     # A sentence is read several times (once per tense, once per clause); the expressions are
     # immutable, so the last few answers are kept.
-    return list(_find_cached(sentence, anchor, prefer, context_year))
+    return list(_find(sentence, anchor, prefer, context_year))
 
 
 @functools.lru_cache(maxsize=64)
-def _find_cached(
+def _find(
     sentence: str, anchor: date, prefer: str, context_year: int | None
 ) -> tuple[TimeExpression, ...]:
-    return tuple(_find(sentence, anchor, prefer=prefer, context_year=context_year))
-
-
-def _find(
-    sentence: str,
-    anchor: date,
-    *,
-    prefer: str = "future",
-    context_year: int | None = None,
-) -> list[TimeExpression]:
-    """All time expressions in `sentence`, resolved against `anchor`, in text order.
-
-    `prefer` ("future", "past" or "nearest") decides the year of expressions written without
-    one (a bare "3분기" or "7월"): the next occurrence for a future-looking sentence, the last
-    one for a past-tense sentence, the closest one when the sentence does not say.
-    `context_year` (e.g. from a title such as "2026 predictions") is used before the anchor.
-    """
     if not MAYBE_TIME.search(sentence):
-        return []
+        return ()
     quoted_names = [match.span() for match in _SHORT_QUOTE.finditer(sentence)]
     atoms = [
         atom
@@ -1769,7 +1752,7 @@ def _find(
                 fiscal=item.fiscal,
             )
         )
-    return expressions
+    return tuple(expressions)
 
 
 def with_year(expression: TimeExpression, year: int) -> TimeExpression:
