@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.chart import render_chart
 from digests.digest.model import Digest
-from digests.digest.render import defang, digest_title, render_markdown
+from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
 from digests.ledger.service import Actor
@@ -323,20 +323,10 @@ class Commands:
                 title=f"Themes · last {days} days",
                 description="No themes yet: ingest some posts first.",
             )
-        lines = []
-        for trend in digest.themes:
-            change = (
-                "new"
-                if trend.is_new
-                else (
-                    f"▲{trend.change}"
-                    if trend.change > 0
-                    else f"▼{-trend.change}"
-                    if trend.change < 0
-                    else "="
-                )
-            )
-            lines.append(f"**{defang(trend.label)}** · {trend.count} posts ({change})")
+        lines = [
+            f"**{defang(trend.label)}** · {trend.count} posts ({trend_marker(trend)})"
+            for trend in digest.themes
+        ]
         chart = render_chart(digest)
         return Reply(
             title=f"Themes · last {days} days",

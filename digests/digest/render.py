@@ -244,6 +244,11 @@ def source_name(source: str | None) -> str | None:
     return source
 
 
+def trend_marker(trend: ThemeTrend, language: str | None = "en") -> str:
+    """How a theme moved against the previous period: "new", "▲3", "▼1" or "="."""
+    return _trend(trend, strings_for(language))
+
+
 def _trend(trend: ThemeTrend, words: DigestStrings) -> str:
     if trend.is_new:
         return words.new_theme
