@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
+    Predicate,
     english_past_belief,
     hedge_of,
     korean_predicates,
@@ -792,8 +793,7 @@ def _said_on_a_day(sentence: Sentence) -> bool:
     statement was made."""
     if sentence.lang != "ko":
         return False
-    predicates = korean_predicates(sentence.tokens)
-    final = next((p for p in reversed(predicates) if p.ending == "EF"), None)
+    final = _final_predicate(sentence)
     return final is not None and final.past and final.stem in _KO_SAYING_PAST
 
 
@@ -803,16 +803,25 @@ def _past_belief(sentence: Sentence) -> bool:
         return bool(_EN_OLD_CALL.search(sentence.text))
     if not _KO_FIRST_PERSON.search(" " + sentence.text):
         return False
-    predicates = korean_predicates(sentence.tokens)
-    final = next((p for p in reversed(predicates) if p.ending == "EF"), None)
+    final = _final_predicate(sentence)
     return final is not None and final.past and final.stem in _KO_BELIEF_STEMS
+
+
+def _without_expressions(text: str, expressions: Sequence[TimeExpression], filler: str = "") -> str:
+    """The sentence with its time expressions cut out (what else it says)."""
+    for expression in sorted(expressions, key=lambda e: -e.start):
+        text = text[: expression.start] + filler + text[expression.end :]
+    return text
+
+
+def _final_predicate(sentence: Sentence) -> Predicate | None:
+    """The predicate that closes a Korean sentence (its EF ending), if any."""
+    return next((p for p in reversed(korean_predicates(sentence.tokens)) if p.ending == "EF"), None)
 
 
 def _is_time_label(text: str, expressions: Sequence[TimeExpression]) -> bool:
     """ "▶ 다음 달", "▶ 25년 말~26년 초": a label naming the period the next lines discuss."""
-    rest = text
-    for expression in sorted(expressions, key=lambda e: -e.start):
-        rest = rest[: expression.start] + rest[expression.end :]
+    rest = _without_expressions(text, expressions)
     rest = re.sub(r"[^\w\uac00-\ud7a3]+", " ", _BULLET_PREFIX.sub("", rest)).strip()
     return rest in {"", "오는", "올", "이번", "the", "in", "by", "at", "until", "까지", "부터"}
 
@@ -829,10 +838,7 @@ def _is_bare_fragment(sentence: Sentence, expressions: Sequence[TimeExpression])
         return False
     if any(token.tag == "XSV" or token.form in EVENT_NOUNS_KO for token in sentence.tokens):
         return False
-    rest = sentence.text
-    for expression in sorted(expressions, key=lambda e: -e.start):
-        rest = rest[: expression.start] + " " + rest[expression.end :]
-    rest = _TIMESTAMP_PREFIX.sub("", rest)
+    rest = _TIMESTAMP_PREFIX.sub("", _without_expressions(sentence.text, expressions, " "))
     words = re.findall(r"[A-Za-z]{2,}|[가-힣]{2,}", rest)
     return len(words) <= 2 and not _CLAIM_CUE.search(rest)
 
@@ -875,10 +881,7 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     """ "■ 2분기 실적 추정", "3분기 Preview 및 연간 전망", "하반기 전망 (문태경 이코노미스트)"."""
     if sentence.kind not in {"heading", "bullet"}:
         return False
-    rest = sentence.text
-    for expression in sorted(expressions, key=lambda e: -e.start):
-        rest = rest[: expression.start] + rest[expression.end :]
-    rest = re.sub(r"\([^)]*\)", "", rest)
+    rest = re.sub(r"\([^)]*\)", "", _without_expressions(sentence.text, expressions))
     words = re.findall(r"[\w\uac00-\ud7a3]+", _BULLET_PREFIX.sub("", rest.replace("■", "")))
     if re.match(
         r"^\s*(?:preview|review|recap|리뷰|프리뷰)\s*:", sentence.text[expressions[0].end :], re.I
