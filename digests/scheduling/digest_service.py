@@ -62,25 +62,26 @@ class DigestService:
     def _zone(self, guild: GuildSettings) -> ZoneInfo:
         return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
 
+    def _last_days(self, days: int) -> tuple[datetime, datetime, datetime]:
+        """(start, end, now) of the last `days` days. Ranges end exclusively at whole seconds;
+        one more second includes what was stored in the very second it is asked for."""
+        if not 1 <= days <= 366:
+            raise InputError("days", f"{days} is not between 1 and 366")
+        now = self._clock.now()
+        return now - timedelta(days=days), now + timedelta(seconds=1), now
+
     async def build_now(self, guild_id: int, days: int | None = None) -> Digest:
         """The digest of the last `days` days, for `/digest now` and the terminal."""
         guild = await self._store.guilds.get(guild_id)
-        days = days or guild.digest_days or self._settings.digest_default_days
-        if not 1 <= days <= 366:
-            raise InputError("days", f"{days} is not between 1 and 366")
-        now = self._clock.now()
-        # Ranges end exclusively at whole seconds; one more second includes what was stored
-        # in the very second the digest is asked for.
-        end = now + timedelta(seconds=1)
-        return await self.builder.build(guild_id, now - timedelta(days=days), end, now=now)
+        start, end, now = self._last_days(
+            days or guild.digest_days or self._settings.digest_default_days
+        )
+        return await self.builder.build(guild_id, start, end, now=now)
 
     async def themes_now(self, guild_id: int, days: int) -> Digest:
         """The guild's themes over the last `days` days, with their history, for /themes."""
-        if not 1 <= days <= 366:
-            raise InputError("days", f"{days} is not between 1 and 366")
-        now = self._clock.now()
-        end = now + timedelta(seconds=1)
-        return await self.builder.build_themes(guild_id, now - timedelta(days=days), end)
+        start, end, _ = self._last_days(days)
+        return await self.builder.build_themes(guild_id, start, end)
 
     async def schedule(
         self,
