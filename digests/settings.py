@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     fetch_timeout_seconds: float = Field(default=15.0, gt=0)
     max_document_bytes: int = Field(default=5_000_000, gt=0)
+    min_document_words: int = Field(default=10, ge=0)
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     fetch_user_agent: str = "HindsightBot/0.1 (+https://github.com/hindsight)"

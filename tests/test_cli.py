@@ -66,7 +66,8 @@ async def test_ingest_reports_bad_and_good_inputs(
 ) -> None:
     good = tmp_path / "good.md"
     good.write_text(
-        "---\ntitle: 금리 메모\ndate: 2025-11-03\n---\n한국은행은 기준금리를 동결했다.\n",
+        "---\ntitle: 금리 메모\ndate: 2025-11-03\n---\n"
+        "한국은행은 기준금리를 동결했다. 시장은 내년 상반기에 인하가 시작될 것으로 본다.\n",
         encoding="utf-8",
     )
     binary = tmp_path / "binary.txt"

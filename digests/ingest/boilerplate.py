@@ -124,10 +124,18 @@ def _starts_comment_form(lines: list[str], index: int) -> bool:
 
 
 def strip_boilerplate(text: str) -> str:
-    """Remove furniture lines, a trailing comment form, and inline promos from normalised text."""
+    """Remove furniture lines, a trailing comment form, and inline promos from normalised text.
+
+    Linear in the text: a marker line is only examined when what follows it is short enough to
+    be a form, which running totals of the following lines' lengths tell without reading them.
+    """
     lines = text.split("\n")
+    following = [0] * (len(lines) + 1)  # characters in the non-blank lines after each index
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        following[index] = following[index + 1] + (len(line) if line.strip() else 0)
     for index in range(len(lines)):
-        if _starts_comment_form(lines, index):
+        if following[index + 1] <= _TAIL_MAX_CHARS and _starts_comment_form(lines, index):
             lines = lines[:index]
             break
     kept = [line for line in lines if not is_furniture(line)]

@@ -2,7 +2,10 @@
 
 Korean sites still serve EUC-KR/CP949, often mislabelled. We never store text decoded with a
 wrong codec: a decode that needs replacement characters, or that yields C1 control characters
-(the signature of UTF-8 or CP949 read as Latin-1), is refused.
+(the signature of UTF-8 or CP949 read as Latin-1), is refused. So is a decode that comes out as
+runs of accented Latin letters and symbols ("ÇÑ±¹ °æÁ¦"): that is what multi-byte text read one
+byte at a time looks like, and then the charset is decided from the bytes instead. Data full of
+control characters is binary, whatever codec would accept it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,20 @@ _META_CHARSET = re.compile(
 )
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _SNIFF_BYTES = 8192
+# What Latin-1 and Windows-1252 turn bytes 0xA0-0xFF into: accented letters and symbols.
+_HIGH_LATIN = (
+    "\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
+_HIGH_LATIN_CHARACTER = re.compile(f"[{_HIGH_LATIN}]")
+# European words put at most two such letters side by side ("Grüße"); a CJK syllable read one
+# byte at a time makes two, so a Korean word of two syllables already makes a run of four.
+_HIGH_LATIN_RUN = re.compile(f"[{_HIGH_LATIN}]{{3,}}")
+_MOJIBAKE_MIN_CHARACTERS = 8
+# Controls that text never holds (tab, newlines and form feed are fine).
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BINARY_CONTROL_SHARE = 0.01
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
 
 
 def sniff_html_charset(data: bytes) -> str | None:
@@ -58,14 +75,61 @@ def _clean(text: str) -> bool:
     return "\ufffd" not in text and not _C1_CONTROLS.search(text)
 
 
+def looks_like_mojibake(text: str) -> bool:
+    """True when text is mostly runs of Latin-1 letters and symbols: multi-byte text (Korean,
+    Japanese, UTF-8) decoded with a single-byte codec."""
+    high = len(_HIGH_LATIN_CHARACTER.findall(text))
+    if high < _MOJIBAKE_MIN_CHARACTERS:
+        return False
+    in_runs = sum(len(run) for run in _HIGH_LATIN_RUN.findall(text))
+    return in_runs * 2 >= high
+
+
+def looks_binary(text: str) -> bool:
+    """True when decoded text holds more control characters than any text does."""
+    if not text:
+        return False
+    controls = len(_BINARY_CONTROLS.findall(text))
+    return controls >= 2 and controls > len(text) * _BINARY_CONTROL_SHARE
+
+
+def _acceptable(text: str) -> bool:
+    return _clean(text) and not looks_like_mojibake(text)
+
+
+def _korean_fallback(data: bytes) -> str | None:
+    """CP949 when the bytes are valid CP949 and read as mostly Hangul: short Korean pages are
+    too short for statistical detection, and a wrong guess cannot produce that much Hangul."""
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = sum(1 for character in text if ord(character) > 0x7F)
+    hangul = len(_HANGUL_SYLLABLE.findall(text))
+    if non_ascii and hangul >= non_ascii * 0.8 and _clean(text):
+        return text
+    return None
+
+
 def decode_bytes(data: bytes, subject: str, declared: str | None = None) -> str:
     """Decode `data` (named `subject` in errors), trusting only decodes that are clean.
 
-    Order: byte-order mark, strict UTF-8, the declared charset (HTTP header or HTML meta), then
-    statistical detection. Raises InputError for binary or undecodable data.
+    Order: byte-order mark, strict UTF-8, the declared charset (HTTP header or HTML meta) unless
+    it yields mojibake, then statistical detection, then CP949 for Korean. Raises InputError for
+    binary or undecodable data.
     """
     if is_binary(data):
         raise InputError(subject, "binary file (contains NUL bytes), not text")
+    return _refuse_binary(_decode(data, subject, declared), subject)
+
+
+def _refuse_binary(text: str, subject: str) -> str:
+    if looks_binary(text):
+        raise InputError(subject, "binary data (full of control characters), not text")
+    return text
+
+
+def _decode(data: bytes, subject: str, declared: str | None) -> str:
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -84,23 +148,34 @@ def decode_bytes(data: bytes, subject: str, declared: str | None = None) -> str:
             return text
     except UnicodeDecodeError:
         pass
-    candidates = [_codec(declared), _codec(sniff_html_charset(data))]
-    for codec in candidates:
+    garbled: list[str] = []
+    for codec in dict.fromkeys([_codec(declared), _codec(sniff_html_charset(data))]):
         if codec and codec != "utf-8":
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError:
                 continue
-            if _clean(text):
+            if _acceptable(text):
                 return text
+            if _clean(text):
+                garbled.append(codec)
     best = charset_normalizer.from_bytes(data).best()
     if best is not None and best.encoding:
         try:
             text = data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
             text = ""
-        if text and _clean(text) and best.chaos < 0.2:
+        if text and _acceptable(text) and best.chaos < 0.2:
             return text
+    korean = _korean_fallback(data)
+    if korean is not None:
+        return korean
+    if garbled:
+        raise InputError(
+            subject,
+            f"undecodable bytes: the declared charset {garbled[0]} gives garbled text"
+            " and no other encoding fits",
+        )
     raise InputError(
         subject, "undecodable bytes: not UTF-8, not the declared charset, and no encoding fits"
     )

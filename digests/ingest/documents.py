@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 from digests.errors import InputError
 from digests.ingest.boilerplate import strip_boilerplate
 from digests.ingest.splitter import DocumentItem, split_items
-from digests.ingest.text import clip, content_hash, detect_language, normalize_text
+from digests.ingest.text import (
+    clip,
+    content_hash,
+    count_words,
+    detect_language,
+    http_url,
+    normalize_text,
+)
 from digests.models import Post, SourceKind
 
 _TITLE_MAX = 120
@@ -47,8 +54,10 @@ def build_posts(
     fallback_published: datetime | None = None,
     *,
     split: bool = True,
+    min_words: int = 0,
 ) -> list[Post]:
-    """Clean, split and date a document. Raises InputError when no text is left.
+    """Clean, split and date a document. Raises InputError when no text is left, or when the
+    document (title and text) has fewer than `min_words` real words.
 
     `split=False` keeps the document one post (a feed entry is one item by definition)."""
     text = normalize_text(document.text)
@@ -57,6 +66,15 @@ def build_posts(
     text = strip_boilerplate(text)
     if not text:
         raise InputError(document.source, "nothing but page furniture (menus, forms, widgets)")
+    if min_words:
+        words = count_words(text) + count_words(document.title or "")
+        if words < min_words:
+            raise InputError(
+                document.source,
+                f"too little text: {words} real word{'s' if words != 1 else ''},"
+                f" at least {min_words} needed (MIN_DOCUMENT_WORDS)",
+            )
+    canonical_url = http_url(document.canonical_url)
     items = split_items(text, zone) if split else [DocumentItem(text)]
     single = len(items) == 1
     posts = []
@@ -65,7 +83,7 @@ def build_posts(
             title, body = document.title, item.text
         else:
             title, body = _title_and_body(item.text)
-        canonical = document.canonical_url
+        canonical = canonical_url
         if canonical and not single:
             canonical = f"{canonical}#item-{number}"
         published = item.published or (document.published if single else None)

@@ -7,16 +7,17 @@ transaction that stores its post: a crash between the two cannot lose or repeat 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digests.clock import Clock
-from digests.errors import FetchError, InputError, NotFound
-from digests.ingest.feeds import ParsedFeed, failure_backoff, parse_feed, should_disable
+from digests.errors import HindsightError, InputError, NotFound, describe_failure
+from digests.ingest.feeds import FeedEntry, ParsedFeed, failure_backoff, should_disable
 from digests.ingest.fetch import SafeFetcher
-from digests.ingest.service import IngestService, feed_entry_posts
+from digests.ingest.service import IngestService
 from digests.models import IngestOutcome, IngestResult, Post
 from digests.settings import Settings
 from digests.store import Store, Transaction
@@ -73,14 +74,22 @@ class FeedService:
         """How often an active feed is polled."""
         return timedelta(minutes=self._settings.feed_poll_minutes)
 
+    async def _parse(
+        self, body: bytes, url: str, guild_id: int
+    ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+        # Parsing a large feed is seconds of CPU: never on the event loop.
+        return await asyncio.to_thread(self._ingest.feed_posts, body, url, guild_id)
+
     async def add(
         self, guild_id: int, url: str, *, channel_id: int | None = None, added_by: str | None = None
     ) -> FeedAdded:
         """Follow a feed: fetch it now (it must parse), store current entries as not new."""
-        if await self._store.feeds.find_by_url(guild_id, url):
-            raise InputError(url, "this server already follows that feed")
+        existing = await self._store.feeds.find_by_url(guild_id, url)
+        if existing is not None:
+            hint = "" if existing.active else "; it is disabled, resume it with /feed enable"
+            raise InputError(url, f"this server already follows that feed (#{existing.id}){hint}")
         resource = await self._fetcher.fetch(url)
-        parsed = parse_feed(resource.body, url)
+        parsed, pairs = await self._parse(resource.body, url, guild_id)
         now = self._clock.now()
         next_poll = now + self.interval + spread_offset(url, self.interval)
         async with self._store.transaction() as transaction:
@@ -103,7 +112,7 @@ class FeedService:
             title=parsed.title or None,
         )
         results = await self._store_entries(
-            feed_id, guild_id, parsed, url, is_new=False, channel_id=None
+            feed_id, guild_id, parsed, pairs, url, is_new=False, channel_id=None
         )
         feed = await self._store.feeds.get(guild_id, feed_id)
         assert feed is not None
@@ -124,6 +133,7 @@ class FeedService:
         feed_id: int,
         guild_id: int,
         parsed: ParsedFeed,
+        pairs: list[tuple[FeedEntry, Post]],
         url: str,
         *,
         is_new: bool,
@@ -133,9 +143,10 @@ class FeedService:
         announce = is_new and channel_id is not None
         language = (await self._store.guilds.get(guild_id)).language if announce else "en"
         results: list[IngestResult] = []
-        for entry, post in feed_entry_posts(parsed, url, guild_id, self._settings.timezone):
+        for entry, post in pairs:
             if entry.key in known:
                 continue
+            known.add(entry.key)  # a feed repeating an id stores it once
 
             async def mark(
                 transaction: Transaction, post_id: int, post: Post, key: str = entry.key
@@ -187,27 +198,41 @@ class FeedService:
         return results
 
     async def poll(self, feed: FeedRecord) -> PollOutcome:
-        """Poll one feed: conditional GET, store new entries, back off or disable on failure."""
+        """Poll one feed: conditional GET, store new entries, back off or disable on failure.
+
+        Never raises: whatever goes wrong (the network, the feed, a bug of ours) is recorded on
+        the feed, shown by /feed list, and backs its polling off."""
         now = self._clock.now()
         try:
-            resource = await self._fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            return await self._poll(feed, now)
+        except Exception as error:
+            if not isinstance(error, HindsightError):
+                logger.exception("polling feed %s failed", feed.url)
+            return await self._failed(feed, now, describe_failure(error))
+
+    async def _poll(self, feed: FeedRecord, now: datetime) -> PollOutcome:
+        resource = await self._fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
+        if resource.not_modified:
+            await self._store.feeds.record_success(
+                feed.id,
+                now=now,
+                next_poll=now + self.interval,
+                etag=resource.etag,
+                last_modified=resource.last_modified,
+                title=None,
             )
-            if resource.not_modified:
-                await self._store.feeds.record_success(
-                    feed.id,
-                    now=now,
-                    next_poll=now + self.interval,
-                    etag=resource.etag,
-                    last_modified=resource.last_modified,
-                    title=None,
-                )
-                return PollOutcome(feed.id, feed.guild_id, [], not_modified=True)
-            parsed = parse_feed(resource.body, feed.url)
-        except (FetchError, InputError) as error:
-            return await self._failed(feed, now, error.user_message)
+            return PollOutcome(feed.id, feed.guild_id, [], not_modified=True)
+        parsed, pairs = await self._parse(resource.body, feed.url, feed.guild_id)
         results = await self._store_entries(
-            feed.id, feed.guild_id, parsed, feed.url, is_new=True, channel_id=feed.channel_id
+            feed.id,
+            feed.guild_id,
+            parsed,
+            pairs,
+            feed.url,
+            is_new=True,
+            channel_id=feed.channel_id,
         )
         await self._store.feeds.record_success(
             feed.id,
@@ -237,13 +262,29 @@ class FeedService:
         return PollOutcome(feed.id, feed.guild_id, [], error=message, disabled=disable)
 
     async def poll_due(self, guild_ids: set[int] | None = None) -> list[PollOutcome]:
-        """Poll every feed whose time has come (optionally only for some guilds)."""
+        """Poll every feed whose time has come (optionally only for some guilds); one feed's
+        failure is recorded on it and the others are polled all the same."""
         outcomes = []
         for feed in await self._store.feeds.due(self._clock.now(), guild_ids):
-            outcomes.append(await self.poll(feed))
+            try:
+                outcomes.append(await self.poll(feed))
+            except Exception:  # even recording the failure failed (the store): go on
+                logger.exception("polling feed %s failed and could not be recorded", feed.url)
         return outcomes
 
-    async def enable(self, guild_id: int, feed_id: int) -> None:
-        """Resume a disabled feed."""
+    async def enable(self, guild_id: int, feed_id: int) -> FeedRecord:
+        """Resume a disabled (or failing) feed: its failures are forgotten and it is polled at
+        the next scheduler pass."""
         if not await self._store.feeds.enable(guild_id, feed_id, self._clock.now()):
             raise NotFound(f"No feed #{feed_id} in this server.")
+        feed = await self._store.feeds.get(guild_id, feed_id)
+        assert feed is not None
+        return feed
+
+    async def set_channel(self, guild_id: int, feed_id: int, channel_id: int | None) -> FeedRecord:
+        """Announce the feed's new entries in `channel_id` from now on (None: announce nowhere)."""
+        if not await self._store.feeds.set_channel(guild_id, feed_id, channel_id):
+            raise NotFound(f"No feed #{feed_id} in this server.")
+        feed = await self._store.feeds.get(guild_id, feed_id)
+        assert feed is not None
+        return feed

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import trafilatura
 
-from digests.errors import InputError
+from digests.errors import InputError, input_failures
 from digests.ingest.dates import parse_metadata_date
+from digests.ingest.text import http_url
 
 # trafilatura reports the publication day only; these tags usually carry the full moment.
 _PUBLISHED_META = re.compile(
@@ -119,20 +120,45 @@ def page_author(html: str) -> str | None:
 _BLOCK_END = re.compile(
     r"(?i)<\s*(?:br\s*/?|/p|/div|/li|/h[1-6]|/tr|/blockquote|/section|/article)\s*>"
 )
-_TAG = re.compile(r"(?s)<[^>]+>")
-_SCRIPT = re.compile(r"(?is)<(script|style|noscript)[^>]*>.*?</\1>")
+# Patterns stop at the next "<": a match attempt never scans past it, so text full of unclosed
+# tags (a feed can hold anything) costs linear time, not quadratic.
+_TAG = re.compile(r"<[^<>]*>")
+_SCRIPT_OPEN = re.compile(r"(?i)<(script|style|noscript)\b[^<>]*>")
+
+
+def _without_scripts(fragment: str) -> str:
+    """The fragment without script/style/noscript elements; an unclosed one runs to the end."""
+    lowered = fragment.lower()
+    kept: list[str] = []
+    position = 0
+    while match := _SCRIPT_OPEN.search(fragment, position):
+        kept.append(fragment[position : match.start()])
+        kept.append(" ")
+        close = lowered.find("</" + match.group(1).lower(), match.end())
+        end = fragment.find(">", close) if close != -1 else -1
+        position = len(fragment) if end == -1 else end + 1
+    kept.append(fragment[position:])
+    return "".join(kept)
 
 
 def fragment_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (a feed entry's content), keeping block breaks as lines."""
-    text = _SCRIPT.sub(" ", fragment)
+    """Plain text of an HTML fragment (a feed entry's content), keeping block breaks as lines.
+
+    Linear in the fragment's length, whatever it holds."""
+    text = _without_scripts(fragment)
     text = _BLOCK_END.sub("\n", text)
     text = _TAG.sub(" ", text)
     return html_module.unescape(text)
 
 
 def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> ExtractedPage:
-    """Extract the article of an HTML page; InputError when it holds no readable text."""
+    """Extract the article of an HTML page; InputError naming `subject` when it holds no
+    readable text or the parser fails on it."""
+    with input_failures(subject, "HTML"):
+        return _extract_html(html, url, subject, zone)
+
+
+def _extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> ExtractedPage:
     result = trafilatura.extract(
         html,
         url=url,
@@ -158,5 +184,5 @@ def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> Ex
         title=title,
         author=author,
         published=_precise_published(html, data.get("date"), zone),
-        canonical_url=data.get("source") or url,
+        canonical_url=http_url(data.get("source"), url) or url,
     )

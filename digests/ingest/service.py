@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,16 +13,18 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from digests.clock import Clock
-from digests.errors import HindsightError, InputError
+from digests.errors import HindsightError, InputError, describe_failure
 from digests.ingest.decode import decode_bytes
 from digests.ingest.documents import RawDocument, build_posts
 from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
-from digests.ingest.fetch import SafeFetcher
+from digests.ingest.fetch import FetchedResource, SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
 from digests.models import IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
+
+logger = logging.getLogger(__name__)
 
 
 class PostAnalyzer(Protocol):
@@ -70,8 +74,11 @@ def feed_entry_posts(
     guild_id: int,
     zone: ZoneInfo,
     fallback_published: datetime | None = None,
+    *,
+    min_words: int = 0,
 ) -> list[tuple[FeedEntry, Post]]:
-    """One post per feed entry (entries without any text are skipped)."""
+    """One post per feed entry (entries without text, or with fewer than `min_words` real
+    words, are skipped). CPU work: run it in a worker thread."""
     pairs = []
     for entry in parsed.entries:
         text = fragment_text(entry.content) if entry.content_is_html else entry.content
@@ -85,7 +92,9 @@ def feed_entry_posts(
             canonical_url=entry.link,
         )
         try:
-            (post,) = build_posts(document, guild_id, zone, fallback_published, split=False)
+            (post,) = build_posts(
+                document, guild_id, zone, fallback_published, split=False, min_words=min_words
+            )
         except HindsightError:
             continue
         pairs.append((entry, post))
@@ -169,12 +178,27 @@ class IngestService:
             author=post.author,
         )
 
+    @property
+    def min_words(self) -> int:
+        """Fewest real words a document needs to be stored (MIN_DOCUMENT_WORDS)."""
+        return self._settings.min_document_words
+
     def posts_from_file(
         self, path: Path, guild_id: int, published: datetime | None = None
     ) -> list[Post]:
-        """Load, clean and split one file into posts (nothing is stored)."""
+        """Load, clean and split one file into posts (nothing is stored). CPU work."""
         document = load_file(path, self.zone, self._settings.max_document_bytes)
-        return build_posts(document, guild_id, self.zone, published)
+        return build_posts(document, guild_id, self.zone, published, min_words=self.min_words)
+
+    def feed_posts(
+        self, body: bytes, source: str, guild_id: int, published: datetime | None = None
+    ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+        """Parse a feed and build a post per entry worth storing (nothing is stored). CPU work:
+        run it in a worker thread. Raises InputError naming `source`."""
+        parsed = parse_feed(body, source)
+        return parsed, feed_entry_posts(
+            parsed, source, guild_id, self.zone, published, min_words=self.min_words
+        )
 
     async def ingest_inputs(
         self,
@@ -184,16 +208,15 @@ class IngestService:
         published: datetime | None = None,
         on_progress: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        """Ingest files, folders and URLs; each bad input is reported and the rest go on."""
+        """Ingest files, folders and URLs; each bad input is reported and the rest go on, even
+        when one of them trips over a bug (logged, reported as an internal error)."""
         report = IngestReport([], [])
         for raw in inputs:
             if is_url(str(raw)):
-                try:
+                async with _reported(report, str(raw)):
                     report.results.extend(
                         await self.ingest_url(str(raw), guild_id, published=published)
                     )
-                except HindsightError as error:
-                    report.failures.append(InputFailure(str(raw), error.user_message))
                 if on_progress:
                     on_progress(str(raw))
                 continue
@@ -204,22 +227,22 @@ class IngestService:
                 report.failures.append(InputFailure(str(path), error.user_message))
                 continue
             for file in files:
-                try:
+                async with _reported(report, str(file)):
                     posts = await asyncio.to_thread(self.posts_from_file, file, guild_id, published)
                     report.results.extend(await self.store_posts(posts))
-                except HindsightError as error:
-                    report.failures.append(InputFailure(str(file), error.user_message))
                 if on_progress:
                     on_progress(str(file))
         return report
 
+    def _uploaded_posts(self, filename: str, data: bytes, guild_id: int) -> list[Post]:
+        document = load_bytes(
+            data, filename, Path(filename).suffix, self.zone, self._settings.max_document_bytes
+        )
+        return build_posts(document, guild_id, self.zone, min_words=self.min_words)
+
     async def ingest_bytes(self, filename: str, data: bytes, guild_id: int) -> list[IngestResult]:
         """Ingest an uploaded .txt/.md/.html file."""
-        suffix = Path(filename).suffix
-        document = await asyncio.to_thread(
-            load_bytes, data, filename, suffix, self.zone, self._settings.max_document_bytes
-        )
-        posts = build_posts(document, guild_id, self.zone)
+        posts = await asyncio.to_thread(self._uploaded_posts, filename, data, guild_id)
         return await self.store_posts(posts)
 
     async def ingest_text(
@@ -231,28 +254,19 @@ class IngestService:
         title: str | None = None,
         published: datetime | None = None,
     ) -> list[IngestResult]:
-        """Ingest pasted text. Raises InputError for empty or oversized text."""
+        """Ingest pasted text. Raises InputError for empty, oversized or too short text."""
         document = pasted_document(text, self._settings.max_document_bytes, source)
         if title:
             document = RawDocument(**{**document.__dict__, "title": title})
-        posts = build_posts(document, guild_id, self.zone, published)
+        posts = await asyncio.to_thread(
+            build_posts, document, guild_id, self.zone, published, min_words=self.min_words
+        )
         return await self.store_posts(posts)
 
-    async def ingest_url(
-        self, url: str, guild_id: int, *, published: datetime | None = None
-    ) -> list[IngestResult]:
-        """Fetch a page (or a feed) and store its posts. Raises FetchError/InputError."""
-        if self._fetcher is None:
-            raise InputError(url, "fetching URLs is not available here")
-        resource = await self._fetcher.fetch(url)
-        if looks_like_feed(resource.content_type, resource.body):
-            parsed = parse_feed(resource.body, url)
-            posts = [
-                post for _, post in feed_entry_posts(parsed, url, guild_id, self.zone, published)
-            ]
-            if not posts:
-                raise InputError(url, "the feed has no entries with text")
-            return await self.store_posts(posts)
+    def _page_posts(
+        self, resource: FetchedResource, url: str, guild_id: int, published: datetime | None
+    ) -> list[Post]:
+        """Decode, extract, clean and split a fetched page (CPU work, in a worker thread)."""
         if len(resource.body) > self._settings.max_document_bytes:
             raise InputError(url, "too large: over the document size limit")
         text = decode_bytes(resource.body, url, resource.charset)
@@ -271,5 +285,34 @@ class IngestService:
                 published=page.published,
                 canonical_url=page.canonical_url or resource.url,
             )
-        posts = await asyncio.to_thread(build_posts, document, guild_id, self.zone, published)
+        return build_posts(document, guild_id, self.zone, published, min_words=self.min_words)
+
+    async def ingest_url(
+        self, url: str, guild_id: int, *, published: datetime | None = None
+    ) -> list[IngestResult]:
+        """Fetch a page (or a feed) and store its posts. Raises FetchError/InputError."""
+        if self._fetcher is None:
+            raise InputError(url, "fetching URLs is not available here")
+        resource = await self._fetcher.fetch(url)
+        if looks_like_feed(resource.content_type, resource.body):
+            _, pairs = await asyncio.to_thread(
+                self.feed_posts, resource.body, url, guild_id, published
+            )
+            if not pairs:
+                raise InputError(url, "the feed has no entries with enough text")
+            return await self.store_posts(post for _, post in pairs)
+        posts = await asyncio.to_thread(self._page_posts, resource, url, guild_id, published)
         return await self.store_posts(posts)
+
+
+@asynccontextmanager
+async def _reported(report: IngestReport, source: str) -> AsyncIterator[None]:
+    """Record a failed input in `report` instead of stopping the batch: our errors with their
+    message, anything else as an internal error (logged with its traceback)."""
+    try:
+        yield
+    except HindsightError as error:
+        report.failures.append(InputFailure(source, error.user_message))
+    except Exception as error:
+        logger.exception("ingesting %s failed", source)
+        report.failures.append(InputFailure(source, f"{source}: {describe_failure(error)}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import urljoin, urlsplit
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
@@ -33,6 +34,30 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
+# A real word: letters (any script), maybe with digits and inner marks ("3.3조달러", "don't",
+# "AI-driven"); never a long run of symbols, which is what binary data decodes to.
+_WORD = re.compile(r"(?=[\w'’.,%&+/-]*[^\W\d_])[\w'’.,%&+/-]+")
+_WORD_EDGES = "\"'“”‘’()[]{}<>«»「」『』《》〈〉.,;:!?…·-–—/\\*_~`|#@&%^+=$€£¥₩"
+_WORD_MAX_CHARS = 40
+_CJK = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def count_words(text: str) -> int:
+    """Real words in `text`: Korean eojeol and English (or other) words of two letters or more.
+
+    Tokens longer than any word, or made of symbols, do not count: decoded binary data and
+    keyboard noise have few real words however long they are."""
+    count = 0
+    for token in text.split():
+        token = token.strip(_WORD_EDGES)
+        if not token or len(token) > _WORD_MAX_CHARS or not _WORD.fullmatch(token):
+            continue
+        if _CJK.search(token) or len(_LETTER.findall(token)) >= 2:
+            count += 1
+    return count
+
+
 def detect_language(text: str) -> str:
     """'ko' when Hangul makes up a real share of the letters, else 'en'."""
     hangul = len(_HANGUL.findall(text))
@@ -53,3 +78,24 @@ def clip(text: str, limit: int) -> str:
     if space > limit * 0.6:
         cut = cut[:space]
     return cut.rstrip(" ,.;:·") + "…"
+
+
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"]")
+
+
+def http_url(value: str | None, base: str | None = None) -> str | None:
+    """`value` as an absolute http(s) address with a host (joined to `base` when relative), or
+    None: embeds and links must never carry an identifier such as a feed's guid ("m2")."""
+    if not value or _URL_FORBIDDEN.search(value.strip()):
+        return None
+    candidate = value.strip()
+    try:
+        if base and not urlsplit(candidate).scheme:
+            candidate = urljoin(base, candidate)
+        parts = urlsplit(candidate)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return candidate

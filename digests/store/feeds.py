@@ -235,7 +235,18 @@ class FeedRepository:
         return bool(
             await self._db.execute(
                 "UPDATE feeds SET disabled_ts = NULL, disabled_reason = NULL, failure_count = 0,"
-                " first_failure_ts = NULL, next_poll_ts = ? WHERE guild_id = ? AND id = ?",
+                " first_failure_ts = NULL, last_error = NULL, next_poll_ts = ?"
+                " WHERE guild_id = ? AND id = ?",
                 (to_timestamp(now), guild_id, feed_id),
+            )
+        )
+
+    async def set_channel(self, guild_id: int, feed_id: int, channel_id: int | None) -> bool:
+        """Where the feed's new entries are announced (None: nowhere); False when the guild has
+        no such feed."""
+        return bool(
+            await self._db.execute(
+                "UPDATE feeds SET channel_id = ? WHERE guild_id = ? AND id = ?",
+                (channel_id, guild_id, feed_id),
             )
         )

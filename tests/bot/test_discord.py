@@ -368,7 +368,8 @@ async def test_ingest_then_summary_quote_themes_scoreboard_export(
 
 async def test_ingest_file_url_and_refusals(slash: Slash, world: World, bot: Any) -> None:
     attached = FakeAttachmentOption(
-        "notes.md", b"# Chip notes\n\nTSMC will start 2nm mass production in 2025 Q4.\n"
+        "notes.md",
+        b"# Chip notes\n\nTSMC will start 2nm mass production in 2025 Q4, ahead of its rivals.\n",
     )
     stored = await slash(world.mod, "ingest file", {"file": attached})
     assert title(stored).startswith("1 stored"), text_of(stored)

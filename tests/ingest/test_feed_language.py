@@ -20,7 +20,7 @@ def _body(numbers: list[int]) -> bytes:
             guid=f"post-{n}",
             author="김작가",
             published=f"Mon, {n:02d} Dec 2025 09:00:00 +0900",
-            summary=f"{n}번째 메모의 본문이다.",
+            summary=f"{n}번째 메모의 본문이다. 반도체 업황은 내년 상반기에 회복될 것이다.",
         )
         for n in numbers
     ]

@@ -350,7 +350,7 @@ async def test_feed_url_stores_one_post_per_entry(
                 if kind == "rss"
                 else f"2025-11-0{n}T09:00:00+09:00"
             ),
-            summary=f"{n}번째 글의 본문이다. 반도체 업황은 내년에 회복될 것이다.",
+            summary=f"{n}번째 글의 본문이다. 반도체 업황은 내년에 회복될 것이다. 메모리 가격도 오른다.",
         )
         for n in (1, 2, 3)
     ]
