@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> None:
         stream=sys.stderr,
     )
     if args.console:
-        from bot.console import run_console
+        from bot.console import quiet_libraries, run_console
+
+        quiet_libraries(settings.log_level)
 
         start = datetime.fromisoformat(args.clock.replace("Z", "+00:00")) if args.clock else None
         if start is not None and start.tzinfo is None:

@@ -99,6 +99,40 @@ def _int(options: dict[str, str], name: str, required: bool = True) -> int | Non
         raise HindsightError(f"{name}: {value!r} is not a number") from error
 
 
+_YES = {"yes", "true", "1", "on"}
+_NO = {"no", "false", "0", "off"}
+
+
+def _flag(options: dict[str, str], name: str, current: bool) -> bool:
+    """A yes/no option; absent keeps `current`, anything else is refused."""
+    value = options.get(name)
+    if value is None:
+        return current
+    if value.strip().lower() in _YES:
+        return True
+    if value.strip().lower() in _NO:
+        return False
+    raise HindsightError(f"{name}: {value!r} is not yes or no")
+
+
+def act_as(caller: Caller, options: dict[str, str]) -> Caller:
+    """`/as`: switch to another member (`user:`, an ordinary member unless `mod:`/`messages:`
+    say otherwise) or change only the rights named. `mod:` also sets `messages:` unless that is
+    given too (a moderator may ingest). No options at all changes nothing."""
+    user_id = _int(options, "user", False)
+    other_member = user_id is not None and user_id != caller.user_id
+    is_moderator = _flag(options, "mod", False if other_member else caller.is_moderator)
+    default_messages = (
+        is_moderator if "mod" in options or other_member else caller.can_manage_messages
+    )
+    return replace(
+        caller,
+        user_id=caller.user_id if user_id is None else user_id,
+        is_moderator=is_moderator,
+        can_manage_messages=_flag(options, "messages", default_messages),
+    )
+
+
 Handler = Callable[[Caller, dict[str, str]], Awaitable[Reply]]
 
 
@@ -148,7 +182,15 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
             who, o.get("url", ""), _int(o, "channel", False)
         ),
         ("feed", "list"): lambda who, o: c.feed_list(who),
-        ("feed", "remove"): lambda who, o: c.feed_remove(who, _int(o, "id")),  # type: ignore[arg-type]
+        ("feed", "remove"): lambda who, o: c.feed_remove(
+            who, _int(o, "feed", False) or _int(o, "id")
+        ),  # type: ignore[arg-type]
+        ("feed", "enable"): lambda who, o: c.feed_enable(
+            who, _int(o, "feed", False) or _int(o, "id")
+        ),  # type: ignore[arg-type]
+        ("feed", "channel"): lambda who, o: c.feed_channel(
+            who, _int(o, "feed", False) or _int(o, "id"), _int(o, "channel", False)
+        ),  # type: ignore[arg-type]
         ("ingest", "url"): lambda who, o: c.ingest_url(who, o.get("url", "")),
         ("ingest", "text"): lambda who, o: c.ingest_text(who, o.get("text", ""), o.get("title")),
         ("scoreboard",): lambda who, o: c.scoreboard(who, o.get("by", "source")),
@@ -175,9 +217,11 @@ HELP = """Commands (same as the Discord bot):
   /remind prediction prediction:N [when:"in 3 months"]   /remind list   /remind cancel id:N|prediction:N
   /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00] [timezone:Asia/Seoul]
   /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
+  /feed enable id:N   /feed channel id:N [channel:N]  (no channel: stop announcing)
   /ingest url url:URL   /ingest text text:"…" [title:"…"]   /export
   /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
-Console only: /as user:N [mod:yes] [messages:yes]   /tick   /time +3d (with --clock)   /help   /quit"""
+Console only: /as [user:N] [mod:yes|no] [messages:yes|no] (no options: who you are)
+  /tick   /time +3d (with --clock)   /help   /quit"""
 
 
 class Console:
@@ -225,20 +269,12 @@ class Console:
             return True
         if path == ["as"]:
             try:
-                user_id = _int(options, "user", False)
+                self.session.caller = act_as(self.session.caller, options)
             except HindsightError as error:
                 self.write(f"error: {error.user_message}")
                 return True
-            self.session.caller = replace(
-                self.session.caller,
-                user_id=user_id or self.session.caller.user_id,
-                is_moderator=options.get("mod", "no").lower() in {"yes", "true", "1"},
-                can_manage_messages=options.get("messages", options.get("mod", "no")).lower()
-                in {"yes", "true", "1"},
-            )
-            self.write(
-                f"acting as user {self.session.caller.user_id} (moderator: {self.session.caller.is_moderator})"
-            )
+            caller = self.session.caller
+            self.write(f"acting as user {caller.user_id} (moderator: {caller.is_moderator})")
             return True
         if path == ["tick"]:
             await self.tick()
@@ -263,9 +299,11 @@ class Console:
         return True
 
     async def tick(self) -> None:
-        """Run everything that is due and print what was delivered."""
+        """Run everything that is due, print what was delivered and what failed."""
         report = await self.scheduler.tick()
-        if not (report.drained.sent or report.digests or report.sweep.queued):
+        for failure in report.failures:
+            self.write(f"warning: {failure}")
+        if not (report.drained.sent or report.digests or report.sweep.queued or report.failures):
             self.write("(nothing due)")
 
     async def move_time(self, amount: str) -> None:
@@ -309,6 +347,18 @@ async def stdin_lines() -> Any:
         if not line:
             return
         yield line
+
+
+# Libraries that log routine work at INFO ("Added job …", "Job … executed successfully"): in a
+# terminal session those lines land between the user's commands and replies.
+_CHATTY_LOGGERS = ("apscheduler",)
+
+
+def quiet_libraries(log_level: str) -> None:
+    """Keep chatty libraries at WARNING in the terminal unless LOG_LEVEL asks for DEBUG."""
+    if log_level.upper() != "DEBUG":
+        for name in _CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 async def run_console(

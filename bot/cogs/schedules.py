@@ -110,6 +110,32 @@ class FeedCog(HindsightCog):
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.feed_remove(caller, id))
 
+    @feed.command(name="enable")
+    @app_commands.describe(id="The feed's number (from /feed list)")
+    async def enable(self, interaction: discord.Interaction, id: int) -> None:
+        """Resume a disabled or failing feed (Manage Server)."""
+        caller = caller_of(interaction)
+        await self.answer(interaction, self.handlers.feed_enable(caller, id))
+
+    @feed.command(name="channel")
+    @app_commands.describe(
+        id="The feed's number (from /feed list)",
+        channel="Announce new entries here (leave empty to stop announcing)",
+    )
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        id: int,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Where a feed's new entries are announced (Manage Server)."""
+        caller = caller_of(interaction)
+        if channel is not None and caller.is_moderator:
+            require_postable(interaction, channel)
+        await self.answer(
+            interaction, self.handlers.feed_channel(caller, id, channel.id if channel else None)
+        )
+
 
 class IngestCog(HindsightCog):
     """Adding posts by hand."""

@@ -17,7 +17,7 @@ from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
-from digests.ingest.text import clip
+from digests.ingest.text import clip, http_url
 from digests.ledger.service import Actor
 from digests.models import IngestOutcome, IngestResult
 from digests.scheduling.digest_service import DigestStatus
@@ -37,6 +37,14 @@ OUTCOME_LABELS = {
     "withdrawn": "withdrawn",
 }
 BUTTON_PREFIX = "hs"
+# What moderators read for each scheduler job that can fail (see digests.scheduling).
+JOB_LABELS = {
+    "digest": "this server's digest",
+    "digests": "digests (all servers)",
+    "sweep": "due-date reminders (all servers)",
+    "feeds": "feed polling (all servers)",
+    "delivery": "sending messages (all servers)",
+}
 
 
 @dataclass(frozen=True)
@@ -557,6 +565,16 @@ class Commands:
 
     def _digest_status_reply(self, status: DigestStatus, title: str = "Digest schedule") -> Reply:
         reply = self._schedule_reply(status, title)
+        for failure in status.failures:
+            reply.tone = "warning"
+            reply.fields.append(
+                Field(
+                    f"⚠️ Failing: {JOB_LABELS.get(failure.job, failure.job)}",
+                    f"{failure.failure_count}× since {self.fmt.moment(failure.first_failure_at)}:"
+                    f" {defang(clip(failure.last_error, 600))}\n"
+                    f"Next try {self.fmt.moment(failure.retry_at)}.",
+                )
+            )
         if status.reminders_paused_reason:
             reply.tone = "warning"
             reply.fields.append(
@@ -598,26 +616,51 @@ class Commands:
 
     # --- /feed ----------------------------------------------------------------------------------
 
+    def _announced_in(self, channel_id: int | None) -> str:
+        if channel_id is None:
+            return "not announced (no channel; set one with /feed channel)"
+        return f"announced in {self.fmt.channel(channel_id)}"
+
     async def feed_add(self, caller: Caller, url: str, channel: int | None = None) -> Reply:
-        """Follow an RSS/Atom feed; new entries are stored (and announced in a channel)."""
+        """Follow an RSS/Atom/JSON feed; new entries are stored and announced in `channel`."""
         self._require_moderator(caller, "add feeds")
         added = await self.services.feeds.add(
             caller.guild_id, url, channel_id=channel, added_by=str(caller.user_id)
         )
+        feed = added.feed
+        if feed.channel_id is None:
+            where = (
+                "New entries will be stored but **not announced**: no channel was given."
+                f" Choose one with /feed channel feed:{feed.id} channel:…"
+            )
+        else:
+            where = f"New entries will be announced in {self.fmt.channel(feed.channel_id)}."
         return Reply(
-            title=f"Following feed #{added.feed.id}",
-            description=f"{defang(added.feed.title or url)}\n{added.stored} current entries stored (not announced).",
-            tone="success",
+            title=f"Following feed #{feed.id}",
+            description=f"{defang(feed.title or url)}\n"
+            f"{added.stored} current entries stored (not announced).\n{where}",
+            tone="success" if feed.channel_id is not None else "warning",
         )
 
     async def feed_list(self, caller: Caller) -> Reply:
-        """Feeds this server follows, with their state."""
+        """Feeds this server follows, with their state and where new entries go."""
         lines = []
         for feed in await self.services.feeds.list(caller.guild_id):
-            state = "active" if feed.active else f"disabled: {feed.disabled_reason}"
-            if feed.active and feed.failure_count:
-                state = f"failing ({feed.failure_count}×): {feed.last_error}"
-            lines.append(f"**#{feed.id}** {defang(feed.title or feed.url)}\n{feed.url} · {state}")
+            if not feed.active:
+                state = (
+                    f"⚠️ disabled: {feed.disabled_reason} (resume with /feed enable feed:{feed.id})"
+                )
+            elif feed.failure_count:
+                state = (
+                    f"⚠️ failing ({feed.failure_count}×): {feed.last_error};"
+                    f" next try {self.fmt.moment(feed.next_poll_at)}"
+                )
+            else:
+                state = "active"
+            lines.append(
+                f"**#{feed.id}** {defang(feed.title or feed.url)}\n{feed.url} · {state}"
+                f" · {self._announced_in(feed.channel_id)}"
+            )
         return self._paged("Feeds", lines, "This server follows no feeds. Use /feed add.")
 
     async def feed_remove(self, caller: Caller, feed: int) -> Reply:
@@ -625,6 +668,26 @@ class Commands:
         self._require_moderator(caller, "remove feeds")
         await self.services.feeds.remove(caller.guild_id, feed)
         return Reply(title=f"Feed #{feed} removed", tone="success")
+
+    async def feed_enable(self, caller: Caller, feed: int) -> Reply:
+        """Resume a disabled or failing feed; it is polled at the next pass (moderators)."""
+        self._require_moderator(caller, "resume feeds")
+        resumed = await self.services.feeds.enable(caller.guild_id, feed)
+        return Reply(
+            title=f"Feed #{feed} resumed",
+            description=f"{defang(resumed.title or resumed.url)}\nIt is polled at the"
+            f" scheduler's next pass; new entries are {self._announced_in(resumed.channel_id)}.",
+            tone="success",
+        )
+
+    async def feed_channel(self, caller: Caller, feed: int, channel: int | None = None) -> Reply:
+        """Where a feed's new entries are announced; no channel stops announcing (moderators)."""
+        self._require_moderator(caller, "change feeds")
+        changed = await self.services.feeds.set_channel(caller.guild_id, feed, channel)
+        return Reply(
+            title=f"Feed #{feed}: new entries {self._announced_in(changed.channel_id)}",
+            tone="success",
+        )
 
     # --- /ingest --------------------------------------------------------------------------------
 
@@ -842,7 +905,9 @@ class Commands:
             feed = defang(str(payload.get("feed") or words.feed_unnamed))
             return Reply(
                 title=defang(clip(str(payload.get("title") or words.feed_untitled), 250)),
-                url=str(payload["url"]) if payload.get("url") else None,
+                # Queued before links were checked, a guid ("m2") may stand here: Discord
+                # refuses an embed whose URL is not a web address.
+                url=http_url(str(payload.get("url") or "")),
                 description=words.feed_new_in.format(feed=feed)
                 + (f" · {defang(str(payload['author']))}" if payload.get("author") else ""),
             )

@@ -17,11 +17,15 @@ from digests.digest.builder import DigestBuilder
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, to_json
 from digests.errors import InputError
+from digests.scheduling.isolation import JobRunner
 from digests.scheduling.policy import latest_fire, next_fire, trigger, weekly_cron, zone_named
 from digests.settings import Settings
 from digests.store import Store
 from digests.store.digests import DigestRecord
 from digests.store.guilds import GuildSettings
+from digests.store.jobs import JobFailure
+
+DIGEST_JOB = "digest"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class DigestStatus:
     held_messages: int
     reminders_paused_reason: str | None = None
     reminder_channel_id: int | None = None
+    failures: tuple[JobFailure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class DigestService:
         self._settings = settings
         self._clock = clock
         self.builder = DigestBuilder(store, settings)
+        self.jobs = JobRunner(store, clock)
 
     def _zone(self, guild: GuildSettings) -> ZoneInfo:
         return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
@@ -154,11 +160,13 @@ class DigestService:
             held_messages=held,
             reminders_paused_reason=guild.reminders_paused_reason,
             reminder_channel_id=guild.reminder_channel_id,
+            failures=tuple(await self._store.jobs.for_guild(guild_id)),
         )
 
     async def run_due(self, guild_ids: set[int] | None = None) -> list[QueuedDigest]:
         """Produce every scheduled digest whose time has come (one catch-up digest per guild
-        after downtime). Safe to call any number of times."""
+        after downtime). Safe to call any number of times. One guild's failure is recorded
+        for its /digest status and backed off; the other guilds get their digests."""
         now = self._clock.now()
         produced = []
         for guild in await self._store.guilds.with_digests():
@@ -166,7 +174,9 @@ class DigestService:
                 continue
             if guild.digest_paused_reason or not guild.digest_cron:
                 continue
-            queued = await self._run_guild(guild, now)
+            queued, _ = await self.jobs.run(
+                guild.guild_id, DIGEST_JOB, lambda guild=guild: self._run_guild(guild, now), None
+            )
             if queued is not None:
                 produced.append(queued)
         return produced

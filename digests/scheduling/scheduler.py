@@ -4,15 +4,20 @@ The database is the only source of truth: jobs are never pickled, they are recre
 with fixed ids (`digest:<guild>`, `feed:<id>`, `sweep`) and `replace_existing`. Every job only
 asks an idempotent service to do what is due, so a job that fires twice, late or not at all
 cannot double or lose anything; the sweep also runs once at start to catch up after downtime.
+
+Every job fails alone (see `isolation`): a pass of the scheduler always reaches its end, and a
+failing sweep, digest, feed or delivery is recorded and backed off while the rest goes on. So
+start-up, which runs a pass, cannot be stopped by one bad feed or one broken guild either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,23 +28,32 @@ from digests.ingest.feed_service import FeedService, spread_offset
 from digests.reminders.outbox import DrainReport, OutboxSender
 from digests.reminders.service import ReminderService, SweepReport
 from digests.scheduling.digest_service import DigestService, QueuedDigest
+from digests.scheduling.isolation import JobRunner
 from digests.scheduling.policy import trigger
 from digests.settings import Settings
 from digests.store import Store
+from digests.store.jobs import EVERY_GUILD
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 GuildScope = Callable[[], set[int] | None]
 
 
+SWEEP_JOB = "sweep"
+DELIVERY_JOB = "delivery"
+
+
 @dataclass
 class TickReport:
-    """What one pass of the scheduler did."""
+    """What one pass of the scheduler did, and what failed in it."""
 
     sweep: SweepReport
     digests: list[QueuedDigest]
     drained: DrainReport
     feeds_polled: int
+    failures: list[str] = field(default_factory=list)
 
 
 class Scheduler:
@@ -67,6 +81,7 @@ class Scheduler:
         self._scope = scope
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        self.jobs = JobRunner(store, clock)
 
     @property
     def running(self) -> bool:
@@ -81,12 +96,18 @@ class Scheduler:
         """Recover interrupted deliveries, build jobs from the database, start, catch up."""
         if self.running:
             return
-        await self.sender.recover()
+        try:
+            await self.sender.recover()
+        except Exception:  # deliveries left in `sending` wait; everything else starts
+            logger.exception("re-queueing interrupted deliveries failed")
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
-        await self.rebuild()
+        try:
+            await self.rebuild()
+        except Exception:  # the sweep job still ticks: it does everything that is due
+            logger.exception("building the scheduled jobs failed")
         self._scheduler.start()
         if catch_up:
             await self.tick()
@@ -117,12 +138,15 @@ class Scheduler:
         for guild in await self._store.guilds.with_digests():
             if (scope is not None and guild.guild_id not in scope) or not guild.digest_cron:
                 continue
-            zone = ZoneInfo(guild.timezone) if guild.timezone else default_zone
             job_id = f"digest:{guild.guild_id}"
+            try:
+                zone = ZoneInfo(guild.timezone) if guild.timezone else default_zone
+                schedule = trigger(guild.digest_cron, zone)
+            except Exception:  # a stored schedule gone bad: the sweep's passes still cover it
+                logger.exception("guild %s: cannot schedule its digests", guild.guild_id)
+                continue
             wanted.add(job_id)
-            scheduler.add_job(
-                self.run_digests, trigger(guild.digest_cron, zone), id=job_id, replace_existing=True
-            )
+            scheduler.add_job(self.run_digests, schedule, id=job_id, replace_existing=True)
         interval = timedelta(minutes=self._settings.feed_poll_minutes)
         for feed in await self._store.feeds.list_active():
             if scope is not None and feed.guild_id not in scope:
@@ -144,21 +168,48 @@ class Scheduler:
                 job.remove()
 
     async def tick(self) -> TickReport:
-        """Do everything that is due: reminders, digests, feeds, then deliveries."""
+        """Do everything that is due: reminders, digests, feeds, then deliveries. Never raises:
+        each part fails alone and the report lists what failed."""
         async with self._tick_lock:
             scope = self._scope()
-            sweep = await self.reminders.sweep(scope)
-            digests = await self.digests.run_due(scope)
-            polled = await self.feeds.poll_due(scope)
-            drained = await self.sender.drain(scope)
-            return TickReport(sweep, digests, drained, len(polled))
+            failures: list[str] = []
+            sweep = await self._guarded(
+                SWEEP_JOB, lambda: self.reminders.sweep(scope), SweepReport(), failures
+            )
+            digests = await self._guarded(
+                "digests", lambda: self.digests.run_due(scope), [], failures
+            )
+            polled = await self._guarded("feeds", lambda: self.feeds.poll_due(scope), [], failures)
+            failures.extend(
+                f"feed {outcome.feed_id} (guild {outcome.guild_id}): {outcome.error}"
+                for outcome in polled
+                if outcome.error
+            )
+            drained = await self._guarded(
+                DELIVERY_JOB, lambda: self.sender.drain(scope), DrainReport(), failures
+            )
+            return TickReport(sweep, digests, drained, len(polled), failures)
+
+    async def _guarded(
+        self, job: str, work: Callable[[], Awaitable[T]], fallback: T, failures: list[str]
+    ) -> T:
+        """Run one part of a pass as a job of every guild: recorded and backed off on failure.
+        Digests and feeds isolate each guild and feed themselves; guarding them here only
+        catches a failure to even list what is due."""
+        result, failure = await self.jobs.run(EVERY_GUILD, job, work, fallback)
+        if failure is not None:
+            failures.append(f"{job}: {failure.last_error}")
+        return result
 
     async def run_digests(self) -> None:
         """A guild's digest time came: produce what is due and deliver it."""
         async with self._tick_lock:
             scope = self._scope()
-            await self.digests.run_due(scope)
-            await self.sender.drain(scope)
+            failures: list[str] = []
+            await self._guarded("digests", lambda: self.digests.run_due(scope), [], failures)
+            await self._guarded(
+                DELIVERY_JOB, lambda: self.sender.drain(scope), DrainReport(), failures
+            )
 
     async def poll_feed(self, guild_id: int, feed_id: int) -> None:
         """A feed's polling time came (backoff may postpone it)."""

@@ -10,6 +10,7 @@ from digests.store.digests import DigestRepository
 from digests.store.feeds import FeedRepository
 from digests.store.forecasts import ForecastRepository, LedgerRepository
 from digests.store.guilds import GuildRepository
+from digests.store.jobs import JobFailureRepository
 from digests.store.outbox import OutboxRepository
 from digests.store.posts import PostRepository
 
@@ -27,6 +28,7 @@ class Store:
         self.guilds = GuildRepository(database)
         self.digests = DigestRepository(database)
         self.outbox = OutboxRepository(database)
+        self.jobs = JobFailureRepository(database)
 
     @classmethod
     async def open(cls, path: str) -> Store:
