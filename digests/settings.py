@@ -17,6 +17,31 @@ def _split_list(value: object) -> object:
     return value
 
 
+def split_host_port(entry: str) -> tuple[str, int | None]:
+    """A FETCH_ALLOWED_HOSTS entry (`host`, `host:port`, `[v6]:port` or a bare IPv6 address) as
+    (host, port or None). Raises ValueError naming the entry when it is neither."""
+    text = entry.strip()
+    host, port_text = text, None
+    if text.startswith("["):
+        end = text.find("]")
+        if end == -1:
+            raise ValueError(f"{entry!r}: unclosed [ in an IPv6 address")
+        host, rest = text[1:end], text[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"{entry!r}: expected :PORT after ]")
+            port_text = rest[1:]
+    elif text.count(":") == 1:  # more colons than one: a bare IPv6 address, without a port
+        host, port_text = text.split(":")
+    if not host or "/" in host:
+        raise ValueError(f"{entry!r} is not a host, host:port or [IPv6]:port")
+    if port_text is None:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"{entry!r}: {port_text!r} is not a port (1-65535)")
+    return host, int(port_text)
+
+
 class Settings(BaseSettings):
     """Everything Hindsight can be configured with. See `.env.example` for each setting."""
 
@@ -69,6 +94,13 @@ class Settings(BaseSettings):
     @classmethod
     def _lists_from_text(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("fetch_allowed_hosts")
+    @classmethod
+    def _hosts_with_optional_ports(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            split_host_port(entry)
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from digests.errors import FetchError
-from digests.settings import Settings
+from digests.settings import Settings, split_host_port
 
 DEFAULT_ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
@@ -156,6 +156,29 @@ def _numeric_looking(host: str) -> bool:
     return last.isdigit() or bool(_HEX_LABEL.fullmatch(last))
 
 
+class AllowedHosts:
+    """FETCH_ALLOWED_HOSTS: hosts that may be private or loopback, each on any port (`intranet`,
+    `10.0.0.5`, `::1`) or only on the ports named (`127.0.0.1:8080`, `[::1]:8080`)."""
+
+    def __init__(self, entries: list[str]) -> None:
+        self._ports: dict[str, set[int] | None] = {}
+        for entry in entries:
+            raw_host, port = split_host_port(entry)
+            host = _normalize_host(raw_host)
+            if port is None or self._ports.get(host, set()) is None:
+                self._ports[host] = None
+            else:
+                self._ports.setdefault(host, set()).add(port)  # type: ignore[union-attr]
+
+    def allows(self, host: str, port: int | None) -> bool:
+        """Whether `host` (as given in a URL or to the resolver) may be reached on `port`."""
+        name = _normalize_host(host)
+        if name not in self._ports:
+            return False
+        ports = self._ports[name]
+        return ports is None or port in ports
+
+
 class _AddressRefused(Exception):
     """Raised inside the connector when a host resolves to an address we must not reach."""
 
@@ -167,7 +190,7 @@ class _AddressRefused(Exception):
 class _GuardedResolver(AbstractResolver):
     """aiohttp resolver that refuses forbidden addresses before any socket is opened."""
 
-    def __init__(self, resolver: HostResolver, allowed_hosts: frozenset[str]) -> None:
+    def __init__(self, resolver: HostResolver, allowed_hosts: AllowedHosts) -> None:
         self._resolver = resolver
         self._allowed_hosts = allowed_hosts
 
@@ -175,7 +198,7 @@ class _GuardedResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         name = _normalize_host(host)
-        allowed = name in self._allowed_hosts
+        allowed = self._allowed_hosts.allows(name, port)
         if not allowed and name in _METADATA_HOSTS:
             raise _AddressRefused(f"cloud metadata host {host}")
         addresses = await self._resolver.resolve(host, port)
@@ -251,7 +274,7 @@ class SafeFetcher:
     def __init__(self, settings: Settings, resolver: HostResolver | None = None) -> None:
         self._settings = settings
         self._resolver: HostResolver = resolver or SystemResolver()
-        self._allowed_hosts = frozenset(_normalize_host(h) for h in settings.fetch_allowed_hosts)
+        self._allowed_hosts = AllowedHosts(settings.fetch_allowed_hosts)
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -335,7 +358,7 @@ class SafeFetcher:
         if url.user is not None or url.password is not None:
             raise _HopError("credentials in URLs are not allowed")
         host = _normalize_host(url.raw_host)
-        if host in self._allowed_hosts:
+        if self._allowed_hosts.allows(host, url.port):
             return
         if host in _METADATA_HOSTS:
             raise _HopError(f"cloud metadata host {host}", refused=True)
