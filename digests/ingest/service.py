@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError, describe_failure
 from digests.ingest.decode import decode_bytes
+from digests.ingest.dedupe import same_article, search_fragments
 from digests.ingest.documents import RawDocument, build_posts
 from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
 from digests.ingest.fetch import FetchedResource, SafeFetcher
@@ -136,6 +137,8 @@ class IngestService:
     async def _store_one(self, post: Post, after_store: AfterStore | None) -> IngestResult:
         async with self._store.transaction() as transaction:
             duplicate = await self._store.posts.find_duplicate(transaction, post)
+            if duplicate is None:
+                duplicate = await self._near_duplicate(transaction, post)
         if duplicate:
             return self._duplicate_result(post, *duplicate)
         # Analysis is CPU work: do it outside the write transaction.
@@ -165,6 +168,15 @@ class IngestService:
             author=post.author,
             predictions=forecasts,
         )
+
+    async def _near_duplicate(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
+        """A stored post that is this one reached another way (a saved copy of a page stored
+        from its URL, say), found through a few fragments of its text."""
+        fragments = search_fragments(post.text)
+        for stored in await self._store.posts.containing(transaction, post.guild_id, fragments):
+            if same_article(post, stored):
+                return stored.id, "nearly the same text"
+        return None
 
     @staticmethod
     def _duplicate_result(post: Post, post_id: int, why: str) -> IngestResult:

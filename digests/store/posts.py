@@ -57,6 +57,23 @@ class PostRepository:
             return int(row["id"]), "same content"
         return None
 
+    async def containing(
+        self, transaction: Transaction, guild_id: int, fragments: list[str], limit: int = 5
+    ) -> list[StoredPost]:
+        """Posts of the guild whose text contains any of `fragments` (3+ characters each; the
+        trigram index finds them anywhere in the text), newest first."""
+        usable = [fragment for fragment in fragments if len(fragment) >= 3]
+        if not usable:
+            return []
+        query = "text : (" + " OR ".join('"' + f.replace('"', '""') + '"' for f in usable) + ")"
+        rows = await transaction.fetch_all(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))}"
+            " FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid"
+            " WHERE posts_fts MATCH ? AND p.guild_id = ? ORDER BY p.id DESC LIMIT ?",
+            (query, guild_id, limit),
+        )
+        return [row_to_post(row) for row in rows]
+
     async def insert(self, transaction: Transaction, post: Post, ingested_at: datetime) -> int:
         """Insert a post inside an open transaction; return its id."""
         return await transaction.insert(
