@@ -7,7 +7,6 @@ transaction that stores its post: a crash between the two cannot lose or repeat 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -77,8 +76,8 @@ class FeedService:
     async def _parse(
         self, body: bytes, url: str, guild_id: int
     ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
-        # Parsing a large feed is seconds of CPU: never on the event loop.
-        return await asyncio.to_thread(self._ingest.feed_posts, body, url, guild_id)
+        # Parsing a large feed is seconds of CPU: never on the event loop (see workers).
+        return await self._ingest.feed_posts(body, url, guild_id)
 
     async def add(
         self, guild_id: int, url: str, *, channel_id: int | None = None, added_by: str | None = None

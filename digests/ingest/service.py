@@ -21,6 +21,7 @@ from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_f
 from digests.ingest.fetch import FetchedResource, SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
+from digests.ingest.workers import in_worker
 from digests.models import IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
@@ -102,6 +103,22 @@ def feed_entry_posts(
     return pairs
 
 
+def parse_feed_posts(
+    body: bytes,
+    source: str,
+    guild_id: int,
+    zone: ZoneInfo,
+    published: datetime | None,
+    min_words: int,
+) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+    """Parse a feed and build a post per entry worth storing: the CPU work of a feed, run in
+    the parsing worker (see `workers`). Raises InputError naming `source`."""
+    parsed = parse_feed(body, source)
+    pairs = feed_entry_posts(parsed, source, guild_id, zone, published, min_words=min_words)
+    # The entries come back with their posts; the parsed feed only needs its title and link.
+    return ParsedFeed(parsed.title, parsed.link, []), pairs
+
+
 class IngestService:
     """Turns files, URLs, feeds and pasted text into stored posts for a guild."""
 
@@ -171,7 +188,11 @@ class IngestService:
 
     async def _near_duplicate(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
         """A stored post that is this one reached another way (a saved copy of a page stored
-        from its URL, say), found through a few fragments of its text."""
+        from its URL, say), found through a few fragments of its text. Feed entries are left
+        out: they carry their own links and ids, and come by the thousand, often from templates
+        whose common sentences would make every search read the whole feed again."""
+        if post.source_kind is SourceKind.FEED:
+            return None
         fragments = search_fragments(post.text)
         for stored in await self._store.posts.containing(transaction, post.guild_id, fragments):
             if same_article(post, stored):
@@ -202,14 +223,13 @@ class IngestService:
         document = load_file(path, self.zone, self._settings.max_document_bytes)
         return build_posts(document, guild_id, self.zone, published, min_words=self.min_words)
 
-    def feed_posts(
+    async def feed_posts(
         self, body: bytes, source: str, guild_id: int, published: datetime | None = None
     ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
-        """Parse a feed and build a post per entry worth storing (nothing is stored). CPU work:
-        run it in a worker thread. Raises InputError naming `source`."""
-        parsed = parse_feed(body, source)
-        return parsed, feed_entry_posts(
-            parsed, source, guild_id, self.zone, published, min_words=self.min_words
+        """Parse a feed and build a post per entry worth storing (nothing is stored), in the
+        parsing worker process. Raises InputError naming `source`."""
+        return await in_worker(
+            source, parse_feed_posts, body, source, guild_id, self.zone, published, self.min_words
         )
 
     async def ingest_inputs(
@@ -307,9 +327,7 @@ class IngestService:
             raise InputError(url, "fetching URLs is not available here")
         resource = await self._fetcher.fetch(url)
         if looks_like_feed(resource.content_type, resource.body):
-            _, pairs = await asyncio.to_thread(
-                self.feed_posts, resource.body, url, guild_id, published
-            )
+            _, pairs = await self.feed_posts(resource.body, url, guild_id, published)
             if not pairs:
                 raise InputError(url, "the feed has no entries with enough text")
             return await self.store_posts(post for _, post in pairs)
