@@ -160,7 +160,9 @@ def _decode(data: bytes, subject: str, declared: str | None) -> str:
             if _clean(text):
                 garbled.append(codec)
     best = charset_normalizer.from_bytes(data).best()
-    if best is not None and best.encoding:
+    # UTF-16/32 without a byte-order mark is a guess that turns any even-length bytes into
+    # CJK-looking characters; real UTF-16 text starts with a BOM (handled above).
+    if best is not None and best.encoding and not best.encoding.startswith(("utf_16", "utf_32")):
         try:
             text = data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):

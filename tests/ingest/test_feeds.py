@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from html import escape
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +20,7 @@ from digests.ingest.feeds import (
     should_disable,
 )
 from digests.ingest.fetch import SafeFetcher
+from digests.ingest.service import feed_entry_posts
 from tests.support.local_http import FeedItem, LocalHTTPServer, atom_xml, rss_xml
 
 KST = timedelta(hours=9)
@@ -206,10 +211,204 @@ def test_parse_feed_refuses_text() -> None:
         ("text/html", b"<!DOCTYPE html><html><head><title>x</title>", False),
         ("", b"<feed xmlns='http://www.w3.org/2005/Atom'>", True),
         ("application/json", b'{"items": []}', False),
+        ("application/feed+json", b"", True),
+        ("application/json", b'{"version": "https://jsonfeed.org/version/1.1"}', True),
+        ("", b' {"version": "https://jsonfeed.org/version/1", "items": []}', True),
+        ("text/html", b'{"version": "https://jsonfeed.org/version/1.1"}', False),
     ],
 )
 def test_looks_like_feed(content_type: str, body: bytes, expected: bool) -> None:
     assert looks_like_feed(content_type, body) is expected
+
+
+# --- hostile feeds: every failure is an InputError naming the feed, in linear time -----------
+
+
+def _one_item(title_xml: str, *, description: str = "본문이 여기 있다") -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>피드</title>'
+        f"<item><title>{title_xml}</title><guid>g1</guid>"
+        f"<link>https://blog.example/1</link><description>{description}</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["&#99999999;", "&#xD800;", "&#x110000;", "&#0;", "&#x1B;", "&#" + "9" * 5000 + ";"],
+    ids=["beyond-unicode", "surrogate", "just-beyond", "nul", "escape", "5000-digits"],
+)
+def test_a_character_reference_naming_no_character_costs_one_character(reference: str) -> None:
+    feed = parse_feed(_one_item(f"금리 {reference} 전망"), "https://blog.example/feed")
+
+    (entry,) = feed.entries
+    assert entry.title == "금리 \ufffd 전망"
+    assert entry.content == "본문이 여기 있다"
+
+
+def test_valid_character_references_are_kept() -> None:
+    feed = parse_feed(_one_item("&#xAE08;&#47532; &#x1F4C8; &#65;"), "subject")
+
+    assert feed.entries[0].title == "금리 📈 A"
+
+
+def test_a_utf16_feed_with_a_bad_reference_parses() -> None:
+    body = _one_item("금리 &#99999999; 전망").decode().encode("utf-16")
+
+    assert parse_feed(body, "subject").entries[0].title == "금리 \ufffd 전망"
+
+
+def test_a_parser_crash_becomes_an_input_error_naming_the_feed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise ValueError("chr() arg not in range(0x110000)")
+
+    monkeypatch.setattr("digests.ingest.feeds.feedparser.parse", crash)
+
+    with pytest.raises(InputError) as caught:
+        parse_feed(_rss(), "https://blog.example/feed")
+
+    assert caught.value.subject == "https://blog.example/feed"
+    assert caught.value.reason == (
+        "unreadable feed: the parser gave up (chr() arg not in range(0x110000))"
+    )
+
+
+@pytest.mark.parametrize(
+    ("items", "links"),
+    [
+        # A guid that feedparser offers as the link is only an identifier.
+        ("<item><title>a</title><guid>m2</guid></item>", [None]),
+        (
+            "<item><title>a</title><guid>https://blog.example/p/2</guid></item>",
+            ["https://blog.example/p/2"],
+        ),
+        ("<item><title>a</title><link>/p/3</link></item>", ["https://blog.example/p/3"]),
+        ("<item><title>a</title><link>javascript:alert(1)</link></item>", [None]),
+        ("<item><title>a</title><link>https://exa mple.com/x</link></item>", [None]),
+    ],
+    ids=["guid-id", "guid-url", "relative", "javascript", "space"],
+)
+def test_entry_links_are_absolute_web_addresses_or_none(
+    items: str, links: list[str | None]
+) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<link>https://blog.example/</link>{items}</channel></rss>"
+    ).encode()
+
+    assert [entry.link for entry in parse_feed(body, "https://feeds.example/rss").entries] == links
+
+
+def _json_feed(**extra: object) -> bytes:
+    import json
+
+    document: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "JSON 블로그",
+        "home_page_url": "https://json.example/",
+        "items": [
+            {
+                "id": "1",
+                "url": "https://json.example/posts/1",
+                "title": "첫 글",
+                "content_html": "<p>반도체 업황은 <b>내년</b>에 회복될 것이다.</p>",
+                "date_published": "2025-11-03T09:00:00+09:00",
+                "authors": [{"name": "김작가"}],
+            },
+            {
+                "id": 2,
+                "content_text": "본문만 있는 글",
+                "url": "/posts/2",
+                "author": {"name": "Lee"},
+            },
+            "not an item",
+        ],
+    }
+    document.update(extra)
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def test_json_feed_entries() -> None:
+    feed = parse_feed(_json_feed(), "https://json.example/feed.json")
+
+    assert (feed.title, feed.link) == ("JSON 블로그", "https://json.example/")
+    first, second = feed.entries
+    assert (first.key, first.link, first.author, first.content_is_html) == (
+        "1",
+        "https://json.example/posts/1",
+        "김작가",
+        True,
+    )
+    assert first.published == datetime(2025, 11, 3, 0, 0, tzinfo=UTC)
+    assert (second.key, second.link, second.author, second.content) == (
+        "2",
+        "https://json.example/posts/2",
+        "Lee",
+        "본문만 있는 글",
+    )
+    assert second.published is None
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "malformed JSON feed"),
+        (_json_feed(items={"a": 1}), "malformed JSON feed: `items` is not a list"),
+        (
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000,
+            "malformed JSON feed",
+        ),
+        (b'{"version": "https://jsonfeed.org/version/1.1"} trailing', "malformed JSON feed"),
+    ],
+    ids=["truncated", "items-not-a-list", "nested-too-deeply", "trailing-garbage"],
+)
+def test_broken_json_feeds_are_input_errors(body: bytes, reason: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_feed(body, "https://json.example/feed.json")
+
+    assert caught.value.subject == "https://json.example/feed.json"
+    assert caught.value.reason.startswith(reason)
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+# Each builds a feed whose entry holds `n` repetitions of something a careless parser handles
+# in quadratic time (an unclosed tag, comment or script, a line a form detector looks at).
+HOSTILE: dict[str, Callable[[int], bytes]] = {
+    "unclosed-tags": lambda n: _one_item("t", description=escape("<" * n)),
+    "unclosed-comments": lambda n: _one_item("t", description=f"<![CDATA[{'<!--' * n}]]>"),
+    "unclosed-scripts": lambda n: _one_item("t", description=f"<![CDATA[{'<script>' * n}]]>"),
+    "comment-markers": lambda n: _one_item("t", description="reply\n" * n),
+    "unterminated-xml": lambda n: b'<rss version="2.0"><channel><item><title>' + b"<a " * n,
+    "many-entries": lambda n: _rss(
+        [FeedItem(title=f"t{i}", guid=f"g{i}", summary="s") for i in range(n // 20)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_feed_parsing_is_linear_in_the_input(name: str) -> None:
+    # Four times the input may take at most eight times as long (quadratic would be 16x);
+    # the sizes keep the larger case around a second on a busy 2-core machine.
+    make = HOSTILE[name]
+    small, large = make(10_000), make(40_000)
+
+    def parse(body: bytes) -> None:
+        try:
+            feed = parse_feed(body, "hostile")
+        except InputError:
+            return
+        feed_entry_posts(feed, "hostile", 1, ZoneInfo("Asia/Seoul"))
+
+    parse(small)  # warm up imports and caches
+    ratio = _seconds(lambda: parse(large)) / max(_seconds(lambda: parse(small)), 0.005)
+    assert ratio < 8, f"{name}: 4x the input took {ratio:.1f}x as long"
 
 
 # --- polling policy ----------------------------------------------------------------------
