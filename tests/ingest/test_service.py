@@ -7,6 +7,7 @@ the test controls and the connection guard, so nothing ever leaves 127.0.0.0/8.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.errors import FetchError, InputError
+from digests.ingest.service import IngestService
 from digests.models import IngestOutcome, SourceKind
 from tests.conftest import make_settings as settings_for
 from tests.ingest.conftest import ConnectionLog, ScriptedResolver
@@ -554,3 +556,145 @@ async def test_redirects_to_internal_addresses_are_refused(
     assert [r.path for r in server.requests] == ["/go"]
     assert connections.hosts() == {"127.0.0.1"}
     assert await services.store.posts.count(GUILD) == 0
+
+
+# --- no garbage stored ------------------------------------------------------------------------
+
+
+async def test_near_empty_text_is_refused_with_its_word_count(services: Services) -> None:
+    before = await snapshot(services)
+
+    with pytest.raises(InputError) as caught:
+        await services.ingest.ingest_text("hi", GUILD)
+
+    assert caught.value.user_message == (
+        "pasted text: too little text: 1 real word, at least 10 needed (MIN_DOCUMENT_WORDS)"
+    )
+    assert await snapshot(services) == before
+
+
+async def test_the_word_minimum_is_a_setting(open_services: OpenServices) -> None:
+    services = await open_services(min_document_words=0)
+
+    (result,) = await services.ingest.ingest_text("hi", GUILD)
+
+    assert result.outcome is IngestOutcome.STORED
+
+
+async def test_random_binary_files_are_all_refused_and_nothing_is_stored(
+    services: Services, tmp_path: Path
+) -> None:
+    generator = random.Random(5001)
+    files = []
+    for number in range(500):
+        path = tmp_path / f"upload{number}{generator.choice(['.txt', '.md', '.html'])}"
+        path.write_bytes(generator.randbytes(generator.choice([1, 2, 5, 30, 300, 3000])))
+        files.append(path)
+
+    report = await services.ingest.ingest_inputs(files, GUILD)
+
+    assert report.results == []
+    assert len(report.failures) == 500
+    assert await services.store.posts.count(GUILD) == 0
+    reasons = {failure.message.split(": ", 1)[1].split(":")[0] for failure in report.failures}
+    assert reasons <= {
+        "binary file (contains NUL bytes), not text",
+        "binary data (full of control characters), not text",
+        "undecodable bytes",
+        "too little text",
+        "empty",
+        "nothing but page furniture (menus, forms, widgets)",
+        "HTML has no readable text (only scripts, styles or markup)",
+    }, reasons
+
+
+async def test_a_korean_page_whose_charset_lies_is_stored_as_korean(
+    services: Services, server: LocalHTTPServer
+) -> None:
+    html = (
+        '<!DOCTYPE html><html lang="ko"><head><meta charset="iso-8859-1">'
+        "<title>희토류 전쟁의 시작</title></head><body><article><h1>희토류 전쟁의 시작</h1>"
+        + "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+        + "</article></body></html>"
+    )
+    url = server.respond(
+        "/lying", body=html.encode("cp949"), content_type="text/html; charset=ISO-8859-1"
+    )
+
+    (result,) = await services.ingest.ingest_url(url, GUILD)
+
+    post = await services.store.posts.get(GUILD, result.post_id or 0)
+    assert post is not None and post.title == "희토류 전쟁의 시작"
+    assert PARAGRAPHS[0] in post.text and post.lang == "ko"
+
+
+async def test_a_saved_copy_of_a_stored_page_is_a_duplicate(
+    services: Services, server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    page = article_page()
+    url = server.respond("/articles/1", body=page, content_type="text/html; charset=utf-8")
+    (stored,) = await services.ingest.ingest_url(url, GUILD)
+    saved_html = tmp_path / "saved.html"
+    saved_html.write_bytes(page)
+    exported = tmp_path / "export.md"
+    exported.write_text(
+        "---\ntitle: 희토류 전쟁의 시작\n---\n# 희토류 전쟁의 시작\n\n"
+        + "\n\n".join(f"**{p[:12]}**{p[12:]}" for p in PARAGRAPHS),
+        encoding="utf-8",
+    )
+
+    report = await services.ingest.ingest_inputs([saved_html, exported], GUILD)
+
+    assert [(r.outcome, r.post_id) for r in report.results] == [
+        (IngestOutcome.DUPLICATE, stored.post_id)
+    ] * 2
+    assert report.results[1].reason == (
+        f"already stored as post {stored.post_id} (nearly the same text)"
+    )
+    assert await services.store.posts.count(GUILD) == 1
+
+
+async def test_a_crash_on_one_input_is_reported_and_the_batch_goes_on(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "a_broken.md"
+    broken.write_text("# 망가진 글\n\n" + PARAGRAPHS[0], encoding="utf-8")
+    good = tmp_path / "b_good.txt"
+    good.write_text("희토류 메모\n\n" + "\n\n".join(PARAGRAPHS), encoding="utf-8")
+    real = IngestService.posts_from_file
+
+    def crash_on_broken(self: IngestService, path: Path, *args: Any) -> Any:
+        if path == broken:
+            raise KeyError("a bug of ours")
+        return real(self, path, *args)
+
+    monkeypatch.setattr(IngestService, "posts_from_file", crash_on_broken)
+
+    report = await services.ingest.ingest_inputs([broken, good], GUILD)
+
+    assert [failure.source for failure in report.failures] == [str(broken)]
+    assert report.failures[0].message == (
+        f"{broken}: internal error (KeyError); the details are in the bot's log"
+    )
+    assert [r.outcome for r in report.results] == [IngestOutcome.STORED]
+
+
+async def test_a_feed_with_a_bad_character_reference_is_ingested(
+    services: Services, server: LocalHTTPServer
+) -> None:
+    items = [
+        FeedItem(
+            title="희토류 &#99999999; 메모",
+            guid="g1",
+            link="https://news.example/1",
+            summary=PARAGRAPHS[0],
+        ),
+        FeedItem(title="두 번째", guid="g2", link="https://news.example/2", summary=PARAGRAPHS[1]),
+    ]
+    body = rss_xml("경제 노트", "https://news.example/", items).replace(b"&amp;#", b"&#")
+    url = server.feed("/feed.xml", body)
+
+    results = await services.ingest.ingest_url(url, GUILD)
+
+    assert [r.outcome for r in results] == [IngestOutcome.STORED] * 2
+    assert results[0].title == "희토류 \ufffd 메모"
