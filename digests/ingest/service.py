@@ -152,20 +152,20 @@ class IngestService:
         return results
 
     async def _store_one(self, post: Post, after_store: AfterStore | None) -> IngestResult:
+        analysis = None
+        if self._analyzer is not None:
+            # Analysis is CPU work: look for a duplicate first, then analyse outside the write
+            # transaction, then check again inside it.
+            async with self._store.transaction() as transaction:
+                duplicate = await self._duplicate_of(transaction, post)
+            if duplicate:
+                return self._duplicate_result(post, *duplicate)
+            analysis = await asyncio.to_thread(self._analyzer.analyze_for_store, post)
         async with self._store.transaction() as transaction:
-            duplicate = await self._store.posts.find_duplicate(transaction, post)
-            if duplicate is None:
-                duplicate = await self._near_duplicate(transaction, post)
-        if duplicate:
-            return self._duplicate_result(post, *duplicate)
-        # Analysis is CPU work: do it outside the write transaction.
-        analysis = (
-            await asyncio.to_thread(self._analyzer.analyze_for_store, post)
-            if self._analyzer
-            else None
-        )
-        async with self._store.transaction() as transaction:
-            duplicate = await self._store.posts.find_duplicate(transaction, post)
+            if self._analyzer is not None:
+                duplicate = await self._store.posts.find_duplicate(transaction, post)
+            else:
+                duplicate = await self._duplicate_of(transaction, post)
             if duplicate:
                 return self._duplicate_result(post, *duplicate)
             post_id = await self._store.posts.insert(transaction, post, self._clock.now())
@@ -185,6 +185,12 @@ class IngestService:
             author=post.author,
             predictions=forecasts,
         )
+
+    async def _duplicate_of(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
+        """The stored post this one duplicates (same address or content, or nearly the same
+        text), with why; None for a new post."""
+        duplicate = await self._store.posts.find_duplicate(transaction, post)
+        return duplicate or await self._near_duplicate(transaction, post)
 
     async def _near_duplicate(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
         """A stored post that is this one reached another way (a saved copy of a page stored

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.errors import FetchError, InputError, NotFound
+from digests.ingest.feed_service import FeedService
+from digests.ingest.service import IngestService
 from digests.models import IngestOutcome
 from digests.settings import Settings
 from digests.store.feeds import FeedRecord
@@ -388,3 +393,157 @@ async def test_two_guilds_can_follow_the_same_feed(
     assert await services.store.posts.count(GUILD) == 2
     assert await services.store.posts.count(OTHER) == 2
     assert [f.url for f in await services.feeds.list(OTHER)] == [url]
+
+
+# --- one bad feed fails alone -----------------------------------------------------------------
+
+
+def hostile_body() -> bytes:
+    """The feed of the incident: character references naming no character."""
+    return (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>'
+        b"<item><title>m &#99999999; x</title><guid>m1</guid><description>&#xD800;"
+        b"</description></item></channel></rss>"
+    )
+
+
+async def test_a_feed_with_bad_character_references_is_followed_and_polled(
+    services: Services, server: LocalHTTPServer, clock: ManualClock
+) -> None:
+    url = server.feed("/hostile.xml", hostile_body())
+
+    added = await services.feeds.add(GUILD, url)
+    clock.set(added.feed.next_poll_at)
+    (outcome,) = await services.feeds.poll_due()
+
+    assert outcome.error is None
+    assert (await reload(services, added.feed)).failure_count == 0
+
+
+async def test_a_bug_while_polling_one_feed_is_recorded_on_it_and_the_others_are_polled(
+    services: Services,
+    server: LocalHTTPServer,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken_url = server.feed("/broken.xml", feed_body([1]))
+    good_url = server.feed("/good.xml", feed_body([2]))
+    broken = (await services.feeds.add(GUILD, broken_url)).feed
+    good = (await services.feeds.add(GUILD, good_url)).feed
+    server.feed("/broken.xml", feed_body([3, 1]), etag='"v2"')
+    server.feed("/good.xml", feed_body([4, 2]), etag='"v2"')
+    real = services.ingest.feed_posts
+
+    async def crash_on_broken(body: bytes, url: str, *args: Any) -> Any:
+        if url == broken_url:
+            raise ZeroDivisionError("a bug of ours")
+        return await real(body, url, *args)
+
+    monkeypatch.setattr(services.ingest, "feed_posts", crash_on_broken)
+    clock.advance(hours=2)
+
+    outcomes = {outcome.feed_id: outcome for outcome in await services.feeds.poll_due()}
+
+    assert outcomes[broken.id].error == (
+        "internal error (ZeroDivisionError); the details are in the bot's log"
+    )
+    assert [r.title for r in outcomes[good.id].new_posts] == ["시장 메모 4"]
+    failing = await reload(services, broken)
+    assert failing.failure_count == 1 and failing.last_error == outcomes[broken.id].error
+    assert failing.next_poll_at == clock.now() + timedelta(minutes=5)
+
+
+async def test_a_disabled_feed_is_resumed_not_re_added(
+    fast_disable: Services, server: LocalHTTPServer, clock: ManualClock
+) -> None:
+    services = fast_disable
+    url = server.feed("/feed.xml", feed_body([1]))
+    feed = (await services.feeds.add(GUILD, url)).feed
+    server.error("/feed.xml", 503)
+    while (await reload(services, feed)).active:
+        clock.set((await reload(services, feed)).next_poll_at)
+        await services.feeds.poll_due()
+
+    with pytest.raises(InputError) as caught:
+        await services.feeds.add(GUILD, url)
+    assert caught.value.reason == (
+        f"this server already follows that feed (#{feed.id}); it is disabled,"
+        " resume it with /feed enable"
+    )
+
+    server.feed("/feed.xml", feed_body([2, 1]), etag='"v2"')
+    resumed = await services.feeds.enable(GUILD, feed.id)
+    assert resumed.active and resumed.last_error is None
+    assert resumed.next_poll_at == clock.now()
+    (outcome,) = await services.feeds.poll_due()
+    assert [r.title for r in outcome.new_posts] == ["시장 메모 2"]
+    with pytest.raises(NotFound):
+        await services.feeds.enable(OTHER, feed.id)
+
+
+async def test_the_announcement_channel_can_be_set_and_cleared(
+    services: Services, server: LocalHTTPServer, clock: ManualClock
+) -> None:
+    url = server.feed("/feed.xml", feed_body([1]))
+    feed = (await services.feeds.add(GUILD, url)).feed
+    assert feed.channel_id is None
+
+    assert (await services.feeds.set_channel(GUILD, feed.id, 555)).channel_id == 555
+    server.feed("/feed.xml", feed_body([2, 1]), etag='"v2"')
+    clock.advance(hours=1)
+    await services.feeds.poll(await reload(services, feed))
+    (queued,) = await services.store.outbox.list(GUILD)
+    assert (queued.kind, queued.destination_id) == ("feed", 555)
+
+    assert (await services.feeds.set_channel(GUILD, feed.id, None)).channel_id is None
+    with pytest.raises(NotFound):
+        await services.feeds.set_channel(OTHER, feed.id, 1)
+
+
+# --- CPU work stays off the event loop ----------------------------------------------------------
+
+LARGE_FEED_ENTRIES = 10_000
+MAX_LOOP_LAG = 0.2
+
+
+async def test_a_10k_entry_feed_is_ingested_without_stalling_the_event_loop(
+    tmp_path: Path, clock: ManualClock, server: LocalHTTPServer
+) -> None:
+    """The loop keeps answering (max lag ≤ 200 ms) while a 10,000-entry feed is fetched,
+    parsed and stored. Analysis is left out: it is a worker-thread job of its own, and at
+    ~20 ms a post it would make this test minutes long."""
+    settings = settings_for(tmp_path, max_document_bytes=50_000_000)
+    services = await Services.open(settings, clock)
+    ingest = IngestService(services.store, settings, clock, fetcher=services.fetcher)
+    feeds = FeedService(services.store, settings, clock, ingest, services.fetcher)
+    items = [
+        FeedItem(
+            title=f"시장 메모 {number}",
+            link=f"https://blog.example/posts/{number}",
+            guid=f"post-{number}",
+            published="Mon, 01 Dec 2025 09:00:00 +0900",
+            summary=f"{number}번째 메모의 본문이다. 반도체 업황은 내년 상반기에 회복될 것이다.",
+        )
+        for number in range(LARGE_FEED_ENTRIES)
+    ]
+    url = server.feed("/large.xml", rss_xml("큰 피드", "https://blog.example/", items))
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def measure() -> None:
+        while not done.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - started - 0.01)
+
+    probe = asyncio.create_task(measure())
+    try:
+        added = await feeds.add(GUILD, url)
+    finally:
+        done.set()
+        await probe
+        await services.close()
+
+    assert added.stored == LARGE_FEED_ENTRIES
+    assert len(lags) > 100
+    assert max(lags) <= MAX_LOOP_LAG, f"the loop stalled for {max(lags) * 1000:.0f} ms"
