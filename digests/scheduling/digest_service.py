@@ -133,12 +133,20 @@ class DigestService:
     async def status(self, guild_id: int) -> DigestStatus:
         """The schedule, the next run, the last digest, and why it is paused if it is."""
         guild = await self._store.guilds.get(guild_id)
-        zone = self._zone(guild)
-        next_run = (
-            next_fire(guild.digest_cron, zone, self._clock.now())
-            if guild.digest_cron and guild.digest_enabled
-            else None
-        )
+        # A stored schedule gone bad must not hide the status that explains it (the failing
+        # digest job is listed in `failures`).
+        try:
+            zone = self._zone(guild)
+        except (ValueError, KeyError):
+            zone = self._settings.timezone
+        try:
+            next_run = (
+                next_fire(guild.digest_cron, zone, self._clock.now())
+                if guild.digest_cron and guild.digest_enabled
+                else None
+            )
+        except InputError:
+            next_run = None
         held = 0
         if guild.digest_channel_id is not None:
             pending = await self._store.outbox.list(guild_id, status="pending")
@@ -163,10 +171,13 @@ class DigestService:
             failures=tuple(await self._store.jobs.for_guild(guild_id)),
         )
 
-    async def run_due(self, guild_ids: set[int] | None = None) -> list[QueuedDigest]:
+    async def run_due(
+        self, guild_ids: set[int] | None = None, failures: list[str] | None = None
+    ) -> list[QueuedDigest]:
         """Produce every scheduled digest whose time has come (one catch-up digest per guild
         after downtime). Safe to call any number of times. One guild's failure is recorded
-        for its /digest status and backed off; the other guilds get their digests."""
+        for its /digest status, backed off and added to `failures`; the other guilds get their
+        digests."""
         now = self._clock.now()
         produced = []
         for guild in await self._store.guilds.with_digests():
@@ -174,9 +185,11 @@ class DigestService:
                 continue
             if guild.digest_paused_reason or not guild.digest_cron:
                 continue
-            queued, _ = await self.jobs.run(
+            queued, failure = await self.jobs.run(
                 guild.guild_id, DIGEST_JOB, lambda guild=guild: self._run_guild(guild, now), None
             )
+            if failure is not None and failures is not None:
+                failures.append(f"digest (guild {guild.guild_id}): {failure.last_error}")
             if queued is not None:
                 produced.append(queued)
         return produced

@@ -177,7 +177,7 @@ class Scheduler:
                 SWEEP_JOB, lambda: self.reminders.sweep(scope), SweepReport(), failures
             )
             digests = await self._guarded(
-                "digests", lambda: self.digests.run_due(scope), [], failures
+                "digests", lambda: self.digests.run_due(scope, failures), [], failures
             )
             polled = await self._guarded("feeds", lambda: self.feeds.poll_due(scope), [], failures)
             failures.extend(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import Console
+from bot.console import Console, quiet_libraries
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
@@ -23,8 +24,11 @@ from tests.reminders.recording import RecordingTransport
 START = "2025-12-15T09:00:00Z"
 
 
-def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
-    """Run a console session as its own process; return what it printed."""
+def run_console(
+    tmp_path: Path, script: list[str], clock: str = START, *, log_level: str = "WARNING"
+) -> str:
+    """Run a console session as its own process; return what it printed (the log, on
+    standard error, is what a terminal shows after it)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -34,7 +38,7 @@ def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
         DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}",
         DEFAULT_TIMEZONE="Asia/Seoul",
         DEFAULT_GUILD_ID="7",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=log_level,
         PYTHONPATH=str(REPO),
     )
     done = subprocess.run(
@@ -58,7 +62,7 @@ def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    return done.stdout
+    return done.stdout + done.stderr
 
 
 def test_a_scripted_session_prints_the_due_reminder_once(tmp_path: Path) -> None:
@@ -177,3 +181,55 @@ async def test_as_without_a_user_keeps_the_user(console: Console) -> None:
 async def test_a_bad_as_user_is_an_error_line_not_the_end_of_the_session(console: Console) -> None:
     assert await said(console, "/as user:abc") == "error: user: 'abc' is not a number"
     assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
+
+
+async def test_as_without_options_says_who_you_are_and_changes_nothing(console: Console) -> None:
+    assert await said(console, "/as") == "acting as user 1 (moderator: True)"
+    assert console.session.caller.can_manage_messages
+
+
+async def test_as_changes_only_what_it_names(console: Console) -> None:
+    assert await said(console, "/as messages:no") == "acting as user 1 (moderator: True)"
+    assert not console.session.caller.can_manage_messages
+    assert await said(console, "/as mod:no") == "acting as user 1 (moderator: False)"
+    assert not console.session.caller.can_manage_messages
+    assert await said(console, "/as mod:maybe") == "error: mod: 'maybe' is not yes or no"
+    # Another member starts as an ordinary member unless told otherwise.
+    assert await said(console, "/as mod:yes") == "acting as user 1 (moderator: True)"
+    assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
+    assert await said(console, "/as user:6 mod:yes") == "acting as user 6 (moderator: True)"
+    assert console.session.caller.can_manage_messages
+
+
+async def test_a_failing_job_is_a_warning_line_of_the_tick(
+    services: Services, console: Console, clock: ManualClock
+) -> None:
+    await services.digests.schedule(7, channel_id=500, weekday="daily")
+    await services.store.guilds.update(7, clock.now(), timezone="Mars/Olympus")
+    clock.advance(days=1)
+
+    printed = await said(console, "/tick")
+
+    assert printed == (
+        "warning: digest (guild 7): internal error (ZoneInfoNotFoundError); the details are in"
+        " the bot's log"
+    )
+
+
+def test_the_console_keeps_apscheduler_quiet_unless_debugging() -> None:
+    scheduler_log = logging.getLogger("apscheduler")
+    level = scheduler_log.level
+    try:
+        quiet_libraries("INFO")
+        assert scheduler_log.level == logging.WARNING
+        scheduler_log.setLevel(logging.NOTSET)
+        quiet_libraries("debug")
+        assert scheduler_log.level == logging.NOTSET
+    finally:
+        scheduler_log.setLevel(level)
+
+
+def test_a_console_session_prints_no_scheduler_chatter(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/tick", "/quit"], log_level="INFO")
+    assert "(nothing due)" in out
+    assert "apscheduler" not in out.lower() and "Added job" not in out

@@ -19,6 +19,20 @@ from digests.commands.handlers import (
 from digests.errors import InputError, PermissionDenied
 from tests.commands.conftest import GUILD, MEMBER, MODERATOR
 from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
+from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
+
+FEED = rss_xml(
+    "시장 블로그",
+    "https://blog.example/",
+    [
+        FeedItem(
+            title="시장 메모",
+            link="https://blog.example/posts/1",
+            guid="post-1",
+            summary="반도체 업황은 내년 상반기에 회복될 것이다. 메모리 가격도 함께 오를 것이다.",
+        )
+    ],
+)
 
 
 async def test_a_member_votes_and_a_moderator_decides(
@@ -75,6 +89,8 @@ async def test_the_snooze_button_snoozes_a_week(
         lambda c: c.settings_timezone(MEMBER, "America/New_York"),
         lambda c: c.settings_reminder_channel(MEMBER, 700),
         lambda c: c.feed_remove(MEMBER, 1),
+        lambda c: c.feed_enable(MEMBER, 1),
+        lambda c: c.feed_channel(MEMBER, 1, 700),
         lambda c: c.ingest_text(MEMBER, "Rates will fall by spring."),
     ],
 )
@@ -124,3 +140,82 @@ async def test_a_late_reminder_says_so_and_pings_only_the_role(
     assert "1 subscribed" in reply.description
     on_time = commands.render_delivery(channel.kind, channel.payload, False)
     assert "late" not in on_time.description
+
+
+# --- feeds and failing jobs, as moderators see them -----------------------------------------
+
+
+async def test_a_feed_without_a_channel_says_its_entries_are_not_announced(
+    services: Services, commands: Commands, clock: ManualClock
+) -> None:
+    async with LocalHTTPServer() as server:
+        url = server.feed("/feed.xml", FEED)
+        added = await commands.feed_add(MODERATOR, url)
+        assert added.tone == "warning"
+        assert "stored but **not announced**" in added.description
+        assert "/feed channel feed:1 channel:" in added.description
+        listed = await commands.feed_list(MEMBER)
+        assert "not announced (no channel; set one with /feed channel)" in listed.description
+
+        moved = await commands.feed_channel(MODERATOR, 1, 700)
+        assert moved.title == "Feed #1: new entries announced in #channel 700"
+        assert "announced in #channel 700" in (await commands.feed_list(MEMBER)).description
+
+        other = await commands.feed_add(MODERATOR, server.feed("/other.xml", FEED), channel=800)
+        assert other.tone == "success"
+        assert "New entries will be announced in #channel 800." in other.description
+
+
+async def test_feed_list_shows_failures_with_the_next_try_and_a_way_back_from_disabled(
+    services: Services, commands: Commands, clock: ManualClock
+) -> None:
+    async with LocalHTTPServer() as server:
+        url = server.feed("/feed.xml", FEED)
+        await commands.feed_add(MODERATOR, url, channel=700)
+        server.error("/feed.xml", 500)
+        clock.advance(hours=2)
+        await services.feeds.poll_due()
+        failing = (await commands.feed_list(MEMBER)).description
+        assert (
+            f"⚠️ failing (1×): {url}: HTTP 500 Internal Server Error; next try 2025-12-15 11:05 UTC"
+            in failing
+        )
+
+        await services.store.database.execute(
+            "UPDATE feeds SET disabled_ts = 1, disabled_reason = 'gave up'"
+        )
+        disabled = (await commands.feed_list(MEMBER)).description
+        assert "⚠️ disabled: gave up (resume with /feed enable feed:1)" in disabled
+
+        server.feed("/feed.xml", FEED, etag='"v2"')
+        resumed = await commands.feed_enable(MODERATOR, 1)
+        assert resumed.title == "Feed #1 resumed"
+        assert "new entries are announced in #channel 700" in resumed.description
+        assert "active" in (await commands.feed_list(MEMBER)).description
+
+
+async def test_digest_status_shows_failing_jobs(
+    services: Services, commands: Commands, clock: ManualClock
+) -> None:
+    await commands.digest_schedule(MODERATOR, 500, "daily", "09:00")
+    await services.store.guilds.update(GUILD, clock.now(), digest_cron="every full moon")
+    clock.set(datetime(2025, 12, 16, tzinfo=UTC))
+    await services.scheduler(RecordingTransport()).tick()
+
+    status = await commands.digest_status(MEMBER)
+
+    assert status.tone == "warning"
+    (field,) = [f for f in status.fields if f.name.startswith("⚠️ Failing")]
+    assert field.name == "⚠️ Failing: this server's digest"
+    assert field.value == (
+        "1× since 2025-12-16 00:00 UTC: schedule: 'every full moon' is not a valid cron"
+        " schedule: Wrong number of fields; got 3, expected 5\nNext try 2025-12-16 00:01 UTC."
+    )
+
+
+def test_a_feed_message_never_carries_an_identifier_as_its_link(commands: Commands) -> None:
+    payload = {"title": "새 글", "url": "m2", "feed": "블로그", "language": "ko"}
+
+    assert commands.render_delivery("feed", payload, False).url is None
+    payload["url"] = "https://blog.example/p/2"
+    assert commands.render_delivery("feed", payload, False).url == "https://blog.example/p/2"
