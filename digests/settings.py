@@ -21,6 +21,8 @@ def split_host_port(entry: str) -> tuple[str, int | None]:
     """A FETCH_ALLOWED_HOSTS entry (`host`, `host:port`, `[v6]:port` or a bare IPv6 address) as
     (host, port or None). Raises ValueError naming the entry when it is neither."""
     text = entry.strip()
+    if not text or "/" in text or "@" in text:
+        raise ValueError(f"{entry!r} is not a host, host:port or [IPv6]:port")
     host, port_text = text, None
     if text.startswith("["):
         end = text.find("]")
@@ -33,7 +35,7 @@ def split_host_port(entry: str) -> tuple[str, int | None]:
             port_text = rest[1:]
     elif text.count(":") == 1:  # more colons than one: a bare IPv6 address, without a port
         host, port_text = text.split(":")
-    if not host or "/" in host:
+    if not host:
         raise ValueError(f"{entry!r} is not a host, host:port or [IPv6]:port")
     if port_text is None:
         return host, None

@@ -51,3 +51,38 @@ def test_bad_values_are_refused_with_the_reason(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=reason):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    ["intranet, 127.0.0.1:8080", "[::1]:8080 ::1", "blog.test:65535"],
+)
+def test_allowed_hosts_may_name_ports(monkeypatch: pytest.MonkeyPatch, hosts: str) -> None:
+    monkeypatch.setenv("FETCH_ALLOWED_HOSTS", hosts)
+    assert Settings(_env_file=None).fetch_allowed_hosts == hosts.replace(",", " ").split()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("127.0.0.1:http", "'http' is not a port"),
+        ("host:0", "'0' is not a port"),
+        ("[::1", "unclosed ["),
+        ("[::1]8080", "expected :PORT after ]"),
+        ("http://host/", "is not a host, host:port or [IPv6]:port"),
+    ],
+)
+def test_a_bad_allowed_host_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, entry: str, reason: str
+) -> None:
+    monkeypatch.setenv("FETCH_ALLOWED_HOSTS", entry)
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert reason in str(caught.value) and entry in str(caught.value)
+
+
+def test_min_document_words_is_a_non_negative_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).min_document_words == 10  # type: ignore[call-arg]
+    monkeypatch.setenv("MIN_DOCUMENT_WORDS", "-1")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -521,3 +521,28 @@ async def test_async_with_closes_the_fetcher(
 
     with pytest.raises(RuntimeError, match="closed"):
         await fetcher.fetch(url)
+
+
+async def test_an_allow_listed_host_with_a_port_allows_that_port_only(
+    server: LocalHTTPServer, make_fetcher: FetcherFactory, resolver: ScriptedResolver
+) -> None:
+    server.article("/post", TITLE, PARAGRAPHS)
+    resolver.map("blog.test", "127.0.0.1")
+
+    for allowed in ([f"127.0.0.1:{server.port}"], [f"blog.test:{server.port}"]):
+        fetcher = make_fetcher(fetch_allowed_hosts=allowed)
+        for host in ("127.0.0.1", "blog.test"):
+            if host in allowed[0]:
+                resource = await fetcher.fetch(server.url("/post", host=host))
+                assert PARAGRAPHS[0].encode() in resource.body
+
+    other_port = 1 if server.port != 1 else 2
+    error = await _refused(
+        make_fetcher(fetch_allowed_hosts=[f"127.0.0.1:{other_port}"]), server.url("/post")
+    )
+    assert error.reason == "refused: loopback address 127.0.0.1"
+    error = await _refused(
+        make_fetcher(fetch_allowed_hosts=[f"blog.test:{other_port}"]),
+        server.url("/post", host="blog.test"),
+    )
+    assert error.reason == "refused: resolves to loopback address 127.0.0.1"
