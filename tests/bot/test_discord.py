@@ -404,6 +404,14 @@ async def test_feeds_are_followed_listed_and_removed(slash: Slash, world: World,
         assert "Chip feed" in text_of(listed) and "active" in text_of(listed)
         duplicate = await slash(world.mod, "feed add", {"url": url})
         assert duplicate.content.startswith("⚠️")
+        silenced = await slash(world.mod, "feed channel", {"id": feed_id})
+        assert title(silenced) == f"Feed #{feed_id}: new entries not announced" + (
+            " (no channel; set one with /feed channel)"
+        ), text_of(silenced)
+        moved = await slash(world.mod, "feed channel", {"id": feed_id, "channel": world.general})
+        assert "announced in" in title(moved), text_of(moved)
+        resumed = await slash(world.mod, "feed enable", {"id": feed_id})
+        assert title(resumed) == f"Feed #{feed_id} resumed", text_of(resumed)
         removed = await slash(world.mod, "feed remove", {"id": feed_id})
         assert "removed" in title(removed)
         gone = await slash(world.mod, "feed remove", {"id": feed_id})
