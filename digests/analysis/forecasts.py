@@ -13,6 +13,7 @@ The same forecast stated twice in a post (a restatement, a translated paragraph)
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -477,6 +478,8 @@ def _quantities(text: str) -> set[float]:
         try:
             value = float(raw)
         except ValueError:
+            continue
+        if not math.isfinite(value):  # a 400-digit "number" is no quantity
             continue
         unit = (match.group("unit") or "").lower()
         if unit == "%":

@@ -7,17 +7,19 @@ front ends turn them into ephemeral replies in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
-from digests.ingest.text import clip, http_url
+from digests.ingest.text import clean_argument, clip, http_url
 from digests.ledger.service import Actor
 from digests.models import IngestOutcome, IngestResult
 from digests.scheduling.digest_service import DigestStatus
@@ -37,6 +39,8 @@ OUTCOME_LABELS = {
     "withdrawn": "withdrawn",
 }
 BUTTON_PREFIX = "hs"
+T = TypeVar("T")
+C = TypeVar("C")
 # What moderators read for each scheduler job that can fail (see digests.scheduling).
 JOB_LABELS = {
     "digest": "this server's digest",
@@ -145,6 +149,11 @@ class Caller:
         return Actor(self.guild_id, self.user_id, self.is_moderator)
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits ("²" is a digit to isdigit, not to int), few enough for SQLite."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def vote_button_id(forecast_id: int, outcome: str) -> str:
     """The persistent custom id of a verdict button."""
     return f"{BUTTON_PREFIX}:vote:{forecast_id}:{outcome}"
@@ -153,7 +162,7 @@ def vote_button_id(forecast_id: int, outcome: str) -> str:
 def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
     """(action, forecast id, argument) of one of our buttons, or None."""
     parts = custom_id.split(":")
-    if len(parts) < 3 or parts[0] != BUTTON_PREFIX or not parts[2].isdigit():
+    if len(parts) < 3 or parts[0] != BUTTON_PREFIX or not _is_id(parts[2]):
         return None
     return parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None
 
@@ -171,6 +180,37 @@ def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
     ]
 
 
+_STORABLE_INTEGERS = range(-(2**63), 2**63)  # SQLite's INTEGER
+
+
+def _checked(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """`method` with its arguments checked first: a number SQLite cannot hold is an InputError
+    naming the option; text loses control characters and lone surrogates."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    async def checked(*args: Any, **kwargs: Any) -> T:
+        bound = signature.bind(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                if value not in _STORABLE_INTEGERS:
+                    raise InputError(name, f"{value} is out of range")
+            elif isinstance(value, str):
+                bound.arguments[name] = clean_argument(value)
+        return await method(*bound.args, **bound.kwargs)
+
+    return checked
+
+
+def _arguments_checked(cls: type[C]) -> type[C]:
+    """Check the arguments of every public command: the one door all front ends go through."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, _checked(member))
+    return cls
+
+
+@_arguments_checked
 class Commands:
     """Every user command, transport-neutral."""
 
@@ -837,8 +877,9 @@ class Commands:
 
     async def complete_forecasts(self, guild_id: int, text: str) -> list[tuple[str, int]]:
         """(label, id) choices for forecast options."""
-        if text.strip().isdigit():
-            forecast = await self.services.store.forecasts.get(guild_id, int(text))
+        typed = text.strip()
+        if _is_id(typed):
+            forecast = await self.services.store.forecasts.get(guild_id, int(typed))
             if forecast:
                 return [(f"#{forecast.id} {clip(forecast.claim, 90)}", forecast.id)]
         return [

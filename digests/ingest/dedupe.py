@@ -34,6 +34,7 @@ def search_fragments(text: str) -> list[str]:
     """A few short pieces from the middle of the post's longest lines: a saved copy of the same
     article contains them even when its lines are wrapped or marked up differently."""
     lines = sorted((line.strip() for line in text.split("\n")), key=len, reverse=True)
+    # (Stored text is normalised: no NUL or other controls that would end a query string.)
     fragments = []
     for line in lines[:_FRAGMENTS]:
         if len(line) < _FRAGMENT_CHARS:

@@ -27,7 +27,7 @@ import feedparser
 
 from digests.errors import InputError, input_failures
 from digests.ingest.decode import decode_bytes
-from digests.ingest.text import http_url
+from digests.ingest.text import http_url, without_surrogates
 
 FEED_ACCEPT = (
     "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
@@ -288,7 +288,8 @@ def _parse_xml_feed(body: bytes, subject: str) -> ParsedFeed:
 
 
 def _json_text(value: object) -> str | None:
-    return _clean(value) if isinstance(value, str) else None
+    # JSON may escape lone surrogates ("\ud800"), which no text can be stored with.
+    return _clean(without_surrogates(value)) if isinstance(value, str) else None
 
 
 def _json_author(item: dict[str, Any]) -> str | None:

@@ -13,7 +13,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from digests.clock import Clock
-from digests.errors import HindsightError, InputError, describe_failure
+from digests.errors import HindsightError, InputError, describe_failure, input_failures
 from digests.ingest.decode import decode_bytes
 from digests.ingest.dedupe import same_article, search_fragments
 from digests.ingest.documents import RawDocument, build_posts
@@ -160,7 +160,7 @@ class IngestService:
                 duplicate = await self._duplicate_of(transaction, post)
             if duplicate:
                 return self._duplicate_result(post, *duplicate)
-            analysis = await asyncio.to_thread(self._analyzer.analyze_for_store, post)
+            analysis = await asyncio.to_thread(self._analyze, post)
         async with self._store.transaction() as transaction:
             if self._analyzer is not None:
                 duplicate = await self._store.posts.find_duplicate(transaction, post)
@@ -185,6 +185,13 @@ class IngestService:
             author=post.author,
             predictions=forecasts,
         )
+
+    def _analyze(self, post: Post) -> object:
+        """The post's analysis; a crash of the analyser on this text refuses the post (nothing is
+        stored) with an InputError naming it, instead of escaping as a bug of the command."""
+        assert self._analyzer is not None
+        with input_failures(post.source, "text for analysis"):
+            return self._analyzer.analyze_for_store(post)
 
     async def _duplicate_of(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
         """The stored post this one duplicates (same address or content, or nearly the same

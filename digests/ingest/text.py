@@ -8,6 +8,10 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters other than tab and newline, and lone surrogates (a JSON "\ud800" escape):
+# never text, and SQLite's full-text queries stop at a NUL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
@@ -15,14 +19,27 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+def without_surrogates(text: str) -> str:
+    """`text` with lone surrogates (which no encoding can write) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def clean_argument(value: str) -> str:
+    """A command argument without control characters (tab and newline stay) or lone
+    surrogates: what no member types, and what SQLite and encoders refuse."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", value))
+
+
 def normalize_text(raw: str) -> str:
-    """NFC, unified newlines, no invisible characters, single spaces, at most one blank line.
+    """NFC, unified newlines, no invisible or control characters (lone surrogates become
+    U+FFFD), single spaces, at most one blank line.
 
     Line structure is kept: splitting and sentence detection rely on it.
     """
     text = unicodedata.normalize("NFC", raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
     lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines)
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()

@@ -32,7 +32,7 @@ def zone_named(name: str) -> ZoneInfo:
     """A timezone from its IANA name; InputError naming it otherwise."""
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a name too long
         raise InputError(
             "timezone", f"{name!r} is not a known timezone (try Asia/Seoul or America/New_York)"
         ) from error
