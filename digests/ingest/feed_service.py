@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError, NotFound, describe_failure
-from digests.ingest.feeds import FeedEntry, ParsedFeed, failure_backoff, should_disable
+from digests.ingest.feeds import failure_backoff, should_disable
 from digests.ingest.fetch import SafeFetcher
-from digests.ingest.service import IngestService
+from digests.ingest.service import FeedPosts, IngestService
 from digests.models import IngestOutcome, IngestResult, Post
 from digests.settings import Settings
 from digests.store import Store, Transaction
@@ -73,9 +73,7 @@ class FeedService:
         """How often an active feed is polled."""
         return timedelta(minutes=self._settings.feed_poll_minutes)
 
-    async def _parse(
-        self, body: bytes, url: str, guild_id: int
-    ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+    async def _parse(self, body: bytes, url: str, guild_id: int) -> FeedPosts:
         # Parsing a large feed is seconds of CPU: never on the event loop (see workers).
         return await self._ingest.feed_posts(body, url, guild_id)
 
@@ -88,7 +86,7 @@ class FeedService:
             hint = "" if existing.active else "; it is disabled, resume it with /feed enable"
             raise InputError(url, f"this server already follows that feed (#{existing.id}){hint}")
         resource = await self._fetcher.fetch(url)
-        parsed, pairs = await self._parse(resource.body, url, guild_id)
+        parsed = await self._parse(resource.body, url, guild_id)
         now = self._clock.now()
         next_poll = now + self.interval + spread_offset(url, self.interval)
         async with self._store.transaction() as transaction:
@@ -110,12 +108,11 @@ class FeedService:
             last_modified=resource.last_modified,
             title=parsed.title or None,
         )
-        results = await self._store_entries(
-            feed_id, guild_id, parsed, pairs, url, is_new=False, channel_id=None
+        stored, _ = await self._store_entries(
+            feed_id, guild_id, parsed, url, is_new=False, channel_id=None
         )
         feed = await self._store.feeds.get(guild_id, feed_id)
         assert feed is not None
-        stored = sum(1 for result in results if result.outcome is IngestOutcome.STORED)
         return FeedAdded(feed=feed, stored=stored)
 
     async def remove(self, guild_id: int, feed_id: int) -> None:
@@ -131,24 +128,28 @@ class FeedService:
         self,
         feed_id: int,
         guild_id: int,
-        parsed: ParsedFeed,
-        pairs: list[tuple[FeedEntry, Post]],
+        parsed: FeedPosts,
         url: str,
         *,
         is_new: bool,
         channel_id: int | None,
-    ) -> list[IngestResult]:
+    ) -> tuple[int, list[IngestResult]]:
+        """Store the entries not seen before; (how many were stored, and the results of those
+        when they are new entries to report). The first fetch of a large feed keeps only the
+        count: thousands of results kept alive would slow every garbage collection."""
         known = await self._store.feeds.known_keys(feed_id)
         announce = is_new and channel_id is not None
         language = (await self._store.guilds.get(guild_id)).language if announce else "en"
+        stored_count = 0
         results: list[IngestResult] = []
-        for entry, post in pairs:
-            if entry.key in known:
+        for key, values in parsed.entries:
+            if key in known:
                 continue
-            known.add(entry.key)  # a feed repeating an id stores it once
+            known.add(key)  # a feed repeating an id stores it once
+            post = parsed.post(values)
 
             async def mark(
-                transaction: Transaction, post_id: int, post: Post, key: str = entry.key
+                transaction: Transaction, post_id: int, post: Post, key: str = key
             ) -> None:
                 now = self._clock.now()
                 await self._store.feeds.mark_entry(
@@ -188,13 +189,16 @@ class FeedService:
                         transaction,
                         guild_id=guild_id,
                         feed_id=feed_id,
-                        entry_key=entry.key,
+                        entry_key=key,
                         post_id=stored[0].post_id,
                         is_new=False,
                         now=self._clock.now(),
                     )
-            results.extend(stored)
-        return results
+            new = [result for result in stored if result.outcome is IngestOutcome.STORED]
+            stored_count += len(new)
+            if is_new:
+                results.extend(new)
+        return stored_count, results
 
     async def poll(self, feed: FeedRecord) -> PollOutcome:
         """Poll one feed: conditional GET, store new entries, back off or disable on failure.
@@ -223,12 +227,11 @@ class FeedService:
                 title=None,
             )
             return PollOutcome(feed.id, feed.guild_id, [], not_modified=True)
-        parsed, pairs = await self._parse(resource.body, feed.url, feed.guild_id)
-        results = await self._store_entries(
+        parsed = await self._parse(resource.body, feed.url, feed.guild_id)
+        _, stored = await self._store_entries(
             feed.id,
             feed.guild_id,
             parsed,
-            pairs,
             feed.url,
             is_new=True,
             channel_id=feed.channel_id,
@@ -241,7 +244,6 @@ class FeedService:
             last_modified=resource.last_modified,
             title=parsed.title or None,
         )
-        stored = [result for result in results if result.outcome is IngestOutcome.STORED]
         return PollOutcome(feed.id, feed.guild_id, stored)
 
     async def _failed(self, feed: FeedRecord, now: datetime, message: str) -> PollOutcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,6 +103,40 @@ def feed_entry_posts(
     return pairs
 
 
+_POST_FIELDS = tuple(Post.model_fields)
+
+
+@dataclass(frozen=True)
+class FeedPosts:
+    """A parsed feed as it comes back from the parsing worker: its title and link, and per
+    entry worth storing its key and its post's field values.
+
+    Plain tuples of strings, numbers and dates are not tracked by the garbage collector, so
+    10,000 entries waiting to be stored cannot set off the long full collections that stall
+    the event loop (measured: 170-340 ms with a few hundred thousand objects around); each
+    Post is built just before it is stored."""
+
+    title: str
+    link: str | None
+    entries: list[tuple[str, tuple[object, ...]]]
+
+    def post(self, values: tuple[object, ...]) -> Post:
+        """The post of one entry."""
+        return Post(**dict(zip(_POST_FIELDS, values, strict=True)))
+
+    def posts(self) -> Iterator[Post]:
+        """Every entry's post, built one at a time."""
+        for _, values in self.entries:
+            yield self.post(values)
+
+
+def _post_values(post: Post) -> tuple[object, ...]:
+    return tuple(
+        value.value if isinstance(value, SourceKind) else value
+        for value in (getattr(post, name) for name in _POST_FIELDS)
+    )
+
+
 def parse_feed_posts(
     body: bytes,
     source: str,
@@ -110,13 +144,14 @@ def parse_feed_posts(
     zone: ZoneInfo,
     published: datetime | None,
     min_words: int,
-) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+) -> FeedPosts:
     """Parse a feed and build a post per entry worth storing: the CPU work of a feed, run in
     the parsing worker (see `workers`). Raises InputError naming `source`."""
     parsed = parse_feed(body, source)
     pairs = feed_entry_posts(parsed, source, guild_id, zone, published, min_words=min_words)
-    # The entries come back with their posts; the parsed feed only needs its title and link.
-    return ParsedFeed(parsed.title, parsed.link, []), pairs
+    return FeedPosts(
+        parsed.title, parsed.link, [(entry.key, _post_values(post)) for entry, post in pairs]
+    )
 
 
 class IngestService:
@@ -238,7 +273,7 @@ class IngestService:
 
     async def feed_posts(
         self, body: bytes, source: str, guild_id: int, published: datetime | None = None
-    ) -> tuple[ParsedFeed, list[tuple[FeedEntry, Post]]]:
+    ) -> FeedPosts:
         """Parse a feed and build a post per entry worth storing (nothing is stored), in the
         parsing worker process. Raises InputError naming `source`."""
         return await in_worker(
@@ -340,10 +375,10 @@ class IngestService:
             raise InputError(url, "fetching URLs is not available here")
         resource = await self._fetcher.fetch(url)
         if looks_like_feed(resource.content_type, resource.body):
-            _, pairs = await self.feed_posts(resource.body, url, guild_id, published)
-            if not pairs:
+            feed = await self.feed_posts(resource.body, url, guild_id, published)
+            if not feed.entries:
                 raise InputError(url, "the feed has no entries with enough text")
-            return await self.store_posts(post for _, post in pairs)
+            return await self.store_posts(feed.posts())
         posts = await asyncio.to_thread(self._page_posts, resource, url, guild_id, published)
         return await self.store_posts(posts)
 
