@@ -9,6 +9,7 @@ import pytest
 
 from digests.cli import SAMPLES, run
 from digests.settings import Settings
+from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
 
 
 def lines(text: str) -> list[str]:
@@ -81,6 +82,41 @@ async def test_ingest_reports_bad_and_good_inputs(
     out = lines(output.out)
     assert out[0].startswith("stored") and "2025-11-03" in out[0] and "금리 메모" in out[0]
     assert out[-1] == "1 stored, 0 skipped, 1 failed"
+
+
+async def test_a_hostile_feed_neither_stops_ingest_nor_the_rest_of_the_batch(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = (
+        "번째 메모의 본문이다. 반도체 업황은 내년 상반기에 회복될 것이다. 메모리 가격도 오른다."
+    )
+    items = [
+        FeedItem(title=f"메모 {n} &#99999999;", guid=f"g{n}", summary=f"{n}{summary}")
+        for n in range(2)
+    ]
+    hostile = rss_xml("블로그", "https://blog.example/", items).replace(b"&amp;#", b"&#")
+    good = tmp_path / "good.md"
+    good.write_text(
+        "---\ntitle: 금리 메모\n---\n"
+        "한국은행은 기준금리를 동결했다. 시장은 내년 상반기에 인하가 시작될 것으로 본다.\n",
+        encoding="utf-8",
+    )
+    async with LocalHTTPServer() as server:
+        feed_url = server.feed("/hostile.xml", hostile)
+        broken_url = server.feed("/broken.xml", b"\x00\x01\x02 not a feed")
+
+        code = await run(["ingest", feed_url, broken_url, str(good)], settings)
+
+    output = capsys.readouterr()
+    assert code != 0
+    assert lines(output.err) == [
+        f"error: {broken_url}: malformed feed XML: not well-formed (invalid token)"
+    ]
+    stored = [line for line in lines(output.out) if line.startswith("stored")]
+    assert [("메모 0" in stored[0]), ("메모 1" in stored[1]), ("금리 메모" in stored[2])] == [
+        True
+    ] * 3
+    assert lines(output.out)[-1] == "3 stored, 0 skipped, 1 failed"
 
 
 async def test_ingest_with_an_invalid_published_date(
