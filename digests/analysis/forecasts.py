@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from digests.analysis.decision import (
+    CandidateTrace,
+    ForecastModel,
+    PostTrace,
+    Step,
+    days_bucket,
+    default_model,
+)
 from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
@@ -173,6 +181,23 @@ _FIRST_PERSON_PLANS = re.compile(
     r"i'll\s+(?:write|cover|explain|revisit|come\s+back)|i\s+will\s+(?:come\s+back|revisit|grade|write)|grade\s+myself)",
     re.I,
 )
+# Reporting and revision wording: a forecast attributed to someone, or a forecast changed.
+_EN_REPORTING = re.compile(
+    r"\b(?:predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|project(?:s|ed)?|estimat(?:es|ed)|"
+    r"sees|saw|anticipat(?:es|ed)|guid(?:es|ed)|outlook|target(?:s|ed)?)\b",
+    re.I,
+)
+_REVISION = re.compile(
+    r"상향|하향|조정|올려\s*잡|낮춰\s*잡|raised|lowered|cut|boosted|trimmed|revised|upgraded|downgraded",
+    re.I,
+)
+_SCHEDULE = re.compile(
+    r"예정|일정|발표\s*예정|scheduled|slated|due\s+to|set\s+to|expected\s+on", re.I
+)
+_PAST_FACT = re.compile(
+    r"기록했|달성했|발표했|집계됐|나타났|였다|했다\s*[.]?$|\b(?:was|were|rose|fell|grew|reported|posted|hit|reached)\b",
+    re.I,
+)
 _EN_KIND_TARGET = re.compile(r"\b(target|goal|aim|ambition)", re.I)
 _EN_KIND_ESTIMATE = re.compile(
     r"\b(estimate|consensus|guidance|EPS|revenue|sales|earnings|margin|forecast)", re.I
@@ -266,43 +291,60 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
     return "current", start, end
 
 
-def _accept(status: str, reading, expression: TimeExpression, lang: str, eventful: bool) -> bool:
+def _accept(
+    status: str, reading, expression: TimeExpression, lang: str, eventful: bool
+) -> tuple[bool, str]:
+    """Whether the clause's grammar makes a claim about the window, and why (or why not)."""
     if status == "past":
-        return False
+        return False, "the window ended before the post"
     if status == "today":
-        return reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary)
+        if reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary):
+            return True, "today, with future grammar"
+        return False, "today, without future grammar"
     if status == "recent":
-        return reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting)
+        if reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting):
+            return True, "a just-ended period, estimated before its report"
+        return False, "a just-ended period without estimate wording"
     if status == "future":
         if reading.tense == "past" and not reading.reporting and not reading.forecast_vocabulary:
-            return False
+            return False, "a future window in a past-tense clause"
         # "2026년 기준입니다" describes; "하반기 변동성은 큽니다" predicts. English present
         # tense with a future date ("the rate ends next year …") is a claim.
         if lang == "en":
-            return not reading.relative_clause or reading.tense == "future"
-        return not (reading.copula and not eventful and not reading.forecast_vocabulary)
+            if reading.relative_clause and reading.tense != "future":
+                return False, "a relative clause describing, not claiming"
+            return True, "a future window with a claim"
+        if reading.copula and not eventful and not reading.forecast_vocabulary:
+            return False, "a copula describing the period ('…기준입니다')"
+        return True, "a future window with a claim"
     # current window
     if reading.progressive and reading.tense != "future" and not reading.forecast_vocabulary:
-        return False
+        return False, "the current period, progressive: what is happening now"
     if expression.granularity == "horizon" and expression.relation in {"within", "after"}:
         # "앞으로 3년", "another 18 months": the expression itself looks ahead.
-        return (reading.tense != "past" or reading.reporting) and not reading.state
+        if (reading.tense != "past" or reading.reporting) and not reading.state:
+            return True, "a horizon looking ahead"
+        return False, "a horizon in a past or stative clause"
     if reading.tense == "past":
-        return reading.reporting and reading.forecast_vocabulary
+        if reading.reporting and reading.forecast_vocabulary:
+            return True, "the current period, a reported forecast"
+        return False, "the current period, past tense: a fact"
     if reading.tense == "future":
-        return True
+        return True, "the current period, future tense"
     if reading.forecast_vocabulary and (
         lang == "ko" or reading.target_vocabulary or reading.estimate_vocabulary
     ):
-        return True
+        return True, "the current period with forecast wording"
     if expression.relation == "until" and not reading.state and lang == "ko":
-        return True
-    return (
+        return True, "a deadline in the current period"
+    if (
         lang == "ko"
         and reading.tense == "present"
         and not reading.state
         and expression.granularity in {"day", "month"}
-    )
+    ):
+        return True, "a scheduled action this month"
+    return False, "the current period, present tense without forecast wording"
 
 
 def _eventful(tokens: Sequence[Token], start: int, end_offset: int | None = None) -> bool:
@@ -550,8 +592,16 @@ def extract_forecasts(
     *,
     title: str = "",
     quotes: Sequence[Quote] = (),
+    trace: PostTrace | None = None,
+    model: ForecastModel | bool | None = True,
 ) -> list[Forecast]:
-    """Forecasts of one post, dated against `anchor` (the published date)."""
+    """Forecasts of one post, dated against `anchor` (the published date).
+
+    `trace`, when given, receives every sentence's steps and candidates (for `explain`).
+    `model`: True uses the committed model (rules alone when there is none), None or False
+    the rules alone, or a given model.
+    """
+    chosen_model = default_model() if model is True else (model or None)
     horizon = horizon_year(title, anchor)
     fiscal_month = _fiscal_year_end_month(sentences)
     # Stated up front ("Orrin's fiscal year ends on June 30" in a call's opening), the fiscal
@@ -567,6 +617,7 @@ def extract_forecasts(
     found: list[Forecast] = []
     line_numbers = sorted(lines)
     next_line = dict(itertools.pairwise(line_numbers))
+    count = max(1, len(sentences))
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -575,6 +626,12 @@ def extract_forecasts(
         )
         line_text = " ".join(member.text for member in line)
         if sentence.index in horizons.labels:
+            if trace is not None:
+                trace.sentence(
+                    sentence.index, sentence.text, sentence.kind, sentence.lang
+                ).steps.append(
+                    Step("section_label", "drop", "sets the year for the lines below it")
+                )
             continue  # the heading or note that sets a section's year
         found.extend(
             _sentence_forecasts(
@@ -587,14 +644,18 @@ def extract_forecasts(
                 line[0] is sentence,
                 heads_paragraph,
                 fiscal_stated,
+                trace,
+                chosen_model,
+                sentence.index / count,
             )
         )
+    kinds = {sentence.index: sentence.kind for sentence in sentences}
     kept: list[Forecast] = []
     for forecast in found:
         duplicate = next(
             (
-                other
-                for other in kept
+                number
+                for number, other in enumerate(kept)
                 if other.due_end is not None
                 and other.start != forecast.start  # claims of one sentence were split on purpose
                 and _same_forecast(other, forecast)
@@ -603,7 +664,28 @@ def extract_forecasts(
         )
         if duplicate is None:
             kept.append(forecast)
+            continue
+        earlier = kept[duplicate]
+        if kinds.get(earlier.sentence_index) == "heading" and kinds.get(
+            forecast.sentence_index
+        ) in {"prose", "bullet"}:
+            # A heading restating the claim written below it: the body sentence is the claim.
+            kept[duplicate] = forecast
+            earlier, forecast = forecast, earlier
+        if trace is not None:
+            _note_after(trace, forecast, f"duplicate of sentence {earlier.sentence_index}")
     return kept
+
+
+def _note_after(trace: PostTrace, forecast: Forecast, what: str) -> None:
+    """Record what happened to a taken candidate after its decision."""
+    record = trace.sentences.get(forecast.sentence_index)
+    if record is None:
+        return
+    for candidate in record.candidates:
+        if candidate.taken and candidate.text == (forecast.timex or "") and not candidate.after:
+            candidate.after = what
+            return
 
 
 @dataclass
@@ -907,6 +989,69 @@ def _is_table_header(sentence: Sentence, expressions: Sequence[TimeExpression]) 
     )
 
 
+_SENTENCE_STEPS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
+    ("meta_sentence", "the post describes itself", _META_SENTENCE.search),
+    ("graded_call", "a call already graded (✅/❌)", _GRADED.search),
+    ("forecast_as_topic", "forecast words name a topic", _FORECAST_AS_TOPIC.search),
+    ("open_question", "an open question ('whether', '…할지가')", _OPEN_QUESTION.search),
+    ("footnote", "a footnote or source line", _FOOTNOTE.match),
+    ("fiscal_definition", "defines the fiscal calendar", _FISCAL_DEFINITION.search),
+)
+
+
+def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -> list[Step]:
+    """Every sentence-level step that drops the sentence, in order (all are recorded)."""
+    text = sentence.text
+    steps = [Step(name, "drop", reason) for name, reason, test in _SENTENCE_STEPS if test(text)]
+    if _past_belief(sentence):
+        steps.append(Step("past_belief", "drop", "the writer's own old call"))
+    if expressions:
+        if _is_section_heading(sentence, expressions):
+            steps.append(Step("section_heading", "drop", "a heading naming a period"))
+        if _is_table_header(sentence, expressions):
+            steps.append(Step("table_header", "drop", "a table's header row of periods"))
+        if _is_time_label(text, expressions):
+            steps.append(Step("time_label", "drop", "a label naming only a period"))
+    if _is_question(text):
+        steps.append(Step("question", "drop", "a question"))
+    if _is_bare_fragment(sentence, expressions):
+        steps.append(Step("bare_fragment", "drop", "a topic fragment without a predicate"))
+    return steps
+
+
+def _candidate_step(
+    sentence: Sentence,
+    expression: TimeExpression,
+    expressions: Sequence[TimeExpression],
+    fiscal_spans: Sequence[tuple[int, int]],
+) -> Step | None:
+    """The first candidate-level step that drops this time expression, if any."""
+    text = sentence.text
+    if expression.past_marker or expression.relation == "ago":
+        return Step("past_marker", "drop", "marked as past (지난, last, ago)")
+    if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
+        return Step("fiscal_calendar", "drop", "describes the fiscal calendar")
+    if _BASELINE_AFTER.match(text[expression.end :]) or _BASELINE_BEFORE.search(
+        text[: expression.start]
+    ):
+        return Step("baseline", "drop", "a baseline ('than …', '대비')")
+    if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
+        return Step("time_of_saying", "drop", "when something was said")
+    if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
+        return Step("occasion_of_saying", "drop", "the occasion a statement was made")
+    if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
+        return Step("dateline_day", "drop", "the news dateline ('18일 … 밝혔다')")
+    if expression.text.lower() in {"today", "오늘"} and re.search(
+        r"\bthan\b|보다", text[: expression.start]
+    ):
+        return Step("baseline", "drop", "a baseline ('than … today')")
+    if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
+        other.start > expression.end for other in expressions
+    ):
+        return Step("replaced_date", "drop", "a date replaced by a later one (→, 연기)")
+    return None
+
+
 def _sentence_forecasts(
     sentence: Sentence,
     anchor: date,
@@ -917,6 +1062,9 @@ def _sentence_forecasts(
     line_first: bool = True,
     heads_paragraph: bool = False,
     fiscal_stated: bool = False,
+    trace: PostTrace | None = None,
+    model: ForecastModel | None = None,
+    position: float = 0.0,
 ) -> list[Forecast]:
     text = sentence.text
     if horizon is None and not _MAYBE_TIME.search(text) and not _FUTURE_CUE.search(text):
@@ -924,17 +1072,15 @@ def _sentence_forecasts(
     expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
     if not expressions and horizon is None and not _FUTURE_CUE.search(text):
         return []
-    if (
-        _META_SENTENCE.search(text)
-        or _GRADED.search(text)
-        or _FORECAST_AS_TOPIC.search(text)
-        or _OPEN_QUESTION.search(text)
-        or _FOOTNOTE.match(text)
-        or _FISCAL_DEFINITION.search(text)
-    ):
-        return []
-    if _past_belief(sentence):
-        return []  # "2023년 초만 해도 나는 … 달릴 거라고 믿었다": a call made long ago
+    in_quote = any(
+        sentence.start <= quote.start < sentence.end or quote.start <= sentence.start < quote.end
+        for quote in quotes
+    )
+    record = (
+        trace.sentence(sentence.index, text, "quote" if in_quote else sentence.kind, sentence.lang)
+        if trace is not None
+        else None
+    )
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
@@ -942,72 +1088,45 @@ def _sentence_forecasts(
     if prefer != "future" and any(not e.explicit_year or e.relative for e in expressions):
         # Dates written without a year resolve by the sentence's tense.
         expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
-    if expressions and (
-        _is_section_heading(sentence, expressions)
-        or _is_table_header(sentence, expressions)
-        or _is_time_label(text, expressions)
-    ):
-        return []
-    if _is_question(text) or _is_bare_fragment(sentence, expressions):
-        return []
+    sentence_steps = _sentence_steps(sentence, expressions)
+    if record is not None:
+        record.steps.extend(sentence_steps)
+        record.steps.append(Step("orientation", "note", f"sentence reads as {orientation}"))
+    base = _base_features(sentence, in_quote, horizon, orientation, position, sentence_steps)
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content: frozenset[str] = frozenset()  # filled in below, only for sentences that forecast
     hedge = hedge_of(text, sentence.lang)
     speaker: str | None = None
     speaker_known = False
     results: list[Forecast] = []
+    candidate_traces: dict[int, CandidateTrace] = {}
     any_time = False
     for expression in expressions:
-        if expression.past_marker or expression.relation == "ago":
+        step = _candidate_step(sentence, expression, expressions, fiscal_spans)
+        if step is None or step.name != "fiscal_calendar":
             any_time = True
-            continue
-        if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
-            continue  # the sentence describes the fiscal calendar
-        if _BASELINE_AFTER.match(text[expression.end :]) or _BASELINE_BEFORE.search(
-            text[: expression.start]
-        ):
-            any_time = True
-            continue
-        if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
-            any_time = True
-            continue
-        if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
-            any_time = True  # "IMF는 10월 세계경제전망에서 …": when it was said
-            continue
-        if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
-            any_time = True  # "대양에너지는 18일 … 발표했다": the news dateline
-            continue
-        if expression.text.lower() in {"today", "오늘"} and re.search(
-            r"\bthan\b|보다", text[: expression.start]
-        ):
-            any_time = True  # "bigger than the market is today": a baseline
-            continue
-        if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
-            other.start > expression.end for other in expressions
-        ):
-            any_time = True  # "26년 1H → 27년 1H로 연기": the old date
-            continue
-        expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
-        if fiscal_month is not None and (
-            (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
-            or (expression.relative and expression.granularity == "quarter")
-            or (
-                # A post that states its fiscal calendar ("our fiscal year ends on June 30")
-                # counts bare quarters in it.
-                fiscal_stated
-                and fiscal_month != 12
-                and not expression.explicit_year
-                and expression.granularity in {"quarter", "half"}
-                and not _CALENDAR_QUARTER.search(expression.text)
-            )
-        ):
-            window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
-            expression = replace(expression, due_start=window_start, due_end=window_end)
-        if _AS_EXPECTED.search(text) or _is_condition_or_question(sentence, expression):
-            any_time = True
-            continue
+        if step is None:
+            expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
+            if fiscal_month is not None and (
+                (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
+                or (expression.relative and expression.granularity == "quarter")
+                or (
+                    # A post that states its fiscal calendar ("our fiscal year ends on June 30")
+                    # counts bare quarters in it.
+                    fiscal_stated
+                    and fiscal_month != 12
+                    and not expression.explicit_year
+                    and expression.granularity in {"quarter", "half"}
+                    and not _CALENDAR_QUARTER.search(expression.text)
+                )
+            ):
+                window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
+                expression = replace(expression, due_start=window_start, due_end=window_end)
+            if _AS_EXPECTED.search(text):
+                step = Step("as_expected", "drop", "the outcome is known ('예상대로')")
+            elif _is_condition_or_question(sentence, expression):
+                step = Step("condition", "drop", "a condition, key question or time of saying")
         status, due_start, due_end = _status(expression, anchor)
-        any_time = True
         if sentence.lang == "ko":
             reading = read_korean_clause(
                 sentence.tokens, sentence.start + expression.end, sentence.start + expression.start
@@ -1020,7 +1139,29 @@ def _sentence_forecasts(
             sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text)
         ):
             reading = replace(reading, forecast_vocabulary=True, estimate_vocabulary=True)
-        if not _accept(status, reading, expression, sentence.lang, eventful):
+        accepted, why = _accept(status, reading, expression, sentence.lang, eventful)
+        steps = [step] if step is not None else []
+        steps.append(Step("tense_and_window", "keep" if accepted else "drop", why))
+        rules_keep = not sentence_steps and step is None and accepted
+        features = _candidate_features(
+            base, expression, status, reading, hedge, eventful, anchor, due_end, steps
+        )
+        candidate = CandidateTrace(
+            text=expression.text,
+            rule=getattr(expression, "rule", "") or "",
+            due_start=due_start,
+            due_end=due_end,
+            granularity=expression.granularity,
+            relation=expression.relation,
+            status=status,
+            steps=steps,
+            features=features,
+            rules_keep=rules_keep,
+        )
+        taken = _decide(candidate, model, status)
+        if record is not None:
+            record.candidates.append(candidate)
+        if not taken:
             continue
         if not speaker_known:
             speaker, speaker_known = _speaker(sentence, quotes), True
@@ -1045,52 +1186,59 @@ def _sentence_forecasts(
                 timex_end=expression.end,
             )
         )
+        candidate_traces[len(results) - 1] = candidate
     if results:
         content = _content_words(sentence, expressions)
         results = [replace(forecast, content=content) for forecast in results]
-    results = _keep_finest(
+    kept = _keep_finest(
         _drop_target_periods(_merge_parenthetical(_merge_overlapping(results, text), text), text),
         text,
     )
-    if results:
-        return results
-    if orientation == "past":
+    if record is not None:
+        for number, candidate in candidate_traces.items():
+            forecast = results[number]
+            if not any(
+                k.timex_start == forecast.timex_start and k.timex_end == forecast.timex_end
+                for k in kept
+            ):
+                candidate.after = "merged into another date of the same sentence"
+    if kept:
+        return kept
+    if sentence_steps or orientation == "past":
         return []
     tense = "future" if orientation == "future" else "present"
-    if (
-        horizon is not None
-        and not any_time
-        and not _UNDATED.search(line_text or text)
-        and not _FIRST_PERSON_PLANS.search(text)
-        # A numbered line followed by its own paragraph is a heading; the paragraph holds the claims.
-        and (
-            (sentence.kind == "bullet" and line_first and not heads_paragraph) or tense == "future"
+    if horizon is not None and not any_time:
+        candidate = _horizon_candidate(
+            sentence, base, horizon, tense, line_text, line_first, heads_paragraph
         )
-    ):
-        if sentence.kind == "heading" and tense != "future" and len(text) < 12:
+        taken = _decide(candidate, model, "horizon")
+        if record is not None:
+            record.candidates.append(candidate)
+        if taken:
+            return [
+                Forecast(
+                    text=text,
+                    claim=_claim(text, None, None),
+                    speaker=_speaker(sentence, quotes),
+                    timex=str(horizon),
+                    due_start=date(horizon, 1, 1),
+                    due_end=date(horizon, 12, 31),
+                    granularity="year",
+                    kind=_kind(text, sentence.lang, None, sentence.tokens),
+                    hedge=hedge,
+                    confidence=_confidence(None, None, hedge, "horizon"),
+                    start=sentence.start,
+                    end=sentence.end,
+                    sentence_index=sentence.index,
+                    lang=sentence.lang,
+                    content=_content_words(sentence, expressions),
+                )
+            ]
+        if candidate.steps[-1].name == "short_heading":
             return []
-        end = date(horizon, 12, 31)
-        speaker = _speaker(sentence, quotes)
-        return [
-            Forecast(
-                text=text,
-                claim=_claim(text, None, None),
-                speaker=speaker,
-                timex=str(horizon),
-                due_start=date(horizon, 1, 1),
-                due_end=end,
-                granularity="year",
-                kind=_kind(text, sentence.lang, None, sentence.tokens),
-                hedge=hedge,
-                confidence=_confidence(None, None, hedge, "horizon"),
-                start=sentence.start,
-                end=sentence.end,
-                sentence_index=sentence.index,
-                lang=sentence.lang,
-                content=_content_words(sentence, expressions),
-            )
-        ]
     if not any_time and _undated(sentence, tense):
+        if record is not None:
+            record.steps.append(Step("undated", "keep", "a view without any date (not tracked)"))
         return [
             Forecast(
                 text=text,
@@ -1111,6 +1259,145 @@ def _sentence_forecasts(
             )
         ]
     return []
+
+
+def _horizon_candidate(
+    sentence: Sentence,
+    base: dict[str, float],
+    horizon: int,
+    tense: str,
+    line_text: str,
+    line_first: bool,
+    heads_paragraph: bool,
+) -> CandidateTrace:
+    """A sentence without a date of its own under a heading that sets the year."""
+    text = sentence.text
+    steps: list[Step] = []
+    if _UNDATED.search(line_text or text):
+        steps.append(Step("explicitly_undated", "drop", "says 'someday'"))
+    if _FIRST_PERSON_PLANS.search(text):
+        steps.append(Step("writer_plans", "drop", "the writer announcing what the post does"))
+    # A numbered line followed by its own paragraph is a heading; the paragraph holds the claims.
+    if not (
+        (sentence.kind == "bullet" and line_first and not heads_paragraph) or tense == "future"
+    ):
+        steps.append(Step("not_a_claim_line", "drop", "neither a list item nor future tense"))
+    if sentence.kind == "heading" and tense != "future" and len(text) < 12:
+        steps.append(Step("short_heading", "drop", "a short heading"))
+    if not steps:
+        steps.append(Step("section_year", "keep", f"inherits {horizon} from its section"))
+    features = dict(base)
+    features["horizon_only"] = 1.0
+    features[f"tense={tense}"] = 1.0
+    for step in steps:
+        features[f"step:{step.name}"] = 1.0
+    return CandidateTrace(
+        text=str(horizon),
+        rule="section_year",
+        due_start=date(horizon, 1, 1),
+        due_end=date(horizon, 12, 31),
+        granularity="year",
+        relation="at",
+        status="horizon",
+        steps=steps,
+        features=features,
+        rules_keep=steps[0].verdict == "keep",
+    )
+
+
+def _decide(candidate: CandidateTrace, model: ForecastModel | None, status: str) -> bool:
+    """The final decision: the learned model where one is committed, else the rules' verdict."""
+    if model is None or status == "past":
+        candidate.taken = candidate.rules_keep and status != "past"
+        return candidate.taken
+    candidate.score = round(model.probability(candidate.features), 3)
+    candidate.taken = candidate.score >= model.threshold
+    return candidate.taken
+
+
+def _base_features(
+    sentence: Sentence,
+    in_quote: bool,
+    horizon: int | None,
+    orientation: str,
+    position: float,
+    sentence_steps: Sequence[Step],
+) -> dict[str, float]:
+    """Features every candidate of a sentence shares."""
+    text = sentence.text
+    role = "quote" if in_quote else sentence.kind
+    features = {
+        "bias_rules": 0.0,
+        f"role={role}": 1.0,
+        f"lang={sentence.lang}": 1.0,
+        f"role={role}&lang={sentence.lang}": 1.0,
+        f"orientation={orientation}": 1.0,
+        "section_year": 1.0 if horizon is not None else 0.0,
+        "opening": 1.0 if position < 0.1 else 0.0,
+        "short": 1.0 if len(text) < 30 else 0.0,
+        "long": 1.0 if len(text) > 160 else 0.0,
+        "number": 1.0
+        if re.search(r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps)", text)
+        else 0.0,
+        "future_cue": 1.0 if _FUTURE_CUE.search(text) else 0.0,
+        "reporting_verb": 1.0
+        if _KO_SPEAKER_VERB.search(text) or _EN_REPORTING.search(text)
+        else 0.0,
+        "revision": 1.0 if _REVISION.search(text) else 0.0,
+        "schedule": 1.0 if _SCHEDULE.search(text) else 0.0,
+        "past_fact": 1.0 if _PAST_FACT.search(text) else 0.0,
+    }
+    for step in sentence_steps:
+        features[f"step:{step.name}"] = 1.0
+    if sentence_steps:
+        features["sentence_dropped"] = 1.0
+    return {name: value for name, value in features.items() if value}
+
+
+def _candidate_features(
+    base: dict[str, float],
+    expression: TimeExpression,
+    status: str,
+    reading,
+    hedge: str,
+    eventful: bool,
+    anchor: date,
+    due_end: date,
+    steps: Sequence[Step],
+) -> dict[str, float]:
+    """What the time expression, the clause's grammar and the steps say about one candidate."""
+    features = dict(base)
+    features[f"status={status}"] = 1.0
+    features[f"granularity={expression.granularity}"] = 1.0
+    features[f"relation={expression.relation}"] = 1.0
+    features[f"ahead={days_bucket((due_end - anchor).days)}"] = 1.0
+    features[f"tense={reading.tense}"] = 1.0
+    features[f"status={status}&tense={reading.tense}"] = 1.0
+    features[f"hedge={hedge}"] = 1.0
+    for flag in ("explicit_year", "relative", "vague", "fiscal"):
+        if getattr(expression, flag):
+            features[flag] = 1.0
+    for flag in (
+        "reporting",
+        "progressive",
+        "state",
+        "copula",
+        "forecast_vocabulary",
+        "estimate_vocabulary",
+        "event_vocabulary",
+        "target_vocabulary",
+        "relative_clause",
+    ):
+        if getattr(reading, flag):
+            features[f"clause:{flag}"] = 1.0
+    if eventful:
+        features["eventful"] = 1.0
+    for step in steps:
+        features[f"step:{step.name}={step.verdict}"] = 1.0
+    rules_keep = not base.get("sentence_dropped") and all(s.verdict != "drop" for s in steps)
+    if rules_keep:
+        features["rules_keep"] = 1.0
+    return features
 
 
 def _bracket_is_range_of(text: str, forecast: Forecast) -> bool:
