@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from digests.analysis.evaluate import evaluate
+from digests.analysis.explain import explain_analyses
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.app import Services
 from digests.clock import ManualClock, SystemClock
@@ -32,7 +33,7 @@ from digests.digest.render import render_markdown, render_text, source_name, to_
 from digests.errors import HindsightError, InputError
 from digests.ingest.dates import parse_cli_date
 from digests.ingest.documents import build_posts
-from digests.ingest.loaders import expand_inputs, load_file
+from digests.ingest.loaders import expand_inputs, load_file, pasted_document
 from digests.ingest.service import IngestReport, is_url
 from digests.ingest.text import clip
 from digests.ledger.service import SCOREBOARD_KEYS
@@ -642,6 +643,24 @@ async def command_analyze(settings: Settings, args: argparse.Namespace, out: Con
     return 0
 
 
+async def command_explain(settings: Settings, args: argparse.Namespace, out: Console) -> int:
+    """Print, per sentence, why it was (not) taken as a dated forecast."""
+    if (args.file is None) == (args.text is None):
+        raise InputError("explain", "give a FILE or --text TEXT (one of them)")
+    published = _published_argument(settings, args.published)
+    if args.file is not None:
+        path = Path(args.file)
+        document = load_file(path, settings.timezone, settings.max_document_bytes)
+    else:
+        document = pasted_document(args.text, settings.max_document_bytes, "--text")
+    posts = build_posts(document, settings.default_guild_id, settings.timezone, published)
+    today = SystemClock().now().astimezone(settings.timezone).date()
+    analyses = await asyncio.to_thread(Analyzer().analyze, posts, default_anchor=today, trace=True)
+    for line in explain_analyses(analyses, every_sentence=args.all):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
 async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Console) -> int:
     """Score the pipeline against a labelled set in the format of shared/gold."""
     gold, docs = Path(args.gold), Path(args.docs)
@@ -649,7 +668,9 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
         raise InputError(str(gold), "no such labels file")
     if not await asyncio.to_thread(docs.is_dir):
         raise InputError(str(docs), "no such folder of documents")
-    report = await asyncio.to_thread(evaluate, gold, docs, Analyzer(), settings.timezone)
+    report = await asyncio.to_thread(
+        evaluate, gold, docs, Analyzer(), settings.timezone, explain=args.verbose
+    )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -678,9 +699,9 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
                 markup=False,
             )
             for line in document.misses:
-                out.print(f"    missed: {line}", markup=False)
+                out.print(f"    missed: {line}", markup=False, soft_wrap=True)
             for line in document.false_positives:
-                out.print(f"    wrong:  {line}", markup=False)
+                out.print(f"    wrong:  {line}", markup=False, soft_wrap=True)
             for line in (
                 document.not_prediction_hits + document.quote_errors + document.post_metadata_errors
             ):
@@ -695,7 +716,11 @@ COMMANDS = {
     "digest": command_digest,
     "scoreboard": command_scoreboard,
 }
-OFFLINE_COMMANDS = {"analyze": command_analyze, "evaluate": command_evaluate}
+OFFLINE_COMMANDS = {
+    "analyze": command_analyze,
+    "explain": command_explain,
+    "evaluate": command_evaluate,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -745,6 +770,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--published", metavar="YYYY-MM-DD", help="date for posts whose own date is unknown"
     )
     analyze.add_argument("--json", action="store_true", help="print the JSON contract")
+    explain = sub.add_parser(
+        "explain", help="why each sentence was (not) taken as a dated forecast"
+    )
+    explain.add_argument("file", metavar="FILE", nargs="?")
+    explain.add_argument("--text", metavar="TEXT", help="explain this text instead of a file")
+    explain.add_argument(
+        "--published", metavar="YYYY-MM-DD", help="date for posts whose own date is unknown"
+    )
+    explain.add_argument(
+        "--all", action="store_true", help="list every sentence, not only those with dates"
+    )
     evaluate_parser = sub.add_parser(
         "evaluate", help="score the analysis against labelled documents"
     )
@@ -752,7 +788,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument("--docs", required=True, metavar="DIR")
     evaluate_parser.add_argument("--json", action="store_true")
     evaluate_parser.add_argument(
-        "--verbose", action="store_true", help="list misses and wrong items"
+        "-v", "--verbose", action="store_true", help="list misses and wrong items"
     )
     return parser
 

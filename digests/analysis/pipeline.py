@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from digests.analysis.decision import PostTrace
 from digests.analysis.forecasts import Forecast, extract_forecasts
 from digests.analysis.models import (
     AnalysisReport,
@@ -46,6 +47,7 @@ class PostAnalysis:
     themes: list[tuple[str, float]]
     quotes: list[Quote]
     forecasts: list[Forecast]
+    trace: PostTrace | None = None  # every forecast decision, when asked for (explain, evaluate -v)
 
     def result(self) -> PostAnalysisResult:
         """The JSON-contract view of this analysis."""
@@ -113,11 +115,13 @@ class Analyzer:
         *,
         default_anchor: date,
         corpus: tuple[int, dict[str, int]] | None = None,
+        trace: bool = False,
     ) -> list[PostAnalysis]:
         """Analyse posts; a post without a published date is dated `default_anchor`.
 
         `corpus` is (number of posts, document frequency per theme label) of the guild's
-        stored posts; without it the posts analysed together form the corpus.
+        stored posts; without it the posts analysed together form the corpus. With `trace`,
+        each analysis keeps the trace of its forecast decisions.
         """
         if not posts:
             return []
@@ -133,7 +137,7 @@ class Analyzer:
                 texts, bodies, titles = pending.result()
                 if index + 1 < len(chunks):
                     pending = pool.submit(_segment, chunks[index + 1])
-                partial.extend(self._rules(chunk, texts, bodies, titles, default_anchor))
+                partial.extend(self._rules(chunk, texts, bodies, titles, default_anchor, trace))
         if corpus is None:
             frequencies: Counter[str] = Counter()
             for analysis in partial:
@@ -151,6 +155,7 @@ class Analyzer:
         bodies: Sequence[list[Sentence]],
         titles: Sequence[list[Sentence]],
         default_anchor: date,
+        trace: bool = False,
     ) -> list[PostAnalysis]:
         analyses = []
         for post, text, sentences, title_sentences in zip(
@@ -158,7 +163,10 @@ class Analyzer:
         ):
             anchor = post.published.date() if post.published else default_anchor
             body_quotes = extract_quotes(text, sentences)
-            forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=body_quotes)
+            post_trace = PostTrace(anchor) if trace else None
+            forecasts = extract_forecasts(
+                sentences, anchor, title=post.title, quotes=body_quotes, trace=post_trace
+            )
             title_words = frozenset(w for s in title_sentences for w in content_words(s))
             analyses.append(
                 PostAnalysis(
@@ -177,6 +185,7 @@ class Analyzer:
                     themes=[],
                     quotes=title_quotes(post.title, body_quotes) + body_quotes,
                     forecasts=forecasts,
+                    trace=post_trace,
                 )
             )
         return analyses
