@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from digests.analysis.decision import PostTrace
+from digests.analysis.decision import ForecastModel, PostTrace
 from digests.analysis.forecasts import Forecast, extract_forecasts
 from digests.analysis.models import (
     AnalysisReport,
@@ -105,9 +105,17 @@ def _split_long_lines(text: str) -> str:
 class Analyzer:
     """Sentences, themes, summaries, quotes and forecasts for posts, Kiwi batched across them."""
 
-    def __init__(self, aliases: AliasBook | None = None, summary_size: int = 3) -> None:
+    def __init__(
+        self,
+        aliases: AliasBook | None = None,
+        summary_size: int = 3,
+        forecast_model: ForecastModel | bool | None = True,
+    ) -> None:
+        """`forecast_model`: True for the committed model, None for the rules alone, or a
+        given model (training and cross-validation)."""
         self.aliases = aliases or AliasBook.load()
         self.summary_size = summary_size
+        self.forecast_model = forecast_model
 
     def analyze(
         self,
@@ -165,7 +173,12 @@ class Analyzer:
             body_quotes = extract_quotes(text, sentences)
             post_trace = PostTrace(anchor) if trace else None
             forecasts = extract_forecasts(
-                sentences, anchor, title=post.title, quotes=body_quotes, trace=post_trace
+                sentences,
+                anchor,
+                title=post.title,
+                quotes=body_quotes,
+                trace=post_trace,
+                model=self.forecast_model,
             )
             title_words = frozenset(w for s in title_sentences for w in content_words(s))
             analyses.append(

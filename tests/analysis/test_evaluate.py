@@ -82,3 +82,26 @@ def test_evaluator_counts_a_wrong_date_against_precision_and_recall(
     assert report.total("found_required") == 0
     assert report.total("counted") == 1 and report.total("correct") == 0
     assert "wrong date" in report.documents[0].false_positives[0]
+
+
+def test_evaluate_explains_misses_and_false_forecasts(tmp_path: Path, analyzer: Analyzer) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "전망 메모\n\n회사는 2026년 하반기 신공장을 가동할 계획이다.\n"
+        "지난해 3분기 매출은 79조원을 기록했다.\n",
+        encoding="utf-8",
+    )
+    gold = tmp_path / "gold.json"
+    gold.write_text(
+        '{"documents": [{"file": "a.txt", "posts": [{"published": "2025-03-10"}],'
+        ' "predictions": [{"anchor": "79조원을 기록했다", "due_end": ["2024-09-30", "2024-09-30"],'
+        ' "required": true}], "not_predictions": [], "quotes": [], "themes": []}]}',
+        encoding="utf-8",
+    )
+    report = evaluate(gold, docs, analyzer, ZONE, explain=True)
+    (document,) = report.documents
+    assert "dropped: the window ended before the post" in document.misses[0]
+    assert "— taken: prose, a future window with a claim" in document.false_positives[0]
+    plain = evaluate(gold, docs, analyzer, ZONE)
+    assert "—" not in plain.documents[0].misses[0]
