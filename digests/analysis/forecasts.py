@@ -198,6 +198,19 @@ _PAST_FACT = re.compile(
     r"기록했|달성했|발표했|집계됐|나타났|였다|했다\s*[.]?$|\b(?:was|were|rose|fell|grew|reported|posted|hit|reached)\b",
     re.I,
 )
+# "이 글에서는 2026년 … 살펴보겠습니다", "Below are my calls for 2027", "Let's see how …":
+# the post announcing its own contents.
+_WRITER_ANNOUNCES = re.compile(
+    r"(?:이번|이|오늘)\s*(?:글|포스팅|포스트|시간)에서는|(?:알아보|살펴보|정리해\s*보|짚어보|소개해\s*드리|"
+    r"말씀드리|다뤄\s*보|정리하)(?:겠습니다|겠다|려고\s*합니다|고자\s*합니다|도록\s*하겠)"
+    r"|\b(?:below\s+are|here\s+are|here's|here\s+is)\s+(?:my|our|the|some|a\s+few)\b"
+    r"|\blet['’]s\s+(?:see|look|take\s+a\s+look|review|revisit|check|dive)\b"
+    r"|\bin\s+this\s+(?:post|article|piece|newsletter|issue|note|episode)\b",
+    re.IGNORECASE,
+)
+# "7월 8일 현재", "11월 말 기준", "as of June 30": the date the figures describe.
+_AS_OF_AFTER = re.compile(r"^\s*(?:\([^)]{0,12}\)\s*)?(?:현재|기준(?!\s*금리)|종가\s*기준)")
+_AS_OF_BEFORE = re.compile(r"\b(?:as\s+of|as\s+at)\s+(?:the\s+(?:end|close)\s+of\s+)?$", re.I)
 _EN_KIND_TARGET = re.compile(r"\b(target|goal|aim|ambition)", re.I)
 _EN_KIND_ESTIMATE = re.compile(
     r"\b(estimate|consensus|guidance|EPS|revenue|sales|earnings|margin|forecast)", re.I
@@ -274,10 +287,12 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
     if (
         end == anchor
         and start == anchor
-        and expression.relative
         and expression.granularity == "day"
+        and (expression.relative or not _BARE_DAY.match(expression.text))
     ):
-        return "today", start, end  # "금일 … 예상", "today": only a call for the rest of the day
+        # "금일 … 예상", "today", or the post's own date written out ("2025년 11월 19일, … 발표
+        # 예정"): only a call for the rest of the day.
+        return "today", start, end
     if end <= anchor:
         recent = (anchor - end).days <= _RECENT_DAYS and expression.granularity in {
             "quarter",
@@ -556,6 +571,9 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
         return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
             _quantities(first.text) & _quantities(second.text)
         )
+    first_numbers, second_numbers = _quantities(first.text), _quantities(second.text)
+    if first_numbers and second_numbers and not first_numbers & second_numbers:
+        return False  # two figures for the same date: two claims (revenue 5조, margin 12%)
     specific = shared - _GENERIC_CLAIM_WORDS
     union = first.content | second.content
     if union and specific and len(shared) / len(union) >= 0.5:
@@ -1005,6 +1023,8 @@ def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -
     steps = [Step(name, "drop", reason) for name, reason, test in _SENTENCE_STEPS if test(text)]
     if _past_belief(sentence):
         steps.append(Step("past_belief", "drop", "the writer's own old call"))
+    if _WRITER_ANNOUNCES.search(text):
+        steps.append(Step("writer_announces", "drop", "the post says what it will cover"))
     if expressions:
         if _is_section_heading(sentence, expressions):
             steps.append(Step("section_heading", "drop", "a heading naming a period"))
@@ -1035,6 +1055,11 @@ def _candidate_step(
         text[: expression.start]
     ):
         return Step("baseline", "drop", "a baseline ('than …', '대비')")
+    as_of = _AS_OF_AFTER.match(text[expression.end :])
+    if (
+        as_of and ("현재" in as_of.group(0) or expression.granularity == "day")
+    ) or _AS_OF_BEFORE.search(text[: expression.start]):
+        return Step("as_of", "drop", "the date the figures are as of ('현재', '기준', 'as of')")
     if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
         return Step("time_of_saying", "drop", "when something was said")
     if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
