@@ -208,6 +208,17 @@ _WRITER_ANNOUNCES = re.compile(
     r"|\bin\s+this\s+(?:post|article|piece|newsletter|issue|note|episode)\b",
     re.IGNORECASE,
 )
+# "이날", "같은 날", "that day": the day the post last named.
+_DAY_ANAPHOR = re.compile(
+    r"이날|이\s날(?=[은는에도])|같은\s*날|당일|\b(?:that|the\s+same)\s+day\b|\blater\s+that\s+day\b",
+    re.I,
+)
+# "목표주가 17만원", "price target to $250": a target price, a twelve-month call by convention.
+_PRICE_TARGET = re.compile(
+    r"(?:목표\s*주가|목표가|적정\s*주가|(?:price\s+target|target\s+price|\bPT\b))"
+    r"(?=[^.!?。]{0,60}?(?:\d[\d,.]*\s*(?:만\s*)?(?:원|달러|엔)|\$\s?\d))",
+    re.I,
+)
 # "7월 8일 현재", "11월 말 기준", "as of June 30": the date the figures describe.
 _AS_OF_AFTER = re.compile(r"^\s*(?:\([^)]{0,12}\)\s*)?(?:현재|기준(?!\s*금리)|종가\s*기준)")
 _AS_OF_BEFORE = re.compile(r"\b(?:as\s+of|as\s+at)\s+(?:the\s+(?:end|close)\s+of\s+)?$", re.I)
@@ -636,6 +647,7 @@ def extract_forecasts(
     line_numbers = sorted(lines)
     next_line = dict(itertools.pairwise(line_numbers))
     count = max(1, len(sentences))
+    context = _Reading()
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -665,6 +677,7 @@ def extract_forecasts(
                 trace,
                 chosen_model,
                 sentence.index / count,
+                context,
             )
         )
     kinds = {sentence.index: sentence.kind for sentence in sentences}
@@ -1077,6 +1090,73 @@ def _candidate_step(
     return None
 
 
+@dataclass
+class _Reading:
+    """What earlier sentences of the post tell later ones."""
+
+    last_day: TimeExpression | None = None  # the latest day named, for "이날", "that day"
+
+
+def _implied_expressions(
+    text: str, expressions: list[TimeExpression], anchor: date, context: _Reading
+) -> list[TimeExpression]:
+    """Time a sentence states without a date of its own: "이날"/"that day" names the day the
+    post last named; a price target with no horizon is a twelve-month call by convention."""
+    implied = []
+    if context.last_day is not None:
+        for match in _DAY_ANAPHOR.finditer(text):
+            if not any(e.start <= match.start() < e.end for e in expressions):
+                implied.append(
+                    _renamed(
+                        replace(
+                            context.last_day,
+                            start=match.start(),
+                            end=match.end(),
+                            text=match.group(0),
+                            relative=False,
+                            past_marker=False,
+                        ),
+                        "anaphora_day",
+                    )
+                )
+                break
+    if not expressions:
+        target = _PRICE_TARGET.search(text)
+        if target is not None:
+            end = _one_year_on(anchor)
+            implied.append(
+                _renamed(
+                    TimeExpression(
+                        start=target.start(),
+                        end=target.end(),
+                        text=target.group(0),
+                        due_start=anchor,
+                        due_end=end,
+                        granularity="horizon",
+                        relation="within",
+                        explicit_year=False,
+                        relative=True,
+                    ),
+                    "price_target_12m",
+                )
+            )
+    return sorted(expressions + implied, key=lambda e: e.start)
+
+
+def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:
+    """The expression credited to `rule` (when time expressions carry their rule's name)."""
+    if "rule" in getattr(expression, "__dataclass_fields__", {}):
+        return replace(expression, rule=rule)
+    return expression
+
+
+def _one_year_on(moment: date) -> date:
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 1, day=28)
+
+
 def _sentence_forecasts(
     sentence: Sentence,
     anchor: date,
@@ -1090,11 +1170,26 @@ def _sentence_forecasts(
     trace: PostTrace | None = None,
     model: ForecastModel | None = None,
     position: float = 0.0,
+    context: _Reading | None = None,
 ) -> list[Forecast]:
     text = sentence.text
-    if horizon is None and not _MAYBE_TIME.search(text) and not _FUTURE_CUE.search(text):
+    context = context if context is not None else _Reading()
+    if (
+        horizon is None
+        and not _MAYBE_TIME.search(text)
+        and not _FUTURE_CUE.search(text)
+        and not _PRICE_TARGET.search(text)
+    ):
         return []  # no date and no future wording: nothing to look at
     expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
+    days = [e for e in expressions if e.granularity == "day" and not e.relative]
+    orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
+    # "이날 … 공개했다" in a news story is the day of the story; only a sentence that looks
+    # ahead ("이날 … 결정한다") takes the day the post last named.
+    looking_ahead = _Reading(context.last_day if orientation != "past" else None)
+    expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
+    if days:
+        context.last_day = days[-1]
     if not expressions and horizon is None and not _FUTURE_CUE.search(text):
         return []
     in_quote = any(
@@ -1106,13 +1201,17 @@ def _sentence_forecasts(
         if trace is not None
         else None
     )
-    orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
         orientation = prefer = "past"
     if prefer != "future" and any(not e.explicit_year or e.relative for e in expressions):
         # Dates written without a year resolve by the sentence's tense.
-        expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
+        expressions = _implied_expressions(
+            text,
+            find_time_expressions(text, anchor, prefer=prefer, context_year=horizon),
+            anchor,
+            looking_ahead,
+        )
     sentence_steps = _sentence_steps(sentence, expressions)
     if record is not None:
         record.steps.extend(sentence_steps)

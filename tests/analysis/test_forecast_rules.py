@@ -101,3 +101,37 @@ def test_deadlines_in_english_look_ahead(analyzer: Analyzer) -> None:
     assert dated(analyzer, "$MU re-rates by summer.", date(2025, 11, 24), title="thread") == [
         ("summer", date(2026, 8, 31))
     ]
+
+
+@pytest.fixture(scope="module")
+def rules() -> Analyzer:
+    return Analyzer(forecast_model=None)
+
+
+def test_that_day_takes_the_day_the_post_last_named(rules: Analyzer) -> None:
+    text = (
+        "연준은 29일 이틀간의 회의를 마치고 기준금리를 결정한다.\n"
+        "이날 메타의 실적 발표도 예정돼 있다.\n"
+        "누리모빌리티는 이날 중동 진출 계획도 공개했다.\n"
+    )
+    found = dated(rules, text, date(2025, 10, 27))
+    assert ("이날", date(2025, 10, 29)) in found
+    assert found.count(("이날", date(2025, 10, 29))) == 1  # the past-tense news line is not one
+
+
+def test_a_price_target_without_a_horizon_is_a_twelve_month_call(rules: Analyzer) -> None:
+    text = "하나증권은 목표주가를 30만원에서 35만원으로 상향한다고 밝혔다."
+    assert dated(rules, text, date(2025, 7, 16)) == [("목표주가", date(2026, 7, 16))]
+    assert dated(rules, "목표주가의 의미를 설명하는 글이다.", date(2025, 7, 16)) == []
+
+
+def test_figures_as_of_a_date_are_not_due_then(rules: Analyzer) -> None:
+    text = "7월 8일 현재 7월에만 총 11개의 공모주가 청약을 진행할 예정이다."
+    assert dated(rules, text, date(2025, 7, 1)) == [("7월", date(2025, 7, 31))]
+
+
+def test_the_posts_own_date_written_out_is_today(rules: Analyzer) -> None:
+    text = "2025년 11월 19일 장 마감 후 엔비디아가 3분기 실적을 발표할 예정이다."
+    assert dated(rules, text, date(2025, 11, 19)) == [("2025년 11월 19일", date(2025, 11, 19))]
+    dateline = "삼성전자는 19일 기자간담회에서 신제품을 공개할 것이라고 밝혔다."
+    assert dated(rules, dateline, date(2025, 11, 19)) == []
