@@ -208,6 +208,12 @@ _WRITER_ANNOUNCES = re.compile(
     r"|\bin\s+this\s+(?:post|article|piece|newsletter|issue|note|episode)\b",
     re.IGNORECASE,
 )
+# What a schedule line does on its day: "발표한다", "예정돼 있다", "is scheduled", "reports".
+_SCHEDULE_PREDICATE = re.compile(
+    r"(?:발표|공개|개최|결정|시작|진행|예정|출시|상장|청약|회의|내놓|열린|열리)[가-힣\s]{0,8}(?:한다|된다|이다|있다|할\s*예정)"
+    r"|\b(?:is|are)\s+(?:scheduled|slated|due|set)\b|\b(?:will\s+)?(?:report|reports|release|releases)\b",
+    re.I,
+)
 # "이날", "같은 날", "that day": the day the post last named.
 _DAY_ANAPHOR = re.compile(
     r"이날|이\s날(?=[은는에도])|같은\s*날|당일|\b(?:that|the\s+same)\s+day\b|\blater\s+that\s+day\b",
@@ -1095,6 +1101,8 @@ class _Reading:
     """What earlier sentences of the post tell later ones."""
 
     last_day: TimeExpression | None = None  # the latest day named, for "이날", "that day"
+    last_day_sentence: int = -10  # the sentence that named it
+    topic_day: bool = False  # whether a sentence without a date may take that day as its topic
 
 
 def _implied_expressions(
@@ -1120,6 +1128,23 @@ def _implied_expressions(
                     )
                 )
                 break
+    names_reports = all(_RESULTS_PERIOD_AFTER.match(text[e.end :]) for e in expressions)
+    if names_reports and not implied and context.topic_day and context.last_day is not None:
+        # A schedule post: "28일은 FOMC가 시작한다. 한국은행이 GDP 속보치를 발표한다." — the
+        # day named just before is the topic of the lines that follow it.
+        implied.append(
+            _renamed(
+                replace(
+                    context.last_day,
+                    start=0,
+                    end=0,
+                    text=context.last_day.text,
+                    relative=False,
+                    past_marker=False,
+                ),
+                "topic_day",
+            )
+        )
     if not expressions:
         target = _PRICE_TARGET.search(text)
         if target is not None:
@@ -1179,6 +1204,8 @@ def _sentence_forecasts(
         and not _MAYBE_TIME.search(text)
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
+        and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
+        and not (context.last_day is not None and _SCHEDULE_PREDICATE.search(text))
     ):
         return []  # no date and no future wording: nothing to look at
     expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
@@ -1186,10 +1213,19 @@ def _sentence_forecasts(
     orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
     # "이날 … 공개했다" in a news story is the day of the story; only a sentence that looks
     # ahead ("이날 … 결정한다") takes the day the post last named.
-    looking_ahead = _Reading(context.last_day if orientation != "past" else None)
+    looking_ahead = _Reading(
+        context.last_day if orientation != "past" else None,
+        topic_day=(
+            orientation == "future"
+            and sentence.index - context.last_day_sentence <= 3
+            and context.last_day is not None
+            and context.last_day.due_end >= anchor
+            and bool(_SCHEDULE_PREDICATE.search(text))
+        ),
+    )
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
     if days:
-        context.last_day = days[-1]
+        context.last_day, context.last_day_sentence = days[-1], sentence.index
     if not expressions and horizon is None and not _FUTURE_CUE.search(text):
         return []
     in_quote = any(
@@ -1410,11 +1446,14 @@ def _horizon_candidate(
         steps.append(Step("short_heading", "drop", "a short heading"))
     if not steps:
         steps.append(Step("section_year", "keep", f"inherits {horizon} from its section"))
-    features = dict(base)
+    # Inherited years behave unlike written ones: their features get their own weights.
+    features = {f"h:{name}": value for name, value in base.items()}
     features["horizon_only"] = 1.0
-    features[f"tense={tense}"] = 1.0
+    features[f"h:tense={tense}"] = 1.0
     for step in steps:
-        features[f"step:{step.name}"] = 1.0
+        features[f"h:step:{step.name}"] = 1.0
+    if steps[0].verdict == "keep":
+        features["h:rules_keep"] = 1.0
     return CandidateTrace(
         text=str(horizon),
         rule="section_year",

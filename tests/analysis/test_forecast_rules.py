@@ -135,3 +135,14 @@ def test_the_posts_own_date_written_out_is_today(rules: Analyzer) -> None:
     assert dated(rules, text, date(2025, 11, 19)) == [("2025년 11월 19일", date(2025, 11, 19))]
     dateline = "삼성전자는 19일 기자간담회에서 신제품을 공개할 것이라고 밝혔다."
     assert dated(rules, dateline, date(2025, 11, 19)) == []
+
+
+def test_a_schedule_line_takes_the_day_named_just_before(rules: Analyzer) -> None:
+    text = (
+        "28일 화요일은 연준이 FOMC 회의를 시작한다.\n"
+        "국내에선 한국은행이 3분기 GDP 속보치를 발표한다.\n"
+        "지난 2분기엔 전 분기 대비 0.7% 성장한 바 있다.\n"
+    )
+    found = dated(rules, text, date(2025, 10, 26))
+    assert found.count(("28일 화요일", date(2025, 10, 28))) == 2
+    assert all(due == date(2025, 10, 28) for _, due in found)
