@@ -1216,7 +1216,7 @@ def _sentence_forecasts(
     looking_ahead = _Reading(
         context.last_day if orientation != "past" else None,
         topic_day=(
-            orientation == "future"
+            orientation != "past"
             and sentence.index - context.last_day_sentence <= 3
             and context.last_day is not None
             and context.last_day.due_end >= anchor
