@@ -214,6 +214,12 @@ _SCHEDULE_PREDICATE = re.compile(
     r"|\b(?:is|are)\s+(?:scheduled|slated|due|set)\b|\b(?:will\s+)?(?:report|reports|release|releases)\b",
     re.I,
 )
+# "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
+_LEAD_IN = re.compile(r"[:：]\s*$")
+# "20일 이평선", "(5,10일)": moving averages and counts of trading days, not calendar days.
+_MARKET_DAYS_AFTER = re.compile(
+    r"^\s*\)?\s*(?:이평선|이동\s*평균|이격도|선\b|봉|신고가|신저가|최고가|평균)"
+)
 # "이날", "같은 날", "that day": the day the post last named.
 _DAY_ANAPHOR = re.compile(
     r"이날|이\s날(?=[은는에도])|같은\s*날|당일|\b(?:that|the\s+same)\s+day\b|\blater\s+that\s+day\b",
@@ -1053,6 +1059,8 @@ def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -
             steps.append(Step("time_label", "drop", "a label naming only a period"))
     if _is_question(text):
         steps.append(Step("question", "drop", "a question"))
+    if _LEAD_IN.search(text):
+        steps.append(Step("lead_in", "drop", "introduces a list: the items are the claims"))
     if _is_bare_fragment(sentence, expressions):
         steps.append(Step("bare_fragment", "drop", "a topic fragment without a predicate"))
     return steps
@@ -1083,6 +1091,8 @@ def _candidate_step(
         return Step("time_of_saying", "drop", "when something was said")
     if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
         return Step("occasion_of_saying", "drop", "the occasion a statement was made")
+    if _BARE_DAY.match(expression.text) and _MARKET_DAYS_AFTER.match(text[expression.end :]):
+        return Step("day_count", "drop", "a count of trading days ('20일 이평선')")
     if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
         return Step("dateline_day", "drop", "the news dateline ('18일 … 밝혔다')")
     if expression.text.lower() in {"today", "오늘"} and re.search(
@@ -1509,6 +1519,14 @@ def _base_features(
         "revision": 1.0 if _REVISION.search(text) else 0.0,
         "schedule": 1.0 if _SCHEDULE.search(text) else 0.0,
         "past_fact": 1.0 if _PAST_FACT.search(text) else 0.0,
+        "no_predicate": 1.0
+        if sentence.lang == "ko" and _final_predicate(sentence) is None
+        else 0.0,
+        "colon_label": 1.0 if re.match(r"^[^:：]{1,30}[:：]\s*\S", text) else 0.0,
+        "bracketed": 1.0 if re.match(r"^\s*[\[【<]", text) else 0.0,
+        "first_person": 1.0
+        if re.search(r"\b(?:I|I'm|I'll|we|my|our)\b|나는|저는|제가|내가", text)
+        else 0.0,
     }
     for step in sentence_steps:
         features[f"step:{step.name}"] = 1.0
