@@ -5,8 +5,9 @@ Deterministic: the same labelled sets give the same model file, byte for byte.
     .venv/bin/python scripts/train_forecast_model.py            # train, cross-validate, write
     .venv/bin/python scripts/train_forecast_model.py --dry-run  # only print the figures
 
-Reads the development split of the real-post corpus (tests/fixtures/analysis/real/dev) and,
-with --with-written, our older written sets as extra examples at half weight. Never reads the
+Reads the development split of the real-post corpus (tests/fixtures/analysis/real/dev), the
+four seed posts (../shared) and,
+with --with-written, our older written sets and the seeds as extra examples (--written-weight). Never reads the
 blind split. Prints grouped cross-validation (whole documents held out, scored by the real
 evaluator) for the rules alone and for the model, then fits on everything and writes
 digests/analysis/resources/forecast_model.json (switched off when the rules did better).
@@ -39,10 +40,13 @@ FIXTURES = ROOT / "tests" / "fixtures" / "analysis"
 REAL_DEV = LabelledSet(
     "real-dev", FIXTURES / "real" / "dev" / "gold.json", FIXTURES / "real" / "dev" / "docs"
 )
+SHARED = ROOT.parent / "shared"
 WRITTEN = [
     LabelledSet(name, FIXTURES / name / "gold.json", FIXTURES / name / "docs")
     for name in ("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
 ]
+# The seeds are real posts too (the four the project was created from): full weight.
+SEEDS = LabelledSet("seeds", SHARED / "gold" / "seeds.json", SHARED / "seeds")
 ZONE = ZoneInfo("Asia/Seoul")
 
 
@@ -66,7 +70,10 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=2.0)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument(
-        "--with-written", action="store_true", help="add our written sets at half weight"
+        "--with-written", action="store_true", help="add our written sets as extra examples"
+    )
+    parser.add_argument(
+        "--written-weight", type=float, default=0.5, help="weight of a written-set example"
     )
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
     args = parser.parse_args()
@@ -74,16 +81,22 @@ def main() -> None:
     rules = Analyzer(forecast_model=None)
     real = load_documents([REAL_DEV], ZONE, rules)
     extra = load_documents(WRITTEN, ZONE, rules) if args.with_written else []
-    docs_of = {REAL_DEV.name: REAL_DEV.docs} | {s.name: s.docs for s in WRITTEN}
+    seeds = load_documents([SEEDS], ZONE, rules)
+    docs_of = {REAL_DEV.name: REAL_DEV.docs, SEEDS.name: SEEDS.docs} | {
+        s.name: s.docs for s in WRITTEN
+    }
     extra_examples = [example for document in extra for example in examples_of(document)]
+    seed_examples = [example for document in seeds for example in examples_of(document)]
     print(f"real dev documents: {len(real)}; written documents added: {len(extra)}")
 
     rule_reports, model_reports = [], []
     for number, held_out in enumerate(folds(real, args.folds)):
         held = {id(document) for document in held_out}
         train = [example for d in real if id(d) not in held for example in examples_of(d)]
-        weights = [1.0] * len(train) + [0.5] * len(extra_examples)
-        model = fit(train + extra_examples, l2=args.l2, weights=weights)
+        weights = [1.0] * (len(train) + len(seed_examples)) + [args.written_weight] * len(
+            extra_examples
+        )
+        model = fit(train + seed_examples + extra_examples, l2=args.l2, weights=weights)
         model = type(model)(model.weights, model.bias, args.threshold)
         rule_reports.append(score_documents(held_out, None, ZONE, docs_of))
         model_reports.append(score_documents(held_out, model, ZONE, docs_of))
@@ -94,8 +107,10 @@ def main() -> None:
     print(f"cross-validated, model:       {_figures(model_cv)}")
 
     examples = [example for document in real for example in examples_of(document)]
-    weights = [1.0] * len(examples) + [0.5] * len(extra_examples)
-    model = fit(examples + extra_examples, l2=args.l2, weights=weights)
+    weights = [1.0] * (len(examples) + len(seed_examples)) + [args.written_weight] * len(
+        extra_examples
+    )
+    model = fit(examples + seed_examples + extra_examples, l2=args.l2, weights=weights)
     model = type(model)(model.weights, model.bias, args.threshold, trained_on="")
     positives = sum(example.label for example in examples)
     summary = {
@@ -103,9 +118,15 @@ def main() -> None:
         **model.to_json(),
         "trained_on": (
             f"{len(real)} real dev documents ({len(examples)} candidates, {positives} forecasts)"
-            + (f" + {len(extra)} written documents at half weight" if extra else "")
+            f" + the {len(seeds)} seed documents"
+            + (
+                f" + {len(extra)} written documents at weight {args.written_weight}"
+                if extra
+                else ""
+            )
         ),
         "l2": args.l2,
+        "written_weight": args.written_weight if extra else 0.0,
         "cross_validation": {
             "folds": args.folds,
             "rules": rules_cv.as_dict(),

@@ -1454,6 +1454,12 @@ def _horizon_candidate(
         steps.append(Step("not_a_claim_line", "drop", "neither a list item nor future tense"))
     if sentence.kind == "heading" and tense != "future" and len(text) < 12:
         steps.append(Step("short_heading", "drop", "a short heading"))
+    if _is_label_line(sentence):
+        steps.append(Step("label_line", "drop", "a label or topic line, not a claim"))
+    if sentence.kind == "prose" and not base.get("number"):
+        # Body prose under a titled year explains and argues; it is a claim about that year
+        # only when it puts a figure on it.
+        steps.append(Step("prose_without_figure", "drop", "body prose without a figure"))
     if not steps:
         steps.append(Step("section_year", "keep", f"inherits {horizon} from its section"))
     # Inherited years behave unlike written ones: their features get their own weights.
@@ -1478,9 +1484,31 @@ def _horizon_candidate(
     )
 
 
+_LABEL_NOUNS = _HEADING_NOUNS | {
+    "전략", "요약", "진단", "요인", "리스크", "보기", "원문", "목차", "결론", "배경", "현황", "가능성은",
+    "strategy", "summary", "risks", "factors", "background", "conclusion",
+}  # fmt: skip
+
+
+def _is_label_line(sentence: Sentence) -> bool:
+    """ "기준금리 전망", "투자 전략 요약", "원문 보기 ⇒", "Key Factors Driving the Forecasts": a
+    list line that names a topic instead of claiming something about it."""
+    if sentence.kind not in {"bullet", "heading"} or re.search(r"\d", sentence.text):
+        return False
+    body = _BULLET_PREFIX.sub("", sentence.text)
+    words = re.findall(r"[\w\uac00-\ud7a3]+", body)
+    if len(words) <= 2:
+        return True
+    if sentence.lang == "ko" and korean_predicates(sentence.tokens):
+        return False
+    return len(words) <= 5 and words[-1].lower() in _LABEL_NOUNS
+
+
 def _decide(candidate: CandidateTrace, model: ForecastModel | None, status: str) -> bool:
-    """The final decision: the learned model where one is committed, else the rules' verdict."""
-    if model is None or status == "past":
+    """The final decision: the learned model where one is committed, else the rules' verdict.
+    Years inherited from a title or section stay with the rules: too few real list posts were
+    labelled to learn them, and the model learnt from prose under a titled year instead."""
+    if model is None or status in {"past", "horizon"}:
         candidate.taken = candidate.rules_keep and status != "past"
         return candidate.taken
     candidate.score = round(model.probability(candidate.features), 3)

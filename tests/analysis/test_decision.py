@@ -88,3 +88,37 @@ def test_model_probability_contributions_and_file_round_trip() -> None:
 )
 def test_days_bucket(days: int, bucket: str) -> None:
     assert days_bucket(days) == bucket
+
+
+def test_the_committed_model_is_trained_on_real_posts_and_decides_by_default() -> None:
+    from digests.analysis.decision import MODEL_FILE, default_model
+
+    model = default_model()
+    assert model is not None, f"{MODEL_FILE} is missing or switched off"
+    assert "real dev documents" in model.trained_on
+    assert 0.0 < model.threshold < 1.0 and model.weights
+    _, trace = traced("연준은 내년 상반기 금리를 두 차례 인하할 것이다.", model)
+    assert next(iter(trace.sentences.values())).candidates[0].decided_by == "model"
+
+
+def test_an_inherited_year_needs_a_claim_line() -> None:
+    trace = PostTrace(ANCHOR)
+    text = (
+        "- 기준금리 전망\n"
+        "- 원문 보기 ⇒\n"
+        "- HBM 가격은 하반기에 꺾인다\n"
+        "은행은 규제 환경이 상승세를 가능케 할 것으로 분석했다.\n"
+        "비트코인 시가총액은 10조 달러에 달할 것이다.\n"
+    )
+    forecasts = extract_forecasts(
+        segment(text), ANCHOR, title="2026년 전망", trace=trace, model=None
+    )
+    taken = {f.sentence_index for f in forecasts if f.due_end is not None}
+    steps = {
+        index: [step.name for c in record.candidates for step in c.steps]
+        for index, record in trace.sentences.items()
+    }
+    assert 0 not in taken and "label_line" in steps[0]
+    assert 1 not in taken and "label_line" in steps[1]
+    assert 3 not in taken and "prose_without_figure" in steps[3]
+    assert 4 in taken
