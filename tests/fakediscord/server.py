@@ -900,11 +900,13 @@ class FakeDiscord:
         return hold
 
     async def _hold_created(self, msg: RecordedMessage) -> None:
-        for hold in self._holds:
-            if hold.applies_to(msg):
-                hold.held.append(msg)
-                self._notifier.notify()
-                await hold.wait_released()
+        # One hold per message: the first armed one that applies (holds armed later, while
+        # this response is held, do not catch it again).
+        hold = next((hold for hold in list(self._holds) if hold.applies_to(msg)), None)
+        if hold is not None:
+            hold.held.append(msg)
+            self._notifier.notify()
+            await hold.wait_released()
         self._holds = [hold for hold in self._holds if not hold._released.is_set()]
 
     async def _edit_message(
