@@ -29,7 +29,6 @@ from discord.ext import commands
 
 from bot import create_bot
 from bot.render import pack_messages
-from bot.transport import outgoing_fingerprint
 from digests.app import Services
 from digests.clock import ManualClock, SystemClock
 from digests.digest.model import DigestPost
@@ -411,7 +410,7 @@ async def test_a_bot_process_killed_between_send_and_mark_sent_neither_doubles_n
             hold = fake.hold_created_messages()
             bot.start()
             try:
-                (created,) = await fake.wait_until(lambda: hold.held or None, timeout=60)
+                (created,) = await fake.wait_until(lambda h=hold: h.held or None, timeout=60)
             except TimeoutError:
                 bot.kill()
                 pytest.fail(f"the bot process sent nothing: {bot.errors()[-2000:]}")
