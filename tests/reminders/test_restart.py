@@ -25,7 +25,8 @@ from digests.app import Services
 from digests.clock import ManualClock
 from digests.reminders.outbox import DeliveryFailed
 from digests.settings import Settings
-from tests.reminders.conftest import GUILD, MEMBER
+from digests.ledger.service import Actor
+from tests.reminders.conftest import GUILD, MEMBER, OTHER_GUILD
 from tests.reminders.recording import DUE_AT, DUE_DAY, ProcessKilled, RecordingTransport
 
 
@@ -173,3 +174,26 @@ async def test_restart_after_a_long_outage_sends_each_due_ping_once_marked_late(
         ("reminder", "channel", True),
         ("reminder", "user", True),
     ]
+
+
+async def test_a_shard_process_recovers_only_its_own_guilds_deliveries(
+    settings: Settings, clock: ManualClock
+) -> None:
+    services = await Services.open(settings, clock)
+    try:
+        for actor in (MEMBER, Actor(OTHER_GUILD, 10)):
+            await services.ledger.add(actor, claim="Rates fall by spring", due=DUE_DAY)
+        clock.set(DUE_AT)
+        await services.reminders.sweep()
+        sender = services.sender(RecordingTransport())
+        claimed = await sender.claim()
+        assert {d.guild_id for d in claimed} == {GUILD, OTHER_GUILD}
+
+        assert await sender.recover({OTHER_GUILD}) == 2  # its channel ping and DM
+        other = await services.store.outbox.list(OTHER_GUILD)
+        assert {(m.status, m.unconfirmed) for m in other} == {("pending", True)}
+        # Another process may still be sending these: left alone.
+        mine = await services.store.outbox.list(GUILD)
+        assert {(m.status, m.unconfirmed) for m in mine} == {("sending", False)}
+    finally:
+        await services.close()
