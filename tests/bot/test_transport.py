@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import subprocess
@@ -35,7 +34,7 @@ from digests.digest.model import DigestPost
 from digests.digest.render import to_json
 from digests.ledger.service import Actor
 from digests.outbox_payloads import DigestPayload
-from digests.reminders.outbox import delivery_nonce
+from digests.reminders.outbox import FORECASTS_PER_MESSAGE, delivery_nonce
 from digests.settings import Settings
 from tests.conftest import REPO, make_settings
 from tests.digest import sample_digest
@@ -367,6 +366,17 @@ class BotProcess:
         return self.process.stderr.read().decode(errors="replace")
 
 
+# Forecasts coming due in the grouping server and in the one-message-each server, and how many
+# times the bot process is killed mid-send before a last run finishes the work.
+KILL_TEST_FORECASTS = (12, 2)
+KILL_TEST_KILLS = 4
+
+
+def messages_for(forecasts: int, grouped: bool) -> int:
+    """Discord messages that many forecasts make in one destination."""
+    return -(-forecasts // FORECASTS_PER_MESSAGE) if grouped else forecasts
+
+
 @contextlib.asynccontextmanager
 async def seeded_outbox(settings: Settings, worlds: list[World]) -> AsyncIterator[list[int]]:
     """Forecasts in two servers (one grouping, one keeping a message per forecast) that came
@@ -375,7 +385,7 @@ async def seeded_outbox(settings: Settings, worlds: list[World]) -> AsyncIterato
     clock = ManualClock(now - timedelta(days=3))
     ids: list[int] = []
     async with await Services.open(settings, clock) as services:
-        for world, count in zip(worlds, (12, 2), strict=True):
+        for world, count in zip(worlds, KILL_TEST_FORECASTS, strict=True):
             await services.reminders.set_channel(world.guild.id, world.reminders.id)
             author = Actor(world.guild.id, world.bob.id)
             for number in range(count):
@@ -397,16 +407,19 @@ async def test_a_bot_process_killed_between_send_and_mark_sent_neither_doubles_n
 ) -> None:
     worlds = [make_world("Grouping"), make_world("One each")]
     settings = make_settings(tmp_path)
-    kills = 4
+    grouped_count, single_count = KILL_TEST_FORECASTS
+    # Each destination (channel, bob's DMs) of each server gets the same messages.
+    per_destination = [messages_for(grouped_count, True), messages_for(single_count, False)]
+    total = 2 * sum(per_destination)
+    assert total > KILL_TEST_KILLS  # every kill lands on a message not yet confirmed
     async with (
         seeded_outbox(settings, worlds) as ids,
         FakeDiscord(guilds=[w.guild for w in worlds]) as fake,
         fake.patched(),
     ):
-        # 12 forecasts grouped (3 channel messages + 3 DMs), 2 one by one (2 + 2): 10 messages.
         bot = BotProcess(fake, settings, tmp_path)
         killed_at: list[RecordedMessage] = []
-        for _ in range(kills):
+        for _ in range(KILL_TEST_KILLS):
             hold = fake.hold_created_messages()
             bot.start()
             try:
@@ -417,12 +430,12 @@ async def test_a_bot_process_killed_between_send_and_mark_sent_neither_doubles_n
             bot.kill()  # Discord has the message; the bot never heard back
             hold.release()
             killed_at.append(created)
-        assert len({m.id for m in killed_at}) == kills
+        assert len({m.id for m in killed_at}) == KILL_TEST_KILLS
 
         bot.start()
         try:
             await fake.wait_until(
-                lambda: len([m for m in fake.sent_messages if m.custom_ids()]) >= 10 or None,
+                lambda: len([m for m in fake.sent_messages if m.custom_ids()]) >= total or None,
                 timeout=60,
             )
             for _ in range(100):  # the last message is marked sent right after it is created
@@ -434,16 +447,12 @@ async def test_a_bot_process_killed_between_send_and_mark_sent_neither_doubles_n
 
     for world in worlds:
         assert await statuses(settings, world.guild.id) == {"sent"}
-    grouped, single = worlds
-    in_channels = forecasts_shown(fake.messages_in(grouped.reminders.id)) + forecasts_shown(
-        fake.messages_in(single.reminders.id)
-    )
-    in_dms = forecasts_shown(fake.dm_messages(grouped.bob)) + forecasts_shown(
-        fake.dm_messages(single.bob)
-    )
+    in_channels = [i for w in worlds for i in forecasts_shown(fake.messages_in(w.reminders.id))]
+    in_dms = [i for w in worlds for i in forecasts_shown(fake.dm_messages(w.bob))]
     assert sorted(in_channels) == sorted(ids)  # each forecast once: none doubled, none lost
     assert sorted(in_dms) == sorted(ids)
-    assert len(fake.messages_in(grouped.reminders.id)) == 3
-    assert len(fake.messages_in(single.reminders.id)) == 2
+    for world, expected in zip(worlds, per_destination, strict=True):
+        assert len(fake.messages_in(world.reminders.id)) == expected
+        assert len(fake.dm_messages(world.bob)) == expected
+    assert len([m for m in fake.sent_messages if m.custom_ids()]) == total
     assert fake.errors == []
-    logging.getLogger(__name__).info("killed %d times mid-send", kills)
