@@ -172,7 +172,8 @@ class OutboxSender:
         self, guild_ids: Container[int] | None = None, limit: int = 50
     ) -> list[Delivery]:
         """Take what is due now, as messages: rows claimed before keep their batch; new
-        reminders of a grouping guild are grouped per destination and kind, at most
+        reminders of a grouping guild are grouped per destination and kind — the whole group,
+        up to `limit` rows, wherever its rows fall in the queue — at most
         FORECASTS_PER_MESSAGE to a message."""
         now = self._clock.now()
         grouping: dict[int, bool] = {}
@@ -194,7 +195,16 @@ class OutboxSender:
                     grouping[row.guild_id] = await self.groups_reminders(row.guild_id)
                 if grouping[row.guild_id] and row.kind in GROUPED_KINDS:
                     group = ("group", row.guild_id, row.destination, row.destination_id, row.kind)
-                    plan.setdefault(group, []).append(row)
+                    if group not in plan:
+                        plan[group] = await self._store.outbox.due_unbatched(
+                            transaction,
+                            now,
+                            guild_id=row.guild_id,
+                            kind=row.kind,
+                            destination=row.destination,
+                            destination_id=row.destination_id,
+                            limit=limit,
+                        )
                 else:
                     plan[row.dedupe_key] = [row]
             deliveries: list[Delivery] = []

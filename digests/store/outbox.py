@@ -135,6 +135,27 @@ class OutboxRepository:
         )
         return [_row(row) for row in rows]
 
+    async def due_unbatched(
+        self,
+        transaction: Transaction,
+        now: datetime,
+        *,
+        guild_id: int,
+        kind: str,
+        destination: str,
+        destination_id: int | None,
+        limit: int,
+    ) -> list[OutboxMessage]:
+        """Due pending rows of one guild, kind and destination never claimed before, oldest
+        first: the members of a group, however they fall in the order of `due`."""
+        rows = await transaction.fetch_all(
+            f"SELECT {_COLUMNS} FROM outbox WHERE guild_id = ? AND kind = ? AND destination = ?"
+            " AND destination_id IS ? AND status = 'pending' AND batch_key IS NULL"
+            " AND next_attempt_ts <= ? ORDER BY id LIMIT ?",
+            (guild_id, kind, destination, destination_id, to_timestamp(now), limit),
+        )
+        return [_row(row) for row in rows]
+
     async def pending_batch(
         self, transaction: Transaction, guild_id: int, batch_key: str
     ) -> list[OutboxMessage]:

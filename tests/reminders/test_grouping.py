@@ -203,3 +203,20 @@ def test_nonces_are_stable_within_discords_limit_and_distinct() -> None:
         delivery_nonce(1, "due:13:1766242800", 0),
     }
     assert nonce not in others and len(others) == 3
+
+
+async def test_a_group_is_claimed_whole_wherever_its_rows_fall_in_the_queue(
+    services: Services, clock: ManualClock, transport: RecordingTransport
+) -> None:
+    await services.store.guilds.update(OTHER_GUILD, clock.now(), reminder_grouping="single")
+    for number in range(6):  # the two guilds' rows alternate in the queue
+        for actor in (MEMBER, Actor(OTHER_GUILD, 10)):
+            forecast = await services.ledger.add(actor, claim=f"Claim {number}", due=DUE_DAY)
+            await services.ledger.unsubscribe(actor, forecast.id)
+    clock.set(DUE_AT)
+    await services.reminders.sweep()
+
+    await services.sender(transport).drain(limit=6)  # sees 3 rows of each guild
+
+    sizes = [(d.guild_id, len(d.messages)) for d in transport.deliveries]
+    assert sizes == [(GUILD, 5), (GUILD, 1), (OTHER_GUILD, 1), (OTHER_GUILD, 1), (OTHER_GUILD, 1)]

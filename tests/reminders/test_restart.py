@@ -23,9 +23,9 @@ import pytest
 
 from digests.app import Services
 from digests.clock import ManualClock
+from digests.ledger.service import Actor
 from digests.reminders.outbox import DeliveryFailed
 from digests.settings import Settings
-from digests.ledger.service import Actor
 from tests.reminders.conftest import GUILD, MEMBER, OTHER_GUILD
 from tests.reminders.recording import DUE_AT, DUE_DAY, ProcessKilled, RecordingTransport
 
