@@ -970,8 +970,8 @@ class Commands:
 
     def render_reminder_group(self, items: Sequence[tuple[ForecastPayload, bool]]) -> Reply:
         """Several forecasts of one guild coming due (or still unjudged) in one message: one
-        field per forecast and one row of buttons each. At most FORECASTS_PER_MESSAGE of them, so a
-        message stays within Discord's five rows of buttons and 6,000 embed characters."""
+        field per forecast and one row of buttons each. At most FORECASTS_PER_MESSAGE of them,
+        so a message stays within Discord's five rows of buttons and 6,000 embed characters."""
         if not 1 <= len(items) <= FORECASTS_PER_MESSAGE:
             raise ValueError(f"a grouped reminder holds 1 to {FORECASTS_PER_MESSAGE} forecasts")
         language = items[0][0].language
