@@ -25,7 +25,7 @@ from digests.clock import Clock, ManualClock
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import PlainFormatter, Reply, reply_as_text
 from digests.errors import HindsightError
-from digests.reminders.outbox import DeliveryFailed
+from digests.reminders.outbox import Delivery, DeliveryFailed
 from digests.settings import Settings
 from digests.store.outbox import OutboxMessage
 
@@ -42,24 +42,24 @@ class ConsoleTransport:
         self._out_dir = out_dir
         self.delivered: list[OutboxMessage] = []
 
-    async def deliver(self, message: OutboxMessage) -> None:
+    async def deliver(self, delivery: Delivery) -> None:
         """Print one message (a broken stream is a retryable failure)."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        reply = self._commands.render_outgoing(delivery)
         where = (
-            f"#channel {message.destination_id}"
-            if message.destination == "channel"
-            else f"DM to user {message.destination_id}"
+            f"#channel {delivery.destination_id}"
+            if delivery.destination == "channel"
+            else f"DM to user {delivery.destination_id}"
         )
-        if message.destination == "channel" and message.destination_id is None:
+        if delivery.destination == "channel" and delivery.destination_id is None:
             where = "the server (no channel configured)"
         try:
             self._stream.write(
-                f"\n>>> {message.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
+                f"\n>>> {delivery.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
             )
             self._stream.flush()
         except OSError as error:
             raise DeliveryFailed(str(error)) from error
-        self.delivered.append(message)
+        self.delivered.extend(delivery.messages)
 
 
 @dataclass
@@ -161,6 +161,9 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
             who, _int(o, "role", False)
         ),
         ("settings", "language"): lambda who, o: c.settings_language(who, o.get("language", "en")),
+        ("settings", "reminder_grouping"): lambda who, o: c.settings_reminder_grouping(
+            who, o.get("grouping", "")
+        ),
         ("button",): lambda who, o: c.button(who, o.get("id", "")),
     }
 
@@ -177,6 +180,7 @@ HELP = """Commands (same as the Discord bot):
   /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
   /ingest url url:URL   /ingest text text:"…" [title:"…"]   /export
   /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
+  /settings reminder_grouping grouping:grouped|single
 Console only: /as user:N [mod:yes] [messages:yes]   /tick   /time +3d (with --clock)   /help   /quit"""
 
 

@@ -104,6 +104,10 @@ KOREAN: dict[str, str] = {
     "Language of digests and reminders": "다이제스트와 알림의 언어",
     "en": "영어",
     "ko": "한국어",
+    "One reminder message per channel for forecasts due together, or one per forecast.": "함께 기한이 된 예측을 채널마다 한 메시지로, 또는 예측마다 따로 알림.",
+    "grouped: one message for the forecasts coming due together; single: one each": "grouped: 함께 기한이 된 예측을 한 메시지로, single: 예측마다 따로",
+    "grouped": "묶어서",
+    "single": "따로",
 }
 
 

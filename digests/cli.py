@@ -41,6 +41,7 @@ from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings
 
 if TYPE_CHECKING:
+    from digests.reminders.outbox import Delivery
     from digests.store.outbox import OutboxMessage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -390,10 +391,12 @@ class PreviewTransport:
         self._clock = services.clock
         self.messages: list[PreviewedMessage] = []
 
-    async def deliver(self, message: OutboxMessage) -> None:
-        """Record the message instead of sending it."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
-        self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
+    async def deliver(self, delivery: Delivery) -> None:
+        """Record the message instead of sending it (a grouped one once per forecast, so the
+        preview lists every reminder)."""
+        for message in delivery.messages:
+            reply = self._commands.render_delivery(message.body, message.late)
+            self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
 
 
 def _copy_database(source: str, target: Path) -> None:

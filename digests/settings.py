@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -52,6 +52,7 @@ class Settings(BaseSettings):
 
     reminder_followup_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 30])
     reminder_sweep_seconds: int = Field(default=30, ge=1)
+    reminder_grouping: Literal["grouped", "single"] = "grouped"
     outbox_max_attempts: int = Field(default=8, ge=1)
     digest_default_days: int = Field(default=7, ge=1)
 

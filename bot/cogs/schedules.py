@@ -205,3 +205,14 @@ class SettingsCog(HindsightCog):
         """The server's language for digests (Manage Server)."""
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.settings_language(caller, language))
+
+    @settings.command(name="reminder_grouping")
+    @app_commands.describe(
+        grouping="grouped: one message for the forecasts coming due together; single: one each"
+    )
+    async def reminder_grouping(
+        self, interaction: discord.Interaction, grouping: Literal["grouped", "single"]
+    ) -> None:
+        """One reminder message per channel for forecasts due together, or one per forecast."""
+        caller = caller_of(interaction)
+        await self.answer(interaction, self.handlers.settings_reminder_grouping(caller, grouping))

@@ -20,6 +20,17 @@ from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
 from digests.ledger.service import Actor
 from digests.models import IngestOutcome, IngestResult
+from digests.outbox_payloads import (
+    DigestPayload,
+    FeedPayload,
+    FollowupPayload,
+    ForecastPayload,
+    OutboxPayload,
+    PersonalPayload,
+    ReminderPayload,
+    SnoozePayload,
+)
+from digests.reminders.outbox import FORECASTS_PER_MESSAGE, Delivery
 from digests.scheduling.digest_service import DigestStatus
 from digests.scheduling.policy import zone_named
 from digests.store.forecasts import ForecastRecord
@@ -29,6 +40,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 8
 LANGUAGES = ("en", "ko")
+REMINDER_GROUPINGS = ("grouped", "single")
 OUTCOME_LABELS = {
     "correct": "came true",
     "wrong": "didn't happen",
@@ -52,7 +64,15 @@ class DeliveryStrings:
     personal_title: str  # {id}
     personal_lead: str
     late_note: str
+    subscriber: str  # exactly one subscriber
     subscribers: str  # {count}
+    followup_lead_one: str  # came due one day ago
+    group_reminder_title: str  # {count}
+    group_reminder_lead: str
+    group_followup_title: str  # {count}
+    group_followup_lead: str
+    group_due_ago_one: str
+    group_due_ago: str  # {days}
     due: str
     speaker: str
     source: str
@@ -76,7 +96,15 @@ DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
         personal_title="Your reminder: #{id}",
         personal_lead="You asked to be reminded of this forecast.",
         late_note="\n_Sorry, this reminder is late: the bot was offline when it came due._",
+        subscriber=" (1 subscribed member was messaged directly.)",
         subscribers=" ({count} subscribed members were messaged directly.)",
+        followup_lead_one="Came due 1 day ago and nobody has judged it yet.",
+        group_reminder_title="{count} forecasts came due",
+        group_reminder_lead="Their windows have closed. Did they come true? Vote under each one.",
+        group_followup_title="{count} forecasts still waiting for a verdict",
+        group_followup_lead="Nobody has judged them yet. Vote under each one.",
+        group_due_ago_one="came due 1 day ago",
+        group_due_ago="came due {days} days ago",
         due="Due",
         speaker="Speaker",
         source="Source",
@@ -97,7 +125,15 @@ DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
         personal_title="요청하신 알림: #{id}",
         personal_lead="이 예측을 알려 달라고 요청하셨습니다.",
         late_note="\n_알림이 늦어 죄송합니다. 기한이 됐을 때 봇이 오프라인 상태였습니다._",
+        subscriber=" (구독한 멤버 1명에게는 DM으로 따로 알렸습니다.)",
         subscribers=" (구독한 멤버 {count}명에게는 DM으로 따로 알렸습니다.)",
+        followup_lead_one="기한이 1일 지났지만 아직 아무도 판정하지 않았습니다.",
+        group_reminder_title="기한이 된 예측 {count}건",
+        group_reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요? 각 예측 아래에서 투표해 주세요.",
+        group_followup_title="아직 판정을 기다리는 예측 {count}건",
+        group_followup_lead="아직 아무도 판정하지 않았습니다. 각 예측 아래에서 투표해 주세요.",
+        group_due_ago_one="기한 1일 경과",
+        group_due_ago="기한 {days}일 경과",
         due="기한",
         speaker="발언자",
         source="출처",
@@ -120,6 +156,12 @@ DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
 def delivery_strings(language: object) -> DeliveryStrings:
     """The wording for a queued message's language (English when absent or unknown)."""
     return DELIVERY_STRINGS.get(str(language or "en"), DELIVERY_STRINGS["en"])
+
+
+def plural_form(count: int, one: str, many: str) -> str:
+    """The wording for `count`: `one` for exactly one ("1 member"), else `many` ("2 members");
+    the caller fills in the number."""
+    return one if count == 1 else many
 
 
 @dataclass(frozen=True)
@@ -161,6 +203,19 @@ def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
         Button(f"{BUTTON_PREFIX}:snooze:{forecast_id}", snooze, "secondary"),
         Button(f"{BUTTON_PREFIX}:remind:{forecast_id}", remind, "secondary"),
     ]
+
+
+GROUP_BUTTONS_PER_FORECAST = 5  # one row of Discord buttons
+
+
+def group_row_buttons(forecast_id: int, language: str = "en") -> list[Button]:
+    """One forecast's row under a grouped reminder: its four votes and snooze, the first
+    labelled with the forecast's number. ("Remind me" is left out to fit one row; /remind
+    does the same.)"""
+    buttons = reminder_buttons(forecast_id, language)[:GROUP_BUTTONS_PER_FORECAST]
+    first = buttons[0]
+    buttons[0] = Button(first.custom_id, f"#{forecast_id} · {first.label}", first.style)
+    return buttons
 
 
 class Commands:
@@ -738,6 +793,27 @@ class Commands:
         )
         return Reply(title=f"Language set to {language}", tone="success", ephemeral=True)
 
+    async def settings_reminder_grouping(self, caller: Caller, grouping: str) -> Reply:
+        """One message for all the forecasts coming due together, or one per forecast
+        (moderators)."""
+        self._require_moderator(caller, "change settings")
+        if grouping not in REMINDER_GROUPINGS:
+            raise InputError(
+                "grouping", f"{grouping!r} is not one of: {', '.join(REMINDER_GROUPINGS)}"
+            )
+        await self.services.store.guilds.update(
+            caller.guild_id, self.services.clock.now(), reminder_grouping=grouping
+        )
+        text = (
+            "Forecasts coming due together are posted as one message per channel, each with"
+            " its own vote buttons."
+            if grouping == "grouped"
+            else "Each forecast coming due gets a message of its own."
+        )
+        return Reply(
+            title=f"Reminders: {grouping}", description=text, tone="success", ephemeral=True
+        )
+
     # --- buttons under reminders ------------------------------------------------------------------
 
     async def button(self, caller: Caller, custom_id: str) -> Reply:
@@ -829,78 +905,138 @@ class Commands:
 
     # --- outbox messages ------------------------------------------------------------------------
 
-    def render_delivery(self, kind: str, payload: dict[str, object], late: bool) -> Reply:
-        """How a queued message (reminder, follow-up, digest, feed entry) looks when sent."""
-        if kind == "digest":
+    def render_delivery(self, payload: OutboxPayload, late: bool) -> Reply:
+        """How one queued message (reminder, follow-up, digest, feed entry) looks when sent."""
+        if isinstance(payload, DigestPayload):
             from digests.digest.render import from_json
 
-            digest = from_json(payload["digest"])  # type: ignore[arg-type]
-            reply = self.digest_reply(digest)
-            return reply
-        words = delivery_strings(payload.get("language"))
-        if kind == "feed":
-            feed = defang(str(payload.get("feed") or words.feed_unnamed))
+            return self.digest_reply(from_json(payload.digest))
+        words = delivery_strings(payload.language)
+        if isinstance(payload, FeedPayload):
+            feed = defang(payload.feed or words.feed_unnamed)
             return Reply(
-                title=defang(clip(str(payload.get("title") or words.feed_untitled), 250)),
-                url=str(payload["url"]) if payload.get("url") else None,
+                title=defang(clip(payload.title or words.feed_untitled, 250)),
+                url=payload.url or None,
                 description=words.feed_new_in.format(feed=feed)
-                + (f" · {defang(str(payload['author']))}" if payload.get("author") else ""),
+                + (f" · {defang(payload.author)}" if payload.author else ""),
             )
-        forecast = payload.get("forecast") or {}
-        assert isinstance(forecast, dict)
-        forecast_id = int(forecast["id"])
-        claim = defang(clip(str(forecast.get("claim") or ""), 300))
+        forecast = payload.forecast
+        claim = defang(clip(forecast.claim, 300))
         late_note = words.late_note if late else ""
-        if kind == "followup":
-            title = words.followup_title.format(id=forecast_id)
-            lead = words.followup_lead.format(days=payload.get("stage"))
-        elif kind == "snooze":
-            title = words.snooze_title.format(id=forecast_id)
+        if isinstance(payload, FollowupPayload):
+            title = words.followup_title.format(id=forecast.id)
+            lead = plural_form(payload.stage, words.followup_lead_one, words.followup_lead)
+            lead = lead.format(days=payload.stage)
+        elif isinstance(payload, SnoozePayload):
+            title = words.snooze_title.format(id=forecast.id)
             lead = words.snooze_lead
-        elif kind == "personal":
-            title = words.personal_title.format(id=forecast_id)
+        elif isinstance(payload, PersonalPayload):
+            title = words.personal_title.format(id=forecast.id)
             lead = words.personal_lead
         else:
-            title = words.reminder_title.format(id=forecast_id)
+            title = words.reminder_title.format(id=forecast.id)
             lead = words.reminder_lead
         fields = []
-        if forecast.get("due_end"):
-            fields.append(Field(words.due, str(forecast["due_end"]), True))
-        if forecast.get("speaker"):
-            fields.append(Field(words.speaker, defang(str(forecast["speaker"])), True))
-        if forecast.get("source_label") or forecast.get("source_url"):
-            fields.append(
-                Field(
-                    words.source,
-                    defang(
-                        clip(str(forecast.get("source_label") or forecast.get("source_url")), 200)
-                    ),
-                    False,
-                )
-            )
-        votes = payload.get("votes")
-        if isinstance(votes, dict) and votes:
-            fields.append(
-                Field(
-                    words.votes,
-                    ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items())),
-                    False,
-                )
-            )
+        if forecast.due_end:
+            fields.append(Field(words.due, forecast.due_end.isoformat(), True))
+        if forecast.speaker:
+            fields.append(Field(words.speaker, defang(forecast.speaker), True))
+        if forecast.source_label or forecast.source_url:
+            source = forecast.source_label or forecast.source_url or ""
+            fields.append(Field(words.source, defang(clip(source, 200)), False))
+        votes = payload.votes if isinstance(payload, FollowupPayload) else {}
+        if votes:
+            fields.append(Field(words.votes, self._votes_line(words, votes), False))
         # Subscribers get their own personal message; mentioning them here too would ping
         # them twice for one event, so the channel message only names how many there are.
-        subscribers = payload.get("subscribers") or []
-        if isinstance(subscribers, list) and subscribers:
-            lead += words.subscribers.format(count=len(subscribers))
-        role = payload.get("role_id")
-        pings = [self.fmt.role(int(role))] if role else []
+        if isinstance(payload, ReminderPayload) and payload.subscriber_count:
+            count = payload.subscriber_count
+            lead += plural_form(count, words.subscriber, words.subscribers).format(count=count)
+        role = getattr(payload, "role_id", None)
         return Reply(
             title=title,
             description=f"{claim}\n\n{lead}{late_note}",
             fields=fields,
-            url=str(forecast["source_url"]) if forecast.get("source_url") else None,
-            buttons=reminder_buttons(forecast_id, str(payload.get("language") or "en")),
-            tone="warning" if kind == "followup" else "info",
-            content=" ".join(pings),
-            mention_roles=[int(role)] if role else [],
+            url=forecast.source_url or None,
+            buttons=reminder_buttons(forecast.id, payload.language),
+            tone="warning" if isinstance(payload, FollowupPayload) else "info",
+            content=self.fmt.role(role) if role else "",
+            mention_roles=[role] if role else [],
         )
+
+    @staticmethod
+    def _votes_line(words: DeliveryStrings, votes: dict[str, int]) -> str:
+        return ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items()))
+
+    def render_reminder_group(self, items: Sequence[tuple[ForecastPayload, bool]]) -> Reply:
+        """Several forecasts of one guild coming due (or still unjudged) in one message: one
+        field per forecast and one row of buttons each. At most FORECASTS_PER_MESSAGE of them,
+        so a message stays within Discord's five rows of buttons and 6,000 embed characters."""
+        if not 1 <= len(items) <= FORECASTS_PER_MESSAGE:
+            raise ValueError(f"a grouped reminder holds 1 to {FORECASTS_PER_MESSAGE} forecasts")
+        language = items[0][0].language
+        words = delivery_strings(language)
+        followups = isinstance(items[0][0], FollowupPayload)
+        count = len(items)
+        if followups:
+            title = words.group_followup_title.format(count=count)
+            lead = words.group_followup_lead
+        else:
+            title = words.group_reminder_title.format(count=count)
+            lead = words.group_reminder_lead
+        fields: list[Field] = []
+        buttons: list[Button] = []
+        roles: list[int] = []
+        for payload, _late in items:
+            forecast = payload.forecast
+            name = f"#{forecast.id}" + (
+                f" · {words.due} {forecast.due_end.isoformat()}" if forecast.due_end else ""
+            )
+            details: list[str] = []
+            if isinstance(payload, FollowupPayload):
+                ago = plural_form(payload.stage, words.group_due_ago_one, words.group_due_ago)
+                details.append(ago.format(days=payload.stage))
+            if forecast.speaker:
+                details.append(f"{words.speaker}: {defang(clip(forecast.speaker, 80))}")
+            source = forecast.source_label or forecast.source_url
+            if source:
+                details.append(f"{words.source}: {defang(clip(source, 200))}")
+            if isinstance(payload, FollowupPayload) and payload.votes:
+                details.append(f"{words.votes}: {self._votes_line(words, payload.votes)}")
+            value = defang(clip(forecast.claim, 300)) or "—"
+            if details:
+                value += "\n" + " · ".join(details)
+            if isinstance(payload, ReminderPayload) and payload.subscriber_count:
+                subscribed = payload.subscriber_count
+                value += plural_form(subscribed, words.subscriber, words.subscribers).format(
+                    count=subscribed
+                )
+            fields.append(Field(name, value, False))
+            buttons.extend(group_row_buttons(forecast.id, language))
+            role = getattr(payload, "role_id", None)
+            if role and role not in roles:
+                roles.append(role)
+        late_note = words.late_note if any(late for _payload, late in items) else ""
+        return Reply(
+            title=title,
+            description=f"{lead}{late_note}",
+            fields=fields,
+            buttons=buttons,
+            tone="warning" if followups else "info",
+            content=" ".join(self.fmt.role(role) for role in roles),
+            mention_roles=roles,
+        )
+
+    def render_outgoing(self, delivery: Delivery) -> Reply:
+        """The message a claimed delivery sends: one row as `render_delivery` shows it, a group
+        of reminders as `render_reminder_group` does."""
+        if len(delivery.messages) == 1:
+            message = delivery.messages[0]
+            return self.render_delivery(message.body, message.late)
+        items: list[tuple[ForecastPayload, bool]] = []
+        for message in delivery.messages:
+            body = message.body
+            if not isinstance(body, ReminderPayload | FollowupPayload):
+                raise ValueError(f"{message.kind} messages are not sent grouped")
+            items.append((body, message.late))
+        return self.render_reminder_group(items)

@@ -18,6 +18,7 @@ from digests.ingest.feeds import ParsedFeed, failure_backoff, parse_feed, should
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.service import IngestService, feed_entry_posts
 from digests.models import IngestOutcome, IngestResult, Post
+from digests.outbox_payloads import FeedPayload
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.feeds import FeedRecord
@@ -156,17 +157,16 @@ class FeedService:
                         transaction,
                         guild_id=guild_id,
                         dedupe_key=f"feed:{feed_id}:{key}",
-                        kind="feed",
                         destination="channel",
                         destination_id=channel_id,
-                        payload={
-                            "post_id": post_id,
-                            "title": post.title,
-                            "url": post.canonical_url,
-                            "author": post.author,
-                            "feed": parsed.title or url,
-                            "language": language,
-                        },
+                        payload=FeedPayload(
+                            post_id=post_id,
+                            title=post.title,
+                            url=post.canonical_url,
+                            author=post.author,
+                            feed=parsed.title or url,
+                            language=language,
+                        ),
                         now=now,
                     )
 

@@ -17,6 +17,7 @@ from digests.digest.builder import DigestBuilder
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, to_json
 from digests.errors import InputError
+from digests.outbox_payloads import DigestPayload
 from digests.scheduling.policy import latest_fire, next_fire, trigger, weekly_cron, zone_named
 from digests.settings import Settings
 from digests.store import Store
@@ -214,11 +215,10 @@ class DigestService:
                 transaction,
                 guild_id=guild.guild_id,
                 dedupe_key=f"digest:{digest_id}",
-                kind="digest",
                 destination="channel",
                 destination_id=guild.digest_channel_id,
                 digest_id=digest_id,
-                payload={"digest": to_json(digest), "markdown": render_markdown(digest)},
+                payload=DigestPayload(digest=to_json(digest), markdown=render_markdown(digest)),
                 now=now,
             )
         return QueuedDigest(guild.guild_id, digest_id, digest)

@@ -81,7 +81,7 @@ class Scheduler:
         """Recover interrupted deliveries, build jobs from the database, start, catch up."""
         if self.running:
             return
-        await self.sender.recover()
+        await self.sender.recover(self._scope())  # only this process's guilds (shards)
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},

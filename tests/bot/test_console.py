@@ -177,3 +177,26 @@ async def test_as_without_a_user_keeps_the_user(console: Console) -> None:
 async def test_a_bad_as_user_is_an_error_line_not_the_end_of_the_session(console: Console) -> None:
     assert await said(console, "/as user:abc") == "error: user: 'abc' is not a number"
     assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
+
+
+async def test_reminders_due_together_print_as_one_message_unless_set_to_single(
+    console: Console, clock: ManualClock
+) -> None:
+    await said(console, "/as user:1 mod:yes")
+    for claim in ("Rates fall", "Oil rises", "Chips double"):
+        await said(console, f'/predictions add claim:"{claim}" due:2025-12-20')
+    await said(console, "/settings reminder_channel channel:55")
+    clock.set(datetime(2025, 12, 20, 15, tzinfo=UTC))
+    grouped = await said(console, "/tick")
+    assert grouped.count(">>> reminder → #channel 55") == 1
+    assert "== 3 forecasts came due ==" in grouped
+    assert "[#1 · Came true]" in grouped and "[#3 · Came true]" in grouped
+
+    answer = await said(console, "/settings reminder_grouping grouping:single")
+    assert "== Reminders: single ==" in answer
+    for claim in ("Gold flat", "Yen weakens"):
+        await said(console, f'/predictions add claim:"{claim}" due:2025-12-22')
+    clock.set(datetime(2025, 12, 22, 15, tzinfo=UTC))
+    single = await said(console, "/tick")
+    assert single.count(">>> reminder → #channel 55") == 2
+    assert "forecasts came due" not in single

@@ -189,7 +189,9 @@ async def test_commands_sync_with_korean_descriptions(fake: FakeDiscord, bot: An
     assert subcommands["remind"] == ["cancel", "list", "prediction"]
     assert subcommands["digest"] == ["now", "off", "schedule", "status"]
     assert subcommands["ingest"] == ["file", "text", "url"]
-    assert subcommands["settings"] == ["language", "reminder_channel", "reminder_role", "timezone"]
+    assert subcommands["settings"] == [
+        "language", "reminder_channel", "reminder_grouping", "reminder_role", "timezone",
+    ]  # fmt: skip
 
     def described(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield path, node
