@@ -68,6 +68,21 @@ class StoredPost(Post):
     _aware_ingested = field_validator("ingested_at")(_require_aware)
 
 
+class ForecastCounts(BaseModel):
+    """What a post's analysis put in the ledger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tracked: int = 0  # forecasts with a window (scheduled)
+    needs_date: int = 0  # forecasts whose window waits for the post's date
+    views: int = 0  # undated statements, kept but not tracked
+
+    @property
+    def forecasts(self) -> int:
+        """Forecasts proper: tracked ones and those waiting for the post's date."""
+        return self.tracked + self.needs_date
+
+
 class IngestOutcome(StrEnum):
     """What happened to one post offered to the store."""
 

@@ -19,7 +19,7 @@ from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_f
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
-from digests.models import IngestOutcome, IngestResult, Post, SourceKind
+from digests.models import ForecastCounts, IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
 
@@ -32,8 +32,8 @@ class PostAnalyzer(Protocol):
 
     async def store_analysis(
         self, transaction: Transaction, post_id: int, post: Post, analysis: object
-    ) -> int:
-        """Store an analysis; return how many forecasts it holds."""
+    ) -> ForecastCounts:
+        """Store an analysis; return what it put in the ledger."""
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,9 @@ class IngestService:
             if duplicate:
                 return self._duplicate_result(post, *duplicate)
             post_id = await self._store.posts.insert(transaction, post, self._clock.now())
-            forecasts = 0
+            counts = ForecastCounts()
             if self._analyzer is not None:
-                forecasts = await self._analyzer.store_analysis(
-                    transaction, post_id, post, analysis
-                )
+                counts = await self._analyzer.store_analysis(transaction, post_id, post, analysis)
             if after_store is not None:
                 await after_store(transaction, post_id, post)
         return IngestResult(
@@ -162,8 +160,11 @@ class IngestService:
             title=post.title,
             post_id=post_id,
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
-            predictions=forecasts,
+            predictions=counts.forecasts,
+            needs_date=counts.needs_date,
+            views=counts.views,
         )
 
     @staticmethod

@@ -705,24 +705,30 @@ class LedgerRepository:
         )
 
     async def engaged(
-        self, transaction: Transaction, guild_id: int, forecast_ids: list[int]
+        self,
+        transaction: Transaction,
+        guild_id: int,
+        forecast_ids: list[int],
+        *,
+        ignore_events: tuple[str, ...] = (),
     ) -> set[int]:
         """Those of `forecast_ids` that members acted on: a vote, a subscription, a personal
-        reminder, or any history step (a verdict, a re-date, a snooze)."""
+        reminder, or a history step (a verdict, a re-date, a snooze) other than `ignore_events`."""
         if not forecast_ids:
             return set()
         marks = ",".join("?" * len(forecast_ids))
+        ignored = ",".join("?" * len(ignore_events)) or "''"
         found: set[int] = set()
-        for table, extra in (
-            ("votes", ""),
-            ("subscriptions", ""),
-            ("user_reminders", " AND cancelled_ts IS NULL"),
-            ("forecast_events", ""),
+        for table, extra, parameters in (
+            ("votes", "", ()),
+            ("subscriptions", "", ()),
+            ("user_reminders", " AND cancelled_ts IS NULL", ()),
+            ("forecast_events", f" AND kind NOT IN ({ignored})", ignore_events),
         ):
             rows = await transaction.fetch_all(
                 f"SELECT DISTINCT forecast_id FROM {table} WHERE guild_id = ?"
                 f" AND forecast_id IN ({marks}){extra}",
-                (guild_id, *forecast_ids),
+                (guild_id, *forecast_ids, *parameters),
             )
             found.update(int(row["forecast_id"]) for row in rows)
         return found

@@ -188,7 +188,7 @@ async def test_commands_sync_with_korean_descriptions(fake: FakeDiscord, bot: An
     assert subcommands["predictions"] == ["add", "list", "redate", "resolve", "show", "undo"]
     assert subcommands["remind"] == ["cancel", "list", "prediction"]
     assert subcommands["digest"] == ["now", "off", "schedule", "status"]
-    assert subcommands["ingest"] == ["file", "text", "url"]
+    assert subcommands["ingest"] == ["date", "file", "text", "url"]
     assert subcommands["settings"] == ["language", "reminder_channel", "reminder_role", "timezone"]
 
     def described(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
