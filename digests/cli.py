@@ -63,7 +63,7 @@ def format_result(result: IngestResult) -> str:
     title = clip(result.title, 70)
     if result.outcome is IngestOutcome.STORED:
         extra = f" · {result.predictions} forecasts" if result.predictions else ""
-        extra += f" · {result.views} views" if result.views else ""
+        extra += f" · {result.views} view{'s' if result.views != 1 else ''}" if result.views else ""
         line = f"stored   #{result.post_id:<5} {day}{who} · {title}{extra}  [{result.source}]"
         if result.needs_date:
             waiting = (

@@ -700,7 +700,7 @@ class Commands:
         lines = [
             f"{'stored' if r.outcome is IngestOutcome.STORED else 'skipped'} #{r.post_id} {defang(clip(r.title, 90))}"
             + (f" · {r.predictions} forecasts" if r.predictions else "")
-            + (f" · {r.views} views" if r.views else "")
+            + (f" · {r.views} view{'s' if r.views != 1 else ''}" if r.views else "")
             + (f" ({r.reason})" if r.reason else "")
             + (
                 f"\n  {'1 forecast needs' if r.needs_date == 1 else f'{r.needs_date} forecasts need'}"

@@ -176,6 +176,7 @@ class IngestService:
             post_id=post_id,
             reason=f"already stored as post {post_id} ({why})",
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
         )
 

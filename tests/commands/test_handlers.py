@@ -145,7 +145,7 @@ async def test_the_ingest_reply_says_which_forecasts_need_the_posts_date(
     reply = await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
     dated = await commands.ingest_text(MODERATOR, f"입력 2025.11.04 09:40\n{UNDATED_ESSAY}")
 
-    assert "stored #1 배터리 산업에 대한 생각 · 3 forecasts · 1 views" in reply.description
+    assert "stored #1 배터리 산업에 대한 생각 · 3 forecasts · 1 view" in reply.description
     assert (
         "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in reply.description
     )
