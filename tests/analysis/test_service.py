@@ -74,7 +74,7 @@ async def test_forecasts_counted_from_an_unknown_date_are_stored_without_a_windo
 ) -> None:
     text = "배터리 메모\n내년에는 HBM 가격이 20% 오를 것으로 전망한다.\n2027년까지 로보택시가 10개 도시에서 운행될 것이다.\n"
     [undated] = await services.ingest.ingest_text(text, 7)
-    [dated] = await services.ingest.ingest_text(f"입력 2025.11.04 09:40\n{text}", 7)
+    [dated] = await services.ingest.ingest_text(f"입력 2025.11.04 09:40\n{text}추가 메모.\n", 7)
 
     assert (undated.predictions, undated.needs_date) == (2, 1)
     assert (dated.predictions, dated.needs_date) == (2, 0)
