@@ -44,7 +44,7 @@ DATE_SOURCE_LABELS = {
     DateSource.METADATA: "from the page's metadata",
     DateSource.URL: "from its address",
     DateSource.TEXT: "from its byline or date line",
-    DateSource.GIVEN: "set by a moderator",
+    DateSource.GIVEN: "given by hand",
 }
 LIST_TITLES = {
     "needs-date": "Forecasts waiting for their post's date",
@@ -508,7 +508,8 @@ class Commands:
         )
 
     async def predictions_redate(self, caller: Caller, prediction: int, due: str) -> Reply:
-        """Move a forecast's due date (moderators); its reminders move too."""
+        """Move a forecast's due date (moderators); its reminders move too. Any member may
+        date an undated view, which makes it a tracked forecast."""
         before = await self.services.ledger.get(caller.guild_id, prediction)
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None

@@ -267,7 +267,8 @@ class FoundDate:
     """A publication date read from a post's own text or address, and where it was found."""
 
     published: datetime
-    rule: str  # which form gave it: dateline, labelled, byline, as-of, url
+    # Which form gave it: date line, byline, labelled, views, fields, dateline, as of, url.
+    rule: str
     author: str | None = None
 
 
@@ -316,7 +317,10 @@ def opening_date(text: str, zone: ZoneInfo) -> FoundDate | None:
             return FoundDate(moment, "date line")
         byline = parse_byline(bare, zone)
         if byline is not None:
-            return FoundDate(byline.published, "byline", byline.author)
+            # The splitter already took the author of a byline among the first lines; further
+            # down, "NAME DATE" may as well be a dated heading ("삼성전자 2025.12.03"), so only
+            # its date is used.
+            return FoundDate(byline.published, "byline")
         for rule, pattern in (("labelled", _LABELLED_DATE), ("views", _VIEWS_THEN_DATE)):
             match = pattern.match(line)
             if match and (moment := _moment(match, zone)) is not None:

@@ -166,7 +166,7 @@ async def test_dating_a_post_needs_manage_messages_and_reports_what_moved(
     assert [(f.name, f.value) for f in reply.fields] == [("Date before", "unknown")]
     again = await commands.posts_date(MODERATOR, 1, "2020-09-23")
     assert "Its forecasts did not change." in again.description
-    assert ("Date before", "2020-09-23 (set by a moderator)") in [
+    assert ("Date before", "2020-09-23 (given by hand)") in [
         (f.name, f.value) for f in again.fields
     ]
     with pytest.raises(InputError, match="date: '23 Sept' is not a date in YYYY-MM-DD form"):
@@ -190,7 +190,7 @@ async def test_a_posts_summary_shows_its_views_and_what_waits_for_its_date(
     assert undated.footer == "date unknown"
     assert "Waiting for the post's date" not in {field.name for field in dated.fields}
     assert "Views" in {field.name for field in dated.fields}
-    assert dated.footer == "2020-09-23 (set by a moderator)"
+    assert dated.footer == "2020-09-23 (given by hand)"
 
 
 async def test_the_default_list_leaves_views_out_and_says_what_waits(
