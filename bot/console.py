@@ -151,6 +151,13 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
         ("feed", "remove"): lambda who, o: c.feed_remove(who, _int(o, "id")),  # type: ignore[arg-type]
         ("ingest", "url"): lambda who, o: c.ingest_url(who, o.get("url", "")),
         ("ingest", "text"): lambda who, o: c.ingest_text(who, o.get("text", ""), o.get("title")),
+        ("ingest", "date"): lambda who, o: c.posts_date(
+            who, _int(o, "post", False) or _int(o, "id"), o.get("date", "")
+        ),  # type: ignore[arg-type]
+        # The command line's spelling of the same command (python -m digests posts date).
+        ("posts", "date"): lambda who, o: c.posts_date(
+            who, _int(o, "post", False) or _int(o, "id"), o.get("date", "")
+        ),  # type: ignore[arg-type]
         ("scoreboard",): lambda who, o: c.scoreboard(who, o.get("by", "source")),
         ("export",): lambda who, o: c.export(who),
         ("settings", "timezone"): lambda who, o: c.settings_timezone(who, o.get("timezone", "")),
@@ -171,14 +178,15 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
 HELP = """Commands (same as the Discord bot):
   /summary [post:ID] [theme:T] [days:N]      /quote [theme:T] [speaker:S] [query:Q]
   /themes [days:N]                            /scoreboard [by:source|author|speaker]
-  /predictions list [status:open|due|resolved|undated|all] [theme:T] [source:S]
+  /predictions list [status:all|open|due|resolved|needs-date|undated] [theme:T] [source:S]
   /predictions show id:N     /predictions add claim:"…" due:2026-12-31 [probability:70%] [source:URL]
   /predictions resolve id:N outcome:correct|wrong|partly|unknown|withdrawn [evidence:URL] [note:"…"]
   /predictions undo id:N     /predictions redate id:N due:…
   /remind prediction prediction:N [when:"in 3 months"]   /remind list   /remind cancel id:N|prediction:N
   /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00] [timezone:Asia/Seoul]
   /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
-  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /export
+  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /ingest date post:N date:YYYY-MM-DD
+  /export
   /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
   /settings reminder_grouping grouping:grouped|single
 Console only: /as user:N [mod:yes] [messages:yes]   /tick   /time +3d (with --clock)   /help   /quit"""

@@ -11,6 +11,7 @@ from digests.clock import Clock, SystemClock
 from digests.ingest.feed_service import FeedService
 from digests.ingest.fetch import HostResolver, SafeFetcher
 from digests.ingest.service import IngestService
+from digests.ledger.post_dates import PostDatingService
 from digests.ledger.service import LedgerService
 from digests.reminders.outbox import OutboxSender, Transport
 from digests.reminders.service import ReminderService
@@ -32,6 +33,7 @@ class Services:
     ingest: IngestService
     feeds: FeedService
     ledger: LedgerService
+    post_dates: PostDatingService
     reminders: ReminderService
     digests: DigestService
 
@@ -60,6 +62,7 @@ class Services:
             ingest=ingest,
             feeds=FeedService(store, settings, clock, ingest, fetcher),
             ledger=LedgerService(store, settings, clock),
+            post_dates=PostDatingService(store, settings, clock, analysis),
             reminders=ReminderService(store, settings, clock),
             digests=DigestService(store, settings, clock),
         )

@@ -59,13 +59,25 @@ def _published_argument(settings: Settings, value: str | None) -> datetime | Non
 
 
 def format_result(result: IngestResult) -> str:
-    """One line for a stored or skipped post."""
+    """One line for a stored or skipped post (and a second one when forecasts need its date)."""
     day = result.published.date().isoformat() if result.published else "date unknown"
     who = f" · {result.author}" if result.author else ""
     title = clip(result.title, 70)
     if result.outcome is IngestOutcome.STORED:
         extra = f" · {result.predictions} forecasts" if result.predictions else ""
-        return f"stored   #{result.post_id:<5} {day}{who} · {title}{extra}  [{result.source}]"
+        extra += f" · {result.views} view{'s' if result.views != 1 else ''}" if result.views else ""
+        line = f"stored   #{result.post_id:<5} {day}{who} · {title}{extra}  [{result.source}]"
+        if result.needs_date:
+            waiting = (
+                "1 forecast needs"
+                if result.needs_date == 1
+                else f"{result.needs_date} forecasts need"
+            )
+            line += (
+                f"\n         {waiting} the post's date: run"
+                f" python -m digests posts date {result.post_id} YYYY-MM-DD"
+            )
+        return line
     return f"skipped  #{result.post_id:<5} {title}: {result.reason}  [{result.source}]"
 
 
@@ -120,7 +132,9 @@ async def _ingest(
 
 
 async def command_posts(services: Services, args: argparse.Namespace, out: Console) -> int:
-    """List stored posts of a guild."""
+    """List stored posts of a guild (or, with `posts date`, set one's date)."""
+    if getattr(args, "posts_command", None) == "date":
+        return await command_posts_date(services, args, out)
     guild = args.guild if args.guild is not None else services.settings.default_guild_id
     posts = await services.store.posts.list(guild, limit=args.limit)
     if args.json:
@@ -130,6 +144,7 @@ async def command_posts(services: Services, args: argparse.Namespace, out: Conso
                 "title": post.title,
                 "author": post.author,
                 "published": post.published.isoformat() if post.published else None,
+                "published_source": post.date_source.value if post.date_source else None,
                 "lang": post.lang,
                 "source": post.source,
                 "canonical_url": post.canonical_url,
@@ -149,6 +164,41 @@ async def command_posts(services: Services, args: argparse.Namespace, out: Conso
             f"#{post.id:<5} {day}{who} · {clip(post.title, 80)}", markup=False, highlight=False
         )
     return 0
+
+
+async def command_posts_date(services: Services, args: argparse.Namespace, out: Console) -> int:
+    """`posts date ID YYYY-MM-DD`: give a post its publication date, as a moderator would on
+    Discord; its forecasts are read again against it and their reminders move."""
+    from digests.commands.handlers import Caller, Commands  # loads matplotlib; only here
+    from digests.commands.replies import reply_as_text
+
+    guild = next(
+        (value for value in (args.date_guild, args.guild) if value is not None),
+        services.settings.default_guild_id,
+    )
+    post = _whole_number("ID", args.post_id, 0, 1, 2**63 - 1)
+    # The command line is the operator's: it acts with a moderator's rights.
+    caller = Caller(guild, user_id=0, is_moderator=True, can_manage_messages=True)
+    reply = await Commands(services).posts_date(caller, post, args.day)
+    _plain(out, reply_as_text(reply))
+    return 0
+
+
+def _add_posts_date_parser(posts: argparse.ArgumentParser) -> None:
+    """`posts date ID YYYY-MM-DD` under `posts` (which alone lists posts)."""
+    actions = posts.add_subparsers(dest="posts_command", metavar="{date}")
+    date_parser = actions.add_parser(
+        "date", help="set a post's publication date; its forecasts are re-dated"
+    )
+    date_parser.add_argument("post_id", metavar="ID", help="the post's number (from `posts`)")
+    date_parser.add_argument("day", metavar="YYYY-MM-DD", help="when the post was written")
+    date_parser.add_argument(
+        "--guild",
+        dest="date_guild",
+        type=int,
+        metavar="GUILD",
+        help="guild (server) id; default from settings",
+    )
 
 
 # --- digest and scoreboard ---------------------------------------------------------------------
@@ -740,6 +790,7 @@ def build_parser() -> argparse.ArgumentParser:
     posts.add_argument("--guild", type=int)
     posts.add_argument("--json", action="store_true")
     posts.add_argument("--limit", type=int, default=100)
+    _add_posts_date_parser(posts)
     sub.add_parser(
         "demo", help="ingest data/samples, then show a digest and the reminders it would send"
     )

@@ -7,7 +7,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.cogs.base import HindsightCog, caller_of, require_postable
+from bot.cogs.base import HindsightCog, caller_of, post_choices, require_postable
 from digests.errors import InputError
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily"]
@@ -143,6 +143,22 @@ class IngestCog(HindsightCog):
         """Store pasted text as a post (Manage Messages)."""
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.ingest_text(caller, text, title), slow=True)
+
+    @ingest.command(name="date")
+    @app_commands.checks.has_permissions(manage_messages=True)
+    @app_commands.describe(
+        post="The post whose date to set", date="When it was written, YYYY-MM-DD"
+    )
+    @app_commands.autocomplete(post=post_choices)
+    async def date(
+        self,
+        interaction: discord.Interaction,
+        post: int,
+        date: app_commands.Range[str, 1, 20],
+    ) -> None:
+        """Set a post's date; its forecasts are re-dated and their reminders move (Manage Messages)."""
+        caller = caller_of(interaction)
+        await self.answer(interaction, self.handlers.posts_date(caller, post, date), slow=True)
 
     @ingest.command(name="file")
     @app_commands.checks.has_permissions(manage_messages=True)

@@ -203,6 +203,16 @@ class Analyzer:
             )
         return analyses
 
+    def forecasts_as_of(self, analysis: PostAnalysis, anchor: date) -> list[Forecast]:
+        """The post's forecasts as if it had been written on `anchor`, from the sentences
+        already segmented (no Kiwi work): comparing two anchors shows which windows are
+        counted from the post's date."""
+        text = _split_long_lines(analysis.post.text)
+        quotes = extract_quotes(text, analysis.sentences)
+        return extract_forecasts(
+            analysis.sentences, anchor, title=analysis.post.title, quotes=quotes
+        )
+
     @staticmethod
     def report(analyses: Sequence[PostAnalysis]) -> AnalysisReport:
         """The `analyze --json` object for a list of analyses."""

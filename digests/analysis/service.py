@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from digests.analysis.anchoring import anchored_forecasts
 from digests.analysis.forecasts import Forecast
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.analysis.themes import score_themes
 from digests.clock import Clock
-from digests.models import Post
+from digests.models import ForecastCounts, Post
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.analysis import QuoteRow, TermRow
@@ -39,6 +40,8 @@ class StoredAnalysis:
     """What ingestion hands from the analysis thread to the storing transaction."""
 
     analysis: PostAnalysis
+    # Positions of forecasts whose window is counted from the post's unknown date.
+    needs_date: frozenset[int] = frozenset()
 
 
 class AnalysisService:
@@ -54,16 +57,26 @@ class AnalysisService:
 
     def analyze_for_store(self, post: Post) -> StoredAnalysis:
         """Analyse one post (CPU work; ingestion runs it in a worker thread). A post whose date
-        is unknown is read as of today, the day it was ingested."""
+        is unknown is read as of today, the day it was ingested, and its forecasts whose window
+        would be counted from that guess ("내년", "앞으로 2~3년") are held until it is dated."""
         today = self._clock.now().astimezone(self._settings.timezone).date()
-        (analysis,) = self.analyzer.analyze([post], default_anchor=today, corpus=(0, {}))
-        return StoredAnalysis(analysis)
+        return self.analyze_as_of(post, today)
+
+    def analyze_as_of(self, post: Post, anchor: date) -> StoredAnalysis:
+        """Analyse one post; `anchor` stands for its date when it has none."""
+        (analysis,) = self.analyzer.analyze([post], default_anchor=anchor, corpus=(0, {}))
+        held = (
+            frozenset(anchored_forecasts(self.analyzer, analysis))
+            if post.published is None
+            else frozenset()
+        )
+        return StoredAnalysis(analysis, held)
 
     async def store_analysis(
         self, transaction: Transaction, post_id: int, post: Post, analysis: object
-    ) -> int:
+    ) -> ForecastCounts:
         """Store a post's analysis and forecasts; themes are scored against the guild's corpus.
-        Returns the number of forecasts."""
+        Returns what went into the ledger."""
         assert isinstance(analysis, StoredAnalysis)
         result = analysis.analysis
         labels = [candidate.label for candidate in result.candidates if candidate.count]
@@ -89,13 +102,28 @@ class AnalysisService:
             quotes=[QuoteRow(q.text, q.speaker, q.sentence) for q in result.quotes],
             now=now,
         )
-        forecasts = [self.new_forecast(post_id, post, f) for f in result.forecasts]
-        return await self._store.forecasts.replace_for_post(
+        forecasts = self.new_forecasts(post_id, post, analysis)
+        await self._store.forecasts.replace_for_post(
             transaction, guild_id=post.guild_id, post_id=post_id, forecasts=forecasts, now=now
         )
+        return count_forecasts(forecasts)
 
-    def new_forecast(self, post_id: int, post: Post, forecast: Forecast) -> NewForecast:
-        """The ledger row for a forecast found in a post."""
+    def new_forecasts(
+        self, post_id: int, post: Post, analysis: StoredAnalysis
+    ) -> list[NewForecast]:
+        """The ledger rows for everything a post's analysis found."""
+        return [
+            self.new_forecast(post_id, post, forecast, needs_date=index in analysis.needs_date)
+            for index, forecast in enumerate(analysis.analysis.forecasts)
+        ]
+
+    def new_forecast(
+        self, post_id: int, post: Post, forecast: Forecast, *, needs_date: bool = False
+    ) -> NewForecast:
+        """The ledger row for a forecast found in a post. One that needs the post's date keeps
+        its time expression but no window: nothing is scheduled on a guessed date."""
+        if needs_date:
+            forecast = replace(forecast, due_start=None, due_end=None)
         return NewForecast(
             fingerprint=forecast_fingerprint(f"post{post_id}", forecast.text, forecast.timex),
             sentence=forecast.text,
@@ -114,4 +142,12 @@ class AnalysisService:
             source_label=post.title,
             source_url=post.canonical_url,
             author=post.author,
+            needs_date=needs_date,
         )
+
+
+def count_forecasts(forecasts: list[NewForecast]) -> ForecastCounts:
+    """How many rows are tracked, wait for their post's date, or are undated views."""
+    waiting = sum(1 for forecast in forecasts if forecast.needs_date)
+    views = sum(1 for forecast in forecasts if forecast.due_end is None and not forecast.needs_date)
+    return ForecastCounts(tracked=len(forecasts) - waiting - views, needs_date=waiting, views=views)

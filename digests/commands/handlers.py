@@ -18,8 +18,9 @@ from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
-from digests.ledger.service import Actor
-from digests.models import IngestOutcome, IngestResult
+from digests.ledger.post_dates import PostDating
+from digests.ledger.service import STATUS_ALIASES, Actor
+from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
 from digests.outbox_payloads import (
     DigestPayload,
     FeedPayload,
@@ -49,6 +50,23 @@ OUTCOME_LABELS = {
     "withdrawn": "withdrawn",
 }
 BUTTON_PREFIX = "hs"
+VIEWS_SHOWN = 3  # undated statements shown with a post's summary
+# How a post's date was known, as a reader is told.
+DATE_SOURCE_LABELS = {
+    DateSource.METADATA: "from the page's metadata",
+    DateSource.URL: "from its address",
+    DateSource.TEXT: "from its byline or date line",
+    DateSource.GIVEN: "given by hand",
+}
+LIST_TITLES = {
+    "needs-date": "Forecasts waiting for their post's date",
+    "undated": "Undated views (not tracked)",
+}
+
+
+def post_date_hint(post_id: int) -> str:
+    """How to give a post its date, in the terminal's and Discord's command syntax."""
+    return f"/ingest date post:{post_id} date:YYYY-MM-DD"
 
 
 @dataclass(frozen=True)
@@ -227,18 +245,33 @@ class Commands:
 
     # --- helpers -------------------------------------------------------------------------------
 
+    def _due_text(self, forecast: ForecastRecord) -> str:
+        """A forecast's due date, or why it has none."""
+        if forecast.due_end:
+            return self.fmt.date(forecast.due_end)
+        if forecast.needs_date:
+            when = f"“{defang(clip(forecast.timex, 40))}” after " if forecast.timex else ""
+            return f"{when}the post's date, which is unknown"
+        return "undated (a view, not tracked)"
+
     def _forecast_line(self, forecast: ForecastRecord) -> str:
-        due = self.fmt.date(forecast.due_end) if forecast.due_end else "undated"
         state = (
             OUTCOME_LABELS.get(forecast.outcome or "", forecast.outcome or "")
             if forecast.status == "resolved"
             else ("awaiting a verdict" if forecast.status == "due" else "open")
         )
-        return f"**#{forecast.id}** · due {due} · {state}\n{defang(clip(forecast.claim, 180))}"
+        if forecast.needs_date and forecast.status != "resolved":
+            state = "needs the post's date"
+        elif forecast.is_view and forecast.status != "resolved":
+            state = "view"
+        return (
+            f"**#{forecast.id}** · due {self._due_text(forecast)} · {state}\n"
+            f"{defang(clip(forecast.claim, 180))}"
+        )
 
     def _forecast_fields(self, forecast: ForecastRecord) -> list[Field]:
         fields = [
-            Field("Due", self.fmt.date(forecast.due_end) if forecast.due_end else "undated", True),
+            Field("Due", self._due_text(forecast), True),
             Field(
                 "Status",
                 forecast.status
@@ -309,19 +342,11 @@ class Commands:
                 url=stored.canonical_url,
                 description="\n".join(f"• {defang(s)}" for s in sentences)
                 or "No summary sentences.",
-                footer=" · ".join(
-                    filter(
-                        None,
-                        [
-                            stored.author,
-                            stored.published.date().isoformat() if stored.published else None,
-                        ],
-                    )
-                )
-                or None,
+                footer=" · ".join(filter(None, [stored.author, self._post_date(stored)])),
             )
             if themes:
                 reply.fields.append(Field("Themes", defang(", ".join(themes))))
+            reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post))
             return reply
         window = days or 7
         if not 1 <= window <= 366:
@@ -347,6 +372,39 @@ class Commands:
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
         return self.digest_reply(digest, title=f"Summary of the last {window} days")
+
+    @staticmethod
+    def _post_date(post: StoredPost) -> str:
+        """A post's date and how it was known ("date unknown" without one)."""
+        if post.published is None:
+            return "date unknown"
+        how = DATE_SOURCE_LABELS.get(post.date_source) if post.date_source else None
+        day = post.published.date().isoformat()
+        return f"{day} ({how})" if how else day
+
+    async def _post_forecast_fields(self, guild_id: int, post_id: int) -> list[Field]:
+        """A post's views (undated statements) and the forecasts waiting for its date."""
+        forecasts = await self.services.store.forecasts.for_post(guild_id, post_id)
+        views = [f for f in forecasts if f.is_view and f.status != "resolved"]
+        waiting = [f for f in forecasts if f.needs_date and f.status != "resolved"]
+        fields = []
+        if views:
+            lines = [f"• {defang(clip(f.claim, 160))} (#{f.id})" for f in views[:VIEWS_SHOWN]]
+            if len(views) > VIEWS_SHOWN:
+                lines.append(
+                    f"… and {len(views) - VIEWS_SHOWN} more (/predictions list status:undated)"
+                )
+            lines.append("Not tracked: give one a date with /predictions redate to track it.")
+            fields.append(Field("Views", "\n".join(lines)))
+        if waiting:
+            fields.append(
+                Field(
+                    "Waiting for the post's date",
+                    f"{len(waiting)} forecast{'s' if len(waiting) != 1 else ''} counted from when"
+                    f" this post was written, which is unknown: {post_date_hint(post_id)}",
+                )
+            )
+        return fields
 
     async def quote(
         self,
@@ -402,7 +460,8 @@ class Commands:
         forecasts = await self.services.ledger.list(
             caller.guild_id, status=status, theme=theme, source=source, page_size=200
         )
-        title = "Forecasts" + ("" if status == "all" else f" · {status}")
+        status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
+        title = LIST_TITLES.get(status, "Forecasts" + ("" if status == "all" else f" · {status}"))
         return self._paged(
             title, [self._forecast_line(f) for f in forecasts], "No forecasts match."
         )
@@ -504,9 +563,18 @@ class Commands:
         )
 
     async def predictions_redate(self, caller: Caller, prediction: int, due: str) -> Reply:
-        """Move a forecast's due date (moderators); its reminders move too."""
+        """Move a forecast's due date (moderators); its reminders move too. Any member may
+        date an undated view, which makes it a tracked forecast."""
+        before = await self.services.ledger.get(caller.guild_id, prediction)
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None
+        if before.due_end is None:
+            return Reply(
+                title=f"#{prediction} is now tracked",
+                description=f"Due {self.fmt.date(forecast.due_end)}; it will be pinged then."
+                f"\n{defang(clip(forecast.claim, 300))}",
+                tone="success",
+            )
         return Reply(
             title=f"#{prediction} re-dated",
             description=f"Now due {self.fmt.date(forecast.due_end)}; its reminders moved too.",
@@ -688,7 +756,14 @@ class Commands:
         lines = [
             f"{'stored' if r.outcome is IngestOutcome.STORED else 'skipped'} #{r.post_id} {defang(clip(r.title, 90))}"
             + (f" · {r.predictions} forecasts" if r.predictions else "")
+            + (f" · {r.views} view{'s' if r.views != 1 else ''}" if r.views else "")
             + (f" ({r.reason})" if r.reason else "")
+            + (
+                f"\n  {'1 forecast needs' if r.needs_date == 1 else f'{r.needs_date} forecasts need'}"
+                f" the post's date: {post_date_hint(r.post_id)}"
+                if r.needs_date and r.post_id is not None
+                else ""
+            )
             for r in results
         ]
         return Reply(
@@ -719,6 +794,47 @@ class Commands:
         self._require_ingest(caller)
         results = await self.services.ingest.ingest_bytes(filename, data, caller.guild_id)
         return self._ingest_reply(results, filename)
+
+    async def posts_date(self, caller: Caller, post: int, date: str) -> Reply:
+        """Set a post's publication date (Manage Messages): its forecasts are read again against
+        it, keeping verdicts and votes, and their reminders move."""
+        if not (caller.can_manage_messages or caller.is_moderator):
+            raise PermissionDenied("You need the Manage Messages permission to date posts.")
+        dating = await self.services.post_dates.set_date(
+            caller.guild_id, post, date, actor=caller.user_id
+        )
+        return self._post_dating_reply(dating)
+
+    def _post_dating_reply(self, dating: PostDating) -> Reply:
+        stored = dating.post
+        assert stored.published is not None
+        outcomes = [
+            (len(dating.dated), "waiting for this date are now tracked"),
+            (len(dating.moved), "moved with the date; their pending reminders were replaced"),
+            (len(dating.added), "more found now that the date is known"),
+            (dating.removed, "no longer found, removed"),
+            (len(dating.kept), "no longer found but kept (judged or acted on)"),
+            (len(dating.members_dated), "keep the date a member gave them"),
+        ]
+        lines = [
+            f"{number} forecast{'s' if number != 1 else ''} {what}"
+            for number, what in outcomes
+            if number
+        ] or ["Its forecasts did not change."]
+        if dating.verdicts_kept:
+            lines.append(f"Verdicts kept: {dating.verdicts_kept}.")
+        before = "unknown"
+        if dating.previous is not None:
+            how = DATE_SOURCE_LABELS.get(dating.previous_source) if dating.previous_source else None
+            before = f"{dating.previous.date().isoformat()} ({how or 'recorded earlier'})"
+        return Reply(
+            title=f"Post #{stored.id} dated {stored.published.date().isoformat()}",
+            description=f"**{defang(clip(stored.title, 200))}**\n"
+            + "\n".join(f"• {line}" for line in lines),
+            fields=[Field("Date before", before, True)],
+            url=stored.canonical_url,
+            tone="success",
+        )
 
     # --- /scoreboard, /export, /settings ---------------------------------------------------------
 

@@ -160,10 +160,14 @@ class DigestBuilder:
         post_count = await store.posts.count_between(guild_id, start, end)
         themes = await theme_trends(store, guild_id, start, end, limits.themes)
 
+        # Tracked forecasts only: undated views and forecasts waiting for their post's date
+        # have no window to report on.
         new_forecasts = await store.ledger.between(
-            guild_id, "created_ts", start, end, limit=limits.forecasts
+            guild_id, "created_ts", start, end, limit=limits.forecasts, dated_only=True
         )
-        new_forecast_count = await store.ledger.count_between(guild_id, "created_ts", start, end)
+        new_forecast_count = await store.ledger.count_between(
+            guild_id, "created_ts", start, end, dated_only=True
+        )
         coming_due = await store.ledger.between(
             guild_id,
             "due_ts",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from digests.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_f
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
-from digests.models import IngestOutcome, IngestResult, Post, SourceKind
+from digests.models import ForecastCounts, IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
 
@@ -31,8 +32,8 @@ class PostAnalyzer(Protocol):
 
     async def store_analysis(
         self, transaction: Transaction, post_id: int, post: Post, analysis: object
-    ) -> int:
-        """Store an analysis; return how many forecasts it holds."""
+    ) -> ForecastCounts:
+        """Store an analysis; return what it put in the ledger."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def feed_entry_posts(
     guild_id: int,
     zone: ZoneInfo,
     fallback_published: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> list[tuple[FeedEntry, Post]]:
     """One post per feed entry (entries without any text are skipped)."""
     pairs = []
@@ -85,7 +87,9 @@ def feed_entry_posts(
             canonical_url=entry.link,
         )
         try:
-            (post,) = build_posts(document, guild_id, zone, fallback_published, split=False)
+            (post,) = build_posts(
+                document, guild_id, zone, fallback_published, split=False, not_after=not_after
+            )
         except HindsightError:
             continue
         pairs.append((entry, post))
@@ -115,6 +119,11 @@ class IngestService:
         """The default timezone for dates written without one."""
         return self._settings.timezone
 
+    def _latest_plausible_date(self) -> datetime:
+        """A date read from a post's text or address later than this is not when it was
+        written (a target date, a typo); a day of slack covers timezones."""
+        return self._clock.now() + timedelta(days=1)
+
     async def store_posts(
         self, posts: Iterable[Post], *, after_store: AfterStore | None = None
     ) -> list[IngestResult]:
@@ -140,11 +149,9 @@ class IngestService:
             if duplicate:
                 return self._duplicate_result(post, *duplicate)
             post_id = await self._store.posts.insert(transaction, post, self._clock.now())
-            forecasts = 0
+            counts = ForecastCounts()
             if self._analyzer is not None:
-                forecasts = await self._analyzer.store_analysis(
-                    transaction, post_id, post, analysis
-                )
+                counts = await self._analyzer.store_analysis(transaction, post_id, post, analysis)
             if after_store is not None:
                 await after_store(transaction, post_id, post)
         return IngestResult(
@@ -153,8 +160,11 @@ class IngestService:
             title=post.title,
             post_id=post_id,
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
-            predictions=forecasts,
+            predictions=counts.forecasts,
+            needs_date=counts.needs_date,
+            views=counts.views,
         )
 
     @staticmethod
@@ -166,6 +176,7 @@ class IngestService:
             post_id=post_id,
             reason=f"already stored as post {post_id} ({why})",
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
         )
 
@@ -174,7 +185,9 @@ class IngestService:
     ) -> list[Post]:
         """Load, clean and split one file into posts (nothing is stored)."""
         document = load_file(path, self.zone, self._settings.max_document_bytes)
-        return build_posts(document, guild_id, self.zone, published)
+        return build_posts(
+            document, guild_id, self.zone, published, not_after=self._latest_plausible_date()
+        )
 
     async def ingest_inputs(
         self,
@@ -219,7 +232,7 @@ class IngestService:
         document = await asyncio.to_thread(
             load_bytes, data, filename, suffix, self.zone, self._settings.max_document_bytes
         )
-        posts = build_posts(document, guild_id, self.zone)
+        posts = build_posts(document, guild_id, self.zone, not_after=self._latest_plausible_date())
         return await self.store_posts(posts)
 
     async def ingest_text(
@@ -235,7 +248,9 @@ class IngestService:
         document = pasted_document(text, self._settings.max_document_bytes, source)
         if title:
             document = RawDocument(**{**document.__dict__, "title": title})
-        posts = build_posts(document, guild_id, self.zone, published)
+        posts = build_posts(
+            document, guild_id, self.zone, published, not_after=self._latest_plausible_date()
+        )
         return await self.store_posts(posts)
 
     async def ingest_url(
@@ -248,7 +263,10 @@ class IngestService:
         if looks_like_feed(resource.content_type, resource.body):
             parsed = parse_feed(resource.body, url)
             posts = [
-                post for _, post in feed_entry_posts(parsed, url, guild_id, self.zone, published)
+                post
+                for _, post in feed_entry_posts(
+                    parsed, url, guild_id, self.zone, published, self._latest_plausible_date()
+                )
             ]
             if not posts:
                 raise InputError(url, "the feed has no entries with text")
@@ -271,5 +289,11 @@ class IngestService:
                 published=page.published,
                 canonical_url=page.canonical_url or resource.url,
             )
-        posts = await asyncio.to_thread(build_posts, document, guild_id, self.zone, published)
+        posts = await asyncio.to_thread(
+            partial(build_posts, not_after=self._latest_plausible_date()),
+            document,
+            guild_id,
+            self.zone,
+            published,
+        )
         return await self.store_posts(posts)

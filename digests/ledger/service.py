@@ -37,7 +37,10 @@ OUTCOME_ALIASES = {
     "half": "partly", "부분": "partly", "can't tell": "unknown", "cant tell": "unknown",
     "unclear": "unknown", "모름": "unknown", "withdraw": "withdrawn", "철회": "withdrawn",
 }  # fmt: skip
-STATUSES = ("open", "due", "resolved", "undated", "all")
+# "all" is every tracked forecast and those waiting for their post's date; undated statements
+# (views) are listed only when asked for, as "undated" (or "views").
+STATUSES = ("open", "due", "resolved", "needs-date", "undated", "all")
+STATUS_ALIASES = {"views": "undated", "view": "undated", "needs_date": "needs-date"}
 SCOREBOARD_KEYS = ("source", "author", "speaker")
 _CLAIM_LIMIT = 300
 
@@ -153,6 +156,7 @@ class LedgerService:
         page_size: int = 10,
     ) -> list[ForecastRecord]:
         """The guild's forecasts, soonest due first."""
+        status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
         if status not in STATUSES:
             raise InputError("status", f"{status!r} is not one of: {', '.join(STATUSES)}")
         return await self._store.ledger.list(
@@ -354,14 +358,22 @@ class LedgerService:
         return await self.get(actor.guild_id, forecast_id)
 
     async def redate(self, actor: Actor, forecast_id: int, due: str) -> ForecastRecord:
-        """Move a forecast's window (moderators only); its reminders move with it."""
-        self._require_moderator(actor, "re-date a forecast")
+        """Move a forecast's window (moderators); its reminders move with it. Any member may
+        give an undated statement (a view) a date: from then on it is a tracked forecast."""
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
         today = now.astimezone(zone).date()
         due_end = parse_when(due, today)
         async with self._store.transaction() as transaction:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if not forecast.is_view:
+                if forecast.needs_date and not actor.is_moderator:
+                    raise PermissionDenied(
+                        f"Forecast #{forecast_id} is counted from its post's date, which is"
+                        " unknown: a moderator can set the post's date (/ingest date), or"
+                        " re-date this forecast."
+                    )
+                self._require_moderator(actor, "re-date a forecast")
             if forecast.status == "resolved":
                 raise Conflict(
                     f"Forecast #{forecast_id} is resolved; undo the verdict before re-dating."
@@ -508,5 +520,5 @@ class LedgerService:
 _EXPORT_FIELDS = (
     "id", "status", "outcome", "claim", "sentence", "speaker", "author", "source_label", "source_url",
     "timex", "due_start", "due_end", "kind", "hedge", "confidence", "probability", "origin",
-    "resolved_by", "resolved_at", "evidence", "note", "created_at",
+    "resolved_by", "resolved_at", "evidence", "note", "created_at", "needs_date",
 )  # fmt: skip

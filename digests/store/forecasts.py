@@ -15,7 +15,7 @@ COLUMNS = (
     "id, guild_id, post_id, origin, fingerprint, sentence, claim, speaker, timex, due_start,"
     " due_end, due_ts, granularity, kind, hedge, confidence, probability, source_label,"
     " source_url, author, added_by, status, outcome, resolved_by, resolved_ts, evidence, note,"
-    " created_ts, updated_ts"
+    " created_ts, updated_ts, needs_date"
 )
 
 
@@ -40,6 +40,9 @@ class NewForecast:
     author: str | None = None
     probability: float | None = None
     added_by: int | None = None
+    # The window is counted from the post's date, which is unknown: due_* stay empty until
+    # the post is dated.
+    needs_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,13 @@ class ForecastRecord:
     note: str | None
     created_at: datetime
     updated_at: datetime
+    needs_date: bool = False
+
+    @property
+    def is_view(self) -> bool:
+        """An undated statement ("…될 것 같다"): kept with its post, not tracked, until a member
+        gives it a date."""
+        return self.due_end is None and not self.needs_date
 
 
 def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
@@ -109,6 +119,7 @@ def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
         note=row["note"],
         created_at=from_timestamp(row["created_ts"]),
         updated_at=from_timestamp(row["updated_ts"]),
+        needs_date=bool(row["needs_date"]),
     )
 
 
@@ -130,13 +141,15 @@ def _values(forecast: NewForecast) -> tuple[object, ...]:
         forecast.source_url,
         forecast.author,
         forecast.added_by,
+        int(forecast.needs_date),
     )
 
 
 _WRITE_COLUMNS = (
     "sentence, claim, speaker, timex, due_start, due_end, due_ts, granularity, kind, hedge,"
-    " confidence, probability, source_label, source_url, author, added_by"
+    " confidence, probability, source_label, source_url, author, added_by, needs_date"
 )
+_WRITE_MARKS = ", ".join("?" * len(_WRITE_COLUMNS.split(",")))
 
 
 class ForecastRepository:
@@ -160,15 +173,15 @@ class ForecastRepository:
         for forecast in forecasts:
             await transaction.execute(
                 f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
-                " created_ts, updated_ts) VALUES (?, ?, 'analysis', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, fingerprint) DO UPDATE SET"
+                f" created_ts, updated_ts) VALUES (?, ?, 'analysis', ?, {_WRITE_MARKS}, ?, ?)"
+                " ON CONFLICT (guild_id, fingerprint) DO UPDATE SET"
                 " sentence = excluded.sentence, claim = excluded.claim, speaker = excluded.speaker,"
                 " timex = excluded.timex, due_start = excluded.due_start, due_end = excluded.due_end,"
                 " due_ts = excluded.due_ts, granularity = excluded.granularity, kind = excluded.kind,"
                 " hedge = excluded.hedge, confidence = excluded.confidence,"
                 " source_label = excluded.source_label, source_url = excluded.source_url,"
-                " author = excluded.author, updated_ts = excluded.updated_ts"
-                " WHERE forecasts.status != 'resolved'",
+                " author = excluded.author, needs_date = excluded.needs_date,"
+                " updated_ts = excluded.updated_ts WHERE forecasts.status != 'resolved'",
                 (guild_id, post_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
             )
         keep = [forecast.fingerprint for forecast in forecasts]
@@ -187,8 +200,7 @@ class ForecastRepository:
         stamp = to_timestamp(now)
         return await transaction.insert(
             f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
-            " created_ts, updated_ts) VALUES (?, NULL, 'manual', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?)",
+            f" created_ts, updated_ts) VALUES (?, NULL, 'manual', ?, {_WRITE_MARKS}, ?, ?)",
             (guild_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
         )
 
@@ -207,6 +219,72 @@ class ForecastRepository:
             (guild_id, post_id),
         )
         return [row_to_forecast(row) for row in rows]
+
+    async def for_post_locked(
+        self, transaction: Transaction, guild_id: int, post_id: int
+    ) -> list[ForecastRecord]:
+        """A post's forecasts, read inside a write transaction (re-dating a post)."""
+        rows = await transaction.fetch_all(
+            f"SELECT {COLUMNS} FROM forecasts WHERE guild_id = ? AND post_id = ? ORDER BY id",
+            (guild_id, post_id),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def add_found(
+        self,
+        transaction: Transaction,
+        *,
+        guild_id: int,
+        post_id: int,
+        forecast: NewForecast,
+        now: datetime,
+    ) -> int:
+        """Insert one forecast found in a post; return its id."""
+        stamp = to_timestamp(now)
+        return await transaction.insert(
+            f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
+            f" created_ts, updated_ts) VALUES (?, ?, 'analysis', ?, {_WRITE_MARKS}, ?, ?)",
+            (guild_id, post_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
+        )
+
+    async def reanchor(
+        self,
+        transaction: Transaction,
+        guild_id: int,
+        forecast_id: int,
+        *,
+        forecast: NewForecast,
+        status: str,
+        now: datetime,
+    ) -> None:
+        """Give a forecast the window its post's (new) date implies. Its reminders start over
+        for that window; its verdict, votes and subscriptions are left as they are."""
+        await transaction.execute(
+            "UPDATE forecasts SET due_start = ?, due_end = ?, due_ts = ?, granularity = ?,"
+            " needs_date = ?, status = ?, nudge_stage = -1, snoozed_until_ts = NULL,"
+            " updated_ts = ? WHERE guild_id = ? AND id = ?",
+            (
+                forecast.due_start.isoformat() if forecast.due_start else None,
+                forecast.due_end.isoformat() if forecast.due_end else None,
+                to_timestamp(forecast.due_at) if forecast.due_at else None,
+                forecast.granularity,
+                int(forecast.needs_date),
+                status,
+                to_timestamp(now),
+                guild_id,
+                forecast_id,
+            ),
+        )
+
+    async def delete(self, transaction: Transaction, guild_id: int, forecast_ids: list[int]) -> int:
+        """Remove forecasts of the guild (their votes, history and subscriptions go with them)."""
+        if not forecast_ids:
+            return 0
+        marks = ",".join("?" * len(forecast_ids))
+        return await transaction.execute(
+            f"DELETE FROM forecasts WHERE guild_id = ? AND id IN ({marks})",
+            (guild_id, *forecast_ids),
+        )
 
     async def count(self, guild_id: int) -> int:
         """How many forecasts the guild's ledger holds."""
@@ -272,12 +350,17 @@ class TrackRecordRow:
         return (self.correct + 0.5 * self.partly) / judged if judged else None
 
 
+# Undated statements (views: no window, not waiting for a date) are listed only when asked
+# for; "all" is every tracked forecast, judged ones included, and those waiting for a date.
 _LEDGER_FILTERS = {
-    "open": "f.status = 'open'",
+    "open": "f.status = 'open' AND f.due_ts IS NOT NULL",
     "due": "f.status = 'due'",
     "resolved": "f.status = 'resolved'",
-    "undated": "f.due_end IS NULL AND f.status != 'resolved'",
-    "all": "1 = 1",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND f.needs_date = 0",
+    "needs-date": "f.needs_date = 1 AND f.status != 'resolved'",
+    # due_ts (in the order index) settles most rows before the row itself is read.
+    "all": "(f.due_ts IS NOT NULL OR f.status = 'resolved' OR f.needs_date = 1)",
+    "everything": "1 = 1",
 }
 _SCORE_KEYS = {
     "source": "COALESCE(p.source, f.source_url, 'manual')",
@@ -365,11 +448,15 @@ class LedgerRepository:
         *,
         status: str | None = None,
         limit: int = 25,
+        dated_only: bool = False,
     ) -> list[ForecastRecord]:
-        """Forecasts whose `column` (created_ts, due_ts or resolved_ts) falls in [since, until)."""
+        """Forecasts whose `column` (created_ts, due_ts or resolved_ts) falls in [since, until);
+        `dated_only` leaves out those without a window (views, and those waiting for a date)."""
         if column not in {"created_ts", "due_ts", "resolved_ts"}:
             raise ValueError(column)
-        status_clause = " AND status = ?" if status else ""
+        status_clause = (" AND status = ?" if status else "") + (
+            " AND due_ts IS NOT NULL" if dated_only else ""
+        )
         rows = await self._db.fetch_all(
             f"SELECT {COLUMNS} FROM forecasts WHERE guild_id = ? AND {column} >= ? AND {column} < ?"
             f"{status_clause} ORDER BY {column}, id LIMIT ?",
@@ -390,11 +477,14 @@ class LedgerRepository:
         since: datetime,
         until: datetime,
         status: str | None = None,
+        dated_only: bool = False,
     ) -> int:
         """How many forecasts `between` would return without a limit."""
         if column not in {"created_ts", "due_ts", "resolved_ts"}:
             raise ValueError(column)
-        status_clause = " AND status = ?" if status else ""
+        status_clause = (" AND status = ?" if status else "") + (
+            " AND due_ts IS NOT NULL" if dated_only else ""
+        )
         row = await self._db.fetch_one(
             f"SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ? AND {column} >= ? AND {column} < ?{status_clause}",
             (guild_id, to_timestamp(since), to_timestamp(until), *([status] if status else [])),
@@ -482,7 +572,7 @@ class LedgerRepository:
         """Move a forecast's window (re-dating); reminders start over for the new date."""
         await transaction.execute(
             "UPDATE forecasts SET due_start = ?, due_end = ?, due_ts = ?, granularity = ?, status = ?,"
-            " nudge_stage = -1, snoozed_until_ts = NULL, updated_ts = ? WHERE id = ?",
+            " needs_date = 0, nudge_stage = -1, snoozed_until_ts = NULL, updated_ts = ? WHERE id = ?",
             (
                 due_start.isoformat() if due_start else None,
                 due_end.isoformat(),
@@ -613,6 +703,35 @@ class LedgerRepository:
             )
             == 1
         )
+
+    async def engaged(
+        self,
+        transaction: Transaction,
+        guild_id: int,
+        forecast_ids: list[int],
+        *,
+        ignore_events: tuple[str, ...] = (),
+    ) -> set[int]:
+        """Those of `forecast_ids` that members acted on: a vote, a subscription, a personal
+        reminder, or a history step (a verdict, a re-date, a snooze) other than `ignore_events`."""
+        if not forecast_ids:
+            return set()
+        marks = ",".join("?" * len(forecast_ids))
+        ignored = ",".join("?" * len(ignore_events)) or "''"
+        found: set[int] = set()
+        for table, extra, parameters in (
+            ("votes", "", ()),
+            ("subscriptions", "", ()),
+            ("user_reminders", " AND cancelled_ts IS NULL", ()),
+            ("forecast_events", f" AND kind NOT IN ({ignored})", ignore_events),
+        ):
+            rows = await transaction.fetch_all(
+                f"SELECT DISTINCT forecast_id FROM {table} WHERE guild_id = ?"
+                f" AND forecast_id IN ({marks}){extra}",
+                (guild_id, *forecast_ids, *parameters),
+            )
+            found.update(int(row["forecast_id"]) for row in rows)
+        return found
 
     async def unsubscribe(self, guild_id: int, forecast_id: int, user_id: int) -> bool:
         """Remove a member from a forecast's reminders."""

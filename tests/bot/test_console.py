@@ -200,3 +200,39 @@ async def test_reminders_due_together_print_as_one_message_unless_set_to_single(
     single = await said(console, "/tick")
     assert single.count(">>> reminder → #channel 55") == 2
     assert "forecasts came due" not in single
+
+
+def test_a_post_of_unknown_date_is_dated_and_its_forecast_comes_due(tmp_path: Path) -> None:
+    essay = (
+        "앞으로 2~3년 안에 전고체 배터리가 상용화될 것이다. 내년에는 HBM 가격이 20% 오를 것으로"
+        " 전망한다. 반도체 업황은 결국 좋아질 것 같다."
+    )
+    out = run_console(
+        tmp_path,
+        [
+            "/settings reminder_channel channel:42",
+            f'/ingest text title:"배터리 메모" text:"{essay}"',
+            "/predictions list status:needs-date",
+            # Read as of the day it was stored, "내년" would have come due by now.
+            "/time +400d",
+            "/as user:5",
+            "/ingest date post:1 date:2025-11-01",
+            "/as user:1 mod:yes",
+            "/ingest date post:1 date:2025-11-01",
+            "/predictions list",
+            "/tick",
+            "/quit",
+        ],
+        clock="2025-12-01T09:00:00Z",
+    )
+
+    assert "stored #1 배터리 메모 · 2 forecasts · 1 view" in out
+    assert "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in out
+    assert "== Forecasts waiting for their post's date ==" in out
+    before_dating = out.split("== Post #1 dated 2025-11-01 ==")[0]
+    assert ">>>" not in before_dating, "nothing is scheduled on a guessed date"
+    assert "error: You need the Manage Messages permission to date posts." in out
+    assert "• 2 forecasts waiting for this date are now tracked" in out
+    assert "#2 · due 2026-12-31" in out and "#1 · due 2028-11-01" in out
+    [_, reminder] = out.split(">>> reminder → #channel 42")
+    assert "== Forecast due: #2 ==" in reminder and "Due: 2026-12-31" in reminder

@@ -188,7 +188,7 @@ async def test_commands_sync_with_korean_descriptions(fake: FakeDiscord, bot: An
     assert subcommands["predictions"] == ["add", "list", "redate", "resolve", "show", "undo"]
     assert subcommands["remind"] == ["cancel", "list", "prediction"]
     assert subcommands["digest"] == ["now", "off", "schedule", "status"]
-    assert subcommands["ingest"] == ["file", "text", "url"]
+    assert subcommands["ingest"] == ["date", "file", "text", "url"]
     assert subcommands["settings"] == [
         "language", "reminder_channel", "reminder_grouping", "reminder_role", "timezone",
     ]  # fmt: skip
@@ -320,6 +320,44 @@ async def test_personal_reminders_list_and_cancel(slash: Slash, world: World, bo
         world.bob, "remind prediction", {"prediction": forecast, "when": "whenever"}
     )
     assert bad_when.content.startswith("⚠️ when:")
+
+
+# --- posts of unknown date ---------------------------------------------------------------------
+
+
+async def test_ingest_date_dates_a_post_and_only_for_those_who_may_ingest(
+    slash: Slash, world: World, bot: Any
+) -> None:
+    stored = await slash(world.mod, "ingest text", {"text": KOREAN_POST, "title": "테슬라 전망"})
+    post_id = int(text_of(stored).split("stored #")[1].split()[0])
+    hint = f"1 forecast needs the post's date: /ingest date post:{post_id} date:YYYY-MM-DD"
+    assert hint in text_of(stored)
+    waiting = await slash(world.bob, "predictions list", {"status": "needs-date"})
+    assert "내년에 두 배로 성장" in text_of(waiting)
+
+    # Discord does not even offer /ingest to members without Manage Messages.
+    with pytest.raises(PermissionError, match="would not show /ingest"):
+        await slash(world.bob, "ingest date", {"post": post_id, "date": "2025-01-10"})
+    bad = await slash(world.mod, "ingest date", {"post": post_id, "date": "soon"})
+    elsewhere = await slash(
+        world.carol,
+        "ingest date",
+        {"post": post_id, "date": "2025-01-10"},
+        guild=world.other,
+        channel=world.other_general,
+    )
+    dated = await slash(world.mod, "ingest date", {"post": post_id, "date": "2025-01-10"})
+
+    # Re-reading a post can take a moment, so the answer is deferred: errors follow it up.
+    assert bad.content == "⚠️ date: 'soon' is not a date in YYYY-MM-DD form"
+    assert elsewhere.content == f"⚠️ No post #{post_id} in this server."
+    assert title(dated) == f"Post #{post_id} dated 2025-01-10"
+    assert "waiting for this date are now tracked" in text_of(dated)
+    after = await slash(world.bob, "predictions list", {"status": "needs-date"})
+    assert "No forecasts match" in text_of(after)
+    listed = await slash(world.bob, "predictions list")
+    # Written 2025-01-10, "내년" is 2026: due as the year ends (a Discord date stamp).
+    assert "· due <t:1798718400:D> · open\n테슬라의 에너지 저장 사업은 내년에" in text_of(listed)
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -235,3 +235,102 @@ async def test_reminder_grouping_is_a_moderators_setting(
     reply = await commands.settings_reminder_grouping(MODERATOR, "single")
     assert reply.title == "Reminders: single" and reply.ephemeral
     assert (await services.store.guilds.get(GUILD)).reminder_grouping == "single"
+
+
+# --- posts of unknown date, and undated views ---------------------------------------------------
+
+UNDATED_ESSAY = "\n".join(
+    [
+        "배터리 산업에 대한 생각",
+        "앞으로 2~3년 안에 전고체 배터리가 상용화될 것이다.",
+        "내년에는 HBM 가격이 20% 오를 것으로 전망한다.",
+        "2027년까지 로보택시가 미국 10개 도시에서 운행될 것이다.",
+        "반도체 업황은 결국 좋아질 것 같다.",
+    ]
+)
+
+
+async def test_the_ingest_reply_says_which_forecasts_need_the_posts_date(
+    commands: Commands,
+) -> None:
+    reply = await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+    dated = await commands.ingest_text(MODERATOR, f"입력 2025.11.04 09:40\n{UNDATED_ESSAY}")
+
+    assert "stored #1 배터리 산업에 대한 생각 · 3 forecasts · 1 view" in reply.description
+    assert (
+        "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in reply.description
+    )
+    assert "need the post's date" not in dated.description
+
+
+async def test_dating_a_post_needs_manage_messages_and_reports_what_moved(
+    services: Services, commands: Commands
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    with pytest.raises(PermissionDenied, match="Manage Messages"):
+        await commands.posts_date(MEMBER, 1, "2020-09-23")
+    reply = await commands.posts_date(MODERATOR, 1, "2020-09-23")
+
+    assert reply.title == "Post #1 dated 2020-09-23" and reply.tone == "success"
+    assert "2 forecasts waiting for this date are now tracked" in reply.description
+    assert [(f.name, f.value) for f in reply.fields] == [("Date before", "unknown")]
+    again = await commands.posts_date(MODERATOR, 1, "2020-09-23")
+    assert "Its forecasts did not change." in again.description
+    assert ("Date before", "2020-09-23 (given by hand)") in [
+        (f.name, f.value) for f in again.fields
+    ]
+    with pytest.raises(InputError, match="date: '23 Sept' is not a date in YYYY-MM-DD form"):
+        await commands.posts_date(MODERATOR, 1, "23 Sept")
+
+
+async def test_a_posts_summary_shows_its_views_and_what_waits_for_its_date(
+    commands: Commands,
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    undated = await commands.summary(MEMBER, post=1)
+    await commands.posts_date(MODERATOR, 1, "2020-09-23")
+    dated = await commands.summary(MEMBER, post=1)
+
+    fields = {field.name: field.value for field in undated.fields}
+    assert "반도체 업황은 결국 좋아질 것 같다." in fields["Views"]
+    assert "/predictions redate" in fields["Views"]
+    assert fields["Waiting for the post's date"].startswith("2 forecasts counted from when")
+    assert "/ingest date post:1 date:YYYY-MM-DD" in fields["Waiting for the post's date"]
+    assert undated.footer == "date unknown"
+    assert "Waiting for the post's date" not in {field.name for field in dated.fields}
+    assert "Views" in {field.name for field in dated.fields}
+    assert dated.footer == "2020-09-23 (given by hand)"
+
+
+async def test_the_default_list_leaves_views_out_and_says_what_waits(
+    commands: Commands,
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    default = await commands.predictions_list(MEMBER)
+    views = await commands.predictions_list(MEMBER, "views")
+    waiting = await commands.predictions_list(MEMBER, "needs-date")
+
+    assert "반도체 업황" not in default.description
+    assert "due 2027-12-31 · open" in default.description
+    assert default.description.count("needs the post's date") == 2
+    assert "“내년” after the post's date, which is unknown" in default.description
+    assert views.title == "Undated views (not tracked)"
+    assert "반도체 업황은 결국 좋아질 것 같다." in views.description
+    assert "undated (a view, not tracked) · view" in views.description
+    assert waiting.title == "Forecasts waiting for their post's date"
+    assert waiting.description.count("**#") == 2
+
+
+async def test_a_member_dates_a_view_to_track_it(services: Services, commands: Commands) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+    [view] = await services.ledger.list(GUILD, status="undated")
+
+    reply = await commands.predictions_redate(MEMBER, view.id, "2026-06-30")
+
+    assert reply.title == f"#{view.id} is now tracked"
+    assert reply.description.startswith("Due 2026-06-30")
+    shown = await commands.predictions_show(MEMBER, view.id)
+    assert ("Due", "2026-06-30") in [(f.name, f.value) for f in shown.fields]

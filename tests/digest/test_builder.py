@@ -175,8 +175,10 @@ async def test_each_section_is_collected_for_the_guild_only(
     labels = [trend.label for trend in digest.themes]
     assert "브로드컴" in labels and "Battery" in labels
     assert not any("Zeppelin" in label for label in labels)
-    # New forecasts: created in the period (not the one created before it), this guild only.
-    created_in_period = await store.forecasts.count(GUILD) - 1
+    # New forecasts: tracked ones created in the period (not the one created before it, nor
+    # undated views), this guild only.
+    ledger = await store.ledger.list(GUILD, status="everything", limit=1000)
+    created_in_period = sum(1 for forecast in ledger if forecast.due_at is not None) - 1
     assert digest.new_forecast_count == created_in_period
     assert len(digest.new_forecasts) == min(10, created_in_period)
     assert earlier not in {item.forecast_id for item in digest.new_forecasts}
@@ -371,3 +373,35 @@ async def test_bad_arguments_are_refused(services: Services) -> None:
     with pytest.raises(ValueError):
         await builder(services).build(GUILD, START.replace(tzinfo=None), END)
     assert await theme_trends(services.store, GUILD, END, START) == []
+
+
+async def test_views_and_forecasts_waiting_for_a_date_stay_out_of_the_forecast_sections(
+    services: Services, clock: ManualClock
+) -> None:
+    essay = (
+        "내년에는 HBM 가격이 20% 오를 것으로 전망한다.\n"
+        "이번 주 금요일에 엔비디아 실적이 발표될 예정이다.\n"
+        "반도체 업황은 결국 좋아질 것 같다.\n"
+    )
+    [undated] = await services.ingest.ingest_text(essay, GUILD, title="날짜 없는 메모")
+    [dated] = await services.ingest.ingest_text(
+        f"시장 메모 둘째 날\n{essay}",
+        GUILD,
+        title="날짜 있는 메모",
+        published=START + timedelta(days=2),
+    )
+    forecasts = await services.store.ledger.list(GUILD, status="everything", limit=100)
+    tracked = {f.id for f in forecasts if f.due_at is not None}
+    untracked = {f.id for f in forecasts if f.due_at is None}
+    assert undated.needs_date >= 1 and undated.views == 1 and dated.views == 1
+    assert tracked and untracked
+
+    digest = await builder(services).build(GUILD, START, END, coming_days=400)
+    late = await builder(services).build(
+        GUILD, START, END, coming_days=0, now=END + timedelta(days=800)
+    )
+
+    shown = {item.forecast_id for item in digest.new_forecasts + digest.coming_due}
+    assert shown == tracked and digest.new_forecast_count == len(tracked)
+    assert {item.forecast_id for item in late.overdue} == tracked
+    assert "결국 좋아질 것 같다" not in render_text(digest)

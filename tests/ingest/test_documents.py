@@ -18,7 +18,7 @@ import pytest
 from digests.errors import InputError
 from digests.ingest.documents import RawDocument, build_posts
 from digests.ingest.loaders import load_file
-from digests.models import Post, SourceKind
+from digests.models import DateSource, Post, SourceKind
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GUILD = 5
@@ -607,3 +607,119 @@ def test_document_metadata_date_wins_over_the_fallback() -> None:
 
     assert post.title == "메타데이터 날짜"
     assert post.published == datetime(2025, 11, 4, 9, 30, tzinfo=SEOUL)
+
+
+# --- how the date was known -------------------------------------------------------------------
+
+
+def test_each_post_records_how_its_date_was_known() -> None:
+    (bylined,) = posts_of(f"시장 메모\n{KO_PARAGRAPH}\n홍길동 2025.11.04 12:47 PDT")
+    (labelled,) = posts_of(
+        f"시장 메모\n입력 2025.11.04 09:40 수정 2025.11.04 10:20\n{KO_PARAGRAPH}"
+    )
+    (as_of,) = posts_of(f"시장 메모\n(2025.11.28 기준)\n{KO_PARAGRAPH}")
+    (given,) = posts_of(
+        f"에세이\n{KO_PARAGRAPH}", fallback_published=datetime(2020, 1, 2, tzinfo=SEOUL)
+    )
+    (unknown,) = posts_of(f"에세이\n{KO_PARAGRAPH}")
+    meta = RawDocument(
+        "page",
+        SourceKind.URL,
+        KO_PARAGRAPH,
+        title="t",
+        published=datetime(2025, 11, 4, tzinfo=SEOUL),
+    )
+    (metadata,) = build_posts(meta, GUILD, SEOUL)
+
+    assert [p.published_source for p in (bylined, labelled, as_of, given, unknown, metadata)] == [
+        DateSource.TEXT,
+        DateSource.TEXT,
+        DateSource.TEXT,
+        DateSource.GIVEN,
+        DateSource.UNKNOWN,
+        DateSource.METADATA,
+    ]
+    assert as_of.published == datetime(2025, 11, 28, tzinfo=SEOUL)
+    assert unknown.published is None and unknown.date_source is DateSource.UNKNOWN
+
+
+def test_a_date_in_the_address_dates_a_page_without_one() -> None:
+    document = RawDocument(
+        "https://blog.example.com/2025/11/04/hbm",
+        SourceKind.URL,
+        f"{KO_PARAGRAPH}\n{EN_PARAGRAPH}",
+        title="주소에만 날짜",
+        canonical_url="https://blog.example.com/2025/11/04/hbm",
+    )
+
+    (post,) = build_posts(document, GUILD, SEOUL)
+
+    assert post.published == datetime(2025, 11, 4, tzinfo=SEOUL)
+    assert post.published_source is DateSource.URL
+
+
+def test_the_page_metadata_wins_over_the_address_and_the_opening_over_the_address() -> None:
+    address = "https://blog.example.com/2025/11/04/hbm"
+    with_meta = RawDocument(
+        address, SourceKind.URL, KO_PARAGRAPH, title="t", canonical_url=address,
+        published=datetime(2025, 11, 5, 8, 0, tzinfo=SEOUL),
+    )  # fmt: skip
+    with_opening = RawDocument(
+        address, SourceKind.URL, f"입력 2025.11.06 09:40\n{KO_PARAGRAPH}", title="t",
+        canonical_url=address,
+    )  # fmt: skip
+
+    (meta,) = build_posts(with_meta, GUILD, SEOUL)
+    (opening,) = build_posts(with_opening, GUILD, SEOUL)
+
+    assert (meta.published.date(), meta.published_source) == (
+        date(2025, 11, 5),
+        DateSource.METADATA,
+    )
+    assert (opening.published.date(), opening.published_source) == (
+        date(2025, 11, 6),
+        DateSource.TEXT,
+    )
+
+
+def test_a_file_name_is_not_an_address() -> None:
+    document = RawDocument("/downloads/2025-11-04-notes.txt", SourceKind.FILE, KO_PARAGRAPH)
+
+    (post,) = build_posts(document, GUILD, SEOUL)
+
+    assert post.published is None and post.published_source is DateSource.UNKNOWN
+
+
+def test_inferred_dates_after_ingestion_are_not_publication_dates() -> None:
+    ingested = datetime(2025, 12, 15, 9, 0, tzinfo=SEOUL)
+    target = RawDocument("pasted", SourceKind.TEXT, f"목표 메모\n(2026.03.31 기준)\n{KO_PARAGRAPH}")
+    address = RawDocument(
+        "https://example.com/2026/03/31/plan", SourceKind.URL, KO_PARAGRAPH, title="t"
+    )
+
+    (future_as_of,) = build_posts(target, GUILD, SEOUL, not_after=ingested)
+    (future_url,) = build_posts(address, GUILD, SEOUL, not_after=ingested)
+    (kept,) = build_posts(target, GUILD, SEOUL)  # without a bound, the date stands
+
+    assert future_as_of.published is None and future_url.published is None
+    assert kept.published == datetime(2026, 3, 31, tzinfo=SEOUL)
+
+
+def test_items_of_an_archive_are_dated_by_their_own_lines_only() -> None:
+    text = "\n".join(
+        [
+            f"첫 번째 글\n{KO_PARAGRAPH}\n홍길동 2025.11.04 12:47 KST",
+            f"두 번째 글\n{EN_PARAGRAPH}\nJane Doe 2025.11.02 17:00 EST",
+        ]
+    )
+    document = RawDocument(
+        "https://example.com/2025/10/01/archive", SourceKind.URL, text, canonical_url=None
+    )
+
+    posts = build_posts(document, GUILD, SEOUL)
+
+    assert [p.published_source for p in posts] == [DateSource.TEXT, DateSource.TEXT]
+    assert [p.published.date() for p in posts if p.published] == [
+        date(2025, 11, 4),
+        date(2025, 11, 2),
+    ]

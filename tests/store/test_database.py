@@ -235,8 +235,8 @@ async def test_a_failing_migration_leaves_the_schema_at_the_previous_version(
 ) -> None:
     real = load_migrations()
     broken = Migration(
-        len(real) + 1,
-        f"{len(real) + 1:04d}_broken.sql",
+        real[-1].version + 1,
+        f"{real[-1].version + 1:04d}_broken.sql",
         "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
     )
     store = await Store.open(db_path)

@@ -107,7 +107,12 @@ def _seed(connection: sqlite3.Connection) -> None:
         forecasts.append(_forecast(rng, forecast_id, rng.choice((GUILD, OTHER)), None, None))
     for row in forecasts[::5]:
         subscriptions.append((row[1], row[0], USER, T0))
-    connection.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts)
+    connection.executemany(
+        "INSERT INTO posts (id, guild_id, source, source_kind, canonical_url, title, author,"
+        " published_at, published_ts, lang, text, content_hash, ingested_ts)"
+        f" VALUES ({','.join('?' * 13)})",
+        posts,
+    )
     connection.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes)
     connection.executemany(
         "INSERT INTO quotes (guild_id, post_id, position, text, speaker, sentence)"
@@ -116,7 +121,7 @@ def _seed(connection: sqlite3.Connection) -> None:
     )
     connection.executemany(
         f"INSERT INTO forecasts ({COLUMNS}, nudge_stage, snoozed_until_ts)"
-        f" VALUES ({','.join('?' * 31)})",
+        f" VALUES ({','.join('?' * 32)})",
         forecasts,
     )
     connection.executemany("INSERT INTO subscriptions VALUES (?, ?, ?, ?)", subscriptions)
@@ -176,6 +181,8 @@ def _forecast(
         None,
         T0 + forecast_id * 101,
         T0 + forecast_id * 101,
+        # Some forecasts without a window wait for their post's date; the rest are views.
+        int(due_ts is None and not manual and forecast_id % 2 == 0),
         nudge,
         snoozed,
     )
@@ -425,11 +432,13 @@ async def test_quotes_between_match_the_plain_query(store: Store, since: int, un
 # --- the ledger ---------------------------------------------------------------------------------
 
 _OLD_FILTERS = {
-    "open": "f.status = 'open'",
+    "open": "f.status = 'open' AND f.due_end IS NOT NULL",
     "due": "f.status = 'due'",
     "resolved": "f.status = 'resolved'",
-    "undated": "f.due_end IS NULL AND f.status != 'resolved'",
-    "all": "1 = 1",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date",
+    "needs-date": "f.needs_date AND f.status != 'resolved'",
+    "all": "NOT (f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date)",
+    "everything": "1 = 1",
 }
 
 
@@ -467,7 +476,7 @@ async def _old_list(
 
 
 @pytest.mark.parametrize("few", [0, 10**9])
-@pytest.mark.parametrize("status", ["all", "open", "due", "resolved", "undated"])
+@pytest.mark.parametrize("status", list(_OLD_FILTERS))
 async def test_ledger_list_matches_the_plain_query(
     store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
 ) -> None:
@@ -634,6 +643,7 @@ async def test_ledger_listings_use_the_order_indexes(
         "all": "forecasts_guild_due_order",
         "open": "forecasts_guild_status_due_order",
         "undated": "forecasts_guild_undated",
+        "needs-date": "forecasts_guild_needs_date",
     }
     for status, index in expected.items():
         [(_, plan)] = await _plans(
@@ -665,4 +675,5 @@ async def test_the_migration_indexes_exist(store: Store) -> None:
         "forecasts_guild_resolved",
         "forecasts_guild_track_record",
         "forecasts_due_nudge",
+        "forecasts_guild_needs_date",
     } <= names
