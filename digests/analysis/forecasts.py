@@ -1155,7 +1155,9 @@ def _implied_expressions(
                 "topic_day",
             )
         )
-    if not expressions:
+    if not any(e.due_end > anchor for e in expressions):
+        # "3분기 실적 발표 후 목표주가를 170만원으로 올렸다": the dates name the results, the
+        # target itself looks a year ahead.
         target = _PRICE_TARGET.search(text)
         if target is not None:
             end = _one_year_on(anchor)
@@ -1305,6 +1307,9 @@ def _sentence_forecasts(
         else:
             reading = read_english_clause(text, expression.start, expression.end)
             eventful = reading.event_vocabulary
+        if _REVISION.search(text) and status in {"future", "current"}:
+            # "목표주가를 … 상향했다", "raised its 2027 outlook": a revision reports a forecast.
+            reading = replace(reading, reporting=True)
         if _ESTIMATE_SUFFIX.match(text[expression.end :]) or (
             sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text)
         ):
