@@ -88,7 +88,7 @@ _MEETING_AFTER = re.compile(r"^\s*(?:금통위|회의|FOMC|총회|주총|회담|
 # Forecast words used as a topic ("내년 전망을 묻는 독자") rather than a forecast.
 _FORECAST_AS_TOPIC = re.compile(
     r"(전망|예측|예상|outlook|predictions?)\s*(을|를|은|는|도|에\s*대해|에\s*관해|글)?\s*(?:[가-힣]+\s+)?"
-    r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|write|writing|ask|asking)",
+    r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|엇갈|분분|쏟아지|쏟아져|잇따|write|writing|ask|asking|diverge|are\s+mixed)",
     re.IGNORECASE,
 )
 # "예상대로 동결", "as expected": the outcome is known.
@@ -174,7 +174,8 @@ _HEADING_NOUNS = {
     "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
     "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions", "상회", "하회",
     "부합", "연간", "분기별", "summary", "recap", "highlights", "일정", "schedule", "calendar",
-    "체크포인트", "포인트", "checkpoints", "이슈", "주간", "관전",
+    "체크포인트", "포인트", "checkpoints", "이슈", "주간", "관전", "예측", "전략", "분석", "기업분석",
+    "strategy", "analysis",
 }  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
     r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|돌아보겠|채점|let's|"
@@ -188,7 +189,8 @@ _EN_REPORTING = re.compile(
     re.I,
 )
 _REVISION = re.compile(
-    r"상향|하향|조정|올려\s*잡|낮춰\s*잡|raised|lowered|cut|boosted|trimmed|revised|upgraded|downgraded",
+    r"상향|하향|조정|올려\s*잡|낮춰\s*잡|올렸|낮췄|내렸|raised|lowered|cut|boosted|trimmed|revised|upgraded|"
+    r"downgraded",
     re.I,
 )
 _SCHEDULE = re.compile(
@@ -205,6 +207,8 @@ _WRITER_ANNOUNCES = re.compile(
     r"말씀드리|다뤄\s*보|정리하)(?:겠습니다|겠다|려고\s*합니다|고자\s*합니다|도록\s*하겠)"
     r"|\b(?:below\s+are|here\s+are|here's|here\s+is)\s+(?:my|our|the|some|a\s+few)\b"
     r"|\blet['’]s\s+(?:see|look|take\s+a\s+look|review|revisit|check|dive)\b"
+    r"|\bI(?:['’]ll|\s+will|['’]m\s+going\s+to)\s+(?:also\s+)?(?:be\s+)?(?:preview|cover|outlin|shar|releas|"
+    r"publish|writ|discuss|go\s+over|look\s+at|walk\s+through|break\s+down)"
     r"|\bin\s+this\s+(?:post|article|piece|newsletter|issue|note|episode)\b",
     re.IGNORECASE,
 )
@@ -212,6 +216,17 @@ _WRITER_ANNOUNCES = re.compile(
 _SCHEDULE_PREDICATE = re.compile(
     r"(?:발표|공개|개최|결정|시작|진행|예정|출시|상장|청약|회의|내놓|열린|열리)[가-힣\s]{0,8}(?:한다|된다|이다|있다|할\s*예정)"
     r"|\b(?:is|are)\s+(?:scheduled|slated|due|set)\b|\b(?:will\s+)?(?:report|reports|release|releases)\b",
+    re.I,
+)
+# "As we head into 2026, the market feels different": the year frames the remark after it.
+_EN_FRAME = re.compile(
+    r"^\s*(?:as\s+we\s+(?:head|move|go|step)\s+into|heading\s+into|going\s+into|entering)\s+"
+    r"(?:the\s+)?(?:new\s+year|(?:19|20)\d{2}|next\s+year)\s*,",
+    re.I,
+)
+_EN_FUTURE_MAIN = re.compile(
+    r"\b(?:will|won['’]t|expect|expects|expected|forecast|predict|project|likely|should|could|may|"
+    r"might|going\s+to|see|sees|target|guid)",
     re.I,
 )
 # "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
@@ -1023,12 +1038,30 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     return heading_word and (sentence.kind == "heading" or section_marker or len(words) <= 3)
 
 
+def _is_title_line(sentence: Sentence) -> bool:
+    """ "셀트리온 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검": a Korean line without a
+    predicate that ends in a heading noun is a title, whatever its length."""
+    if sentence.lang != "ko" or sentence.kind != "prose" or _final_predicate(sentence) is not None:
+        return False
+    words = re.findall(r"[\w\uac00-\ud7a3]+", re.sub(r"\([^)]*\)", "", sentence.text))
+    return bool(words) and words[-1].lower() in _TITLE_NOUNS
+
+
+# Nouns a post's title ends in; unlike 전망/예상 they do not end a telegraphic claim.
+_TITLE_NOUNS = {
+    "점검", "분석", "기업분석", "정리", "요약", "리뷰", "프리뷰", "전략", "이슈", "포인트", "체크포인트",
+    "총정리", "가이드", "일정", "캘린더",
+}  # fmt: skip
+
+
 def _is_table_header(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
     """ "구분 | 2023 | 2024 | 2025E": a header row of years, not a claim."""
-    return (
-        sentence.kind == "table"
-        and len(expressions) >= 3
-        and not re.search(r"\d[\d,.]*\s*(?:조|억|만|원|%|\$|달러|배)", sentence.text)
+    if sentence.kind != "table":
+        return False
+    if not re.search(r"\d", _without_expressions(sentence.text, expressions)):
+        return True  # "| Year | New Forecast (Dec '25) | Prior Forecast (Sept '25) |": no figures
+    return len(expressions) >= 3 and not re.search(
+        r"\d[\d,.]*\s*(?:조|억|만|원|%|\$|달러|배)", sentence.text
     )
 
 
@@ -1059,6 +1092,12 @@ def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -
             steps.append(Step("time_label", "drop", "a label naming only a period"))
     if _is_question(text):
         steps.append(Step("question", "drop", "a question"))
+    if _is_title_line(sentence):
+        steps.append(Step("title_line", "drop", "a title without a predicate ('… 전망 점검')"))
+    if _EN_FRAME.search(text) and not _EN_FUTURE_MAIN.search(text.split(",", 1)[-1]):
+        steps.append(
+            Step("frame_only", "drop", "'As we head into 2026, …': the year frames a remark")
+        )
     if _LEAD_IN.search(text):
         steps.append(Step("lead_in", "drop", "introduces a list: the items are the claims"))
     if _is_bare_fragment(sentence, expressions):

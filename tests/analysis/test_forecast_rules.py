@@ -147,3 +147,20 @@ def test_a_schedule_line_takes_the_day_named_just_before(rules: Analyzer) -> Non
     found = dated(rules, text, date(2025, 10, 26))
     assert found.count(("28일 화요일", date(2025, 10, 28))) == 2
     assert all(due == date(2025, 10, 28) for _, due in found)
+
+
+def test_titles_frames_and_topics_are_not_claims(rules: Analyzer) -> None:
+    text = (
+        "셀트리온 (068270) 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검\n"
+        "다만 내년 실적에 대한 증권가 전망은 엇갈린다.\n"
+        "| Year | New Forecast (Dec '25) | Prior Forecast (Sept '25) | Change |\n"
+        "As we head into 2026, the market feels different.\n"
+        "I'll also preview the payout boosts that I expect for February 2026.\n"
+        "셀트리온은 2026년 매출 5조원을 달성할 것이다.\n"
+    )
+    assert dated(rules, text, date(2025, 12, 10)) == [("2026년", date(2026, 12, 31))]
+
+
+def test_a_revised_target_reports_a_forecast(rules: Analyzer) -> None:
+    text = "3분기 실적 발표 후 증권가는 목표주가를 130만원에서 170만원으로 올렸다."
+    assert dated(rules, text, date(2025, 10, 30)) == [("목표주가", date(2026, 10, 30))]
