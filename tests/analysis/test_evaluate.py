@@ -46,12 +46,11 @@ def test_seed_targets(shared_dir: Path, analyzer: Analyzer) -> None:
         ("holdout", 0.95, 0.95, 1),
         ("holdout2", 0.95, 0.93, 1),
         ("holdout3", 0.88, 0.88, 1),
-        # 0.85 before the learned decision, which trades a little precision here for real posts
-        ("holdout4", 0.92, 0.84, 3),
+        ("holdout4", 0.92, 0.85, 3),
         ("holdout5", 0.89, 0.90, 2),
         ("holdout6", 0.91, 0.87, 4),
         # the real-post development split (the blind split is never a test: it is only scored)
-        (os.path.join("real", "dev"), 0.70, 0.66, 14),
+        (os.path.join("real", "dev"), 0.71, 0.70, 9),
     ],
 )
 def test_own_labelled_sets_do_not_regress(
