@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from digests.analysis.forecasts import Forecast
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.analysis.themes import score_themes
 from digests.clock import Clock
+from digests.ledger.model import forecast_from_analysis
+from digests.ledger.service import guild_zone
 from digests.models import Post
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.analysis import QuoteRow, TermRow
-from digests.store.forecasts import NewForecast
-
-_SPACES = re.compile(r"\s+")
-
-
-def window_closes(due_end: date, zone: ZoneInfo) -> datetime:
-    """The moment a window ending on `due_end` closes: the next midnight where the guild lives."""
-    return datetime.combine(due_end + timedelta(days=1), time(0, 0), tzinfo=zone)
-
-
-def forecast_fingerprint(scope: str, sentence: str, timex: str | None) -> str:
-    """A stable identity for a forecast: the same sentence and time expression in the same post
-    is the same forecast, whatever the extractor now says about its window."""
-    normalised = _SPACES.sub(" ", sentence).strip().casefold()
-    digest = hashlib.sha256(f"{normalised}\x1f{timex or ''}".encode()).hexdigest()[:16]
-    return f"{scope}:{digest}"
 
 
 @dataclass
@@ -89,29 +70,21 @@ class AnalysisService:
             quotes=[QuoteRow(q.text, q.speaker, q.sentence) for q in result.quotes],
             now=now,
         )
-        forecasts = [self.new_forecast(post_id, post, f) for f in result.forecasts]
+        # Due moments close at the end of the due day in the guild's timezone, like a forecast
+        # typed in by hand (digests.dates.due_moment).
+        zone = await guild_zone(self._store, self._settings, post.guild_id)
+        forecasts = [
+            forecast_from_analysis(
+                found,
+                guild_id=post.guild_id,
+                post_id=post_id,
+                source_label=post.title,
+                source_url=post.canonical_url,
+                author=post.author,
+                zone=zone,
+            )
+            for found in result.forecasts
+        ]
         return await self._store.forecasts.replace_for_post(
             transaction, guild_id=post.guild_id, post_id=post_id, forecasts=forecasts, now=now
-        )
-
-    def new_forecast(self, post_id: int, post: Post, forecast: Forecast) -> NewForecast:
-        """The ledger row for a forecast found in a post."""
-        return NewForecast(
-            fingerprint=forecast_fingerprint(f"post{post_id}", forecast.text, forecast.timex),
-            sentence=forecast.text,
-            claim=forecast.claim,
-            speaker=forecast.speaker,
-            timex=forecast.timex,
-            due_start=forecast.due_start,
-            due_end=forecast.due_end,
-            due_at=window_closes(forecast.due_end, self._settings.timezone)
-            if forecast.due_end
-            else None,
-            granularity=forecast.granularity,
-            kind=forecast.kind,
-            hedge=forecast.hedge,
-            confidence=forecast.confidence,
-            source_label=post.title,
-            source_url=post.canonical_url,
-            author=post.author,
         )

@@ -18,11 +18,11 @@ from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
+from digests.ledger.model import ForecastRecord
 from digests.ledger.service import Actor
 from digests.models import IngestOutcome, IngestResult
 from digests.scheduling.digest_service import DigestStatus
 from digests.scheduling.policy import zone_named
-from digests.store.forecasts import ForecastRecord
 
 if TYPE_CHECKING:
     from digests.app import Services

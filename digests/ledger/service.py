@@ -10,24 +10,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digests.analysis.service import forecast_fingerprint, window_closes
-from digests.analysis.timex import find_time_expressions
-from digests.clock import Clock
+from digests.clock import Clock, to_timestamp
+from digests.dates import due_moment, parse_due_date, parse_reminder_time, parse_timezone
 from digests.errors import Conflict, InputError, NotFound, PermissionDenied
+from digests.ledger.model import ForecastRecord, manual_forecast
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.forecasts import (
     ForecastEvent,
-    ForecastRecord,
-    NewForecast,
     TrackRecordRow,
     UserReminder,
     VoteTally,
 )
+
+logger = logging.getLogger(__name__)
 
 OUTCOMES = ("correct", "wrong", "partly", "unknown", "withdrawn")
 VOTE_OUTCOMES = ("correct", "wrong", "partly", "unknown")
@@ -78,30 +79,6 @@ def normalise_outcome(value: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
     return cleaned
 
 
-def parse_when(text: str, today: date, subject: str = "due") -> date:
-    """A date from what a member typed: 2026-03-01, "in 3 months", "내년 3월", "Q3 2026"…
-
-    The end of the window the words name (a month means its last day)."""
-    cleaned = text.strip()
-    if not cleaned:
-        raise InputError(subject, "empty; give a date like 2026-03-01 or 'in 3 months'")
-    try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        pass
-    expressions = [
-        expression
-        for expression in find_time_expressions(cleaned, today, prefer="future")
-        if not expression.past_marker
-    ]
-    if not expressions:
-        raise InputError(
-            subject,
-            f"{text!r} is not a date I understand; try 2026-03-01, 'in 3 months' or '2026년 말'",
-        )
-    return expressions[-1].due_end
-
-
 def parse_probability(value: float | str | None) -> float | None:
     """0–1 or a percentage ("70%", 70); None when not given."""
     if value is None or value == "":
@@ -117,6 +94,47 @@ def parse_probability(value: float | str | None) -> float | None:
     return number
 
 
+async def guild_zone(store: Store, settings: Settings, guild_id: int) -> ZoneInfo:
+    """The guild's timezone: its own setting, or the bot's default (also when the stored name
+    is no longer a known timezone)."""
+    configured = (await store.guilds.get(guild_id)).timezone
+    if configured:
+        try:
+            return parse_timezone(configured)
+        except InputError:
+            logger.warning(
+                "guild %s has an unknown timezone %r; using the default", guild_id, configured
+            )
+    return settings.timezone
+
+
+async def realign_due_moments(store: Store, settings: Settings, guild_id: int | None = None) -> int:
+    """Make every stored due moment (of one guild, or of all) the end of its due day in its
+    guild's timezone, as `due_moment` computes it; returns how many forecasts moved.
+
+    Needed where the moment was computed in another timezone: forecasts found in posts before
+    every due moment followed the guild's timezone (they used the bot's default), forecasts of a
+    guild that changed its timezone, and all guilds on the default when DEFAULT_TIMEZONE changed.
+    Idempotent: when everything is aligned, nothing is written."""
+    zones: dict[int, ZoneInfo] = {}
+    moves = []
+    for guild, due_end, stored in await store.forecasts.due_moments(guild_id):
+        if guild not in zones:
+            zones[guild] = await guild_zone(store, settings, guild)
+        wanted = due_moment(due_end, zones[guild])
+        if to_timestamp(wanted) != stored:
+            moves.append((guild, due_end, stored, wanted))
+    moved = 0
+    if moves:
+        async with store.transaction() as transaction:
+            for guild, due_end, stored, wanted in moves:
+                moved += await store.forecasts.move_due_moment(
+                    transaction, guild_id=guild, due_end=due_end, stored=stored, due_at=wanted
+                )
+        logger.info("moved the due moment of %d forecasts to their guild's timezone", moved)
+    return moved
+
+
 class LedgerService:
     """Everything members and moderators do with forecasts."""
 
@@ -127,8 +145,12 @@ class LedgerService:
 
     async def zone(self, guild_id: int) -> ZoneInfo:
         """The guild's timezone (its own setting or the bot's default)."""
-        guild = await self._store.guilds.get(guild_id)
-        return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
+        return await guild_zone(self._store, self._settings, guild_id)
+
+    async def realign_due_moments(self, guild_id: int | None = None) -> int:
+        """Recompute stored due moments in their guild's timezone (after a timezone change, and
+        once at start-up); returns how many forecasts moved."""
+        return await realign_due_moments(self._store, self._settings, guild_id)
 
     async def today(self, guild_id: int) -> date:
         """Today's date where the guild lives."""
@@ -190,38 +212,28 @@ class LedgerService:
                 "claim", f"too long ({len(claim)} characters, the limit is {_CLAIM_LIMIT})"
             )
         zone = await self.zone(actor.guild_id)
-        today = self._clock.now().astimezone(zone).date()
-        due_end = parse_when(due, today)
-        if due_end <= today:
-            raise InputError("due", f"{due_end} is not in the future")
+        now = self._clock.now()
+        due_end = parse_due_date(
+            due, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         chance = parse_probability(probability)
         if source and not source.lower().startswith(("http://", "https://")):
             raise InputError("source", "must be a link starting with http:// or https://")
-        now = self._clock.now()
-        forecast = NewForecast(
-            fingerprint=forecast_fingerprint(
-                f"manual{actor.user_id}", f"{claim}\x1f{now.isoformat()}", due
-            ),
-            sentence=claim,
+        forecast = manual_forecast(
+            guild_id=actor.guild_id,
+            user_id=actor.user_id,
             claim=claim,
-            speaker=None,
-            timex=due,
-            due_start=today,
+            typed_due=due,
+            today=now.astimezone(zone).date(),
             due_end=due_end,
-            due_at=window_closes(due_end, zone),
-            granularity="day",
-            kind="outlook",
-            hedge="certain" if chance is None else "likely",
-            confidence=1.0,
-            source_label=source,
-            source_url=source,
-            author=f"<@{actor.user_id}>",
+            zone=zone,
+            now=now,
             probability=chance,
-            added_by=actor.user_id,
+            source=source,
         )
         async with self._store.transaction() as transaction:
             forecast_id = await self._store.forecasts.add_manual(
-                transaction, guild_id=actor.guild_id, forecast=forecast, now=now
+                transaction, forecast=forecast, now=now
             )
             await self._store.ledger.add_event(
                 transaction,
@@ -358,15 +370,16 @@ class LedgerService:
         self._require_moderator(actor, "re-date a forecast")
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
-        today = now.astimezone(zone).date()
-        due_end = parse_when(due, today)
+        due_end = parse_due_date(
+            due, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         async with self._store.transaction() as transaction:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
             if forecast.status == "resolved":
                 raise Conflict(
                     f"Forecast #{forecast_id} is resolved; undo the verdict before re-dating."
                 )
-            due_at = window_closes(due_end, zone)
+            due_at = due_moment(due_end, zone)
             await self._store.ledger.set_window(
                 transaction,
                 forecast_id,
@@ -439,10 +452,9 @@ class LedgerService:
             return None
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
-        day = parse_when(when, now.astimezone(zone).date(), "when")
-        remind_at = datetime.combine(day, time(9, 0), tzinfo=zone)
-        if remind_at <= now:
-            raise InputError("when", f"{day} 09:00 is not in the future")
+        remind_at = parse_reminder_time(
+            when, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         async with self._store.transaction() as transaction:
             await self._locked(transaction, actor.guild_id, forecast_id)
             reminder_id = await self._store.ledger.add_user_reminder(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from digests.clock import from_timestamp, to_timestamp
+from digests.ledger.model import ForecastRecord
 from digests.store.database import Database, Transaction
 
 COLUMNS = (
@@ -17,64 +18,6 @@ COLUMNS = (
     " source_url, author, added_by, status, outcome, resolved_by, resolved_ts, evidence, note,"
     " created_ts, updated_ts"
 )
-
-
-@dataclass(frozen=True)
-class NewForecast:
-    """A forecast to write: from a post's analysis or typed in by a member."""
-
-    fingerprint: str
-    sentence: str
-    claim: str
-    speaker: str | None
-    timex: str | None
-    due_start: date | None
-    due_end: date | None
-    due_at: datetime | None  # when the window closes, in the guild's timezone
-    granularity: str | None
-    kind: str
-    hedge: str
-    confidence: float
-    source_label: str | None = None
-    source_url: str | None = None
-    author: str | None = None
-    probability: float | None = None
-    added_by: int | None = None
-
-
-@dataclass(frozen=True)
-class ForecastRecord:
-    """A ledger row."""
-
-    id: int
-    guild_id: int
-    post_id: int | None
-    origin: str
-    fingerprint: str
-    sentence: str
-    claim: str
-    speaker: str | None
-    timex: str | None
-    due_start: date | None
-    due_end: date | None
-    due_at: datetime | None
-    granularity: str | None
-    kind: str
-    hedge: str
-    confidence: float
-    probability: float | None
-    source_label: str | None
-    source_url: str | None
-    author: str | None
-    added_by: int | None
-    status: str
-    outcome: str | None
-    resolved_by: int | None
-    resolved_at: datetime | None
-    evidence: str | None
-    note: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
@@ -112,7 +55,7 @@ def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
     )
 
 
-def _values(forecast: NewForecast) -> tuple[object, ...]:
+def _values(forecast: ForecastRecord) -> tuple[object, ...]:
     return (
         forecast.sentence,
         forecast.claim,
@@ -151,13 +94,19 @@ class ForecastRepository:
         *,
         guild_id: int,
         post_id: int,
-        forecasts: list[NewForecast],
+        forecasts: list[ForecastRecord],
         now: datetime,
     ) -> int:
         """Write a post's analysed forecasts: same fingerprint updates (unless already judged),
         new ones are added, and open ones the analysis no longer finds are dropped."""
         stamp = to_timestamp(now)
         for forecast in forecasts:
+            if (forecast.guild_id, forecast.post_id, forecast.origin) != (
+                guild_id,
+                post_id,
+                "analysis",
+            ):
+                raise ValueError(f"forecast {forecast.fingerprint} is not one of post {post_id}'s")
             await transaction.execute(
                 f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
                 " created_ts, updated_ts) VALUES (?, ?, 'analysis', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -181,15 +130,17 @@ class ForecastRepository:
         return len(forecasts)
 
     async def add_manual(
-        self, transaction: Transaction, *, guild_id: int, forecast: NewForecast, now: datetime
+        self, transaction: Transaction, *, forecast: ForecastRecord, now: datetime
     ) -> int:
-        """Insert a forecast a member typed in; return its id."""
+        """Insert a forecast a member typed in (in its guild); return its id."""
+        if forecast.origin != "manual" or forecast.id is not None:
+            raise ValueError("add_manual takes a new forecast typed by a member")
         stamp = to_timestamp(now)
         return await transaction.insert(
             f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
             " created_ts, updated_ts) VALUES (?, NULL, 'manual', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
+            (forecast.guild_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
         )
 
     async def get(self, guild_id: int, forecast_id: int) -> ForecastRecord | None:
@@ -214,6 +165,37 @@ class ForecastRepository:
             "SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ?", (guild_id,)
         )
         return int(row["n"]) if row else 0
+
+    async def due_moments(self, guild_id: int | None = None) -> list[tuple[int, date, int]]:
+        """Each (guild, due date, stored due moment) combination of dated forecasts: of one
+        guild, or of every guild (the start-up check that due moments follow the timezones)."""
+        scope, parameters = ("guild_id = ? AND ", (guild_id,)) if guild_id is not None else ("", ())
+        rows = await self._db.fetch_all(
+            "SELECT guild_id, due_end, due_ts FROM forecasts"
+            f" WHERE {scope}due_end IS NOT NULL AND due_ts IS NOT NULL"
+            " GROUP BY guild_id, due_end, due_ts",
+            parameters,
+        )
+        return [
+            (int(row["guild_id"]), date.fromisoformat(row["due_end"]), int(row["due_ts"]))
+            for row in rows
+        ]
+
+    async def move_due_moment(
+        self,
+        transaction: Transaction,
+        *,
+        guild_id: int,
+        due_end: date,
+        stored: int,
+        due_at: datetime,
+    ) -> int:
+        """Set the due moment of a guild's forecasts due on `due_end` whose stored moment is
+        `stored` (seconds); returns how many moved."""
+        return await transaction.execute(
+            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND due_end = ? AND due_ts = ?",
+            (to_timestamp(due_at), guild_id, due_end.isoformat(), stored),
+        )
 
 
 @dataclass(frozen=True)
