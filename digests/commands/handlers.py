@@ -706,7 +706,14 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), timezone=zone.key
         )
-        return Reply(title=f"Timezone set to {zone.key}", tone="success", ephemeral=True)
+        # Forecasts close at the end of their due day in the guild's timezone: move them along.
+        await self.services.ledger.realign_due_moments(caller.guild_id)
+        return Reply(
+            title=f"Timezone set to {zone.key}",
+            description=f"Forecasts now come due at the end of their due day, {zone.key} time.",
+            tone="success",
+            ephemeral=True,
+        )
 
     async def settings_reminder_channel(self, caller: Caller, channel: int) -> Reply:
         """Where due-date reminders are posted (moderators)."""

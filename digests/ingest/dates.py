@@ -184,12 +184,3 @@ def parse_metadata_date(value: str | None, default: ZoneInfo) -> datetime | None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default)
     return parsed
-
-
-def parse_cli_date(value: str, zone: ZoneInfo) -> datetime:
-    """A `--published YYYY-MM-DD` value as midnight in `zone`; ValueError when malformed."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from error
-    return datetime.combine(day, time(0, 0), tzinfo=zone)
