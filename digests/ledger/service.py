@@ -12,10 +12,10 @@ import io
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from digests.clock import Clock, to_timestamp
+from digests.clock import Clock, from_timestamp, to_timestamp
 from digests.dates import due_moment, parse_due_date, parse_reminder_time, parse_timezone
 from digests.errors import Conflict, InputError, NotFound, PermissionDenied
 from digests.ledger.model import ForecastRecord, manual_forecast
@@ -109,28 +109,52 @@ async def guild_zone(store: Store, settings: Settings, guild_id: int) -> ZoneInf
 
 
 async def realign_due_moments(store: Store, settings: Settings, guild_id: int | None = None) -> int:
-    """Make every stored due moment (of one guild, or of all) the end of its due day in its
-    guild's timezone, as `due_moment` computes it; returns how many forecasts moved.
+    """Make stored due moments the end of their due day in their guild's timezone, as
+    `due_moment` computes it; returns how many forecasts moved. Idempotent.
 
-    Needed where the moment was computed in another timezone: forecasts found in posts before
-    every due moment followed the guild's timezone (they used the bot's default), forecasts of a
-    guild that changed its timezone, and all guilds on the default when DEFAULT_TIMEZONE changed.
-    Idempotent: when everything is aligned, nothing is written."""
+    Needed where a moment was computed in another timezone: forecasts found in posts by older
+    versions (they used the bot's default, not the guild's), forecasts of a guild that changed
+    its timezone, and guilds on the default after DEFAULT_TIMEZONE changed.
+
+    With `guild_id` (a timezone change) every due date of the guild is checked. Without it (at
+    start-up, every guild) only stored moments that are not a local midnight of their guild are
+    looked into: that reads an index instead of every row, and finds every moment computed in
+    another timezone, except one whose offset differs by exactly a day (UTC+14 against UTC-10),
+    which only a timezone change produces, and that change checks everything."""
     zones: dict[int, ZoneInfo] = {}
-    moves = []
-    for guild, due_end, stored in await store.forecasts.due_moments(guild_id):
+
+    async def zone_of(guild: int) -> ZoneInfo:
         if guild not in zones:
             zones[guild] = await guild_zone(store, settings, guild)
-        wanted = due_moment(due_end, zones[guild])
+        return zones[guild]
+
+    checked: list[tuple[int, date, int]] = []
+    if guild_id is not None:
+        checked = [
+            (guild_id, day, stored) for day, stored in await store.forecasts.due_moments(guild_id)
+        ]
+    else:
+        for guild, stored in await store.forecasts.stored_due_moments():
+            local = from_timestamp(stored).astimezone(await zone_of(guild))
+            if local.time() != time(0, 0):
+                checked += [
+                    (guild, day, stored)
+                    for day in await store.forecasts.due_dates_at(guild, stored)
+                ]
+    moves = []
+    for guild, day, stored in checked:
+        wanted = due_moment(day, await zone_of(guild))
         if to_timestamp(wanted) != stored:
-            moves.append((guild, due_end, stored, wanted))
+            moves.append((guild, day, stored, wanted))
     moved = 0
-    if moves:
+    for guild, day, stored, wanted in moves:
+        # One transaction per due date: moving a big guild's ledger does not hold the database
+        # (and every other command) for its whole length, and each step stands on its own.
         async with store.transaction() as transaction:
-            for guild, due_end, stored, wanted in moves:
-                moved += await store.forecasts.move_due_moment(
-                    transaction, guild_id=guild, due_end=due_end, stored=stored, due_at=wanted
-                )
+            moved += await store.forecasts.move_due_moment(
+                transaction, guild_id=guild, due_end=day, stored=stored, due_at=wanted
+            )
+    if moved:
         logger.info("moved the due moment of %d forecasts to their guild's timezone", moved)
     return moved
 

@@ -166,20 +166,34 @@ class ForecastRepository:
         )
         return int(row["n"]) if row else 0
 
-    async def due_moments(self, guild_id: int | None = None) -> list[tuple[int, date, int]]:
-        """Each (guild, due date, stored due moment) combination of dated forecasts: of one
-        guild, or of every guild (the start-up check that due moments follow the timezones)."""
-        scope, parameters = ("guild_id = ? AND ", (guild_id,)) if guild_id is not None else ("", ())
+    async def due_moments(self, guild_id: int) -> list[tuple[date, int]]:
+        """Each (due date, stored due moment) pair among the guild's dated forecasts."""
         rows = await self._db.fetch_all(
-            "SELECT guild_id, due_end, due_ts FROM forecasts"
-            f" WHERE {scope}due_end IS NOT NULL AND due_ts IS NOT NULL"
-            " GROUP BY guild_id, due_end, due_ts",
-            parameters,
+            "SELECT DISTINCT due_end, due_ts FROM forecasts"
+            " WHERE guild_id = ? AND due_end IS NOT NULL AND due_ts IS NOT NULL",
+            (guild_id,),
         )
-        return [
-            (int(row["guild_id"]), date.fromisoformat(row["due_end"]), int(row["due_ts"]))
-            for row in rows
-        ]
+        return [(date.fromisoformat(row["due_end"]), int(row["due_ts"])) for row in rows]
+
+    async def stored_due_moments(self) -> list[tuple[int, int]]:
+        """Each distinct (guild, stored due moment) across guilds: the start-up check that due
+        moments follow the timezones reads only this (from an index, not the rows)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT guild_id, due_ts FROM forecasts WHERE due_ts IS NOT NULL"
+        )
+        return [(int(row["guild_id"]), int(row["due_ts"])) for row in rows]
+
+    async def due_dates_at(self, guild_id: int, stored: int) -> list[date]:
+        """The due dates of the guild's forecasts whose stored due moment is `stored`."""
+        # forecasts_guild_due_order finds the moment directly when the query names its
+        # "due_ts IS NULL" column; BETWEEN instead of "=" keeps SQLite from substituting the
+        # value into that expression (which would hide the index).
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT due_end FROM forecasts WHERE guild_id = ?1 AND (due_ts IS NULL) = 0"
+            " AND due_ts BETWEEN ?2 AND ?2 AND due_end IS NOT NULL",
+            (guild_id, stored),
+        )
+        return [date.fromisoformat(row["due_end"]) for row in rows]
 
     async def move_due_moment(
         self,
@@ -192,9 +206,11 @@ class ForecastRepository:
     ) -> int:
         """Set the due moment of a guild's forecasts due on `due_end` whose stored moment is
         `stored` (seconds); returns how many moved."""
+        # "(due_ts IS NULL) = 0" lets forecasts_guild_due_order find the moment directly.
         return await transaction.execute(
-            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND due_end = ? AND due_ts = ?",
-            (to_timestamp(due_at), guild_id, due_end.isoformat(), stored),
+            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND (due_ts IS NULL) = 0"
+            " AND due_ts = ? AND due_end = ?",
+            (to_timestamp(due_at), guild_id, stored, due_end.isoformat()),
         )
 
 

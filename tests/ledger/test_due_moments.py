@@ -129,3 +129,19 @@ async def test_changing_the_guilds_timezone_moves_its_forecasts(
     # A digest schedule with a timezone sets the guild's timezone too.
     await services.digests.schedule(GUILD, channel_id=5, timezone="Asia/Seoul")
     assert (await services.ledger.get(GUILD, added.id)).due_at == SEOUL_CLOSE
+
+
+async def test_a_timezone_change_by_a_whole_day_is_caught_too(
+    services: Services, clock: ManualClock
+) -> None:
+    # Midnight in Kiritimati (UTC+14) is also a midnight in Honolulu (UTC-10), a day earlier:
+    # only the check of every due date, which a timezone change runs, tells them apart.
+    commands = Commands(services)
+    moderator = Caller(GUILD, 99, is_moderator=True)
+    await commands.settings_timezone(moderator, "Pacific/Kiritimati")
+    added = await services.ledger.add(ALICE, claim="Fed cuts twice", due="2026-03-31")
+    assert added.due_at == datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
+    await commands.settings_timezone(moderator, "Pacific/Honolulu")
+    assert (await services.ledger.get(GUILD, added.id)).due_at == datetime(
+        2026, 4, 1, 10, 0, tzinfo=UTC
+    )
