@@ -452,8 +452,20 @@ def _too_far(context: _Context) -> InputError:
     )
 
 
+# Words around a date that say "by then" without changing it: "by 2026-03-31", "3월 말까지".
+_DEADLINE_WORDS = re.compile(
+    r"^(?:(?:by|until|till|before|on|due)\s+)?(?P<core>.+?)(?:\s*(?:전까지|까지|이전|에))?$"
+)
+# A numeric year-month-day anywhere in the words (checked before anything else reads them).
+_EMBEDDED_DATE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})(?!\d)"
+)
+
+
 def _normalised(text: str) -> str:
-    return " ".join(text.split()).strip(" .,!?").casefold()
+    cleaned = " ".join(text.split()).strip(" .,!?").casefold()
+    match = _DEADLINE_WORDS.fullmatch(cleaned)
+    return match["core"] if match else cleaned
 
 
 def read_when(
@@ -489,6 +501,11 @@ def read_when(
     if _DATE_LIKE.fullmatch(cleaned):
         raise InputError(
             subject, f"{_shown(context.text)} is not a date in YYYY-MM-DD form; {_EXAMPLES}"
+        )
+    for embedded in _EMBEDDED_DATE.finditer(cleaned):
+        # Never let the analysis reader turn "2026-02-30 무렵" into some other day.
+        _real_date(
+            int(embedded["y"]), int(embedded["m"]), int(embedded["d"]), subject, context.text
         )
     return _read_with_analysis(context)
 

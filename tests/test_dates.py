@@ -66,6 +66,12 @@ def test_every_rule_has_examples_and_a_unique_name() -> None:
         ("2027", date(2027, 12, 31)),
         ("in 50 years", date(2075, 12, 15)),
         ("2028-02-29", date(2028, 2, 29)),
+        # deadline words around a date do not change it
+        ("by 2026-03-31", date(2026, 3, 31)),
+        ("2026-03-31까지", date(2026, 3, 31)),
+        ("until the end of next month", date(2026, 1, 31)),
+        ("다음 달 말까지", date(2026, 1, 31)),
+        ("내년 3월 말까지", date(2026, 3, 31)),
     ],
 )
 def test_due_dates_people_type(typed: str, expected: date) -> None:
@@ -84,6 +90,8 @@ def test_due_dates_people_type(typed: str, expected: date) -> None:
         ("2026-13", "there is no month 13"),
         ("10000-01-01", "year 10000 is beyond the calendar"),
         ("12/31/2026", "'12/31/2026' is not a date in YYYY-MM-DD form"),
+        ("2026-02-30까지", "'2026-02-30까지' is not a real date: February 2026 has 28 days"),
+        ("around 2026-02-30", "is not a real date: February 2026 has 28 days"),
         # the past, where the future is needed
         ("2025-12-14", "2025-12-14 is in the past; a due date must be today (2025-12-15) or later"),
         ("yesterday", "2025-12-14 is in the past"),
