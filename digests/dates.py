@@ -35,7 +35,9 @@ LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
 _MAX_TYPED_CHARS = 200
 _MAX_ZONE_CHARS = 64  # the longest IANA name is about 32 characters
 _EXAMPLES = "try 2026-03-31, 'in 3 months', 'Q3 2026' or '다음 달 말'"
-_MONTH_NAMES = ("", *calendar.month_name[1:])
+# Fixed English names: calendar.month_name follows the process locale.
+_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")  # fmt: skip
 
 
 # --- results ------------------------------------------------------------------------------------
