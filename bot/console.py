@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,13 +23,13 @@ from digests.app import Services
 from digests.clock import Clock, ManualClock
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import PlainFormatter, Reply, reply_as_text
-from digests.errors import HindsightError
+from digests.dates import LATEST_INSTANT, parse_duration
+from digests.errors import HindsightError, InputError
 from digests.reminders.outbox import Delivery, DeliveryFailed
 from digests.settings import Settings
 from digests.store.outbox import OutboxMessage
 
 logger = logging.getLogger(__name__)
-_DURATION = re.compile(r"^\+?(\d+)\s*([smhdw])$")
 
 
 class ConsoleTransport:
@@ -252,17 +251,17 @@ class Console:
                 f"acting as user {self.session.caller.user_id} (moderator: {self.session.caller.is_moderator})"
             )
             return True
-        if path == ["tick"]:
-            await self.tick()
-            return True
-        if path[:1] == ["time"]:
-            await self.move_time(options.get("by") or " ".join(path[1:]))
-            return True
-        handler = self.table.get(tuple(path))
-        if handler is None:
-            self.write(f"error: unknown command /{' '.join(path)} (try /help)")
-            return True
         try:
+            if path == ["tick"]:
+                await self.tick()
+                return True
+            if path[:1] == ["time"]:
+                await self.move_time(options.get("by") or " ".join(path[1:]))
+                return True
+            handler = self.table.get(tuple(path))
+            if handler is None:
+                self.write(f"error: unknown command /{' '.join(path)} (try /help)")
+                return True
             reply = await handler(self.session.caller, options)
         except HindsightError as error:
             self.write(f"error: {error.user_message}")
@@ -281,23 +280,19 @@ class Console:
             self.write("(nothing due)")
 
     async def move_time(self, amount: str) -> None:
-        """Advance the manual clock, then run what became due."""
+        """Advance the manual clock, then run what became due (InputError for a step that is
+        not a duration, or that would take the clock beyond its range)."""
         if self.manual_clock is None:
             self.write("error: /time needs the console started with --clock")
             return
-        match = _DURATION.match(amount.strip())
-        if match is None:
-            self.write(f"error: {amount!r} is not a duration like +3d, +12h, +2w")
-            return
-        count, unit = int(match.group(1)), match.group(2)
-        delta = {
-            "s": timedelta(seconds=count),
-            "m": timedelta(minutes=count),
-            "h": timedelta(hours=count),
-            "d": timedelta(days=count),
-            "w": timedelta(weeks=count),
-        }[unit]
-        now = self.manual_clock.advance(seconds=delta.total_seconds())
+        # At most as far as a forecast may lie ahead, and never past the clock's last year.
+        horizon = timedelta(days=366 * self.services.settings.max_forecast_horizon_years)
+        step = parse_duration(amount, subject="/time", limit=horizon)
+        if self.manual_clock.now() + step >= LATEST_INSTANT:
+            raise InputError(
+                "/time", f"{amount.strip()!r} would move the clock past {LATEST_INSTANT.year - 1}"
+            )
+        now = self.manual_clock.advance(seconds=step.total_seconds())
         self.write(f"time is now {now.isoformat()}")
         await self.tick()
 
@@ -313,14 +308,31 @@ class Console:
             await self.scheduler.shutdown()
 
 
-async def stdin_lines() -> Any:
-    """Lines of standard input, read without blocking the event loop."""
+def decode_line(raw: bytes, number: int, notice: Callable[[str], None]) -> str:
+    """One line of standard input as text. Bytes that are not UTF-8 become U+FFFD (with a
+    notice naming the line) instead of ending the session; a byte-order mark is dropped."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        notice(
+            f"note: line {number} is not valid UTF-8; the unreadable bytes were replaced by"
+            " \ufffd (save the script as UTF-8)"
+        )
+    return text.removeprefix("\ufeff") if number == 1 else text
+
+
+async def stdin_lines(notice: Callable[[str], None]) -> AsyncIterator[str]:
+    """Lines of standard input, read as bytes without blocking the event loop and decoded by
+    `decode_line`."""
     loop = asyncio.get_running_loop()
+    number = 0
     while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
+        raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
+        if not raw:
             return
-        yield line
+        number += 1
+        yield decode_line(raw, number, notice)
 
 
 async def run_console(
@@ -342,5 +354,5 @@ async def run_console(
         )
         if sys.stdin.isatty():
             console.write("Hindsight terminal · type /help, /quit to leave")
-        await console.run(stdin_lines())
+        await console.run(stdin_lines(console.write))
     return 0

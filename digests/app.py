@@ -53,7 +53,7 @@ class Services:
         fetcher = SafeFetcher(settings, resolver)
         analysis = AnalysisService(store, settings, clock, analyzer)
         ingest = IngestService(store, settings, clock, fetcher=fetcher, analyzer=analysis)
-        return cls(
+        services = cls(
             settings=settings,
             clock=clock,
             store=store,
@@ -66,6 +66,15 @@ class Services:
             reminders=ReminderService(store, settings, clock),
             digests=DigestService(store, settings, clock),
         )
+        try:
+            # Due moments stored in another timezone than their guild's (older versions used
+            # the default for forecasts found in posts; DEFAULT_TIMEZONE may have changed) are
+            # moved before any reminder is swept. Nothing is written when all are aligned.
+            await services.ledger.realign_due_moments()
+        except BaseException:
+            await services.close()
+            raise
+        return services
 
     def sender(self, transport: Transport) -> OutboxSender:
         """The outbox sender for a front end's transport."""

@@ -28,10 +28,10 @@ from digests.analysis.explain import explain_analyses
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.app import Services
 from digests.clock import ManualClock, SystemClock
+from digests.dates import parse_instant, parse_post_date
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, render_text, source_name, to_json
 from digests.errors import HindsightError, InputError
-from digests.ingest.dates import parse_cli_date
 from digests.ingest.documents import build_posts
 from digests.ingest.loaders import expand_inputs, load_file, pasted_document
 from digests.ingest.service import IngestReport, is_url
@@ -50,12 +50,13 @@ logger = logging.getLogger("digests")
 
 
 def _published_argument(settings: Settings, value: str | None) -> datetime | None:
+    """`--published YYYY-MM-DD` as midnight in the default timezone; a real date, not after
+    today (a post cannot have been published tomorrow)."""
     if value is None:
         return None
-    try:
-        return parse_cli_date(value, settings.timezone)
-    except ValueError as error:
-        raise InputError("--published", str(error)) from error
+    today = SystemClock().now().astimezone(settings.timezone).date()
+    day = parse_post_date(value, today=today, subject="--published")
+    return datetime.combine(day, time(0, 0), tzinfo=settings.timezone)
 
 
 def format_result(result: IngestResult) -> str:
@@ -245,20 +246,7 @@ def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
 
 def _now_argument(value: str | None) -> datetime | None:
     """`--now` as an aware datetime. A time without a UTC offset is refused rather than guessed."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            "--now", f"{value!r} is not an ISO date-time like 2026-01-02T09:00+09:00"
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InputError(
-            "--now",
-            f"{value!r} has no timezone; add a UTC offset like +09:00 or Z",
-        )
-    return moment
+    return parse_instant(value, subject="--now") if value is not None else None
 
 
 def _chart_target(value: str) -> Path:

@@ -82,16 +82,28 @@ async def test_ingest_reports_bad_and_good_inputs(
     assert out[-1] == "1 stored, 0 skipped, 1 failed"
 
 
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        ("2020-13-01", "'2020-13-01' is not a real date: there is no month 13 (write YYYY-MM-DD)"),
+        ("2025-02-29", "'2025-02-29' is not a real date: February 2025 has 28 days"),
+        ("last week", "'last week' is not a date in YYYY-MM-DD form"),
+        ("9999-01-01", "9999-01-01 is in the future (after "),
+    ],
+)
 async def test_ingest_with_an_invalid_published_date(
-    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    shared_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    published: str,
+    message: str,
 ) -> None:
-    code = await run(["ingest", "--published", "2020-13-01", str(shared_dir / "seeds")], settings)
+    code = await run(["ingest", "--published", published, str(shared_dir / "seeds")], settings)
     output = capsys.readouterr()
 
     assert code != 0
-    assert lines(output.err) == [
-        "error: --published: '2020-13-01' is not a date in YYYY-MM-DD form"
-    ]
+    [error] = lines(output.err)
+    assert error.startswith(f"error: --published: {message}")
     assert "stored" not in output.out
     assert await posts_json(settings, capsys) == []
 

@@ -189,7 +189,10 @@ class SettingsCog(HindsightCog):
     async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
         """The server's timezone for digests and due dates (Manage Server)."""
         caller = caller_of(interaction)
-        await self.answer(interaction, self.handlers.settings_timezone(caller, timezone))
+        # Slow: the server's forecasts move to the new timezone's midnights.
+        await self.answer(
+            interaction, self.handlers.settings_timezone(caller, timezone), slow=True, private=True
+        )
 
     @settings.command(name="reminder_channel")
     @app_commands.describe(channel="Where due-date reminders are posted")

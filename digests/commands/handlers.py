@@ -18,6 +18,7 @@ from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ingest.text import clip
+from digests.ledger.model import ForecastRecord
 from digests.ledger.post_dates import PostDating
 from digests.ledger.service import STATUS_ALIASES, Actor
 from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
@@ -34,7 +35,6 @@ from digests.outbox_payloads import (
 from digests.reminders.outbox import FORECASTS_PER_MESSAGE, Delivery
 from digests.scheduling.digest_service import DigestStatus
 from digests.scheduling.policy import zone_named
-from digests.store.forecasts import ForecastRecord
 
 if TYPE_CHECKING:
     from digests.app import Services
@@ -877,7 +877,14 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), timezone=zone.key
         )
-        return Reply(title=f"Timezone set to {zone.key}", tone="success", ephemeral=True)
+        # Forecasts close at the end of their due day in the guild's timezone: move them along.
+        await self.services.ledger.realign_due_moments(caller.guild_id)
+        return Reply(
+            title=f"Timezone set to {zone.key}",
+            description=f"Forecasts now come due at the end of their due day, {zone.key} time.",
+            tone="success",
+            ephemeral=True,
+        )
 
     async def settings_reminder_channel(self, caller: Caller, channel: int) -> Reply:
         """Where due-date reminders are posted (moderators)."""

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digests.digest.model import (
     Digest,
     DigestPost,
-    ForecastItem,
     QuoteItem,
     ScoreItem,
     ThemeTrend,
 )
+from digests.ledger.model import ForecastRecord
 from digests.settings import Settings
 from digests.store import Store
-from digests.store.forecasts import ForecastRecord
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -72,21 +71,6 @@ async def theme_trends(
         )
         for row in current
     ]
-
-
-def _forecast_item(record: ForecastRecord) -> ForecastItem:
-    return ForecastItem(
-        forecast_id=record.id,
-        claim=record.claim,
-        due_end=record.due_end,
-        source_label=record.source_label,
-        source_url=record.source_url,
-        speaker=record.speaker,
-        status=record.status,
-        outcome=record.outcome,
-        probability=record.probability,
-        due_at=record.due_at,
-    )
 
 
 def _first_sentence(summary: list[str] | None) -> str | None:
@@ -192,13 +176,13 @@ class DigestBuilder:
             posts=posts,
             post_count=post_count,
             themes=themes,
-            new_forecasts=[_forecast_item(record) for record in new_forecasts],
+            new_forecasts=new_forecasts,
             new_forecast_count=new_forecast_count,
-            coming_due=[_forecast_item(record) for record in coming_due],
+            coming_due=coming_due,
             coming_days=coming_days,
             overdue=overdue,
             overdue_count=overdue_count,
-            resolved=[_forecast_item(record) for record in resolved],
+            resolved=resolved,
             quote=quote,
             scoreboard=scoreboard,
             theme_history=history,
@@ -275,7 +259,7 @@ class DigestBuilder:
 
     async def _overdue(
         self, guild_id: int, now: datetime, limit: int
-    ) -> tuple[list[ForecastItem], int]:
+    ) -> tuple[list[ForecastRecord], int]:
         """Forecasts awaiting a verdict: marked due by the reminder sweep, plus open ones whose
         window closed before `now` that the sweep has not reached yet; longest waiting first."""
         ledger = self._store.ledger
@@ -288,7 +272,7 @@ class DigestBuilder:
             marked + unmarked,
             key=lambda record: (record.due_at or now, record.id),
         )
-        return [_forecast_item(record) for record in waiting[:limit]], count
+        return waiting[:limit], count
 
     async def _quote(
         self, guild_id: int, start: datetime, end: datetime, candidates: int

@@ -186,15 +186,6 @@ def parse_metadata_date(value: str | None, default: ZoneInfo) -> datetime | None
     return parsed
 
 
-def parse_cli_date(value: str, zone: ZoneInfo) -> datetime:
-    """A `--published YYYY-MM-DD` value as midnight in `zone`; ValueError when malformed."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from error
-    return datetime.combine(day, time(0, 0), tzinfo=zone)
-
-
 # --- the opening of a post, and its address -----------------------------------------------------
 # Forms the splitter does not split on (so they never cut a document into items), read only in
 # a post's first lines: a date anywhere else in the body is what the post talks about, not when

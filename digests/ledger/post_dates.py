@@ -16,15 +16,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from digests.analysis.service import AnalysisService
 from digests.clock import Clock
-from digests.errors import InputError, NotFound
+from digests.dates import parse_post_date
+from digests.errors import NotFound
+from digests.ledger.model import ForecastRecord
+from digests.ledger.service import guild_zone
 from digests.models import DateSource, StoredPost
 from digests.settings import Settings
 from digests.store import Store, Transaction
-from digests.store.forecasts import ForecastRecord, NewForecast
 
 REANCHORED = "reanchored"  # the history step a forecast gets when its post is dated
 
@@ -46,22 +47,6 @@ class PostDating:
     verdicts_kept: int = 0  # judged forecasts among those touched
 
 
-def parse_post_date(value: str, today: date) -> date:
-    """A post date as a member types it (YYYY-MM-DD); InputError naming what is wrong."""
-    cleaned = value.strip()
-    try:
-        day = date.fromisoformat(cleaned)
-    except ValueError:
-        raise InputError("date", f"{value!r} is not a date in YYYY-MM-DD form") from None
-    if len(cleaned) != 10:
-        raise InputError("date", f"{value!r} is not a date in YYYY-MM-DD form")
-    if day > today:
-        raise InputError("date", f"{day} is in the future; a post cannot have been written then")
-    if day.year < 1900:
-        raise InputError("date", f"{day} is too early to be a post's date")
-    return day
-
-
 class PostDatingService:
     """Sets a post's publication date and re-reads its forecasts against it."""
 
@@ -73,19 +58,16 @@ class PostDatingService:
         self._clock = clock
         self._analysis = analysis
 
-    async def _zone(self, guild_id: int) -> ZoneInfo:
-        guild = await self._store.guilds.get(guild_id)
-        return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
-
     async def set_date(
         self, guild_id: int, post_id: int, value: str, *, actor: int | None = None
     ) -> PostDating:
         """Date post `post_id` of the guild `value` (YYYY-MM-DD, midnight where the guild
         lives); `actor` is the member who did, for the forecasts' history. Raises InputError
-        for a malformed or future date, NotFound for an unknown post (or another guild's)."""
-        zone = await self._zone(guild_id)
+        for a malformed or future date, NotFound for an unknown post (or another guild's).
+        Re-dated windows close at the end of their due day in the guild's timezone."""
+        zone = await guild_zone(self._store, self._settings, guild_id)
         now = self._clock.now()
-        day = parse_post_date(value, now.astimezone(zone).date())
+        day = parse_post_date(value, today=now.astimezone(zone).date())
         post = await self._store.posts.get(guild_id, post_id)
         if post is None:
             raise NotFound(f"No post #{post_id} in this server.")
@@ -95,7 +77,7 @@ class PostDatingService:
         )
         # Reading the text again is CPU work: outside the write transaction, like ingestion.
         analysis = await asyncio.to_thread(self._analysis.analyze_as_of, dated, day)
-        found = self._analysis.new_forecasts(post_id, dated, analysis)
+        found = self._analysis.new_forecasts(post_id, dated, analysis, zone)
         async with self._store.transaction() as transaction:
             if not await self._store.posts.set_published(
                 transaction, guild_id, post_id, published, DateSource.GIVEN
@@ -116,7 +98,7 @@ class PostDatingService:
         transaction: Transaction,
         guild_id: int,
         post_id: int,
-        found: list[NewForecast],
+        found: list[ForecastRecord],
         day: date,
         now: datetime,
         actor: int | None,
@@ -172,7 +154,7 @@ class PostDatingService:
         self,
         transaction: Transaction,
         record: ForecastRecord,
-        forecast: NewForecast,
+        forecast: ForecastRecord,
         day: date,
         now: datetime,
         actor: int | None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from digests.clock import Clock, to_timestamp
+from digests.ledger.model import ForecastRecord
 from digests.outbox_payloads import (
     FollowupPayload,
     ForecastSnapshot,
@@ -21,7 +22,6 @@ from digests.outbox_payloads import (
 )
 from digests.settings import Settings
 from digests.store import Store, Transaction
-from digests.store.forecasts import ForecastRecord
 from digests.store.guilds import GuildSettings
 
 LATE_AFTER = timedelta(hours=2)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from digests.clock import from_timestamp, to_timestamp
+from digests.ledger.model import ForecastRecord
 from digests.store.database import Database, Transaction
 
 COLUMNS = (
@@ -17,74 +18,6 @@ COLUMNS = (
     " source_url, author, added_by, status, outcome, resolved_by, resolved_ts, evidence, note,"
     " created_ts, updated_ts, needs_date"
 )
-
-
-@dataclass(frozen=True)
-class NewForecast:
-    """A forecast to write: from a post's analysis or typed in by a member."""
-
-    fingerprint: str
-    sentence: str
-    claim: str
-    speaker: str | None
-    timex: str | None
-    due_start: date | None
-    due_end: date | None
-    due_at: datetime | None  # when the window closes, in the guild's timezone
-    granularity: str | None
-    kind: str
-    hedge: str
-    confidence: float
-    source_label: str | None = None
-    source_url: str | None = None
-    author: str | None = None
-    probability: float | None = None
-    added_by: int | None = None
-    # The window is counted from the post's date, which is unknown: due_* stay empty until
-    # the post is dated.
-    needs_date: bool = False
-
-
-@dataclass(frozen=True)
-class ForecastRecord:
-    """A ledger row."""
-
-    id: int
-    guild_id: int
-    post_id: int | None
-    origin: str
-    fingerprint: str
-    sentence: str
-    claim: str
-    speaker: str | None
-    timex: str | None
-    due_start: date | None
-    due_end: date | None
-    due_at: datetime | None
-    granularity: str | None
-    kind: str
-    hedge: str
-    confidence: float
-    probability: float | None
-    source_label: str | None
-    source_url: str | None
-    author: str | None
-    added_by: int | None
-    status: str
-    outcome: str | None
-    resolved_by: int | None
-    resolved_at: datetime | None
-    evidence: str | None
-    note: str | None
-    created_at: datetime
-    updated_at: datetime
-    needs_date: bool = False
-
-    @property
-    def is_view(self) -> bool:
-        """An undated statement ("…될 것 같다"): kept with its post, not tracked, until a member
-        gives it a date."""
-        return self.due_end is None and not self.needs_date
 
 
 def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
@@ -123,7 +56,7 @@ def row_to_forecast(row: sqlite3.Row) -> ForecastRecord:
     )
 
 
-def _values(forecast: NewForecast) -> tuple[object, ...]:
+def _values(forecast: ForecastRecord) -> tuple[object, ...]:
     return (
         forecast.sentence,
         forecast.claim,
@@ -164,13 +97,19 @@ class ForecastRepository:
         *,
         guild_id: int,
         post_id: int,
-        forecasts: list[NewForecast],
+        forecasts: list[ForecastRecord],
         now: datetime,
     ) -> int:
         """Write a post's analysed forecasts: same fingerprint updates (unless already judged),
         new ones are added, and open ones the analysis no longer finds are dropped."""
         stamp = to_timestamp(now)
         for forecast in forecasts:
+            if (forecast.guild_id, forecast.post_id, forecast.origin) != (
+                guild_id,
+                post_id,
+                "analysis",
+            ):
+                raise ValueError(f"forecast {forecast.fingerprint} is not one of post {post_id}'s")
             await transaction.execute(
                 f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
                 f" created_ts, updated_ts) VALUES (?, ?, 'analysis', ?, {_WRITE_MARKS}, ?, ?)"
@@ -194,14 +133,16 @@ class ForecastRepository:
         return len(forecasts)
 
     async def add_manual(
-        self, transaction: Transaction, *, guild_id: int, forecast: NewForecast, now: datetime
+        self, transaction: Transaction, *, forecast: ForecastRecord, now: datetime
     ) -> int:
-        """Insert a forecast a member typed in; return its id."""
+        """Insert a forecast a member typed in (in its guild); return its id."""
+        if forecast.origin != "manual" or forecast.id is not None:
+            raise ValueError("add_manual takes a new forecast typed by a member")
         stamp = to_timestamp(now)
         return await transaction.insert(
             f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
             f" created_ts, updated_ts) VALUES (?, NULL, 'manual', ?, {_WRITE_MARKS}, ?, ?)",
-            (guild_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
+            (forecast.guild_id, forecast.fingerprint, *_values(forecast), stamp, stamp),
         )
 
     async def get(self, guild_id: int, forecast_id: int) -> ForecastRecord | None:
@@ -236,10 +177,19 @@ class ForecastRepository:
         *,
         guild_id: int,
         post_id: int,
-        forecast: NewForecast,
+        forecast: ForecastRecord,
         now: datetime,
     ) -> int:
         """Insert one forecast found in a post; return its id."""
+        if (forecast.guild_id, forecast.post_id, forecast.origin, forecast.id) != (
+            guild_id,
+            post_id,
+            "analysis",
+            None,
+        ):
+            raise ValueError(
+                f"forecast {forecast.fingerprint} is not a new one of post {post_id}'s"
+            )
         stamp = to_timestamp(now)
         return await transaction.insert(
             f"INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, {_WRITE_COLUMNS},"
@@ -253,7 +203,7 @@ class ForecastRepository:
         guild_id: int,
         forecast_id: int,
         *,
-        forecast: NewForecast,
+        forecast: ForecastRecord,
         status: str,
         now: datetime,
     ) -> None:
@@ -292,6 +242,53 @@ class ForecastRepository:
             "SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ?", (guild_id,)
         )
         return int(row["n"]) if row else 0
+
+    async def due_moments(self, guild_id: int) -> list[tuple[date, int]]:
+        """Each (due date, stored due moment) pair among the guild's dated forecasts."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT due_end, due_ts FROM forecasts"
+            " WHERE guild_id = ? AND due_end IS NOT NULL AND due_ts IS NOT NULL",
+            (guild_id,),
+        )
+        return [(date.fromisoformat(row["due_end"]), int(row["due_ts"])) for row in rows]
+
+    async def stored_due_moments(self) -> list[tuple[int, int]]:
+        """Each distinct (guild, stored due moment) across guilds: the start-up check that due
+        moments follow the timezones reads only this (from an index, not the rows)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT guild_id, due_ts FROM forecasts WHERE due_ts IS NOT NULL"
+        )
+        return [(int(row["guild_id"]), int(row["due_ts"])) for row in rows]
+
+    async def due_dates_at(self, guild_id: int, stored: int) -> list[date]:
+        """The due dates of the guild's forecasts whose stored due moment is `stored`."""
+        # forecasts_guild_due_order finds the moment directly when the query names its
+        # "due_ts IS NULL" column; BETWEEN instead of "=" keeps SQLite from substituting the
+        # value into that expression (which would hide the index).
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT due_end FROM forecasts WHERE guild_id = ?1 AND (due_ts IS NULL) = 0"
+            " AND due_ts BETWEEN ?2 AND ?2 AND due_end IS NOT NULL",
+            (guild_id, stored),
+        )
+        return [date.fromisoformat(row["due_end"]) for row in rows]
+
+    async def move_due_moment(
+        self,
+        transaction: Transaction,
+        *,
+        guild_id: int,
+        due_end: date,
+        stored: int,
+        due_at: datetime,
+    ) -> int:
+        """Set the due moment of a guild's forecasts due on `due_end` whose stored moment is
+        `stored` (seconds); returns how many moved."""
+        # "(due_ts IS NULL) = 0" lets forecasts_guild_due_order find the moment directly.
+        return await transaction.execute(
+            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND (due_ts IS NULL) = 0"
+            " AND due_ts = ? AND due_end = ?",
+            (to_timestamp(due_at), guild_id, stored, due_end.isoformat()),
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import Console
+from bot.console import Console, decode_line
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
@@ -23,12 +23,12 @@ from tests.reminders.recording import RecordingTransport
 START = "2025-12-15T09:00:00Z"
 
 
-def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
-    """Run a console session as its own process; return what it printed."""
+def console_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a console process: its own database, no developer settings."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.upper().startswith(("DISCORD_", "DATABASE_", "DEFAULT_", "REMINDER_"))
+        if not key.upper().startswith(("DISCORD_", "DATABASE_", "DEFAULT_", "REMINDER_", "MAX_"))
     }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}",
@@ -37,6 +37,12 @@ def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO),
     )
+    return env
+
+
+def run_console(tmp_path: Path, script: list[str], clock: str = START) -> str:
+    """Run a console session as its own process; return what it printed."""
+    env = console_environment(tmp_path)
     done = subprocess.run(
         [
             sys.executable,
@@ -137,7 +143,38 @@ async def said(console: Console, line: str) -> str:
         ("/predictions show id:abc", "error: id: 'abc' is not a number"),
         ("/remind prediction prediction:two", "error: prediction: 'two' is not a number"),
         ("/predictions show id:42", "error: No forecast #42 in this server."),
-        ("/time +3 fortnights", "error: '+3 fortnights' is not a duration like +3d, +12h, +2w"),
+        (
+            "/time +3 fortnights",
+            "error: /time: '+3 fortnights' is not a duration like +3d, +12h, +2w",
+        ),
+        (
+            "/time +99999999999d",
+            "error: /time: '+99999999999d' is longer than 18300 days, the longest step",
+        ),
+        (
+            "/predictions add claim:x due:2025-02-30",
+            "error: due: '2025-02-30' is not a real date: February 2025 has 28 days",
+        ),
+        (
+            "/predictions add claim:x due:9999-12-31",
+            "error: due: 9999-12-31 is more than 50 years ahead; dates can be at most 50 years"
+            " away, until 2075-12-15 (MAX_FORECAST_HORIZON_YEARS)",
+        ),
+        (
+            '/predictions add claim:x due:"in 10000 years"',
+            "error: due: 'in 10000 years' is more than 50 years ahead; dates can be at most 50"
+            " years away (MAX_FORECAST_HORIZON_YEARS)",
+        ),
+        (
+            "/settings timezone timezone:" + "A" * 300,
+            "error: timezone: 300 characters is too long for a timezone name; use an IANA name"
+            " like Asia/Seoul or America/New_York",
+        ),
+        (
+            "/digest schedule channel:5 timezone:Mars/Base",
+            "error: timezone: 'Mars/Base' is not a known timezone; use an IANA name like"
+            " Asia/Seoul or America/New_York",
+        ),
     ],
 )
 async def test_lines_that_cannot_run_get_an_error_line(
@@ -161,6 +198,96 @@ async def test_unreadable_lines_and_domain_errors(console: Console) -> None:
     assert await said(console, "") == ""
     assert await said(console, "# a comment") == ""
     assert await console.handle("/quit") is False
+
+
+async def test_dates_typed_in_the_console_go_through_the_one_parser(console: Console) -> None:
+    added = await said(console, '/predictions add claim:"Rates fall" due:"3일 후"')
+    assert "Due: 2025-12-18" in added
+    assert "Reminder #1 set" in await said(
+        console, '/remind prediction prediction:1 when:"in 3 days"'
+    )
+    redated = await said(console, "/predictions redate id:1 due:2025-13-45")
+    assert (
+        redated
+        == "error: due: '2025-13-45' is not a real date: there is no month 13 (write YYYY-MM-DD)"
+    )
+    past = await said(console, "/predictions redate id:1 due:2025-12-01")
+    assert (
+        past
+        == "error: due: 2025-12-01 is in the past; a due date must be today (2025-12-15) or later"
+    )
+    assert (await said(console, '/remind prediction prediction:1 when:"in 8000 years"')).startswith(
+        "error: when: 'in 8000 years' is more than 50 years ahead"
+    )
+
+
+async def test_time_cannot_leave_the_clocks_range(console: Console, clock: ManualClock) -> None:
+    clock.set(datetime(2199, 6, 1, tzinfo=UTC))
+    assert (
+        await said(console, "/time +1000d")
+        == "error: /time: '+1000d' would move the clock past 2199"
+    )
+    assert clock.now() == datetime(2199, 6, 1, tzinfo=UTC)
+    assert (await said(console, "/time +1d")).startswith("time is now 2199-06-02T00:00:00+00:00")
+
+
+def test_lines_that_are_not_utf8_are_replaced_with_a_notice() -> None:
+    notices: list[str] = []
+    assert decode_line("/help 한국어\n".encode(), 1, notices.append) == "/help 한국어\n"
+    assert decode_line(b"\xef\xbb\xbf/help\n", 1, notices.append) == "/help\n"  # a BOM
+    assert notices == []
+    assert decode_line(b"/predictions list \xff\xfe\n", 3, notices.append) == (
+        "/predictions list \ufffd\ufffd\n"
+    )
+    assert notices == [
+        "note: line 3 is not valid UTF-8; the unreadable bytes were replaced by \ufffd"
+        " (save the script as UTF-8)"
+    ]
+
+
+def test_a_session_survives_invalid_utf8_on_stdin(tmp_path: Path) -> None:
+    script = b'/predictions add claim:"caf\xe9 rates" due:2025-12-20\n/predictions list\n/quit\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console", "--clock", START],
+        input=script,
+        capture_output=True,
+        cwd=tmp_path,
+        env=console_environment(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    assert "note: line 1 is not valid UTF-8" in out
+    assert "== Recorded forecast #1 ==" in out
+    assert "caf\ufffd rates" in out
+
+
+@pytest.mark.parametrize(
+    ("clock", "message"),
+    [
+        ("tomorrow", "--clock: 'tomorrow' is not an ISO date-time like 2026-01-02T09:00+09:00"),
+        ("2025-12-15T09:00", "--clock: '2025-12-15T09:00' has no timezone"),
+        ("9999-12-31T00:00Z", "--clock: '9999-12-31T00:00Z' is outside the years 1970–2199"),
+    ],
+)
+def test_a_bad_clock_is_refused_before_the_console_starts(
+    tmp_path: Path, clock: str, message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console", "--clock", clock],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=console_environment(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr
 
 
 async def test_time_moves_only_a_manual_clock(services: Services, tmp_path: Path) -> None:

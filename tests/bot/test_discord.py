@@ -263,6 +263,26 @@ async def test_bad_input_gets_a_private_message_naming_it(
     assert answer.content.startswith("⚠️ due:") and "someday soon" in answer.content
     missing = await slash(world.bob, "predictions show", {"id": 999})
     assert missing.ephemeral and "No forecast #999" in missing.content
+    for due, reason in [
+        ("2025-02-30", "'2025-02-30' is not a real date: February 2025 has 28 days"),
+        ("9999-12-31", "9999-12-31 is more than 50 years ahead"),
+        ("in 10000 years", "'in 10000 years' is more than 50 years ahead"),
+    ]:
+        refused = await slash(world.bob, "predictions add", {"claim": "Rates fall", "due": due})
+        assert refused.ephemeral and refused.content.startswith(f"⚠️ due: {reason}")
+    zone = await slash(world.mod, "settings timezone", {"timezone": "A" * 300})
+    assert zone.ephemeral
+    assert zone.content.startswith("⚠️ timezone: 300 characters is too long for a timezone name")
+
+
+async def test_relative_dates_in_english_and_korean(slash: Slash, world: World, bot: Any) -> None:
+    forecast = await add_forecast(slash, world.bob, "KOSPI above 3000", "다음 달 말")
+    reminder = await slash(
+        world.bob, "remind prediction", {"prediction": forecast, "when": "in 3 days"}
+    )
+    assert reminder.ephemeral and title(reminder).startswith("Reminder #")
+    later = await slash(world.bob, "remind prediction", {"prediction": forecast, "when": "3일 후"})
+    assert title(later).startswith("Reminder #")
 
 
 async def test_ids_from_another_server_are_not_found(
@@ -467,8 +487,8 @@ async def test_settings_need_manage_server_at_runtime_too(
         world.guild.id, world.general.id, world.bob, "settings timezone", {"timezone": "UTC"},
         check_permissions=False,
     )  # fmt: skip
-    await interaction.wait_response()
-    assert interaction.original is not None and "Manage Server" in interaction.original.content
+    await interaction.wait_done()  # the timezone command defers: its answer is a follow-up
+    assert any("Manage Server" in (message.content or "") for message in interaction.messages())
 
 
 async def test_scheduling_checks_the_bots_permissions_in_the_channel(

@@ -11,8 +11,8 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.digest import DigestBuilder, DigestLimits, render_text, theme_trends
+from digests.ledger.model import ForecastRecord
 from digests.store import Store
-from digests.store.forecasts import NewForecast
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GUILD = 7
@@ -61,8 +61,9 @@ async def add_forecast(
     async with store.transaction() as transaction:
         return await store.forecasts.add_manual(
             transaction,
-            guild_id=guild,
-            forecast=NewForecast(
+            forecast=ForecastRecord(
+                guild_id=guild,
+                origin="manual",
                 fingerprint=f"manual:{guild}:{claim}",
                 sentence=claim,
                 claim=claim,
@@ -181,15 +182,15 @@ async def test_each_section_is_collected_for_the_guild_only(
     created_in_period = sum(1 for forecast in ledger if forecast.due_at is not None) - 1
     assert digest.new_forecast_count == created_in_period
     assert len(digest.new_forecasts) == min(10, created_in_period)
-    assert earlier not in {item.forecast_id for item in digest.new_forecasts}
+    assert earlier not in {item.id for item in digest.new_forecasts}
     for item in digest.new_forecasts + digest.coming_due + digest.overdue + digest.resolved:
-        assert await store.forecasts.get(GUILD, item.forecast_id) is not None
+        assert await store.forecasts.get(GUILD, item.id) is not None
     # Coming due, overdue, resolved.
-    assert [item.forecast_id for item in digest.coming_due] == [coming]
+    assert [item.id for item in digest.coming_due] == [coming]
     assert digest.coming_days == 14
-    assert [item.forecast_id for item in digest.overdue] == [overdue]
+    assert [item.id for item in digest.overdue] == [overdue]
     assert digest.overdue_count == 1 and digest.overdue[0].status == "due"
-    assert [(item.forecast_id, item.outcome) for item in digest.resolved] == [(right, "correct")]
+    assert [(item.id, item.outcome) for item in digest.resolved] == [(right, "correct")]
     assert digest.resolved[0].probability == 0.8
     # Quote of the period: the attributed one from this guild's post.
     assert digest.quote is not None
@@ -205,9 +206,9 @@ async def test_each_section_is_collected_for_the_guild_only(
     # The other guild sees only its own.
     other = await builder(services).build(OTHER, START, END)
     assert other.post_count == 1 and other.posts[0].title == "Zeppelin revival"
-    assert [item.forecast_id for item in other.coming_due] == [foreign[0]]
-    assert [item.forecast_id for item in other.overdue] == [foreign[1]]
-    assert [item.forecast_id for item in other.resolved] == [foreign[2]]
+    assert [item.id for item in other.coming_due] == [foreign[0]]
+    assert [item.id for item in other.overdue] == [foreign[1]]
+    assert [item.id for item in other.resolved] == [foreign[2]]
     assert [item.key for item in other.scoreboard] == ["https://other-guild.example"]
     assert other.quote is None or other.quote.post_title == "Zeppelin revival"
 
@@ -284,17 +285,17 @@ async def test_coming_due_window_boundaries(services: Services, clock: ManualClo
 
     digest = await builder(services).build(GUILD, START, END, now=at)
     assert digest.as_of == at
-    assert [item.forecast_id for item in digest.coming_due] == [first, last]
+    assert [item.id for item in digest.coming_due] == [first, last]
     # The one whose window closed a second before "now" awaits a verdict instead.
-    assert [item.forecast_id for item in digest.overdue] == [before]
+    assert [item.id for item in digest.overdue] == [before]
 
     shorter = await builder(services).build(GUILD, START, END, now=at, coming_days=3)
-    assert [item.forecast_id for item in shorter.coming_due] == [first]
+    assert [item.id for item in shorter.coming_due] == [first]
     assert shorter.coming_days == 3
 
     # Without `now`, the window starts at the end of the period.
     from_end = await builder(services).build(GUILD, START, END, coming_days=5)
-    assert [item.forecast_id for item in from_end.coming_due] == [before, first]
+    assert [item.id for item in from_end.coming_due] == [before, first]
 
 
 async def test_overdue_lists_the_longest_waiting_first_and_counts_them_all(
@@ -316,7 +317,7 @@ async def test_overdue_lists_the_longest_waiting_first_and_counts_them_all(
 
     digest = await builder(services).build(GUILD, START, END, limits=DigestLimits(forecasts=3))
     assert digest.overdue_count == 4
-    assert [item.forecast_id for item in digest.overdue] == [ids[40], unmarked, ids[10]]
+    assert [item.id for item in digest.overdue] == [ids[40], unmarked, ids[10]]
     assert render_text(digest).count("\n  …and 1 more") == 1
 
 
@@ -401,7 +402,7 @@ async def test_views_and_forecasts_waiting_for_a_date_stay_out_of_the_forecast_s
         GUILD, START, END, coming_days=0, now=END + timedelta(days=800)
     )
 
-    shown = {item.forecast_id for item in digest.new_forecasts + digest.coming_due}
+    shown = {item.id for item in digest.new_forecasts + digest.coming_due}
     assert shown == tracked and digest.new_forecast_count == len(tracked)
-    assert {item.forecast_id for item in late.overdue} == tracked
+    assert {item.id for item in late.overdue} == tracked
     assert "결국 좋아질 것 같다" not in render_text(digest)

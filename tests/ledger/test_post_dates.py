@@ -15,9 +15,9 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.errors import InputError, NotFound
+from digests.ledger.model import ForecastRecord
 from digests.ledger.post_dates import REANCHORED
 from digests.models import DateSource
-from digests.store.forecasts import ForecastRecord
 from tests.ledger.conftest import ALICE, BOB, GUILD, MODERATOR, OTHER_GUILD
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -104,6 +104,24 @@ async def test_dating_a_post_gives_the_waiting_forecasts_their_windows(
     [event] = await services.store.ledger.events(GUILD, after["내년"].id)
     assert (event.kind, event.actor) == (REANCHORED, 99)
     assert event.payload == {"post_date": "2020-09-23", "from": None, "to": "2021-12-31"}
+
+
+async def test_dated_windows_close_at_the_end_of_the_due_day_where_the_guild_lives(
+    services: Services, clock: ManualClock
+) -> None:
+    new_york = ZoneInfo("America/New_York")
+    await services.store.guilds.update(GUILD, clock.now(), timezone="America/New_York")
+    post_id = await ingest(services, ESSAY)
+
+    await services.post_dates.set_date(GUILD, post_id, "2020-09-23")
+
+    after = await by_timex(services, post_id)
+    assert after["내년"].due_end == date(2021, 12, 31)
+    # The guild's midnight after the due day, not the bot's default (Seoul) one.
+    assert after["내년"].due_at == datetime(2022, 1, 1, tzinfo=new_york)
+    assert after["2027년"].due_at == datetime(2028, 1, 1, tzinfo=new_york)
+    post = await services.store.posts.get(GUILD, post_id)
+    assert post is not None and post.published == datetime(2020, 9, 23, tzinfo=new_york)
 
 
 async def test_verdicts_votes_and_subscriptions_stay_with_their_forecast(
@@ -224,9 +242,10 @@ async def test_dating_stays_in_the_guild(services: Services) -> None:
     ("value", "reason"),
     [
         ("2026-01-01", "in the future"),
-        ("2020-13-01", "not a date in YYYY-MM-DD form"),
+        ("2020-13-01", "not a real date: there is no month 13"),
+        ("2020-02-30", "not a real date: February 2020 has 29 days"),
         ("20200923", "not a date in YYYY-MM-DD form"),
-        ("2020-9-23", "not a date in YYYY-MM-DD form"),
+        ("23 Sept 2020", "not a date in YYYY-MM-DD form"),
         ("", "not a date in YYYY-MM-DD form"),
         ("1850-01-01", "too early"),
     ],

@@ -15,7 +15,7 @@ import pytest
 
 from digests.app import Services
 from digests.errors import InputError, NotFound, PermissionDenied
-from digests.store.forecasts import ForecastRecord
+from digests.ledger.model import ForecastRecord
 from tests.ledger.conftest import ALICE, GUILD, MODERATOR, OTHER_GUILD, OUTSIDER
 
 ESSAY = "\n".join(

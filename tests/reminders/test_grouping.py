@@ -10,9 +10,9 @@ from pathlib import Path
 
 from digests.app import Services
 from digests.clock import ManualClock
+from digests.ledger.model import ForecastRecord
 from digests.ledger.service import Actor
 from digests.reminders.outbox import FORECASTS_PER_MESSAGE, DeliveryFailed, delivery_nonce
-from digests.store.forecasts import ForecastRecord
 from tests.conftest import make_settings
 from tests.reminders.conftest import GUILD, MEMBER, MODERATOR, OTHER_GUILD, Tick
 from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport

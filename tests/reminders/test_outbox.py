@@ -11,9 +11,9 @@ import pytest
 
 from digests.app import Services
 from digests.clock import ManualClock
+from digests.ledger.model import ForecastRecord
 from digests.outbox_payloads import ForecastSnapshot, ReminderPayload
 from digests.reminders.outbox import DeliveryFailed, backoff
-from digests.store.forecasts import ForecastRecord
 from digests.store.outbox import OutboxMessage
 from tests.conftest import make_settings
 from tests.reminders.conftest import GUILD, MEMBER, Tick
