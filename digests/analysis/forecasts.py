@@ -1038,6 +1038,27 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     return heading_word and (sentence.kind == "heading" or section_marker or len(words) <= 3)
 
 
+_CAPTION = re.compile(
+    r"^\s*(?:[▲△▶]\s*\S|\[?(?:사진|그래픽|자료|출처|이미지|photo|image|source|chart|graphic)\s*[=:：\]])"
+    r"|/\s*(?:사진|그래픽)\s*=|\((?:사진|자료)\s*=",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\s*(?:by|written\s+by|posted\s+by)\s+[A-Z]|[가-힣]{2,4}\s*(?:기자|특파원|에디터)\s*(?:[=/·|]|\S+@|$)"
+    r"|^\s*\S+@\S+\.\w+\s*$",
+    re.IGNORECASE,
+)
+
+
+def page_role(sentence: Sentence) -> str:
+    """The sentence's role on the page: caption, byline, heading, bullet, table or prose."""
+    if _CAPTION.search(sentence.text):
+        return "caption"
+    if len(sentence.text) <= 80 and _BYLINE.search(sentence.text):
+        return "byline"
+    return sentence.kind
+
+
 def _is_title_line(sentence: Sentence) -> bool:
     """ "셀트리온 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검": a Korean line without a
     predicate that ends in a heading noun is a title, whatever its length."""
@@ -1100,6 +1121,9 @@ def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -
         )
     if _LEAD_IN.search(text):
         steps.append(Step("lead_in", "drop", "introduces a list: the items are the claims"))
+    role = page_role(sentence)
+    if role in {"caption", "byline"}:
+        steps.append(Step(role, "drop", f"a {role}, not the post's text"))
     if _is_bare_fragment(sentence, expressions):
         steps.append(Step("bare_fragment", "drop", "a topic fragment without a predicate"))
     return steps
@@ -1284,7 +1308,9 @@ def _sentence_forecasts(
         for quote in quotes
     )
     record = (
-        trace.sentence(sentence.index, text, "quote" if in_quote else sentence.kind, sentence.lang)
+        trace.sentence(
+            sentence.index, text, "quote" if in_quote else page_role(sentence), sentence.lang
+        )
         if trace is not None
         else None
     )

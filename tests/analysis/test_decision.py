@@ -122,3 +122,27 @@ def test_an_inherited_year_needs_a_claim_line() -> None:
     assert 1 not in taken and "label_line" in steps[1]
     assert 3 not in taken and "prose_without_figure" in steps[3]
     assert 4 in taken
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        ("▲ 2026년 출시 예정인 신형 모델. /사진=현대차", "caption"),
+        ("사진=연합뉴스", "caption"),
+        ("홍길동 기자 hong@example.com", "byline"),
+        ("By Jane Doe", "byline"),
+        ("삼성전자는 2026년 HBM 매출이 두 배로 늘 것으로 본다.", "prose"),
+    ],
+)
+def test_page_roles(line: str, role: str) -> None:
+    from digests.analysis.forecasts import page_role
+
+    (sentence,) = segment(line)[:1]
+    assert page_role(sentence) == role
+
+
+def test_a_caption_is_never_a_forecast() -> None:
+    forecasts, trace = traced("▲ 2026년 출시 예정인 신형 전기차. /사진=현대차")
+    assert [f for f in forecasts if f.due_end] == []
+    (record,) = trace.sentences.values()
+    assert record.role == "caption" and any(s.name == "caption" for s in record.steps)
