@@ -164,3 +164,14 @@ def test_titles_frames_and_topics_are_not_claims(rules: Analyzer) -> None:
 def test_a_revised_target_reports_a_forecast(rules: Analyzer) -> None:
     text = "3분기 실적 발표 후 증권가는 목표주가를 130만원에서 170만원으로 올렸다."
     assert dated(rules, text, date(2025, 10, 30)) == [("목표주가", date(2026, 10, 30))]
+
+
+def test_a_heading_and_the_body_line_restating_it_are_one_forecast(rules: Analyzer) -> None:
+    text = (
+        "SK하이닉스 2026년 HBM 매출 2배 성장 전망\n"
+        "SK하이닉스의 HBM 매출은 2026년 두 배로 성장할 것으로 전망된다.\n"
+    )
+    (analysis,) = rules.analyze(
+        [make_post(text, date(2025, 12, 1))], default_anchor=date(2025, 12, 1)
+    )
+    assert [(f.sentence_index, f.due_end) for f in analysis.forecasts] == [(1, date(2026, 12, 31))]
