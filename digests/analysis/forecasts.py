@@ -1176,6 +1176,7 @@ class _Reading:
     last_day: TimeExpression | None = None  # the latest day named, for "이날", "that day"
     last_day_sentence: int = -10  # the sentence that named it
     topic_day: bool = False  # whether a sentence without a date may take that day as its topic
+    lead_in: TimeExpression | None = None  # "Capex estimates for 2026:" dates the list below it
 
 
 def _implied_expressions(
@@ -1274,8 +1275,12 @@ def _sentence_forecasts(
 ) -> list[Forecast]:
     text = sentence.text
     context = context if context is not None else _Reading()
+    listing = context.lead_in if sentence.kind in {"bullet", "table"} else None
+    if sentence.kind not in {"bullet", "table"}:
+        context.lead_in = None  # a line of prose or a heading ends the list
     if (
-        horizon is None
+        listing is None
+        and horizon is None
         and not _MAYBE_TIME.search(text)
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
@@ -1301,6 +1306,12 @@ def _sentence_forecasts(
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
     if days:
         context.last_day, context.last_day_sentence = days[-1], sentence.index
+    if listing is not None and not expressions:
+        # "- Amazon's $200 billion" under "Capex estimates for 2026:": the lead-in's date.
+        expressions = [_renamed(replace(listing, start=0, end=0), "list_lead_in")]
+    if _LEAD_IN.search(text):
+        ahead = [e for e in expressions if e.due_end > anchor and not e.past_marker]
+        context.lead_in = ahead[-1] if ahead else None
     if not expressions and horizon is None and not _FUTURE_CUE.search(text):
         return []
     in_quote = any(

@@ -175,3 +175,15 @@ def test_a_heading_and_the_body_line_restating_it_are_one_forecast(rules: Analyz
         [make_post(text, date(2025, 12, 1))], default_anchor=date(2025, 12, 1)
     )
     assert [(f.sentence_index, f.due_end) for f in analysis.forecasts] == [(1, date(2026, 12, 31))]
+
+
+def test_list_items_take_the_date_of_their_lead_in(rules: Analyzer) -> None:
+    text = (
+        "Several banks have issued forecasts for gold at the end of 2026:\n"
+        "- Goldman Sachs: $4,900 an ounce\n"
+        "- UBS: $5,000 an ounce\n"
+        "Gold traded at $4,100 on Monday.\n"
+        "- JPMorgan: bullish on silver\n"
+    )
+    found = dated(rules, text, date(2025, 11, 20))
+    assert found == [("the end of 2026", date(2026, 12, 31))] * 2
