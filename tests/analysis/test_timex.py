@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from digests.analysis.timex import find_time_expressions
+from digests.analysis.timex import describe_rules, explain_time, find_time_expressions
 
 
 def windows(sentence: str, anchor: date, **options: object) -> list[tuple[str, date, date]]:
@@ -142,3 +142,36 @@ def test_relations_until_since_before() -> None:
     assert before.relation == "before"
     [by_year_end] = find_time_expressions("before the end of the year", date(2024, 11, 2))
     assert by_year_end.relation == "until"
+
+
+def test_every_expression_names_the_rules_that_built_it() -> None:
+    anchor = date(2023, 7, 12)
+    [composite] = find_time_expressions("2024년 2분기부터 가동될 예정", anchor)
+    assert composite.rule == "ko_year4+ko_quarter"
+    [joined] = find_time_expressions("FSD wide release 시기도 2024년 말에서 25년 전도로", anchor)
+    assert joined.rule == "ko_year4+ko_part~ko_duration@range_end_year"
+    [horizon] = find_time_expressions("앞으로 2~3년은", anchor)
+    assert horizon.rule == "ko_duration"
+
+
+def test_explain_time_lists_rule_window_granularity_and_relation() -> None:
+    [explained] = explain_time("2024년 2분기부터 가동될 예정", date(2023, 7, 12))
+    assert explained.rules == ("ko_year4", "ko_quarter")
+    assert (explained.due_start, explained.due_end) == (date(2024, 4, 1), date(2024, 6, 30))
+    assert (explained.granularity, explained.relation) == ("quarter", "since")
+    assert explained.describe() == (
+        "'2024년 2분기' → 2024-04-01..2024-06-30 quarter since [explicit_year]"
+        " (rule ko_year4+ko_quarter)"
+    )
+    assert explained.as_dict()["window"] == ["2024-04-01", "2024-06-30"]
+    assert explain_time("숫자 없는 문장", date(2023, 7, 12)) == []
+
+
+def test_describe_rules_lists_every_rule_in_the_order_tried() -> None:
+    described = describe_rules()
+    assert described[0].name == "numeric_date"
+    by_name = {rule.name: rule for rule in described}
+    assert by_name["ko_year2"].function == "year"
+    assert by_name["ko_year2"].parameters == {"anchor_years": [-25, 10]}
+    assert by_name["ko_consecutive_count"].removes
+    assert all(rule.examples >= 1 for rule in described)
