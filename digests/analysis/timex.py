@@ -159,10 +159,21 @@ class _Found:
         return next((groups[name] for name in names if groups.get(name)), None)
 
     def atom(self, kind: str, **values: object) -> _Atom:
-        """An atom spanning the match, named after the rule."""
+        """An atom spanning the match, named after the rule. Parameter start_group (a group
+        name or a list of them): the expression starts there, not at the match ("in June",
+        "last Monday" → "June", "Monday"; the word before still decides relation and year)."""
         start, end = self.match.span()
+        start_group = self.rule.parameters.get("start_group")
+        if start_group:
+            names = [start_group] if isinstance(start_group, str) else start_group
+            start = next(
+                (self.match.start(name) for name in names if self.match.group(name)), start
+            )
         atom = _Atom(start, end, kind, self.rule.name, **values)  # type: ignore[arg-type]
         atom.extra["function"] = self.rule.function
+        shift = self.group("shift", "lead")
+        if shift and shift.lower() in _VOCABULARY["shifts"]:
+            atom.extra["shift"] = _VOCABULARY["shifts"][shift.lower()]
         return atom
 
     @property
@@ -388,14 +399,21 @@ def _weekday(found: _Found) -> _Atom | None:
 
 @_normaliser("month")
 def _month(found: _Found) -> _Atom | None:
-    """3월, July 2023, "in June". Parameter start_group: the group where the expression
-    starts (the month name after "in")."""
+    """3월, July 2023, "in June", "last March" (the shift word fixes the year)."""
     atom = found.atom("month", month=_month_of(found))
-    start_group = found.parameters.get("start_group")
-    if start_group:
-        atom.start = found.match.start(start_group)
     if found.group("y"):
         atom.year, atom.year_explicit = int(found.group("y") or 0), True
+    return atom
+
+
+@_normaliser("dateline_day")
+def _dateline_day(found: _Found) -> _Atom | None:
+    """ "3일(현지시간)": a news dateline, a day that has already come (read as the past)."""
+    month = found.group("m", "m2")
+    atom = found.atom(
+        "day", month=int(month) if month else None, day=int(found.group("d", "d2") or 1)
+    )
+    atom.extra["dateline"] = True
     return atom
 
 
@@ -488,6 +506,8 @@ def _ko_duration(found: _Found) -> _Atom | None:
     unit_word = found.group("unit") or ""
     if unit_word == "해" and count not in _VOCABULARY["numbers_ko"]:
         return None
+    if count == "수" and unit_word == "주":
+        return None  # 수주 is an order won ("수주 잔고"), not "a few weeks"
     amount = _ko_number(count)
     return _duration(found, amount, _VOCABULARY["units_ko"][unit_word], prefix, suffix)
 
@@ -495,7 +515,7 @@ def _ko_duration(found: _Found) -> _Atom | None:
 @_normaliser("en_duration")
 def _en_duration(found: _Found) -> _Atom | None:
     """within 18 months, in the next 3 years, over the past 3 years, two years from now."""
-    prefix = (found.group("pre") or "").strip().lower()
+    preposition = prefix = (found.group("pre") or "").strip().lower()
     suffix = (found.group("post") or "").strip().lower()
     nxt = (found.group("next") or "").lower()
     if nxt:
@@ -508,7 +528,9 @@ def _en_duration(found: _Found) -> _Atom | None:
     unit = _VOCABULARY["units_en"][(found.group("unit") or "").lower().rstrip("s")]
     if unit == "decade":
         unit, amount = "year", (amount or 1) * 10
-    return _duration(found, amount, unit, prefix, suffix)
+    atom = _duration(found, amount, unit, prefix, suffix)
+    atom.extra["preposition"] = preposition
+    return atom
 
 
 def _duration(found: _Found, amount: float | None, unit: str, prefix: str, suffix: str) -> _Atom:
@@ -516,6 +538,9 @@ def _duration(found: _Found, amount: float | None, unit: str, prefix: str, suffi
     amount_to = float(upper) if upper and upper.isdigit() else _en_number(upper) if upper else None
     atom = found.atom("duration", vague=amount is None)
     atom.extra.update(amount=amount, amount_to=amount_to, unit=unit, prefix=prefix, suffix=suffix)
+    if amount is None:
+        # "수 개월 내에", "within a few weeks": a vague count, read as [fewest, most].
+        atom.extra["vague_count"] = _vague_count(found.group("a") or "")
     if "range_end_years" in found.parameters:
         atom.extra["range_end_years"] = tuple(found.parameters["range_end_years"])
     return atom
@@ -576,14 +601,24 @@ def _atoms(sentence: str) -> list[_Atom]:
     return atoms
 
 
+# "5월 6일과 7일", "5월 6일, 7일": a bare day joined to a dated one shares its month.
+_DAY_JOIN = re.compile(r"\s*(?:~|∼|〜|-|–|에서|부터|과|와|및|,|and|or|to)\s*", re.IGNORECASE)
+
+
 def _inherit_bracketed_month(atoms: list[_Atom], sentence: str) -> None:
-    """ "9월 FOMC(16~17일)", "금요일(20일)": a bracketed day belongs to the month just before."""
+    """ "9월 FOMC(16~17일)", "금요일(20일)": a bracketed day belongs to the month just before;
+    "5월 6일과 7일": so does a day joined to a dated day (never another month's 7th)."""
     for index, atom in enumerate(atoms):
-        if (
-            atom.kind != "day"
-            or atom.month is not None
-            or sentence[max(0, atom.start - 1) : atom.start] != "("
-        ):
+        if atom.kind != "day" or atom.month is not None:
+            continue
+        if index > 0 and _DAY_JOIN.fullmatch(sentence[atoms[index - 1].end : atom.start]):
+            previous = atoms[index - 1]
+            if previous.kind == "day" and previous.month is not None:
+                atom.month = previous.month
+                atom.year, atom.year_explicit = previous.year, previous.year_explicit
+                atom.rule += "@month_before"
+            continue
+        if sentence[max(0, atom.start - 1) : atom.start] != "(":
             continue
         for previous in reversed(atoms[:index]):
             if atom.start - previous.end > 16:
@@ -724,6 +759,7 @@ class _Resolved:
     unit_year_only: bool = False
     fiscal: bool = False
     rule: str = ""
+    duration: _Atom | None = None  # the duration atom it was read from, if any
 
 
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
@@ -848,6 +884,10 @@ def _resolve_composite_window(
     explicit_year = year_atom is not None
     relative = False
     past_marker = False
+    # "last March", "지난 월요일", "오는 3월": the word before fixes which one is meant.
+    shift = next((str(a.extra["shift"]) for a in composite.atoms if "shift" in a.extra), None)
+    # "3일(현지시간)": a news dateline, this month's day or the last one before, never later
+    dateline = any(atom.extra.get("dateline") for atom in composite.atoms)
     year: int | None = year_atom.year if year_atom else None
     for atom in composite.atoms:
         if atom.year is not None and year is None:
@@ -911,13 +951,12 @@ def _resolve_composite_window(
         elif word in {"이번 주", "이번주", "this week"}:
             moment = week_start + timedelta(days=target)
         elif rel is None:
-            # A bare weekday ("on Thursday") only dates a claim about the coming days.
-            if prefer == "past":
-                return None
-            moment = anchor + timedelta(days=(target - anchor.weekday()) % 7)
+            moment = _weekday_moment(anchor, target, shift, prefer)
         else:
             return None
-        return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True)
+        return _Resolved(
+            composite.start, composite.end, (moment, moment), "day", False, True, shift == "last"
+        )
     holiday = by_kind.get("holiday")
     if holiday is not None:
         name = str(holiday.extra["holiday"])
@@ -1004,56 +1043,36 @@ def _resolve_composite_window(
         month = day_atom.month or (month_atom.month if month_atom else None)
         day_of_month = int(day_atom.day or 1)
         if month is None:
-            # A bare "19일": the anchor's month, or the next one for a future reading.
-            month_year = (anchor.year, anchor.month)
-            candidate = _safe_date(anchor.year, anchor.month, day_of_month)
-            if candidate is None:
-                return None
-            this_month = date(anchor.year, anchor.month, 1)
-            nxt = _add_months(this_month, 1)
-            prev = _add_months(this_month, -1)
-            if prefer == "future" and candidate < anchor:
-                month_year = (nxt.year, nxt.month)
-            elif prefer == "past" and candidate > anchor:
-                month_year = (prev.year, prev.month)
-            elif prefer == "nearest":
-                options = [
-                    moment
-                    for moment in (
-                        _safe_date(prev.year, prev.month, day_of_month),
-                        candidate,
-                        _safe_date(nxt.year, nxt.month, day_of_month),
-                    )
-                    if moment is not None
-                ]
-                best = min(options, key=lambda moment: abs((moment - anchor).days))
-                month_year = (best.year, best.month)
-            moment = _safe_date(month_year[0], month_year[1], day_of_month)
+            moment = _bare_day(anchor, day_of_month, prefer, shift, dateline)
             if moment is None or year is not None:
                 return None
+            past_marker = past_marker or shift == "last"
             return _Resolved(
                 composite.start,
                 composite.end,
-                (moment, moment),
+                (_first_day_of_range(moment, day_atom), moment),
                 "day",
                 False,
                 relative,
                 past_marker,
             )
+
+        def day_window(y: int) -> tuple[date, date]:
+            return (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2
+
+        if year is None and shift is not None:
+            year, past_marker = _shifted_year(anchor, day_window, shift), shift == "last"
         if year is None:
-            year = _pick_year(
-                anchor,
-                lambda y: (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2,
-                prefer,
-                0,
-            )
+            # A dated dateline ("12월 30일(현지시간)") is the nearest such day, never next year's.
+            day_prefer = ("past" if prefer == "past" else "nearest") if dateline else prefer
+            year = _pick_year(anchor, day_window, day_prefer, 0)
         moment = _safe_date(year, month, day_of_month)
         if moment is None:
             return None
         return _Resolved(
             composite.start,
             composite.end,
-            (moment, moment),
+            (_first_day_of_range(moment, day_atom), moment),
             "day",
             explicit_year,
             relative,
@@ -1061,6 +1080,9 @@ def _resolve_composite_window(
         )
     if month_atom is not None:
         month = int(month_atom.month or 1)
+        if year is None and shift is not None:
+            year = _shifted_year(anchor, lambda y: _month_window(y, month), shift)
+            past_marker = shift == "last"
         if year is None:
             year = _pick_year(anchor, lambda y: _month_window(y, month), prefer, 0)
         window = _month_window(year, month)
@@ -1094,6 +1116,94 @@ def _resolve_composite_window(
         resolved.unit_year_only = unit_year_only
         return resolved
     return None
+
+
+def _bare_day(
+    anchor: date, day: int, prefer: str, shift: str | None, dateline: bool
+) -> date | None:
+    """The date of a day written without its month ("19일").
+
+    "지난 19일" is the last one before the anchor, "오는 19일" the next one after, "이번 19일"
+    this month's. Otherwise the anchor's month's; for a future reading the next month's once it
+    has passed, for a past reading the previous month's while it is ahead, and for no reading
+    the nearest of the three. A dateline ("19일(현지시간)") is never a later month's: this
+    month's for a future reading, else the last one not after the anchor.
+    """
+    this_month = date(anchor.year, anchor.month, 1)
+    months = [_add_months(this_month, offset) for offset in (-2, -1, 0, 1, 2)]
+    options = [moment for first in months if (moment := _safe_date(first.year, first.month, day))]
+    candidate = _safe_date(anchor.year, anchor.month, day)
+    if shift == "last":
+        return max((moment for moment in options if moment < anchor), default=None)
+    if shift == "next":
+        return min((moment for moment in options if moment > anchor), default=None)
+    if shift == "this":
+        return candidate
+    if dateline:
+        before = [moment for moment in options if moment <= anchor]
+        if prefer == "future" and candidate is not None:
+            return candidate
+        if prefer == "nearest" and candidate is not None and before:
+            return min((candidate, before[-1]), key=lambda moment: abs((moment - anchor).days))
+        return before[-1] if before else None
+    if candidate is None:
+        return None
+    nxt, prev = months[3], months[1]
+    if prefer == "future" and candidate < anchor:
+        return _safe_date(nxt.year, nxt.month, day)
+    if prefer == "past" and candidate > anchor:
+        return _safe_date(prev.year, prev.month, day)
+    if prefer == "nearest":
+        nearby = [
+            moment
+            for moment in (
+                _safe_date(prev.year, prev.month, day),
+                candidate,
+                _safe_date(nxt.year, nxt.month, day),
+            )
+            if moment is not None
+        ]
+        return min(nearby, key=lambda moment: abs((moment - anchor).days))
+    return candidate
+
+
+def _weekday_moment(anchor: date, target: int, shift: str | None, prefer: str) -> date:
+    """The date of a weekday: "last Monday" the one before the anchor, "next Monday" the one
+    after; "this Monday" or a bare "Monday" the coming one (the anchor's own day included), or
+    in a past-tense reading the most recent one ("a note published on Monday")."""
+    back = (anchor.weekday() - target) % 7
+    ahead = (target - anchor.weekday()) % 7
+    if shift == "last":
+        return anchor - timedelta(days=back or 7)
+    if shift == "next":
+        return anchor + timedelta(days=ahead or 7)
+    if prefer == "past":
+        return anchor - timedelta(days=back)
+    return anchor + timedelta(days=ahead)
+
+
+def _shifted_year(
+    anchor: date, window_for_year: Callable[[int], tuple[date, date]], shift: str
+) -> int:
+    """The year of "last March" (the latest one over before the anchor), "next March" (the
+    first one not yet begun) or "this March" (the anchor's year)."""
+    if shift == "last":
+        return anchor.year if window_for_year(anchor.year)[1] < anchor else anchor.year - 1
+    if shift == "next":
+        return anchor.year if window_for_year(anchor.year)[0] > anchor else anchor.year + 1
+    return anchor.year
+
+
+def _first_day_of_range(last: date, day_atom: _Atom) -> date:
+    """The first day of "16~17일", "May 6–7" (in the month before when it is the larger
+    number: "30~2일"); the day itself for a single day."""
+    first = day_atom.extra.get("first_day")
+    if not isinstance(first, int) or first == last.day:
+        return last
+    if first < last.day:
+        return last.replace(day=first)
+    previous = _add_months(last.replace(day=1), -1)
+    return _safe_date(previous.year, previous.month, first) or last
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -1254,14 +1364,8 @@ def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> 
     return None
 
 
-def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
-    amount = atom.extra.get("amount")
-    amount_to = atom.extra.get("amount_to")
-    unit = str(atom.extra["unit"])
-    prefix = str(atom.extra.get("prefix") or "")
-    suffix = str(atom.extra.get("suffix") or "")
-    if amount is None:
-        return None
+def _shifter(anchor: date, unit: str) -> Callable[..., date]:
+    """A function moving the anchor by an amount of `unit`s (forwards, or back with sign -1)."""
     months_per = {"year": 12, "month": 1, "quarter": 3}.get(unit)
     days_per = {"week": 7, "day": 1}.get(unit)
 
@@ -1270,22 +1374,57 @@ def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
             return _add_months(anchor, sign * round(float(value) * months_per))
         return anchor + timedelta(days=sign * float(value) * (days_per or 1))
 
-    past_words = {"지난", "최근", "과거", "past", "last", "previous"}
-    if prefix in past_words or suffix in {"전", "만에", "ago"}:
+    return shift
+
+
+_PAST_PREFIXES = {"지난", "최근", "과거", "past", "last", "previous"}
+_PAST_SUFFIXES = {"전", "만에", "ago"}
+_AFTER_SUFFIXES = {"후", "뒤", "later", "from now", "ahead"}
+# "수 개월 내에", "몇 달 안에", "within a few weeks", "over the next few quarters"
+_WITHIN_SUFFIXES = {"내", "내외", "이내", "안에", "안", "안으로", "내로"}
+_FORWARD_PREFIXES = {"앞으로", "향후", "within", "in", "next", "over", "during", "by"}
+
+
+def _resolve_vague_duration(atom: _Atom, anchor: date, counts: tuple[int, int]) -> _Resolved | None:
+    """A vague count of periods: a window from the anchor to the most the count can mean
+    (forwards or back), or between the fewest and the most for "N 후"/"from now"."""
+    fewest, most = counts
+    shift = _shifter(anchor, str(atom.extra["unit"]))
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    span = (atom.start, atom.end)
+    if atom.extra.get("preposition") == "for":
+        return None  # "for the next several years" says how long something lasts
+    if prefix in _PAST_PREFIXES or suffix in _PAST_SUFFIXES:
+        window = (shift(most, -1), anchor)
+        return _Resolved(*span, window, "horizon", False, True, True, True, relation="ago")
+    if suffix in _AFTER_SUFFIXES or prefix == "after":
+        window = (shift(fewest), shift(most))
+        return _Resolved(*span, window, "horizon", False, True, vague=True, relation="after")
+    if suffix in _WITHIN_SUFFIXES or prefix in _FORWARD_PREFIXES:
+        window = (anchor, shift(most))
+        return _Resolved(*span, window, "horizon", False, True, vague=True, relation="within")
+    return None  # "수년간 이어진": how long, not when
+
+
+def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
+    amount = atom.extra.get("amount")
+    amount_to = atom.extra.get("amount_to")
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    if amount is None:
+        counts = atom.extra.get("vague_count")
+        return _resolve_vague_duration(atom, anchor, counts) if counts else None  # type: ignore[arg-type]
+    shift = _shifter(anchor, str(atom.extra["unit"]))
+    if prefix in _PAST_PREFIXES or suffix in _PAST_SUFFIXES:
         start = shift(float(amount_to or amount), -1)
         return _Resolved(
             atom.start, atom.end, (start, anchor), "horizon", False, True, True, relation="ago"
         )
     low = shift(float(amount))
     high = shift(float(amount_to)) if amount_to else low
-    if suffix in {"후", "뒤", "later", "from now", "ahead"} or (
-        prefix in {"in", "after"} and suffix not in {"간", "동안"}
-    ):
-        relation = (
-            "after"
-            if suffix in {"후", "뒤", "later", "from now", "ahead"} or prefix == "after"
-            else "within"
-        )
+    if suffix in _AFTER_SUFFIXES or (prefix in {"in", "after"} and suffix not in {"간", "동안"}):
+        relation = "after" if suffix in _AFTER_SUFFIXES or prefix == "after" else "within"
         if relation == "after":
             return _Resolved(
                 atom.start, atom.end, (low, high), "horizon", False, True, relation="after"
@@ -1342,7 +1481,14 @@ _RANGE_JOIN = re.compile(
 _BETWEEN_BEFORE = re.compile(r"(?:between|from)\s*$", re.IGNORECASE)
 _AFTER_RELATION = [
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:까지|내에|이내|안에|중에|중으로|내로)"), "until"),
-    (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:부터|이래|이후로|since)"), "since"),
+    (
+        # "2025년부터 회복", "2025년을 기점으로", "2026 onwards": a start, not a due date
+        re.compile(
+            r"^\s*(?:\([^)]{1,6}\))?\s*(?:부터|이래|이후로|since|(?:을|를)\s*(?:기점으로|시작으로)"
+            r"|onwards?\b|and\s+beyond\b)"
+        ),
+        "since",
+    ),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이후|후|뒤|이상)"), "after"),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이전|전까지|전에|전)(?!도|후)"), "before"),
 ]
@@ -1391,6 +1537,8 @@ def _join_ranges(items: list[_Resolved], sentence: str) -> list[_Resolved]:
                 _RANGE_JOIN.match(gap)
                 and item.window[1] >= last.window[1]
                 and item.start - last.end <= 12
+                # "over three years through 2028" is a span tied to its end year, not a range
+                and "horizon" not in {last.granularity, item.granularity}
             ):
                 between = _BETWEEN_BEFORE.search(sentence[max(0, last.start - 10) : last.start])
                 word = gap.strip().lower()
@@ -1414,6 +1562,81 @@ def _join_ranges(items: list[_Resolved], sentence: str) -> list[_Resolved]:
     return joined
 
 
+# "2028년까지 3년간", "2026~2028년 3년간", "three years through 2028": the years end there;
+# "2026년부터 3년간", "over three years from 2026": they start there.
+_TO_END_YEAR = re.compile(r"^\s*(?:까지(?:의)?|,)?\s*$")
+_FROM_START_YEAR = re.compile(r"^\s*(?:부터|에서부터|from)\s*$", re.IGNORECASE)
+_TO_END_YEAR_AFTER = re.compile(r"^\s*(?:through|to|until|till|ending(?:\s+in)?)\s*$", re.I)
+_SPAN_PREFIXES = {"", "앞으로", "향후", "over", "during"}
+
+
+def _tie_durations_to_years(items: list[_Resolved], sentence: str) -> list[_Resolved]:
+    """A span of whole years written next to an explicit year counts from that year, not from
+    the post's date: "2028년까지 3년간" is 2026–2028, "2026년부터 3년간" is 2026–2028."""
+    tied: list[_Resolved | None] = list(items)
+    for index, item in enumerate(items):
+        years = _span_years(item)
+        if years is None:
+            if item.duration is not None and item.duration.extra.get("needs_year"):
+                tied[index] = None  # "…년부터 N개월": not a span we can place
+            continue
+        before = items[index - 1] if index > 0 else None
+        after = items[index + 1] if index + 1 < len(items) else None
+        window: tuple[date, date] | None = None
+        step = ""
+        if before is not None and _is_explicit_year(before):
+            gap = sentence[before.end : item.start]
+            if _FROM_START_YEAR.match(gap):
+                first = before.window[0].year
+                window, step = (date(first, 1, 1), date(first + years - 1, 12, 31)), "from_year"
+            elif _TO_END_YEAR.match(gap) and (
+                before.granularity == "range" or gap.strip().startswith("까지")
+            ):
+                last = before.window[1].year
+                window, step = (date(last - years + 1, 1, 1), date(last, 12, 31)), "to_year"
+        if window is None and after is not None and _is_explicit_year(after):
+            gap = sentence[item.end : after.start]
+            if _TO_END_YEAR_AFTER.match(gap):
+                last = after.window[1].year
+                window, step = (date(last - years + 1, 1, 1), date(last, 12, 31)), "to_year"
+            elif _FROM_START_YEAR.match(gap):
+                first = after.window[0].year
+                window, step = (date(first, 1, 1), date(first + years - 1, 12, 31)), "from_year"
+        if window is not None:
+            tied[index] = replace(
+                item,
+                window=window,
+                granularity="range",
+                explicit_year=True,
+                relative=False,
+                relation="during",
+                rule=f"{item.rule}@{step}",
+            )
+        elif item.duration is not None and item.duration.extra.get("needs_year"):
+            tied[index] = None
+    return [item for item in tied if item is not None]
+
+
+def _span_years(item: _Resolved) -> int | None:
+    """The number of years of a forward span ("3년간", "향후 3년간", "over three years")."""
+    atom = item.duration
+    if atom is None or atom.extra.get("unit") != "year" or atom.extra.get("amount_to"):
+        return None
+    amount = atom.extra.get("amount")
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    if not isinstance(amount, float | int) or amount != int(amount) or not 1 <= amount <= 30:
+        return None
+    if prefix not in _SPAN_PREFIXES or suffix not in {"간", "동안", ""}:
+        return None
+    return int(amount)
+
+
+def _is_explicit_year(item: _Resolved) -> bool:
+    """A year, or a range of years, written as such (2028년, 2026~2028년, 내년)."""
+    return item.explicit_year and item.granularity in {"year", "range"} and item.duration is None
+
+
 def _repair_two_digit_range_years(items: list[_Resolved]) -> None:
     """In "2024년 말에서 25년", a two-digit year after a four-digit one is in the same century."""
     del items  # _two_digit_year already maps 25 → 2025; kept as a hook for other centuries
@@ -1426,11 +1649,16 @@ MAYBE_TIME = re.compile(
     r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|개월|[일이삼사오육칠팔구십]\s*년|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
     r"year|quarter|month|week|decade|half|spring|summer|fall|autumn|winter|tomorrow|christmas|"
     r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|eoy|eoq|eom|이맘|설\s*연휴|설날|구정|추석|한가위|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|몇\s*(?:해|달|년|주)|수\s*(?:년|해)",
     re.IGNORECASE,
 )
 # ‘2025 테크 데이’, "CES 2026": a year inside a short quoted name is part of the name.
 _SHORT_QUOTE = re.compile(r"[‘“\"「『][^’”\"」』]{1,30}[’”\"」』]")
+
+
+_YEAR_THEN_FROM = re.compile(
+    r"(?:(?:19|20)?\d{2}\s*년(?:도)?|(?:19|20)\d{2})\s*(?:부터|에서부터)\s*$"
+)
 
 
 def _event_relative(atom: _Atom, sentence: str) -> bool:
@@ -1441,6 +1669,11 @@ def _event_relative(atom: _Atom, sentence: str) -> bool:
         return False
     before = sentence[max(0, atom.start - 8) : atom.start]
     if re.search(r"(후|이후|뒤|부터|이래)\s*$", before):
+        # "2026년부터 3년간" counts from that year (see _tie_durations_to_years), which must
+        # then take it; any other "…부터 N년" counts from an event the text names.
+        if _YEAR_THEN_FROM.search(sentence[max(0, atom.start - 14) : atom.start]):
+            atom.extra["needs_year"] = True
+            return False
         return True
     after = sentence[atom.end : atom.end + 12]
     return atom.extra.get("suffix") in {"후", "뒤"} and bool(
@@ -1525,9 +1758,10 @@ def _find(
             continue
         if item is not None:
             item.rule = atom.rule
+            item.duration = atom if atom.kind == "duration" else None
             resolved.append(item)
     resolved.sort(key=lambda item: item.start)
-    resolved = _join_ranges(resolved, sentence)
+    resolved = _tie_durations_to_years(_join_ranges(resolved, sentence), sentence)
     expressions = []
     for item in resolved:
         relation, past_before = _relation(sentence, item.start, item.end)
