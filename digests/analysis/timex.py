@@ -290,7 +290,8 @@ def _end_of(found: _Found) -> _Atom | None:
     if year_text:
         if unit != "year":
             return None
-        return found.atom("year", year=_year_value(year_text), year_explicit=True)
+        # "YE25": the end of 2025, like "2025년 말"
+        return found.atom("year", year=_year_value(year_text), year_explicit=True, part="end")
     atom = found.atom("rel")
     atom.extra["word"] = f"end of this {unit}"
     return atom
@@ -1097,6 +1098,7 @@ def _resolve_composite_window(
     if year is not None:
         window = _year_window(year)
         granularity = "year"
+        part = part or (year_atom.part if year_atom is not None else None)
         mapped = {"year_early": "early", "year_end": "end"}.get(part or "", part)
         if mapped in _YEAR_PARTS:
             window = _year_part_window(year, mapped)
