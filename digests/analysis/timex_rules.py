@@ -164,18 +164,20 @@ def load_rules(
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise RuleFileError(f"{path}: cannot read rules: {error}") from error
     raw_patterns: dict[str, str] = {}
+    pattern_files: dict[str, str] = {}
     vocabulary: dict[str, dict[str, Any]] = {}
     for file_name, document in documents:
         for key, value in document.get("patterns", {}).items():
             if key in raw_patterns:
                 raise RuleFileError(f"{file_name}: sub-pattern {key!r} is defined twice")
             raw_patterns[key] = _joined(value, f"{file_name}: sub-pattern {key!r}")
+            pattern_files[key] = file_name
         for key, table in document.get("vocabulary", {}).items():
             if key in vocabulary:
                 raise RuleFileError(f"{file_name}: vocabulary {key!r} is defined twice")
             vocabulary[key] = dict(table)
     patterns = {
-        key: _expand(value, raw_patterns, f"sub-pattern {key!r}")
+        key: _expand(value, raw_patterns, f"{pattern_files[key]}: sub-pattern {key!r}")
         for key, value in raw_patterns.items()
     }
     known = set(functions) if functions is not None else None
