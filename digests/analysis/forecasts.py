@@ -1244,6 +1244,9 @@ def _implied_expressions(
     return sorted(expressions + implied, key=lambda e: e.start)
 
 
+_IMPLIED_RULES = {"anaphora_day", "topic_day", "price_target_12m", "list_lead_in"}
+
+
 def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:
     """The expression credited to `rule` (when time expressions carry their rule's name)."""
     if "rule" in getattr(expression, "__dataclass_fields__", {}):
@@ -1684,6 +1687,9 @@ def _candidate_features(
         features["eventful"] = 1.0
     for step in steps:
         features[f"step:{step.name}={step.verdict}"] = 1.0
+    rule = getattr(expression, "rule", "") or ""
+    if rule in _IMPLIED_RULES:
+        features[f"implied={rule}"] = 1.0  # a date the sentence does not write itself
     rules_keep = not base.get("sentence_dropped") and all(s.verdict != "drop" for s in steps)
     if rules_keep:
         features["rules_keep"] = 1.0

@@ -90,13 +90,27 @@ def test_days_bucket(days: int, bucket: str) -> None:
     assert days_bucket(days) == bucket
 
 
-def test_the_committed_model_is_trained_on_real_posts_and_decides_by_default() -> None:
+def test_the_committed_model_file_records_its_training_and_the_comparison() -> None:
+    import json
+
     from digests.analysis.decision import MODEL_FILE, default_model
 
-    model = default_model()
-    assert model is not None, f"{MODEL_FILE} is missing or switched off"
-    assert "real dev documents" in model.trained_on
-    assert 0.0 < model.threshold < 1.0 and model.weights
+    data = json.loads(MODEL_FILE.read_text("utf-8"))
+    model = ForecastModel.from_json(data)
+    assert "real dev documents" in model.trained_on and model.weights
+    cv = data["cross_validation"]
+
+    def f1(figures: dict) -> float:
+        return (
+            2
+            * figures["recall"]
+            * figures["precision"]
+            / (figures["recall"] + figures["precision"])
+        )
+
+    # The model decides only where it beat the rules in cross-validation on real posts.
+    assert data["enabled"] == (f1(cv["model"]) > f1(cv["rules"]))
+    assert (default_model() is not None) == data["enabled"]
     _, trace = traced("연준은 내년 상반기 금리를 두 차례 인하할 것이다.", model)
     assert next(iter(trace.sentences.values())).candidates[0].decided_by == "model"
 

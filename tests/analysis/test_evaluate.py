@@ -50,7 +50,7 @@ def test_seed_targets(shared_dir: Path, analyzer: Analyzer) -> None:
         ("holdout5", 0.89, 0.90, 2),
         ("holdout6", 0.91, 0.87, 4),
         # the real-post development split (the blind split is never a test: it is only scored)
-        (os.path.join("real", "dev"), 0.71, 0.70, 9),
+        (os.path.join("real", "dev"), 0.70, 0.70, 9),
     ],
 )
 def test_own_labelled_sets_do_not_regress(
