@@ -17,6 +17,7 @@ from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
+from digests.i18n import Catalog, catalog
 from digests.ingest.text import clip
 from digests.ledger.model import ForecastRecord
 from digests.ledger.post_dates import PostDating
@@ -69,111 +70,9 @@ def post_date_hint(post_id: int) -> str:
     return f"/ingest date post:{post_id} date:YYYY-MM-DD"
 
 
-@dataclass(frozen=True)
-class DeliveryStrings:
-    """The wording of messages the bot posts by itself (reminders, feed entries), per language."""
-
-    reminder_title: str  # {id}
-    reminder_lead: str
-    followup_title: str  # {id}
-    followup_lead: str  # {days}
-    snooze_title: str  # {id}
-    snooze_lead: str
-    personal_title: str  # {id}
-    personal_lead: str
-    late_note: str
-    subscriber: str  # exactly one subscriber
-    subscribers: str  # {count}
-    followup_lead_one: str  # came due one day ago
-    group_reminder_title: str  # {count}
-    group_reminder_lead: str
-    group_followup_title: str  # {count}
-    group_followup_lead: str
-    group_due_ago_one: str
-    group_due_ago: str  # {days}
-    due: str
-    speaker: str
-    source: str
-    votes: str
-    outcomes: dict[str, str]  # vote tallies
-    # button labels: correct, wrong, partly, unknown, snooze, remind
-    buttons: tuple[str, str, str, str, str, str]
-    feed_untitled: str
-    feed_new_in: str  # {feed}
-    feed_unnamed: str
-
-
-DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
-    "en": DeliveryStrings(
-        reminder_title="Forecast due: #{id}",
-        reminder_lead="Its window has closed. Did it come true?",
-        followup_title="Still waiting for a verdict: #{id}",
-        followup_lead="Came due {days} days ago and nobody has judged it yet.",
-        snooze_title="Snooze over: #{id}",
-        snooze_lead="You asked to be reminded again.",
-        personal_title="Your reminder: #{id}",
-        personal_lead="You asked to be reminded of this forecast.",
-        late_note="\n_Sorry, this reminder is late: the bot was offline when it came due._",
-        subscriber=" (1 subscribed member was messaged directly.)",
-        subscribers=" ({count} subscribed members were messaged directly.)",
-        followup_lead_one="Came due 1 day ago and nobody has judged it yet.",
-        group_reminder_title="{count} forecasts came due",
-        group_reminder_lead="Their windows have closed. Did they come true? Vote under each one.",
-        group_followup_title="{count} forecasts still waiting for a verdict",
-        group_followup_lead="Nobody has judged them yet. Vote under each one.",
-        group_due_ago_one="came due 1 day ago",
-        group_due_ago="came due {days} days ago",
-        due="Due",
-        speaker="Speaker",
-        source="Source",
-        votes="Votes",
-        outcomes=OUTCOME_LABELS,
-        buttons=("Came true", "Didn't", "Partly", "Can't tell", "Snooze a week", "Remind me"),
-        feed_untitled="New post",
-        feed_new_in="New in {feed}",
-        feed_unnamed="a followed feed",
-    ),
-    "ko": DeliveryStrings(
-        reminder_title="기한이 된 예측: #{id}",
-        reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요?",
-        followup_title="아직 판정을 기다리는 예측: #{id}",
-        followup_lead="기한이 {days}일 지났지만 아직 아무도 판정하지 않았습니다.",
-        snooze_title="미룬 알림: #{id}",
-        snooze_lead="미뤄 두셨던 예측을 다시 알려 드립니다.",
-        personal_title="요청하신 알림: #{id}",
-        personal_lead="이 예측을 알려 달라고 요청하셨습니다.",
-        late_note="\n_알림이 늦어 죄송합니다. 기한이 됐을 때 봇이 오프라인 상태였습니다._",
-        subscriber=" (구독한 멤버 1명에게는 DM으로 따로 알렸습니다.)",
-        subscribers=" (구독한 멤버 {count}명에게는 DM으로 따로 알렸습니다.)",
-        followup_lead_one="기한이 1일 지났지만 아직 아무도 판정하지 않았습니다.",
-        group_reminder_title="기한이 된 예측 {count}건",
-        group_reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요? 각 예측 아래에서 투표해 주세요.",
-        group_followup_title="아직 판정을 기다리는 예측 {count}건",
-        group_followup_lead="아직 아무도 판정하지 않았습니다. 각 예측 아래에서 투표해 주세요.",
-        group_due_ago_one="기한 1일 경과",
-        group_due_ago="기한 {days}일 경과",
-        due="기한",
-        speaker="발언자",
-        source="출처",
-        votes="투표",
-        outcomes={
-            "correct": "맞음",
-            "wrong": "틀림",
-            "partly": "일부 맞음",
-            "unknown": "판단 불가",
-            "withdrawn": "철회",
-        },
-        buttons=("맞음", "틀림", "일부 맞음", "판단 불가", "일주일 미루기", "나에게 알림"),
-        feed_untitled="새 글",
-        feed_new_in="{feed}에 새 글",
-        feed_unnamed="구독 중인 피드",
-    ),
-}
-
-
-def delivery_strings(language: object) -> DeliveryStrings:
-    """The wording for a queued message's language (English when absent or unknown)."""
-    return DELIVERY_STRINGS.get(str(language or "en"), DELIVERY_STRINGS["en"])
+def delivery_strings(language: object) -> Catalog:
+    """The catalog for a queued message's language (English when absent or unknown)."""
+    return catalog(language)
 
 
 def plural_form(count: int, one: str, many: str) -> str:
@@ -212,7 +111,11 @@ def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
 
 def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
     """The buttons under every reminder ping (labels in `language`; the ids never change)."""
-    correct, wrong, partly, unknown, snooze, remind = delivery_strings(language).buttons
+    words = delivery_strings(language)
+    correct, wrong, partly, unknown, snooze, remind = (
+        words(f"delivery.button.{name}")
+        for name in ("correct", "wrong", "partly", "unknown", "snooze", "remind")
+    )
     return [
         Button(vote_button_id(forecast_id, "correct"), correct, "success"),
         Button(vote_button_id(forecast_id, "wrong"), wrong, "danger"),
@@ -1036,45 +939,44 @@ class Commands:
             return self.digest_reply(from_json(payload.digest))
         words = delivery_strings(payload.language)
         if isinstance(payload, FeedPayload):
-            feed = defang(payload.feed or words.feed_unnamed)
+            feed = defang(payload.feed or words("delivery.feed_unnamed"))
             return Reply(
-                title=defang(clip(payload.title or words.feed_untitled, 250)),
+                title=defang(clip(payload.title or words("delivery.feed_untitled"), 250)),
                 url=payload.url or None,
-                description=words.feed_new_in.format(feed=feed)
+                description=words("delivery.feed_new_in", feed=feed)
                 + (f" · {defang(payload.author)}" if payload.author else ""),
             )
         forecast = payload.forecast
         claim = defang(clip(forecast.claim, 300))
-        late_note = words.late_note if late else ""
+        late_note = words("delivery.late_note") if late else ""
         if isinstance(payload, FollowupPayload):
-            title = words.followup_title.format(id=forecast.id)
-            lead = plural_form(payload.stage, words.followup_lead_one, words.followup_lead)
-            lead = lead.format(days=payload.stage)
+            title = words("delivery.followup_title", id=forecast.id)
+            lead = words.plural(payload.stage, "delivery.followup_lead")
         elif isinstance(payload, SnoozePayload):
-            title = words.snooze_title.format(id=forecast.id)
-            lead = words.snooze_lead
+            title = words("delivery.snooze_title", id=forecast.id)
+            lead = words("delivery.snooze_lead")
         elif isinstance(payload, PersonalPayload):
-            title = words.personal_title.format(id=forecast.id)
-            lead = words.personal_lead
+            title = words("delivery.personal_title", id=forecast.id)
+            lead = words("delivery.personal_lead")
         else:
-            title = words.reminder_title.format(id=forecast.id)
-            lead = words.reminder_lead
+            title = words("delivery.reminder_title", id=forecast.id)
+            lead = words("delivery.reminder_lead")
         fields = []
         if forecast.due_end:
-            fields.append(Field(words.due, forecast.due_end.isoformat(), True))
+            fields.append(Field(words("delivery.due"), forecast.due_end.isoformat(), True))
         if forecast.speaker:
-            fields.append(Field(words.speaker, defang(forecast.speaker), True))
+            fields.append(Field(words("delivery.speaker"), defang(forecast.speaker), True))
         if forecast.source_label or forecast.source_url:
             source = forecast.source_label or forecast.source_url or ""
-            fields.append(Field(words.source, defang(clip(source, 200)), False))
+            fields.append(Field(words("delivery.source"), defang(clip(source, 200)), False))
         votes = payload.votes if isinstance(payload, FollowupPayload) else {}
         if votes:
-            fields.append(Field(words.votes, self._votes_line(words, votes), False))
+            fields.append(Field(words("delivery.votes"), self._votes_line(words, votes), False))
         # Subscribers get their own personal message; mentioning them here too would ping
         # them twice for one event, so the channel message only names how many there are.
         if isinstance(payload, ReminderPayload) and payload.subscriber_count:
             count = payload.subscriber_count
-            lead += plural_form(count, words.subscriber, words.subscribers).format(count=count)
+            lead += words.plural(count, "delivery.subscribers")
         role = getattr(payload, "role_id", None)
         return Reply(
             title=title,
@@ -1088,8 +990,8 @@ class Commands:
         )
 
     @staticmethod
-    def _votes_line(words: DeliveryStrings, votes: dict[str, int]) -> str:
-        return ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items()))
+    def _votes_line(words: Catalog, votes: dict[str, int]) -> str:
+        return ", ".join(f"{words.get(f'vote.{k}', k)}: {v}" for k, v in sorted(votes.items()))
 
     def render_reminder_group(self, items: Sequence[tuple[ForecastPayload, bool]]) -> Reply:
         """Several forecasts of one guild coming due (or still unjudged) in one message: one
@@ -1102,44 +1004,45 @@ class Commands:
         followups = isinstance(items[0][0], FollowupPayload)
         count = len(items)
         if followups:
-            title = words.group_followup_title.format(count=count)
-            lead = words.group_followup_lead
+            title = words("delivery.group_followup_title", count=count)
+            lead = words("delivery.group_followup_lead")
         else:
-            title = words.group_reminder_title.format(count=count)
-            lead = words.group_reminder_lead
+            title = words("delivery.group_reminder_title", count=count)
+            lead = words("delivery.group_reminder_lead")
         fields: list[Field] = []
         buttons: list[Button] = []
         roles: list[int] = []
         for payload, _late in items:
             forecast = payload.forecast
             name = f"#{forecast.id}" + (
-                f" · {words.due} {forecast.due_end.isoformat()}" if forecast.due_end else ""
+                f" · {words('delivery.due')} {forecast.due_end.isoformat()}"
+                if forecast.due_end
+                else ""
             )
             details: list[str] = []
             if isinstance(payload, FollowupPayload):
-                ago = plural_form(payload.stage, words.group_due_ago_one, words.group_due_ago)
-                details.append(ago.format(days=payload.stage))
+                details.append(words.plural(payload.stage, "delivery.group_due_ago"))
             if forecast.speaker:
-                details.append(f"{words.speaker}: {defang(clip(forecast.speaker, 80))}")
+                details.append(f"{words('delivery.speaker')}: {defang(clip(forecast.speaker, 80))}")
             source = forecast.source_label or forecast.source_url
             if source:
-                details.append(f"{words.source}: {defang(clip(source, 200))}")
+                details.append(f"{words('delivery.source')}: {defang(clip(source, 200))}")
             if isinstance(payload, FollowupPayload) and payload.votes:
-                details.append(f"{words.votes}: {self._votes_line(words, payload.votes)}")
+                details.append(
+                    f"{words('delivery.votes')}: {self._votes_line(words, payload.votes)}"
+                )
             value = defang(clip(forecast.claim, 300)) or "—"
             if details:
                 value += "\n" + " · ".join(details)
             if isinstance(payload, ReminderPayload) and payload.subscriber_count:
                 subscribed = payload.subscriber_count
-                value += plural_form(subscribed, words.subscriber, words.subscribers).format(
-                    count=subscribed
-                )
+                value += words.plural(subscribed, "delivery.subscribers")
             fields.append(Field(name, value, False))
             buttons.extend(group_row_buttons(forecast.id, language))
             role = getattr(payload, "role_id", None)
             if role and role not in roles:
                 roles.append(role)
-        late_note = words.late_note if any(late for _payload, late in items) else ""
+        late_note = words("delivery.late_note") if any(late for _payload, late in items) else ""
         return Reply(
             title=title,
             description=f"{lead}{late_note}",
