@@ -8,7 +8,7 @@ front ends turn them into ephemeral replies in one place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -43,26 +43,20 @@ if TYPE_CHECKING:
 PAGE_SIZE = 8
 LANGUAGES = ("en", "ko")
 REMINDER_GROUPINGS = ("grouped", "single")
-OUTCOME_LABELS = {
-    "correct": "came true",
-    "wrong": "didn't happen",
-    "partly": "partly",
-    "unknown": "can't tell",
-    "withdrawn": "withdrawn",
-}
 BUTTON_PREFIX = "hs"
 VIEWS_SHOWN = 3  # undated statements shown with a post's summary
 # How a post's date was known, as a reader is told.
-DATE_SOURCE_LABELS = {
-    DateSource.METADATA: "from the page's metadata",
-    DateSource.URL: "from its address",
-    DateSource.TEXT: "from its byline or date line",
-    DateSource.GIVEN: "given by hand",
+DATE_SOURCE_KEYS = {  # catalog keys
+    DateSource.METADATA: "date_source.metadata",
+    DateSource.URL: "date_source.url",
+    DateSource.TEXT: "date_source.text",
+    DateSource.GIVEN: "date_source.given",
 }
-LIST_TITLES = {
-    "needs-date": "Forecasts waiting for their post's date",
-    "undated": "Undated views (not tracked)",
+LIST_TITLES = {  # catalog keys of the titles of the lists that have their own
+    "needs-date": "reply.list_needs_date",
+    "undated": "reply.list_undated",
 }
+ENGLISH = catalog("en")
 
 
 def post_date_hint(post_id: int) -> str:
@@ -89,6 +83,12 @@ class Caller:
     user_id: int
     is_moderator: bool = False  # Manage Server
     can_manage_messages: bool = False
+    language: str = "en"  # the member's Discord language: replies and errors use it
+
+    @property
+    def words(self) -> Catalog:
+        """The message catalog of the caller's language."""
+        return catalog(self.language)
 
     @property
     def actor(self) -> Actor:
@@ -148,60 +148,78 @@ class Commands:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _due_text(self, forecast: ForecastRecord) -> str:
+    def _due_text(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
         """A forecast's due date, or why it has none."""
         if forecast.due_end:
             return self.fmt.date(forecast.due_end)
         if forecast.needs_date:
-            when = f"“{defang(clip(forecast.timex, 40))}” after " if forecast.timex else ""
-            return f"{when}the post's date, which is unknown"
-        return "undated (a view, not tracked)"
+            when = (
+                words("reply.due_after", timex=defang(clip(forecast.timex, 40)))
+                if forecast.timex
+                else ""
+            )
+            return words("reply.due_post_date_unknown", when=when)
+        return words("reply.undated_view")
 
-    def _forecast_line(self, forecast: ForecastRecord) -> str:
+    @staticmethod
+    def _outcome(words: Catalog, outcome: str | None) -> str:
+        return words.get(f"vote.{outcome}", outcome or "") or ""
+
+    def _forecast_line(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
         state = (
-            OUTCOME_LABELS.get(forecast.outcome or "", forecast.outcome or "")
+            self._outcome(words, forecast.outcome)
             if forecast.status == "resolved"
-            else ("awaiting a verdict" if forecast.status == "due" else "open")
+            else words("state.due" if forecast.status == "due" else "state.open")
         )
         if forecast.needs_date and forecast.status != "resolved":
-            state = "needs the post's date"
+            state = words("state.needs_date")
         elif forecast.is_view and forecast.status != "resolved":
-            state = "view"
-        return (
-            f"**#{forecast.id}** · due {self._due_text(forecast)} · {state}\n"
-            f"{defang(clip(forecast.claim, 180))}"
+            state = words("state.view")
+        line = words(
+            "reply.forecast_line", id=forecast.id, due=self._due_text(forecast, words), state=state
         )
+        return f"{line}\n{defang(clip(forecast.claim, 180))}"
 
-    def _forecast_fields(self, forecast: ForecastRecord) -> list[Field]:
+    def _forecast_fields(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> list[Field]:
         fields = [
-            Field("Due", self._due_text(forecast), True),
+            Field(words("reply.field_due"), self._due_text(forecast, words), True),
             Field(
-                "Status",
+                words("reply.field_status"),
                 forecast.status
                 if forecast.status != "resolved"
-                else f"resolved: {OUTCOME_LABELS.get(forecast.outcome or '', forecast.outcome or '')}",
+                else words("reply.status_resolved", outcome=self._outcome(words, forecast.outcome)),
                 True,
             ),
-            Field("Kind", f"{forecast.kind} · {forecast.hedge}", True),
+            Field(words("reply.field_kind"), f"{forecast.kind} · {forecast.hedge}", True),
         ]
         if forecast.speaker:
-            fields.append(Field("Speaker", defang(forecast.speaker), True))
+            fields.append(Field(words("reply.field_speaker"), defang(forecast.speaker), True))
         if forecast.probability is not None:
-            fields.append(Field("Probability", f"{forecast.probability:.0%}", True))
+            fields.append(
+                Field(words("reply.field_probability"), f"{forecast.probability:.0%}", True)
+            )
         if forecast.source_label or forecast.source_url:
             fields.append(
                 Field(
-                    "Source",
+                    words("reply.field_source"),
                     defang(clip(forecast.source_label or forecast.source_url or "", 200)),
                     False,
                 )
             )
         if forecast.sentence and forecast.sentence != forecast.claim:
-            fields.append(Field("Said", defang(clip(forecast.sentence, 900)), False))
+            fields.append(
+                Field(words("reply.field_said"), defang(clip(forecast.sentence, 900)), False)
+            )
         return fields
 
     @staticmethod
-    def _paged(title: str, lines: Sequence[str], empty: str, footer: str | None = None) -> Reply:
+    def _paged(
+        title: str,
+        lines: Sequence[str],
+        empty: str,
+        footer: str | None = None,
+        words: Catalog = ENGLISH,
+    ) -> Reply:
         if not lines:
             return Reply(title=title, description=empty)
         chunks = [lines[index : index + PAGE_SIZE] for index in range(0, len(lines), PAGE_SIZE)]
@@ -209,7 +227,9 @@ class Commands:
             Reply(
                 title=title,
                 description="\n\n".join(chunk),
-                footer=(f"page {number} of {len(chunks)}" if len(chunks) > 1 else "")
+                footer=(
+                    words("reply.page", number=number, count=len(chunks)) if len(chunks) > 1 else ""
+                )
                 + (f" · {footer}" if footer and len(chunks) > 1 else footer or "")
                 or None,
             )
@@ -221,7 +241,9 @@ class Commands:
 
     def _require_moderator(self, caller: Caller, action: str) -> None:
         if not caller.is_moderator:
-            raise PermissionDenied(f"You need the Manage Server permission to {action}.")
+            words = caller.words
+            doing = words.get(f"action.{action.replace(' ', '_')}", action)
+            raise PermissionDenied(words("error.need_manage_server", action=doing))
 
     # --- /summary, /quote, /themes --------------------------------------------------------------
 
@@ -234,33 +256,34 @@ class Commands:
     ) -> Reply:
         """Summary of one post, one theme, or the recent period."""
         store = self.services.store
+        words = caller.words
         if post is not None:
             stored = await store.posts.get(caller.guild_id, post)
             if stored is None:
-                raise NotFound(f"No post #{post} in this server.")
+                raise NotFound(words("error.no_post", post=post))
             sentences = await store.analysis.summary(caller.guild_id, post) or []
             themes = [label for label, _ in await store.analysis.themes(caller.guild_id, post)][:5]
             reply = Reply(
                 title=defang(clip(stored.title, 250)),
                 url=stored.canonical_url,
                 description="\n".join(f"• {defang(s)}" for s in sentences)
-                or "No summary sentences.",
-                footer=" · ".join(filter(None, [stored.author, self._post_date(stored)])),
+                or words("reply.no_summary"),
+                footer=" · ".join(filter(None, [stored.author, self._post_date(stored, words)])),
             )
             if themes:
-                reply.fields.append(Field("Themes", defang(", ".join(themes))))
+                reply.fields.append(Field(words("reply.field_themes"), defang(", ".join(themes))))
             reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post))
             return reply
         window = days or 7
         if not 1 <= window <= 366:
-            raise InputError("days", f"{window} is not between 1 and 366")
+            raise InputError("days", words("error.not_between", value=window, low=1, high=366))
         since = self.services.clock.now() - timedelta(days=window)
         if theme:
             post_ids = await store.analysis.posts_with_theme(caller.guild_id, theme, since, limit=5)
             if not post_ids:
                 return Reply(
-                    title=f"Theme: {defang(theme)}",
-                    description=f"No posts about {defang(theme)} in the last {window} days.",
+                    title=words("reply.theme_title", theme=defang(theme)),
+                    description=words("reply.theme_none", theme=defang(theme), days=window),
                 )
             lines = []
             for post_id in post_ids:
@@ -271,17 +294,19 @@ class Commands:
                         f"**{defang(clip(stored.title, 120))}**\n{defang(sentences[0]) if sentences else ''}"
                     )
             return Reply(
-                title=f"Theme: {defang(theme)} · last {window} days", description="\n\n".join(lines)
+                title=words("reply.theme_window_title", theme=defang(theme), days=window),
+                description="\n\n".join(lines),
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return self.digest_reply(digest, title=f"Summary of the last {window} days")
+        return self.digest_reply(digest, title=words("reply.summary_title", days=window))
 
     @staticmethod
-    def _post_date(post: StoredPost) -> str:
+    def _post_date(post: StoredPost, words: Catalog = ENGLISH) -> str:
         """A post's date and how it was known ("date unknown" without one)."""
         if post.published is None:
-            return "date unknown"
-        how = DATE_SOURCE_LABELS.get(post.date_source) if post.date_source else None
+            return words("reply.date_unknown")
+        key = DATE_SOURCE_KEYS.get(post.date_source) if post.date_source else None
+        how = words(key) if key else None
         day = post.published.date().isoformat()
         return f"{day} ({how})" if how else day
 
@@ -321,31 +346,40 @@ class Commands:
             caller.guild_id, theme=theme, speaker=speaker, query=query, limit=5
         )
         if not quotes:
-            raise NotFound("No quote matches that in this server.")
+            raise NotFound(caller.words("error.no_quote"))
+        words = caller.words
         best = next((q for q in quotes if q.speaker), quotes[0])
         return Reply(
             title=f"“{defang(clip(best.text, 240))}”",
-            description=f"— {defang(best.speaker or 'unknown speaker')}",
-            fields=[Field("Source", defang(clip(best.post_title or "", 200)))],
+            description=f"— {defang(best.speaker or words('reply.unknown_speaker'))}",
+            fields=[Field(words("reply.field_source"), defang(clip(best.post_title or "", 200)))],
             url=best.source_url,
             footer=best.published_at[:10] if best.published_at else None,
         )
 
     async def themes(self, caller: Caller, days: int = 7) -> Reply:
         """Trending themes with counts and change against the previous period, with a chart."""
+        words = caller.words
         digest = await self.services.digests.themes_now(caller.guild_id, days)
+        # The chart's words follow the member's language.
+        digest = replace(digest, language=words.language)
         if not digest.themes:
             return Reply(
-                title=f"Themes · last {days} days",
-                description="No themes yet: ingest some posts first.",
+                title=words("reply.themes_title", days=days),
+                description=words("reply.themes_empty"),
             )
         lines = [
-            f"**{defang(trend.label)}** · {trend.count} posts ({trend_marker(trend)})"
+            words(
+                "reply.themes_line",
+                label=defang(trend.label),
+                count=trend.count,
+                trend=trend_marker(trend, words.language),
+            )
             for trend in digest.themes
         ]
         chart = render_chart(digest)
         return Reply(
-            title=f"Themes · last {days} days",
+            title=words("reply.themes_title", days=days),
             description="\n".join(lines),
             files=[Attachment("themes.png", chart)] if chart else [],
         )
@@ -364,38 +398,52 @@ class Commands:
             caller.guild_id, status=status, theme=theme, source=source, page_size=200
         )
         status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
-        title = LIST_TITLES.get(status, "Forecasts" + ("" if status == "all" else f" · {status}"))
+        words = caller.words
+        if status in LIST_TITLES:
+            title = words(LIST_TITLES[status])
+        elif status == "all":
+            title = words("reply.list_all")
+        else:
+            title = words("reply.list_filtered", status=status)
         return self._paged(
-            title, [self._forecast_line(f) for f in forecasts], "No forecasts match."
+            title,
+            [self._forecast_line(f, words) for f in forecasts],
+            words("reply.list_empty"),
+            words=words,
         )
 
     async def predictions_show(self, caller: Caller, prediction: int) -> Reply:
         """One forecast with its votes and history."""
         view = await self.services.ledger.show(caller.guild_id, prediction)
         forecast = view.forecast
+        words = caller.words
         reply = Reply(
             title=f"#{forecast.id} · {defang(clip(forecast.claim, 240))}",
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             url=forecast.source_url,
-            buttons=reminder_buttons(forecast.id) if forecast.status != "resolved" else [],
+            buttons=reminder_buttons(forecast.id, words.language)
+            if forecast.status != "resolved"
+            else [],
         )
         if view.tally.total:
             reply.fields.append(
                 Field(
-                    "Votes",
-                    ", ".join(
-                        f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(view.tally.counts.items())
-                    ),
+                    words("reply.field_votes"),
+                    self._votes_line(words, view.tally.counts),
                     False,
                 )
             )
         if forecast.status == "resolved":
-            verdict = f"{OUTCOME_LABELS.get(forecast.outcome or '', '')} by {self.fmt.user(forecast.resolved_by or 0)}"
+            verdict = words(
+                "reply.verdict_by",
+                outcome=self._outcome(words, forecast.outcome),
+                user=self.fmt.user(forecast.resolved_by or 0),
+            )
             if forecast.resolved_at:
-                verdict += f" on {self.fmt.moment(forecast.resolved_at)}"
+                verdict += words("reply.verdict_on", moment=self.fmt.moment(forecast.resolved_at))
             reply.fields.append(
                 Field(
-                    "Verdict",
+                    words("reply.field_verdict"),
                     verdict
                     + (f"\n{forecast.evidence}" if forecast.evidence else "")
                     + (f"\n{defang(forecast.note)}" if forecast.note else ""),
@@ -405,7 +453,7 @@ class Commands:
             history = [
                 f"{event.created_at.date().isoformat()} {event.kind}" for event in view.events[-5:]
             ]
-            reply.footer = "History: " + " · ".join(history)
+            reply.footer = words("reply.history", events=" · ".join(history))
         return reply
 
     async def predictions_add(
@@ -420,12 +468,13 @@ class Commands:
         forecast = await self.services.ledger.add(
             caller.actor, claim=claim, due=due, probability=probability, source=source
         )
+        words = caller.words
         return Reply(
-            title=f"Recorded forecast #{forecast.id}",
+            title=words("reply.recorded_title", id=forecast.id),
             description=defang(forecast.claim),
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             tone="success",
-            footer="You will be reminded when it comes due.",
+            footer=words("reply.recorded_footer"),
         )
 
     async def predictions_resolve(
@@ -440,18 +489,18 @@ class Commands:
         result = await self.services.ledger.resolve(
             caller.actor, prediction, outcome, evidence=evidence, note=note
         )
+        words = caller.words
         if result.verdict:
+            outcome = self._outcome(words, result.forecast.outcome or "unknown")
             return Reply(
-                title=f"Forecast #{prediction} resolved: {OUTCOME_LABELS[result.forecast.outcome or 'unknown']}",
+                title=words("reply.resolved_title", id=prediction, outcome=outcome),
                 description=defang(clip(result.forecast.claim, 300)),
                 tone="success",
             )
-        tally = ", ".join(
-            f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(result.tally.counts.items())
-        )
+        tally = self._votes_line(words, result.tally.counts)
         return Reply(
-            title=f"Your vote on #{prediction} is counted",
-            description=f"Votes so far: {tally}. A moderator's verdict is final.",
+            title=words("reply.vote_counted_title", id=prediction),
+            description=words("reply.vote_counted", tally=tally),
             tone="success",
             ephemeral=True,
         )
@@ -460,8 +509,8 @@ class Commands:
         """Take back the last verdict on a forecast (moderators)."""
         forecast = await self.services.ledger.undo(caller.actor, prediction)
         return Reply(
-            title=f"Verdict on #{prediction} undone",
-            description=f"It is {forecast.status} again.",
+            title=caller.words("reply.undone_title", id=prediction),
+            description=caller.words("reply.undone", status=forecast.status),
             tone="success",
         )
 
@@ -471,16 +520,17 @@ class Commands:
         before = await self.services.ledger.get(caller.guild_id, prediction)
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None
+        words = caller.words
         if before.due_end is None:
             return Reply(
-                title=f"#{prediction} is now tracked",
-                description=f"Due {self.fmt.date(forecast.due_end)}; it will be pinged then."
-                f"\n{defang(clip(forecast.claim, 300))}",
+                title=words("reply.tracked_title", id=prediction),
+                description=words("reply.tracked", date=self.fmt.date(forecast.due_end))
+                + f"\n{defang(clip(forecast.claim, 300))}",
                 tone="success",
             )
         return Reply(
-            title=f"#{prediction} re-dated",
-            description=f"Now due {self.fmt.date(forecast.due_end)}; its reminders moved too.",
+            title=words("reply.redated_title", id=prediction),
+            description=words("reply.redated", date=self.fmt.date(forecast.due_end)),
             tone="success",
         )
 
@@ -677,7 +727,7 @@ class Commands:
 
     def _require_ingest(self, caller: Caller) -> None:
         if not (caller.can_manage_messages or caller.is_moderator):
-            raise PermissionDenied("You need the Manage Messages permission to ingest posts.")
+            raise PermissionDenied(caller.words("error.need_manage_messages_ingest"))
 
     async def ingest_url(self, caller: Caller, url: str) -> Reply:
         """Store a post (or a feed's entries) from a link."""
@@ -702,7 +752,7 @@ class Commands:
         """Set a post's publication date (Manage Messages): its forecasts are read again against
         it, keeping verdicts and votes, and their reminders move."""
         if not (caller.can_manage_messages or caller.is_moderator):
-            raise PermissionDenied("You need the Manage Messages permission to date posts.")
+            raise PermissionDenied(caller.words("error.need_manage_messages_date"))
         dating = await self.services.post_dates.set_date(
             caller.guild_id, post, date, actor=caller.user_id
         )
@@ -728,7 +778,8 @@ class Commands:
             lines.append(f"Verdicts kept: {dating.verdicts_kept}.")
         before = "unknown"
         if dating.previous is not None:
-            how = DATE_SOURCE_LABELS.get(dating.previous_source) if dating.previous_source else None
+            key = DATE_SOURCE_KEYS.get(dating.previous_source) if dating.previous_source else None
+            how = ENGLISH(key) if key else None
             before = f"{dating.previous.date().isoformat()} ({how or 'recorded earlier'})"
         return Reply(
             title=f"Post #{stored.id} dated {stored.published.date().isoformat()}",
@@ -744,28 +795,40 @@ class Commands:
     async def scoreboard(self, caller: Caller, by: str = "source") -> Reply:
         """Track record per source, author or speaker."""
         rows = await self.services.ledger.scoreboard(caller.guild_id, by)
+        words = caller.words
         lines = []
         for row in rows:
             share = (
-                f"{row.share_correct:.0%} correct"
+                words("reply.score_share", share=f"{row.share_correct:.0%}")
                 if row.share_correct is not None
-                else "no verdicts"
+                else words("reply.score_no_verdicts")
             )
             brier = (
-                f" · Brier {row.brier:.3f} ({row.with_probability})"
+                words("reply.score_brier", brier=f"{row.brier:.3f}", count=row.with_probability)
                 if row.brier is not None
                 else ""
             )
             lines.append(
-                f"**{defang(clip(row.key, 80))}** · {row.resolved} resolved · {share}{brier}"
+                words(
+                    "reply.score_line",
+                    key=defang(clip(row.key, 80)),
+                    resolved=row.resolved,
+                    share=share,
+                    brier=brier,
+                )
             )
-        return self._paged(f"Track record by {by}", lines, "No resolved forecasts yet.")
+        return self._paged(
+            words("reply.score_title", by=words.get(f"by.{by}", by)),
+            lines,
+            words("reply.score_empty"),
+            words=words,
+        )
 
     async def export(self, caller: Caller) -> Reply:
         """The server's forecasts as CSV and JSON files."""
         csv_text, json_text = await self.services.ledger.export(caller.guild_id)
         return Reply(
-            title="Forecast ledger export",
+            title=caller.words("reply.export_title"),
             files=[
                 Attachment("forecasts.csv", csv_text.encode("utf-8")),
                 Attachment("forecasts.json", json_text.encode("utf-8")),
@@ -783,8 +846,8 @@ class Commands:
         # Forecasts close at the end of their due day in the guild's timezone: move them along.
         await self.services.ledger.realign_due_moments(caller.guild_id)
         return Reply(
-            title=f"Timezone set to {zone.key}",
-            description=f"Forecasts now come due at the end of their due day, {zone.key} time.",
+            title=caller.words("reply.timezone_title", zone=zone.key),
+            description=caller.words("reply.timezone", zone=zone.key),
             tone="success",
             ephemeral=True,
         )
@@ -794,8 +857,8 @@ class Commands:
         self._require_moderator(caller, "change settings")
         await self.services.reminders.set_channel(caller.guild_id, channel)
         return Reply(
-            title="Reminder channel set",
-            description=f"Due-date reminders go to {self.fmt.channel(channel)}.",
+            title=caller.words("reply.channel_title"),
+            description=caller.words("reply.channel", channel=self.fmt.channel(channel)),
             tone="success",
             ephemeral=True,
         )
@@ -806,18 +869,30 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_role_id=role
         )
-        text = f"Reminders ping {self.fmt.role(role)}." if role else "Reminders ping no role."
-        return Reply(title="Reminder role set", description=text, tone="success", ephemeral=True)
+        words = caller.words
+        text = words("reply.role", role=self.fmt.role(role)) if role else words("reply.role_none")
+        return Reply(
+            title=words("reply.role_title"), description=text, tone="success", ephemeral=True
+        )
 
     async def settings_language(self, caller: Caller, language: str) -> Reply:
         """The language of the digests, reminders and feed posts the bot sends (moderators)."""
         self._require_moderator(caller, "change settings")
         if language not in LANGUAGES:
-            raise InputError("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
+            raise InputError(
+                "language",
+                caller.words(
+                    "error.not_one_of", value=repr(language), choices=", ".join(LANGUAGES)
+                ),
+            )
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), language=language
         )
-        return Reply(title=f"Language set to {language}", tone="success", ephemeral=True)
+        return Reply(
+            title=caller.words("reply.language_title", language=language),
+            tone="success",
+            ephemeral=True,
+        )
 
     async def settings_reminder_grouping(self, caller: Caller, grouping: str) -> Reply:
         """One message for all the forecasts coming due together, or one per forecast
@@ -825,19 +900,20 @@ class Commands:
         self._require_moderator(caller, "change settings")
         if grouping not in REMINDER_GROUPINGS:
             raise InputError(
-                "grouping", f"{grouping!r} is not one of: {', '.join(REMINDER_GROUPINGS)}"
+                "grouping",
+                caller.words(
+                    "error.not_one_of", value=repr(grouping), choices=", ".join(REMINDER_GROUPINGS)
+                ),
             )
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_grouping=grouping
         )
-        text = (
-            "Forecasts coming due together are posted as one message per channel, each with"
-            " its own vote buttons."
-            if grouping == "grouped"
-            else "Each forecast coming due gets a message of its own."
-        )
+        words = caller.words
         return Reply(
-            title=f"Reminders: {grouping}", description=text, tone="success", ephemeral=True
+            title=words("reply.grouping_title", grouping=grouping),
+            description=words(f"reply.grouping_{grouping}"),
+            tone="success",
+            ephemeral=True,
         )
 
     # --- buttons under reminders ------------------------------------------------------------------
@@ -846,23 +922,25 @@ class Commands:
         """A click on a reminder's button (works after restarts: ids carry everything)."""
         parsed = parse_button_id(custom_id)
         if parsed is None:
-            raise InputError("button", "this button is not one of Hindsight's")
+            raise InputError("button", caller.words("error.not_our_button"))
         action, forecast_id, argument = parsed
         if action == "vote" and argument:
             return await self.predictions_resolve(
-                Caller(caller.guild_id, caller.user_id, False), forecast_id, argument
+                Caller(caller.guild_id, caller.user_id, False, language=caller.language),
+                forecast_id,
+                argument,
             )
         if action == "snooze":
             until = await self.services.ledger.snooze(caller.actor, forecast_id, 7)
             return Reply(
-                title=f"#{forecast_id} snoozed",
-                description=f"Next nudge after {self.fmt.moment(until)}.",
+                title=caller.words("reply.snoozed_title", id=forecast_id),
+                description=caller.words("reply.snoozed", moment=self.fmt.moment(until)),
                 ephemeral=True,
                 tone="success",
             )
         if action == "remind":
             return await self.remind_prediction(caller, forecast_id, None)
-        raise InputError("button", f"unknown action {action!r}")
+        raise InputError("button", caller.words("error.unknown_action", action=repr(action)))
 
     async def forecast_guild(self, custom_id: str) -> int:
         """The server of the forecast a button (clicked in a DM) is about."""
