@@ -8,7 +8,7 @@ front ends turn them into ephemeral replies in one place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
+from digests.i18n import Catalog, catalog
 from digests.ingest.text import clip
 from digests.ledger.model import ForecastRecord
 from digests.ledger.post_dates import PostDating
@@ -42,26 +43,20 @@ if TYPE_CHECKING:
 PAGE_SIZE = 8
 LANGUAGES = ("en", "ko")
 REMINDER_GROUPINGS = ("grouped", "single")
-OUTCOME_LABELS = {
-    "correct": "came true",
-    "wrong": "didn't happen",
-    "partly": "partly",
-    "unknown": "can't tell",
-    "withdrawn": "withdrawn",
-}
 BUTTON_PREFIX = "hs"
 VIEWS_SHOWN = 3  # undated statements shown with a post's summary
 # How a post's date was known, as a reader is told.
-DATE_SOURCE_LABELS = {
-    DateSource.METADATA: "from the page's metadata",
-    DateSource.URL: "from its address",
-    DateSource.TEXT: "from its byline or date line",
-    DateSource.GIVEN: "given by hand",
+DATE_SOURCE_KEYS = {  # catalog keys
+    DateSource.METADATA: "date_source.metadata",
+    DateSource.URL: "date_source.url",
+    DateSource.TEXT: "date_source.text",
+    DateSource.GIVEN: "date_source.given",
 }
-LIST_TITLES = {
-    "needs-date": "Forecasts waiting for their post's date",
-    "undated": "Undated views (not tracked)",
+LIST_TITLES = {  # catalog keys of the titles of the lists that have their own
+    "needs-date": "reply.list_needs_date",
+    "undated": "reply.list_undated",
 }
+ENGLISH = catalog("en")
 
 
 def post_date_hint(post_id: int) -> str:
@@ -69,111 +64,9 @@ def post_date_hint(post_id: int) -> str:
     return f"/ingest date post:{post_id} date:YYYY-MM-DD"
 
 
-@dataclass(frozen=True)
-class DeliveryStrings:
-    """The wording of messages the bot posts by itself (reminders, feed entries), per language."""
-
-    reminder_title: str  # {id}
-    reminder_lead: str
-    followup_title: str  # {id}
-    followup_lead: str  # {days}
-    snooze_title: str  # {id}
-    snooze_lead: str
-    personal_title: str  # {id}
-    personal_lead: str
-    late_note: str
-    subscriber: str  # exactly one subscriber
-    subscribers: str  # {count}
-    followup_lead_one: str  # came due one day ago
-    group_reminder_title: str  # {count}
-    group_reminder_lead: str
-    group_followup_title: str  # {count}
-    group_followup_lead: str
-    group_due_ago_one: str
-    group_due_ago: str  # {days}
-    due: str
-    speaker: str
-    source: str
-    votes: str
-    outcomes: dict[str, str]  # vote tallies
-    # button labels: correct, wrong, partly, unknown, snooze, remind
-    buttons: tuple[str, str, str, str, str, str]
-    feed_untitled: str
-    feed_new_in: str  # {feed}
-    feed_unnamed: str
-
-
-DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
-    "en": DeliveryStrings(
-        reminder_title="Forecast due: #{id}",
-        reminder_lead="Its window has closed. Did it come true?",
-        followup_title="Still waiting for a verdict: #{id}",
-        followup_lead="Came due {days} days ago and nobody has judged it yet.",
-        snooze_title="Snooze over: #{id}",
-        snooze_lead="You asked to be reminded again.",
-        personal_title="Your reminder: #{id}",
-        personal_lead="You asked to be reminded of this forecast.",
-        late_note="\n_Sorry, this reminder is late: the bot was offline when it came due._",
-        subscriber=" (1 subscribed member was messaged directly.)",
-        subscribers=" ({count} subscribed members were messaged directly.)",
-        followup_lead_one="Came due 1 day ago and nobody has judged it yet.",
-        group_reminder_title="{count} forecasts came due",
-        group_reminder_lead="Their windows have closed. Did they come true? Vote under each one.",
-        group_followup_title="{count} forecasts still waiting for a verdict",
-        group_followup_lead="Nobody has judged them yet. Vote under each one.",
-        group_due_ago_one="came due 1 day ago",
-        group_due_ago="came due {days} days ago",
-        due="Due",
-        speaker="Speaker",
-        source="Source",
-        votes="Votes",
-        outcomes=OUTCOME_LABELS,
-        buttons=("Came true", "Didn't", "Partly", "Can't tell", "Snooze a week", "Remind me"),
-        feed_untitled="New post",
-        feed_new_in="New in {feed}",
-        feed_unnamed="a followed feed",
-    ),
-    "ko": DeliveryStrings(
-        reminder_title="기한이 된 예측: #{id}",
-        reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요?",
-        followup_title="아직 판정을 기다리는 예측: #{id}",
-        followup_lead="기한이 {days}일 지났지만 아직 아무도 판정하지 않았습니다.",
-        snooze_title="미룬 알림: #{id}",
-        snooze_lead="미뤄 두셨던 예측을 다시 알려 드립니다.",
-        personal_title="요청하신 알림: #{id}",
-        personal_lead="이 예측을 알려 달라고 요청하셨습니다.",
-        late_note="\n_알림이 늦어 죄송합니다. 기한이 됐을 때 봇이 오프라인 상태였습니다._",
-        subscriber=" (구독한 멤버 1명에게는 DM으로 따로 알렸습니다.)",
-        subscribers=" (구독한 멤버 {count}명에게는 DM으로 따로 알렸습니다.)",
-        followup_lead_one="기한이 1일 지났지만 아직 아무도 판정하지 않았습니다.",
-        group_reminder_title="기한이 된 예측 {count}건",
-        group_reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요? 각 예측 아래에서 투표해 주세요.",
-        group_followup_title="아직 판정을 기다리는 예측 {count}건",
-        group_followup_lead="아직 아무도 판정하지 않았습니다. 각 예측 아래에서 투표해 주세요.",
-        group_due_ago_one="기한 1일 경과",
-        group_due_ago="기한 {days}일 경과",
-        due="기한",
-        speaker="발언자",
-        source="출처",
-        votes="투표",
-        outcomes={
-            "correct": "맞음",
-            "wrong": "틀림",
-            "partly": "일부 맞음",
-            "unknown": "판단 불가",
-            "withdrawn": "철회",
-        },
-        buttons=("맞음", "틀림", "일부 맞음", "판단 불가", "일주일 미루기", "나에게 알림"),
-        feed_untitled="새 글",
-        feed_new_in="{feed}에 새 글",
-        feed_unnamed="구독 중인 피드",
-    ),
-}
-
-
-def delivery_strings(language: object) -> DeliveryStrings:
-    """The wording for a queued message's language (English when absent or unknown)."""
-    return DELIVERY_STRINGS.get(str(language or "en"), DELIVERY_STRINGS["en"])
+def delivery_strings(language: object) -> Catalog:
+    """The catalog for a queued message's language (English when absent or unknown)."""
+    return catalog(language)
 
 
 def plural_form(count: int, one: str, many: str) -> str:
@@ -190,6 +83,12 @@ class Caller:
     user_id: int
     is_moderator: bool = False  # Manage Server
     can_manage_messages: bool = False
+    language: str = "en"  # the member's Discord language: replies and errors use it
+
+    @property
+    def words(self) -> Catalog:
+        """The message catalog of the caller's language."""
+        return catalog(self.language)
 
     @property
     def actor(self) -> Actor:
@@ -212,7 +111,11 @@ def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
 
 def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
     """The buttons under every reminder ping (labels in `language`; the ids never change)."""
-    correct, wrong, partly, unknown, snooze, remind = delivery_strings(language).buttons
+    words = delivery_strings(language)
+    correct, wrong, partly, unknown, snooze, remind = (
+        words(f"delivery.button.{name}")
+        for name in ("correct", "wrong", "partly", "unknown", "snooze", "remind")
+    )
     return [
         Button(vote_button_id(forecast_id, "correct"), correct, "success"),
         Button(vote_button_id(forecast_id, "wrong"), wrong, "danger"),
@@ -245,60 +148,78 @@ class Commands:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _due_text(self, forecast: ForecastRecord) -> str:
+    def _due_text(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
         """A forecast's due date, or why it has none."""
         if forecast.due_end:
             return self.fmt.date(forecast.due_end)
         if forecast.needs_date:
-            when = f"“{defang(clip(forecast.timex, 40))}” after " if forecast.timex else ""
-            return f"{when}the post's date, which is unknown"
-        return "undated (a view, not tracked)"
+            when = (
+                words("reply.due_after", timex=defang(clip(forecast.timex, 40)))
+                if forecast.timex
+                else ""
+            )
+            return words("reply.due_post_date_unknown", when=when)
+        return words("reply.undated_view")
 
-    def _forecast_line(self, forecast: ForecastRecord) -> str:
+    @staticmethod
+    def _outcome(words: Catalog, outcome: str | None) -> str:
+        return words.get(f"vote.{outcome}", outcome or "") or ""
+
+    def _forecast_line(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
         state = (
-            OUTCOME_LABELS.get(forecast.outcome or "", forecast.outcome or "")
+            self._outcome(words, forecast.outcome)
             if forecast.status == "resolved"
-            else ("awaiting a verdict" if forecast.status == "due" else "open")
+            else words("state.due" if forecast.status == "due" else "state.open")
         )
         if forecast.needs_date and forecast.status != "resolved":
-            state = "needs the post's date"
+            state = words("state.needs_date")
         elif forecast.is_view and forecast.status != "resolved":
-            state = "view"
-        return (
-            f"**#{forecast.id}** · due {self._due_text(forecast)} · {state}\n"
-            f"{defang(clip(forecast.claim, 180))}"
+            state = words("state.view")
+        line = words(
+            "reply.forecast_line", id=forecast.id, due=self._due_text(forecast, words), state=state
         )
+        return f"{line}\n{defang(clip(forecast.claim, 180))}"
 
-    def _forecast_fields(self, forecast: ForecastRecord) -> list[Field]:
+    def _forecast_fields(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> list[Field]:
         fields = [
-            Field("Due", self._due_text(forecast), True),
+            Field(words("reply.field_due"), self._due_text(forecast, words), True),
             Field(
-                "Status",
+                words("reply.field_status"),
                 forecast.status
                 if forecast.status != "resolved"
-                else f"resolved: {OUTCOME_LABELS.get(forecast.outcome or '', forecast.outcome or '')}",
+                else words("reply.status_resolved", outcome=self._outcome(words, forecast.outcome)),
                 True,
             ),
-            Field("Kind", f"{forecast.kind} · {forecast.hedge}", True),
+            Field(words("reply.field_kind"), f"{forecast.kind} · {forecast.hedge}", True),
         ]
         if forecast.speaker:
-            fields.append(Field("Speaker", defang(forecast.speaker), True))
+            fields.append(Field(words("reply.field_speaker"), defang(forecast.speaker), True))
         if forecast.probability is not None:
-            fields.append(Field("Probability", f"{forecast.probability:.0%}", True))
+            fields.append(
+                Field(words("reply.field_probability"), f"{forecast.probability:.0%}", True)
+            )
         if forecast.source_label or forecast.source_url:
             fields.append(
                 Field(
-                    "Source",
+                    words("reply.field_source"),
                     defang(clip(forecast.source_label or forecast.source_url or "", 200)),
                     False,
                 )
             )
         if forecast.sentence and forecast.sentence != forecast.claim:
-            fields.append(Field("Said", defang(clip(forecast.sentence, 900)), False))
+            fields.append(
+                Field(words("reply.field_said"), defang(clip(forecast.sentence, 900)), False)
+            )
         return fields
 
     @staticmethod
-    def _paged(title: str, lines: Sequence[str], empty: str, footer: str | None = None) -> Reply:
+    def _paged(
+        title: str,
+        lines: Sequence[str],
+        empty: str,
+        footer: str | None = None,
+        words: Catalog = ENGLISH,
+    ) -> Reply:
         if not lines:
             return Reply(title=title, description=empty)
         chunks = [lines[index : index + PAGE_SIZE] for index in range(0, len(lines), PAGE_SIZE)]
@@ -306,7 +227,9 @@ class Commands:
             Reply(
                 title=title,
                 description="\n\n".join(chunk),
-                footer=(f"page {number} of {len(chunks)}" if len(chunks) > 1 else "")
+                footer=(
+                    words("reply.page", number=number, count=len(chunks)) if len(chunks) > 1 else ""
+                )
                 + (f" · {footer}" if footer and len(chunks) > 1 else footer or "")
                 or None,
             )
@@ -318,7 +241,9 @@ class Commands:
 
     def _require_moderator(self, caller: Caller, action: str) -> None:
         if not caller.is_moderator:
-            raise PermissionDenied(f"You need the Manage Server permission to {action}.")
+            words = caller.words
+            doing = words.get(f"action.{action.replace(' ', '_')}", action)
+            raise PermissionDenied(words("error.need_manage_server", action=doing))
 
     # --- /summary, /quote, /themes --------------------------------------------------------------
 
@@ -331,33 +256,34 @@ class Commands:
     ) -> Reply:
         """Summary of one post, one theme, or the recent period."""
         store = self.services.store
+        words = caller.words
         if post is not None:
             stored = await store.posts.get(caller.guild_id, post)
             if stored is None:
-                raise NotFound(f"No post #{post} in this server.")
+                raise NotFound(words("error.no_post", post=post))
             sentences = await store.analysis.summary(caller.guild_id, post) or []
             themes = [label for label, _ in await store.analysis.themes(caller.guild_id, post)][:5]
             reply = Reply(
                 title=defang(clip(stored.title, 250)),
                 url=stored.canonical_url,
                 description="\n".join(f"• {defang(s)}" for s in sentences)
-                or "No summary sentences.",
-                footer=" · ".join(filter(None, [stored.author, self._post_date(stored)])),
+                or words("reply.no_summary"),
+                footer=" · ".join(filter(None, [stored.author, self._post_date(stored, words)])),
             )
             if themes:
-                reply.fields.append(Field("Themes", defang(", ".join(themes))))
+                reply.fields.append(Field(words("reply.field_themes"), defang(", ".join(themes))))
             reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post))
             return reply
         window = days or 7
         if not 1 <= window <= 366:
-            raise InputError("days", f"{window} is not between 1 and 366")
+            raise InputError("days", words("error.not_between", value=window, low=1, high=366))
         since = self.services.clock.now() - timedelta(days=window)
         if theme:
             post_ids = await store.analysis.posts_with_theme(caller.guild_id, theme, since, limit=5)
             if not post_ids:
                 return Reply(
-                    title=f"Theme: {defang(theme)}",
-                    description=f"No posts about {defang(theme)} in the last {window} days.",
+                    title=words("reply.theme_title", theme=defang(theme)),
+                    description=words("reply.theme_none", theme=defang(theme), days=window),
                 )
             lines = []
             for post_id in post_ids:
@@ -368,17 +294,19 @@ class Commands:
                         f"**{defang(clip(stored.title, 120))}**\n{defang(sentences[0]) if sentences else ''}"
                     )
             return Reply(
-                title=f"Theme: {defang(theme)} · last {window} days", description="\n\n".join(lines)
+                title=words("reply.theme_window_title", theme=defang(theme), days=window),
+                description="\n\n".join(lines),
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return self.digest_reply(digest, title=f"Summary of the last {window} days")
+        return self.digest_reply(digest, title=words("reply.summary_title", days=window))
 
     @staticmethod
-    def _post_date(post: StoredPost) -> str:
+    def _post_date(post: StoredPost, words: Catalog = ENGLISH) -> str:
         """A post's date and how it was known ("date unknown" without one)."""
         if post.published is None:
-            return "date unknown"
-        how = DATE_SOURCE_LABELS.get(post.date_source) if post.date_source else None
+            return words("reply.date_unknown")
+        key = DATE_SOURCE_KEYS.get(post.date_source) if post.date_source else None
+        how = words(key) if key else None
         day = post.published.date().isoformat()
         return f"{day} ({how})" if how else day
 
@@ -418,31 +346,40 @@ class Commands:
             caller.guild_id, theme=theme, speaker=speaker, query=query, limit=5
         )
         if not quotes:
-            raise NotFound("No quote matches that in this server.")
+            raise NotFound(caller.words("error.no_quote"))
+        words = caller.words
         best = next((q for q in quotes if q.speaker), quotes[0])
         return Reply(
             title=f"“{defang(clip(best.text, 240))}”",
-            description=f"— {defang(best.speaker or 'unknown speaker')}",
-            fields=[Field("Source", defang(clip(best.post_title or "", 200)))],
+            description=f"— {defang(best.speaker or words('reply.unknown_speaker'))}",
+            fields=[Field(words("reply.field_source"), defang(clip(best.post_title or "", 200)))],
             url=best.source_url,
             footer=best.published_at[:10] if best.published_at else None,
         )
 
     async def themes(self, caller: Caller, days: int = 7) -> Reply:
         """Trending themes with counts and change against the previous period, with a chart."""
+        words = caller.words
         digest = await self.services.digests.themes_now(caller.guild_id, days)
+        # The chart's words follow the member's language.
+        digest = replace(digest, language=words.language)
         if not digest.themes:
             return Reply(
-                title=f"Themes · last {days} days",
-                description="No themes yet: ingest some posts first.",
+                title=words("reply.themes_title", days=days),
+                description=words("reply.themes_empty"),
             )
         lines = [
-            f"**{defang(trend.label)}** · {trend.count} posts ({trend_marker(trend)})"
+            words(
+                "reply.themes_line",
+                label=defang(trend.label),
+                count=trend.count,
+                trend=trend_marker(trend, words.language),
+            )
             for trend in digest.themes
         ]
         chart = render_chart(digest)
         return Reply(
-            title=f"Themes · last {days} days",
+            title=words("reply.themes_title", days=days),
             description="\n".join(lines),
             files=[Attachment("themes.png", chart)] if chart else [],
         )
@@ -461,38 +398,52 @@ class Commands:
             caller.guild_id, status=status, theme=theme, source=source, page_size=200
         )
         status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
-        title = LIST_TITLES.get(status, "Forecasts" + ("" if status == "all" else f" · {status}"))
+        words = caller.words
+        if status in LIST_TITLES:
+            title = words(LIST_TITLES[status])
+        elif status == "all":
+            title = words("reply.list_all")
+        else:
+            title = words("reply.list_filtered", status=status)
         return self._paged(
-            title, [self._forecast_line(f) for f in forecasts], "No forecasts match."
+            title,
+            [self._forecast_line(f, words) for f in forecasts],
+            words("reply.list_empty"),
+            words=words,
         )
 
     async def predictions_show(self, caller: Caller, prediction: int) -> Reply:
         """One forecast with its votes and history."""
         view = await self.services.ledger.show(caller.guild_id, prediction)
         forecast = view.forecast
+        words = caller.words
         reply = Reply(
             title=f"#{forecast.id} · {defang(clip(forecast.claim, 240))}",
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             url=forecast.source_url,
-            buttons=reminder_buttons(forecast.id) if forecast.status != "resolved" else [],
+            buttons=reminder_buttons(forecast.id, words.language)
+            if forecast.status != "resolved"
+            else [],
         )
         if view.tally.total:
             reply.fields.append(
                 Field(
-                    "Votes",
-                    ", ".join(
-                        f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(view.tally.counts.items())
-                    ),
+                    words("reply.field_votes"),
+                    self._votes_line(words, view.tally.counts),
                     False,
                 )
             )
         if forecast.status == "resolved":
-            verdict = f"{OUTCOME_LABELS.get(forecast.outcome or '', '')} by {self.fmt.user(forecast.resolved_by or 0)}"
+            verdict = words(
+                "reply.verdict_by",
+                outcome=self._outcome(words, forecast.outcome),
+                user=self.fmt.user(forecast.resolved_by or 0),
+            )
             if forecast.resolved_at:
-                verdict += f" on {self.fmt.moment(forecast.resolved_at)}"
+                verdict += words("reply.verdict_on", moment=self.fmt.moment(forecast.resolved_at))
             reply.fields.append(
                 Field(
-                    "Verdict",
+                    words("reply.field_verdict"),
                     verdict
                     + (f"\n{forecast.evidence}" if forecast.evidence else "")
                     + (f"\n{defang(forecast.note)}" if forecast.note else ""),
@@ -502,7 +453,7 @@ class Commands:
             history = [
                 f"{event.created_at.date().isoformat()} {event.kind}" for event in view.events[-5:]
             ]
-            reply.footer = "History: " + " · ".join(history)
+            reply.footer = words("reply.history", events=" · ".join(history))
         return reply
 
     async def predictions_add(
@@ -517,12 +468,13 @@ class Commands:
         forecast = await self.services.ledger.add(
             caller.actor, claim=claim, due=due, probability=probability, source=source
         )
+        words = caller.words
         return Reply(
-            title=f"Recorded forecast #{forecast.id}",
+            title=words("reply.recorded_title", id=forecast.id),
             description=defang(forecast.claim),
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             tone="success",
-            footer="You will be reminded when it comes due.",
+            footer=words("reply.recorded_footer"),
         )
 
     async def predictions_resolve(
@@ -537,18 +489,18 @@ class Commands:
         result = await self.services.ledger.resolve(
             caller.actor, prediction, outcome, evidence=evidence, note=note
         )
+        words = caller.words
         if result.verdict:
+            outcome = self._outcome(words, result.forecast.outcome or "unknown")
             return Reply(
-                title=f"Forecast #{prediction} resolved: {OUTCOME_LABELS[result.forecast.outcome or 'unknown']}",
+                title=words("reply.resolved_title", id=prediction, outcome=outcome),
                 description=defang(clip(result.forecast.claim, 300)),
                 tone="success",
             )
-        tally = ", ".join(
-            f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(result.tally.counts.items())
-        )
+        tally = self._votes_line(words, result.tally.counts)
         return Reply(
-            title=f"Your vote on #{prediction} is counted",
-            description=f"Votes so far: {tally}. A moderator's verdict is final.",
+            title=words("reply.vote_counted_title", id=prediction),
+            description=words("reply.vote_counted", tally=tally),
             tone="success",
             ephemeral=True,
         )
@@ -557,8 +509,8 @@ class Commands:
         """Take back the last verdict on a forecast (moderators)."""
         forecast = await self.services.ledger.undo(caller.actor, prediction)
         return Reply(
-            title=f"Verdict on #{prediction} undone",
-            description=f"It is {forecast.status} again.",
+            title=caller.words("reply.undone_title", id=prediction),
+            description=caller.words("reply.undone", status=forecast.status),
             tone="success",
         )
 
@@ -568,16 +520,17 @@ class Commands:
         before = await self.services.ledger.get(caller.guild_id, prediction)
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None
+        words = caller.words
         if before.due_end is None:
             return Reply(
-                title=f"#{prediction} is now tracked",
-                description=f"Due {self.fmt.date(forecast.due_end)}; it will be pinged then."
-                f"\n{defang(clip(forecast.claim, 300))}",
+                title=words("reply.tracked_title", id=prediction),
+                description=words("reply.tracked", date=self.fmt.date(forecast.due_end))
+                + f"\n{defang(clip(forecast.claim, 300))}",
                 tone="success",
             )
         return Reply(
-            title=f"#{prediction} re-dated",
-            description=f"Now due {self.fmt.date(forecast.due_end)}; its reminders moved too.",
+            title=words("reply.redated_title", id=prediction),
+            description=words("reply.redated", date=self.fmt.date(forecast.due_end)),
             tone="success",
         )
 
@@ -774,7 +727,7 @@ class Commands:
 
     def _require_ingest(self, caller: Caller) -> None:
         if not (caller.can_manage_messages or caller.is_moderator):
-            raise PermissionDenied("You need the Manage Messages permission to ingest posts.")
+            raise PermissionDenied(caller.words("error.need_manage_messages_ingest"))
 
     async def ingest_url(self, caller: Caller, url: str) -> Reply:
         """Store a post (or a feed's entries) from a link."""
@@ -799,7 +752,7 @@ class Commands:
         """Set a post's publication date (Manage Messages): its forecasts are read again against
         it, keeping verdicts and votes, and their reminders move."""
         if not (caller.can_manage_messages or caller.is_moderator):
-            raise PermissionDenied("You need the Manage Messages permission to date posts.")
+            raise PermissionDenied(caller.words("error.need_manage_messages_date"))
         dating = await self.services.post_dates.set_date(
             caller.guild_id, post, date, actor=caller.user_id
         )
@@ -825,7 +778,8 @@ class Commands:
             lines.append(f"Verdicts kept: {dating.verdicts_kept}.")
         before = "unknown"
         if dating.previous is not None:
-            how = DATE_SOURCE_LABELS.get(dating.previous_source) if dating.previous_source else None
+            key = DATE_SOURCE_KEYS.get(dating.previous_source) if dating.previous_source else None
+            how = ENGLISH(key) if key else None
             before = f"{dating.previous.date().isoformat()} ({how or 'recorded earlier'})"
         return Reply(
             title=f"Post #{stored.id} dated {stored.published.date().isoformat()}",
@@ -841,28 +795,40 @@ class Commands:
     async def scoreboard(self, caller: Caller, by: str = "source") -> Reply:
         """Track record per source, author or speaker."""
         rows = await self.services.ledger.scoreboard(caller.guild_id, by)
+        words = caller.words
         lines = []
         for row in rows:
             share = (
-                f"{row.share_correct:.0%} correct"
+                words("reply.score_share", share=f"{row.share_correct:.0%}")
                 if row.share_correct is not None
-                else "no verdicts"
+                else words("reply.score_no_verdicts")
             )
             brier = (
-                f" · Brier {row.brier:.3f} ({row.with_probability})"
+                words("reply.score_brier", brier=f"{row.brier:.3f}", count=row.with_probability)
                 if row.brier is not None
                 else ""
             )
             lines.append(
-                f"**{defang(clip(row.key, 80))}** · {row.resolved} resolved · {share}{brier}"
+                words(
+                    "reply.score_line",
+                    key=defang(clip(row.key, 80)),
+                    resolved=row.resolved,
+                    share=share,
+                    brier=brier,
+                )
             )
-        return self._paged(f"Track record by {by}", lines, "No resolved forecasts yet.")
+        return self._paged(
+            words("reply.score_title", by=words.get(f"by.{by}", by)),
+            lines,
+            words("reply.score_empty"),
+            words=words,
+        )
 
     async def export(self, caller: Caller) -> Reply:
         """The server's forecasts as CSV and JSON files."""
         csv_text, json_text = await self.services.ledger.export(caller.guild_id)
         return Reply(
-            title="Forecast ledger export",
+            title=caller.words("reply.export_title"),
             files=[
                 Attachment("forecasts.csv", csv_text.encode("utf-8")),
                 Attachment("forecasts.json", json_text.encode("utf-8")),
@@ -880,8 +846,8 @@ class Commands:
         # Forecasts close at the end of their due day in the guild's timezone: move them along.
         await self.services.ledger.realign_due_moments(caller.guild_id)
         return Reply(
-            title=f"Timezone set to {zone.key}",
-            description=f"Forecasts now come due at the end of their due day, {zone.key} time.",
+            title=caller.words("reply.timezone_title", zone=zone.key),
+            description=caller.words("reply.timezone", zone=zone.key),
             tone="success",
             ephemeral=True,
         )
@@ -891,8 +857,8 @@ class Commands:
         self._require_moderator(caller, "change settings")
         await self.services.reminders.set_channel(caller.guild_id, channel)
         return Reply(
-            title="Reminder channel set",
-            description=f"Due-date reminders go to {self.fmt.channel(channel)}.",
+            title=caller.words("reply.channel_title"),
+            description=caller.words("reply.channel", channel=self.fmt.channel(channel)),
             tone="success",
             ephemeral=True,
         )
@@ -903,18 +869,30 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_role_id=role
         )
-        text = f"Reminders ping {self.fmt.role(role)}." if role else "Reminders ping no role."
-        return Reply(title="Reminder role set", description=text, tone="success", ephemeral=True)
+        words = caller.words
+        text = words("reply.role", role=self.fmt.role(role)) if role else words("reply.role_none")
+        return Reply(
+            title=words("reply.role_title"), description=text, tone="success", ephemeral=True
+        )
 
     async def settings_language(self, caller: Caller, language: str) -> Reply:
         """The language of the digests, reminders and feed posts the bot sends (moderators)."""
         self._require_moderator(caller, "change settings")
         if language not in LANGUAGES:
-            raise InputError("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
+            raise InputError(
+                "language",
+                caller.words(
+                    "error.not_one_of", value=repr(language), choices=", ".join(LANGUAGES)
+                ),
+            )
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), language=language
         )
-        return Reply(title=f"Language set to {language}", tone="success", ephemeral=True)
+        return Reply(
+            title=caller.words("reply.language_title", language=language),
+            tone="success",
+            ephemeral=True,
+        )
 
     async def settings_reminder_grouping(self, caller: Caller, grouping: str) -> Reply:
         """One message for all the forecasts coming due together, or one per forecast
@@ -922,19 +900,20 @@ class Commands:
         self._require_moderator(caller, "change settings")
         if grouping not in REMINDER_GROUPINGS:
             raise InputError(
-                "grouping", f"{grouping!r} is not one of: {', '.join(REMINDER_GROUPINGS)}"
+                "grouping",
+                caller.words(
+                    "error.not_one_of", value=repr(grouping), choices=", ".join(REMINDER_GROUPINGS)
+                ),
             )
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_grouping=grouping
         )
-        text = (
-            "Forecasts coming due together are posted as one message per channel, each with"
-            " its own vote buttons."
-            if grouping == "grouped"
-            else "Each forecast coming due gets a message of its own."
-        )
+        words = caller.words
         return Reply(
-            title=f"Reminders: {grouping}", description=text, tone="success", ephemeral=True
+            title=words("reply.grouping_title", grouping=grouping),
+            description=words(f"reply.grouping_{grouping}"),
+            tone="success",
+            ephemeral=True,
         )
 
     # --- buttons under reminders ------------------------------------------------------------------
@@ -943,23 +922,25 @@ class Commands:
         """A click on a reminder's button (works after restarts: ids carry everything)."""
         parsed = parse_button_id(custom_id)
         if parsed is None:
-            raise InputError("button", "this button is not one of Hindsight's")
+            raise InputError("button", caller.words("error.not_our_button"))
         action, forecast_id, argument = parsed
         if action == "vote" and argument:
             return await self.predictions_resolve(
-                Caller(caller.guild_id, caller.user_id, False), forecast_id, argument
+                Caller(caller.guild_id, caller.user_id, False, language=caller.language),
+                forecast_id,
+                argument,
             )
         if action == "snooze":
             until = await self.services.ledger.snooze(caller.actor, forecast_id, 7)
             return Reply(
-                title=f"#{forecast_id} snoozed",
-                description=f"Next nudge after {self.fmt.moment(until)}.",
+                title=caller.words("reply.snoozed_title", id=forecast_id),
+                description=caller.words("reply.snoozed", moment=self.fmt.moment(until)),
                 ephemeral=True,
                 tone="success",
             )
         if action == "remind":
             return await self.remind_prediction(caller, forecast_id, None)
-        raise InputError("button", f"unknown action {action!r}")
+        raise InputError("button", caller.words("error.unknown_action", action=repr(action)))
 
     async def forecast_guild(self, custom_id: str) -> int:
         """The server of the forecast a button (clicked in a DM) is about."""
@@ -1036,45 +1017,44 @@ class Commands:
             return self.digest_reply(from_json(payload.digest))
         words = delivery_strings(payload.language)
         if isinstance(payload, FeedPayload):
-            feed = defang(payload.feed or words.feed_unnamed)
+            feed = defang(payload.feed or words("delivery.feed_unnamed"))
             return Reply(
-                title=defang(clip(payload.title or words.feed_untitled, 250)),
+                title=defang(clip(payload.title or words("delivery.feed_untitled"), 250)),
                 url=payload.url or None,
-                description=words.feed_new_in.format(feed=feed)
+                description=words("delivery.feed_new_in", feed=feed)
                 + (f" · {defang(payload.author)}" if payload.author else ""),
             )
         forecast = payload.forecast
         claim = defang(clip(forecast.claim, 300))
-        late_note = words.late_note if late else ""
+        late_note = words("delivery.late_note") if late else ""
         if isinstance(payload, FollowupPayload):
-            title = words.followup_title.format(id=forecast.id)
-            lead = plural_form(payload.stage, words.followup_lead_one, words.followup_lead)
-            lead = lead.format(days=payload.stage)
+            title = words("delivery.followup_title", id=forecast.id)
+            lead = words.plural(payload.stage, "delivery.followup_lead")
         elif isinstance(payload, SnoozePayload):
-            title = words.snooze_title.format(id=forecast.id)
-            lead = words.snooze_lead
+            title = words("delivery.snooze_title", id=forecast.id)
+            lead = words("delivery.snooze_lead")
         elif isinstance(payload, PersonalPayload):
-            title = words.personal_title.format(id=forecast.id)
-            lead = words.personal_lead
+            title = words("delivery.personal_title", id=forecast.id)
+            lead = words("delivery.personal_lead")
         else:
-            title = words.reminder_title.format(id=forecast.id)
-            lead = words.reminder_lead
+            title = words("delivery.reminder_title", id=forecast.id)
+            lead = words("delivery.reminder_lead")
         fields = []
         if forecast.due_end:
-            fields.append(Field(words.due, forecast.due_end.isoformat(), True))
+            fields.append(Field(words("delivery.due"), forecast.due_end.isoformat(), True))
         if forecast.speaker:
-            fields.append(Field(words.speaker, defang(forecast.speaker), True))
+            fields.append(Field(words("delivery.speaker"), defang(forecast.speaker), True))
         if forecast.source_label or forecast.source_url:
             source = forecast.source_label or forecast.source_url or ""
-            fields.append(Field(words.source, defang(clip(source, 200)), False))
+            fields.append(Field(words("delivery.source"), defang(clip(source, 200)), False))
         votes = payload.votes if isinstance(payload, FollowupPayload) else {}
         if votes:
-            fields.append(Field(words.votes, self._votes_line(words, votes), False))
+            fields.append(Field(words("delivery.votes"), self._votes_line(words, votes), False))
         # Subscribers get their own personal message; mentioning them here too would ping
         # them twice for one event, so the channel message only names how many there are.
         if isinstance(payload, ReminderPayload) and payload.subscriber_count:
             count = payload.subscriber_count
-            lead += plural_form(count, words.subscriber, words.subscribers).format(count=count)
+            lead += words.plural(count, "delivery.subscribers")
         role = getattr(payload, "role_id", None)
         return Reply(
             title=title,
@@ -1088,8 +1068,8 @@ class Commands:
         )
 
     @staticmethod
-    def _votes_line(words: DeliveryStrings, votes: dict[str, int]) -> str:
-        return ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items()))
+    def _votes_line(words: Catalog, votes: dict[str, int]) -> str:
+        return ", ".join(f"{words.get(f'vote.{k}', k)}: {v}" for k, v in sorted(votes.items()))
 
     def render_reminder_group(self, items: Sequence[tuple[ForecastPayload, bool]]) -> Reply:
         """Several forecasts of one guild coming due (or still unjudged) in one message: one
@@ -1102,44 +1082,45 @@ class Commands:
         followups = isinstance(items[0][0], FollowupPayload)
         count = len(items)
         if followups:
-            title = words.group_followup_title.format(count=count)
-            lead = words.group_followup_lead
+            title = words("delivery.group_followup_title", count=count)
+            lead = words("delivery.group_followup_lead")
         else:
-            title = words.group_reminder_title.format(count=count)
-            lead = words.group_reminder_lead
+            title = words("delivery.group_reminder_title", count=count)
+            lead = words("delivery.group_reminder_lead")
         fields: list[Field] = []
         buttons: list[Button] = []
         roles: list[int] = []
         for payload, _late in items:
             forecast = payload.forecast
             name = f"#{forecast.id}" + (
-                f" · {words.due} {forecast.due_end.isoformat()}" if forecast.due_end else ""
+                f" · {words('delivery.due')} {forecast.due_end.isoformat()}"
+                if forecast.due_end
+                else ""
             )
             details: list[str] = []
             if isinstance(payload, FollowupPayload):
-                ago = plural_form(payload.stage, words.group_due_ago_one, words.group_due_ago)
-                details.append(ago.format(days=payload.stage))
+                details.append(words.plural(payload.stage, "delivery.group_due_ago"))
             if forecast.speaker:
-                details.append(f"{words.speaker}: {defang(clip(forecast.speaker, 80))}")
+                details.append(f"{words('delivery.speaker')}: {defang(clip(forecast.speaker, 80))}")
             source = forecast.source_label or forecast.source_url
             if source:
-                details.append(f"{words.source}: {defang(clip(source, 200))}")
+                details.append(f"{words('delivery.source')}: {defang(clip(source, 200))}")
             if isinstance(payload, FollowupPayload) and payload.votes:
-                details.append(f"{words.votes}: {self._votes_line(words, payload.votes)}")
+                details.append(
+                    f"{words('delivery.votes')}: {self._votes_line(words, payload.votes)}"
+                )
             value = defang(clip(forecast.claim, 300)) or "—"
             if details:
                 value += "\n" + " · ".join(details)
             if isinstance(payload, ReminderPayload) and payload.subscriber_count:
                 subscribed = payload.subscriber_count
-                value += plural_form(subscribed, words.subscriber, words.subscribers).format(
-                    count=subscribed
-                )
+                value += words.plural(subscribed, "delivery.subscribers")
             fields.append(Field(name, value, False))
             buttons.extend(group_row_buttons(forecast.id, language))
             role = getattr(payload, "role_id", None)
             if role and role not in roles:
                 roles.append(role)
-        late_note = words.late_note if any(late for _payload, late in items) else ""
+        late_note = words("delivery.late_note") if any(late for _payload, late in items) else ""
         return Reply(
             title=title,
             description=f"{lead}{late_note}",

@@ -8,6 +8,8 @@ ping anyone or inject formatting.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from digests.digest.model import (
     ScoreItem,
     ThemeTrend,
 )
+from digests.i18n import catalog
 from digests.ledger.model import ForecastRecord, forecast_from_json, forecast_to_json
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -72,95 +75,30 @@ class DigestStrings:
     units: dict[str, tuple[str, str]]
 
 
-STRINGS: dict[str, DigestStrings] = {
-    "en": DigestStrings(
-        title="Digest",
-        heading="Digest for {dates} ({zone})",
-        catch_up_heading="Catch-up digest covering {dates} ({zone})",
-        nothing_happened=": nothing happened in this range.",
-        untitled="(untitled)",
-        new_posts="New posts ({count})",
-        top_themes="Top themes",
-        new_forecasts="New forecasts ({count})",
-        coming_due="Coming due in the next {days}",
-        overdue="Overdue, awaiting a verdict ({count})",
-        recently_resolved="Recently resolved",
-        quote="Quote of the period",
-        scoreboard="Scoreboard",
-        more="…and {count} more",
-        due="due {date}",
-        no_date="no date",
-        due_in=" (in {span})",
-        overdue_by=", overdue {span}",
-        resolved="resolved",
-        outcomes={
-            "correct": "correct",
-            "wrong": "wrong",
-            "partly": "partly correct",
-            "unknown": "can't tell",
-            "withdrawn": "withdrawn",
-        },
-        share_correct="{percent}% correct",
-        resolved_count="{count} resolved",
-        brier="Brier {value:.2f}",
-        quote_source="in {title}",
-        new_theme="new",
-        units={
-            "hour": ("{count} h", "{count} h"),
-            "day": ("{count} day", "{count} days"),
-            "week": ("{count} week", "{count} weeks"),
-            "month": ("{count} month", "{count} months"),
-            "post": ("{count} post", "{count} posts"),
-        },
-    ),
-    "ko": DigestStrings(
-        title="다이제스트",
-        heading="다이제스트 ({dates}, {zone})",
-        catch_up_heading="보충 다이제스트: {dates} 기간 ({zone})",
-        nothing_happened=": 이 기간에는 새 소식이 없습니다.",
-        untitled="(제목 없음)",
-        new_posts="새 글 ({count})",
-        top_themes="주요 테마",
-        new_forecasts="새 예측 ({count})",
-        coming_due="앞으로 {days} 안에 기한이 오는 예측",
-        overdue="기한이 지나 판정을 기다리는 예측 ({count})",
-        recently_resolved="최근 판정",
-        quote="이번 기간의 인용",
-        scoreboard="적중 기록",
-        more="…외 {count}건",
-        due="기한 {date}",
-        no_date="기한 없음",
-        due_in=" ({span} 후)",
-        overdue_by=", {span} 지남",
-        resolved="판정됨",
-        outcomes={
-            "correct": "맞음",
-            "wrong": "틀림",
-            "partly": "일부 맞음",
-            "unknown": "판단 불가",
-            "withdrawn": "철회",
-        },
-        share_correct="적중률 {percent}%",
-        resolved_count="판정 {count}건",
-        brier="Brier {value:.2f}",
-        quote_source="출처: {title}",
-        new_theme="신규",
-        units={
-            "hour": ("{count}시간", "{count}시간"),
-            "day": ("{count}일", "{count}일"),
-            "week": ("{count}주", "{count}주"),
-            "month": ("{count}개월", "{count}개월"),
-            "post": ("글 {count}건", "글 {count}건"),
-        },
-    ),
-}
-
-OUTCOME_LABELS = STRINGS["en"].outcomes
+_UNITS = ("hour", "day", "week", "month", "post")
+_OUTCOMES = ("correct", "wrong", "partly", "unknown", "withdrawn")
 
 
+@functools.cache
 def strings_for(language: str | None) -> DigestStrings:
-    """The wording for a language (English for anything without a table)."""
-    return STRINGS.get(language or "en", STRINGS["en"])
+    """The wording for a language, from its message catalog (English for anything else)."""
+    words = catalog(language or "en")
+    plain = {
+        field.name: words(f"digest.{field.name}")
+        for field in dataclasses.fields(DigestStrings)
+        if field.name not in ("outcomes", "units")
+    }
+    return DigestStrings(
+        **plain,
+        outcomes={name: words(f"digest.outcome.{name}") for name in _OUTCOMES},
+        units={
+            unit: (words.raw(f"digest.unit.{unit}.one"), words.raw(f"digest.unit.{unit}.many"))
+            for unit in _UNITS
+        },
+    )
+
+
+OUTCOME_LABELS = strings_for("en").outcomes
 
 
 # --- small public helpers ----------------------------------------------------------------------

@@ -135,11 +135,12 @@ class Slash:
         *,
         guild: FakeGuild | None = None,
         channel: FakeChannel | None = None,
+        locale: str = "en-US",
     ) -> RecordedMessage:
         guild = guild or self.guild
         channel = channel or self.channel
         interaction = await self.fake.send_slash_command(
-            guild.id, channel.id, user, name, options or {}
+            guild.id, channel.id, user, name, options or {}, locale=locale
         )
         callback = await interaction.wait_response(timeout=30)
         if callback.type == 5:
@@ -766,3 +767,25 @@ async def test_a_refused_reminder_channel_holds_reminders_until_a_new_channel_is
     assert "Reminders paused" not in text_of(
         await slash(world.bob, "digest status", channel=world.digests)
     )
+
+
+async def test_a_korean_member_gets_korean_replies_and_errors(
+    slash: Slash, world: World, bot: Any
+) -> None:
+    """Replies follow the member's Discord language, whatever the server's language is."""
+    added = await slash(
+        world.mod, "predictions add", {"claim": "금리 인하", "due": "2027-06-30"}, locale="ko"
+    )
+    assert title(added).startswith("예측 #") and "기록됨" in title(added), text_of(added)
+    assert "기한" in text_of(added) and "Due" not in text_of(added)
+    listed = await slash(world.bob, "predictions list", locale="ko")
+    assert title(listed) == "예측" and "진행 중" in text_of(listed), text_of(listed)
+    themes = await slash(world.bob, "themes", locale="ko")
+    assert title(themes).startswith("테마 · 최근"), text_of(themes)
+    board = await slash(world.bob, "scoreboard", {"by": "author"}, locale="ko")
+    assert title(board) == "적중 기록 (작성자별)", text_of(board)
+    missing = await slash(world.bob, "summary", {"post": 999}, locale="ko")
+    assert missing.ephemeral and "이 서버에 #999 글이 없습니다." in (missing.content or "")
+    # The same commands in English for an English-speaking member.
+    english = await slash(world.bob, "predictions list", locale="en-US")
+    assert title(english) == "Forecasts" and "open" in text_of(english)
