@@ -90,8 +90,40 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
                 for index in range(start, end + 1):
                     taken[index] = True
             position = end + 1
+    _ascii_single_quotes(line, spans, taken)
     spans.sort()
     return spans
+
+
+_ASCII_QUOTE_SAID = re.compile(r"^(?:이?라고|고\s|이?라며|며\s|이?라면서)")
+
+
+def _ascii_single_quotes(
+    line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]
+) -> None:
+    """Korean reports quote with plain apostrophes ("하나증권에서 '…전망한다.'라고 분석했다"); an
+    apostrophe is also a year ('25년) or an English contraction, so a pair counts only when
+    it holds Korean and a quotative ending follows it."""
+    if "'" not in line or not re.search(r"[\uac00-\ud7a3]", line):
+        return
+    start = line.find("'")
+    while start >= 0:
+        end = line.find("'", start + 1)
+        if end < 0:
+            return
+        inner = line[start + 1 : end]
+        if (
+            (start == 0 or not line[start - 1].isalnum())
+            and re.search(r"[\uac00-\ud7a3]", inner)
+            and _ASCII_QUOTE_SAID.match(line[end + 1 : end + 6] + " ")
+            and not any(taken[start : end + 1])
+        ):
+            spans.append((start, end + 1, start + 1, end))
+            for index in range(start, end + 1):
+                taken[index] = True
+            start = line.find("'", end + 1)
+        else:
+            start = end  # the closing mark may open the real quotation
 
 
 def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
@@ -130,55 +162,123 @@ _GLOSSED_NAME = re.compile(
 )
 
 
+# Words that open a phrase naming nobody in particular: "한 애널리스트", "또 다른 관계자".
+_UNNAMED_DETERMINERS = {
+    "한",
+    "또",
+    "또다른",
+    "다른",
+    "익명의",
+    "일부",
+    "a",
+    "an",
+    "one",
+    "A",
+    "An",
+    "One",
+}
+# Places and institutions written between a name and a title ("트럼프 미국 대통령", "파월 연준 의장").
+_DESCRIPTOR_WORDS = {
+    "미국", "중국", "일본", "한국", "러시아", "우크라이나", "영국", "독일", "프랑스", "인도", "대만", "유럽",
+    "북한", "캐나다", "호주", "브라질", "멕시코", "이스라엘", "이란", "사우디", "베트남", "홍콩", "싱가포르",
+    "연준", "백악관", "정부", "당국", "한은", "국회", "유럽연합", "미", "중", "일", "한", "전",
+}  # fmt: skip
+_ORG_SUFFIXES = (
+    "증권", "은행", "투자", "자산운용", "운용", "리서치", "캐피탈", "그룹", "전자", "자동차", "에너지",
+    "솔루션", "연구소", "硏", "금융", "보험", "카드", "화학", "중공업", "조선", "건설", "통신", "모건",
+    "삭스", "뱅크", "파트너스", "위원회", "협회", "재단", "부", "청", "처",
+)  # fmt: skip
+_DATE_WORD = re.compile(r"^(?:\d{1,2}일|지난|이날|오늘|전날|최근|당시)$")
+
+
+def _descriptor(word: str) -> bool:
+    """A place, institution or company written before a title, not part of the person's name."""
+    return (
+        word in _DESCRIPTOR_WORDS
+        or bool(re.search(r"[A-Za-z0-9]", word))
+        or (len(word) > 2 and word.endswith(_ORG_SUFFIXES))
+    )
+
+
+def _name_before_title(words: list[str], common_nouns: frozenset[str]) -> str | None:
+    """The name in the words before a title: "트럼프 미국" → "트럼프", "젠슨 황 엔비디아" → "젠슨 황",
+    "팀 쿡" → "팀 쿡"; a lone surname keeps its title ("김 연구원") so it can be expanded."""
+    picked: list[str] = []
+    for word in reversed(words):
+        one_syllable_before = bool(picked) and len(picked[0]) == 1
+        if (
+            len(picked) == 4
+            or word.endswith("의")
+            or not (_HANGUL_WORD.match(word) or _descriptor(word))
+            or len(word) > 7
+            or word in _TITLES
+            or (
+                word in common_nouns
+                and len(word) > 1  # "탄", "쿡": a one-syllable word before a title is a name part
+                and not one_syllable_before
+                and not _descriptor(word)
+            )
+        ):
+            break
+        picked.insert(0, word)
+    while picked and _descriptor(picked[-1]):
+        picked.pop()
+    while picked and _descriptor(picked[0]):
+        picked.pop(0)
+    if not picked:
+        return None
+    if len(picked) > 2:
+        picked = picked[:2]
+    return " ".join(picked)
+
+
 def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
-    """The person's name in a subject phrase such as "토마스 쿠리안(Thomas Kurian) 구글 클라우드
-    최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" → "호크 탄", "손 의장" → "손 의장"."""
+    """The speaker in a subject phrase, kept readable: the person when named ("토마스
+    쿠리안(Thomas Kurian) 구글 클라우드 최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" →
+    "호크 탄", "트럼프 미국 대통령" → "트럼프"), a surname with its title ("손 의장", expanded later to
+    the full name), an organisation ("JP모건"), or an unnamed speaker as written ("한 애널리스트");
+    never a one-syllable fragment."""
     glossed = _GLOSSED_NAME.search(phrase)
     if glossed:
         return glossed.group(1)  # "토마스 쿠리안(Thomas Kurian)": a name with its spelling
     phrase = _PARENTHETICAL.sub(" ", phrase)
     words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
     words = [word for word in words if word]
+    while words and _DATE_WORD.match(words[0]) and len(words) > 1:
+        words = words[1:]  # "7일 로이터는": the date is not the speaker
     while words and words[0].endswith("의") and len(words) > 1:
         words = words[1:]
+    if len(words) > 1 and words[-1] == "등":
+        words = words[:-1]  # "로이터와 CNBC 등"
     if not words:
         return None
-    if words[-1] in _ROLE_NOUNS:
-        # Nobody is named: the role is the speaker.
-        while words and words[0] in {
-            "한",
-            "또",
-            "또다른",
-            "다른",
-            "a",
-            "an",
-            "one",
-            "A",
-            "An",
-            "One",
-        }:
-            words = words[1:]
+    if words[-1] in _ROLE_NOUNS or (
+        words[0] in _UNNAMED_DETERMINERS and any(word in _TITLES for word in words[1:])
+    ):
+        # Nobody is named: the role is the speaker ("한 애널리스트", "업계 관계자").
+        if words[-1] in _ROLE_NOUNS:
+            while words and words[0] in _UNNAMED_DETERMINERS - {"한"}:
+                words = words[1:]
+            if words and words[0] == "한" and len(words) > 1:
+                words = words[1:]
         return " ".join(words[-5:]) if words else None
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
     titled = [index for index, word in enumerate(words) if word in _TITLES]
     if titled and titled[-1] >= 1:
-        # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the one or two words before the title
-        picked: list[str] = []
-        for word in reversed(words[: titled[-1]]):
-            if (
-                len(picked) == 2
-                or word.endswith("의")
-                or not _HANGUL_WORD.match(word)
-                or len(word) > 5
-                or word in common_nouns
-                or word in _TITLES
-            ):
-                break
-            picked.insert(0, word)
-        if picked:
-            return " ".join(picked)
+        # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the words before the title
+        name = _name_before_title(words[: titled[-1]], common_nouns)
+        if name and len(name) == 1:
+            return f"{name} {words[titled[-1]]}"  # "김 연구원": a surname keeps its title
+        if name:
+            return name
+    if (
+        len(words) == 1
+        and re.match(r"^[A-Za-z0-9&.-]+[\uac00-\ud7a3]+$", words[0])
+        and re.match(r"^[A-Z]", words[0])
+    ):
+        return words[0]  # "JP모건", "SK하이닉스": a company written half in Latin letters
     trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
     if (
         trailing
@@ -198,8 +298,10 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
     first = words[0]
     if not _HANGUL_WORD.match(first) or first in _PRONOUNS or first in _TITLES:
         return None
-    if len(first) == 1 and first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
-        return f"{first} {words[1]}"
+    if len(first) == 1:
+        if first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
+            return f"{first} {words[1]}"
+        return None  # a one-syllable word alone is a fragment, never a speaker
     name = [first]
     if (
         (
@@ -207,6 +309,8 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
             and words[1] not in _TITLES
             and _HANGUL_WORD.match(words[1])
             and len(words[1]) <= 4
+            and words[1] not in common_nouns
+            and not _descriptor(words[1])
         )
         and len(first) <= 4
         and not looks_korean_name(first, common_nouns)
@@ -399,20 +503,28 @@ def _last_english_person(text: str, before: int, quotes: Sequence[Quote]) -> str
 
 
 def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
-    """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post."""
+    """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post,
+    preferring one written with the same title ("김민재 하나증권 연구원" for "김 연구원")."""
     if not name:
         return name
     parts = name.split()
     if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
         return name
     candidates = [
-        match.group(1)
+        (
+            match.group(1),
+            parts[1] in re.split(r"[.,\n“\"]", text[match.end() : match.end() + 40])[0],
+        )
         for match in re.finditer(
-            rf"({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)", text[:before]
+            rf"(?<![\uac00-\ud7a3])({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
+            text[:before],
         )
         if looks_korean_name(match.group(1))
     ]
-    return candidates[-1] if candidates else name
+    titled = [candidate for candidate, has_title in candidates if has_title]
+    if titled:
+        return titled[-1]
+    return candidates[-1][0] if candidates else name
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|(?<=요\.)|(?<=[가-힣]\.)(?=\S)")
