@@ -212,7 +212,17 @@ def build_posts(
     single = len(items) == 1
     posts = []
     for number, item in enumerate(items, start=1):
-        if single and document.title:
+        own = headline(item.text) if single and document.title else None
+        if (
+            single
+            and document.title
+            and (_is_chrome(document.title) or _is_label(document.title))
+            and own
+            and not _is_label(own)
+        ):
+            # The page names its site or category ("미국증시"); the text carries the headline.
+            title, body = own, item.text
+        elif single and document.title:
             title, body = document.title, item.text
         else:
             title, body = _title_and_body(item.text)

@@ -791,3 +791,25 @@ def test_a_document_author_is_stored_without_separators() -> None:
         SEOUL,
     )
     assert post.author == "홍길동"
+
+
+def test_a_page_titled_with_its_category_takes_the_headline_from_its_text() -> None:
+    document = RawDocument(
+        "https://blog.example/1",
+        SourceKind.URL,
+        "2차전지 반등 시그널 (ESS 성장, 실적 턴어라운드)\n\n2차전지 산업은 조정을 겪었습니다.",
+        title="미국증시",
+    )
+    [post] = build_posts(document, GUILD, SEOUL)
+    assert post.title == "2차전지 반등 시그널 (ESS 성장, 실적 턴어라운드)"
+
+
+def test_a_page_with_its_own_title_keeps_it() -> None:
+    document = RawDocument(
+        "https://news.example/1",
+        SourceKind.URL,
+        "Key Points\n\nNvidia reports on Wednesday.",
+        title="LIVE: Will NVIDIA Continue to Surge After Q2 Earnings?",
+    )
+    [post] = build_posts(document, GUILD, SEOUL)
+    assert post.title == "LIVE: Will NVIDIA Continue to Surge After Q2 Earnings?"
