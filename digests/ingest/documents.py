@@ -88,6 +88,12 @@ def _is_headline(line: str) -> bool:
     )
 
 
+def _names_site_or_category(title: str) -> bool:
+    """A page title that is furniture or a Korean blog's site or category name ("반응형",
+    "미국증시 분석"); a short Latin title ("HBM outlook") may be a real headline, so it stays."""
+    return _is_chrome(title) or (_is_label(title) and not re.search(r"[A-Za-z]", title))
+
+
 def headline(text: str) -> str | None:
     """The post's own headline among its first lines, skipping page furniture, site names,
     categories, bylines and greetings; None when no line reads as one."""
@@ -213,13 +219,7 @@ def build_posts(
     posts = []
     for number, item in enumerate(items, start=1):
         own = headline(item.text) if single and document.title else None
-        if (
-            single
-            and document.title
-            and (_is_chrome(document.title) or _is_label(document.title))
-            and own
-            and not _is_label(own)
-        ):
+        if own and not _is_label(own) and _names_site_or_category(document.title or ""):
             # The page names its site or category ("미국증시"); the text carries the headline.
             title, body = own, item.text
         elif single and document.title:
