@@ -32,14 +32,124 @@ class RawDocument:
     published_source: DateSource = DateSource.METADATA  # how `published` was known, if set
 
 
+# Page furniture that stands above a post's headline in pasted or extracted text.
+_CHROME_LINES = {
+    "menu", "news", "home", "share", "print", "print the page", "key points", "반응형", "카테고리 없음",
+    "본문 바로가기", "메뉴", "홈", "목록", "전체보기", "공유하기", "구독하기", "728x90", "advertisement",
+    "skip to content", "skip to main content", "subscribe", "sign in", "log in", "로그인",
+}  # fmt: skip
+_GREETING = re.compile(
+    r"^(?:안녕하세요|안녕하십니까|반갑습니다|hello|hi|hey|dear|good\s+(?:morning|evening))\b"
+    r"|구독자\s*여러분|독자\s*여러분|이웃님",
+    re.IGNORECASE,
+)
+_BYLINE_LIKE = re.compile(
+    r"\b(?:19|20)\d{2}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|\b(?:19|20)\d{2}년\s*\d{1,2}월\s*\d{1,2}일"
+    r"|^(?:by|posted|published|updated|written by)\b"
+    r"|^\d{1,2}/\d{1,2}/\d{2,4}\b|^date\s+\d{4}-\d{2}-\d{2}\b|^\s*입력\s",
+    re.IGNORECASE,
+)
+_HEADLINE_LOOKAHEAD = 8
+
+
+def _is_chrome(line: str) -> bool:
+    """A line of page furniture, a hashtag list, a byline or a greeting, not a headline."""
+    bare = line.strip().strip("#*=-_|•·").strip()
+    return (
+        not bare
+        or bare.casefold() in _CHROME_LINES
+        or bool(re.fullmatch(r"(?:#\S+\s*)+", line.strip()))
+        or bool(re.fullmatch(r"[\d\sx×:/.,-]+", bare))
+        or (
+            bool(_BYLINE_LIKE.search(bare))
+            and len(re.findall(r"[^\s|·•,]+", _BYLINE_LIKE.sub(" ", bare))) <= 4
+        )
+        or bool(_GREETING.search(bare))
+        or bare.startswith("<?xml")
+    )
+
+
+def _is_label(line: str) -> bool:
+    """A site name or category ("투자기록노트", "미국증시 분석", "주식 분석(KOR)"): a word or two,
+    no figures or punctuation a headline would carry."""
+    bare = line.strip()
+    return len(bare.split()) <= 2 and len(bare) <= 16 and not re.search(r"[\d:?!\"“”‘’'\[\]]", bare)
+
+
+def _is_headline(line: str) -> bool:
+    """A line that can be the post's own headline: short, not prose, not furniture."""
+    bare = line.strip()
+    return (
+        0 < len(bare) <= _TITLE_MAX
+        and not bare.endswith(("다.", "요.", "니다.", "죠."))
+        and not (len(bare) > 60 and bare.endswith("."))
+        and not _is_chrome(bare)
+        and not _is_label(bare)
+    )
+
+
+def _names_site_or_category(title: str) -> bool:
+    """A page title that is furniture or a Korean blog's site or category name ("반응형",
+    "미국증시 분석"); a short Latin title ("HBM outlook") may be a real headline, so it stays."""
+    return _is_chrome(title) or (_is_label(title) and not re.search(r"[A-Za-z]", title))
+
+
+def headline(text: str) -> str | None:
+    """The post's own headline among its first lines, skipping page furniture, site names,
+    categories, bylines and greetings; None when no line reads as one."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:_HEADLINE_LOOKAHEAD]
+    label = None
+    for line in lines:
+        if len(line) > 200 or (len(line) > 80 and line.endswith((".", "다", "요"))):
+            break  # the body has begun
+        if _is_headline(line):
+            return line
+        if label is None and _is_label(line) and not _is_chrome(line):
+            label = line
+    # A name alone above a byline ("한화오션" / "전문가 | 2026-01-12") when nothing else heads it.
+    return label
+
+
 def _title_and_body(text: str) -> tuple[str, str]:
-    """A short first line is the title; otherwise the first sentence, clipped, names the post."""
+    """The post's headline among its first lines is the title (the line is dropped from the
+    body when it opens it); otherwise the first sentence, clipped, names the post."""
     first, _, rest = text.partition("\n")
     first = first.strip()
-    if rest.strip() and 0 < len(first) <= _TITLE_MAX and not first.endswith(("다.", "요.")):
+    found = headline(text)
+    if found is not None:
+        if found == first and rest.strip():
+            return found, rest.strip()
+        return found, text
+    lines = [line.strip() for line in text.split("\n")]
+    prose = next(
+        (
+            line
+            for line in lines
+            if line and not _is_chrome(line) and not _is_label(line) and not _GREETING.match(line)
+        ),
+        first,
+    )
+    if (
+        prose == first
+        and rest.strip()
+        and 0 < len(first) <= _TITLE_MAX
+        and not first.endswith(("다.", "요."))
+    ):
         return first, rest.strip()
-    sentence = _SENTENCE_END.split(first, maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(prose, maxsplit=1)[0]
     return clip(sentence, 80), text
+
+
+_AUTHOR_EDGE = " \t·•|/,;:-–—=@"
+
+
+def clean_author(author: str | None) -> str | None:
+    """An author name without the separators a byline put around it ("홍길동 ·" → "홍길동",
+    "| Jane Doe |" → "Jane Doe"); None when nothing is left."""
+    if author is None:
+        return None
+    cleaned = re.sub(r"\s+", " ", author).strip(_AUTHOR_EDGE)
+    return cleaned or None
 
 
 def _plausible(found: FoundDate | None, not_after: datetime | None) -> FoundDate | None:
@@ -108,7 +218,11 @@ def build_posts(
     single = len(items) == 1
     posts = []
     for number, item in enumerate(items, start=1):
-        if single and document.title:
+        own = headline(item.text) if single and document.title else None
+        if own and not _is_label(own) and _names_site_or_category(document.title or ""):
+            # The page names its site or category ("미국증시"); the text carries the headline.
+            title, body = own, item.text
+        elif single and document.title:
             title, body = document.title, item.text
         else:
             title, body = _title_and_body(item.text)
@@ -125,7 +239,7 @@ def build_posts(
                 source_kind=document.source_kind,
                 canonical_url=canonical,
                 title=title,
-                author=item.author or document.author or found_author,
+                author=clean_author(item.author or document.author or found_author),
                 published=published,
                 published_source=source,
                 lang=detect_language(body),
