@@ -646,3 +646,46 @@ def aggregate_themes(
             totals[label] = totals.get(label, 0.0) + score / top
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [(label, round(score, 3)) for label, score in ranked[:limit]]
+
+
+_MATCH_PUNCT = re.compile(r"[\s\-_/·,.()'’\"]+")
+
+
+def _match_words(label: str, aliases: AliasBook) -> frozenset[str]:
+    """A label's words for matching: alias-folded, case-folded, plural 's' dropped."""
+    words = []
+    for word in _MATCH_PUNCT.split(label):
+        if not word:
+            continue
+        folded = aliases.canonical(word).casefold()
+        if folded.isascii() and len(folded) > 3 and folded.endswith("s") and not folded.endswith("ss"):
+            folded = folded[:-1]
+        words.append(folded)
+    return frozenset(words)
+
+
+def matches_labelled(label: str, labelled: str, aliases: AliasBook) -> bool:
+    """True when a found theme is a labelled theme or a variant of it: the same after alias
+    folding ("Tesla" = "테슬라"), or one's words contain the other's ("robotaxi" within "Waymo
+    robotaxi", "AI 인프라" containing "AI")."""
+    if aliases.same(label, labelled):
+        return True
+    found, wanted = _match_words(label, aliases), _match_words(labelled, aliases)
+    if not found or not wanted:
+        return False
+    if found <= wanted or wanted <= found:
+        return True
+    # Korean compounds written with or without a space ("기준금리" / "기준 금리").
+    joined_found, joined_wanted = "".join(sorted(found)), "".join(sorted(wanted))
+    squeezed = _MATCH_PUNCT.sub("", label).casefold()
+    return squeezed == _MATCH_PUNCT.sub("", labelled).casefold() or joined_found == joined_wanted
+
+
+def top_theme_matches(
+    top: Sequence[str], labelled: Sequence[str], aliases: AliasBook, size: int = 5
+) -> int:
+    """How many of the first `size` found themes match or are variants of a labelled theme
+    (the issue-10 figure: at least 3 of 5 on average)."""
+    return sum(
+        1 for label in top[:size] if any(matches_labelled(label, gold, aliases) for gold in labelled)
+    )
