@@ -53,11 +53,12 @@ def theme_figures(
     gold_file: Path,
     docs_dir: Path,
     analyzer: Analyzer | None = None,
-    zone: ZoneInfo = ZoneInfo("Asia/Seoul"),
+    zone: ZoneInfo | None = None,
 ) -> ThemeFigures:
     """Analyse every labelled document (together, as one corpus) and count, per document, how
     many of its top 5 themes match or are variants of its labelled `themes`."""
     analyzer = analyzer or Analyzer(forecast_model=None)
+    zone = zone or ZoneInfo("Asia/Seoul")
     try:
         gold = json.loads(gold_file.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -78,7 +79,11 @@ def theme_figures(
     analyses = analyzer.analyze(posts, default_anchor=date(2026, 1, 1))
     rows = []
     for number, entry in enumerate(entries):
-        mine = [analysis.themes for analysis, owner in zip(analyses, owners) if owner == number]
+        mine = [
+            analysis.themes
+            for analysis, owner in zip(analyses, owners, strict=True)
+            if owner == number
+        ]
         top = [label for label, _ in aggregate_themes(mine, TOP_SIZE)]
         rows.append(
             DocumentThemes(
