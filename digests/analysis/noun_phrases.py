@@ -157,6 +157,14 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
                 kept = kept[1:]
             if kept:
                 phrases.append(_phrase(kept))
+                split = next(
+                    (i for i in range(1, len(kept)) if kept[i - 1][1] == "P" and kept[i][1] != "P"),
+                    None,
+                )
+                if split is not None:
+                    # "Nvidia guidance": the name and what about it are themes of their own.
+                    phrases.append(_phrase(kept[:split]))
+                    phrases.append(_phrase(kept[split:]))
         run.clear()
 
     sentence_initial = True

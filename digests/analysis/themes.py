@@ -629,38 +629,55 @@ class Theme(tuple):
 
 
 _VARIANT_BONUS = 0.25
+_GENERAL_SHARE = 0.5
 
 
 def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[Theme]:
     """Near-duplicates as one theme: best first, a label whose words contain or are contained
     in a chosen theme's ("ESS용 LFP" / "ESS용 LFP 수요", "dividend" / "dividend increase")
-    joins that theme as a variant and adds a little to its score."""
-    chosen: list[tuple[str, float, frozenset[str], list[str]]] = []
+    joins that theme as a variant and adds a little to its score. The more general label names
+    the theme when it scores at least half as much ("AI" over "AI 인프라")."""
+    groups: list[dict] = []
     for label, score in scored:
         words = _variant_words(label)
         home = next(
             (
-                index
-                for index, (_, _, other, _) in enumerate(chosen)
-                if words and (words <= other or other <= words)
+                group
+                for group in groups
+                if words and any(words <= other or other <= words for other in group["words"])
             ),
             None,
         )
-        if home is not None:
-            best, total, other, variants = chosen[home]
-            variants.append(label)
-            chosen[home] = (best, total + _VARIANT_BONUS * score, other, variants)
+        if home is None:
+            if len(groups) < limit:
+                groups.append(
+                    {"label": label, "own": score, "score": score, "words": [words], "variants": []}
+                )
             continue
-        if len(chosen) < limit:
-            chosen.append((label, score, words, []))
-    return [Theme(label, round(score, 3), variants) for label, score, _, variants in chosen]
+        home["words"].append(words)
+        home["score"] += _VARIANT_BONUS * score
+        if words < _variant_words(home["label"]) and score >= _GENERAL_SHARE * home["own"]:
+            home["variants"].append(home["label"])
+            home["label"], home["own"] = label, score
+        else:
+            home["variants"].append(label)
+    return [Theme(group["label"], round(group["score"], 3), group["variants"]) for group in groups]
 
 
+@functools.cache
+def _bundled_aliases() -> AliasBook:
+    return AliasBook.load()
+
+
+@functools.lru_cache(maxsize=65536)
 def _variant_words(label: str) -> frozenset[str]:
+    """A label's words, alias-folded and case-folded ("Nvidia guidance" → 엔비디아, guidance)."""
+    aliases = _bundled_aliases()
     words = set()
-    for word in _MATCH_PUNCT.split(label.casefold()):
+    for word in _MATCH_PUNCT.split(label):
         if not word:
             continue
+        word = aliases.canonical(word).casefold()
         if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         words.add(word)

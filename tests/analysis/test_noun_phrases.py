@@ -50,3 +50,8 @@ def test_vague_adjectives_are_dropped_classifying_ones_kept() -> None:
 
 def test_possessives_join_their_owner() -> None:
     assert "Nvidia data-center revenue" in labels("Nvidia's data-center revenue topped $46B.")
+
+
+def test_a_name_before_common_nouns_is_also_a_phrase_of_its_own() -> None:
+    found = labels("Analysts liked the Nvidia guidance for the quarter.")
+    assert {"Nvidia guidance", "Nvidia", "guidance"} <= set(found)

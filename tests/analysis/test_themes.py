@@ -64,6 +64,12 @@ def test_near_duplicates_become_one_theme_with_its_variants() -> None:
     assert [theme.label for theme in merged] == ["ESS용 LFP", "AI", "금리"]
     assert merged[0].variants == ("ESS용 LFP 수요",)
     assert merged[1].variants == ("AI 인프라",)
+    # The general label names the theme when it scores at least half as much.
+    general = merge_variants([("AI 인프라", 4.0), ("AI", 2.5), ("AI 시대", 2.0), ("HBM", 0.5)])
+    assert [(theme.label, theme.variants) for theme in general] == [
+        ("AI", ("AI 인프라", "AI 시대")),
+        ("HBM", ()),
+    ]
     assert merged[0].score > 5.0  # a variant adds to its theme
     label, score = merged[2]  # a theme still unpacks as (label, score)
     assert (label, score) == ("금리", 2.0) and isinstance(merged[2], Theme)
@@ -71,7 +77,11 @@ def test_near_duplicates_become_one_theme_with_its_variants() -> None:
 
 def test_case_and_plural_spellings_are_one_theme() -> None:
     merged = merge_variants([("Dividend increases", 3.0), ("dividend", 2.0), ("Dividend", 1.0)])
-    assert [theme.label for theme in merged] == ["Dividend increases"]
+    assert len(merged) == 1 and set(merged[0].variants) | {merged[0].label} == {
+        "Dividend increases",
+        "dividend",
+        "Dividend",
+    }
 
 
 def test_korean_and_english_aliases_are_one_theme(analyzer: Analyzer) -> None:
