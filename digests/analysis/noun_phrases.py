@@ -161,6 +161,9 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
                     (i for i in range(1, len(kept)) if kept[i - 1][1] == "P" and kept[i][1] != "P"),
                     None,
                 )
+                if len(kept) > 1 and all(kind == "N" for _, kind in kept):
+                    # "battery maker", "battery demand": each noun counts towards its own theme.
+                    phrases.extend(_phrase([part]) for part in kept)
                 if split is not None:
                     # "Nvidia guidance": the name and what about it are themes of their own.
                     phrases.append(_phrase(kept[:split]))
