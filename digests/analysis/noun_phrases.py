@@ -60,6 +60,7 @@ class NounPhrase(NamedTuple):
     label: str
     surface: str
     proper: bool
+    part: bool = False  # one noun of a longer common-noun phrase, given after that phrase
 
 
 @functools.lru_cache(maxsize=65536)
@@ -163,7 +164,7 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
                 )
                 if len(kept) > 1 and all(kind == "N" for _, kind in kept):
                     # "battery maker", "battery demand": each noun counts towards its own theme.
-                    phrases.extend(_phrase([part]) for part in kept)
+                    phrases.extend(_phrase([part])._replace(part=True) for part in kept)
                 if split is not None:
                     # "Nvidia guidance": the name and what about it are themes of their own.
                     phrases.append(_phrase(kept[:split]))

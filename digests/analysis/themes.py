@@ -474,10 +474,20 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     return terms
 
 
-def _en_terms(sentence: Sentence) -> list[tuple[str, bool]]:
+def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
     """English theme terms: noun phrases (see noun_phrases), each with whether it names
-    something."""
-    return [(phrase.label, phrase.proper) for phrase in english_noun_phrases(sentence.text)]
+    something. The single nouns of a phrase count too, unless the phrase is a known compound
+    ("data center" is not about "center")."""
+    terms: list[tuple[str, bool]] = []
+    whole_is_alias = False
+    for phrase in english_noun_phrases(sentence.text):
+        if phrase.part:
+            if not whole_is_alias:
+                terms.append((phrase.label, phrase.proper))
+            continue
+        whole_is_alias = aliases.canonical(phrase.label) != phrase.label
+        terms.append((phrase.label, phrase.proper))
+    return terms
 
 
 _NUMERIC = re.compile(r"[\d.,%$]+")
@@ -501,10 +511,10 @@ def _acceptable(term: str) -> bool:
     return not _SINGLE_SYLLABLE.fullmatch(term)
 
 
-def _sentence_terms(sentence: Sentence, text: str) -> list[tuple[str, bool]]:
+def _sentence_terms(sentence: Sentence, text: str, aliases: AliasBook) -> list[tuple[str, bool]]:
     """A sentence's theme terms, each with whether it names something."""
     if sentence.lang != "ko":
-        return _en_terms(sentence)
+        return _en_terms(sentence, aliases)
     names = {
         token.form
         for token in sentence.tokens
@@ -533,7 +543,7 @@ def post_candidates(
     proper: set[str] = set()
     length = max(1, len(text))
     for sentence in sentences:
-        for term, named in _sentence_terms(sentence, text):
+        for term, named in _sentence_terms(sentence, text, aliases):
             if not _acceptable(term):
                 continue
             label = aliases.canonical(term)
@@ -545,7 +555,7 @@ def post_candidates(
                 proper.add(key)
     title_keys: set[str] = set()
     for sentence in title_sentences:
-        for term, _ in _sentence_terms(sentence, title):
+        for term, _ in _sentence_terms(sentence, title, aliases):
             if _acceptable(term):
                 label = aliases.canonical(term)
                 title_keys.add(label.casefold())
