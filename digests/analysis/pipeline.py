@@ -57,7 +57,10 @@ class PostAnalysis:
             published=self.post.published.date().isoformat() if self.post.published else None,
             lang=self.post.lang,
             summary=self.summary,
-            themes=[ThemeResult(label=label, score=score) for label, score in self.themes],
+            themes=[
+                ThemeResult(label=theme[0], score=theme[1], variants=getattr(theme, "variants", []))
+                for theme in self.themes
+            ],
             quotes=[
                 QuoteResult(text=q.text, speaker=q.speaker, sentence=q.sentence)
                 for q in self.quotes

@@ -174,7 +174,7 @@ async def test_each_section_is_collected_for_the_guild_only(
     assert digest.posts[1].title == "브로드컴 실적 메모"
     # Themes: nothing from the other guild's post.
     labels = [trend.label for trend in digest.themes]
-    assert "브로드컴" in labels and "Battery" in labels
+    assert "브로드컴" in labels and "battery" in labels  # a common noun, lower-case
     assert not any("Zeppelin" in label for label in labels)
     # New forecasts: tracked ones created in the period (not the one created before it, nor
     # undated views), this guild only.
@@ -247,7 +247,7 @@ async def test_theme_counts_change_against_the_previous_period(services: Service
     by_label = {trend.label: trend for trend in trends}
     assert (by_label["브로드컴"].count, by_label["브로드컴"].previous) == (2, 1)
     assert by_label["브로드컴"].change == 1 and not by_label["브로드컴"].is_new
-    assert by_label["Battery"].is_new and by_label["Battery"].change == 1
+    assert by_label["battery"].is_new and by_label["battery"].change == 1
     assert trends[0].label == "브로드컴"
     # A limit keeps the top ones.
     assert [t.label for t in await theme_trends(store, GUILD, START, END, limit=1)] == ["브로드컴"]
