@@ -213,13 +213,13 @@ class DigestBuilder:
         return posts
 
     async def _scoreboard(self, guild_id: int, limit: int) -> list[ScoreItem]:
-        marker = await self._store.ledger.verdict_marker(guild_id)
+        marker = await self._store.track_record.verdict_marker(guild_id)
         cached = self._scoreboards.get((guild_id, limit))
         if cached is not None and cached[0] == marker:
             return cached[1]
         scoreboard = [
             ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
-            for row in await self._store.ledger.track_record(guild_id, "source", limit=limit)
+            for row in await self._store.track_record.rows(guild_id, "source", limit=limit)
         ]
         self._scoreboards[(guild_id, limit)] = (marker, scoreboard)
         return scoreboard

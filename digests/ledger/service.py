@@ -21,12 +21,10 @@ from digests.errors import Conflict, InputError, NotFound, PermissionDenied
 from digests.ledger.model import ForecastRecord, manual_forecast
 from digests.settings import Settings
 from digests.store import Store, Transaction
-from digests.store.forecasts import (
-    ForecastEvent,
-    TrackRecordRow,
-    UserReminder,
-    VoteTally,
-)
+from digests.store.ledger import ForecastEvent
+from digests.store.track_record import TrackRecordRow
+from digests.store.user_reminders import UserReminder
+from digests.store.votes import VoteTally
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +216,7 @@ class LedgerService:
     async def show(self, guild_id: int, forecast_id: int) -> ForecastView:
         """A forecast with its votes and history."""
         forecast = await self.get(guild_id, forecast_id)
-        tally = await self._store.ledger.tally(guild_id, forecast_id)
+        tally = await self._store.votes.tally(guild_id, forecast_id)
         events = await self._store.ledger.events(guild_id, forecast_id)
         return ForecastView(forecast, tally, events)
 
@@ -272,7 +270,7 @@ class LedgerService:
                 payload={"due_end": due_end.isoformat(), "probability": chance},
                 now=now,
             )
-            await self._store.ledger.subscribe(
+            await self._store.subscriptions.subscribe(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -333,7 +331,7 @@ class LedgerService:
         return ResolutionResult(
             await self.get(actor.guild_id, forecast_id),
             verdict=True,
-            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+            tally=await self._store.votes.tally(actor.guild_id, forecast_id),
         )
 
     async def vote(self, actor: Actor, forecast_id: int, outcome: str) -> ResolutionResult:
@@ -346,7 +344,7 @@ class LedgerService:
                 raise Conflict(
                     f"Forecast #{forecast_id} was already judged {forecast.outcome} by a moderator."
                 )
-            await self._store.ledger.vote(
+            await self._store.votes.vote(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -357,7 +355,7 @@ class LedgerService:
         return ResolutionResult(
             forecast,
             verdict=False,
-            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+            tally=await self._store.votes.tally(actor.guild_id, forecast_id),
         )
 
     async def undo(self, actor: Actor, forecast_id: int) -> ForecastRecord:
@@ -465,7 +463,7 @@ class LedgerService:
         """Ask to be pinged when the forecast comes due; False when already subscribed."""
         async with self._store.transaction() as transaction:
             await self._locked(transaction, actor.guild_id, forecast_id)
-            return await self._store.ledger.subscribe(
+            return await self._store.subscriptions.subscribe(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -476,7 +474,9 @@ class LedgerService:
     async def unsubscribe(self, actor: Actor, forecast_id: int) -> bool:
         """Stop being pinged about a forecast."""
         await self.get(actor.guild_id, forecast_id)
-        return await self._store.ledger.unsubscribe(actor.guild_id, forecast_id, actor.user_id)
+        return await self._store.subscriptions.unsubscribe(
+            actor.guild_id, forecast_id, actor.user_id
+        )
 
     async def remind_at(
         self, actor: Actor, forecast_id: int, when: str | None
@@ -493,7 +493,7 @@ class LedgerService:
         )
         async with self._store.transaction() as transaction:
             await self._locked(transaction, actor.guild_id, forecast_id)
-            reminder_id = await self._store.ledger.add_user_reminder(
+            reminder_id = await self._store.user_reminders.add(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -503,21 +503,21 @@ class LedgerService:
             )
         return next(
             r
-            for r in await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+            for r in await self._store.user_reminders.pending(actor.guild_id, actor.user_id)
             if r.id == reminder_id
         )
 
     async def reminders(self, actor: Actor) -> list[UserReminder]:
         """A member's pending personal reminders."""
-        return await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+        return await self._store.user_reminders.pending(actor.guild_id, actor.user_id)
 
     async def subscriptions(self, actor: Actor) -> list[ForecastRecord]:
         """Open forecasts the member will be pinged about when they come due."""
-        return await self._store.ledger.subscribed(actor.guild_id, actor.user_id)
+        return await self._store.subscriptions.subscribed(actor.guild_id, actor.user_id)
 
     async def cancel_reminder(self, actor: Actor, reminder_id: int) -> None:
         """Cancel one of the member's reminders."""
-        if not await self._store.ledger.cancel_user_reminder(
+        if not await self._store.user_reminders.cancel(
             actor.guild_id, actor.user_id, reminder_id, self._clock.now()
         ):
             raise NotFound(f"No pending reminder #{reminder_id} of yours in this server.")
@@ -528,7 +528,7 @@ class LedgerService:
         """Track record per source, author or speaker."""
         if by not in SCOREBOARD_KEYS:
             raise InputError("by", f"{by!r} is not one of: {', '.join(SCOREBOARD_KEYS)}")
-        return await self._store.ledger.track_record(guild_id, by, limit)
+        return await self._store.track_record.rows(guild_id, by, limit)
 
     async def export(self, guild_id: int) -> tuple[str, str]:
         """The guild's whole ledger as CSV and as JSON text."""

@@ -82,7 +82,7 @@ class ReminderService:
             async with self._store.transaction() as transaction:
                 found = [
                     f
-                    for f in await self._store.ledger.newly_due(transaction, now, batch)
+                    for f in await self._store.sweep.newly_due(transaction, now, batch)
                     if guild_ids is None or f.guild_id in guild_ids
                 ]
                 for forecast in found:
@@ -94,7 +94,7 @@ class ReminderService:
         # Snoozes first: the ping that ends a snooze stands for any follow-up that fell inside
         # it, so the member is not pinged twice at the same moment.
         async with self._store.transaction() as transaction:
-            for forecast, until in await self._store.ledger.snooze_ended(transaction, now, batch):
+            for forecast, until in await self._store.sweep.snooze_ended(transaction, now, batch):
                 if guild_ids is not None and forecast.guild_id not in guild_ids:
                     continue
                 settings = await guild(forecast.guild_id)
@@ -112,10 +112,10 @@ class ReminderService:
                 ):
                     report.snoozes += 1
                     report.queued.append(key)
-                await self._store.ledger.clear_snooze(transaction, forecast.id)
+                await self._store.sweep.clear_snooze(transaction, forecast.id)
                 passed = self._passed_stages(forecast, settings, now)
                 if passed:
-                    await self._store.ledger.set_nudge_stage(transaction, forecast.id, passed[-1])
+                    await self._store.sweep.set_nudge_stage(transaction, forecast.id, passed[-1])
         stages = sorted(
             {
                 day
@@ -130,7 +130,7 @@ class ReminderService:
         )
         for stage in stages:
             async with self._store.transaction() as transaction:
-                for forecast in await self._store.ledger.needing_nudge(
+                for forecast in await self._store.sweep.needing_nudge(
                     transaction, now, stage, batch
                 ):
                     if guild_ids is not None and forecast.guild_id not in guild_ids:
@@ -141,7 +141,7 @@ class ReminderService:
                         continue
                     await self._queue_followup(transaction, forecast, settings, stage, now, report)
         async with self._store.transaction() as transaction:
-            for reminder in await self._store.ledger.user_reminders_due(transaction, now, batch):
+            for reminder in await self._store.sweep.user_reminders_due(transaction, now, batch):
                 if guild_ids is not None and reminder.guild_id not in guild_ids:
                     continue
                 forecast = await self._store.ledger.lock(
@@ -169,7 +169,7 @@ class ReminderService:
                     if queued:
                         report.personal += 1
                         report.queued.append(key)
-                await self._store.ledger.mark_user_reminder_queued(transaction, reminder.id, now)
+                await self._store.sweep.mark_user_reminder_queued(transaction, reminder.id, now)
         return report
 
     def _passed_stages(
@@ -192,7 +192,7 @@ class ReminderService:
         assert forecast.due_at is not None
         late = now - forecast.due_at > LATE_AFTER
         due_key = f"due:{forecast.id}:{to_timestamp(forecast.due_at)}"
-        subscribers = await self._store.ledger.subscribers(transaction, forecast.id)
+        subscribers = await self._store.subscriptions.subscribers(transaction, forecast.id)
         # Found only after a follow-up day passed (downtime): the channel gets that follow-up
         # alone, later in this sweep, instead of the due ping and the follow-up at once.
         ping = ReminderPayload(
@@ -223,7 +223,7 @@ class ReminderService:
                 late=late,
             ):
                 report.queued.append(key)
-        await self._store.ledger.mark_due(transaction, forecast.id, 0, now)
+        await self._store.sweep.mark_due(transaction, forecast.id, 0, now)
 
     async def _queue_followup(
         self,
@@ -237,7 +237,7 @@ class ReminderService:
         assert forecast.due_at is not None
         nudge_time = forecast.due_at + timedelta(days=stage)
         key = f"followup:{forecast.id}:{to_timestamp(forecast.due_at)}:{stage}"
-        tally = await self._store.ledger.tally(forecast.guild_id, forecast.id)
+        tally = await self._store.votes.tally(forecast.guild_id, forecast.id)
         late = now - nudge_time > LATE_AFTER
         nudge = FollowupPayload(
             forecast=ForecastSnapshot.of(forecast),
@@ -250,7 +250,7 @@ class ReminderService:
         if await self._channel_message(transaction, forecast, guild, key, nudge, now, late=late):
             report.followups += 1
             report.queued.append(key)
-        await self._store.ledger.set_nudge_stage(transaction, forecast.id, stage)
+        await self._store.sweep.set_nudge_stage(transaction, forecast.id, stage)
 
     async def _channel_message(
         self,

@@ -593,7 +593,7 @@ async def test_reminder_ping_buttons_vote_and_survive_a_restart(
         click = await fake.click_button(ping, f"hs:vote:{forecast}:wrong", world.bob)
         answer = await click.wait_response()
         assert answer.ephemeral and "vote" in title(answer.message).lower()
-        tally = await first.services.store.ledger.tally(world.guild.id, forecast)
+        tally = await first.services.store.votes.tally(world.guild.id, forecast)
         assert tally.by_user == {world.bob.id: "wrong"}
         await first.scheduler.tick()
         assert len([m for m in fake.messages_in(world.general.id) if m.custom_ids()]) == 1
@@ -603,7 +603,7 @@ async def test_reminder_ping_buttons_vote_and_survive_a_restart(
         await click.wait_response()
         dm_click = await fake.click_button(dm, f"hs:vote:{forecast}:correct", world.bob)
         assert "vote" in title((await dm_click.wait_response()).message).lower()
-        tally = await second.services.store.ledger.tally(world.guild.id, forecast)
+        tally = await second.services.store.votes.tally(world.guild.id, forecast)
         assert tally.by_user == {world.bob.id: "correct", world.mod.id: "partly"}
         snooze = await fake.click_button(ping, f"hs:snooze:{forecast}", world.mod)
         assert "snoozed" in title((await snooze.wait_response()).message)

@@ -195,16 +195,16 @@ async def test_a_full_group_fits_discords_limits_and_each_row_votes_for_its_own_
             assert row_of_third["components"][0]["label"] == f"#{ids[2]} · Came true"
             click = await fake.click_button(grouped, f"hs:vote:{ids[2]}:wrong", world.bob)
             await click.wait_response()
-            tally = await services.store.ledger.tally(world.guild.id, ids[2])
+            tally = await services.store.votes.tally(world.guild.id, ids[2])
             assert tally.by_user == {world.bob.id: "wrong"}
 
         # Old grouped messages keep working after a restart.
         async with fake.run_bot(new_bot(bot_settings, clock)) as second:
             click = await fake.click_button(grouped, f"hs:vote:{ids[4]}:correct", world.bob)
             await click.wait_response()
-            tally = await second.services.store.ledger.tally(world.guild.id, ids[4])
+            tally = await second.services.store.votes.tally(world.guild.id, ids[4])
             assert tally.by_user == {world.bob.id: "correct"}
-            untouched = await second.services.store.ledger.tally(world.guild.id, ids[3])
+            untouched = await second.services.store.votes.tally(world.guild.id, ids[3])
             assert untouched.by_user == {}
 
 

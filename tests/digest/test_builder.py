@@ -101,7 +101,7 @@ async def resolve(store: Store, forecast_id: int, outcome: str, at: datetime) ->
 
 async def mark_due(store: Store, forecast_id: int, at: datetime) -> None:
     async with store.transaction() as transaction:
-        await store.ledger.mark_due(transaction, forecast_id, 0, at)
+        await store.sweep.mark_due(transaction, forecast_id, 0, at)
 
 
 def builder(services: Services) -> DigestBuilder:

@@ -142,7 +142,7 @@ async def test_verdicts_votes_and_subscriptions_stay_with_their_forecast(
     assert sorted(dating.moved) == sorted([next_year.id, horizon.id])
     assert dating.verdicts_kept == 1
     assert after["내년"].id == next_year.id and after["내년"].due_end == date(2021, 12, 31)
-    assert (await services.store.ledger.tally(GUILD, next_year.id)).by_user == {
+    assert (await services.store.votes.tally(GUILD, next_year.id)).by_user == {
         ALICE.user_id: "correct"
     }
     assert [f.id for f in await services.ledger.subscriptions(BOB)] == [next_year.id]
@@ -222,7 +222,7 @@ async def test_forecasts_the_date_no_longer_supports_go_unless_members_acted_on_
     after = await by_timex(services, post_id)
     assert written_2025.removed == 1 and written_2025.kept == [found["2024년 말"].id]
     assert set(after) == {"2024년 말", "2027년"}
-    assert (await services.store.ledger.tally(GUILD, found["2024년 말"].id)).total == 1
+    assert (await services.store.votes.tally(GUILD, found["2024년 말"].id)).total == 1
 
 
 async def test_dating_stays_in_the_guild(services: Services) -> None:

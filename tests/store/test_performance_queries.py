@@ -21,7 +21,8 @@ import pytest
 from digests.clock import from_timestamp, to_timestamp
 from digests.store import Store
 from digests.store import analysis as analysis_module
-from digests.store import forecasts as forecasts_module
+from digests.store import ledger as ledger_module
+from digests.store import track_record as track_record_module
 from digests.store.forecasts import COLUMNS
 
 GUILD = 1_190_000_000_000_000_101
@@ -480,7 +481,7 @@ async def _old_list(
 async def test_ledger_list_matches_the_plain_query(
     store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
 ) -> None:
-    monkeypatch.setattr(forecasts_module, "_FEW_THEME_POSTS", few)
+    monkeypatch.setattr(ledger_module, "_FEW_THEME_POSTS", few)
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -531,11 +532,11 @@ OLD_TRACK_RECORD = (
 
 @pytest.mark.parametrize("by", ["source", "author", "speaker"])
 async def test_track_record_matches_the_plain_query(store: Store, by: str) -> None:
-    key = forecasts_module._SCORE_KEYS[by]
+    key = track_record_module._SCORE_KEYS[by]
     for guild in (GUILD, OTHER):
         for limit in (3, 100):
             expected = await _rows(store, OLD_TRACK_RECORD.format(key=key), (guild, limit))
-            found = await store.ledger.track_record(guild, by, limit)
+            found = await store.track_record.rows(guild, by, limit)
             assert len(found) == len(expected) > 0
             for row, (k, resolved, correct, partly, wrong, brier, with_probability) in zip(
                 found, expected, strict=True
@@ -560,7 +561,7 @@ async def test_subscriptions_match_the_plain_query(store: Store) -> None:
             " ORDER BY f.due_ts IS NULL, f.due_ts, f.id",
             (guild, USER, guild),
         )
-        found = await store.ledger.subscribed(guild, USER)
+        found = await store.subscriptions.subscribed(guild, USER)
         assert [forecast.id for forecast in found] == [row[0] for row in expected]
         assert found
 
@@ -577,7 +578,7 @@ async def test_the_sweep_queries_match_the_plain_queries(store: Store) -> None:
                     " ORDER BY due_ts LIMIT ?",
                     (now - stage * 86400, stage, now, limit),
                 )
-                found = await store.ledger.needing_nudge(transaction, NOW, stage, limit)
+                found = await store.sweep.needing_nudge(transaction, NOW, stage, limit)
                 assert [forecast.id for forecast in found] == [row[0] for row in expected]
         expected = await _rows(
             store,
@@ -585,7 +586,7 @@ async def test_the_sweep_queries_match_the_plain_queries(store: Store) -> None:
             " AND snoozed_until_ts <= ? AND status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
             (now, 500),
         )
-        found = await store.ledger.snooze_ended(transaction, NOW, 500)
+        found = await store.sweep.snooze_ended(transaction, NOW, 500)
         assert [(forecast.id, to_timestamp(until)) for forecast, until in found] == expected
         assert expected
 
@@ -650,9 +651,7 @@ async def test_ledger_listings_use_the_order_indexes(
             store, monkeypatch, lambda status=status: store.ledger.list(GUILD, status=status)
         )
         assert index in plan and "TEMP B-TREE" not in plan
-    [(_, plan)] = await _plans(
-        store, monkeypatch, lambda: store.ledger.track_record(GUILD, "source")
-    )
+    [(_, plan)] = await _plans(store, monkeypatch, lambda: store.track_record.rows(GUILD, "source"))
     assert "forecasts_guild_track_record" in plan and "posts_id_source" in plan
     [(_, plan)] = await _plans(store, monkeypatch, lambda: store.analysis.theme_labels(GUILD, "ai"))
     assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
