@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from digests.dates import parse_instant
+from digests.errors import InputError
 from digests.settings import Settings
 
 SETUP_HELP = """No DISCORD_TOKEN is set, so the Discord bot cannot start.
@@ -33,7 +34,9 @@ def main(argv: list[str] | None = None) -> None:
         "--guild", type=int, help="guild id the console acts in (default from settings)"
     )
     parser.add_argument(
-        "--clock", help="start a manual clock at this ISO time (scripted console sessions)"
+        "--clock",
+        help="start a manual clock at this ISO time with a UTC offset, e.g."
+        " 2025-12-15T09:00:00Z (scripted console sessions)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="folder for charts and exports"
@@ -50,9 +53,12 @@ def main(argv: list[str] | None = None) -> None:
 
         quiet_libraries(settings.log_level)
 
-        start = datetime.fromisoformat(args.clock.replace("Z", "+00:00")) if args.clock else None
-        if start is not None and start.tzinfo is None:
-            parser.error("--clock needs a timezone, e.g. 2025-12-15T09:00:00+09:00")
+        start = None
+        if args.clock is not None:
+            try:
+                start = parse_instant(args.clock, subject="--clock")
+            except InputError as error:
+                parser.error(error.user_message)
         sys.exit(
             asyncio.run(
                 run_console(settings, guild_id=args.guild, clock_start=start, out_dir=args.out)

@@ -23,6 +23,7 @@ from digests.analysis.pipeline import Analyzer
 from digests.app import Services
 from digests.clock import Clock
 from digests.commands.handlers import Caller, Commands
+from digests.i18n import language_for
 from digests.ingest.fetch import HostResolver
 from digests.scheduling.scheduler import Scheduler
 from digests.settings import Settings
@@ -118,7 +119,9 @@ class HindsightMixin:
                 caller = caller_of(interaction)
             else:
                 guild_id = await self.handlers.forecast_guild(custom_id)
-                caller = Caller(guild_id, interaction.user.id)
+                caller = Caller(
+                    guild_id, interaction.user.id, language=language_for(interaction.locale)
+                )
             await send_reply(interaction, await self.handlers.button(caller, custom_id))
         except Exception as error:  # the same funnel as slash commands
             await report_error(interaction, error)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,13 +23,13 @@ from digests.app import Services
 from digests.clock import Clock, ManualClock
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import PlainFormatter, Reply, reply_as_text
-from digests.errors import HindsightError
-from digests.reminders.outbox import DeliveryFailed
+from digests.dates import LATEST_INSTANT, parse_duration
+from digests.errors import HindsightError, InputError
+from digests.reminders.outbox import Delivery, DeliveryFailed
 from digests.settings import Settings
 from digests.store.outbox import OutboxMessage
 
 logger = logging.getLogger(__name__)
-_DURATION = re.compile(r"^\+?(\d+)\s*([smhdw])$")
 
 
 class ConsoleTransport:
@@ -42,24 +41,24 @@ class ConsoleTransport:
         self._out_dir = out_dir
         self.delivered: list[OutboxMessage] = []
 
-    async def deliver(self, message: OutboxMessage) -> None:
+    async def deliver(self, delivery: Delivery) -> None:
         """Print one message (a broken stream is a retryable failure)."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        reply = self._commands.render_outgoing(delivery)
         where = (
-            f"#channel {message.destination_id}"
-            if message.destination == "channel"
-            else f"DM to user {message.destination_id}"
+            f"#channel {delivery.destination_id}"
+            if delivery.destination == "channel"
+            else f"DM to user {delivery.destination_id}"
         )
-        if message.destination == "channel" and message.destination_id is None:
+        if delivery.destination == "channel" and delivery.destination_id is None:
             where = "the server (no channel configured)"
         try:
             self._stream.write(
-                f"\n>>> {message.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
+                f"\n>>> {delivery.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
             )
             self._stream.flush()
         except OSError as error:
             raise DeliveryFailed(str(error)) from error
-        self.delivered.append(message)
+        self.delivered.extend(delivery.messages)
 
 
 @dataclass
@@ -193,6 +192,13 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
         ),  # type: ignore[arg-type]
         ("ingest", "url"): lambda who, o: c.ingest_url(who, o.get("url", "")),
         ("ingest", "text"): lambda who, o: c.ingest_text(who, o.get("text", ""), o.get("title")),
+        ("ingest", "date"): lambda who, o: c.posts_date(
+            who, _int(o, "post", False) or _int(o, "id"), o.get("date", "")
+        ),  # type: ignore[arg-type]
+        # The command line's spelling of the same command (python -m digests posts date).
+        ("posts", "date"): lambda who, o: c.posts_date(
+            who, _int(o, "post", False) or _int(o, "id"), o.get("date", "")
+        ),  # type: ignore[arg-type]
         ("scoreboard",): lambda who, o: c.scoreboard(who, o.get("by", "source")),
         ("export",): lambda who, o: c.export(who),
         ("settings", "timezone"): lambda who, o: c.settings_timezone(who, o.get("timezone", "")),
@@ -203,6 +209,9 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
             who, _int(o, "role", False)
         ),
         ("settings", "language"): lambda who, o: c.settings_language(who, o.get("language", "en")),
+        ("settings", "reminder_grouping"): lambda who, o: c.settings_reminder_grouping(
+            who, o.get("grouping", "")
+        ),
         ("button",): lambda who, o: c.button(who, o.get("id", "")),
     }
 
@@ -210,7 +219,7 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
 HELP = """Commands (same as the Discord bot):
   /summary [post:ID] [theme:T] [days:N]      /quote [theme:T] [speaker:S] [query:Q]
   /themes [days:N]                            /scoreboard [by:source|author|speaker]
-  /predictions list [status:open|due|resolved|undated|all] [theme:T] [source:S]
+  /predictions list [status:all|open|due|resolved|needs-date|undated] [theme:T] [source:S]
   /predictions show id:N     /predictions add claim:"…" due:2026-12-31 [probability:70%] [source:URL]
   /predictions resolve id:N outcome:correct|wrong|partly|unknown|withdrawn [evidence:URL] [note:"…"]
   /predictions undo id:N     /predictions redate id:N due:…
@@ -218,8 +227,10 @@ HELP = """Commands (same as the Discord bot):
   /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00] [timezone:Asia/Seoul]
   /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
   /feed enable id:N   /feed channel id:N [channel:N]  (no channel: stop announcing)
-  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /export
+  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /ingest date post:N date:YYYY-MM-DD
+  /export
   /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
+  /settings reminder_grouping grouping:grouped|single
 Console only: /as [user:N] [mod:yes|no] [messages:yes|no] (no options: who you are)
   /tick   /time +3d (with --clock)   /help   /quit"""
 
@@ -276,17 +287,17 @@ class Console:
             caller = self.session.caller
             self.write(f"acting as user {caller.user_id} (moderator: {caller.is_moderator})")
             return True
-        if path == ["tick"]:
-            await self.tick()
-            return True
-        if path[:1] == ["time"]:
-            await self.move_time(options.get("by") or " ".join(path[1:]))
-            return True
-        handler = self.table.get(tuple(path))
-        if handler is None:
-            self.write(f"error: unknown command /{' '.join(path)} (try /help)")
-            return True
         try:
+            if path == ["tick"]:
+                await self.tick()
+                return True
+            if path[:1] == ["time"]:
+                await self.move_time(options.get("by") or " ".join(path[1:]))
+                return True
+            handler = self.table.get(tuple(path))
+            if handler is None:
+                self.write(f"error: unknown command /{' '.join(path)} (try /help)")
+                return True
             reply = await handler(self.session.caller, options)
         except HindsightError as error:
             self.write(f"error: {error.user_message}")
@@ -307,23 +318,19 @@ class Console:
             self.write("(nothing due)")
 
     async def move_time(self, amount: str) -> None:
-        """Advance the manual clock, then run what became due."""
+        """Advance the manual clock, then run what became due (InputError for a step that is
+        not a duration, or that would take the clock beyond its range)."""
         if self.manual_clock is None:
             self.write("error: /time needs the console started with --clock")
             return
-        match = _DURATION.match(amount.strip())
-        if match is None:
-            self.write(f"error: {amount!r} is not a duration like +3d, +12h, +2w")
-            return
-        count, unit = int(match.group(1)), match.group(2)
-        delta = {
-            "s": timedelta(seconds=count),
-            "m": timedelta(minutes=count),
-            "h": timedelta(hours=count),
-            "d": timedelta(days=count),
-            "w": timedelta(weeks=count),
-        }[unit]
-        now = self.manual_clock.advance(seconds=delta.total_seconds())
+        # At most as far as a forecast may lie ahead, and never past the clock's last year.
+        horizon = timedelta(days=366 * self.services.settings.max_forecast_horizon_years)
+        step = parse_duration(amount, subject="/time", limit=horizon)
+        if self.manual_clock.now() + step >= LATEST_INSTANT:
+            raise InputError(
+                "/time", f"{amount.strip()!r} would move the clock past {LATEST_INSTANT.year - 1}"
+            )
+        now = self.manual_clock.advance(seconds=step.total_seconds())
         self.write(f"time is now {now.isoformat()}")
         await self.tick()
 
@@ -339,14 +346,31 @@ class Console:
             await self.scheduler.shutdown()
 
 
-async def stdin_lines() -> Any:
-    """Lines of standard input, read without blocking the event loop."""
+def decode_line(raw: bytes, number: int, notice: Callable[[str], None]) -> str:
+    """One line of standard input as text. Bytes that are not UTF-8 become U+FFFD (with a
+    notice naming the line) instead of ending the session; a byte-order mark is dropped."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        notice(
+            f"note: line {number} is not valid UTF-8; the unreadable bytes were replaced by"
+            " \ufffd (save the script as UTF-8)"
+        )
+    return text.removeprefix("\ufeff") if number == 1 else text
+
+
+async def stdin_lines(notice: Callable[[str], None]) -> AsyncIterator[str]:
+    """Lines of standard input, read as bytes without blocking the event loop and decoded by
+    `decode_line`."""
     loop = asyncio.get_running_loop()
+    number = 0
     while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
+        raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
+        if not raw:
             return
-        yield line
+        number += 1
+        yield decode_line(raw, number, notice)
 
 
 # Libraries that log routine work at INFO ("Added job …", "Job … executed successfully"): in a
@@ -380,5 +404,5 @@ async def run_console(
         )
         if sys.stdin.isatty():
             console.write("Hindsight terminal · type /help, /quit to leave")
-        await console.run(stdin_lines())
+        await console.run(stdin_lines(console.write))
     return 0

@@ -12,10 +12,11 @@ from bot.render import allowed_mentions, button_view, pack_messages
 from bot.views import Pages
 from digests.commands.replies import Reply
 from digests.errors import HindsightError
+from digests.i18n import catalog, language_for
 
 logger = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on our side. It has been logged."
+APOLOGY = catalog("en")("error.apology")
 _PERMISSION_NAMES = {
     "manage_guild": "Manage Server",
     "manage_messages": "Manage Messages",
@@ -67,31 +68,36 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         )
 
 
-def user_message(error: BaseException) -> str | None:
-    """What to tell the member about an error, or None when it is our bug."""
+def user_message(error: BaseException, language: object = "en") -> str | None:
+    """What to tell the member about an error (in their language), or None when it is our bug."""
+    words = catalog(language)
     if isinstance(error, app_commands.TransformerError):
-        return f"{error.value!r} is not a valid {error.type.name.lower().replace('_', ' ')}."
+        kind = error.type.name.lower().replace("_", " ")
+        return words("error.invalid_value", value=repr(error.value), kind=kind)
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, HindsightError):
         return error.user_message
     if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the {permission_names(error.missing_permissions)} permission for this."
+        names = permission_names(error.missing_permissions)
+        return words("error.member_lacks_permission", permissions=names)
     if isinstance(error, app_commands.BotMissingPermissions):
-        return f"I need the {permission_names(error.missing_permissions)} permission here."
+        names = permission_names(error.missing_permissions)
+        return words("error.bot_lacks_permission", permissions=names)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works inside a server only."
+        return words("error.server_only")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return words("error.cooldown", seconds=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return words("error.not_here")
     return None
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """The one error funnel: domain errors become a private message; anything else is logged
     with its traceback and answered with a short apology."""
-    text = user_message(error)
+    language = language_for(interaction.locale)
+    text = user_message(error, language)
     if text is None:
         command = interaction.command.qualified_name if interaction.command else "component"
         original = getattr(error, "original", error)
@@ -101,7 +107,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
             command,
             exc_info=(type(original), original, original.__traceback__),
         )
-        text = APOLOGY
+        text = catalog(language)("error.apology")
     try:
         await _send(
             interaction,

@@ -11,6 +11,7 @@ from digests.clock import Clock, SystemClock
 from digests.ingest.feed_service import FeedService
 from digests.ingest.fetch import HostResolver, SafeFetcher
 from digests.ingest.service import IngestService
+from digests.ledger.post_dates import PostDatingService
 from digests.ledger.service import LedgerService
 from digests.reminders.outbox import OutboxSender, Transport
 from digests.reminders.service import ReminderService
@@ -32,6 +33,7 @@ class Services:
     ingest: IngestService
     feeds: FeedService
     ledger: LedgerService
+    post_dates: PostDatingService
     reminders: ReminderService
     digests: DigestService
 
@@ -51,7 +53,7 @@ class Services:
         fetcher = SafeFetcher(settings, resolver)
         analysis = AnalysisService(store, settings, clock, analyzer)
         ingest = IngestService(store, settings, clock, fetcher=fetcher, analyzer=analysis)
-        return cls(
+        services = cls(
             settings=settings,
             clock=clock,
             store=store,
@@ -60,9 +62,19 @@ class Services:
             ingest=ingest,
             feeds=FeedService(store, settings, clock, ingest, fetcher),
             ledger=LedgerService(store, settings, clock),
+            post_dates=PostDatingService(store, settings, clock, analysis),
             reminders=ReminderService(store, settings, clock),
             digests=DigestService(store, settings, clock),
         )
+        try:
+            # Due moments stored in another timezone than their guild's (older versions used
+            # the default for forecasts found in posts; DEFAULT_TIMEZONE may have changed) are
+            # moved before any reminder is swept. Nothing is written when all are aligned.
+            await services.ledger.realign_due_moments()
+        except BaseException:
+            await services.close()
+            raise
+        return services
 
     def sender(self, transport: Transport) -> OutboxSender:
         """The outbox sender for a front end's transport."""

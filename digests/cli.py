@@ -24,15 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from digests.analysis.evaluate import evaluate
+from digests.analysis.explain import explain_analyses
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.app import Services
 from digests.clock import ManualClock, SystemClock
+from digests.dates import parse_instant, parse_post_date
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, render_text, source_name, to_json
 from digests.errors import HindsightError, InputError
-from digests.ingest.dates import parse_cli_date
 from digests.ingest.documents import build_posts
-from digests.ingest.loaders import expand_inputs, load_file
+from digests.ingest.loaders import expand_inputs, load_file, pasted_document
 from digests.ingest.service import IngestReport, is_url
 from digests.ingest.text import clip
 from digests.ledger.service import SCOREBOARD_KEYS
@@ -40,6 +41,7 @@ from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings
 
 if TYPE_CHECKING:
+    from digests.reminders.outbox import Delivery
     from digests.store.outbox import OutboxMessage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -48,22 +50,35 @@ logger = logging.getLogger("digests")
 
 
 def _published_argument(settings: Settings, value: str | None) -> datetime | None:
+    """`--published YYYY-MM-DD` as midnight in the default timezone; a real date, not after
+    today (a post cannot have been published tomorrow)."""
     if value is None:
         return None
-    try:
-        return parse_cli_date(value, settings.timezone)
-    except ValueError as error:
-        raise InputError("--published", str(error)) from error
+    today = SystemClock().now().astimezone(settings.timezone).date()
+    day = parse_post_date(value, today=today, subject="--published")
+    return datetime.combine(day, time(0, 0), tzinfo=settings.timezone)
 
 
 def format_result(result: IngestResult) -> str:
-    """One line for a stored or skipped post."""
+    """One line for a stored or skipped post (and a second one when forecasts need its date)."""
     day = result.published.date().isoformat() if result.published else "date unknown"
     who = f" · {result.author}" if result.author else ""
     title = clip(result.title, 70)
     if result.outcome is IngestOutcome.STORED:
         extra = f" · {result.predictions} forecasts" if result.predictions else ""
-        return f"stored   #{result.post_id:<5} {day}{who} · {title}{extra}  [{result.source}]"
+        extra += f" · {result.views} view{'s' if result.views != 1 else ''}" if result.views else ""
+        line = f"stored   #{result.post_id:<5} {day}{who} · {title}{extra}  [{result.source}]"
+        if result.needs_date:
+            waiting = (
+                "1 forecast needs"
+                if result.needs_date == 1
+                else f"{result.needs_date} forecasts need"
+            )
+            line += (
+                f"\n         {waiting} the post's date: run"
+                f" python -m digests posts date {result.post_id} YYYY-MM-DD"
+            )
+        return line
     return f"skipped  #{result.post_id:<5} {title}: {result.reason}  [{result.source}]"
 
 
@@ -118,7 +133,9 @@ async def _ingest(
 
 
 async def command_posts(services: Services, args: argparse.Namespace, out: Console) -> int:
-    """List stored posts of a guild."""
+    """List stored posts of a guild (or, with `posts date`, set one's date)."""
+    if getattr(args, "posts_command", None) == "date":
+        return await command_posts_date(services, args, out)
     guild = args.guild if args.guild is not None else services.settings.default_guild_id
     posts = await services.store.posts.list(guild, limit=args.limit)
     if args.json:
@@ -128,6 +145,7 @@ async def command_posts(services: Services, args: argparse.Namespace, out: Conso
                 "title": post.title,
                 "author": post.author,
                 "published": post.published.isoformat() if post.published else None,
+                "published_source": post.date_source.value if post.date_source else None,
                 "lang": post.lang,
                 "source": post.source,
                 "canonical_url": post.canonical_url,
@@ -147,6 +165,41 @@ async def command_posts(services: Services, args: argparse.Namespace, out: Conso
             f"#{post.id:<5} {day}{who} · {clip(post.title, 80)}", markup=False, highlight=False
         )
     return 0
+
+
+async def command_posts_date(services: Services, args: argparse.Namespace, out: Console) -> int:
+    """`posts date ID YYYY-MM-DD`: give a post its publication date, as a moderator would on
+    Discord; its forecasts are read again against it and their reminders move."""
+    from digests.commands.handlers import Caller, Commands  # loads matplotlib; only here
+    from digests.commands.replies import reply_as_text
+
+    guild = next(
+        (value for value in (args.date_guild, args.guild) if value is not None),
+        services.settings.default_guild_id,
+    )
+    post = _whole_number("ID", args.post_id, 0, 1, 2**63 - 1)
+    # The command line is the operator's: it acts with a moderator's rights.
+    caller = Caller(guild, user_id=0, is_moderator=True, can_manage_messages=True)
+    reply = await Commands(services).posts_date(caller, post, args.day)
+    _plain(out, reply_as_text(reply))
+    return 0
+
+
+def _add_posts_date_parser(posts: argparse.ArgumentParser) -> None:
+    """`posts date ID YYYY-MM-DD` under `posts` (which alone lists posts)."""
+    actions = posts.add_subparsers(dest="posts_command", metavar="{date}")
+    date_parser = actions.add_parser(
+        "date", help="set a post's publication date; its forecasts are re-dated"
+    )
+    date_parser.add_argument("post_id", metavar="ID", help="the post's number (from `posts`)")
+    date_parser.add_argument("day", metavar="YYYY-MM-DD", help="when the post was written")
+    date_parser.add_argument(
+        "--guild",
+        dest="date_guild",
+        type=int,
+        metavar="GUILD",
+        help="guild (server) id; default from settings",
+    )
 
 
 # --- digest and scoreboard ---------------------------------------------------------------------
@@ -193,20 +246,7 @@ def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
 
 def _now_argument(value: str | None) -> datetime | None:
     """`--now` as an aware datetime. A time without a UTC offset is refused rather than guessed."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            "--now", f"{value!r} is not an ISO date-time like 2026-01-02T09:00+09:00"
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InputError(
-            "--now",
-            f"{value!r} has no timezone; add a UTC offset like +09:00 or Z",
-        )
-    return moment
+    return parse_instant(value, subject="--now") if value is not None else None
 
 
 def _chart_target(value: str) -> Path:
@@ -389,10 +429,12 @@ class PreviewTransport:
         self._clock = services.clock
         self.messages: list[PreviewedMessage] = []
 
-    async def deliver(self, message: OutboxMessage) -> None:
-        """Record the message instead of sending it."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
-        self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
+    async def deliver(self, delivery: Delivery) -> None:
+        """Record the message instead of sending it (a grouped one once per forecast, so the
+        preview lists every reminder)."""
+        for message in delivery.messages:
+            reply = self._commands.render_delivery(message.body, message.late)
+            self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
 
 
 def _copy_database(source: str, target: Path) -> None:
@@ -642,6 +684,24 @@ async def command_analyze(settings: Settings, args: argparse.Namespace, out: Con
     return 0
 
 
+async def command_explain(settings: Settings, args: argparse.Namespace, out: Console) -> int:
+    """Print, per sentence, why it was (not) taken as a dated forecast."""
+    if (args.file is None) == (args.text is None):
+        raise InputError("explain", "give a FILE or --text TEXT (one of them)")
+    published = _published_argument(settings, args.published)
+    if args.file is not None:
+        path = Path(args.file)
+        document = load_file(path, settings.timezone, settings.max_document_bytes)
+    else:
+        document = pasted_document(args.text, settings.max_document_bytes, "--text")
+    posts = build_posts(document, settings.default_guild_id, settings.timezone, published)
+    today = SystemClock().now().astimezone(settings.timezone).date()
+    analyses = await asyncio.to_thread(Analyzer().analyze, posts, default_anchor=today, trace=True)
+    for line in explain_analyses(analyses, every_sentence=args.all):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
 async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Console) -> int:
     """Score the pipeline against a labelled set in the format of shared/gold."""
     gold, docs = Path(args.gold), Path(args.docs)
@@ -649,7 +709,9 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
         raise InputError(str(gold), "no such labels file")
     if not await asyncio.to_thread(docs.is_dir):
         raise InputError(str(docs), "no such folder of documents")
-    report = await asyncio.to_thread(evaluate, gold, docs, Analyzer(), settings.timezone)
+    report = await asyncio.to_thread(
+        evaluate, gold, docs, Analyzer(), settings.timezone, explain=args.verbose
+    )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -678,9 +740,9 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
                 markup=False,
             )
             for line in document.misses:
-                out.print(f"    missed: {line}", markup=False)
+                out.print(f"    missed: {line}", markup=False, soft_wrap=True)
             for line in document.false_positives:
-                out.print(f"    wrong:  {line}", markup=False)
+                out.print(f"    wrong:  {line}", markup=False, soft_wrap=True)
             for line in (
                 document.not_prediction_hits + document.quote_errors + document.post_metadata_errors
             ):
@@ -695,7 +757,11 @@ COMMANDS = {
     "digest": command_digest,
     "scoreboard": command_scoreboard,
 }
-OFFLINE_COMMANDS = {"analyze": command_analyze, "evaluate": command_evaluate}
+OFFLINE_COMMANDS = {
+    "analyze": command_analyze,
+    "explain": command_explain,
+    "evaluate": command_evaluate,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -712,6 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
     posts.add_argument("--guild", type=int)
     posts.add_argument("--json", action="store_true")
     posts.add_argument("--limit", type=int, default=100)
+    _add_posts_date_parser(posts)
     sub.add_parser(
         "demo", help="ingest data/samples, then show a digest and the reminders it would send"
     )
@@ -745,6 +812,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--published", metavar="YYYY-MM-DD", help="date for posts whose own date is unknown"
     )
     analyze.add_argument("--json", action="store_true", help="print the JSON contract")
+    explain = sub.add_parser(
+        "explain", help="why each sentence was (not) taken as a dated forecast"
+    )
+    explain.add_argument("file", metavar="FILE", nargs="?")
+    explain.add_argument("--text", metavar="TEXT", help="explain this text instead of a file")
+    explain.add_argument(
+        "--published", metavar="YYYY-MM-DD", help="date for posts whose own date is unknown"
+    )
+    explain.add_argument(
+        "--all", action="store_true", help="list every sentence, not only those with dates"
+    )
     evaluate_parser = sub.add_parser(
         "evaluate", help="score the analysis against labelled documents"
     )
@@ -752,7 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument("--docs", required=True, metavar="DIR")
     evaluate_parser.add_argument("--json", action="store_true")
     evaluate_parser.add_argument(
-        "--verbose", action="store_true", help="list misses and wrong items"
+        "-v", "--verbose", action="store_true", help="list misses and wrong items"
     )
     return parser
 

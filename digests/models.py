@@ -17,6 +17,16 @@ class SourceKind(StrEnum):
     TEXT = "text"
 
 
+class DateSource(StrEnum):
+    """How a post's publication date was known."""
+
+    METADATA = "metadata"  # the page's, feed entry's or file's own metadata
+    URL = "url"  # the post's address (/2025/12/03/)
+    TEXT = "text"  # a byline, date line or "기준" date where the post opens
+    GIVEN = "given"  # a person said so (--published, posts date)
+    UNKNOWN = "unknown"
+
+
 def _require_aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("datetimes must be timezone-aware")
@@ -35,11 +45,18 @@ class Post(BaseModel):
     title: str
     author: str | None = None
     published: datetime | None = None
+    # How `published` was known; None for posts stored before Hindsight kept track of it.
+    published_source: DateSource | None = None
     lang: str
     text: str = Field(min_length=1)
     content_hash: str
 
     _aware = field_validator("published")(_require_aware)
+
+    @property
+    def date_source(self) -> DateSource | None:
+        """How the date was known (unknown whenever there is no date)."""
+        return DateSource.UNKNOWN if self.published is None else self.published_source
 
 
 class StoredPost(Post):
@@ -49,6 +66,21 @@ class StoredPost(Post):
     ingested_at: datetime
 
     _aware_ingested = field_validator("ingested_at")(_require_aware)
+
+
+class ForecastCounts(BaseModel):
+    """What a post's analysis put in the ledger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tracked: int = 0  # forecasts with a window (scheduled)
+    needs_date: int = 0  # forecasts whose window waits for the post's date
+    views: int = 0  # undated statements, kept but not tracked
+
+    @property
+    def forecasts(self) -> int:
+        """Forecasts proper: tracked ones and those waiting for the post's date."""
+        return self.tracked + self.needs_date
 
 
 class IngestOutcome(StrEnum):
@@ -67,5 +99,8 @@ class IngestResult(BaseModel):
     post_id: int | None = None
     reason: str | None = None
     published: datetime | None = None
+    published_source: DateSource | None = None
     author: str | None = None
-    predictions: int = 0
+    predictions: int = 0  # forecasts found, the ones that need the post's date included
+    needs_date: int = 0  # forecasts whose window waits for the post's date
+    views: int = 0  # undated statements ("…될 것 같다"), kept but not tracked

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from digests.dates import DEFAULT_HORIZON_YEARS, parse_timezone
+from digests.errors import InputError
 
 
 def _split_list(value: object) -> object:
@@ -66,6 +69,7 @@ class Settings(BaseSettings):
 
     default_timezone: str = "Asia/Seoul"
     default_guild_id: int = 0
+    max_forecast_horizon_years: int = Field(default=DEFAULT_HORIZON_YEARS, ge=1, le=150)
 
     fetch_timeout_seconds: float = Field(default=15.0, gt=0)
     max_document_bytes: int = Field(default=5_000_000, gt=0)
@@ -80,6 +84,7 @@ class Settings(BaseSettings):
 
     reminder_followup_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 30])
     reminder_sweep_seconds: int = Field(default=30, ge=1)
+    reminder_grouping: Literal["grouped", "single"] = "grouped"
     outbox_max_attempts: int = Field(default=8, ge=1)
     digest_default_days: int = Field(default=7, ge=1)
 
@@ -108,9 +113,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown timezone {value!r}") from error
+            parse_timezone(value, "DEFAULT_TIMEZONE")
+        except InputError as error:
+            raise ValueError(f"unknown timezone: {error.reason}") from error
         return value
 
     @field_validator("database_url")

@@ -59,7 +59,7 @@ from digests.digest.render import render_markdown  # noqa: E402
 from digests.settings import Settings  # noqa: E402
 from digests.store.database import load_migrations  # noqa: E402
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 7
 NOW = datetime(2025, 12, 15, 9, 0, 30, tzinfo=UTC)  # 18:00:30 in Seoul
 SPAN_DAYS = 730
 SWEEP_SECONDS = 30
@@ -316,6 +316,7 @@ class SeedInfo:
     feed_hosts: list[str] = field(default_factory=list)
     midnight_due: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    planted: list[list[int]] = field(default_factory=list)  # [forecast id, due moment] to plant
     build_seconds: float = 0.0
 
 
@@ -430,6 +431,7 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
             (
                 post_id, guild, source, kind, url, title, author, published_at, published_ts,
                 "ko", text, hashlib.sha1(f"{seed}:{post_id}".encode()).hexdigest(), ingested_ts,
+                "unknown" if undated else "metadata",  # published_source (migration 0007)
             )
         )  # fmt: skip
         for rank, label in enumerate(chosen):
@@ -450,7 +452,7 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
             )
         post_meta.append((post_id, guild, ingested_ts, title, url, author, chosen))
     con.execute("BEGIN")
-    con.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts_rows)
+    con.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 14)})", posts_rows)
     con.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes_rows)
     con.executemany("INSERT INTO post_terms VALUES (?, ?, ?, ?, ?, ?, ?)", terms_rows)
     con.executemany("INSERT INTO post_analysis VALUES (?, ?, ?, ?, ?)", analysis_rows)
@@ -576,7 +578,7 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
                     rng.choice(("likely", "certain", "possible")), round(rng.uniform(0.3, 0.95), 2),
                     probability, title, url, author, added_by, status, outcome, resolved_by,
                     resolved_ts, None, None, created_ts, max(created_ts, resolved_ts or 0), nudge,
-                    snoozed,
+                    snoozed, 0,  # needs_date: every seeded post is dated
                 )
             )  # fmt: skip
             if status in ("due", "resolved") and rng.random() < 0.2:
@@ -642,13 +644,13 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
         for step in range(1, 61)
         for _ in range(rng.randint(2, 8))
     ]
+    # Real due moments are local midnights (Services.open realigns any other one), so these
+    # moments are not written into the seed: `run` plants them after opening, as a load model.
     for due_ts, which in planted:
         index = next(picks, None)
         if index is None:
             break
-        row = list(forecast_rows[index])
-        row[11] = due_ts
-        forecast_rows[index] = tuple(row)
+        info.planted.append([forecast_rows[index][0], due_ts])
         handful[which] += 1
     for step in range(0, 61, 3):
         reminder_rows.append(
@@ -656,7 +658,7 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
              now_ts - 86400, None, None)
         )  # fmt: skip
     con.execute("BEGIN")
-    con.executemany(f"INSERT INTO forecasts VALUES ({','.join('?' * 31)})", forecast_rows)
+    con.executemany(f"INSERT INTO forecasts VALUES ({','.join('?' * 32)})", forecast_rows)
     con.executemany(
         "INSERT INTO forecast_events (guild_id, forecast_id, kind, actor, payload_json, created_ts)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -843,6 +845,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     opened = time.perf_counter()
     services = await Services.open(settings, clock)
     open_ms = (time.perf_counter() - opened) * 1000
+    async with services.store.transaction() as transaction:
+        await transaction.execute_many(
+            "UPDATE forecasts SET due_ts = ? WHERE id = ?",
+            [(due_ts, forecast_id) for forecast_id, due_ts in info.planted],
+        )
     bench = Bench(args.iterations, args.seed, args.only)
     rng = bench.rng
     try:

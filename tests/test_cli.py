@@ -119,16 +119,28 @@ async def test_a_hostile_feed_neither_stops_ingest_nor_the_rest_of_the_batch(
     assert lines(output.out)[-1] == "3 stored, 0 skipped, 1 failed"
 
 
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        ("2020-13-01", "'2020-13-01' is not a real date: there is no month 13 (write YYYY-MM-DD)"),
+        ("2025-02-29", "'2025-02-29' is not a real date: February 2025 has 28 days"),
+        ("last week", "'last week' is not a date in YYYY-MM-DD form"),
+        ("9999-01-01", "9999-01-01 is in the future (after "),
+    ],
+)
 async def test_ingest_with_an_invalid_published_date(
-    settings: Settings, shared_dir: Path, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    shared_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    published: str,
+    message: str,
 ) -> None:
-    code = await run(["ingest", "--published", "2020-13-01", str(shared_dir / "seeds")], settings)
+    code = await run(["ingest", "--published", published, str(shared_dir / "seeds")], settings)
     output = capsys.readouterr()
 
     assert code != 0
-    assert lines(output.err) == [
-        "error: --published: '2020-13-01' is not a date in YYYY-MM-DD form"
-    ]
+    [error] = lines(output.err)
+    assert error.startswith(f"error: --published: {message}")
     assert "stored" not in output.out
     assert await posts_json(settings, capsys) == []
 
@@ -210,3 +222,68 @@ async def test_demo_ingests_the_samples(
 
     assert again_code == 0
     assert f"0 stored, {len(stored)} skipped, 0 failed" in lines(again.out)
+
+
+ESSAY = (
+    "Why I stopped trusting year-end outlooks\n\n"
+    "Every December the same ritual repeats.\n\n"
+    "I expect at least one large AI lab to sign a nuclear power deal within 18 months.\n"
+    "Next year, memory prices will rise by 20%.\n"
+)
+
+
+async def test_an_undated_post_says_how_to_date_it_and_posts_date_does(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    essay = tmp_path / "essay.txt"
+    essay.write_text(ESSAY, encoding="utf-8")
+
+    assert await run(["ingest", str(essay)], settings) == 0
+    ingested = capsys.readouterr().out
+    code = await run(["posts", "date", "1", "2020-09-23"], settings)
+    dated = capsys.readouterr()
+    [post] = await posts_json(settings, capsys)
+
+    assert "stored   #1     date unknown · Why I stopped trusting year-end outlooks" in ingested
+    assert (
+        "2 forecasts need the post's date: run python -m digests posts date 1 YYYY-MM-DD"
+        in ingested
+    )
+    assert code == 0
+    assert lines(dated.out)[0] == "== Post #1 dated 2020-09-23 =="
+    assert "• 2 forecasts waiting for this date are now tracked" in dated.out
+    assert (post["published"], post["published_source"]) == (
+        "2020-09-23T00:00:00+09:00",
+        "given",
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["posts", "date", "1", "2099-01-01"], "error: date: 2099-01-01 is in the future"),
+        (["posts", "date", "1", "yesterday"], "error: date: 'yesterday' is not a date"),
+        (["posts", "date", "7", "2020-09-23"], "error: No post #7 in this server."),
+        (["posts", "date", "one", "2020-09-23"], "error: ID: 'one' is not a whole number"),
+        (["posts", "--guild", "5", "date", "1", "2020-09-23"], "error: No post #1"),
+    ],
+)
+async def test_posts_date_refuses_bad_input_with_one_clear_line(
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    message: str,
+) -> None:
+    essay = tmp_path / "essay.txt"
+    essay.write_text(ESSAY, encoding="utf-8")
+    await run(["ingest", str(essay)], settings)
+    capsys.readouterr()
+
+    code = await run(arguments, settings)
+    output = capsys.readouterr()
+
+    assert code == 2
+    assert lines(output.err)[0].startswith(message)
+    [post] = await posts_json(settings, capsys)
+    assert post["published"] is None

@@ -373,6 +373,10 @@ async def test_digest_chart_with_nothing_to_plot(
             ["--now", "next tuesday"],
             "--now: 'next tuesday' is not an ISO date-time like 2026-01-02T09:00+09:00",
         ),
+        (
+            ["--now", "9999-12-31T23:00:00Z"],
+            "--now: '9999-12-31T23:00:00Z' is outside the years 1970–2199 this clock can be set to",
+        ),
     ],
 )
 async def test_digest_bad_input(

@@ -723,3 +723,58 @@ async def test_raw_gateway_protocol(fake: FakeDiscord, world: World, compress: s
             await ws.send_json({"op": 2, "d": {"token": "wrong"}})
             closing = await ws.receive(timeout=5)
             assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4004
+
+
+async def test_a_repeated_nonce_returns_the_first_message_like_discord(
+    fake: FakeDiscord, world: World, bot: TinyBot
+) -> None:
+    general = bot.get_channel(world.general.id)
+    first = await general.send("once", nonce="hs-same-nonce")
+    again = await general.send("once, resent", nonce="hs-same-nonce")
+    other = await general.send("another", nonce="hs-other-nonce")
+    automatic = [await general.send("random nonce") for _ in range(2)]  # discord.py's own
+
+    assert again.id == first.id and other.id != first.id
+    assert automatic[0].id != automatic[1].id
+    assert [m.content for m in fake.messages_in(world.general.id)] == [
+        "once", "another", "random nonce", "random nonce",
+    ]  # fmt: skip
+    assert fake.nonce_repeats == [fake.get_message(first.id)]
+    created = [r for r in fake.requests if r.method == "POST" and r.json.get("nonce")]
+    assert all(r.json["enforce_nonce"] is True for r in created)
+    assert created[0].response["nonce"] == "hs-same-nonce"
+    # Like Discord, listing messages later does not return nonces.
+    listed = [m async for m in general.history(limit=10)]
+    assert [m.nonce for m in listed] == [None] * 4
+
+    # Past the window (or with nonces not enforced) the same nonce creates a new message.
+    fake.nonce_window = 0
+    later = await general.send("once", nonce="hs-same-nonce")
+    assert later.id != first.id
+
+
+async def test_a_nonce_longer_than_discord_allows_is_refused(
+    fake: FakeDiscord, world: World, bot: TinyBot
+) -> None:
+    general = bot.get_channel(world.general.id)
+    with pytest.raises(discord.HTTPException) as excinfo:
+        await general.send("too long", nonce="x" * 26)
+    assert excinfo.value.status == 400 and excinfo.value.code == 50035
+    assert fake.messages_in(world.general.id) == []
+
+
+async def test_a_held_message_exists_before_the_bot_hears_back(
+    fake: FakeDiscord, world: World, bot: TinyBot
+) -> None:
+    general = bot.get_channel(world.general.id)
+    hold = fake.hold_created_messages(world.general.id)
+    sending = asyncio.create_task(general.send("held"))
+    (held,) = await fake.wait_until(lambda: hold.held or None)
+    await asyncio.sleep(0.05)
+    assert held.content == "held" and not sending.done()
+    hold.release()
+    sent = await sending
+    assert sent.id == held.id
+    # Released holds catch nothing more.
+    await general.send("free")
+    assert hold.held == [held]

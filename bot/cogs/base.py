@@ -13,6 +13,7 @@ from bot.respond import permission_names, send_reply
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import Reply
 from digests.errors import PermissionDenied
+from digests.i18n import language_for
 
 if TYPE_CHECKING:
     from bot.client import HindsightBot
@@ -21,7 +22,8 @@ MAX_CHOICES = 25
 
 
 def caller_of(interaction: discord.Interaction) -> Caller:
-    """The member, their server and what Discord says they may do in this channel."""
+    """The member, their server, what Discord says they may do in this channel, and their
+    Discord language (replies and errors are written in it)."""
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     permissions = interaction.permissions
@@ -30,6 +32,7 @@ def caller_of(interaction: discord.Interaction) -> Caller:
         user_id=interaction.user.id,
         is_moderator=permissions.manage_guild or permissions.administrator,
         can_manage_messages=permissions.manage_messages or permissions.administrator,
+        language=language_for(interaction.locale),
     )
 
 

@@ -22,7 +22,7 @@ OUTCOMES = [
     app_commands.Choice(name="can't tell", value="unknown"),
     app_commands.Choice(name="withdrawn", value="withdrawn"),
 ]
-Status = Literal["open", "due", "resolved", "undated", "all"]
+Status = Literal["all", "open", "due", "resolved", "needs-date", "undated"]
 
 
 class PredictionsCog(HindsightCog):
@@ -34,7 +34,7 @@ class PredictionsCog(HindsightCog):
 
     @predictions.command(name="list")
     @app_commands.describe(
-        status="Which forecasts: open, due (awaiting a verdict), resolved, undated or all",
+        status="Which: all, open, due (awaiting a verdict), resolved, needs-date, undated (views)",
         theme="Only forecasts from posts about this theme",
         source="Only forecasts from this source or author",
     )
@@ -119,7 +119,7 @@ class PredictionsCog(HindsightCog):
     async def redate(
         self, interaction: discord.Interaction, id: int, due: app_commands.Range[str, 2, 100]
     ) -> None:
-        """Move a forecast's due date (moderators); its reminders move too."""
+        """Move a forecast's due date (moderators), or date an undated view to track it."""
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.predictions_redate(caller, id, due))
 

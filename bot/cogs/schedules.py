@@ -7,7 +7,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.cogs.base import HindsightCog, caller_of, require_postable
+from bot.cogs.base import HindsightCog, caller_of, post_choices, require_postable
 from digests.errors import InputError
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily"]
@@ -170,6 +170,22 @@ class IngestCog(HindsightCog):
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.ingest_text(caller, text, title), slow=True)
 
+    @ingest.command(name="date")
+    @app_commands.checks.has_permissions(manage_messages=True)
+    @app_commands.describe(
+        post="The post whose date to set", date="When it was written, YYYY-MM-DD"
+    )
+    @app_commands.autocomplete(post=post_choices)
+    async def date(
+        self,
+        interaction: discord.Interaction,
+        post: int,
+        date: app_commands.Range[str, 1, 20],
+    ) -> None:
+        """Set a post's date; its forecasts are re-dated and their reminders move (Manage Messages)."""
+        caller = caller_of(interaction)
+        await self.answer(interaction, self.handlers.posts_date(caller, post, date), slow=True)
+
     @ingest.command(name="file")
     @app_commands.checks.has_permissions(manage_messages=True)
     @app_commands.describe(file="A .txt, .md or .html file")
@@ -199,7 +215,10 @@ class SettingsCog(HindsightCog):
     async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
         """The server's timezone for digests and due dates (Manage Server)."""
         caller = caller_of(interaction)
-        await self.answer(interaction, self.handlers.settings_timezone(caller, timezone))
+        # Slow: the server's forecasts move to the new timezone's midnights.
+        await self.answer(
+            interaction, self.handlers.settings_timezone(caller, timezone), slow=True, private=True
+        )
 
     @settings.command(name="reminder_channel")
     @app_commands.describe(channel="Where due-date reminders are posted")
@@ -231,3 +250,14 @@ class SettingsCog(HindsightCog):
         """The server's language for digests (Manage Server)."""
         caller = caller_of(interaction)
         await self.answer(interaction, self.handlers.settings_language(caller, language))
+
+    @settings.command(name="reminder_grouping")
+    @app_commands.describe(
+        grouping="grouped: one message for the forecasts coming due together; single: one each"
+    )
+    async def reminder_grouping(
+        self, interaction: discord.Interaction, grouping: Literal["grouped", "single"]
+    ) -> None:
+        """One reminder message per channel for forecasts due together, or one per forecast."""
+        caller = caller_of(interaction)
+        await self.answer(interaction, self.handlers.settings_reminder_grouping(caller, grouping))

@@ -17,6 +17,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digests.analysis.explain import sentence_summary
+from digests.analysis.forecasts import Forecast
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.analysis.themes import aggregate_themes
 from digests.errors import InputError
@@ -127,6 +129,34 @@ class EvaluationReport:
         }
 
 
+def _why_taken(analysis: PostAnalysis, item: Forecast) -> str:
+    """The reason a false forecast was taken, from the analysis' trace (empty without one)."""
+    record = analysis.trace.sentences.get(item.sentence_index) if analysis.trace else None
+    if record is None:
+        return ""
+    for candidate in record.candidates:
+        if candidate.taken and candidate.text == (item.timex or ""):
+            keep = next((s for s in reversed(candidate.steps) if s.verdict == "keep"), None)
+            score = f", p={candidate.score:.2f}" if candidate.score is not None else ""
+            return f" — taken: {record.role}, {keep.reason if keep else 'model'}{score}"
+    return ""
+
+
+def _why_missed(analyses: list[PostAnalysis], anchor: str) -> str:
+    """Why no forecast with the right date came from the sentence holding a gold anchor."""
+    for analysis in analyses:
+        for sentence in analysis.sentences:
+            if not _matches(anchor, sentence.text):
+                continue
+            if analysis.trace is None:
+                return ""
+            record = analysis.trace.sentences.get(sentence.index)
+            if record is None:
+                return f" — [{sentence.kind}] no date and no future wording found"
+            return f" — [{record.role}] {sentence_summary(record)}"
+    return " — the anchor is in no single sentence (split differently)" if analyses else ""
+
+
 def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyzer) -> DocumentScore:
     gold_posts = entry.get("posts", [])
     score = DocumentScore(entry["file"], len(gold_posts), len(analyses))
@@ -168,6 +198,7 @@ def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyze
                 score.counted += 1
                 score.false_positives.append(
                     f"[{item.timex} -> {item.due_end}] {_norm(item.text)[:120]}"
+                    + _why_taken(analysis, item)
                 )
                 continue
             in_window = [
@@ -197,11 +228,14 @@ def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyze
                 )
                 score.false_positives.append(
                     f"[{item.timex} -> {item.due_end}] {reason}: {_norm(item.text)[:100]}"
+                    + _why_taken(analysis, item)
                 )
     score.found_required = len(credited)
     for number, gold in enumerate(gold_predictions):
         if gold.get("required", True) and number not in credited:
-            score.misses.append(f"{gold['anchor']} (due {gold['due_end']})")
+            score.misses.append(
+                f"{gold['anchor']} (due {gold['due_end']})" + _why_missed(analyses, gold["anchor"])
+            )
     all_quotes = [quote for analysis in analyses for quote in analysis.quotes]
     for gold in entry.get("quotes", []):
         score.quotes += 1
@@ -234,9 +268,10 @@ def _score_document(entry: dict, analyses: list[PostAnalysis], analyzer: Analyze
 
 
 def evaluate(
-    gold_file: Path, docs_dir: Path, analyzer: Analyzer, zone: ZoneInfo
+    gold_file: Path, docs_dir: Path, analyzer: Analyzer, zone: ZoneInfo, *, explain: bool = False
 ) -> EvaluationReport:
-    """Analyse every labelled document exactly as `analyze` does and score it."""
+    """Analyse every labelled document exactly as `analyze` does and score it; with `explain`,
+    every miss and false forecast carries the reason from the decision trace."""
     try:
         gold = json.loads(gold_file.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -256,6 +291,6 @@ def evaluate(
             zone,
             datetime.combine(fallback, time(0), tzinfo=zone),
         )
-        analyses = analyzer.analyze(posts, default_anchor=fallback)
+        analyses = analyzer.analyze(posts, default_anchor=fallback, trace=explain)
         documents.append(_score_document(entry, analyses, analyzer))
     return EvaluationReport(documents)

@@ -15,10 +15,18 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from digests.analysis.decision import (
+    CandidateTrace,
+    ForecastModel,
+    PostTrace,
+    Step,
+    days_bucket,
+    default_model,
+)
 from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
@@ -81,7 +89,7 @@ _MEETING_AFTER = re.compile(r"^\s*(?:금통위|회의|FOMC|총회|주총|회담|
 # Forecast words used as a topic ("내년 전망을 묻는 독자") rather than a forecast.
 _FORECAST_AS_TOPIC = re.compile(
     r"(전망|예측|예상|outlook|predictions?)\s*(을|를|은|는|도|에\s*대해|에\s*관해|글)?\s*(?:[가-힣]+\s+)?"
-    r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|write|writing|ask|asking)",
+    r"(쓰|쓸|썼|묻|물|정리|작성|준비|궁금|고민|공유|요청|부탁|엇갈|분분|쏟아지|쏟아져|잇따|write|writing|ask|asking|diverge|are\s+mixed)",
     re.IGNORECASE,
 )
 # "예상대로 동결", "as expected": the outcome is known.
@@ -167,13 +175,81 @@ _HEADING_NOUNS = {
     "추정", "전망", "예상", "실적", "추정치", "전망치", "리뷰", "프리뷰", "점검", "정리", "요약",
     "outlook", "preview", "estimates", "forecast", "forecasts", "review", "predictions", "상회", "하회",
     "부합", "연간", "분기별", "summary", "recap", "highlights", "일정", "schedule", "calendar",
-    "체크포인트", "포인트", "checkpoints", "이슈", "주간", "관전",
+    "체크포인트", "포인트", "checkpoints", "이슈", "주간", "관전", "예측", "전략", "분석", "기업분석",
+    "strategy", "analysis",
 }  # fmt: skip
 _FIRST_PERSON_PLANS = re.compile(
     r"(알아보겠|정리해\s*보겠|살펴보겠|소개하겠|말씀드리겠|이야기하겠|적어보려|써보려|돌아보겠|채점|let's|"
     r"i'll\s+(?:write|cover|explain|revisit|come\s+back)|i\s+will\s+(?:come\s+back|revisit|grade|write)|grade\s+myself)",
     re.I,
 )
+# Reporting and revision wording: a forecast attributed to someone, or a forecast changed.
+_EN_REPORTING = re.compile(
+    r"\b(?:predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|project(?:s|ed)?|estimat(?:es|ed)|"
+    r"sees|saw|anticipat(?:es|ed)|guid(?:es|ed)|outlook|target(?:s|ed)?)\b",
+    re.I,
+)
+_REVISION = re.compile(
+    r"상향|하향|조정|올려\s*잡|낮춰\s*잡|올렸|낮췄|내렸|raised|lowered|cut|boosted|trimmed|revised|upgraded|"
+    r"downgraded",
+    re.I,
+)
+_SCHEDULE = re.compile(
+    r"예정|일정|발표\s*예정|scheduled|slated|due\s+to|set\s+to|expected\s+on", re.I
+)
+_PAST_FACT = re.compile(
+    r"기록했|달성했|발표했|집계됐|나타났|였다|했다\s*[.]?$|\b(?:was|were|rose|fell|grew|reported|posted|hit|reached)\b",
+    re.I,
+)
+# "이 글에서는 2026년 … 살펴보겠습니다", "Below are my calls for 2027", "Let's see how …":
+# the post announcing its own contents.
+_WRITER_ANNOUNCES = re.compile(
+    r"(?:이번|이|오늘)\s*(?:글|포스팅|포스트|시간)에서는|(?:알아보|살펴보|정리해\s*보|짚어보|소개해\s*드리|"
+    r"말씀드리|다뤄\s*보|정리하)(?:겠습니다|겠다|려고\s*합니다|고자\s*합니다|도록\s*하겠)"
+    r"|\b(?:below\s+are|here\s+are|here's|here\s+is)\s+(?:my|our|the|some|a\s+few)\b"
+    r"|\blet['’]s\s+(?:see|look|take\s+a\s+look|review|revisit|check|dive)\b"
+    r"|\bI(?:['’]ll|\s+will|['’]m\s+going\s+to)\s+(?:also\s+)?(?:be\s+)?(?:preview|cover|outlin|shar|releas|"
+    r"publish|writ|discuss|go\s+over|look\s+at|walk\s+through|break\s+down)"
+    r"|\bin\s+this\s+(?:post|article|piece|newsletter|issue|note|episode)\b",
+    re.IGNORECASE,
+)
+# What a schedule line does on its day: "발표한다", "예정돼 있다", "is scheduled", "reports".
+_SCHEDULE_PREDICATE = re.compile(
+    r"(?:발표|공개|개최|결정|시작|진행|예정|출시|상장|청약|회의|내놓|열린|열리)[가-힣\s]{0,8}(?:한다|된다|이다|있다|할\s*예정)"
+    r"|\b(?:is|are)\s+(?:scheduled|slated|due|set)\b|\b(?:will\s+)?(?:report|reports|release|releases)\b",
+    re.I,
+)
+# "As we head into 2026, the market feels different": the year frames the remark after it.
+_EN_FRAME = re.compile(
+    r"^\s*(?:as\s+we\s+(?:head|move|go|step)\s+into|heading\s+into|going\s+into|entering)\s+"
+    r"(?:the\s+)?(?:new\s+year|(?:19|20)\d{2}|next\s+year)\s*,",
+    re.I,
+)
+_EN_FUTURE_MAIN = re.compile(
+    r"\b(?:will|won['’]t|expect|expects|expected|forecast|predict|project|likely|should|could|may|"
+    r"might|going\s+to|see|sees|target|guid)",
+    re.I,
+)
+# "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
+_LEAD_IN = re.compile(r"[:：]\s*$")
+# "20일 이평선", "(5,10일)": moving averages and counts of trading days, not calendar days.
+_MARKET_DAYS_AFTER = re.compile(
+    r"^\s*\)?\s*(?:이평선|이동\s*평균|이격도|선\b|봉|신고가|신저가|최고가|평균)"
+)
+# "이날", "같은 날", "that day": the day the post last named.
+_DAY_ANAPHOR = re.compile(
+    r"이날|이\s날(?=[은는에도])|같은\s*날|당일|\b(?:that|the\s+same)\s+day\b|\blater\s+that\s+day\b",
+    re.I,
+)
+# "목표주가 17만원", "price target to $250": a target price, a twelve-month call by convention.
+_PRICE_TARGET = re.compile(
+    r"(?:목표\s*주가|목표가|적정\s*주가|(?:price\s+target|target\s+price|\bPT\b))"
+    r"(?=[^.!?。]{0,60}?(?:\d[\d,.]*\s*(?:만\s*)?(?:원|달러|엔)|\$\s?\d))",
+    re.I,
+)
+# "7월 8일 현재", "11월 말 기준", "as of June 30": the date the figures describe.
+_AS_OF_AFTER = re.compile(r"^\s*(?:\([^)]{0,12}\)\s*)?(?:현재|기준(?!\s*금리)|종가\s*기준)")
+_AS_OF_BEFORE = re.compile(r"\b(?:as\s+of|as\s+at)\s+(?:the\s+(?:end|close)\s+of\s+)?$", re.I)
 _EN_KIND_TARGET = re.compile(r"\b(target|goal|aim|ambition)", re.I)
 _EN_KIND_ESTIMATE = re.compile(
     r"\b(estimate|consensus|guidance|EPS|revenue|sales|earnings|margin|forecast)", re.I
@@ -250,10 +326,12 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
     if (
         end == anchor
         and start == anchor
-        and expression.relative
         and expression.granularity == "day"
+        and (expression.relative or not _BARE_DAY.match(expression.text))
     ):
-        return "today", start, end  # "금일 … 예상", "today": only a call for the rest of the day
+        # "금일 … 예상", "today", or the post's own date written out ("2025년 11월 19일, … 발표
+        # 예정"): only a call for the rest of the day.
+        return "today", start, end
     if end <= anchor:
         recent = (anchor - end).days <= _RECENT_DAYS and expression.granularity in {
             "quarter",
@@ -267,43 +345,60 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
     return "current", start, end
 
 
-def _accept(status: str, reading, expression: TimeExpression, lang: str, eventful: bool) -> bool:
+def _accept(
+    status: str, reading, expression: TimeExpression, lang: str, eventful: bool
+) -> tuple[bool, str]:
+    """Whether the clause's grammar makes a claim about the window, and why (or why not)."""
     if status == "past":
-        return False
+        return False, "the window ended before the post"
     if status == "today":
-        return reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary)
+        if reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary):
+            return True, "today, with future grammar"
+        return False, "today, without future grammar"
     if status == "recent":
-        return reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting)
+        if reading.estimate_vocabulary and (reading.tense != "past" or reading.reporting):
+            return True, "a just-ended period, estimated before its report"
+        return False, "a just-ended period without estimate wording"
     if status == "future":
         if reading.tense == "past" and not reading.reporting and not reading.forecast_vocabulary:
-            return False
+            return False, "a future window in a past-tense clause"
         # "2026년 기준입니다" describes; "하반기 변동성은 큽니다" predicts. English present
         # tense with a future date ("the rate ends next year …") is a claim.
         if lang == "en":
-            return not reading.relative_clause or reading.tense == "future"
-        return not (reading.copula and not eventful and not reading.forecast_vocabulary)
+            if reading.relative_clause and reading.tense != "future":
+                return False, "a relative clause describing, not claiming"
+            return True, "a future window with a claim"
+        if reading.copula and not eventful and not reading.forecast_vocabulary:
+            return False, "a copula describing the period ('…기준입니다')"
+        return True, "a future window with a claim"
     # current window
     if reading.progressive and reading.tense != "future" and not reading.forecast_vocabulary:
-        return False
+        return False, "the current period, progressive: what is happening now"
     if expression.granularity == "horizon" and expression.relation in {"within", "after"}:
         # "앞으로 3년", "another 18 months": the expression itself looks ahead.
-        return (reading.tense != "past" or reading.reporting) and not reading.state
+        if (reading.tense != "past" or reading.reporting) and not reading.state:
+            return True, "a horizon looking ahead"
+        return False, "a horizon in a past or stative clause"
     if reading.tense == "past":
-        return reading.reporting and reading.forecast_vocabulary
+        if reading.reporting and reading.forecast_vocabulary:
+            return True, "the current period, a reported forecast"
+        return False, "the current period, past tense: a fact"
     if reading.tense == "future":
-        return True
+        return True, "the current period, future tense"
     if reading.forecast_vocabulary and (
         lang == "ko" or reading.target_vocabulary or reading.estimate_vocabulary
     ):
-        return True
+        return True, "the current period with forecast wording"
     if expression.relation == "until" and not reading.state and lang == "ko":
-        return True
-    return (
+        return True, "a deadline in the current period"
+    if (
         lang == "ko"
         and reading.tense == "present"
         and not reading.state
         and expression.granularity in {"day", "month"}
-    )
+    ):
+        return True, "a scheduled action this month"
+    return False, "the current period, present tense without forecast wording"
 
 
 def _eventful(tokens: Sequence[Token], start: int, end_offset: int | None = None) -> bool:
@@ -517,6 +612,9 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
         return any(re.match(r"^[a-z$]", word) for word in shared) or bool(
             _quantities(first.text) & _quantities(second.text)
         )
+    first_numbers, second_numbers = _quantities(first.text), _quantities(second.text)
+    if first_numbers and second_numbers and not first_numbers & second_numbers:
+        return False  # two figures for the same date: two claims (revenue 5조, margin 12%)
     specific = shared - _GENERIC_CLAIM_WORDS
     union = first.content | second.content
     if union and specific and len(shared) / len(union) >= 0.5:
@@ -553,8 +651,16 @@ def extract_forecasts(
     *,
     title: str = "",
     quotes: Sequence[Quote] = (),
+    trace: PostTrace | None = None,
+    model: ForecastModel | bool | None = True,
 ) -> list[Forecast]:
-    """Forecasts of one post, dated against `anchor` (the published date)."""
+    """Forecasts of one post, dated against `anchor` (the published date).
+
+    `trace`, when given, receives every sentence's steps and candidates (for `explain`).
+    `model`: True uses the committed model (rules alone when there is none), None or False
+    the rules alone, or a given model.
+    """
+    chosen_model = default_model() if model is True else (model or None)
     horizon = horizon_year(title, anchor)
     fiscal_month = _fiscal_year_end_month(sentences)
     # Stated up front ("Orrin's fiscal year ends on June 30" in a call's opening), the fiscal
@@ -570,6 +676,8 @@ def extract_forecasts(
     found: list[Forecast] = []
     line_numbers = sorted(lines)
     next_line = dict(itertools.pairwise(line_numbers))
+    count = max(1, len(sentences))
+    context = _Reading()
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -578,6 +686,12 @@ def extract_forecasts(
         )
         line_text = " ".join(member.text for member in line)
         if sentence.index in horizons.labels:
+            if trace is not None:
+                trace.sentence(
+                    sentence.index, sentence.text, sentence.kind, sentence.lang
+                ).steps.append(
+                    Step("section_label", "drop", "sets the year for the lines below it")
+                )
             continue  # the heading or note that sets a section's year
         found.extend(
             _sentence_forecasts(
@@ -590,14 +704,19 @@ def extract_forecasts(
                 line[0] is sentence,
                 heads_paragraph,
                 fiscal_stated,
+                trace,
+                chosen_model,
+                sentence.index / count,
+                context,
             )
         )
+    kinds = {sentence.index: sentence.kind for sentence in sentences}
     kept: list[Forecast] = []
     for forecast in found:
         duplicate = next(
             (
-                other
-                for other in kept
+                number
+                for number, other in enumerate(kept)
                 if other.due_end is not None
                 and other.start != forecast.start  # claims of one sentence were split on purpose
                 and _same_forecast(other, forecast)
@@ -606,7 +725,28 @@ def extract_forecasts(
         )
         if duplicate is None:
             kept.append(forecast)
+            continue
+        earlier = kept[duplicate]
+        if kinds.get(earlier.sentence_index) == "heading" and kinds.get(
+            forecast.sentence_index
+        ) in {"prose", "bullet"}:
+            # A heading restating the claim written below it: the body sentence is the claim.
+            kept[duplicate] = forecast
+            earlier, forecast = forecast, earlier
+        if trace is not None:
+            _note_after(trace, forecast, f"duplicate of sentence {earlier.sentence_index}")
     return kept
+
+
+def _note_after(trace: PostTrace, forecast: Forecast, what: str) -> None:
+    """Record what happened to a taken candidate after its decision."""
+    record = trace.sentences.get(forecast.sentence_index)
+    if record is None:
+        return
+    for candidate in record.candidates:
+        if candidate.taken and candidate.text == (forecast.timex or "") and not candidate.after:
+            candidate.after = what
+            return
 
 
 @dataclass
@@ -901,13 +1041,227 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     return heading_word and (sentence.kind == "heading" or section_marker or len(words) <= 3)
 
 
+_CAPTION = re.compile(
+    r"^\s*(?:[▲△▶]\s*\S|\[?(?:사진|그래픽|자료|출처|이미지|photo|image|source|chart|graphic)\s*[=:：\]])"
+    r"|/\s*(?:사진|그래픽)\s*=|\((?:사진|자료)\s*=",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\s*(?:by|written\s+by|posted\s+by)\s+[A-Z]|[가-힣]{2,4}\s*(?:기자|특파원|에디터)\s*(?:[=/·|]|\S+@|$)"
+    r"|^\s*\S+@\S+\.\w+\s*$",
+    re.IGNORECASE,
+)
+
+
+def page_role(sentence: Sentence) -> str:
+    """The sentence's role on the page: caption, byline, heading, bullet, table or prose."""
+    if _CAPTION.search(sentence.text):
+        return "caption"
+    if len(sentence.text) <= 80 and _BYLINE.search(sentence.text):
+        return "byline"
+    return sentence.kind
+
+
+def _is_title_line(sentence: Sentence) -> bool:
+    """ "셀트리온 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검": a Korean line without a
+    predicate that ends in a heading noun is a title, whatever its length."""
+    if sentence.lang != "ko" or sentence.kind != "prose" or _final_predicate(sentence) is not None:
+        return False
+    words = re.findall(r"[\w\uac00-\ud7a3]+", re.sub(r"\([^)]*\)", "", sentence.text))
+    return bool(words) and words[-1].lower() in _TITLE_NOUNS
+
+
+# Nouns a post's title ends in; unlike 전망/예상 they do not end a telegraphic claim.
+_TITLE_NOUNS = {
+    "점검", "분석", "기업분석", "정리", "요약", "리뷰", "프리뷰", "전략", "이슈", "포인트", "체크포인트",
+    "총정리", "가이드", "일정", "캘린더",
+}  # fmt: skip
+
+
 def _is_table_header(sentence: Sentence, expressions: Sequence[TimeExpression]) -> bool:
     """ "구분 | 2023 | 2024 | 2025E": a header row of years, not a claim."""
-    return (
-        sentence.kind == "table"
-        and len(expressions) >= 3
-        and not re.search(r"\d[\d,.]*\s*(?:조|억|만|원|%|\$|달러|배)", sentence.text)
+    if sentence.kind != "table":
+        return False
+    if not re.search(r"\d", _without_expressions(sentence.text, expressions)):
+        return True  # "| Year | New Forecast (Dec '25) | Prior Forecast (Sept '25) |": no figures
+    return len(expressions) >= 3 and not re.search(
+        r"\d[\d,.]*\s*(?:조|억|만|원|%|\$|달러|배)", sentence.text
     )
+
+
+_SENTENCE_STEPS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
+    ("meta_sentence", "the post describes itself", _META_SENTENCE.search),
+    ("graded_call", "a call already graded (✅/❌)", _GRADED.search),
+    ("forecast_as_topic", "forecast words name a topic", _FORECAST_AS_TOPIC.search),
+    ("open_question", "an open question ('whether', '…할지가')", _OPEN_QUESTION.search),
+    ("footnote", "a footnote or source line", _FOOTNOTE.match),
+    ("fiscal_definition", "defines the fiscal calendar", _FISCAL_DEFINITION.search),
+)
+
+
+def _sentence_steps(sentence: Sentence, expressions: Sequence[TimeExpression]) -> list[Step]:
+    """Every sentence-level step that drops the sentence, in order (all are recorded)."""
+    text = sentence.text
+    steps = [Step(name, "drop", reason) for name, reason, test in _SENTENCE_STEPS if test(text)]
+    if _past_belief(sentence):
+        steps.append(Step("past_belief", "drop", "the writer's own old call"))
+    if _WRITER_ANNOUNCES.search(text):
+        steps.append(Step("writer_announces", "drop", "the post says what it will cover"))
+    if expressions:
+        if _is_section_heading(sentence, expressions):
+            steps.append(Step("section_heading", "drop", "a heading naming a period"))
+        if _is_table_header(sentence, expressions):
+            steps.append(Step("table_header", "drop", "a table's header row of periods"))
+        if _is_time_label(text, expressions):
+            steps.append(Step("time_label", "drop", "a label naming only a period"))
+    if _is_question(text):
+        steps.append(Step("question", "drop", "a question"))
+    if _is_title_line(sentence):
+        steps.append(Step("title_line", "drop", "a title without a predicate ('… 전망 점검')"))
+    if _EN_FRAME.search(text) and not _EN_FUTURE_MAIN.search(text.split(",", 1)[-1]):
+        steps.append(
+            Step("frame_only", "drop", "'As we head into 2026, …': the year frames a remark")
+        )
+    if _LEAD_IN.search(text):
+        steps.append(Step("lead_in", "drop", "introduces a list: the items are the claims"))
+    role = page_role(sentence)
+    if role in {"caption", "byline"}:
+        steps.append(Step(role, "drop", f"a {role}, not the post's text"))
+    if _is_bare_fragment(sentence, expressions):
+        steps.append(Step("bare_fragment", "drop", "a topic fragment without a predicate"))
+    return steps
+
+
+def _candidate_step(
+    sentence: Sentence,
+    expression: TimeExpression,
+    expressions: Sequence[TimeExpression],
+    fiscal_spans: Sequence[tuple[int, int]],
+) -> Step | None:
+    """The first candidate-level step that drops this time expression, if any."""
+    text = sentence.text
+    if expression.past_marker or expression.relation == "ago":
+        return Step("past_marker", "drop", "marked as past (지난, last, ago)")
+    if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
+        return Step("fiscal_calendar", "drop", "describes the fiscal calendar")
+    if _BASELINE_AFTER.match(text[expression.end :]) or _BASELINE_BEFORE.search(
+        text[: expression.start]
+    ):
+        return Step("baseline", "drop", "a baseline ('than …', '대비')")
+    as_of = _AS_OF_AFTER.match(text[expression.end :])
+    if (
+        as_of and ("현재" in as_of.group(0) or expression.granularity == "day")
+    ) or _AS_OF_BEFORE.search(text[: expression.start]):
+        return Step("as_of", "drop", "the date the figures are as of ('현재', '기준', 'as of')")
+    if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
+        return Step("time_of_saying", "drop", "when something was said")
+    if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
+        return Step("occasion_of_saying", "drop", "the occasion a statement was made")
+    if _BARE_DAY.match(expression.text) and _MARKET_DAYS_AFTER.match(text[expression.end :]):
+        return Step("day_count", "drop", "a count of trading days ('20일 이평선')")
+    if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
+        return Step("dateline_day", "drop", "the news dateline ('18일 … 밝혔다')")
+    if expression.text.lower() in {"today", "오늘"} and re.search(
+        r"\bthan\b|보다", text[: expression.start]
+    ):
+        return Step("baseline", "drop", "a baseline ('than … today')")
+    if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
+        other.start > expression.end for other in expressions
+    ):
+        return Step("replaced_date", "drop", "a date replaced by a later one (→, 연기)")
+    return None
+
+
+@dataclass
+class _Reading:
+    """What earlier sentences of the post tell later ones."""
+
+    last_day: TimeExpression | None = None  # the latest day named, for "이날", "that day"
+    last_day_sentence: int = -10  # the sentence that named it
+    topic_day: bool = False  # whether a sentence without a date may take that day as its topic
+    lead_in: TimeExpression | None = None  # "Capex estimates for 2026:" dates the list below it
+
+
+def _implied_expressions(
+    text: str, expressions: list[TimeExpression], anchor: date, context: _Reading
+) -> list[TimeExpression]:
+    """Time a sentence states without a date of its own: "이날"/"that day" names the day the
+    post last named; a price target with no horizon is a twelve-month call by convention."""
+    implied = []
+    if context.last_day is not None:
+        for match in _DAY_ANAPHOR.finditer(text):
+            if not any(e.start <= match.start() < e.end for e in expressions):
+                implied.append(
+                    _renamed(
+                        replace(
+                            context.last_day,
+                            start=match.start(),
+                            end=match.end(),
+                            text=match.group(0),
+                            relative=False,
+                            past_marker=False,
+                        ),
+                        "anaphora_day",
+                    )
+                )
+                break
+    names_reports = all(_RESULTS_PERIOD_AFTER.match(text[e.end :]) for e in expressions)
+    if names_reports and not implied and context.topic_day and context.last_day is not None:
+        # A schedule post: "28일은 FOMC가 시작한다. 한국은행이 GDP 속보치를 발표한다." — the
+        # day named just before is the topic of the lines that follow it.
+        implied.append(
+            _renamed(
+                replace(
+                    context.last_day,
+                    start=0,
+                    end=0,
+                    text=context.last_day.text,
+                    relative=False,
+                    past_marker=False,
+                ),
+                "topic_day",
+            )
+        )
+    if not any(e.due_end > anchor for e in expressions):
+        # "3분기 실적 발표 후 목표주가를 170만원으로 올렸다": the dates name the results, the
+        # target itself looks a year ahead.
+        target = _PRICE_TARGET.search(text)
+        if target is not None:
+            end = _one_year_on(anchor)
+            implied.append(
+                _renamed(
+                    TimeExpression(
+                        start=target.start(),
+                        end=target.end(),
+                        text=target.group(0),
+                        due_start=anchor,
+                        due_end=end,
+                        granularity="horizon",
+                        relation="within",
+                        explicit_year=False,
+                        relative=True,
+                    ),
+                    "price_target_12m",
+                )
+            )
+    return sorted(expressions + implied, key=lambda e: e.start)
+
+
+_IMPLIED_RULES = {"anaphora_day", "topic_day", "price_target_12m", "list_lead_in"}
+
+
+def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:
+    """The expression credited to `rule` (when time expressions carry their rule's name)."""
+    if "rule" in getattr(expression, "__dataclass_fields__", {}):
+        return replace(expression, rule=rule)
+    return expression
+
+
+def _one_year_on(moment: date) -> date:
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 1, day=28)
 
 
 def _sentence_forecasts(
@@ -920,97 +1274,113 @@ def _sentence_forecasts(
     line_first: bool = True,
     heads_paragraph: bool = False,
     fiscal_stated: bool = False,
+    trace: PostTrace | None = None,
+    model: ForecastModel | None = None,
+    position: float = 0.0,
+    context: _Reading | None = None,
 ) -> list[Forecast]:
     text = sentence.text
-    if horizon is None and not _MAYBE_TIME.search(text) and not _FUTURE_CUE.search(text):
+    context = context if context is not None else _Reading()
+    listing = context.lead_in if sentence.kind in {"bullet", "table"} else None
+    if sentence.kind not in {"bullet", "table"}:
+        context.lead_in = None  # a line of prose or a heading ends the list
+    if (
+        listing is None
+        and horizon is None
+        and not _MAYBE_TIME.search(text)
+        and not _FUTURE_CUE.search(text)
+        and not _PRICE_TARGET.search(text)
+        and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
+        and not (context.last_day is not None and _SCHEDULE_PREDICATE.search(text))
+    ):
         return []  # no date and no future wording: nothing to look at
     expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
+    days = [e for e in expressions if e.granularity == "day" and not e.relative]
+    orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
+    # "이날 … 공개했다" in a news story is the day of the story; only a sentence that looks
+    # ahead ("이날 … 결정한다") takes the day the post last named.
+    looking_ahead = _Reading(
+        context.last_day if orientation != "past" else None,
+        topic_day=(
+            orientation != "past"
+            and sentence.index - context.last_day_sentence <= 3
+            and context.last_day is not None
+            and context.last_day.due_end >= anchor
+            and bool(_SCHEDULE_PREDICATE.search(text))
+        ),
+    )
+    expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
+    if days:
+        context.last_day, context.last_day_sentence = days[-1], sentence.index
+    if listing is not None and not expressions:
+        # "- Amazon's $200 billion" under "Capex estimates for 2026:": the lead-in's date.
+        expressions = [_renamed(replace(listing, start=0, end=0), "list_lead_in")]
+    if _LEAD_IN.search(text):
+        ahead = [e for e in expressions if e.due_end > anchor and not e.past_marker]
+        context.lead_in = ahead[-1] if ahead else None
     if not expressions and horizon is None and not _FUTURE_CUE.search(text):
         return []
-    if (
-        _META_SENTENCE.search(text)
-        or _GRADED.search(text)
-        or _FORECAST_AS_TOPIC.search(text)
-        or _OPEN_QUESTION.search(text)
-        or _FOOTNOTE.match(text)
-        or _FISCAL_DEFINITION.search(text)
-    ):
-        return []
-    if _past_belief(sentence):
-        return []  # "2023년 초만 해도 나는 … 달릴 거라고 믿었다": a call made long ago
-    orientation = sentence_orientation(text, sentence.tokens, sentence.lang)
+    in_quote = any(
+        sentence.start <= quote.start < sentence.end or quote.start <= sentence.start < quote.end
+        for quote in quotes
+    )
+    record = (
+        trace.sentence(
+            sentence.index, text, "quote" if in_quote else page_role(sentence), sentence.lang
+        )
+        if trace is not None
+        else None
+    )
     prefer = "future" if horizon is not None and orientation != "past" else orientation
     if _AS_EXPECTED.search(text):
         orientation = prefer = "past"
     if prefer != "future" and any(not e.explicit_year or e.relative for e in expressions):
         # Dates written without a year resolve by the sentence's tense.
-        expressions = find_time_expressions(text, anchor, prefer=prefer, context_year=horizon)
-    if expressions and (
-        _is_section_heading(sentence, expressions)
-        or _is_table_header(sentence, expressions)
-        or _is_time_label(text, expressions)
-    ):
-        return []
-    if _is_question(text) or _is_bare_fragment(sentence, expressions):
-        return []
+        expressions = _implied_expressions(
+            text,
+            find_time_expressions(text, anchor, prefer=prefer, context_year=horizon),
+            anchor,
+            looking_ahead,
+        )
+    sentence_steps = _sentence_steps(sentence, expressions)
+    if record is not None:
+        record.steps.extend(sentence_steps)
+        record.steps.append(Step("orientation", "note", f"sentence reads as {orientation}"))
+    base = _base_features(sentence, in_quote, horizon, orientation, position, sentence_steps)
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content: frozenset[str] = frozenset()  # filled in below, only for sentences that forecast
     hedge = hedge_of(text, sentence.lang)
     speaker: str | None = None
     speaker_known = False
     results: list[Forecast] = []
+    candidate_traces: dict[int, CandidateTrace] = {}
     any_time = False
     for expression in expressions:
-        if expression.past_marker or expression.relation == "ago":
+        step = _candidate_step(sentence, expression, expressions, fiscal_spans)
+        if step is None or step.name != "fiscal_calendar":
             any_time = True
-            continue
-        if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
-            continue  # the sentence describes the fiscal calendar
-        if _BASELINE_AFTER.match(text[expression.end :]) or _BASELINE_BEFORE.search(
-            text[: expression.start]
-        ):
-            any_time = True
-            continue
-        if sentence.lang == "en" and _REPORTING_TIME_BEFORE.search(text[: expression.start]):
-            any_time = True
-            continue
-        if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
-            any_time = True  # "IMF는 10월 세계경제전망에서 …": when it was said
-            continue
-        if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
-            any_time = True  # "대양에너지는 18일 … 발표했다": the news dateline
-            continue
-        if expression.text.lower() in {"today", "오늘"} and re.search(
-            r"\bthan\b|보다", text[: expression.start]
-        ):
-            any_time = True  # "bigger than the market is today": a baseline
-            continue
-        if _REPLACED_BY_LATER.match(text[expression.end :]) and any(
-            other.start > expression.end for other in expressions
-        ):
-            any_time = True  # "26년 1H → 27년 1H로 연기": the old date
-            continue
-        expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
-        if fiscal_month is not None and (
-            (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
-            or (expression.relative and expression.granularity == "quarter")
-            or (
-                # A post that states its fiscal calendar ("our fiscal year ends on June 30")
-                # counts bare quarters in it.
-                fiscal_stated
-                and fiscal_month != 12
-                and not expression.explicit_year
-                and expression.granularity in {"quarter", "half"}
-                and not _CALENDAR_QUARTER.search(expression.text)
-            )
-        ):
-            window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
-            expression = replace(expression, due_start=window_start, due_end=window_end)
-        if _AS_EXPECTED.search(text) or _is_condition_or_question(sentence, expression):
-            any_time = True
-            continue
+        if step is None:
+            expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
+            if fiscal_month is not None and (
+                (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
+                or (expression.relative and expression.granularity == "quarter")
+                or (
+                    # A post that states its fiscal calendar ("our fiscal year ends on June 30")
+                    # counts bare quarters in it.
+                    fiscal_stated
+                    and fiscal_month != 12
+                    and not expression.explicit_year
+                    and expression.granularity in {"quarter", "half"}
+                    and not _CALENDAR_QUARTER.search(expression.text)
+                )
+            ):
+                window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
+                expression = replace(expression, due_start=window_start, due_end=window_end)
+            if _AS_EXPECTED.search(text):
+                step = Step("as_expected", "drop", "the outcome is known ('예상대로')")
+            elif _is_condition_or_question(sentence, expression):
+                step = Step("condition", "drop", "a condition, key question or time of saying")
         status, due_start, due_end = _status(expression, anchor)
-        any_time = True
         if sentence.lang == "ko":
             reading = read_korean_clause(
                 sentence.tokens, sentence.start + expression.end, sentence.start + expression.start
@@ -1019,11 +1389,36 @@ def _sentence_forecasts(
         else:
             reading = read_english_clause(text, expression.start, expression.end)
             eventful = reading.event_vocabulary
+        if _REVISION.search(text) and status in {"future", "current"}:
+            # "목표주가를 … 상향했다", "raised its 2027 outlook": a revision reports a forecast.
+            reading = replace(reading, reporting=True)
         if _ESTIMATE_SUFFIX.match(text[expression.end :]) or (
             sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text)
         ):
             reading = replace(reading, forecast_vocabulary=True, estimate_vocabulary=True)
-        if not _accept(status, reading, expression, sentence.lang, eventful):
+        accepted, why = _accept(status, reading, expression, sentence.lang, eventful)
+        steps = [step] if step is not None else []
+        steps.append(Step("tense_and_window", "keep" if accepted else "drop", why))
+        rules_keep = not sentence_steps and step is None and accepted
+        features = _candidate_features(
+            base, expression, status, reading, hedge, eventful, anchor, due_end, steps
+        )
+        candidate = CandidateTrace(
+            text=expression.text,
+            rule=getattr(expression, "rule", "") or "",
+            due_start=due_start,
+            due_end=due_end,
+            granularity=expression.granularity,
+            relation=expression.relation,
+            status=status,
+            steps=steps,
+            features=features,
+            rules_keep=rules_keep,
+        )
+        taken = _decide(candidate, model, status)
+        if record is not None:
+            record.candidates.append(candidate)
+        if not taken:
             continue
         if not speaker_known:
             speaker, speaker_known = _speaker(sentence, quotes), True
@@ -1048,52 +1443,59 @@ def _sentence_forecasts(
                 timex_end=expression.end,
             )
         )
+        candidate_traces[len(results) - 1] = candidate
     if results:
         content = _content_words(sentence, expressions)
         results = [replace(forecast, content=content) for forecast in results]
-    results = _keep_finest(
+    kept = _keep_finest(
         _drop_target_periods(_merge_parenthetical(_merge_overlapping(results, text), text), text),
         text,
     )
-    if results:
-        return results
-    if orientation == "past":
+    if record is not None:
+        for number, candidate in candidate_traces.items():
+            forecast = results[number]
+            if not any(
+                k.timex_start == forecast.timex_start and k.timex_end == forecast.timex_end
+                for k in kept
+            ):
+                candidate.after = "merged into another date of the same sentence"
+    if kept:
+        return kept
+    if sentence_steps or orientation == "past":
         return []
     tense = "future" if orientation == "future" else "present"
-    if (
-        horizon is not None
-        and not any_time
-        and not _UNDATED.search(line_text or text)
-        and not _FIRST_PERSON_PLANS.search(text)
-        # A numbered line followed by its own paragraph is a heading; the paragraph holds the claims.
-        and (
-            (sentence.kind == "bullet" and line_first and not heads_paragraph) or tense == "future"
+    if horizon is not None and not any_time:
+        candidate = _horizon_candidate(
+            sentence, base, horizon, tense, line_text, line_first, heads_paragraph
         )
-    ):
-        if sentence.kind == "heading" and tense != "future" and len(text) < 12:
+        taken = _decide(candidate, model, "horizon")
+        if record is not None:
+            record.candidates.append(candidate)
+        if taken:
+            return [
+                Forecast(
+                    text=text,
+                    claim=_claim(text, None, None),
+                    speaker=_speaker(sentence, quotes),
+                    timex=str(horizon),
+                    due_start=date(horizon, 1, 1),
+                    due_end=date(horizon, 12, 31),
+                    granularity="year",
+                    kind=_kind(text, sentence.lang, None, sentence.tokens),
+                    hedge=hedge,
+                    confidence=_confidence(None, None, hedge, "horizon"),
+                    start=sentence.start,
+                    end=sentence.end,
+                    sentence_index=sentence.index,
+                    lang=sentence.lang,
+                    content=_content_words(sentence, expressions),
+                )
+            ]
+        if candidate.steps[-1].name == "short_heading":
             return []
-        end = date(horizon, 12, 31)
-        speaker = _speaker(sentence, quotes)
-        return [
-            Forecast(
-                text=text,
-                claim=_claim(text, None, None),
-                speaker=speaker,
-                timex=str(horizon),
-                due_start=date(horizon, 1, 1),
-                due_end=end,
-                granularity="year",
-                kind=_kind(text, sentence.lang, None, sentence.tokens),
-                hedge=hedge,
-                confidence=_confidence(None, None, hedge, "horizon"),
-                start=sentence.start,
-                end=sentence.end,
-                sentence_index=sentence.index,
-                lang=sentence.lang,
-                content=_content_words(sentence, expressions),
-            )
-        ]
     if not any_time and _undated(sentence, tense):
+        if record is not None:
+            record.steps.append(Step("undated", "keep", "a view without any date (not tracked)"))
         return [
             Forecast(
                 text=text,
@@ -1114,6 +1516,187 @@ def _sentence_forecasts(
             )
         ]
     return []
+
+
+def _horizon_candidate(
+    sentence: Sentence,
+    base: dict[str, float],
+    horizon: int,
+    tense: str,
+    line_text: str,
+    line_first: bool,
+    heads_paragraph: bool,
+) -> CandidateTrace:
+    """A sentence without a date of its own under a heading that sets the year."""
+    text = sentence.text
+    steps: list[Step] = []
+    if _UNDATED.search(line_text or text):
+        steps.append(Step("explicitly_undated", "drop", "says 'someday'"))
+    if _FIRST_PERSON_PLANS.search(text):
+        steps.append(Step("writer_plans", "drop", "the writer announcing what the post does"))
+    # A numbered line followed by its own paragraph is a heading; the paragraph holds the claims.
+    if not (
+        (sentence.kind == "bullet" and line_first and not heads_paragraph) or tense == "future"
+    ):
+        steps.append(Step("not_a_claim_line", "drop", "neither a list item nor future tense"))
+    if sentence.kind == "heading" and tense != "future" and len(text) < 12:
+        steps.append(Step("short_heading", "drop", "a short heading"))
+    if _is_label_line(sentence):
+        steps.append(Step("label_line", "drop", "a label or topic line, not a claim"))
+    if sentence.kind == "prose" and not base.get("number"):
+        # Body prose under a titled year explains and argues; it is a claim about that year
+        # only when it puts a figure on it.
+        steps.append(Step("prose_without_figure", "drop", "body prose without a figure"))
+    if not steps:
+        steps.append(Step("section_year", "keep", f"inherits {horizon} from its section"))
+    # Inherited years behave unlike written ones: their features get their own weights.
+    features = {f"h:{name}": value for name, value in base.items()}
+    features["horizon_only"] = 1.0
+    features[f"h:tense={tense}"] = 1.0
+    for step in steps:
+        features[f"h:step:{step.name}"] = 1.0
+    if steps[0].verdict == "keep":
+        features["h:rules_keep"] = 1.0
+    return CandidateTrace(
+        text=str(horizon),
+        rule="section_year",
+        due_start=date(horizon, 1, 1),
+        due_end=date(horizon, 12, 31),
+        granularity="year",
+        relation="at",
+        status="horizon",
+        steps=steps,
+        features=features,
+        rules_keep=steps[0].verdict == "keep",
+    )
+
+
+_LABEL_NOUNS = _HEADING_NOUNS | {
+    "전략", "요약", "진단", "요인", "리스크", "보기", "원문", "목차", "결론", "배경", "현황", "가능성은",
+    "strategy", "summary", "risks", "factors", "background", "conclusion",
+}  # fmt: skip
+
+
+def _is_label_line(sentence: Sentence) -> bool:
+    """ "기준금리 전망", "투자 전략 요약", "원문 보기 ⇒", "Key Factors Driving the Forecasts": a
+    list line that names a topic instead of claiming something about it."""
+    if sentence.kind not in {"bullet", "heading"} or re.search(r"\d", sentence.text):
+        return False
+    body = _BULLET_PREFIX.sub("", sentence.text)
+    words = re.findall(r"[\w\uac00-\ud7a3]+", body)
+    if len(words) <= 2:
+        return True
+    if sentence.lang == "ko" and korean_predicates(sentence.tokens):
+        return False
+    return len(words) <= 5 and words[-1].lower() in _LABEL_NOUNS
+
+
+def _decide(candidate: CandidateTrace, model: ForecastModel | None, status: str) -> bool:
+    """The final decision: the learned model where one is committed, else the rules' verdict.
+    Years inherited from a title or section stay with the rules: too few real list posts were
+    labelled to learn them, and the model learnt from prose under a titled year instead."""
+    if model is None or status in {"past", "horizon"}:
+        candidate.taken = candidate.rules_keep and status != "past"
+        return candidate.taken
+    candidate.score = round(model.probability(candidate.features), 3)
+    candidate.taken = candidate.score >= model.threshold
+    return candidate.taken
+
+
+def _base_features(
+    sentence: Sentence,
+    in_quote: bool,
+    horizon: int | None,
+    orientation: str,
+    position: float,
+    sentence_steps: Sequence[Step],
+) -> dict[str, float]:
+    """Features every candidate of a sentence shares."""
+    text = sentence.text
+    role = "quote" if in_quote else sentence.kind
+    features = {
+        "bias_rules": 0.0,
+        f"role={role}": 1.0,
+        f"lang={sentence.lang}": 1.0,
+        f"role={role}&lang={sentence.lang}": 1.0,
+        f"orientation={orientation}": 1.0,
+        "section_year": 1.0 if horizon is not None else 0.0,
+        "opening": 1.0 if position < 0.1 else 0.0,
+        "short": 1.0 if len(text) < 30 else 0.0,
+        "long": 1.0 if len(text) > 160 else 0.0,
+        "number": 1.0
+        if re.search(r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps)", text)
+        else 0.0,
+        "future_cue": 1.0 if _FUTURE_CUE.search(text) else 0.0,
+        "reporting_verb": 1.0
+        if _KO_SPEAKER_VERB.search(text) or _EN_REPORTING.search(text)
+        else 0.0,
+        "revision": 1.0 if _REVISION.search(text) else 0.0,
+        "schedule": 1.0 if _SCHEDULE.search(text) else 0.0,
+        "past_fact": 1.0 if _PAST_FACT.search(text) else 0.0,
+        "no_predicate": 1.0
+        if sentence.lang == "ko" and _final_predicate(sentence) is None
+        else 0.0,
+        "colon_label": 1.0 if re.match(r"^[^:：]{1,30}[:：]\s*\S", text) else 0.0,
+        "bracketed": 1.0 if re.match(r"^\s*[\[【<]", text) else 0.0,
+        "first_person": 1.0
+        if re.search(r"\b(?:I|I'm|I'll|we|my|our)\b|나는|저는|제가|내가", text)
+        else 0.0,
+    }
+    for step in sentence_steps:
+        features[f"step:{step.name}"] = 1.0
+    if sentence_steps:
+        features["sentence_dropped"] = 1.0
+    return {name: value for name, value in features.items() if value}
+
+
+def _candidate_features(
+    base: dict[str, float],
+    expression: TimeExpression,
+    status: str,
+    reading,
+    hedge: str,
+    eventful: bool,
+    anchor: date,
+    due_end: date,
+    steps: Sequence[Step],
+) -> dict[str, float]:
+    """What the time expression, the clause's grammar and the steps say about one candidate."""
+    features = dict(base)
+    features[f"status={status}"] = 1.0
+    features[f"granularity={expression.granularity}"] = 1.0
+    features[f"relation={expression.relation}"] = 1.0
+    features[f"ahead={days_bucket((due_end - anchor).days)}"] = 1.0
+    features[f"tense={reading.tense}"] = 1.0
+    features[f"status={status}&tense={reading.tense}"] = 1.0
+    features[f"hedge={hedge}"] = 1.0
+    for flag in ("explicit_year", "relative", "vague", "fiscal"):
+        if getattr(expression, flag):
+            features[flag] = 1.0
+    for flag in (
+        "reporting",
+        "progressive",
+        "state",
+        "copula",
+        "forecast_vocabulary",
+        "estimate_vocabulary",
+        "event_vocabulary",
+        "target_vocabulary",
+        "relative_clause",
+    ):
+        if getattr(reading, flag):
+            features[f"clause:{flag}"] = 1.0
+    if eventful:
+        features["eventful"] = 1.0
+    for step in steps:
+        features[f"step:{step.name}={step.verdict}"] = 1.0
+    rule = getattr(expression, "rule", "") or ""
+    if rule in _IMPLIED_RULES:
+        features[f"implied={rule}"] = 1.0  # a date the sentence does not write itself
+    rules_keep = not base.get("sentence_dropped") and all(s.verdict != "drop" for s in steps)
+    if rules_keep:
+        features["rules_keep"] = 1.0
+    return features
 
 
 def _bracket_is_range_of(text: str, forecast: Forecast) -> bool:

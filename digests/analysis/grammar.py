@@ -98,7 +98,7 @@ _EN_FUTURE = re.compile(
     r"could|(?-i:may)|might|would|anticipates?|anticipated|estimates?|estimated|intends?\s+to|hopes?\s+to|"
     r"seeks?\s+to|due\s+to\s+(?:be|launch|start|open|arrive|ship)|upcoming|consensus|base\s+case|"
     r"(?:my|our)\s+(?:view|call|bet|prediction|forecast|guess)|i\s+(?:still\s+|really\s+|also\s+|do\s+)?(?:think|bet|believe|expect)|"
-    r"we\s+(?:think|believe|expect|see))\b",
+    r"(?:i|we)\s+(?:do\s+not\s+|don['’]t\s+|still\s+)?(?:think|believe|expect|see))\b",
     re.IGNORECASE,
 )
 _EN_STRONG_FUTURE = re.compile(

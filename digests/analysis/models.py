@@ -12,6 +12,7 @@ class ThemeResult(BaseModel):
 
     label: str
     score: float
+    variants: list[str] = []  # near-duplicate spellings merged into this theme
 
 
 class QuoteResult(BaseModel):

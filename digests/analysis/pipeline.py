@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from digests.analysis.decision import ForecastModel, PostTrace
 from digests.analysis.forecasts import Forecast, extract_forecasts
 from digests.analysis.models import (
     AnalysisReport,
@@ -46,6 +47,7 @@ class PostAnalysis:
     themes: list[tuple[str, float]]
     quotes: list[Quote]
     forecasts: list[Forecast]
+    trace: PostTrace | None = None  # every forecast decision, when asked for (explain, evaluate -v)
 
     def result(self) -> PostAnalysisResult:
         """The JSON-contract view of this analysis."""
@@ -55,7 +57,10 @@ class PostAnalysis:
             published=self.post.published.date().isoformat() if self.post.published else None,
             lang=self.post.lang,
             summary=self.summary,
-            themes=[ThemeResult(label=label, score=score) for label, score in self.themes],
+            themes=[
+                ThemeResult(label=theme[0], score=theme[1], variants=getattr(theme, "variants", []))
+                for theme in self.themes
+            ],
             quotes=[
                 QuoteResult(text=q.text, speaker=q.speaker, sentence=q.sentence)
                 for q in self.quotes
@@ -103,9 +108,17 @@ def _split_long_lines(text: str) -> str:
 class Analyzer:
     """Sentences, themes, summaries, quotes and forecasts for posts, Kiwi batched across them."""
 
-    def __init__(self, aliases: AliasBook | None = None, summary_size: int = 3) -> None:
+    def __init__(
+        self,
+        aliases: AliasBook | None = None,
+        summary_size: int = 3,
+        forecast_model: ForecastModel | bool | None = True,
+    ) -> None:
+        """`forecast_model`: True for the committed model, None for the rules alone, or a
+        given model (training and cross-validation)."""
         self.aliases = aliases or AliasBook.load()
         self.summary_size = summary_size
+        self.forecast_model = forecast_model
 
     def analyze(
         self,
@@ -113,11 +126,13 @@ class Analyzer:
         *,
         default_anchor: date,
         corpus: tuple[int, dict[str, int]] | None = None,
+        trace: bool = False,
     ) -> list[PostAnalysis]:
         """Analyse posts; a post without a published date is dated `default_anchor`.
 
         `corpus` is (number of posts, document frequency per theme label) of the guild's
-        stored posts; without it the posts analysed together form the corpus.
+        stored posts; without it the posts analysed together form the corpus. With `trace`,
+        each analysis keeps the trace of its forecast decisions.
         """
         if not posts:
             return []
@@ -133,7 +148,7 @@ class Analyzer:
                 texts, bodies, titles = pending.result()
                 if index + 1 < len(chunks):
                     pending = pool.submit(_segment, chunks[index + 1])
-                partial.extend(self._rules(chunk, texts, bodies, titles, default_anchor))
+                partial.extend(self._rules(chunk, texts, bodies, titles, default_anchor, trace))
         if corpus is None:
             frequencies: Counter[str] = Counter()
             for analysis in partial:
@@ -151,6 +166,7 @@ class Analyzer:
         bodies: Sequence[list[Sentence]],
         titles: Sequence[list[Sentence]],
         default_anchor: date,
+        trace: bool = False,
     ) -> list[PostAnalysis]:
         analyses = []
         for post, text, sentences, title_sentences in zip(
@@ -158,7 +174,15 @@ class Analyzer:
         ):
             anchor = post.published.date() if post.published else default_anchor
             body_quotes = extract_quotes(text, sentences)
-            forecasts = extract_forecasts(sentences, anchor, title=post.title, quotes=body_quotes)
+            post_trace = PostTrace(anchor) if trace else None
+            forecasts = extract_forecasts(
+                sentences,
+                anchor,
+                title=post.title,
+                quotes=body_quotes,
+                trace=post_trace,
+                model=self.forecast_model,
+            )
             title_words = frozenset(w for s in title_sentences for w in content_words(s))
             analyses.append(
                 PostAnalysis(
@@ -177,9 +201,20 @@ class Analyzer:
                     themes=[],
                     quotes=title_quotes(post.title, body_quotes) + body_quotes,
                     forecasts=forecasts,
+                    trace=post_trace,
                 )
             )
         return analyses
+
+    def forecasts_as_of(self, analysis: PostAnalysis, anchor: date) -> list[Forecast]:
+        """The post's forecasts as if it had been written on `anchor`, from the sentences
+        already segmented (no Kiwi work): comparing two anchors shows which windows are
+        counted from the post's date."""
+        text = _split_long_lines(analysis.post.text)
+        quotes = extract_quotes(text, analysis.sentences)
+        return extract_forecasts(
+            analysis.sentences, anchor, title=analysis.post.title, quotes=quotes
+        )
 
     @staticmethod
     def report(analyses: Sequence[PostAnalysis]) -> AnalysisReport:

@@ -15,7 +15,7 @@ from digests.analysis.sentences import Sentence, Token
 
 _PAIRS = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'), ("‘", "’")]
 _MIN_QUOTE_CHARS = 12
-_ANY_QUOTE_MARK = re.compile('[“「『"‘]')
+_ANY_QUOTE_MARK = re.compile("[“「『\"‘']")
 _SPEECH_AFTER = re.compile(
     r"^\s*(?:이?라고|고|이?라며|며|이?라면서|면서|하며|하고|라는|이라는|는|이란|란|,|\.|라|이라)"
     r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
@@ -90,8 +90,40 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
                 for index in range(start, end + 1):
                     taken[index] = True
             position = end + 1
+    _ascii_single_quotes(line, spans, taken)
     spans.sort()
     return spans
+
+
+_ASCII_QUOTE_SAID = re.compile(r"^(?:이?라고|고\s|이?라며|며\s|이?라면서)")
+
+
+def _ascii_single_quotes(
+    line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]
+) -> None:
+    """Korean reports quote with plain apostrophes ("하나증권에서 '…전망한다.'라고 분석했다"); an
+    apostrophe is also a year ('25년) or an English contraction, so a pair counts only when
+    it holds Korean and a quotative ending follows it."""
+    if "'" not in line or not re.search(r"[\uac00-\ud7a3]", line):
+        return
+    start = line.find("'")
+    while start >= 0:
+        end = line.find("'", start + 1)
+        if end < 0:
+            return
+        inner = line[start + 1 : end]
+        if (
+            (start == 0 or not line[start - 1].isalnum())
+            and re.search(r"[\uac00-\ud7a3]", inner)
+            and _ASCII_QUOTE_SAID.match(line[end + 1 : end + 6] + " ")
+            and not any(taken[start : end + 1])
+        ):
+            spans.append((start, end + 1, start + 1, end))
+            for index in range(start, end + 1):
+                taken[index] = True
+            start = line.find("'", end + 1)
+        else:
+            start = end  # the closing mark may open the real quotation
 
 
 def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
@@ -130,55 +162,123 @@ _GLOSSED_NAME = re.compile(
 )
 
 
+# Words that open a phrase naming nobody in particular: "한 애널리스트", "또 다른 관계자".
+_UNNAMED_DETERMINERS = {
+    "한",
+    "또",
+    "또다른",
+    "다른",
+    "익명의",
+    "일부",
+    "a",
+    "an",
+    "one",
+    "A",
+    "An",
+    "One",
+}
+# Places and institutions written between a name and a title ("트럼프 미국 대통령", "파월 연준 의장").
+_DESCRIPTOR_WORDS = {
+    "미국", "중국", "일본", "한국", "러시아", "우크라이나", "영국", "독일", "프랑스", "인도", "대만", "유럽",
+    "북한", "캐나다", "호주", "브라질", "멕시코", "이스라엘", "이란", "사우디", "베트남", "홍콩", "싱가포르",
+    "연준", "백악관", "정부", "당국", "한은", "국회", "유럽연합", "미", "중", "일", "한", "전",
+}  # fmt: skip
+_ORG_SUFFIXES = (
+    "증권", "은행", "투자", "자산운용", "운용", "리서치", "캐피탈", "그룹", "전자", "자동차", "에너지",
+    "솔루션", "연구소", "硏", "금융", "보험", "카드", "화학", "중공업", "조선", "건설", "통신", "모건",
+    "삭스", "뱅크", "파트너스", "위원회", "협회", "재단", "부", "청", "처",
+)  # fmt: skip
+_DATE_WORD = re.compile(r"^(?:\d{1,2}일|지난|이날|오늘|전날|최근|당시)$")
+
+
+def _descriptor(word: str) -> bool:
+    """A place, institution or company written before a title, not part of the person's name."""
+    return (
+        word in _DESCRIPTOR_WORDS
+        or bool(re.search(r"[A-Za-z0-9]", word))
+        or (len(word) > 2 and word.endswith(_ORG_SUFFIXES))
+    )
+
+
+def _name_before_title(words: list[str], common_nouns: frozenset[str]) -> str | None:
+    """The name in the words before a title: "트럼프 미국" → "트럼프", "젠슨 황 엔비디아" → "젠슨 황",
+    "팀 쿡" → "팀 쿡"; a lone surname keeps its title ("김 연구원") so it can be expanded."""
+    picked: list[str] = []
+    for word in reversed(words):
+        one_syllable_before = bool(picked) and len(picked[0]) == 1
+        if (
+            len(picked) == 4
+            or word.endswith("의")
+            or not (_HANGUL_WORD.match(word) or _descriptor(word))
+            or len(word) > 7
+            or word in _TITLES
+            or (
+                word in common_nouns
+                and len(word) > 1  # "탄", "쿡": a one-syllable word before a title is a name part
+                and not one_syllable_before
+                and not _descriptor(word)
+            )
+        ):
+            break
+        picked.insert(0, word)
+    while picked and _descriptor(picked[-1]):
+        picked.pop()
+    while picked and _descriptor(picked[0]):
+        picked.pop(0)
+    if not picked:
+        return None
+    if len(picked) > 2:
+        picked = picked[:2]
+    return " ".join(picked)
+
+
 def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
-    """The person's name in a subject phrase such as "토마스 쿠리안(Thomas Kurian) 구글 클라우드
-    최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" → "호크 탄", "손 의장" → "손 의장"."""
+    """The speaker in a subject phrase, kept readable: the person when named ("토마스
+    쿠리안(Thomas Kurian) 구글 클라우드 최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" →
+    "호크 탄", "트럼프 미국 대통령" → "트럼프"), a surname with its title ("손 의장", expanded later to
+    the full name), an organisation ("JP모건"), or an unnamed speaker as written ("한 애널리스트");
+    never a one-syllable fragment."""
     glossed = _GLOSSED_NAME.search(phrase)
     if glossed:
         return glossed.group(1)  # "토마스 쿠리안(Thomas Kurian)": a name with its spelling
     phrase = _PARENTHETICAL.sub(" ", phrase)
     words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
     words = [word for word in words if word]
+    while words and _DATE_WORD.match(words[0]) and len(words) > 1:
+        words = words[1:]  # "7일 로이터는": the date is not the speaker
     while words and words[0].endswith("의") and len(words) > 1:
         words = words[1:]
+    if len(words) > 1 and words[-1] == "등":
+        words = words[:-1]  # "로이터와 CNBC 등"
     if not words:
         return None
-    if words[-1] in _ROLE_NOUNS:
-        # Nobody is named: the role is the speaker.
-        while words and words[0] in {
-            "한",
-            "또",
-            "또다른",
-            "다른",
-            "a",
-            "an",
-            "one",
-            "A",
-            "An",
-            "One",
-        }:
-            words = words[1:]
+    if words[-1] in _ROLE_NOUNS or (
+        words[0] in _UNNAMED_DETERMINERS and any(word in _TITLES for word in words[1:])
+    ):
+        # Nobody is named: the role is the speaker ("한 애널리스트", "업계 관계자").
+        if words[-1] in _ROLE_NOUNS:
+            while words and words[0] in _UNNAMED_DETERMINERS - {"한"}:
+                words = words[1:]
+            if words and words[0] == "한" and len(words) > 1:
+                words = words[1:]
         return " ".join(words[-5:]) if words else None
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
     titled = [index for index, word in enumerate(words) if word in _TITLES]
     if titled and titled[-1] >= 1:
-        # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the one or two words before the title
-        picked: list[str] = []
-        for word in reversed(words[: titled[-1]]):
-            if (
-                len(picked) == 2
-                or word.endswith("의")
-                or not _HANGUL_WORD.match(word)
-                or len(word) > 5
-                or word in common_nouns
-                or word in _TITLES
-            ):
-                break
-            picked.insert(0, word)
-        if picked:
-            return " ".join(picked)
+        # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the words before the title
+        name = _name_before_title(words[: titled[-1]], common_nouns)
+        if name and len(name) == 1:
+            return f"{name} {words[titled[-1]]}"  # "김 연구원": a surname keeps its title
+        if name:
+            return name
+    if (
+        len(words) == 1
+        and re.match(r"^[A-Za-z0-9&.-]+[\uac00-\ud7a3]+$", words[0])
+        and re.match(r"^[A-Z]", words[0])
+    ):
+        return words[0]  # "JP모건", "SK하이닉스": a company written half in Latin letters
     trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
     if (
         trailing
@@ -198,8 +298,10 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
     first = words[0]
     if not _HANGUL_WORD.match(first) or first in _PRONOUNS or first in _TITLES:
         return None
-    if len(first) == 1 and first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
-        return f"{first} {words[1]}"
+    if len(first) == 1:
+        if first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
+            return f"{first} {words[1]}"
+        return None  # a one-syllable word alone is a fragment, never a speaker
     name = [first]
     if (
         (
@@ -207,6 +309,8 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
             and words[1] not in _TITLES
             and _HANGUL_WORD.match(words[1])
             and len(words[1]) <= 4
+            and words[1] not in common_nouns
+            and not _descriptor(words[1])
         )
         and len(first) <= 4
         and not looks_korean_name(first, common_nouns)
@@ -258,7 +362,10 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """
     found: list[_Subject] = []
     for index, token in enumerate(tokens):
-        if token.tag not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가", "도"}:
+        organisation_source = token.form == "에서" and token.tag in {"JKS", "JKB"}
+        if not organisation_source and (
+            token.tag not in {"JX", "JKS"} or token.form not in {"은", "는", "이", "가", "도"}
+        ):
             continue
         if index == 0 or tokens[index - 1].end != token.start:
             continue  # a particle attaches to the word before it
@@ -275,6 +382,10 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         phrase = text[boundary : token.start].strip()
         if not phrase or len(phrase.split()) > 9:
             continue
+        if organisation_source and not (
+            len(phrase.split()) <= 2 and phrase.split()[-1].endswith(_ORG_SUFFIXES)
+        ):
+            continue  # "하나증권에서 …라고 분석했다" speaks; "서울에서" is a place
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
         tags = {t.tag for t in phrase_tokens}
         forms = {t.form for t in phrase_tokens}
@@ -320,6 +431,11 @@ _EN_TITLE_WORDS = {
     "Director",
     "Analyst",
     "Partner",
+    "Economist",
+    "Strategist",
+    "Trader",
+    "Investor",
+    "Founder",
 }
 _EN_PRONOUNS = {"he", "she", "they", "He", "She", "They"}
 
@@ -330,13 +446,71 @@ def _clean_english_name(name: str) -> str:
     titled = [index for index, word in enumerate(words) if word.strip(",") in _EN_TITLE_WORDS]
     if titled and titled[-1] + 1 < len(words):
         words = words[titled[-1] + 1 :]
-    return " ".join(words).strip(" ,")
+    return " ".join(words).strip(" ,.")
 
 
 _DASH_ATTRIBUTION = re.compile(r"^\s*[—–]{1,2}\s*((?:[A-Z][\w.'-]*\s?){1,4})")
 _AS_PUT_IT = re.compile(
     r"\bAs\s+((?:[A-Z][\w.'-]*\s?){1,4})(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
 )
+
+
+_EN_VERBS = (
+    r"(?:said|says|added|adds|noted|notes|wrote|writes|explained|explains|told|tells|argued|argues|"
+    r"warned|warns|stated|states|continued|cautioned|insisted|remarked|concluded|observed|"
+    r"commented|emphasized|stressed|acknowledged|admitted|claimed|predicted|posted|tweeted)"
+)
+_EN_ROLES = (
+    r"(?:analysts?|economists?|strategists?|executives?|officials?|spokesperson|spokesman|"
+    r"spokeswoman|investors?|traders?|bankers?|sources?|founder|managers?|researchers?|experts?|"
+    r"director|chairman|president|CEO|CFO|chief\s+executive|people|person|insiders?)"
+)
+# "the analyst added": someone named before; "a senior analyst at Halden said": nobody named.
+_EN_DEFINITE_ROLE = re.compile(
+    rf"^(?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES}$", re.IGNORECASE
+)
+_EN_INDEFINITE_ROLE = (
+    rf"(?:an?|one|some|several|many)\s+(?:[a-z-]+\s+){{0,3}}{_EN_ROLES}"
+    r"(?:\s+(?:at|with|from|of)\s+[A-Z][\w&.'-]*(?:\s[A-Z][\w&.'-]*){0,3})?"
+)
+_EN_ACCORDING_BEFORE = re.compile(
+    r"\baccording\s+to\s+([A-Z][\w&.'’-]*(?:\s+[\w&.'’-]+){0,4}?)\s*,\s*$", re.IGNORECASE
+)
+
+
+def is_anaphor(speaker: str | None) -> bool:
+    """A speaker written as "he" or "the analyst": the person named earlier."""
+    return bool(speaker) and (
+        speaker in _EN_PRONOUNS or _EN_DEFINITE_ROLE.match(speaker or "") is not None
+    )
+
+
+def _sentence_subject(before: str) -> str | None:
+    """The subject of the sentence a quote sits in, when it opens the sentence: "The analyst cited
+    the outlook for “…”" → "The analyst", "Cowen warned of a “…”" → "Cowen"."""
+    start = max(before.rfind(". "), before.rfind("\n"), before.rfind("? "), before.rfind("! "))
+    sentence = before[start + 1 :].strip()
+    definite = re.match(
+        rf"^((?:The|Our|This)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})\s+[a-z]+", sentence
+    )
+    if definite:
+        return definite.group(1)
+    pronoun = re.match(r"^(He|She|They)\s+[a-z]+", sentence)
+    if pronoun:
+        return pronoun.group(1)
+    named = re.match(
+        r"^((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:also\s+)?[a-z]+(?:ed|s)\b", sentence
+    )
+    if named and named.group(1).split()[0] not in _EN_SENTENCE_OPENERS:
+        return named.group(1)
+    return None
+
+
+_EN_SENTENCE_OPENERS = {
+    "The", "This", "That", "These", "Those", "It", "We", "I", "In", "On", "At", "As", "But", "And",
+    "If", "When", "While", "After", "Before", "For", "With", "Some", "Many", "Most", "Analysts",
+    "Investors", "Markets", "Shares", "Stocks", "Prices", "There", "Here", "Our", "Its", "His", "Her",
+}  # fmt: skip
 
 
 def _english_speaker(after: str, before: str) -> str | None:
@@ -347,10 +521,22 @@ def _english_speaker(after: str, before: str) -> str | None:
     if as_put:
         return _clean_english_name(as_put.group(1))
     name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
-    verbs = r"(?:said|says|added|noted|wrote|explained|told|argued|warned)"
+    verbs = _EN_VERBS
+    definite = rf"((?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})"
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
     role = r"(?:(?:[a-z][a-z-]*\s+){1,3})?"
     apposition = r"(?:,[^,\"“”]{2,90},)?"
+    for pattern in (rf"^[\s,]*{definite},?\s+{verbs}\b", rf"^[\s,]*{verbs}\s+{definite}\b"):
+        match = re.match(pattern, after)
+        if match:
+            return match.group(1)  # resolved to the person named before by the caller
+    for pattern in (
+        rf"^[\s,]*({_EN_INDEFINITE_ROLE}),?\s+{verbs}\b",
+        rf"^[\s,]*{verbs}\s+({_EN_INDEFINITE_ROLE})\b",
+    ):
+        match = re.match(pattern, after)
+        if match:
+            return match.group(1)  # "an analyst": an unnamed speaker, as written
     for pattern, text in (
         (rf"^[\s,]*{verbs}\s+{name}", after),
         (rf"^[\s,]*{role}{name}{apposition},?\s+{verbs}", after),
@@ -361,7 +547,10 @@ def _english_speaker(after: str, before: str) -> str | None:
     match = re.search(rf"{name}{apposition},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
     if match:
         return _clean_english_name(match.group(1))
-    return None
+    according = _EN_ACCORDING_BEFORE.search(before)
+    if according:
+        return according.group(1)  # "According to McKinsey analysts, "…""
+    return _sentence_subject(before)
 
 
 _EN_PERSON = re.compile(
@@ -377,42 +566,77 @@ _EN_ORG_WORDS = {
 }  # fmt: skip
 
 
-def _last_english_person(text: str, before: int, quotes: Sequence[Quote]) -> str | None:
-    """The person "she said" refers to: the last quoted speaker or named person before it."""
+_EN_ACTING = re.compile(
+    r"^\s+(?:also\s+)?(?:[a-z]+ed|said|says|told|tells|thinks|expects|believes|sees|warns|argues|"
+    r"predicts|spoke|wrote|stands|adds|notes)\b"
+)
+_EN_NAME_ANYWHERE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b(?=[,.;:]|\s+[a-z(])")
+
+
+def _last_english_person(
+    text: str, before: int, quotes: Sequence[Quote], window: int | None = None
+) -> str | None:
+    """The person "she said" or "the analyst added" refers to: the last quoted speaker or named
+    person before it; a surname alone ("Cowen emphasized") counts as its full name."""
+    earlier = text[:before]
     names = [
-        (match.start(), match.group(1), bool(_EN_PERSON_EVIDENCE.match(text[match.end() :])))
-        for match in _EN_PERSON.finditer(text[:before])
+        (
+            match.start(),
+            _clean_english_name(match.group(1)),
+            bool(
+                _EN_PERSON_EVIDENCE.match(text[match.end() :])
+                or _EN_ACTING.match(text[match.end() :])
+            ),
+        )
+        for pattern in (_EN_PERSON, _EN_NAME_ANYWHERE)
+        for match in pattern.finditer(earlier)
         # "at Northgate Research" names an employer, not a person.
         if not re.search(
             r"\b(?:at|of|from|for|in|by)\s+$", text[max(0, match.start() - 6) : match.start()]
         )
         and match.group(1).split()[-1] not in _EN_ORG_WORDS
+        and match.group(1).split()[0] not in _EN_SENTENCE_OPENERS
     ]
+    full_names = {name.split()[-1]: name for _, name, _ in sorted(names)}
+    for surname, full_name in full_names.items():
+        for match in re.finditer(rf"\b{re.escape(surname)}\b", earlier):
+            if _EN_ACTING.match(earlier[match.end() :]) or earlier[match.end() :].startswith(","):
+                names.append((match.start(), full_name, True))
     names += [
         (quote.start, quote.speaker, True)
         for quote in quotes
-        if quote.speaker and quote.start < before
+        if quote.speaker and quote.start < before and not is_anaphor(quote.speaker)
     ]
     names = [item for item in names if item[1] and item[1] not in _EN_PRONOUNS]
+    if window is not None:
+        names = [item for item in names if item[0] >= before - window]
     people = [item for item in names if item[2]] or names
     return max(people)[1] if people else None
 
 
 def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
-    """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post."""
+    """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post,
+    preferring one written with the same title ("김민재 하나증권 연구원" for "김 연구원")."""
     if not name:
         return name
     parts = name.split()
     if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
         return name
     candidates = [
-        match.group(1)
+        (
+            match.group(1),
+            parts[1] in re.split(r"[.,\n“\"]", text[match.end() : match.end() + 40])[0],
+        )
         for match in re.finditer(
-            rf"({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)", text[:before]
+            rf"(?<![\uac00-\ud7a3])({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
+            text[:before],
         )
         if looks_korean_name(match.group(1))
     ]
-    return candidates[-1] if candidates else name
+    titled = [candidate for candidate, has_title in candidates if has_title]
+    if titled:
+        return titled[-1]
+    return candidates[-1][0] if candidates else name
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|(?<=요\.)|(?<=[가-힣]\.)(?=\S)")
@@ -502,6 +726,14 @@ def _colon_label(before: str) -> str | None:
     return None
 
 
+_DASH_AFTER = re.compile(r"^\s*[—–-]{1,2}\s*([^\s\"“”'‘’—–-][^\n\"“”]{1,40}?)\s*$")
+_UNNAMED_ROLES = {"분석가", "애널리스트", "전문가", "관계자", "투자자", "트레이더"}
+# Words that open a paragraph continuing the speech of the paragraph before.
+_FOLLOW_ON = re.compile(
+    r"^\s*(?:이어|이어서|또|또한|그러면서|아울러|그러나|다만|특히|이와 함께)?\s*[,]?\s*$"
+)
+
+
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
     if not _ANY_QUOTE_MARK.search(text):
@@ -512,6 +744,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     quotes: list[Quote] = []
     people: list[_Subject] = []  # person-like subjects seen so far, in text order
     last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
+    last_speaker: str | None = None
+    last_quote_line = previous_line = -1
     for _, line_sentences in sorted(lines.items()):
         line_start = line_sentences[0].start
         line = text[line_start : line_sentences[-1].end]
@@ -533,6 +767,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
         subjects = _subjects(tokens, text)
         attribution = _attribution_spans(line, spans)
         previous: tuple[tuple[int, int], str | None] | None = None
+        carried = last_speaker if last_quote_line == previous_line else None
+        previous_line = line_start
         cursor = 0
         for open_at, close_at, inner_start, inner_end in speech:
             absolute_open, absolute_close = line_start + open_at, line_start + close_at
@@ -549,6 +785,15 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             ]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
+            dash = _DASH_AFTER.match(line[close_at:])
+            if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
+                # "“…” – 월스트리트 기술 분석가": the source written after a dash
+                speaker = (
+                    person_name(dash.group(1))
+                    if _TITLES & set(dash.group(1).split())
+                    and not (set(dash.group(1).split()) & _UNNAMED_ROLES)
+                    else dash.group(1).strip()
+                )
             if (
                 speaker is None
                 and re.search(r"[A-Za-z]", inner)
@@ -557,7 +802,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 speaker = _english_speaker(
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
-            if speaker in _EN_PRONOUNS:
+            if is_anaphor(speaker):
                 speaker = _last_english_person(text, absolute_open, quotes)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
@@ -574,16 +819,35 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         speaker = person_name(according) or according
                     elif any(s.person_like for s in after_subjects):
                         speaker = next(s.name for s in after_subjects if s.person_like)
-                    elif previous is not None and previous[1] and not before_subjects:
+                    elif (
+                        previous is not None
+                        and previous[1]
+                        and not any(s.person_like for s in before_subjects)
+                    ):
                         # "이어 “…”고 강조했다": a follow-on quote keeps its speaker.
                         speaker = previous[1]
+                    elif (
+                        carried is not None
+                        and not any(s.person_like for s in before_subjects)
+                        and _FOLLOW_ON.match(line[:open_at])
+                    ):
+                        # A paragraph opening "이어 “…”" continues the last paragraph's quote.
+                        speaker = carried
                     elif not line[:open_at].strip() and people:
                         # A quotation standing on its own line: the person the text is about.
                         speaker = people[-1].name
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
+            if (
+                speaker is None
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+                and not line[:open_at].strip()
+            ):
+                # "I expect …" on a line of its own: the person the paragraph before names.
+                speaker = _last_english_person(text, absolute_open, quotes, window=400)
             speaker = _expand_short_form(speaker, text, absolute_open)
             previous = (span, speaker)
+            last_speaker, last_quote_line = speaker, line_start
             sentence_text = text[span_start:span_end].strip()
             quotes.append(
                 Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)

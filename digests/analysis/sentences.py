@@ -19,17 +19,38 @@ _BULLET = re.compile(
     r"^\s*(?:[-–—•·*▶►▸▪■□◆◇○●※➤→✔✓☞]+|\d{1,2}[.)](?!\d)|[①-⑳]|\(\d{1,2}\)|[가-하][.)](?=\s))\s*"
 )
 _TABLE_CELL = re.compile(r"\s\|\s|\t|^\|")
+# A sentence ends after . ! ? (a closing quote or bracket may follow) before a capital, a digit
+# or an opening quote; "ET." and "GDP." end sentences like any word.
 _EN_BOUNDARY = re.compile(
-    r"(?<=[a-z0-9%)\]”\"'’][.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$])|(?<=[.!?][\"”’])\s+(?=[A-Z])"
+    r"(?<=[A-Za-z0-9%)\]”\"'’][.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$])|(?<=[.!?][\"”’])\s+(?=[A-Z])"
 )
+# Abbreviations that never end a sentence ("Dr.", "U.S.", "e.g.", "vs.", initials "J.").
 _EN_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|Jr|Sr|St|vs|etc|approx|No|Fig|est|U\.S|e\.g|i\.e|"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Jr|Sr|St|Mt|Gov|Sen|Rep|Gen|Lt|Col|Capt|Sgt|Hon|Bros|Dept|Univ|"
+    r"vs|etc|approx|No|Nos|Vol|Fig|est|al|cf|U\.S|e\.g|i\.e|a\.k\.a|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
+)
+# Company suffixes end a sentence only before a word that starts one ("Apple Inc. The
+# company said"), not before a name ("Apple Inc. CEO Tim Cook").
+_EN_COMPANY_SUFFIX = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|PLC|Plc|Cos|Bhd|AG|SA|NV)\.$")
+_EN_SENTENCE_STARTERS = frozenset({
+    "The", "This", "That", "These", "Those", "It", "Its", "We", "Our", "They", "Their", "He",
+    "His", "She", "Her", "I", "In", "On", "At", "But", "And", "However", "Meanwhile", "A", "An",
+    "As", "If", "When", "While", "After", "Before", "For", "With", "Still", "Yet", "So", "Also",
+    "There", "Analysts", "Shares", "Investors", "Sales", "Revenue",
+})  # fmt: skip
+# "8:00 a.m. ET", "4 p.m. Tuesday": a time of day goes on into its zone, weekday or date.
+_EN_CLOCK_SUFFIX = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_EN_CLOCK_CONTINUES = re.compile(
+    r"(?:ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|PT|PST|PDT|GMT|UTC|BST|CET|CEST|KST|JST|HKT|SGT|AEST|"
+    r"AEDT|E\.T\.|P\.T\.|(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?|"
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?![A-Za-z])|\d"
 )
 _BASE_TAG = {
     f"{tag}-{variant}": tag for tag in ("VV", "VA", "VX", "XSA", "XSV") for variant in ("R", "I")
 }
-_LATIN_RUN = re.compile(r"[a-z0-9%)][.!?][\"”’)]?\s+[\"“‘(]?[A-Z0-9$]")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9%)][.!?][\"”’)]?\s+[\"“‘(]?[A-Z0-9$]")
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\$?\d[\d,.]*%?|[^\sA-Za-z\d]")
 
 
@@ -121,13 +142,26 @@ def _english_tokens(text: str, base: int) -> list[Token]:
     return tokens
 
 
+def _ends_sentence(candidate: str, following: str) -> bool:
+    """Whether a sentence that would end as `candidate` really ends before `following`."""
+    if _EN_ABBREVIATION.search(candidate):
+        return False
+    next_word = re.match(r"[\"“‘(]?([A-Za-z][\w.’']*|\d)", following)
+    word = next_word.group(1) if next_word else ""
+    if _EN_CLOCK_SUFFIX.search(candidate):
+        return not _EN_CLOCK_CONTINUES.match(word)
+    if _EN_COMPANY_SUFFIX.search(candidate):
+        return word in _EN_SENTENCE_STARTERS
+    return True
+
+
 def _english_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans of English text (relative offsets)."""
     spans = []
     start = 0
     for match in _EN_BOUNDARY.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        if _EN_ABBREVIATION.search(candidate):
+        if not _ends_sentence(candidate, text[match.end() :]):
             continue
         if candidate:
             spans.append((start, start + len(candidate)))

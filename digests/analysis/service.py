@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, tzinfo
 
-from digests.analysis.forecasts import Forecast
+from digests.analysis.anchoring import anchored_forecasts
 from digests.analysis.pipeline import Analyzer, PostAnalysis
 from digests.analysis.themes import score_themes
 from digests.clock import Clock
-from digests.models import Post
+from digests.ledger.model import ForecastRecord, forecast_from_analysis
+from digests.ledger.service import guild_zone
+from digests.models import ForecastCounts, Post
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.analysis import QuoteRow, TermRow
-from digests.store.forecasts import NewForecast
-
-_SPACES = re.compile(r"\s+")
-
-
-def window_closes(due_end: date, zone: ZoneInfo) -> datetime:
-    """The moment a window ending on `due_end` closes: the next midnight where the guild lives."""
-    return datetime.combine(due_end + timedelta(days=1), time(0, 0), tzinfo=zone)
-
-
-def forecast_fingerprint(scope: str, sentence: str, timex: str | None) -> str:
-    """A stable identity for a forecast: the same sentence and time expression in the same post
-    is the same forecast, whatever the extractor now says about its window."""
-    normalised = _SPACES.sub(" ", sentence).strip().casefold()
-    digest = hashlib.sha256(f"{normalised}\x1f{timex or ''}".encode()).hexdigest()[:16]
-    return f"{scope}:{digest}"
 
 
 @dataclass
@@ -39,6 +22,8 @@ class StoredAnalysis:
     """What ingestion hands from the analysis thread to the storing transaction."""
 
     analysis: PostAnalysis
+    # Positions of forecasts whose window is counted from the post's unknown date.
+    needs_date: frozenset[int] = frozenset()
 
 
 class AnalysisService:
@@ -54,16 +39,26 @@ class AnalysisService:
 
     def analyze_for_store(self, post: Post) -> StoredAnalysis:
         """Analyse one post (CPU work; ingestion runs it in a worker thread). A post whose date
-        is unknown is read as of today, the day it was ingested."""
+        is unknown is read as of today, the day it was ingested, and its forecasts whose window
+        would be counted from that guess ("내년", "앞으로 2~3년") are held until it is dated."""
         today = self._clock.now().astimezone(self._settings.timezone).date()
-        (analysis,) = self.analyzer.analyze([post], default_anchor=today, corpus=(0, {}))
-        return StoredAnalysis(analysis)
+        return self.analyze_as_of(post, today)
+
+    def analyze_as_of(self, post: Post, anchor: date) -> StoredAnalysis:
+        """Analyse one post; `anchor` stands for its date when it has none."""
+        (analysis,) = self.analyzer.analyze([post], default_anchor=anchor, corpus=(0, {}))
+        held = (
+            frozenset(anchored_forecasts(self.analyzer, analysis))
+            if post.published is None
+            else frozenset()
+        )
+        return StoredAnalysis(analysis, held)
 
     async def store_analysis(
         self, transaction: Transaction, post_id: int, post: Post, analysis: object
-    ) -> int:
+    ) -> ForecastCounts:
         """Store a post's analysis and forecasts; themes are scored against the guild's corpus.
-        Returns the number of forecasts."""
+        Returns what went into the ledger."""
         assert isinstance(analysis, StoredAnalysis)
         result = analysis.analysis
         labels = [candidate.label for candidate in result.candidates if candidate.count]
@@ -89,29 +84,37 @@ class AnalysisService:
             quotes=[QuoteRow(q.text, q.speaker, q.sentence) for q in result.quotes],
             now=now,
         )
-        forecasts = [self.new_forecast(post_id, post, f) for f in result.forecasts]
-        return await self._store.forecasts.replace_for_post(
+        # Due moments close at the end of the due day in the guild's timezone, like a forecast
+        # typed in by hand (digests.dates.due_moment).
+        zone = await guild_zone(self._store, self._settings, post.guild_id)
+        forecasts = self.new_forecasts(post_id, post, analysis, zone)
+        await self._store.forecasts.replace_for_post(
             transaction, guild_id=post.guild_id, post_id=post_id, forecasts=forecasts, now=now
         )
+        return count_forecasts(forecasts)
 
-    def new_forecast(self, post_id: int, post: Post, forecast: Forecast) -> NewForecast:
-        """The ledger row for a forecast found in a post."""
-        return NewForecast(
-            fingerprint=forecast_fingerprint(f"post{post_id}", forecast.text, forecast.timex),
-            sentence=forecast.text,
-            claim=forecast.claim,
-            speaker=forecast.speaker,
-            timex=forecast.timex,
-            due_start=forecast.due_start,
-            due_end=forecast.due_end,
-            due_at=window_closes(forecast.due_end, self._settings.timezone)
-            if forecast.due_end
-            else None,
-            granularity=forecast.granularity,
-            kind=forecast.kind,
-            hedge=forecast.hedge,
-            confidence=forecast.confidence,
-            source_label=post.title,
-            source_url=post.canonical_url,
-            author=post.author,
-        )
+    def new_forecasts(
+        self, post_id: int, post: Post, analysis: StoredAnalysis, zone: tzinfo
+    ) -> list[ForecastRecord]:
+        """The ledger's records of everything a post's analysis found; `zone` is the guild's.
+        Those that need the post's date keep their time expression but get no window."""
+        return [
+            forecast_from_analysis(
+                found,
+                guild_id=post.guild_id,
+                post_id=post_id,
+                source_label=post.title,
+                source_url=post.canonical_url,
+                author=post.author,
+                zone=zone,
+                needs_date=index in analysis.needs_date,
+            )
+            for index, found in enumerate(analysis.analysis.forecasts)
+        ]
+
+
+def count_forecasts(forecasts: list[ForecastRecord]) -> ForecastCounts:
+    """How many records are tracked, wait for their post's date, or are undated views."""
+    waiting = sum(1 for forecast in forecasts if forecast.needs_date)
+    views = sum(1 for forecast in forecasts if forecast.is_view)
+    return ForecastCounts(tracked=len(forecasts) - waiting - views, needs_date=waiting, views=views)

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from digests.analysis.noun_phrases import english_noun_phrases
 from digests.analysis.sentences import Sentence
 
 _NOUN_TAGS = {"NNG", "NNP", "SL", "SH"}
@@ -366,19 +367,26 @@ _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
 
 
-def _generic_nouns() -> frozenset[str]:
+def _generic_nouns() -> tuple[frozenset[str], frozenset[str]]:
+    """(words scored down, words never a theme) from generic_nouns.txt."""
     text = (resources.files("digests.analysis") / "resources" / "generic_nouns.txt").read_text(
         "utf-8"
     )
-    return frozenset(
-        word.casefold()
-        for line in text.splitlines()
-        if not line.startswith("#")
-        for word in line.split()
-    )
+    generic: set[str] = set()
+    never: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if line.startswith("never:"):
+            never.update(
+                word.casefold().replace("_", " ") for word in line.removeprefix("never:").split()
+            )
+        else:
+            generic.update(word.casefold() for word in line.split())
+    return frozenset(generic), frozenset(never)
 
 
-GENERIC_NOUNS = _generic_nouns()
+GENERIC_NOUNS, NEVER_THEMES = _generic_nouns()
 
 
 class ThemeCandidate(NamedTuple):
@@ -454,6 +462,8 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
 
     for token in sentence.tokens:
         tag = token.tag
+        if tag == "XSN" and token.form == "들":
+            continue  # "주주들" is about 주주
         if tag in _NOUN_TAGS or (tag == "XSN" and run and token.start == run[-1][1]):
             if run and token.start - run[-1][1] > 1:
                 flush()
@@ -464,58 +474,19 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     return terms
 
 
-_EN_WORD = re.compile(r"\$?[A-Za-z][A-Za-z0-9&'’\-]*")
-
-
-# Calendar words and contractions are never themes ("Wednesday", "I'd", "That's").
-_EN_CALENDAR = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "june", "july", "august", "september", "october", "november",
-    "december", "today", "tomorrow", "yesterday", "q1", "q2", "q3", "q4", "h1", "h2",
-}  # fmt: skip
-_EN_CONTRACTION = re.compile(r"['’](?:d|ll|re|ve|m|t|s)$", re.IGNORECASE)
-_EN_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-
-
-def _en_word(raw: str) -> str | None:
-    """A word fit to be (part of) a theme: possessives lose their 's, contractions are dropped."""
-    word = raw.strip("'-’")
-    if (
-        _EN_POSSESSIVE.search(word)
-        and word[:1].isupper()
-        and not re.match(r"(?i)^(?:it|that|there|here|what|who|he|she|let)['’]s$", word)
-    ):
-        word = word[:-2]  # "Bitcoin's" → "Bitcoin"
-    elif _EN_CONTRACTION.search(word):
-        return None
-    if word.lower() in _EN_CALENDAR:
-        return None
-    return word
-
-
-def _en_terms(sentence: Sentence) -> list[str]:
-    words = [_en_word(match.group(0)) for match in _EN_WORD.finditer(sentence.text)]
-    terms: list[str] = []
-    kept: list[str | None] = []
-    for word in words:
-        if word is None:
-            kept.append(None)
+def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
+    """English theme terms: noun phrases (see noun_phrases), each with whether it names
+    something. The single nouns of a phrase count too, unless the phrase is a known compound
+    ("data center" is not about "center")."""
+    terms: list[tuple[str, bool]] = []
+    whole_is_alias = False
+    for phrase in english_noun_phrases(sentence.text):
+        if phrase.part:
+            if not whole_is_alias:
+                terms.append((phrase.label, phrase.proper))
             continue
-        lower = word.lower().strip("$")
-        if lower in _EN_STOPWORDS or len(lower) < 2:
-            kept.append(None)
-            continue
-        if word[0].isupper() or word.startswith("$") or len(lower) >= 4:
-            kept.append(word)
-        else:
-            kept.append(None)
-    for index, word in enumerate(kept):
-        if word is None:
-            continue
-        terms.append(word)
-        nxt = kept[index + 1] if index + 1 < len(kept) else None
-        if nxt is not None:
-            terms.append(f"{word} {nxt}")
+        whole_is_alias = aliases.canonical(phrase.label) != phrase.label
+        terms.append((phrase.label, phrase.proper))
     return terms
 
 
@@ -526,13 +497,33 @@ _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 @functools.lru_cache(maxsize=65536)
 def _acceptable(term: str) -> bool:
     words = term.split()
+    if term.casefold() in NEVER_THEMES:
+        return False
     if any(
-        word.lower() in _EN_STOPWORDS or word in _KO_STOPWORDS for word in (words[0], words[-1])
+        word.lower() in _EN_STOPWORDS
+        or word in _KO_STOPWORDS
+        or (word in NEVER_THEMES and not word.isascii())
+        for word in (words[0], words[-1])
     ):
         return False
     if _NUMERIC.fullmatch(term) or len(term) < 2:
         return False
     return not _SINGLE_SYLLABLE.fullmatch(term)
+
+
+def _sentence_terms(sentence: Sentence, text: str, aliases: AliasBook) -> list[tuple[str, bool]]:
+    """A sentence's theme terms, each with whether it names something."""
+    if sentence.lang != "ko":
+        return _en_terms(sentence, aliases)
+    names = {
+        token.form
+        for token in sentence.tokens
+        if token.tag == "NNP" or (token.form[:1].isupper() and token.form.isascii())
+    }
+    return [
+        (term, term in names or any(word in names for word in term.split()))
+        for term in _ko_terms(sentence, text)
+    ]
 
 
 def post_candidates(
@@ -542,41 +533,50 @@ def post_candidates(
     aliases: AliasBook,
     title_sentences: Sequence[Sentence] = (),
 ) -> list[ThemeCandidate]:
-    """Theme terms of one post with their counts, title presence and first position."""
+    """Theme terms of one post with their counts, title presence and first position.
+
+    Spellings that differ only in case ("Dividend" opening a sentence, "dividend" inside one)
+    or are aliases of each other count as one term, shown in its most frequent spelling."""
     counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
     first_seen: dict[str, float] = {}
     proper: set[str] = set()
     length = max(1, len(text))
     for sentence in sentences:
-        raw = _ko_terms(sentence, text) if sentence.lang == "ko" else _en_terms(sentence)
-        names = {
-            token.form
-            for token in sentence.tokens
-            if token.tag == "NNP" or (token.form[:1].isupper() and token.form.isascii())
-        }
-        for term in raw:
+        for term, named in _sentence_terms(sentence, text, aliases):
             if not _acceptable(term):
                 continue
             label = aliases.canonical(term)
-            counts[label] += 1
-            first_seen.setdefault(label, sentence.start / length)
-            if term in names or label != term or any(word in names for word in term.split()):
-                proper.add(label)
-    title_labels: set[str] = set()
+            key = label.casefold()
+            counts[key] += 1
+            spellings.setdefault(key, Counter())[label] += 1
+            first_seen.setdefault(key, sentence.start / length)
+            if named or label != term:
+                proper.add(key)
+    title_keys: set[str] = set()
     for sentence in title_sentences:
-        raw = _ko_terms(sentence, title) if sentence.lang == "ko" else _en_terms(sentence)
-        title_labels.update(aliases.canonical(term) for term in raw if _acceptable(term))
+        for term, _ in _sentence_terms(sentence, title, aliases):
+            if _acceptable(term):
+                label = aliases.canonical(term)
+                title_keys.add(label.casefold())
+                spellings.setdefault(label.casefold(), Counter())[label] += 0
     if not title_sentences and title:
         folded = title.casefold()
-        title_labels.update(label for label in counts if label.casefold() in folded)
-    for label in title_labels:
-        counts.setdefault(label, 0)
-        first_seen.setdefault(label, 0.0)
+        title_keys.update(key for key in counts if key in folded)
+    for key in title_keys:
+        counts.setdefault(key, 0)
+        first_seen.setdefault(key, 0.0)
+
+    def shown(key: str) -> str:
+        forms = spellings[key]
+        # The most frequent spelling; among equals, one with capitals (a name as written).
+        return max(forms, key=lambda form: (forms[form], form != form.casefold(), form))
+
     return [
         ThemeCandidate(
-            label, counts[label], label in title_labels, first_seen.get(label, 1.0), label in proper
+            shown(key), counts[key], key in title_keys, first_seen.get(key, 1.0), key in proper
         )
-        for label in counts
+        for key in counts
     ]
 
 
@@ -613,23 +613,85 @@ def score_themes(
             score *= _GENERIC_PENALTY
         scored.append((candidate.label, score))
     scored.sort(key=lambda item: (-item[1], item[0]))
-    counts = {candidate.label: candidate.count for candidate in candidates}
-    chosen: list[tuple[str, float]] = []
+    return merge_variants(scored, limit)
+
+
+class Theme(tuple):
+    """A theme as `(label, score)` (it unpacks and compares like that pair), with the spellings
+    merged into it as `variants` ("AI 인프라" and "AI 시대" under "AI")."""
+
+    variants: tuple[str, ...]
+
+    def __new__(cls, label: str, score: float, variants: Sequence[str] = ()) -> Theme:
+        theme = super().__new__(cls, (label, score))
+        theme.variants = tuple(variants)
+        return theme
+
+    @property
+    def label(self) -> str:
+        """The theme's label."""
+        return self[0]
+
+    @property
+    def score(self) -> float:
+        """How central the theme is to its post(s)."""
+        return self[1]
+
+
+_VARIANT_BONUS = 0.25
+_GENERAL_SHARE = 0.5
+
+
+def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[Theme]:
+    """Near-duplicates as one theme: best first, a label whose words contain or are contained
+    in a chosen theme's ("ESS용 LFP" / "ESS용 LFP 수요", "dividend" / "dividend increase")
+    joins that theme as a variant and adds a little to its score. The more general label names
+    the theme when it scores at least half as much ("AI" over "AI 인프라")."""
+    groups: list[dict] = []
     for label, score in scored:
-        # A word mostly seen inside a chosen phrase adds nothing; a phrase of chosen words neither.
-        covered = any(
-            label in other.split() and counts.get(other, 0) >= 0.7 * max(1, counts.get(label, 0))
-            for other, _ in chosen
+        words = _variant_words(label)
+        home = next(
+            (
+                group
+                for group in groups
+                if words and any(words <= other or other <= words for other in group["words"])
+            ),
+            None,
         )
-        redundant = " " in label and all(
-            any(part == other for other, _ in chosen) for part in label.split()
-        )
-        if covered or redundant:
+        if home is None:
+            if len(groups) < limit:
+                groups.append(
+                    {"label": label, "own": score, "score": score, "words": [words], "variants": []}
+                )
             continue
-        chosen.append((label, round(score, 3)))
-        if len(chosen) >= limit:
-            break
-    return chosen
+        home["words"].append(words)
+        home["score"] += _VARIANT_BONUS * score
+        if words < _variant_words(home["label"]) and score >= _GENERAL_SHARE * home["own"]:
+            home["variants"].append(home["label"])
+            home["label"], home["own"] = label, score
+        else:
+            home["variants"].append(label)
+    return [Theme(group["label"], round(group["score"], 3), group["variants"]) for group in groups]
+
+
+@functools.cache
+def _bundled_aliases() -> AliasBook:
+    return AliasBook.load()
+
+
+@functools.lru_cache(maxsize=65536)
+def _variant_words(label: str) -> frozenset[str]:
+    """A label's words, alias-folded and case-folded ("Nvidia guidance" → 엔비디아, guidance)."""
+    aliases = _bundled_aliases()
+    words = set()
+    for word in _MATCH_PUNCT.split(label):
+        if not word:
+            continue
+        word = aliases.canonical(word).casefold()
+        if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return frozenset(words)
 
 
 def aggregate_themes(
@@ -646,3 +708,53 @@ def aggregate_themes(
             totals[label] = totals.get(label, 0.0) + score / top
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [(label, round(score, 3)) for label, score in ranked[:limit]]
+
+
+_MATCH_PUNCT = re.compile(r"[\s\-_/·,.()'’\"]+")
+
+
+def _match_words(label: str, aliases: AliasBook) -> frozenset[str]:
+    """A label's words for matching: alias-folded, case-folded, plural 's' dropped."""
+    words = []
+    for word in _MATCH_PUNCT.split(label):
+        if not word:
+            continue
+        folded = aliases.canonical(word).casefold()
+        if (
+            folded.isascii()
+            and len(folded) > 3
+            and folded.endswith("s")
+            and not folded.endswith("ss")
+        ):
+            folded = folded[:-1]
+        words.append(folded)
+    return frozenset(words)
+
+
+def matches_labelled(label: str, labelled: str, aliases: AliasBook) -> bool:
+    """True when a found theme is a labelled theme or a variant of it: the same after alias
+    folding ("Tesla" = "테슬라"), or one's words contain the other's ("robotaxi" within "Waymo
+    robotaxi", "AI 인프라" containing "AI")."""
+    if aliases.same(label, labelled):
+        return True
+    found, wanted = _match_words(label, aliases), _match_words(labelled, aliases)
+    if not found or not wanted:
+        return False
+    if found <= wanted or wanted <= found:
+        return True
+    # Korean compounds written with or without a space ("기준금리" / "기준 금리").
+    joined_found, joined_wanted = "".join(sorted(found)), "".join(sorted(wanted))
+    squeezed = _MATCH_PUNCT.sub("", label).casefold()
+    return squeezed == _MATCH_PUNCT.sub("", labelled).casefold() or joined_found == joined_wanted
+
+
+def top_theme_matches(
+    top: Sequence[str], labelled: Sequence[str], aliases: AliasBook, size: int = 5
+) -> int:
+    """How many of the first `size` found themes match or are variants of a labelled theme
+    (the issue-10 figure: at least 3 of 5 on average)."""
+    return sum(
+        1
+        for label in top[:size]
+        if any(matches_labelled(label, gold, aliases) for gold in labelled)
+    )

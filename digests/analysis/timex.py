@@ -6,6 +6,12 @@ adjacent atoms ("2024년 2분기", "Q3 2025", "end of 2026"), and ranges joining
 ("2024년 말에서 25년", "between 2026 and 2028"). Each result knows its window, granularity and
 its relation to the text around it (until, since, after, within, ago …), which the forecast
 extractor uses together with tense.
+
+The atoms come from named rules kept as data (`resources/timex/{shared,ko,en}.toml`, read by
+`timex_rules`): each rule's pattern, the normalisation function that turns its match into an
+atom (`NORMALISERS` below), negative "remove" rules, and worked examples that are tests. Every
+result names the rule(s) behind it (`TimeExpression.rule`): "ko_year4+ko_half" for a composite,
+"a~b" for a range, "rule@step" for a later adjustment; `explain_time` lists them for a sentence.
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
+
+from digests.analysis.timex_rules import TimexRule, load_rules
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -36,6 +46,7 @@ class TimeExpression:
     past_marker: bool = False  # 지난, last, ago, 전 …
     vague: bool = False  # a decade, "2030을 바라보며" style horizons
     fiscal: bool = False  # FY2026, FQ3: the company's fiscal calendar, read as calendar periods
+    rule: str = ""  # the rule(s) that produced it: "ko_year4+ko_half", "a~b", "rule@step"
 
     def contains(self, moment: date) -> bool:
         """True when `moment` lies inside the window."""
@@ -94,15 +105,6 @@ _MONTH_PARTS = {
 }
 # Parts of a decade, in years from its start
 _DECADE_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9), "end": (7, 9), "second": (5, 9)}
-# Written parts, in one vocabulary. year_*/month_* name their own period ("연말", "월초").
-_PART_NAMES = {
-    "초": "early", "초반": "early", "상순": "early", "early": "early", "beginning of": "early",
-    "start of": "early", "중반": "mid", "중순": "mid", "mid": "mid", "middle of": "mid",
-    "말": "end", "하순": "end", "end of": "end", "the end of": "end", "end-": "end", "late": "late",
-    "후반": "second", "하반": "second", "연초": "year_early", "연말": "year_end", "연내": "year_within",
-    "연중": "year_within", "year-end": "year_end", "year end": "year_end", "월초": "month_early",
-    "월말": "month_end",
-}  # fmt: skip
 
 
 def _year_part_window(year: int, part: str) -> tuple[date, date]:
@@ -117,73 +119,15 @@ def _month_part_window(year: int, month: int, part: str) -> tuple[date, date]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Vocabulary
-
-_KO_NUMBERS = {
-    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
-    "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9, "십": 10,
-    "반": 0.5,
-}  # fmt: skip
-_EN_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20,
-    "thirty": 30, "couple": 2, "a couple of": 2, "half": 0.5, "a half": 0.5,
-}  # fmt: skip
-_EN_ORDINAL = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-}
-_MONTHS_EN = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
-    "december": 12,
-}  # fmt: skip
-_MONTH_NAME = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_UNIT_KO = {
-    "년": "year",
-    "해": "year",
-    "개월": "month",
-    "달": "month",
-    "주": "week",
-    "일": "day",
-    "분기": "quarter",
-}
-_UNIT_EN = {
-    "year": "year",
-    "yr": "year",
-    "mo": "month",
-    "month": "month",
-    "week": "week",
-    "day": "day",
-    "quarter": "quarter",
-    "decade": "decade",
-}
-
-# Words after "N년" that make it a duration, not a calendar year.
-_KO_DURATION_AFTER = (
-    r"(?:물|만기|짜리|간|동안|내|이내|안|안에|안으로|내로|후|뒤|만에|만|째|차|여|가량|이상|넘게|가까이|마다|전|"
-    r"쯤\s*후|쯤\s*뒤|이\s*(?:지나|지난|흘러|흐른|걸리|걸린|넘|됐|되었|된)|의\s*(?:역사|경험|경력|세월|시간))"
-)
-
-# ---------------------------------------------------------------------------------------------
-# Atoms
+# Rules and vocabularies (digests/analysis/resources/timex/*.toml)
 
 
 @dataclass
 class _Atom:
     start: int
     end: int
-    kind: str  # year|quarter|half|month|day|date|part|decade|relyear|relother|duration|range
+    kind: str  # year|quarter|half|month|day|date|part|decade|rel|weekday|holiday|duration|range
+    rule: str = ""  # the rule that found it, with "@step" for each later adjustment
     year: int | None = None
     year_explicit: bool = False
     quarter: int | None = None
@@ -201,226 +145,71 @@ class _Atom:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A rule's match, as its normalisation function sees it."""
+
+    rule: TimexRule
+    match: re.Match[str]
+    sentence: str
+
+    def group(self, *names: str) -> str | None:
+        """The first of the named groups that took part in the match."""
+        groups = self.match.groupdict()
+        return next((groups[name] for name in names if groups.get(name)), None)
+
+    def atom(self, kind: str, **values: object) -> _Atom:
+        """An atom spanning the match, named after the rule. Parameter start_group (a group
+        name or a list of them): the expression starts there, not at the match ("in June",
+        "last Monday" → "June", "Monday"; the word before still decides relation and year)."""
+        start, end = self.match.span()
+        start_group = self.rule.parameters.get("start_group")
+        if start_group:
+            names = [start_group] if isinstance(start_group, str) else start_group
+            start = next(
+                (self.match.start(name) for name in names if self.match.group(name)), start
+            )
+        atom = _Atom(start, end, kind, self.rule.name, **values)  # type: ignore[arg-type]
+        atom.extra["function"] = self.rule.function
+        shift = self.group("shift", "lead")
+        if shift and shift.lower() in _VOCABULARY["shifts"]:
+            atom.extra["shift"] = _VOCABULARY["shifts"][shift.lower()]
+        return atom
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The rule's normalisation parameters."""
+        return self.rule.parameters
+
+
+_Normaliser = Callable[[_Found], "_Atom | None"]
+NORMALISERS: dict[str, _Normaliser] = {}
+
+
+def _normaliser(name: str) -> Callable[[_Normaliser], _Normaliser]:
+    def register(function: _Normaliser) -> _Normaliser:
+        NORMALISERS[name] = function
+        return function
+
+    return register
+
+
 def _two_digit_year(value: int) -> int:
     return 2000 + value if value < 70 else 1900 + value
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
+def _year_value(text: str) -> int:
+    value = int(text.lstrip("'’"))
+    return _two_digit_year(value) if value < 100 else value
 
 
-def _pattern(name: str, regex: str) -> None:
-    _PATTERNS.append((name, re.compile(regex, re.IGNORECASE)))
-
-
-# Full numeric dates: 2025.11.04 / 2025-11-04 / 2025년 11월 4일 (the last is built from atoms).
-_pattern(
-    "numeric_date",
-    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<sep>\s?[.\-/]\s?)(?P<m>1[0-2]|0?[1-9])(?P=sep)(?P<d>3[01]|[12]\d|0?[1-9])(?![\d])\.?",
-)
-# Korean ranges written with one unit: 2~3년 (duration handled separately), 3~4분기, 7~8월, 2025~2026년, 25~26년
-_pattern(
-    "ko_unit_range",
-    r"(?<![\d.])(?P<a>\d{1,4})\s*(?:~|∼|〜|-|–)\s*(?P<b>\d{1,4})\s*(?P<unit>분기|월|년(?!\s*(?:간|동안|내|이내|안|후|뒤|만|째|전)))",
-)
-# Korean decades: 2030년대 (초/중반/후반)
-_pattern("ko_decade", r"(?P<y>(?:19|20)\d)0\s*년대")
-# English decades: the 2030s, mid-2020s
-_pattern("en_decade", r"(?:(?P<part>early|mid|late)[\s-]+)?(?:the\s+)?(?P<y>(?:19|20)\d)0'?s\b")
-# Years: 2024년, 2024년도, 24년, '26, FY2026, FY26, fiscal 2026, CY2026, bare 2026
-_pattern("ko_year4", r"(?<![\d.,$])(?P<y>(?:19|20)\d{2})\s*년(?:도)?(?!\s*대)(?!형)")
-_pattern(
-    "ko_year2",
-    r"(?<![\d.,$])(?P<y>\d{2})\s*년(?:도)?(?!\s*" + _KO_DURATION_AFTER + r")(?!대)(?!형)",
-)
-_pattern(
-    "fiscal_year",
-    r"\b(?:FY|F\.Y\.|fiscal(?:\s+year)?|CY|calendar(?:\s+year)?)\s*['’]?(?P<y>(?:19|20)?\d{2})(?:[EeF]|\([EeF]\))?\b",
-)
-_pattern("apostrophe_year", r"(?<![A-Za-z0-9_])['’‘](?P<y>\d{2})\b(?!\s*(?:s|%))")
-_pattern(
-    "bare_year",
-    r"(?<![\d.,$#/A-Za-z_])(?P<y>(?:19|20)\d{2})(?![\d,.]?\d)(?!\s*(?:년|%|달러|원|억|만|조|개|명|대(?!\b)|건|톤|배|주|장|위|호|m\b|km|mm|\$|usd|krw))",
-)
-# Quarters: 3분기, 삼분기, Q3, 3Q, 23Q2, 3Q24, Q3 2025 (composite), third quarter
-_pattern(
-    "yyq",
-    r"(?<![A-Za-z0-9_.])(?P<y>(?:20)?\d{2})\s?[Qq](?P<q>[1-4])(?:[EFef](?![A-Za-z0-9_]))?(?![A-DF-Za-df-z0-9_])",
-)
-_pattern(
-    "qyy",
-    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?['’]?(?P<y>(?:20)?\d{2})(?:[EFef](?![A-Za-z0-9_]))?(?![A-DF-Za-df-z0-9_.])",
-)
-# Broker shorthand: "26.3Q" (3Q of 2026), "Q1'26", "26E"/"27F"/"2026F" (estimates for a year).
-_pattern("yy_dot_q", r"(?<![\d.])['’]?(?P<y>\d{2})\.(?P<q>[1-4])\s?Q(?![A-Za-z0-9])")
-_pattern("q_apos_year", r"(?<![A-Za-z0-9_])Q(?P<q>[1-4])\s?['’](?P<y>\d{2})(?!\d)")
-_pattern(
-    "estimate_year",
-    r"(?<![A-Za-z0-9_.,$'’])(?P<y>(?:20)?\d{2})(?-i:[EF])(?:\)|(?![A-Za-z0-9_]))",
-)
-# "EOY", "YE25", "EOQ", "EOM": the end of the year, quarter or month.
-_pattern(
-    "en_eo",
-    r"(?<![A-Za-z])(?-i:(?P<eo>EOY|EOQ|EOM|YE))\s?(?P<y>['’]?(?:20)?\d{2})?(?![A-Za-z0-9])",
-)
-# "12M fwd", "12개월 fwd", "12MF": a target for twelve months from now.
-_pattern(
-    "fwd_months",
-    r"(?<![\d.])(?P<a>\d{1,2})\s?(?:M|개월)\s?(?:fwd|forward|F)(?![A-Za-z])",
-)
-# "in the coming weeks", "over the next few months", "in the months ahead": a vague horizon.
-_pattern(
-    "en_coming",
-    r"\b(?:in|over|within|during)\s+the\s+(?:coming|next\s+(?:few|several|couple\s+of))\s+"
-    r"(?P<unit>days|weeks|months)\b|\b(?:in|over)\s+the\s+(?P<unit2>days|weeks|months)\s+ahead\b",
-)
-# "the June quarter": the calendar quarter that ends in that month.
-_pattern(
-    "en_month_quarter",
-    r"\bthe\s+(?P<mn>march|june|september|december|mar|jun|sept?|dec)\.?\s+quarter\b",
-)
-# "내년 이맘때", "this time next year": the same time of year, a year on.
-_pattern(
-    "this_time",
-    r"(?P<r>내년|내후년|올해|작년|next\s+year|last\s+year)\s*(?:이맘때|이\s*맘때|이\s*때쯤|이\s*무렵|이\s*즈음|this\s+time)"
-    r"|this\s+time\s+(?P<r2>next|last)\s+year",
-)
-_pattern(
-    "qyy_fy",
-    r"(?<![A-Za-z0-9_.])(?P<q>[1-4])\s?[Qq]\s?(?:FY|F)\s?['’]?(?P<y>(?:20)?\d{2})(?![A-DF-Za-df-z0-9_])",
-)
-_pattern(
-    "fiscal_quarter",
-    r"(?<![A-Za-z0-9_.])F(?:Y\s?['’]?(?P<y>(?:20)?\d{2})\s?)?Q(?P<q>[1-4])(?:\s?['’]?(?P<y2>(?:20)?\d{2}))?(?![A-DF-Za-df-z0-9_])",
-)
-_pattern("ko_quarter", r"(?<![\d.])(?P<q>[1-4]|일|이|삼|사)\s*분기")
-_pattern("en_quarter", r"(?<![A-Za-z0-9_])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?![A-DF-Za-df-z0-9_])")
-_pattern("en_quarter_words", r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b")
-# Halves: 상반기/하반기, H1/1H, 1H25, first half, back half
-_pattern("ko_half", r"(?P<h>상반기|하반기|상반|하반|전반기|후반기)")
-_pattern(
-    "h_fy",
-    r"(?<![A-Za-z0-9_.])(?P<h>[12])H\s?FY\s?['’]?(?P<y>(?:20)?\d{2})(?:[EeF])?(?![A-Za-z0-9])",
-)
-_pattern(
-    "hyy",
-    r"(?<![A-Za-z0-9_.])(?:(?P<h>[12])H|H(?P<h2>[12]))\s?['’]?(?P<y>(?:20)?\d{2})?(?![A-DF-Za-df-z0-9_])",
-)
-_pattern("en_half", r"\b(?P<h>first|second|back|1st|2nd)[\s-]+half\b")
-# Months and days
-_pattern("ko_month_day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*일")
-# "10/15(수)", "- 7/24 리밸런싱": a month/day written with a slash in schedules.
-_pattern(
-    "slash_month_day",
-    r"(?:(?<=^)|(?<=[\s(\[>→-]))(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/%])"
-    r"(?=\s*\((?:[월화수목금토일]|mon|tue|wed|thu|fri|sat|sun)[a-z]*\)|\s*[:：])",
-)
-# "March 18–19", "9월 16~17일"
-_pattern(
-    "en_day_range",
-    rf"\b(?P<mn>{_MONTH_NAME})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])\s*[–\-~]\s*(?P<d2>3[01]|[12]\d|0?[1-9])\b(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
-)
-_pattern(
-    "ko_day_range",
-    r"(?<![\d.])(?:(?P<m>1[0-2]|0?[1-9])\s*월\s*)?(?P<d>3[01]|[12]\d|0?[1-9])\s*[~∼〜\-–]\s*(?P<d2>3[01]|[12]\d|0?[1-9])\s*일",
-)
-# Weekdays, for "다음주 수요일", "next Wednesday", "이번 주 금요일"
-_pattern(
-    "weekday",
-    r"(?P<wd>월요일|화요일|수요일|목요일|금요일|토요일|일요일|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
-)
-_pattern("ko_month", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월(?!\s*(?:간|동안|분|달))")
-_pattern(
-    "ko_day",
-    r"(?<![\d.월])(?P<d>3[01]|[12]\d|0?[1-9])\s*일(?!\s*(?:간|동안|내|이내|후|뒤|만에|째|전|부터\s*\d|마다|치|분|자|일|본|반|률|정|제|상|대|회))",
-)
-_pattern(
-    "en_month_day_year",
-    rf"\b(?P<mn>{_MONTH_NAME})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b",
-)
-_pattern(
-    "en_day_month_year",
-    rf"\b(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?P<mn>{_MONTH_NAME})\.?(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b",
-)
-_pattern("en_month_year", rf"\b(?P<mn>{_MONTH_NAME})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b")
-_pattern(
-    "en_month",
-    rf"\b(?:in|by|until|through|from|since|during|before|after|early|mid|late|end\s+of|this|next|last)[\s-]+(?P<mn>{_MONTH_NAME})\b",
-)
-# Parts: 초/말/중반/연말 …, early/mid/late/end of
-_pattern(
-    "ko_part",
-    r"(?P<p>연초|연말|연중|연내|월초|월말|초반|초|중반|중순|상순|하순|말|후반|하반)"
-    r"(?=$|[^가-힣]|에|까지|부터|께|경|쯤|로|엔|즈음|무렵|의|이|은|을|도|과|와|까|이후|전후)"
-    r"|(?P<p2>연초|연말|연중|연내|월초|월말|초반|중반|중순|후반)",
-)
-# Seasons: "내년 봄", "올 가을", "spring 2026", "next spring"
-_pattern(
-    "ko_season",
-    r"(?P<season>봄|여름|가을|겨울)(?=$|[^가-힣]|에|까지|부터|께|쯤|중|의|엔|이|은|을|도|철|시즌)",
-)
-_pattern(
-    "en_season",
-    r"\b(?:(?P<rel>this|next|last|coming)\s+)?(?P<season>spring|summer|fall|autumn|winter)\b(?=\s+(?:of\s+)?(?:19|20)\d{2}|)",
-)
-# "the end of the year", "year-end", "end of this quarter", "the end of the decade"
-_pattern(
-    "en_end_of_period",
-    r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+(?:the|this)\s+(?:calendar\s+)?(?P<unit>year|quarter|month|decade)\b|\b(?P<ye>year[\s-]end)\b",
-)
-# Holidays that schedule markets and launches.
-_pattern("ko_holiday", r"(?P<holiday>설\s*연휴|설날|설\s*명절|구정|추석\s*연휴|추석|한가위)")
-_pattern(
-    "holiday",
-    r"\b(?P<holiday>Thanksgiving|Christmas(?:\s+Eve)?|New\s+Year['’]?s(?:\s+(?:Day|Eve))?|Black\s+Friday|Labor\s+Day|Independence\s+Day|Memorial\s+Day)\b",
-)
-_pattern(
-    "en_part",
-    r"\b(?P<p>early|mid|late|end\s+of|the\s+end\s+of|end-|year-end|year\s+end|beginning\s+of|start\s+of|middle\s+of)(?=[\s-])",
-)
-# Relative years and periods
-_pattern(
-    "ko_relyear",
-    r"(?P<r>올해|금년|올\s*(?=\d|상반|하반|연말|연초|연내|한\s*해|봄|여름|가을|겨울)|내년|명년|내후년|후년|작년|지난해|재작년|이듬해|다음\s*해|이번\s*해|전년(?!\s*(?:대비|동기|比)))",
-)
-_pattern(
-    "same_year",
-    r"(?P<r>같은\s*해|그\s*해|당해|that\s+year|the\s+same\s+year|the\s+following\s+year)",
-)
-_pattern(
-    "ko_relother",
-    r"(?P<r>다음\s*달|이번\s*달|이달|지난\s*달|다음\s*분기|이번\s*분기|지난\s*분기|다음\s*주|이번\s*주|지난주|내일|모레|다음\s*날|"
-    r"담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제)"
-    r"(?=$|[^가-힣]|에|는|도|부터|까지|중|말|내|안|의|엔|초|쯤|께|이|가|로)",
-)
-_pattern(
-    "en_relyear",
-    r"\b(?P<r>this\s+year|next\s+year|last\s+year|the\s+year\s+after\s+next|later\s+this\s+year|earlier\s+this\s+year|early\s+next\s+year|late\s+next\s+year|this\s+quarter|next\s+quarter|last\s+quarter|next\s+month|this\s+month|last\s+month|next\s+week|this\s+week|last\s+week|tomorrow|today|tonight|yesterday|mid-?year|(?:end|close)s?\s+the\s+year|(?:ending|closing)\s+the\s+year|(?:for|over)\s+the\s+(?:full\s+)?year|(?:next|this|last|current)\s+fiscal\s+year)\b",
-)
-# Durations: 앞으로 2~3년, 향후 10년간, 3년 내, 2년 후, 3년 전, within 18 months, in the next 3 years
-_pattern(
-    "ko_duration",
-    r"(?P<pre>앞으로|향후|이후|최근|지난|과거|약|대략)?\s*(?<![\d.])(?P<a>\d{1,3}(?:\.\d+)?|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|몇|수|반|"
-    r"(?:일|이|삼|사|오|육|칠|팔|구|십)(?=\s*(?:년|개월)))"
-    r"\s*(?:(?:~|∼|〜|-|–)\s*(?P<b>\d{1,3}(?:\.\d+)?))?\s*(?P<unit>년|해|개월|달|주)"
-    r"\s*(?P<post>간|동안|내외?|이내|안에|안으로|안|내로|후|뒤|전|만에|째|가량|정도|쯤|여|선행|포워드)?",
-)
-_pattern(
-    "en_duration",
-    r"\b(?P<pre>within|in|over|during|for|after|by)?\s*(?:the\s+)?(?:at\s+least\s+)?(?P<next>next|coming|following|past|last|previous|another|a\s+further|further|additional)?\s*"
-    r"(?P<a>\d+(?:\.\d+)?|a\s+couple\s+of|a\s+few|few|several|couple|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
-    r"(?:\s*(?:-|–|to|or|~)\s*(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten))?"
-    r"[\s-]+(?P<unit>years?|yrs?|months?|mos?|quarters?|weeks?|decades?)(?:['’]s)?\b(?![\s-]+(?:of\s+a\s+)?(?:point|percent|percentage|bps?|basis))"
-    r"(?P<post>\s+(?:from\s+now|ahead|later|ago|time|out))?",
-)
-_pattern(
-    "en_next_decade",
-    r"\b(?:the\s+)?(?P<next>next|coming)\s+(?P<unit>decade|year|years|few\s+years|several\s+years)\b",
-)
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower()).replace("’", "'")
 
 
 def _ko_number(text: str) -> float | None:
-    if text in _KO_NUMBERS:
-        return float(_KO_NUMBERS[text])
+    if text in _VOCABULARY["numbers_ko"]:
+        return float(_VOCABULARY["numbers_ko"][text])
     try:
         return float(text)
     except ValueError:
@@ -428,66 +217,377 @@ def _ko_number(text: str) -> float | None:
 
 
 def _en_number(text: str) -> float | None:
-    text = re.sub(r"\s+", " ", text.lower().strip())
-    if text in _EN_NUMBERS:
-        return float(_EN_NUMBERS[text])
-    if text in {"a few", "few", "several"}:
-        return None
+    text = _words(text)
+    if text in _VOCABULARY["numbers_en"]:
+        return float(_VOCABULARY["numbers_en"][text])
     try:
         return float(text)
     except ValueError:
         return None
 
 
-def _year_value(text: str) -> int:
-    value = int(text)
-    return _two_digit_year(value) if value < 100 else value
+def _vague_count(text: str) -> tuple[int, int] | None:
+    """ "몇", "수", "a few", "several": the fewest and the most such a count means."""
+    counts = _VOCABULARY["vague_counts"].get(_words(text))
+    return (int(counts[0]), int(counts[1])) if counts else None
 
 
-_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# Substrings at least one of which a pattern's match must contain: a cheap test that spares
-# running fifty regular expressions over every sentence.
-_NEEDLES: dict[str, tuple[str, ...]] = {
-    "numeric_date": (".", "-", "/"), "ko_unit_range": ("~", "-", "∼", "〜", "–"),
-    "ko_decade": ("년대",), "en_decade": ("0s", "0's"), "ko_year4": ("년",), "ko_year2": ("년",),
-    "fiscal_year": ("fy", "fiscal", "cy", "calendar", "f.y."), "apostrophe_year": ("'", "’", "‘"),
-    "bare_year": ("19", "20"), "yyq": ("q",), "qyy": ("q",), "qyy_fy": ("q",), "fiscal_quarter": ("q",),
-    "ko_quarter": ("분기",), "en_quarter": ("q",), "en_quarter_words": ("quarter",),
-    "ko_half": ("반",), "h_fy": ("h",), "hyy": ("h",), "en_half": ("half",), "ko_month_day": ("월",),
-    "slash_month_day": ("/",), "en_day_range": _MONTH_WORDS, "ko_day_range": ("일",),
-    "weekday": ("요일", "day"), "ko_month": ("월",), "ko_day": ("일",),
-    "en_month_day_year": _MONTH_WORDS, "en_day_month_year": _MONTH_WORDS,
-    "en_month_year": _MONTH_WORDS, "en_month": _MONTH_WORDS,
-    "ko_season": ("봄", "여름", "가을", "겨울"), "en_season": ("spring", "summer", "fall", "autumn", "winter"),
-    "en_end_of_period": ("end", "start", "beginning", "middle"),
-    "holiday": ("thanksgiving", "christmas", "new year", "black friday", "labor day", "independence", "memorial"),
-    "ko_holiday": ("설", "구정", "추석", "한가위"),
-    "en_part": ("early", "mid", "late", "end", "beginning", "start", "middle", "year"),
-    "en_relyear": ("year", "quarter", "month", "week", "tomorrow", "today", "tonight", "yesterday"),
-    "en_duration": ("year", "month", "quarter", "week", "decade", "yr", "mo"),
-    "en_next_decade": ("next", "coming"), "yy_dot_q": ("q",), "q_apos_year": ("q",),
-    "estimate_year": ("e", "f"), "en_eo": ("eoy", "eoq", "eom", "ye"), "fwd_months": ("fwd", "forward", "mf", "개월f"),
-    "en_coming": ("coming", "next", "ahead"), "en_month_quarter": ("quarter",),
-    "this_time": ("이맘", "이때", "무렵", "즈음", "this time"),
-}  # fmt: skip
+@_normaliser("calendar_date")
+def _calendar_date(found: _Found) -> _Atom | None:
+    """2025.11.04, 2025-11-04: a full date."""
+    day = _safe_date(
+        int(found.group("y") or 0), int(found.group("m") or 0), int(found.group("d") or 0)
+    )
+    if day is None:
+        return None
+    return found.atom("date", year=day.year, year_explicit=True, month=day.month, day=day.day)
+
+
+@_normaliser("unit_range")
+def _unit_range(found: _Found) -> _Atom | None:
+    """3~4분기, 7~8월, 2025~2026년: two numbers sharing one unit."""
+    atom = found.atom("range")
+    atom.extra.update(
+        a=int(found.group("a") or 0), b=int(found.group("b") or 0), unit=found.group("unit")
+    )
+    return atom
+
+
+@_normaliser("decade")
+def _decade(found: _Found) -> _Atom | None:
+    """2030년대, the mid-2030s."""
+    atom = found.atom("decade", year=int(found.group("y") or 0) * 10, year_explicit=True)
+    part = found.group("part")
+    if part:
+        atom.part = _PART_NAMES[part.lower()]
+    return atom
+
+
+@_normaliser("year")
+def _year(found: _Found) -> _Atom | None:
+    """A calendar year. Parameters: bare (written without 년/FY, so more easily a number),
+    years = [lowest, highest] accepted, anchor_years = [before, after] the anchor's year
+    accepted (checked once the anchor is known), fiscal = true | "unless_calendar"."""
+    year = _year_value(found.group("y") or "0")
+    limits = found.parameters.get("years")
+    if limits and not limits[0] <= year <= limits[1]:
+        return None
+    fiscal = found.parameters.get("fiscal", False)
+    if fiscal == "unless_calendar":
+        fiscal = found.match.group(0)[:1].lower() != "c"
+    atom = found.atom("year", year=year, year_explicit=True, fiscal=bool(fiscal))
+    atom.extra["bare"] = bool(found.parameters.get("bare", False))
+    if "anchor_years" in found.parameters:
+        atom.extra["anchor_years"] = tuple(found.parameters["anchor_years"])
+    return atom
+
+
+@_normaliser("end_of")
+def _end_of(found: _Found) -> _Atom | None:
+    """EOY, EOQ, EOM, YE25: the end of a year, quarter or month."""
+    unit = {"EOY": "year", "YE": "year", "EOQ": "quarter", "EOM": "month"}[found.group("eo") or ""]
+    year_text = found.group("y")
+    if year_text:
+        if unit != "year":
+            return None
+        # "YE25": the end of 2025, like "2025년 말"
+        return found.atom("year", year=_year_value(year_text), year_explicit=True, part="end")
+    atom = found.atom("rel")
+    atom.extra["word"] = f"end of this {unit}"
+    return atom
+
+
+@_normaliser("forward_months")
+def _forward_months(found: _Found) -> _Atom | None:
+    """12M fwd: a horizon of that many months from the anchor."""
+    atom = found.atom("duration")
+    atom.extra.update(
+        amount=float(found.group("a") or 0), amount_to=None, unit="month", prefix="next", suffix=""
+    )
+    return atom
+
+
+@_normaliser("coming_period")
+def _coming_period(found: _Found) -> _Atom | None:
+    """ "in the coming weeks": a vague horizon; parameter amounts = {unit = [fewest, most]}."""
+    unit = (found.group("unit", "unit2") or "").lower().rstrip("s")
+    low, high = found.parameters["amounts"][unit]
+    atom = found.atom("duration", vague=True)
+    atom.extra.update(amount=low, amount_to=high, unit=unit, prefix="next", suffix="")
+    return atom
+
+
+@_normaliser("month_quarter")
+def _month_quarter(found: _Found) -> _Atom | None:
+    """ "the June quarter": the calendar quarter that ends in that month."""
+    month = _MONTHS_EN[(found.group("mn") or "").lower().rstrip(".")]
+    return found.atom("quarter", quarter=(month - 1) // 3 + 1)
+
+
+@_normaliser("same_time")
+def _same_time(found: _Found) -> _Atom | None:
+    """ "내년 이맘때", "this time next year": the same time of year, some years on."""
+    word = _words(found.group("r") or f"{found.group('r2')} year")
+    atom = found.atom("rel")
+    atom.extra["word"] = f"this time {_REL_YEARS[word]:+d}"
+    return atom
+
+
+@_normaliser("quarter")
+def _quarter(found: _Found) -> _Atom | None:
+    """A quarter by number (3Q, Q3, 3분기, 삼분기) or ordinal (third quarter), with the year
+    when written (23Q2, FY26Q3). Parameter fiscal: the company's fiscal calendar."""
+    ordinal = found.group("ord")
+    number = (
+        _VOCABULARY["ordinals_en"][ordinal.lower()]
+        if ordinal
+        else int(_ko_number(found.group("q", "q2") or "") or 0)
+    )
+    atom = found.atom("quarter", quarter=number, fiscal=bool(found.parameters.get("fiscal")))
+    year_text = found.group("y", "y2")
+    if year_text:
+        atom.year, atom.year_explicit = _year_value(year_text), True
+    return atom
+
+
+@_normaliser("half")
+def _half(found: _Found) -> _Atom | None:
+    """상반기/하반기, 1H/H2, first half, 2HFY26: a half year."""
+    word = (found.group("h", "h2") or "").lower()
+    atom = found.atom(
+        "half", half=int(_VOCABULARY["halves"][word]), fiscal=bool(found.parameters.get("fiscal"))
+    )
+    year_text = found.group("y")
+    if year_text:
+        atom.year, atom.year_explicit = _year_value(year_text), True
+    return atom
+
+
+def _month_of(found: _Found) -> int | None:
+    name = found.group("mn")
+    if name:
+        return _MONTHS_EN[name.lower().rstrip(".")]
+    number = found.group("m")
+    return int(number) if number else None
+
+
+@_normaliser("month_day")
+def _month_day(found: _Found) -> _Atom | None:
+    """7월 14일, 10/15, March 15, 2026, 15 March: a day of a month."""
+    atom = found.atom("day", month=_month_of(found), day=int(found.group("d") or 1))
+    if found.group("y"):
+        atom.year, atom.year_explicit = int(found.group("y") or 0), True
+    return atom
+
+
+@_normaliser("day_range")
+def _day_range(found: _Found) -> _Atom | None:
+    """9월 16~17일, March 18–19: days of one month."""
+    atom = found.atom("day", month=_month_of(found), day=int(found.group("d2") or 1))
+    atom.extra["first_day"] = int(found.group("d") or 1)
+    if found.group("y"):
+        atom.year, atom.year_explicit = int(found.group("y") or 0), True
+    return atom
+
+
+@_normaliser("weekday")
+def _weekday(found: _Found) -> _Atom | None:
+    """수요일, Wednesday."""
+    atom = found.atom("weekday")
+    atom.extra["weekday"] = int(_VOCABULARY["weekdays"][(found.group("wd") or "").lower()])
+    return atom
+
+
+@_normaliser("month")
+def _month(found: _Found) -> _Atom | None:
+    """3월, July 2023, "in June", "last March" (the shift word fixes the year)."""
+    atom = found.atom("month", month=_month_of(found))
+    if found.group("y"):
+        atom.year, atom.year_explicit = int(found.group("y") or 0), True
+    return atom
+
+
+@_normaliser("dateline_day")
+def _dateline_day(found: _Found) -> _Atom | None:
+    """ "3일(현지시간)": a news dateline, a day that has already come (read as the past)."""
+    month = found.group("m", "m2")
+    atom = found.atom(
+        "day", month=int(month) if month else None, day=int(found.group("d", "d2") or 1)
+    )
+    atom.extra["dateline"] = True
+    return atom
+
+
+@_normaliser("day")
+def _day(found: _Found) -> _Atom | None:
+    """19일: a day of a month not written."""
+    return found.atom("day", day=int(found.group("d") or 1))
+
+
+@_normaliser("season")
+def _season(found: _Found) -> _Atom | None:
+    """봄, next fall, spring 2026. Parameters: needs_year (a season without a year is no date),
+    leads (written before its year), relative_years ({this = 0, next = 1 …})."""
+    season = _VOCABULARY["seasons"][(found.group("season") or "").lower()]
+    atom = found.atom("part", part=f"season_{season}")
+    rel = (found.group("rel") or "").lower()
+    if rel:
+        atom.relative_years = int(found.parameters["relative_years"][rel])
+    _mark_part(atom, found)
+    return atom
+
+
+def _mark_part(atom: _Atom, found: _Found) -> None:
+    if found.parameters.get("leads"):
+        atom.extra["leads"] = True  # "end of 2026", "spring 2026": the part comes first
+    if found.parameters.get("needs_year"):
+        atom.extra["needs_year"] = True
+
+
+@_normaliser("end_of_period")
+def _end_of_period(found: _Found) -> _Atom | None:
+    """ "the end of the year", "year-end", "the start of this quarter"."""
+    unit = (found.group("unit") or "year").lower()
+    edge = (found.group("edge") or "end").lower()
+    if found.group("ye"):
+        unit, edge = "year", "end"
+    atom = found.atom("rel")
+    atom.extra["word"] = f"{edge} of this {unit}"
+    return atom
+
+
+@_normaliser("holiday")
+def _holiday_atom(found: _Found) -> _Atom | None:
+    """추석, 설 연휴, Thanksgiving. Parameter names: written form (without spaces) → holiday."""
+    word = _words(found.group("holiday") or "")
+    names = found.parameters.get("names")
+    atom = found.atom("holiday")
+    atom.extra["holiday"] = names[word.replace(" ", "")] if names else word
+    return atom
+
+
+@_normaliser("part")
+def _part(found: _Found) -> _Atom | None:
+    """말, 연말, 초반, early, end of, year-end: a part of the period next to it."""
+    atom = found.atom("part", part=_PART_NAMES[_words(found.group("p", "p2") or "")])
+    _mark_part(atom, found)
+    return atom
+
+
+@_normaliser("relative")
+def _relative(found: _Found) -> _Atom | None:
+    """올해, 내년, 다음 달, 같은 해, next quarter, today: a period named from the anchor."""
+    word = _words(found.group("r") or "")
+    atom = found.atom("rel", fiscal="fiscal" in word)
+    atom.extra["word"] = _REL_SYNONYMS.get(word, word)
+    return atom
+
+
+@_normaliser("next_period")
+def _next_period(found: _Found) -> _Atom | None:
+    """ "the next decade", "the coming years". Parameter years: unit → years (others vague)."""
+    unit = (found.group("unit") or "").lower()
+    years = found.parameters["years"].get(unit)
+    atom = found.atom("duration", relation="within", vague=years is None)
+    atom.extra.update(amount=years or 0, amount_to=None, unit="year", prefix="next", suffix="")
+    return atom
+
+
+@_normaliser("ko_duration")
+def _ko_duration(found: _Found) -> _Atom | None:
+    """앞으로 2~3년, 향후 10년간, 3년 내, 2년 후, 3년 전. Parameter range_end_years: how near
+    the anchor a "25년 전" closing a range must be to read as the year 2025."""
+    prefix = (found.group("pre") or "").strip()
+    suffix = (found.group("post") or "").strip()
+    # "26년 정도" is "around 2026"; only a prefix makes such an amount a duration.
+    weak_suffix = suffix in {"가량", "정도", "쯤", "여", "째", "내외"}
+    if not prefix and (not suffix or weak_suffix):
+        return None
+    count = found.group("a") or ""
+    unit_word = found.group("unit") or ""
+    if unit_word == "해" and count not in _VOCABULARY["numbers_ko"]:
+        return None
+    if count == "수" and unit_word == "주":
+        return None  # 수주 is an order won ("수주 잔고"), not "a few weeks"
+    amount = _ko_number(count)
+    return _duration(found, amount, _VOCABULARY["units_ko"][unit_word], prefix, suffix)
+
+
+@_normaliser("en_duration")
+def _en_duration(found: _Found) -> _Atom | None:
+    """within 18 months, in the next 3 years, over the past 3 years, two years from now."""
+    preposition = prefix = (found.group("pre") or "").strip().lower()
+    suffix = (found.group("post") or "").strip().lower()
+    nxt = (found.group("next") or "").lower()
+    if nxt:
+        prefix = {"past": "past", "last": "past", "previous": "past"}.get(nxt, "next")
+    if not prefix and not suffix:
+        return None
+    if prefix == "for" and not nxt:
+        return None  # "for 10 years" says how long, not when
+    amount = _en_number(found.group("a") or "")
+    unit = _VOCABULARY["units_en"][(found.group("unit") or "").lower().rstrip("s")]
+    if unit == "decade":
+        unit, amount = "year", (amount or 1) * 10
+    atom = _duration(found, amount, unit, prefix, suffix)
+    atom.extra["preposition"] = preposition
+    return atom
+
+
+def _duration(found: _Found, amount: float | None, unit: str, prefix: str, suffix: str) -> _Atom:
+    upper = found.group("b")
+    amount_to = float(upper) if upper and upper.isdigit() else _en_number(upper) if upper else None
+    atom = found.atom("duration", vague=amount is None)
+    atom.extra.update(amount=amount, amount_to=amount_to, unit=unit, prefix=prefix, suffix=suffix)
+    if amount is None:
+        # "수 개월 내에", "within a few weeks": a vague count, read as [fewest, most].
+        atom.extra["vague_count"] = _vague_count(found.group("a") or "")
+    if "range_end_years" in found.parameters:
+        atom.extra["range_end_years"] = tuple(found.parameters["range_end_years"])
+    return atom
+
+
+@_normaliser("remove")
+def _remove(found: _Found) -> _Atom | None:
+    """A negative rule: the span it matches holds no time expression."""
+    return found.atom("remove")
+
+
+RULES = load_rules(functions=NORMALISERS)
+_VOCABULARY = RULES.vocabulary
+_MONTHS_EN: Mapping[str, int] = _VOCABULARY["months_en"]
+_PART_NAMES: Mapping[str, str] = _VOCABULARY["parts"]
+_REL_YEARS: Mapping[str, int] = _VOCABULARY["relative_years"]
+_REL_SYNONYMS: Mapping[str, str] = _VOCABULARY["relative_synonyms"]
+_RULE_ORDER = {rule.name: index for index, rule in enumerate(RULES.rules)}
 
 
 def _atoms(sentence: str) -> list[_Atom]:
     found: list[_Atom] = []
+    removed: list[tuple[int, int]] = []
     lowered = sentence.lower()
-    for name, pattern in _PATTERNS:
-        needles = _NEEDLES.get(name)
-        if needles is not None and not any(needle in lowered for needle in needles):
+    for rule in RULES.rules:
+        if rule.needles is not None and not any(needle in lowered for needle in rule.needles):
             continue
-        for match in pattern.finditer(sentence):
-            atom = _make_atom(name, match, sentence)
-            if atom is not None:
+        normalise = NORMALISERS[rule.function]
+        for match in rule.compiled.finditer(sentence):
+            if not rule.accepts(match, sentence):
+                continue
+            atom = normalise(_Found(rule, match, sentence))
+            if atom is None:
+                continue
+            if rule.removes:
+                removed.append((atom.start, atom.end))
+            else:
                 found.append(atom)
-    # Longest match wins where atoms overlap; earlier pattern wins ties.
-    order = {name: index for index, (name, _) in enumerate(_PATTERNS)}
-    found.sort(
-        key=lambda atom: (-(atom.end - atom.start), order.get(atom.extra.get("pattern", ""), 0))
-    )
+    if removed:
+        found = [
+            atom
+            for atom in found
+            if not any(start <= atom.start and atom.end <= end for start, end in removed)
+        ]
+    # Longest match wins where atoms overlap; the earlier rule wins ties.
+    found.sort(key=lambda atom: (-(atom.end - atom.start), _RULE_ORDER.get(atom.rule, 0)))
     chosen: list[_Atom] = []
     taken = [False] * (len(sentence) + 1)
     for atom in found:
@@ -502,14 +602,24 @@ def _atoms(sentence: str) -> list[_Atom]:
     return atoms
 
 
+# "5월 6일과 7일", "5월 6일, 7일": a bare day joined to a dated one shares its month.
+_DAY_JOIN = re.compile(r"\s*(?:~|∼|〜|-|–|에서|부터|과|와|및|,|and|or|to)\s*", re.IGNORECASE)
+
+
 def _inherit_bracketed_month(atoms: list[_Atom], sentence: str) -> None:
-    """ "9월 FOMC(16~17일)", "금요일(20일)": a bracketed day belongs to the month just before."""
+    """ "9월 FOMC(16~17일)", "금요일(20일)": a bracketed day belongs to the month just before;
+    "5월 6일과 7일": so does a day joined to a dated day (never another month's 7th)."""
     for index, atom in enumerate(atoms):
-        if (
-            atom.kind != "day"
-            or atom.month is not None
-            or sentence[max(0, atom.start - 1) : atom.start] != "("
-        ):
+        if atom.kind != "day" or atom.month is not None:
+            continue
+        if index > 0 and _DAY_JOIN.fullmatch(sentence[atoms[index - 1].end : atom.start]):
+            previous = atoms[index - 1]
+            if previous.kind == "day" and previous.month is not None:
+                atom.month = previous.month
+                atom.year, atom.year_explicit = previous.year, previous.year_explicit
+                atom.rule += "@month_before"
+            continue
+        if sentence[max(0, atom.start - 1) : atom.start] != "(":
             continue
         for previous in reversed(atoms[:index]):
             if atom.start - previous.end > 16:
@@ -518,6 +628,7 @@ def _inherit_bracketed_month(atoms: list[_Atom], sentence: str) -> None:
                 atom.month = previous.month
                 atom.year, atom.year_explicit = previous.year, previous.year_explicit
                 atom.extra["bracketed"] = True
+                atom.rule += "@month_before"
                 break
 
 
@@ -526,7 +637,7 @@ _RANGE_CONNECTOR_BEFORE = re.compile(r"(?:에서|부터|~|∼|〜|-|–)\s*$")
 
 def _range_end_year(atom: _Atom, chosen: list[_Atom], sentence: str) -> _Atom:
     """Read "25년 전" as the year 2025 when it closes a range ("2024년 말에서 25년 전도로")."""
-    if atom.kind != "duration" or atom.extra.get("pattern") != "ko_duration":
+    if atom.kind != "duration" or "range_end_years" not in atom.extra:
         return atom
     if atom.extra.get("prefix") or atom.extra.get("suffix") != "전":
         return atom
@@ -536,272 +647,20 @@ def _range_end_year(atom: _Atom, chosen: list[_Atom], sentence: str) -> _Atom:
     if not _RANGE_CONNECTOR_BEFORE.search(sentence[previous[-1].end : atom.start]):
         return atom
     amount = atom.extra.get("amount")
-    if amount is None or amount != int(amount) or not 0 <= amount < 100:
+    if not isinstance(amount, float | int) or amount != int(amount) or not 0 <= amount < 100:
         return atom
     text = sentence[atom.start : atom.end]
     year_end = atom.start + text.index("년") + 1
     year = _Atom(
-        atom.start, year_end, "year", year=_two_digit_year(int(amount)), year_explicit=True
+        atom.start,
+        year_end,
+        "year",
+        f"{atom.rule}@range_end_year",
+        year=_two_digit_year(int(amount)),
+        year_explicit=True,
     )
-    year.extra["pattern"] = "ko_year2"
+    year.extra["anchor_years"] = atom.extra["range_end_years"]
     return year
-
-
-def _make_atom(name: str, match: re.Match[str], sentence: str) -> _Atom | None:
-    groups = match.groupdict()
-    start, end = match.span()
-    atom: _Atom | None = None
-    if name == "numeric_date":
-        try:
-            day = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
-        except ValueError:
-            return None
-        atom = _Atom(
-            start, end, "date", year=day.year, year_explicit=True, month=day.month, day=day.day
-        )
-    elif name == "ko_unit_range":
-        atom = _Atom(start, end, "range")
-        atom.extra.update(a=int(groups["a"]), b=int(groups["b"]), unit=groups["unit"])
-    elif name in {"ko_decade", "en_decade"}:
-        atom = _Atom(start, end, "decade", year=int(groups["y"]) * 10, year_explicit=True)
-        if groups.get("part"):
-            atom.part = _PART_NAMES[groups["part"].lower()]
-    elif name in {"ko_year4", "ko_year2", "bare_year", "apostrophe_year"}:
-        year = _year_value(groups["y"])
-        if name == "ko_year2" and _looks_like_duration_context(sentence, start):
-            return None
-        if name == "bare_year" and not 1990 <= year <= 2100:
-            return None
-        atom = _Atom(start, end, "year", year=year, year_explicit=True)
-        atom.extra["bare"] = name == "bare_year"
-    elif name == "fiscal_year":
-        fiscal = not re.match(
-            r"(?i)c", match.group(0)
-        )  # "calendar 2026", "CY26" are calendar years
-        atom = _Atom(
-            start, end, "year", year=_year_value(groups["y"]), year_explicit=True, fiscal=fiscal
-        )
-    elif name == "estimate_year":
-        year = _year_value(groups["y"])
-        if not 2015 <= year <= 2045:
-            return None  # "10E" is more likely a part number than a 2010 estimate
-        atom = _Atom(start, end, "year", year=year, year_explicit=True)
-    elif name == "en_eo":
-        unit = {"EOY": "year", "YE": "year", "EOQ": "quarter", "EOM": "month"}[groups["eo"]]
-        if groups.get("y"):
-            if unit != "year":
-                return None
-            year = _year_value(groups["y"].lstrip("'’"))
-            atom = _Atom(start, end, "year", year=year, year_explicit=True)
-        else:
-            atom = _Atom(start, end, "rel")
-            atom.extra["word"] = f"end of this {unit}"
-    elif name == "fwd_months":
-        atom = _Atom(start, end, "duration")
-        atom.extra.update(
-            amount=float(groups["a"]), amount_to=None, unit="month", prefix="next", suffix=""
-        )
-    elif name == "en_coming":
-        unit = (groups.get("unit") or groups.get("unit2") or "").lower().rstrip("s")
-        low, high = {"day": (3, 14), "week": (2, 8), "month": (3, 6)}[unit]
-        atom = _Atom(start, end, "duration", vague=True)
-        atom.extra.update(amount=low, amount_to=high, unit=unit, prefix="next", suffix="")
-    elif name == "en_month_quarter":
-        month = _MONTHS_EN[groups["mn"].lower().rstrip(".")]
-        atom = _Atom(start, end, "quarter", quarter=(month - 1) // 3 + 1)
-    elif name == "this_time":
-        word = re.sub(r"\s+", " ", (groups.get("r") or f"{groups.get('r2')} year").lower())
-        offset = {"내년": 1, "next year": 1, "내후년": 2, "올해": 0, "작년": -1, "last year": -1}[
-            word
-        ]
-        atom = _Atom(start, end, "rel")
-        atom.extra["word"] = f"this time {offset:+d}"
-    elif name in {"yyq", "qyy", "qyy_fy", "yy_dot_q", "q_apos_year"}:
-        atom = _Atom(
-            start,
-            end,
-            "quarter",
-            year=_year_value(groups["y"]),
-            year_explicit=True,
-            quarter=int(groups["q"]),
-        )
-        atom.fiscal = name == "qyy_fy"
-    elif name == "fiscal_quarter":
-        year_text = groups.get("y") or groups.get("y2")
-        atom = _Atom(start, end, "quarter", quarter=int(groups["q"]), fiscal=True)
-        if year_text:
-            atom.year, atom.year_explicit = _year_value(year_text), True
-    elif name == "ko_quarter":
-        quarter = groups["q"]
-        atom = _Atom(start, end, "quarter", quarter=int(_ko_number(quarter) or quarter))
-    elif name == "en_quarter":
-        atom = _Atom(start, end, "quarter", quarter=int(groups["q"] or groups["q2"]))
-    elif name == "en_quarter_words":
-        atom = _Atom(start, end, "quarter", quarter=_EN_ORDINAL[groups["ord"].lower()])
-    elif name == "ko_half":
-        atom = _Atom(
-            start, end, "half", half=1 if groups["h"] in {"상반기", "상반", "전반기"} else 2
-        )
-    elif name == "h_fy":
-        atom = _Atom(
-            start,
-            end,
-            "half",
-            half=int(groups["h"]),
-            year=_year_value(groups["y"]),
-            year_explicit=True,
-        )
-        atom.fiscal = True
-    elif name == "hyy":
-        atom = _Atom(start, end, "half", half=int(groups["h"] or groups["h2"]))
-        if groups.get("y"):
-            atom.year, atom.year_explicit = _year_value(groups["y"]), True
-    elif name == "en_half":
-        atom = _Atom(start, end, "half", half=1 if groups["h"].lower() in {"first", "1st"} else 2)
-    elif name in {"ko_month_day", "slash_month_day"}:
-        atom = _Atom(start, end, "day", month=int(groups["m"]), day=int(groups["d"]))
-    elif name in {"en_day_range", "ko_day_range"}:
-        month = (
-            _MONTHS_EN[groups["mn"].lower()]
-            if groups.get("mn")
-            else (int(groups["m"]) if groups.get("m") else None)
-        )
-        atom = _Atom(start, end, "day", month=month, day=int(groups["d2"]))
-        atom.extra["first_day"] = int(groups["d"])
-        if groups.get("y"):
-            atom.year, atom.year_explicit = int(groups["y"]), True
-    elif name == "weekday":
-        names = ["월", "화", "수", "목", "금", "토", "일"]
-        english = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-        word = groups["wd"].lower()
-        index = english.index(word) if word in english else names.index(word[0])
-        atom = _Atom(start, end, "weekday")
-        atom.extra["weekday"] = index
-    elif name == "ko_month":
-        atom = _Atom(start, end, "month", month=int(groups["m"]))
-    elif name == "ko_day":
-        atom = _Atom(start, end, "day", day=int(groups["d"]))
-    elif name in {"en_month_day_year", "en_day_month_year"}:
-        atom = _Atom(
-            start, end, "day", month=_MONTHS_EN[groups["mn"].lower()], day=int(groups["d"])
-        )
-        if groups.get("y"):
-            atom.year, atom.year_explicit = int(groups["y"]), True
-    elif name == "en_month_year":
-        atom = _Atom(
-            start,
-            end,
-            "month",
-            month=_MONTHS_EN[groups["mn"].lower()],
-            year=int(groups["y"]),
-            year_explicit=True,
-        )
-    elif name == "en_month":
-        month_start = match.start("mn")
-        atom = _Atom(month_start, end, "month", month=_MONTHS_EN[groups["mn"].lower()])
-        if groups["mn"].lower() == "may" and not re.match(
-            r"(?i)(in|by|until|since|from|early|mid|late)", match.group(0)
-        ):
-            return None
-        start = month_start
-    elif name in {"ko_season", "en_season"}:
-        season = {
-            "봄": "spring",
-            "여름": "summer",
-            "가을": "autumn",
-            "겨울": "winter",
-            "fall": "autumn",
-        }.get(groups["season"].lower(), groups["season"].lower())
-        if (
-            name == "en_season"
-            and not groups.get("rel")
-            and not re.match(r"\s+(?:of\s+)?(?:19|20)\d{2}", sentence[end:])
-            and not re.search(
-                r"(?:in|by|until|this|next|early|late|the)\s+$", sentence[:start], re.I
-            )
-        ):
-            return None
-        atom = _Atom(start, end, "part", part=f"season_{season}")
-        rel = (groups.get("rel") or "").lower()
-        if rel:
-            atom.relative_years = {"this": 0, "next": 1, "coming": 1, "last": -1}[rel]
-    elif name == "en_end_of_period":
-        unit = (groups.get("unit") or "year").lower()
-        edge = (groups.get("edge") or "end").lower()
-        if groups.get("ye"):
-            unit, edge = "year", "end"
-        atom = _Atom(start, end, "rel")
-        atom.extra["word"] = f"{edge} of this {unit}"
-    elif name == "ko_holiday":
-        atom = _Atom(start, end, "holiday")
-        word = groups["holiday"]
-        atom.extra["holiday"] = "chuseok" if word.startswith(("추석", "한가위")) else "seollal"
-    elif name == "holiday":
-        atom = _Atom(start, end, "holiday")
-        atom.extra["holiday"] = re.sub(r"\s+", " ", groups["holiday"].lower().replace("’", "'"))
-    elif name in {"ko_part", "en_part"}:
-        raw = re.sub(r"\s+", " ", (groups.get("p") or groups.get("p2") or "").lower())
-        atom = _Atom(start, end, "part", part=_PART_NAMES[raw])
-    elif name in {"ko_relyear", "en_relyear", "ko_relother", "same_year"}:
-        atom = _Atom(start, end, "rel")
-        word = re.sub(r"\s+", " ", groups["r"].strip().lower())
-        atom.extra["word"] = _REL_SYNONYMS.get(word, word)
-        atom.fiscal = "fiscal" in word
-    elif name in {"ko_duration", "en_duration", "en_next_decade"}:
-        atom = _duration_atom(name, match)
-    if atom is not None:
-        atom.extra["pattern"] = name
-    return atom
-
-
-def _looks_like_duration_context(sentence: str, start: int) -> bool:
-    before = sentence[max(0, start - 6) : start]
-    return bool(re.search(r"(앞으로|향후|지난|최근|과거|무려|약|근|수|불과|이후)\s*$", before))
-
-
-def _duration_atom(name: str, match: re.Match[str]) -> _Atom | None:
-    groups = match.groupdict()
-    start, end = match.span()
-    if name == "en_next_decade":
-        unit = groups["unit"].lower()
-        years = {"decade": 10, "year": 1, "years": None, "few years": None, "several years": None}[
-            unit
-        ]
-        atom = _Atom(start, end, "duration", relation="within", vague=years is None)
-        atom.extra.update(amount=years or 0, amount_to=None, unit="year", prefix="next", suffix="")
-        return atom
-    if name == "ko_duration":
-        prefix = (groups.get("pre") or "").strip()
-        suffix = (groups.get("post") or "").strip()
-        # "26년 정도" is "around 2026"; only a prefix makes such an amount a duration.
-        weak_suffix = suffix in {"가량", "정도", "쯤", "여", "째", "내외"}
-        if not prefix and (not suffix or weak_suffix):
-            return None
-        amount = _ko_number(groups["a"])
-        unit = _UNIT_KO[groups["unit"]]
-        if groups["unit"] == "해" and groups["a"] not in _KO_NUMBERS:
-            return None
-    else:
-        prefix = (groups.get("pre") or "").strip().lower()
-        suffix = (groups.get("post") or "").strip().lower()
-        nxt = (groups.get("next") or "").lower()
-        if nxt:
-            prefix = {"past": "past", "last": "past", "previous": "past"}.get(nxt, "next")
-        if not prefix and not suffix:
-            return None
-        if prefix == "for" and not nxt:
-            return None  # "for 10 years" says how long, not when
-        amount = _en_number(groups["a"])
-        unit = _UNIT_EN[groups["unit"].lower().rstrip("s")]
-        if unit == "decade":
-            unit, amount = "year", (amount or 1) * 10
-    amount_to = float(groups["b"]) if groups.get("b") and groups["b"].isdigit() else None
-    if groups.get("b") and not groups["b"].isdigit():
-        amount_to = _en_number(groups["b"])
-    atom = _Atom(start, end, "duration")
-    atom.extra.update(amount=amount, amount_to=amount_to, unit=unit, prefix=prefix, suffix=suffix)
-    atom.vague = amount is None
-    return atom
 
 
 # ---------------------------------------------------------------------------------------------
@@ -858,8 +717,8 @@ def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
         ("part", "half"),
     }:
         # English parts come first ("end of 2025"); Korean parts follow ("2025년 말").
-        return left.extra.get("pattern") in {"en_part", "en_season"}
-    if b == "part" and right.extra.get("pattern") in {"en_part", "en_season"}:
+        return bool(left.extra.get("leads"))
+    if b == "part" and right.extra.get("leads"):
         return False
     if a == "year" and left.extra.get("bare") and korean_gap and b in {"month", "day"}:
         return gap.strip() == ""
@@ -900,14 +759,8 @@ class _Resolved:
     relation: str = "at"
     unit_year_only: bool = False
     fiscal: bool = False
-
-
-_REL_YEARS = {
-    "올해": 0, "금년": 0, "올": 0, "이번 해": 0, "this year": 0, "later this year": 0, "earlier this year": 0,
-    "내년": 1, "명년": 1, "next year": 1, "early next year": 1, "late next year": 1, "다음 해": 1, "이듬해": 1,
-    "내후년": 2, "후년": 2, "the year after next": 2, "작년": -1, "지난해": -1, "last year": -1,
-    "전년": -1, "재작년": -2,
-}  # fmt: skip
+    rule: str = ""
+    duration: _Atom | None = None  # the duration atom it was read from, if any
 
 
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
@@ -997,20 +850,6 @@ def _pick_year(anchor: date, window_for_year, prefer: str, slack_days: int) -> i
     )
 
 
-# Colloquial and note-style words for the same relative periods.
-_REL_SYNONYMS = {
-    "담주": "다음 주", "차주": "다음 주", "다음주": "다음 주", "금주": "이번 주", "이번주": "이번 주",
-    "금일": "오늘", "today": "오늘", "tonight": "오늘", "익일": "내일", "명일": "내일", "tomorrow": "내일",
-    "다음날": "내일", "다음 날": "내일", "전일": "어제", "작일": "어제", "yesterday": "어제",
-    "midyear": "middle of this year", "mid-year": "middle of this year",
-    "end the year": "end of this year", "close the year": "end of this year",
-    "ends the year": "end of this year", "closes the year": "end of this year",
-    "ending the year": "end of this year", "closing the year": "end of this year",
-    "for the year": "the year", "over the year": "the year", "for the full year": "the year",
-    "over the full year": "the year", "next fiscal year": "next year", "this fiscal year": "this year",
-    "current fiscal year": "this year", "last fiscal year": "last year",
-    "this week": "이번 주", "last week": "지난주",
-}  # fmt: skip
 _SAME_YEAR = {"같은 해", "같은해", "그 해", "그해", "당해", "that year", "the same year"}
 _FOLLOWING_YEAR = {"이듬해", "the following year", "다음 해", "다음해"}
 
@@ -1024,8 +863,10 @@ def _resolve_composite(
 ) -> _Resolved | None:
     """Resolve a composite, remembering whether it was written in fiscal terms."""
     resolved = _resolve_composite_window(composite, anchor, prefer, context_year, sentence_year)
-    if resolved is not None and any(atom.fiscal for atom in composite.atoms):
-        resolved.fiscal = True
+    if resolved is not None:
+        resolved.rule = "+".join(atom.rule for atom in composite.atoms)
+        if any(atom.fiscal for atom in composite.atoms):
+            resolved.fiscal = True
     return resolved
 
 
@@ -1044,6 +885,10 @@ def _resolve_composite_window(
     explicit_year = year_atom is not None
     relative = False
     past_marker = False
+    # "last March", "지난 월요일", "오는 3월": the word before fixes which one is meant.
+    shift = next((str(a.extra["shift"]) for a in composite.atoms if "shift" in a.extra), None)
+    # "3일(현지시간)": a news dateline, this month's day or the last one before, never later
+    dateline = any(atom.extra.get("dateline") for atom in composite.atoms)
     year: int | None = year_atom.year if year_atom else None
     for atom in composite.atoms:
         if atom.year is not None and year is None:
@@ -1081,7 +926,7 @@ def _resolve_composite_window(
         year, explicit_year = context_year, False
     if part is not None and part.startswith("season_"):
         season = part.removeprefix("season_")
-        if year is None and part_atom is not None and part_atom.extra.get("pattern") == "ko_season":
+        if year is None and part_atom is not None and part_atom.extra.get("needs_year"):
             return None
         if year is None and part_atom is not None and part_atom.relative_years is not None:
             year, relative, explicit_year = anchor.year + part_atom.relative_years, True, True
@@ -1107,13 +952,12 @@ def _resolve_composite_window(
         elif word in {"이번 주", "이번주", "this week"}:
             moment = week_start + timedelta(days=target)
         elif rel is None:
-            # A bare weekday ("on Thursday") only dates a claim about the coming days.
-            if prefer == "past":
-                return None
-            moment = anchor + timedelta(days=(target - anchor.weekday()) % 7)
+            moment = _weekday_moment(anchor, target, shift, prefer)
         else:
             return None
-        return _Resolved(composite.start, composite.end, (moment, moment), "day", False, True)
+        return _Resolved(
+            composite.start, composite.end, (moment, moment), "day", False, True, shift == "last"
+        )
     holiday = by_kind.get("holiday")
     if holiday is not None:
         name = str(holiday.extra["holiday"])
@@ -1200,56 +1044,36 @@ def _resolve_composite_window(
         month = day_atom.month or (month_atom.month if month_atom else None)
         day_of_month = int(day_atom.day or 1)
         if month is None:
-            # A bare "19일": the anchor's month, or the next one for a future reading.
-            month_year = (anchor.year, anchor.month)
-            candidate = _safe_date(anchor.year, anchor.month, day_of_month)
-            if candidate is None:
-                return None
-            this_month = date(anchor.year, anchor.month, 1)
-            nxt = _add_months(this_month, 1)
-            prev = _add_months(this_month, -1)
-            if prefer == "future" and candidate < anchor:
-                month_year = (nxt.year, nxt.month)
-            elif prefer == "past" and candidate > anchor:
-                month_year = (prev.year, prev.month)
-            elif prefer == "nearest":
-                options = [
-                    moment
-                    for moment in (
-                        _safe_date(prev.year, prev.month, day_of_month),
-                        candidate,
-                        _safe_date(nxt.year, nxt.month, day_of_month),
-                    )
-                    if moment is not None
-                ]
-                best = min(options, key=lambda moment: abs((moment - anchor).days))
-                month_year = (best.year, best.month)
-            moment = _safe_date(month_year[0], month_year[1], day_of_month)
+            moment = _bare_day(anchor, day_of_month, prefer, shift, dateline)
             if moment is None or year is not None:
                 return None
+            past_marker = past_marker or shift == "last"
             return _Resolved(
                 composite.start,
                 composite.end,
-                (moment, moment),
+                (_first_day_of_range(moment, day_atom), moment),
                 "day",
                 False,
                 relative,
                 past_marker,
             )
+
+        def day_window(y: int) -> tuple[date, date]:
+            return (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2
+
+        if year is None and shift is not None:
+            year, past_marker = _shifted_year(anchor, day_window, shift), shift == "last"
         if year is None:
-            year = _pick_year(
-                anchor,
-                lambda y: (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2,
-                prefer,
-                0,
-            )
+            # A dated dateline ("12월 30일(현지시간)") is the nearest such day, never next year's.
+            day_prefer = ("past" if prefer == "past" else "nearest") if dateline else prefer
+            year = _pick_year(anchor, day_window, day_prefer, 0)
         moment = _safe_date(year, month, day_of_month)
         if moment is None:
             return None
         return _Resolved(
             composite.start,
             composite.end,
-            (moment, moment),
+            (_first_day_of_range(moment, day_atom), moment),
             "day",
             explicit_year,
             relative,
@@ -1257,6 +1081,9 @@ def _resolve_composite_window(
         )
     if month_atom is not None:
         month = int(month_atom.month or 1)
+        if year is None and shift is not None:
+            year = _shifted_year(anchor, lambda y: _month_window(y, month), shift)
+            past_marker = shift == "last"
         if year is None:
             year = _pick_year(anchor, lambda y: _month_window(y, month), prefer, 0)
         window = _month_window(year, month)
@@ -1271,6 +1098,7 @@ def _resolve_composite_window(
     if year is not None:
         window = _year_window(year)
         granularity = "year"
+        part = part or (year_atom.part if year_atom is not None else None)
         mapped = {"year_early": "early", "year_end": "end"}.get(part or "", part)
         if mapped in _YEAR_PARTS:
             window = _year_part_window(year, mapped)
@@ -1290,6 +1118,94 @@ def _resolve_composite_window(
         resolved.unit_year_only = unit_year_only
         return resolved
     return None
+
+
+def _bare_day(
+    anchor: date, day: int, prefer: str, shift: str | None, dateline: bool
+) -> date | None:
+    """The date of a day written without its month ("19일").
+
+    "지난 19일" is the last one before the anchor, "오는 19일" the next one after, "이번 19일"
+    this month's. Otherwise the anchor's month's; for a future reading the next month's once it
+    has passed, for a past reading the previous month's while it is ahead, and for no reading
+    the nearest of the three. A dateline ("19일(현지시간)") is never a later month's: this
+    month's for a future reading, else the last one not after the anchor.
+    """
+    this_month = date(anchor.year, anchor.month, 1)
+    months = [_add_months(this_month, offset) for offset in (-2, -1, 0, 1, 2)]
+    options = [moment for first in months if (moment := _safe_date(first.year, first.month, day))]
+    candidate = _safe_date(anchor.year, anchor.month, day)
+    if shift == "last":
+        return max((moment for moment in options if moment < anchor), default=None)
+    if shift == "next":
+        return min((moment for moment in options if moment > anchor), default=None)
+    if shift == "this":
+        return candidate
+    if dateline:
+        before = [moment for moment in options if moment <= anchor]
+        if prefer == "future" and candidate is not None:
+            return candidate
+        if prefer == "nearest" and candidate is not None and before:
+            return min((candidate, before[-1]), key=lambda moment: abs((moment - anchor).days))
+        return before[-1] if before else None
+    if candidate is None:
+        return None
+    nxt, prev = months[3], months[1]
+    if prefer == "future" and candidate < anchor:
+        return _safe_date(nxt.year, nxt.month, day)
+    if prefer == "past" and candidate > anchor:
+        return _safe_date(prev.year, prev.month, day)
+    if prefer == "nearest":
+        nearby = [
+            moment
+            for moment in (
+                _safe_date(prev.year, prev.month, day),
+                candidate,
+                _safe_date(nxt.year, nxt.month, day),
+            )
+            if moment is not None
+        ]
+        return min(nearby, key=lambda moment: abs((moment - anchor).days))
+    return candidate
+
+
+def _weekday_moment(anchor: date, target: int, shift: str | None, prefer: str) -> date:
+    """The date of a weekday: "last Monday" the one before the anchor, "next Monday" the one
+    after; "this Monday" or a bare "Monday" the coming one (the anchor's own day included), or
+    in a past-tense reading the most recent one ("a note published on Monday")."""
+    back = (anchor.weekday() - target) % 7
+    ahead = (target - anchor.weekday()) % 7
+    if shift == "last":
+        return anchor - timedelta(days=back or 7)
+    if shift == "next":
+        return anchor + timedelta(days=ahead or 7)
+    if prefer == "past":
+        return anchor - timedelta(days=back)
+    return anchor + timedelta(days=ahead)
+
+
+def _shifted_year(
+    anchor: date, window_for_year: Callable[[int], tuple[date, date]], shift: str
+) -> int:
+    """The year of "last March" (the latest one over before the anchor), "next March" (the
+    first one not yet begun) or "this March" (the anchor's year)."""
+    if shift == "last":
+        return anchor.year if window_for_year(anchor.year)[1] < anchor else anchor.year - 1
+    if shift == "next":
+        return anchor.year if window_for_year(anchor.year)[0] > anchor else anchor.year + 1
+    return anchor.year
+
+
+def _first_day_of_range(last: date, day_atom: _Atom) -> date:
+    """The first day of "16~17일", "May 6–7" (in the month before when it is the larger
+    number: "30~2일"); the day itself for a single day."""
+    first = day_atom.extra.get("first_day")
+    if not isinstance(first, int) or first == last.day:
+        return last
+    if first < last.day:
+        return last.replace(day=first)
+    previous = _add_months(last.replace(day=1), -1)
+    return _safe_date(previous.year, previous.month, first) or last
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -1450,14 +1366,8 @@ def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> 
     return None
 
 
-def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
-    amount = atom.extra.get("amount")
-    amount_to = atom.extra.get("amount_to")
-    unit = str(atom.extra["unit"])
-    prefix = str(atom.extra.get("prefix") or "")
-    suffix = str(atom.extra.get("suffix") or "")
-    if amount is None:
-        return None
+def _shifter(anchor: date, unit: str) -> Callable[..., date]:
+    """A function moving the anchor by an amount of `unit`s (forwards, or back with sign -1)."""
     months_per = {"year": 12, "month": 1, "quarter": 3}.get(unit)
     days_per = {"week": 7, "day": 1}.get(unit)
 
@@ -1466,22 +1376,57 @@ def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
             return _add_months(anchor, sign * round(float(value) * months_per))
         return anchor + timedelta(days=sign * float(value) * (days_per or 1))
 
-    past_words = {"지난", "최근", "과거", "past", "last", "previous"}
-    if prefix in past_words or suffix in {"전", "만에", "ago"}:
+    return shift
+
+
+_PAST_PREFIXES = {"지난", "최근", "과거", "past", "last", "previous"}
+_PAST_SUFFIXES = {"전", "만에", "ago"}
+_AFTER_SUFFIXES = {"후", "뒤", "later", "from now", "ahead"}
+# "수 개월 내에", "몇 달 안에", "within a few weeks", "over the next few quarters"
+_WITHIN_SUFFIXES = {"내", "내외", "이내", "안에", "안", "안으로", "내로"}
+_FORWARD_PREFIXES = {"앞으로", "향후", "within", "in", "next", "over", "during", "by"}
+
+
+def _resolve_vague_duration(atom: _Atom, anchor: date, counts: tuple[int, int]) -> _Resolved | None:
+    """A vague count of periods: a window from the anchor to the most the count can mean
+    (forwards or back), or between the fewest and the most for "N 후"/"from now"."""
+    fewest, most = counts
+    shift = _shifter(anchor, str(atom.extra["unit"]))
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    span = (atom.start, atom.end)
+    if atom.extra.get("preposition") == "for":
+        return None  # "for the next several years" says how long something lasts
+    if prefix in _PAST_PREFIXES or suffix in _PAST_SUFFIXES:
+        window = (shift(most, -1), anchor)
+        return _Resolved(*span, window, "horizon", False, True, True, True, relation="ago")
+    if suffix in _AFTER_SUFFIXES or prefix == "after":
+        window = (shift(fewest), shift(most))
+        return _Resolved(*span, window, "horizon", False, True, vague=True, relation="after")
+    if suffix in _WITHIN_SUFFIXES or prefix in _FORWARD_PREFIXES:
+        window = (anchor, shift(most))
+        return _Resolved(*span, window, "horizon", False, True, vague=True, relation="within")
+    return None  # "수년간 이어진": how long, not when
+
+
+def _resolve_duration(atom: _Atom, anchor: date) -> _Resolved | None:
+    amount = atom.extra.get("amount")
+    amount_to = atom.extra.get("amount_to")
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    if amount is None:
+        counts = atom.extra.get("vague_count")
+        return _resolve_vague_duration(atom, anchor, counts) if counts else None  # type: ignore[arg-type]
+    shift = _shifter(anchor, str(atom.extra["unit"]))
+    if prefix in _PAST_PREFIXES or suffix in _PAST_SUFFIXES:
         start = shift(float(amount_to or amount), -1)
         return _Resolved(
             atom.start, atom.end, (start, anchor), "horizon", False, True, True, relation="ago"
         )
     low = shift(float(amount))
     high = shift(float(amount_to)) if amount_to else low
-    if suffix in {"후", "뒤", "later", "from now", "ahead"} or (
-        prefix in {"in", "after"} and suffix not in {"간", "동안"}
-    ):
-        relation = (
-            "after"
-            if suffix in {"후", "뒤", "later", "from now", "ahead"} or prefix == "after"
-            else "within"
-        )
+    if suffix in _AFTER_SUFFIXES or (prefix in {"in", "after"} and suffix not in {"간", "동안"}):
+        relation = "after" if suffix in _AFTER_SUFFIXES or prefix == "after" else "within"
         if relation == "after":
             return _Resolved(
                 atom.start, atom.end, (low, high), "horizon", False, True, relation="after"
@@ -1538,7 +1483,14 @@ _RANGE_JOIN = re.compile(
 _BETWEEN_BEFORE = re.compile(r"(?:between|from)\s*$", re.IGNORECASE)
 _AFTER_RELATION = [
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:까지|내에|이내|안에|중에|중으로|내로)"), "until"),
-    (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:부터|이래|이후로|since)"), "since"),
+    (
+        # "2025년부터 회복", "2025년을 기점으로", "2026 onwards": a start, not a due date
+        re.compile(
+            r"^\s*(?:\([^)]{1,6}\))?\s*(?:부터|이래|이후로|since|(?:을|를)\s*(?:기점으로|시작으로)"
+            r"|onwards?\b|and\s+beyond\b)"
+        ),
+        "since",
+    ),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이후|후|뒤|이상)"), "after"),
     (re.compile(r"^\s*(?:\([^)]{1,6}\))?\s*(?:이전|전까지|전에|전)(?!도|후)"), "before"),
 ]
@@ -1587,6 +1539,8 @@ def _join_ranges(items: list[_Resolved], sentence: str) -> list[_Resolved]:
                 _RANGE_JOIN.match(gap)
                 and item.window[1] >= last.window[1]
                 and item.start - last.end <= 12
+                # "over three years through 2028" is a span tied to its end year, not a range
+                and "horizon" not in {last.granularity, item.granularity}
             ):
                 between = _BETWEEN_BEFORE.search(sentence[max(0, last.start - 10) : last.start])
                 word = gap.strip().lower()
@@ -1602,11 +1556,87 @@ def _join_ranges(items: list[_Resolved], sentence: str) -> list[_Resolved]:
                     last.explicit_year or item.explicit_year,
                     last.relative or item.relative,
                     last.past_marker and item.past_marker,
+                    rule=f"{last.rule}~{item.rule}",
                 )
                 joined[-1] = merged
                 continue
         joined.append(item)
     return joined
+
+
+# "2028년까지 3년간", "2026~2028년 3년간", "three years through 2028": the years end there;
+# "2026년부터 3년간", "over three years from 2026": they start there.
+_TO_END_YEAR = re.compile(r"^\s*(?:까지(?:의)?|,)?\s*$")
+_FROM_START_YEAR = re.compile(r"^\s*(?:부터|에서부터|from)\s*$", re.IGNORECASE)
+_TO_END_YEAR_AFTER = re.compile(r"^\s*(?:through|to|until|till|ending(?:\s+in)?)\s*$", re.I)
+_SPAN_PREFIXES = {"", "앞으로", "향후", "over", "during"}
+
+
+def _tie_durations_to_years(items: list[_Resolved], sentence: str) -> list[_Resolved]:
+    """A span of whole years written next to an explicit year counts from that year, not from
+    the post's date: "2028년까지 3년간" is 2026–2028, "2026년부터 3년간" is 2026–2028."""
+    tied: list[_Resolved | None] = list(items)
+    for index, item in enumerate(items):
+        years = _span_years(item)
+        if years is None:
+            if item.duration is not None and item.duration.extra.get("needs_year"):
+                tied[index] = None  # "…년부터 N개월": not a span we can place
+            continue
+        before = items[index - 1] if index > 0 else None
+        after = items[index + 1] if index + 1 < len(items) else None
+        window: tuple[date, date] | None = None
+        step = ""
+        if before is not None and _is_explicit_year(before):
+            gap = sentence[before.end : item.start]
+            if _FROM_START_YEAR.match(gap):
+                first = before.window[0].year
+                window, step = (date(first, 1, 1), date(first + years - 1, 12, 31)), "from_year"
+            elif _TO_END_YEAR.match(gap) and (
+                before.granularity == "range" or gap.strip().startswith("까지")
+            ):
+                last = before.window[1].year
+                window, step = (date(last - years + 1, 1, 1), date(last, 12, 31)), "to_year"
+        if window is None and after is not None and _is_explicit_year(after):
+            gap = sentence[item.end : after.start]
+            if _TO_END_YEAR_AFTER.match(gap):
+                last = after.window[1].year
+                window, step = (date(last - years + 1, 1, 1), date(last, 12, 31)), "to_year"
+            elif _FROM_START_YEAR.match(gap):
+                first = after.window[0].year
+                window, step = (date(first, 1, 1), date(first + years - 1, 12, 31)), "from_year"
+        if window is not None:
+            tied[index] = replace(
+                item,
+                window=window,
+                granularity="range",
+                explicit_year=True,
+                relative=False,
+                relation="during",
+                rule=f"{item.rule}@{step}",
+            )
+        elif item.duration is not None and item.duration.extra.get("needs_year"):
+            tied[index] = None
+    return [item for item in tied if item is not None]
+
+
+def _span_years(item: _Resolved) -> int | None:
+    """The number of years of a forward span ("3년간", "향후 3년간", "over three years")."""
+    atom = item.duration
+    if atom is None or atom.extra.get("unit") != "year" or atom.extra.get("amount_to"):
+        return None
+    amount = atom.extra.get("amount")
+    prefix = str(atom.extra.get("prefix") or "")
+    suffix = str(atom.extra.get("suffix") or "")
+    if not isinstance(amount, float | int) or amount != int(amount) or not 1 <= amount <= 30:
+        return None
+    if prefix not in _SPAN_PREFIXES or suffix not in {"간", "동안", ""}:
+        return None
+    return int(amount)
+
+
+def _is_explicit_year(item: _Resolved) -> bool:
+    """A year, or a range of years, written as such (2028년, 2026~2028년, 내년)."""
+    return item.explicit_year and item.granularity in {"year", "range"} and item.duration is None
 
 
 def _repair_two_digit_range_years(items: list[_Resolved]) -> None:
@@ -1621,26 +1651,44 @@ MAYBE_TIME = re.compile(
     r"내일|모레|앞으로|향후|담주|차주|금주|금일|오늘|익일|명일|전일|작일|어제|개월|[일이삼사오육칠팔구십]\s*년|today|tonight|yesterday|mid-?year|[일이삼사]\s*분기|[한두세네열]\s*(?:달|해)|봄|여름|가을|겨울|요일|"
     r"year|quarter|month|week|decade|half|spring|summer|fall|autumn|winter|tomorrow|christmas|"
     r"thanksgiving|monday|tuesday|wednesday|thursday|friday|saturday|sunday|eoy|eoq|eom|이맘|설\s*연휴|설날|구정|추석|한가위|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|몇\s*(?:해|달|년|주)|수\s*(?:년|해)",
     re.IGNORECASE,
 )
 # ‘2025 테크 데이’, "CES 2026": a year inside a short quoted name is part of the name.
 _SHORT_QUOTE = re.compile(r"[‘“\"「『][^’”\"」』]{1,30}[’”\"」』]")
 
 
+_YEAR_THEN_FROM = re.compile(
+    r"(?:(?:19|20)?\d{2}\s*년(?:도)?|(?:19|20)\d{2})\s*(?:부터|에서부터)\s*$"
+)
+
+
 def _event_relative(atom: _Atom, sentence: str) -> bool:
     """ "반감기 후 3개월 안에", "17개월 뒤 2017년 12월": counted from an event, not from the post."""
-    if atom.kind != "duration" or atom.extra.get("pattern") != "ko_duration":
+    if atom.kind != "duration" or atom.extra.get("function") != "ko_duration":
         return False
     if atom.extra.get("prefix") in {"앞으로", "향후", "지난", "최근", "과거"}:
         return False
     before = sentence[max(0, atom.start - 8) : atom.start]
     if re.search(r"(후|이후|뒤|부터|이래)\s*$", before):
+        # "2026년부터 3년간" counts from that year (see _tie_durations_to_years), which must
+        # then take it; any other "…부터 N년" counts from an event the text names.
+        if _YEAR_THEN_FROM.search(sentence[max(0, atom.start - 14) : atom.start]):
+            atom.extra["needs_year"] = True
+            return False
         return True
     after = sentence[atom.end : atom.end + 12]
     return atom.extra.get("suffix") in {"후", "뒤"} and bool(
         re.match(r"\s*(?:19|20)\d{2}\s*년", after)
     )
+
+
+def _near_anchor(atom: _Atom, anchor: date) -> bool:
+    """A rule's `anchor_years = [before, after]`: how far from the anchor's year it may read."""
+    limits = atom.extra.get("anchor_years")
+    if not isinstance(limits, tuple) or atom.year is None:
+        return True
+    return anchor.year + int(limits[0]) <= atom.year <= anchor.year + int(limits[1])
 
 
 def find_time_expressions(
@@ -1682,11 +1730,7 @@ def _find(
         and not _event_relative(atom, sentence)
         # "40년이 지난" is a duration even where the grammar does not say so: a two-digit year
         # far from the post's date is far more likely an amount of years.
-        if not (
-            atom.extra.get("pattern") == "ko_year2"
-            and atom.year is not None
-            and not anchor.year - 25 <= atom.year <= anchor.year + 10
-        )
+        and _near_anchor(atom, anchor)
     ]
     resolved: list[_Resolved] = []
     sentence_year: int | None = None
@@ -1715,9 +1759,11 @@ def _find(
         else:
             continue
         if item is not None:
+            item.rule = atom.rule
+            item.duration = atom if atom.kind == "duration" else None
             resolved.append(item)
     resolved.sort(key=lambda item: item.start)
-    resolved = _join_ranges(resolved, sentence)
+    resolved = _tie_durations_to_years(_join_ranges(resolved, sentence), sentence)
     expressions = []
     for item in resolved:
         relation, past_before = _relation(sentence, item.start, item.end)
@@ -1750,6 +1796,7 @@ def _find(
                 past_marker=item.past_marker or past_before or relation == "ago",
                 vague=item.vague,
                 fiscal=item.fiscal,
+                rule=item.rule,
             )
         )
     return tuple(expressions)
@@ -1763,3 +1810,106 @@ def with_year(expression: TimeExpression, year: int) -> TimeExpression:
         due_start=_add_years(expression.due_start, shift),
         due_end=_add_years(expression.due_end, shift),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Explaining
+
+
+@dataclass(frozen=True)
+class TimeExplanation:
+    """One time expression of a sentence with the rules behind it, for people to read."""
+
+    text: str
+    start: int
+    end: int
+    rule: str  # as on TimeExpression: "ko_year4+ko_half", "a~b", "rule@step"
+    rules: tuple[str, ...]  # the rule names inside `rule`, in order
+    due_start: date
+    due_end: date
+    granularity: str
+    relation: str
+    flags: tuple[str, ...]  # explicit_year, relative, past_marker, vague, fiscal when set
+
+    def describe(self) -> str:
+        """One line: text, window, granularity, relation, flags and rule."""
+        flags = f" [{', '.join(self.flags)}]" if self.flags else ""
+        return (
+            f"{self.text!r} → {self.due_start.isoformat()}..{self.due_end.isoformat()}"
+            f" {self.granularity} {self.relation}{flags} (rule {self.rule})"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready fields (dates as ISO strings)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "rule": self.rule,
+            "rules": list(self.rules),
+            "window": [self.due_start.isoformat(), self.due_end.isoformat()],
+            "granularity": self.granularity,
+            "relation": self.relation,
+            "flags": list(self.flags),
+        }
+
+
+def rule_names(rule: str) -> tuple[str, ...]:
+    """The rule names inside a produced rule string ("ko_year4+ko_part~ko_duration@step")."""
+    return tuple(part.split("@")[0] for part in re.split(r"[+~]", rule) if part)
+
+
+def explain_time(
+    sentence: str, anchor: date, *, prefer: str = "future", context_year: int | None = None
+) -> list[TimeExplanation]:
+    """Each time expression of `sentence` (as `find_time_expressions` reads it) with the rule
+    that found it, its window, granularity, relation and flags."""
+    flag_names = ("explicit_year", "relative", "past_marker", "vague", "fiscal")
+    return [
+        TimeExplanation(
+            text=expression.text,
+            start=expression.start,
+            end=expression.end,
+            rule=expression.rule,
+            rules=rule_names(expression.rule),
+            due_start=expression.due_start,
+            due_end=expression.due_end,
+            granularity=expression.granularity,
+            relation=expression.relation,
+            flags=tuple(name for name in flag_names if getattr(expression, name)),
+        )
+        for expression in find_time_expressions(
+            sentence, anchor, prefer=prefer, context_year=context_year
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RuleDescription:
+    """A rule as the data files state it."""
+
+    name: str
+    lang: str
+    source: str
+    function: str
+    parameters: Mapping[str, Any]
+    pattern: str
+    examples: int
+    removes: bool
+
+
+def describe_rules() -> list[RuleDescription]:
+    """Every time-expression rule in the order they are tried."""
+    return [
+        RuleDescription(
+            name=rule.name,
+            lang=rule.lang,
+            source=rule.source,
+            function=rule.function,
+            parameters=dict(rule.parameters),
+            pattern=rule.pattern,
+            examples=len(rule.examples),
+            removes=rule.removes,
+        )
+        for rule in RULES.rules
+    ]

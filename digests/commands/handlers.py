@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,25 +19,32 @@ from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
+from digests.i18n import Catalog, catalog
 from digests.ingest.text import clean_argument, clip, http_url
-from digests.ledger.service import Actor
-from digests.models import IngestOutcome, IngestResult
+from digests.ledger.model import ForecastRecord
+from digests.ledger.post_dates import PostDating
+from digests.ledger.service import STATUS_ALIASES, Actor
+from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
+from digests.outbox_payloads import (
+    DigestPayload,
+    FeedPayload,
+    FollowupPayload,
+    ForecastPayload,
+    OutboxPayload,
+    PersonalPayload,
+    ReminderPayload,
+    SnoozePayload,
+)
+from digests.reminders.outbox import FORECASTS_PER_MESSAGE, Delivery
 from digests.scheduling.digest_service import DigestStatus
 from digests.scheduling.policy import zone_named
-from digests.store.forecasts import ForecastRecord
 
 if TYPE_CHECKING:
     from digests.app import Services
 
 PAGE_SIZE = 8
 LANGUAGES = ("en", "ko")
-OUTCOME_LABELS = {
-    "correct": "came true",
-    "wrong": "didn't happen",
-    "partly": "partly",
-    "unknown": "can't tell",
-    "withdrawn": "withdrawn",
-}
+REMINDER_GROUPINGS = ("grouped", "single")
 BUTTON_PREFIX = "hs"
 T = TypeVar("T")
 C = TypeVar("C")
@@ -49,89 +56,35 @@ JOB_LABELS = {
     "feeds": "feed polling (all servers)",
     "delivery": "sending messages (all servers)",
 }
-
-
-@dataclass(frozen=True)
-class DeliveryStrings:
-    """The wording of messages the bot posts by itself (reminders, feed entries), per language."""
-
-    reminder_title: str  # {id}
-    reminder_lead: str
-    followup_title: str  # {id}
-    followup_lead: str  # {days}
-    snooze_title: str  # {id}
-    snooze_lead: str
-    personal_title: str  # {id}
-    personal_lead: str
-    late_note: str
-    subscribers: str  # {count}
-    due: str
-    speaker: str
-    source: str
-    votes: str
-    outcomes: dict[str, str]  # vote tallies
-    # button labels: correct, wrong, partly, unknown, snooze, remind
-    buttons: tuple[str, str, str, str, str, str]
-    feed_untitled: str
-    feed_new_in: str  # {feed}
-    feed_unnamed: str
-
-
-DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
-    "en": DeliveryStrings(
-        reminder_title="Forecast due: #{id}",
-        reminder_lead="Its window has closed. Did it come true?",
-        followup_title="Still waiting for a verdict: #{id}",
-        followup_lead="Came due {days} days ago and nobody has judged it yet.",
-        snooze_title="Snooze over: #{id}",
-        snooze_lead="You asked to be reminded again.",
-        personal_title="Your reminder: #{id}",
-        personal_lead="You asked to be reminded of this forecast.",
-        late_note="\n_Sorry, this reminder is late: the bot was offline when it came due._",
-        subscribers=" ({count} subscribed members were messaged directly.)",
-        due="Due",
-        speaker="Speaker",
-        source="Source",
-        votes="Votes",
-        outcomes=OUTCOME_LABELS,
-        buttons=("Came true", "Didn't", "Partly", "Can't tell", "Snooze a week", "Remind me"),
-        feed_untitled="New post",
-        feed_new_in="New in {feed}",
-        feed_unnamed="a followed feed",
-    ),
-    "ko": DeliveryStrings(
-        reminder_title="기한이 된 예측: #{id}",
-        reminder_lead="예측 기간이 끝났습니다. 예측이 맞았을까요?",
-        followup_title="아직 판정을 기다리는 예측: #{id}",
-        followup_lead="기한이 {days}일 지났지만 아직 아무도 판정하지 않았습니다.",
-        snooze_title="미룬 알림: #{id}",
-        snooze_lead="미뤄 두셨던 예측을 다시 알려 드립니다.",
-        personal_title="요청하신 알림: #{id}",
-        personal_lead="이 예측을 알려 달라고 요청하셨습니다.",
-        late_note="\n_알림이 늦어 죄송합니다. 기한이 됐을 때 봇이 오프라인 상태였습니다._",
-        subscribers=" (구독한 멤버 {count}명에게는 DM으로 따로 알렸습니다.)",
-        due="기한",
-        speaker="발언자",
-        source="출처",
-        votes="투표",
-        outcomes={
-            "correct": "맞음",
-            "wrong": "틀림",
-            "partly": "일부 맞음",
-            "unknown": "판단 불가",
-            "withdrawn": "철회",
-        },
-        buttons=("맞음", "틀림", "일부 맞음", "판단 불가", "일주일 미루기", "나에게 알림"),
-        feed_untitled="새 글",
-        feed_new_in="{feed}에 새 글",
-        feed_unnamed="구독 중인 피드",
-    ),
+VIEWS_SHOWN = 3  # undated statements shown with a post's summary
+# How a post's date was known, as a reader is told.
+DATE_SOURCE_KEYS = {  # catalog keys
+    DateSource.METADATA: "date_source.metadata",
+    DateSource.URL: "date_source.url",
+    DateSource.TEXT: "date_source.text",
+    DateSource.GIVEN: "date_source.given",
 }
+LIST_TITLES = {  # catalog keys of the titles of the lists that have their own
+    "needs-date": "reply.list_needs_date",
+    "undated": "reply.list_undated",
+}
+ENGLISH = catalog("en")
 
 
-def delivery_strings(language: object) -> DeliveryStrings:
-    """The wording for a queued message's language (English when absent or unknown)."""
-    return DELIVERY_STRINGS.get(str(language or "en"), DELIVERY_STRINGS["en"])
+def post_date_hint(post_id: int) -> str:
+    """How to give a post its date, in the terminal's and Discord's command syntax."""
+    return f"/ingest date post:{post_id} date:YYYY-MM-DD"
+
+
+def delivery_strings(language: object) -> Catalog:
+    """The catalog for a queued message's language (English when absent or unknown)."""
+    return catalog(language)
+
+
+def plural_form(count: int, one: str, many: str) -> str:
+    """The wording for `count`: `one` for exactly one ("1 member"), else `many` ("2 members");
+    the caller fills in the number."""
+    return one if count == 1 else many
 
 
 @dataclass(frozen=True)
@@ -142,6 +95,12 @@ class Caller:
     user_id: int
     is_moderator: bool = False  # Manage Server
     can_manage_messages: bool = False
+    language: str = "en"  # the member's Discord language: replies and errors use it
+
+    @property
+    def words(self) -> Catalog:
+        """The message catalog of the caller's language."""
+        return catalog(self.language)
 
     @property
     def actor(self) -> Actor:
@@ -149,14 +108,14 @@ class Caller:
         return Actor(self.guild_id, self.user_id, self.is_moderator)
 
 
-def _is_id(text: str) -> bool:
-    """ASCII digits ("²" is a digit to isdigit, not to int), few enough for SQLite."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
-
-
 def vote_button_id(forecast_id: int, outcome: str) -> str:
     """The persistent custom id of a verdict button."""
     return f"{BUTTON_PREFIX}:vote:{forecast_id}:{outcome}"
+
+
+def _is_id(text: str) -> bool:
+    """ASCII digits ("²" is a digit to isdigit, not to int), few enough for SQLite."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
@@ -169,7 +128,11 @@ def parse_button_id(custom_id: str) -> tuple[str, int, str | None] | None:
 
 def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
     """The buttons under every reminder ping (labels in `language`; the ids never change)."""
-    correct, wrong, partly, unknown, snooze, remind = delivery_strings(language).buttons
+    words = delivery_strings(language)
+    correct, wrong, partly, unknown, snooze, remind = (
+        words(f"delivery.button.{name}")
+        for name in ("correct", "wrong", "partly", "unknown", "snooze", "remind")
+    )
     return [
         Button(vote_button_id(forecast_id, "correct"), correct, "success"),
         Button(vote_button_id(forecast_id, "wrong"), wrong, "danger"),
@@ -178,6 +141,19 @@ def reminder_buttons(forecast_id: int, language: str = "en") -> list[Button]:
         Button(f"{BUTTON_PREFIX}:snooze:{forecast_id}", snooze, "secondary"),
         Button(f"{BUTTON_PREFIX}:remind:{forecast_id}", remind, "secondary"),
     ]
+
+
+GROUP_BUTTONS_PER_FORECAST = 5  # one row of Discord buttons
+
+
+def group_row_buttons(forecast_id: int, language: str = "en") -> list[Button]:
+    """One forecast's row under a grouped reminder: its four votes and snooze, the first
+    labelled with the forecast's number. ("Remind me" is left out to fit one row; /remind
+    does the same.)"""
+    buttons = reminder_buttons(forecast_id, language)[:GROUP_BUTTONS_PER_FORECAST]
+    first = buttons[0]
+    buttons[0] = Button(first.custom_id, f"#{forecast_id} · {first.label}", first.style)
+    return buttons
 
 
 _STORABLE_INTEGERS = range(-(2**63), 2**63)  # SQLite's INTEGER
@@ -220,45 +196,78 @@ class Commands:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _forecast_line(self, forecast: ForecastRecord) -> str:
-        due = self.fmt.date(forecast.due_end) if forecast.due_end else "undated"
-        state = (
-            OUTCOME_LABELS.get(forecast.outcome or "", forecast.outcome or "")
-            if forecast.status == "resolved"
-            else ("awaiting a verdict" if forecast.status == "due" else "open")
-        )
-        return f"**#{forecast.id}** · due {due} · {state}\n{defang(clip(forecast.claim, 180))}"
+    def _due_text(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
+        """A forecast's due date, or why it has none."""
+        if forecast.due_end:
+            return self.fmt.date(forecast.due_end)
+        if forecast.needs_date:
+            when = (
+                words("reply.due_after", timex=defang(clip(forecast.timex, 40)))
+                if forecast.timex
+                else ""
+            )
+            return words("reply.due_post_date_unknown", when=when)
+        return words("reply.undated_view")
 
-    def _forecast_fields(self, forecast: ForecastRecord) -> list[Field]:
+    @staticmethod
+    def _outcome(words: Catalog, outcome: str | None) -> str:
+        return words.get(f"vote.{outcome}", outcome or "") or ""
+
+    def _forecast_line(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> str:
+        state = (
+            self._outcome(words, forecast.outcome)
+            if forecast.status == "resolved"
+            else words("state.due" if forecast.status == "due" else "state.open")
+        )
+        if forecast.needs_date and forecast.status != "resolved":
+            state = words("state.needs_date")
+        elif forecast.is_view and forecast.status != "resolved":
+            state = words("state.view")
+        line = words(
+            "reply.forecast_line", id=forecast.id, due=self._due_text(forecast, words), state=state
+        )
+        return f"{line}\n{defang(clip(forecast.claim, 180))}"
+
+    def _forecast_fields(self, forecast: ForecastRecord, words: Catalog = ENGLISH) -> list[Field]:
         fields = [
-            Field("Due", self.fmt.date(forecast.due_end) if forecast.due_end else "undated", True),
+            Field(words("reply.field_due"), self._due_text(forecast, words), True),
             Field(
-                "Status",
+                words("reply.field_status"),
                 forecast.status
                 if forecast.status != "resolved"
-                else f"resolved: {OUTCOME_LABELS.get(forecast.outcome or '', forecast.outcome or '')}",
+                else words("reply.status_resolved", outcome=self._outcome(words, forecast.outcome)),
                 True,
             ),
-            Field("Kind", f"{forecast.kind} · {forecast.hedge}", True),
+            Field(words("reply.field_kind"), f"{forecast.kind} · {forecast.hedge}", True),
         ]
         if forecast.speaker:
-            fields.append(Field("Speaker", defang(forecast.speaker), True))
+            fields.append(Field(words("reply.field_speaker"), defang(forecast.speaker), True))
         if forecast.probability is not None:
-            fields.append(Field("Probability", f"{forecast.probability:.0%}", True))
+            fields.append(
+                Field(words("reply.field_probability"), f"{forecast.probability:.0%}", True)
+            )
         if forecast.source_label or forecast.source_url:
             fields.append(
                 Field(
-                    "Source",
+                    words("reply.field_source"),
                     defang(clip(forecast.source_label or forecast.source_url or "", 200)),
                     False,
                 )
             )
         if forecast.sentence and forecast.sentence != forecast.claim:
-            fields.append(Field("Said", defang(clip(forecast.sentence, 900)), False))
+            fields.append(
+                Field(words("reply.field_said"), defang(clip(forecast.sentence, 900)), False)
+            )
         return fields
 
     @staticmethod
-    def _paged(title: str, lines: Sequence[str], empty: str, footer: str | None = None) -> Reply:
+    def _paged(
+        title: str,
+        lines: Sequence[str],
+        empty: str,
+        footer: str | None = None,
+        words: Catalog = ENGLISH,
+    ) -> Reply:
         if not lines:
             return Reply(title=title, description=empty)
         chunks = [lines[index : index + PAGE_SIZE] for index in range(0, len(lines), PAGE_SIZE)]
@@ -266,7 +275,9 @@ class Commands:
             Reply(
                 title=title,
                 description="\n\n".join(chunk),
-                footer=(f"page {number} of {len(chunks)}" if len(chunks) > 1 else "")
+                footer=(
+                    words("reply.page", number=number, count=len(chunks)) if len(chunks) > 1 else ""
+                )
                 + (f" · {footer}" if footer and len(chunks) > 1 else footer or "")
                 or None,
             )
@@ -278,7 +289,9 @@ class Commands:
 
     def _require_moderator(self, caller: Caller, action: str) -> None:
         if not caller.is_moderator:
-            raise PermissionDenied(f"You need the Manage Server permission to {action}.")
+            words = caller.words
+            doing = words.get(f"action.{action.replace(' ', '_')}", action)
+            raise PermissionDenied(words("error.need_manage_server", action=doing))
 
     # --- /summary, /quote, /themes --------------------------------------------------------------
 
@@ -291,41 +304,34 @@ class Commands:
     ) -> Reply:
         """Summary of one post, one theme, or the recent period."""
         store = self.services.store
+        words = caller.words
         if post is not None:
             stored = await store.posts.get(caller.guild_id, post)
             if stored is None:
-                raise NotFound(f"No post #{post} in this server.")
+                raise NotFound(words("error.no_post", post=post))
             sentences = await store.analysis.summary(caller.guild_id, post) or []
             themes = [label for label, _ in await store.analysis.themes(caller.guild_id, post)][:5]
             reply = Reply(
                 title=defang(clip(stored.title, 250)),
                 url=stored.canonical_url,
                 description="\n".join(f"• {defang(s)}" for s in sentences)
-                or "No summary sentences.",
-                footer=" · ".join(
-                    filter(
-                        None,
-                        [
-                            stored.author,
-                            stored.published.date().isoformat() if stored.published else None,
-                        ],
-                    )
-                )
-                or None,
+                or words("reply.no_summary"),
+                footer=" · ".join(filter(None, [stored.author, self._post_date(stored, words)])),
             )
             if themes:
-                reply.fields.append(Field("Themes", defang(", ".join(themes))))
+                reply.fields.append(Field(words("reply.field_themes"), defang(", ".join(themes))))
+            reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post))
             return reply
         window = days or 7
         if not 1 <= window <= 366:
-            raise InputError("days", f"{window} is not between 1 and 366")
+            raise InputError("days", words("error.not_between", value=window, low=1, high=366))
         since = self.services.clock.now() - timedelta(days=window)
         if theme:
             post_ids = await store.analysis.posts_with_theme(caller.guild_id, theme, since, limit=5)
             if not post_ids:
                 return Reply(
-                    title=f"Theme: {defang(theme)}",
-                    description=f"No posts about {defang(theme)} in the last {window} days.",
+                    title=words("reply.theme_title", theme=defang(theme)),
+                    description=words("reply.theme_none", theme=defang(theme), days=window),
                 )
             lines = []
             for post_id in post_ids:
@@ -336,10 +342,45 @@ class Commands:
                         f"**{defang(clip(stored.title, 120))}**\n{defang(sentences[0]) if sentences else ''}"
                     )
             return Reply(
-                title=f"Theme: {defang(theme)} · last {window} days", description="\n\n".join(lines)
+                title=words("reply.theme_window_title", theme=defang(theme), days=window),
+                description="\n\n".join(lines),
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return self.digest_reply(digest, title=f"Summary of the last {window} days")
+        return self.digest_reply(digest, title=words("reply.summary_title", days=window))
+
+    @staticmethod
+    def _post_date(post: StoredPost, words: Catalog = ENGLISH) -> str:
+        """A post's date and how it was known ("date unknown" without one)."""
+        if post.published is None:
+            return words("reply.date_unknown")
+        key = DATE_SOURCE_KEYS.get(post.date_source) if post.date_source else None
+        how = words(key) if key else None
+        day = post.published.date().isoformat()
+        return f"{day} ({how})" if how else day
+
+    async def _post_forecast_fields(self, guild_id: int, post_id: int) -> list[Field]:
+        """A post's views (undated statements) and the forecasts waiting for its date."""
+        forecasts = await self.services.store.forecasts.for_post(guild_id, post_id)
+        views = [f for f in forecasts if f.is_view and f.status != "resolved"]
+        waiting = [f for f in forecasts if f.needs_date and f.status != "resolved"]
+        fields = []
+        if views:
+            lines = [f"• {defang(clip(f.claim, 160))} (#{f.id})" for f in views[:VIEWS_SHOWN]]
+            if len(views) > VIEWS_SHOWN:
+                lines.append(
+                    f"… and {len(views) - VIEWS_SHOWN} more (/predictions list status:undated)"
+                )
+            lines.append("Not tracked: give one a date with /predictions redate to track it.")
+            fields.append(Field("Views", "\n".join(lines)))
+        if waiting:
+            fields.append(
+                Field(
+                    "Waiting for the post's date",
+                    f"{len(waiting)} forecast{'s' if len(waiting) != 1 else ''} counted from when"
+                    f" this post was written, which is unknown: {post_date_hint(post_id)}",
+                )
+            )
+        return fields
 
     async def quote(
         self,
@@ -353,31 +394,40 @@ class Commands:
             caller.guild_id, theme=theme, speaker=speaker, query=query, limit=5
         )
         if not quotes:
-            raise NotFound("No quote matches that in this server.")
+            raise NotFound(caller.words("error.no_quote"))
+        words = caller.words
         best = next((q for q in quotes if q.speaker), quotes[0])
         return Reply(
             title=f"“{defang(clip(best.text, 240))}”",
-            description=f"— {defang(best.speaker or 'unknown speaker')}",
-            fields=[Field("Source", defang(clip(best.post_title or "", 200)))],
+            description=f"— {defang(best.speaker or words('reply.unknown_speaker'))}",
+            fields=[Field(words("reply.field_source"), defang(clip(best.post_title or "", 200)))],
             url=best.source_url,
             footer=best.published_at[:10] if best.published_at else None,
         )
 
     async def themes(self, caller: Caller, days: int = 7) -> Reply:
         """Trending themes with counts and change against the previous period, with a chart."""
+        words = caller.words
         digest = await self.services.digests.themes_now(caller.guild_id, days)
+        # The chart's words follow the member's language.
+        digest = replace(digest, language=words.language)
         if not digest.themes:
             return Reply(
-                title=f"Themes · last {days} days",
-                description="No themes yet: ingest some posts first.",
+                title=words("reply.themes_title", days=days),
+                description=words("reply.themes_empty"),
             )
         lines = [
-            f"**{defang(trend.label)}** · {trend.count} posts ({trend_marker(trend)})"
+            words(
+                "reply.themes_line",
+                label=defang(trend.label),
+                count=trend.count,
+                trend=trend_marker(trend, words.language),
+            )
             for trend in digest.themes
         ]
         chart = render_chart(digest)
         return Reply(
-            title=f"Themes · last {days} days",
+            title=words("reply.themes_title", days=days),
             description="\n".join(lines),
             files=[Attachment("themes.png", chart)] if chart else [],
         )
@@ -395,38 +445,53 @@ class Commands:
         forecasts = await self.services.ledger.list(
             caller.guild_id, status=status, theme=theme, source=source, page_size=200
         )
-        title = "Forecasts" + ("" if status == "all" else f" · {status}")
+        status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
+        words = caller.words
+        if status in LIST_TITLES:
+            title = words(LIST_TITLES[status])
+        elif status == "all":
+            title = words("reply.list_all")
+        else:
+            title = words("reply.list_filtered", status=status)
         return self._paged(
-            title, [self._forecast_line(f) for f in forecasts], "No forecasts match."
+            title,
+            [self._forecast_line(f, words) for f in forecasts],
+            words("reply.list_empty"),
+            words=words,
         )
 
     async def predictions_show(self, caller: Caller, prediction: int) -> Reply:
         """One forecast with its votes and history."""
         view = await self.services.ledger.show(caller.guild_id, prediction)
         forecast = view.forecast
+        words = caller.words
         reply = Reply(
             title=f"#{forecast.id} · {defang(clip(forecast.claim, 240))}",
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             url=forecast.source_url,
-            buttons=reminder_buttons(forecast.id) if forecast.status != "resolved" else [],
+            buttons=reminder_buttons(forecast.id, words.language)
+            if forecast.status != "resolved"
+            else [],
         )
         if view.tally.total:
             reply.fields.append(
                 Field(
-                    "Votes",
-                    ", ".join(
-                        f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(view.tally.counts.items())
-                    ),
+                    words("reply.field_votes"),
+                    self._votes_line(words, view.tally.counts),
                     False,
                 )
             )
         if forecast.status == "resolved":
-            verdict = f"{OUTCOME_LABELS.get(forecast.outcome or '', '')} by {self.fmt.user(forecast.resolved_by or 0)}"
+            verdict = words(
+                "reply.verdict_by",
+                outcome=self._outcome(words, forecast.outcome),
+                user=self.fmt.user(forecast.resolved_by or 0),
+            )
             if forecast.resolved_at:
-                verdict += f" on {self.fmt.moment(forecast.resolved_at)}"
+                verdict += words("reply.verdict_on", moment=self.fmt.moment(forecast.resolved_at))
             reply.fields.append(
                 Field(
-                    "Verdict",
+                    words("reply.field_verdict"),
                     verdict
                     + (f"\n{forecast.evidence}" if forecast.evidence else "")
                     + (f"\n{defang(forecast.note)}" if forecast.note else ""),
@@ -436,7 +501,7 @@ class Commands:
             history = [
                 f"{event.created_at.date().isoformat()} {event.kind}" for event in view.events[-5:]
             ]
-            reply.footer = "History: " + " · ".join(history)
+            reply.footer = words("reply.history", events=" · ".join(history))
         return reply
 
     async def predictions_add(
@@ -451,12 +516,13 @@ class Commands:
         forecast = await self.services.ledger.add(
             caller.actor, claim=claim, due=due, probability=probability, source=source
         )
+        words = caller.words
         return Reply(
-            title=f"Recorded forecast #{forecast.id}",
+            title=words("reply.recorded_title", id=forecast.id),
             description=defang(forecast.claim),
-            fields=self._forecast_fields(forecast),
+            fields=self._forecast_fields(forecast, words),
             tone="success",
-            footer="You will be reminded when it comes due.",
+            footer=words("reply.recorded_footer"),
         )
 
     async def predictions_resolve(
@@ -471,18 +537,18 @@ class Commands:
         result = await self.services.ledger.resolve(
             caller.actor, prediction, outcome, evidence=evidence, note=note
         )
+        words = caller.words
         if result.verdict:
+            outcome = self._outcome(words, result.forecast.outcome or "unknown")
             return Reply(
-                title=f"Forecast #{prediction} resolved: {OUTCOME_LABELS[result.forecast.outcome or 'unknown']}",
+                title=words("reply.resolved_title", id=prediction, outcome=outcome),
                 description=defang(clip(result.forecast.claim, 300)),
                 tone="success",
             )
-        tally = ", ".join(
-            f"{OUTCOME_LABELS[k]}: {v}" for k, v in sorted(result.tally.counts.items())
-        )
+        tally = self._votes_line(words, result.tally.counts)
         return Reply(
-            title=f"Your vote on #{prediction} is counted",
-            description=f"Votes so far: {tally}. A moderator's verdict is final.",
+            title=words("reply.vote_counted_title", id=prediction),
+            description=words("reply.vote_counted", tally=tally),
             tone="success",
             ephemeral=True,
         )
@@ -491,18 +557,28 @@ class Commands:
         """Take back the last verdict on a forecast (moderators)."""
         forecast = await self.services.ledger.undo(caller.actor, prediction)
         return Reply(
-            title=f"Verdict on #{prediction} undone",
-            description=f"It is {forecast.status} again.",
+            title=caller.words("reply.undone_title", id=prediction),
+            description=caller.words("reply.undone", status=forecast.status),
             tone="success",
         )
 
     async def predictions_redate(self, caller: Caller, prediction: int, due: str) -> Reply:
-        """Move a forecast's due date (moderators); its reminders move too."""
+        """Move a forecast's due date (moderators); its reminders move too. Any member may
+        date an undated view, which makes it a tracked forecast."""
+        before = await self.services.ledger.get(caller.guild_id, prediction)
         forecast = await self.services.ledger.redate(caller.actor, prediction, due)
         assert forecast.due_end is not None
+        words = caller.words
+        if before.due_end is None:
+            return Reply(
+                title=words("reply.tracked_title", id=prediction),
+                description=words("reply.tracked", date=self.fmt.date(forecast.due_end))
+                + f"\n{defang(clip(forecast.claim, 300))}",
+                tone="success",
+            )
         return Reply(
-            title=f"#{prediction} re-dated",
-            description=f"Now due {self.fmt.date(forecast.due_end)}; its reminders moved too.",
+            title=words("reply.redated_title", id=prediction),
+            description=words("reply.redated", date=self.fmt.date(forecast.due_end)),
             tone="success",
         )
 
@@ -736,7 +812,14 @@ class Commands:
         lines = [
             f"{'stored' if r.outcome is IngestOutcome.STORED else 'skipped'} #{r.post_id} {defang(clip(r.title, 90))}"
             + (f" · {r.predictions} forecasts" if r.predictions else "")
+            + (f" · {r.views} view{'s' if r.views != 1 else ''}" if r.views else "")
             + (f" ({r.reason})" if r.reason else "")
+            + (
+                f"\n  {'1 forecast needs' if r.needs_date == 1 else f'{r.needs_date} forecasts need'}"
+                f" the post's date: {post_date_hint(r.post_id)}"
+                if r.needs_date and r.post_id is not None
+                else ""
+            )
             for r in results
         ]
         return Reply(
@@ -747,7 +830,7 @@ class Commands:
 
     def _require_ingest(self, caller: Caller) -> None:
         if not (caller.can_manage_messages or caller.is_moderator):
-            raise PermissionDenied("You need the Manage Messages permission to ingest posts.")
+            raise PermissionDenied(caller.words("error.need_manage_messages_ingest"))
 
     async def ingest_url(self, caller: Caller, url: str) -> Reply:
         """Store a post (or a feed's entries) from a link."""
@@ -768,33 +851,87 @@ class Commands:
         results = await self.services.ingest.ingest_bytes(filename, data, caller.guild_id)
         return self._ingest_reply(results, filename)
 
+    async def posts_date(self, caller: Caller, post: int, date: str) -> Reply:
+        """Set a post's publication date (Manage Messages): its forecasts are read again against
+        it, keeping verdicts and votes, and their reminders move."""
+        if not (caller.can_manage_messages or caller.is_moderator):
+            raise PermissionDenied(caller.words("error.need_manage_messages_date"))
+        dating = await self.services.post_dates.set_date(
+            caller.guild_id, post, date, actor=caller.user_id
+        )
+        return self._post_dating_reply(dating)
+
+    def _post_dating_reply(self, dating: PostDating) -> Reply:
+        stored = dating.post
+        assert stored.published is not None
+        outcomes = [
+            (len(dating.dated), "waiting for this date are now tracked"),
+            (len(dating.moved), "moved with the date; their pending reminders were replaced"),
+            (len(dating.added), "more found now that the date is known"),
+            (dating.removed, "no longer found, removed"),
+            (len(dating.kept), "no longer found but kept (judged or acted on)"),
+            (len(dating.members_dated), "keep the date a member gave them"),
+        ]
+        lines = [
+            f"{number} forecast{'s' if number != 1 else ''} {what}"
+            for number, what in outcomes
+            if number
+        ] or ["Its forecasts did not change."]
+        if dating.verdicts_kept:
+            lines.append(f"Verdicts kept: {dating.verdicts_kept}.")
+        before = "unknown"
+        if dating.previous is not None:
+            key = DATE_SOURCE_KEYS.get(dating.previous_source) if dating.previous_source else None
+            how = ENGLISH(key) if key else None
+            before = f"{dating.previous.date().isoformat()} ({how or 'recorded earlier'})"
+        return Reply(
+            title=f"Post #{stored.id} dated {stored.published.date().isoformat()}",
+            description=f"**{defang(clip(stored.title, 200))}**\n"
+            + "\n".join(f"• {line}" for line in lines),
+            fields=[Field("Date before", before, True)],
+            url=stored.canonical_url,
+            tone="success",
+        )
+
     # --- /scoreboard, /export, /settings ---------------------------------------------------------
 
     async def scoreboard(self, caller: Caller, by: str = "source") -> Reply:
         """Track record per source, author or speaker."""
         rows = await self.services.ledger.scoreboard(caller.guild_id, by)
+        words = caller.words
         lines = []
         for row in rows:
             share = (
-                f"{row.share_correct:.0%} correct"
+                words("reply.score_share", share=f"{row.share_correct:.0%}")
                 if row.share_correct is not None
-                else "no verdicts"
+                else words("reply.score_no_verdicts")
             )
             brier = (
-                f" · Brier {row.brier:.3f} ({row.with_probability})"
+                words("reply.score_brier", brier=f"{row.brier:.3f}", count=row.with_probability)
                 if row.brier is not None
                 else ""
             )
             lines.append(
-                f"**{defang(clip(row.key, 80))}** · {row.resolved} resolved · {share}{brier}"
+                words(
+                    "reply.score_line",
+                    key=defang(clip(row.key, 80)),
+                    resolved=row.resolved,
+                    share=share,
+                    brier=brier,
+                )
             )
-        return self._paged(f"Track record by {by}", lines, "No resolved forecasts yet.")
+        return self._paged(
+            words("reply.score_title", by=words.get(f"by.{by}", by)),
+            lines,
+            words("reply.score_empty"),
+            words=words,
+        )
 
     async def export(self, caller: Caller) -> Reply:
         """The server's forecasts as CSV and JSON files."""
         csv_text, json_text = await self.services.ledger.export(caller.guild_id)
         return Reply(
-            title="Forecast ledger export",
+            title=caller.words("reply.export_title"),
             files=[
                 Attachment("forecasts.csv", csv_text.encode("utf-8")),
                 Attachment("forecasts.json", json_text.encode("utf-8")),
@@ -809,15 +946,22 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), timezone=zone.key
         )
-        return Reply(title=f"Timezone set to {zone.key}", tone="success", ephemeral=True)
+        # Forecasts close at the end of their due day in the guild's timezone: move them along.
+        await self.services.ledger.realign_due_moments(caller.guild_id)
+        return Reply(
+            title=caller.words("reply.timezone_title", zone=zone.key),
+            description=caller.words("reply.timezone", zone=zone.key),
+            tone="success",
+            ephemeral=True,
+        )
 
     async def settings_reminder_channel(self, caller: Caller, channel: int) -> Reply:
         """Where due-date reminders are posted (moderators)."""
         self._require_moderator(caller, "change settings")
         await self.services.reminders.set_channel(caller.guild_id, channel)
         return Reply(
-            title="Reminder channel set",
-            description=f"Due-date reminders go to {self.fmt.channel(channel)}.",
+            title=caller.words("reply.channel_title"),
+            description=caller.words("reply.channel", channel=self.fmt.channel(channel)),
             tone="success",
             ephemeral=True,
         )
@@ -828,18 +972,52 @@ class Commands:
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), reminder_role_id=role
         )
-        text = f"Reminders ping {self.fmt.role(role)}." if role else "Reminders ping no role."
-        return Reply(title="Reminder role set", description=text, tone="success", ephemeral=True)
+        words = caller.words
+        text = words("reply.role", role=self.fmt.role(role)) if role else words("reply.role_none")
+        return Reply(
+            title=words("reply.role_title"), description=text, tone="success", ephemeral=True
+        )
 
     async def settings_language(self, caller: Caller, language: str) -> Reply:
         """The language of the digests, reminders and feed posts the bot sends (moderators)."""
         self._require_moderator(caller, "change settings")
         if language not in LANGUAGES:
-            raise InputError("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
+            raise InputError(
+                "language",
+                caller.words(
+                    "error.not_one_of", value=repr(language), choices=", ".join(LANGUAGES)
+                ),
+            )
         await self.services.store.guilds.update(
             caller.guild_id, self.services.clock.now(), language=language
         )
-        return Reply(title=f"Language set to {language}", tone="success", ephemeral=True)
+        return Reply(
+            title=caller.words("reply.language_title", language=language),
+            tone="success",
+            ephemeral=True,
+        )
+
+    async def settings_reminder_grouping(self, caller: Caller, grouping: str) -> Reply:
+        """One message for all the forecasts coming due together, or one per forecast
+        (moderators)."""
+        self._require_moderator(caller, "change settings")
+        if grouping not in REMINDER_GROUPINGS:
+            raise InputError(
+                "grouping",
+                caller.words(
+                    "error.not_one_of", value=repr(grouping), choices=", ".join(REMINDER_GROUPINGS)
+                ),
+            )
+        await self.services.store.guilds.update(
+            caller.guild_id, self.services.clock.now(), reminder_grouping=grouping
+        )
+        words = caller.words
+        return Reply(
+            title=words("reply.grouping_title", grouping=grouping),
+            description=words(f"reply.grouping_{grouping}"),
+            tone="success",
+            ephemeral=True,
+        )
 
     # --- buttons under reminders ------------------------------------------------------------------
 
@@ -847,23 +1025,25 @@ class Commands:
         """A click on a reminder's button (works after restarts: ids carry everything)."""
         parsed = parse_button_id(custom_id)
         if parsed is None:
-            raise InputError("button", "this button is not one of Hindsight's")
+            raise InputError("button", caller.words("error.not_our_button"))
         action, forecast_id, argument = parsed
         if action == "vote" and argument:
             return await self.predictions_resolve(
-                Caller(caller.guild_id, caller.user_id, False), forecast_id, argument
+                Caller(caller.guild_id, caller.user_id, False, language=caller.language),
+                forecast_id,
+                argument,
             )
         if action == "snooze":
             until = await self.services.ledger.snooze(caller.actor, forecast_id, 7)
             return Reply(
-                title=f"#{forecast_id} snoozed",
-                description=f"Next nudge after {self.fmt.moment(until)}.",
+                title=caller.words("reply.snoozed_title", id=forecast_id),
+                description=caller.words("reply.snoozed", moment=self.fmt.moment(until)),
                 ephemeral=True,
                 tone="success",
             )
         if action == "remind":
             return await self.remind_prediction(caller, forecast_id, None)
-        raise InputError("button", f"unknown action {action!r}")
+        raise InputError("button", caller.words("error.unknown_action", action=repr(action)))
 
     async def forecast_guild(self, custom_id: str) -> int:
         """The server of the forecast a button (clicked in a DM) is about."""
@@ -933,80 +1113,140 @@ class Commands:
 
     # --- outbox messages ------------------------------------------------------------------------
 
-    def render_delivery(self, kind: str, payload: dict[str, object], late: bool) -> Reply:
-        """How a queued message (reminder, follow-up, digest, feed entry) looks when sent."""
-        if kind == "digest":
+    def render_delivery(self, payload: OutboxPayload, late: bool) -> Reply:
+        """How one queued message (reminder, follow-up, digest, feed entry) looks when sent."""
+        if isinstance(payload, DigestPayload):
             from digests.digest.render import from_json
 
-            digest = from_json(payload["digest"])  # type: ignore[arg-type]
-            reply = self.digest_reply(digest)
-            return reply
-        words = delivery_strings(payload.get("language"))
-        if kind == "feed":
-            feed = defang(str(payload.get("feed") or words.feed_unnamed))
+            return self.digest_reply(from_json(payload.digest))
+        words = delivery_strings(payload.language)
+        if isinstance(payload, FeedPayload):
+            feed = defang(payload.feed or words("delivery.feed_unnamed"))
             return Reply(
-                title=defang(clip(str(payload.get("title") or words.feed_untitled), 250)),
+                title=defang(clip(payload.title or words("delivery.feed_untitled"), 250)),
                 # Queued before links were checked, a guid ("m2") may stand here: Discord
                 # refuses an embed whose URL is not a web address.
-                url=http_url(str(payload.get("url") or "")),
-                description=words.feed_new_in.format(feed=feed)
-                + (f" · {defang(str(payload['author']))}" if payload.get("author") else ""),
+                url=http_url(payload.url),
+                description=words("delivery.feed_new_in", feed=feed)
+                + (f" · {defang(payload.author)}" if payload.author else ""),
             )
-        forecast = payload.get("forecast") or {}
-        assert isinstance(forecast, dict)
-        forecast_id = int(forecast["id"])
-        claim = defang(clip(str(forecast.get("claim") or ""), 300))
-        late_note = words.late_note if late else ""
-        if kind == "followup":
-            title = words.followup_title.format(id=forecast_id)
-            lead = words.followup_lead.format(days=payload.get("stage"))
-        elif kind == "snooze":
-            title = words.snooze_title.format(id=forecast_id)
-            lead = words.snooze_lead
-        elif kind == "personal":
-            title = words.personal_title.format(id=forecast_id)
-            lead = words.personal_lead
+        forecast = payload.forecast
+        claim = defang(clip(forecast.claim, 300))
+        late_note = words("delivery.late_note") if late else ""
+        if isinstance(payload, FollowupPayload):
+            title = words("delivery.followup_title", id=forecast.id)
+            lead = words.plural(payload.stage, "delivery.followup_lead")
+        elif isinstance(payload, SnoozePayload):
+            title = words("delivery.snooze_title", id=forecast.id)
+            lead = words("delivery.snooze_lead")
+        elif isinstance(payload, PersonalPayload):
+            title = words("delivery.personal_title", id=forecast.id)
+            lead = words("delivery.personal_lead")
         else:
-            title = words.reminder_title.format(id=forecast_id)
-            lead = words.reminder_lead
+            title = words("delivery.reminder_title", id=forecast.id)
+            lead = words("delivery.reminder_lead")
         fields = []
-        if forecast.get("due_end"):
-            fields.append(Field(words.due, str(forecast["due_end"]), True))
-        if forecast.get("speaker"):
-            fields.append(Field(words.speaker, defang(str(forecast["speaker"])), True))
-        if forecast.get("source_label") or forecast.get("source_url"):
-            fields.append(
-                Field(
-                    words.source,
-                    defang(
-                        clip(str(forecast.get("source_label") or forecast.get("source_url")), 200)
-                    ),
-                    False,
-                )
-            )
-        votes = payload.get("votes")
-        if isinstance(votes, dict) and votes:
-            fields.append(
-                Field(
-                    words.votes,
-                    ", ".join(f"{words.outcomes.get(k, k)}: {v}" for k, v in sorted(votes.items())),
-                    False,
-                )
-            )
+        if forecast.due_end:
+            fields.append(Field(words("delivery.due"), forecast.due_end.isoformat(), True))
+        if forecast.speaker:
+            fields.append(Field(words("delivery.speaker"), defang(forecast.speaker), True))
+        if forecast.source_label or forecast.source_url:
+            source = forecast.source_label or forecast.source_url or ""
+            fields.append(Field(words("delivery.source"), defang(clip(source, 200)), False))
+        votes = payload.votes if isinstance(payload, FollowupPayload) else {}
+        if votes:
+            fields.append(Field(words("delivery.votes"), self._votes_line(words, votes), False))
         # Subscribers get their own personal message; mentioning them here too would ping
         # them twice for one event, so the channel message only names how many there are.
-        subscribers = payload.get("subscribers") or []
-        if isinstance(subscribers, list) and subscribers:
-            lead += words.subscribers.format(count=len(subscribers))
-        role = payload.get("role_id")
-        pings = [self.fmt.role(int(role))] if role else []
+        if isinstance(payload, ReminderPayload) and payload.subscriber_count:
+            count = payload.subscriber_count
+            lead += words.plural(count, "delivery.subscribers")
+        role = getattr(payload, "role_id", None)
         return Reply(
             title=title,
             description=f"{claim}\n\n{lead}{late_note}",
             fields=fields,
-            url=str(forecast["source_url"]) if forecast.get("source_url") else None,
-            buttons=reminder_buttons(forecast_id, str(payload.get("language") or "en")),
-            tone="warning" if kind == "followup" else "info",
-            content=" ".join(pings),
-            mention_roles=[int(role)] if role else [],
+            url=forecast.source_url or None,
+            buttons=reminder_buttons(forecast.id, payload.language),
+            tone="warning" if isinstance(payload, FollowupPayload) else "info",
+            content=self.fmt.role(role) if role else "",
+            mention_roles=[role] if role else [],
         )
+
+    @staticmethod
+    def _votes_line(words: Catalog, votes: dict[str, int]) -> str:
+        return ", ".join(f"{words.get(f'vote.{k}', k)}: {v}" for k, v in sorted(votes.items()))
+
+    def render_reminder_group(self, items: Sequence[tuple[ForecastPayload, bool]]) -> Reply:
+        """Several forecasts of one guild coming due (or still unjudged) in one message: one
+        field per forecast and one row of buttons each. At most FORECASTS_PER_MESSAGE of them,
+        so a message stays within Discord's five rows of buttons and 6,000 embed characters."""
+        if not 1 <= len(items) <= FORECASTS_PER_MESSAGE:
+            raise ValueError(f"a grouped reminder holds 1 to {FORECASTS_PER_MESSAGE} forecasts")
+        language = items[0][0].language
+        words = delivery_strings(language)
+        followups = isinstance(items[0][0], FollowupPayload)
+        count = len(items)
+        if followups:
+            title = words("delivery.group_followup_title", count=count)
+            lead = words("delivery.group_followup_lead")
+        else:
+            title = words("delivery.group_reminder_title", count=count)
+            lead = words("delivery.group_reminder_lead")
+        fields: list[Field] = []
+        buttons: list[Button] = []
+        roles: list[int] = []
+        for payload, _late in items:
+            forecast = payload.forecast
+            name = f"#{forecast.id}" + (
+                f" · {words('delivery.due')} {forecast.due_end.isoformat()}"
+                if forecast.due_end
+                else ""
+            )
+            details: list[str] = []
+            if isinstance(payload, FollowupPayload):
+                details.append(words.plural(payload.stage, "delivery.group_due_ago"))
+            if forecast.speaker:
+                details.append(f"{words('delivery.speaker')}: {defang(clip(forecast.speaker, 80))}")
+            source = forecast.source_label or forecast.source_url
+            if source:
+                details.append(f"{words('delivery.source')}: {defang(clip(source, 200))}")
+            if isinstance(payload, FollowupPayload) and payload.votes:
+                details.append(
+                    f"{words('delivery.votes')}: {self._votes_line(words, payload.votes)}"
+                )
+            value = defang(clip(forecast.claim, 300)) or "—"
+            if details:
+                value += "\n" + " · ".join(details)
+            if isinstance(payload, ReminderPayload) and payload.subscriber_count:
+                subscribed = payload.subscriber_count
+                value += words.plural(subscribed, "delivery.subscribers")
+            fields.append(Field(name, value, False))
+            buttons.extend(group_row_buttons(forecast.id, language))
+            role = getattr(payload, "role_id", None)
+            if role and role not in roles:
+                roles.append(role)
+        late_note = words("delivery.late_note") if any(late for _payload, late in items) else ""
+        return Reply(
+            title=title,
+            description=f"{lead}{late_note}",
+            fields=fields,
+            buttons=buttons,
+            tone="warning" if followups else "info",
+            content=" ".join(self.fmt.role(role) for role in roles),
+            mention_roles=roles,
+        )
+
+    def render_outgoing(self, delivery: Delivery) -> Reply:
+        """The message a claimed delivery sends: one row as `render_delivery` shows it, a group
+        of reminders as `render_reminder_group` does."""
+        if len(delivery.messages) == 1:
+            message = delivery.messages[0]
+            return self.render_delivery(message.body, message.late)
+        items: list[tuple[ForecastPayload, bool]] = []
+        for message in delivery.messages:
+            body = message.body
+            if not isinstance(body, ReminderPayload | FollowupPayload):
+                raise ValueError(f"{message.kind} messages are not sent grouped")
+            items.append((body, message.late))
+        return self.render_reminder_group(items)

@@ -12,7 +12,6 @@ from digests.digest.builder import DigestBuilder, DigestLimits, theme_trends
 from digests.digest.model import (
     Digest,
     DigestPost,
-    ForecastItem,
     QuoteItem,
     ScoreItem,
     ThemeTrend,
@@ -36,7 +35,6 @@ __all__ = [
     "DigestBuilder",
     "DigestLimits",
     "DigestPost",
-    "ForecastItem",
     "QuoteItem",
     "ScoreItem",
     "ThemeTrend",

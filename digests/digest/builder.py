@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digests.digest.model import (
     Digest,
     DigestPost,
-    ForecastItem,
     QuoteItem,
     ScoreItem,
     ThemeTrend,
 )
+from digests.ledger.model import ForecastRecord
 from digests.settings import Settings
 from digests.store import Store
-from digests.store.forecasts import ForecastRecord
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -72,21 +71,6 @@ async def theme_trends(
         )
         for row in current
     ]
-
-
-def _forecast_item(record: ForecastRecord) -> ForecastItem:
-    return ForecastItem(
-        forecast_id=record.id,
-        claim=record.claim,
-        due_end=record.due_end,
-        source_label=record.source_label,
-        source_url=record.source_url,
-        speaker=record.speaker,
-        status=record.status,
-        outcome=record.outcome,
-        probability=record.probability,
-        due_at=record.due_at,
-    )
 
 
 def _first_sentence(summary: list[str] | None) -> str | None:
@@ -160,10 +144,14 @@ class DigestBuilder:
         post_count = await store.posts.count_between(guild_id, start, end)
         themes = await theme_trends(store, guild_id, start, end, limits.themes)
 
+        # Tracked forecasts only: undated views and forecasts waiting for their post's date
+        # have no window to report on.
         new_forecasts = await store.ledger.between(
-            guild_id, "created_ts", start, end, limit=limits.forecasts
+            guild_id, "created_ts", start, end, limit=limits.forecasts, dated_only=True
         )
-        new_forecast_count = await store.ledger.count_between(guild_id, "created_ts", start, end)
+        new_forecast_count = await store.ledger.count_between(
+            guild_id, "created_ts", start, end, dated_only=True
+        )
         coming_due = await store.ledger.between(
             guild_id,
             "due_ts",
@@ -188,13 +176,13 @@ class DigestBuilder:
             posts=posts,
             post_count=post_count,
             themes=themes,
-            new_forecasts=[_forecast_item(record) for record in new_forecasts],
+            new_forecasts=new_forecasts,
             new_forecast_count=new_forecast_count,
-            coming_due=[_forecast_item(record) for record in coming_due],
+            coming_due=coming_due,
             coming_days=coming_days,
             overdue=overdue,
             overdue_count=overdue_count,
-            resolved=[_forecast_item(record) for record in resolved],
+            resolved=resolved,
             quote=quote,
             scoreboard=scoreboard,
             theme_history=history,
@@ -225,13 +213,13 @@ class DigestBuilder:
         return posts
 
     async def _scoreboard(self, guild_id: int, limit: int) -> list[ScoreItem]:
-        marker = await self._store.ledger.verdict_marker(guild_id)
+        marker = await self._store.track_record.verdict_marker(guild_id)
         cached = self._scoreboards.get((guild_id, limit))
         if cached is not None and cached[0] == marker:
             return cached[1]
         scoreboard = [
             ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
-            for row in await self._store.ledger.track_record(guild_id, "source", limit=limit)
+            for row in await self._store.track_record.rows(guild_id, "source", limit=limit)
         ]
         self._scoreboards[(guild_id, limit)] = (marker, scoreboard)
         return scoreboard
@@ -271,7 +259,7 @@ class DigestBuilder:
 
     async def _overdue(
         self, guild_id: int, now: datetime, limit: int
-    ) -> tuple[list[ForecastItem], int]:
+    ) -> tuple[list[ForecastRecord], int]:
         """Forecasts awaiting a verdict: marked due by the reminder sweep, plus open ones whose
         window closed before `now` that the sweep has not reached yet; longest waiting first."""
         ledger = self._store.ledger
@@ -284,7 +272,7 @@ class DigestBuilder:
             marked + unmarked,
             key=lambda record: (record.due_at or now, record.id),
         )
-        return [_forecast_item(record) for record in waiting[:limit]], count
+        return waiting[:limit], count
 
     async def _quote(
         self, guild_id: int, start: datetime, end: datetime, candidates: int

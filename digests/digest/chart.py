@@ -1,18 +1,27 @@
 """A PNG chart for a digest: theme counts over recent periods and the track record.
 
 Uses matplotlib's object API on the Agg canvas (no pyplot, no global backend switch, nothing
-left behind between calls). Korean labels need a CJK-capable font: one is looked for once per
-process among the fonts matplotlib knows (and the system's, by name); without one, labels fall
-back to the default font and the missing-glyph warnings are silenced (one log line instead).
+left behind between calls). Korean labels need a CJK-capable font: NanumGothic ships with the
+`koreanize-matplotlib` dependency and is registered from its file (the package itself is never
+imported: importing it rewrites matplotlib's global rcParams). Only if that file is missing is a
+font looked for among the ones matplotlib and the system know; without any, labels fall back to
+the default font and the missing-glyph warnings are silenced (one log line instead).
+
+Series stay apart: each theme has its own colour, marker and line style, and lines that would
+lie on top of each other are nudged sideways a little. A single period has no trend to draw, so
+its themes are shown as bars of that period's counts. Titles and axis words follow the
+digest's language (the message catalog's `chart` table).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import logging
 import os
 import warnings
+from collections.abc import Callable
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,6 +32,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from digests.digest.model import Digest
 from digests.digest.render import clip, source_name
+from digests.i18n import catalog
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +64,11 @@ _FILE_HINTS = ("cjk", "nanum", "malgun", "gothic", "hangul", "kr", "han", "baekm
 _PROBES = (0xD55C, 0xAC00, 0xAE00)  # 한, 가, 글
 _FALLBACK_FAMILY = "DejaVu Sans"
 _GLYPH_WARNING = r"Glyph \d+ .*missing from"
+_SHIPPED_FONT_PACKAGE = "koreanize_matplotlib"  # ships fonts/NanumGothic.ttf (SIL OFL)
+_SHIPPED_FONT_FILE = "NanumGothic.ttf"
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "--", "-.", ":")
+_NUDGE = 0.06  # sideways shift between series that share a point, in period units
 _COLORS = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5")
 
 
@@ -73,9 +88,38 @@ def _hint_rank(name: str) -> int | None:
     return None
 
 
+def shipped_font_path() -> str | None:
+    """The NanumGothic file the koreanize-matplotlib package ships, or None when not installed.
+    Found through the package's location only, without importing it."""
+    spec = importlib.util.find_spec(_SHIPPED_FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = os.path.join(folder, "fonts", _SHIPPED_FONT_FILE)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _shipped_family() -> str | None:
+    path = shipped_font_path()
+    if path is None or not _covers_hangul(path):
+        return None
+    try:
+        fontManager.addfont(path)
+        return FontProperties(fname=path).get_name()
+    except Exception:  # an unreadable file: fall back to looking among installed fonts
+        log.warning("could not register the shipped Korean font %s", path, exc_info=True)
+        return None
+
+
 @functools.cache
 def cjk_font_family() -> str | None:
-    """The family name of an installed font that renders Hangul, or None (looked up once)."""
+    """The family name of a font that renders Hangul, or None (looked up once): the shipped
+    NanumGothic first, then any installed one."""
+    shipped = _shipped_family()
+    if shipped is not None:
+        return shipped
     known = sorted(
         (rank, entry.name, entry.fname)
         for entry in fontManager.ttflist
@@ -149,6 +193,7 @@ def render_chart(digest: Digest) -> bytes | None:
     if not panels:
         return None
 
+    words = catalog(digest.language)
     figure = Figure(figsize=(8, 3.4 * panels), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     text, small = _font(11), _font(8.5)
@@ -157,10 +202,13 @@ def render_chart(digest: Digest) -> bytes | None:
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         index = 0
         if series:
-            _plot_history(axes[index], periods, series, text, small)
+            if len(periods) == 1:
+                _plot_one_period(axes[index], periods[0], series, words, text, small)
+            else:
+                _plot_history(axes[index], periods, series, words, text, small)
             index += 1
         if scores:
-            _plot_scores(axes[index], scores, text, small)
+            _plot_scores(axes[index], scores, words, text, small)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     figure.clear()
@@ -171,36 +219,101 @@ def _style_ticks(axis: Axes, font: FontProperties) -> None:
     axis.tick_params(labelsize=font.get_size(), labelfontfamily=_families())
 
 
+def series_offsets(series: dict[str, list[int]]) -> dict[str, float]:
+    """A sideways shift per series so that lines meeting at the same points do not hide each
+    other: each series takes the first lane (0, _NUDGE, 2·_NUDGE…) where no earlier series
+    has a point in common with it."""
+    lanes: list[set[tuple[int, int]]] = []
+    offsets: dict[str, float] = {}
+    for label, values in series.items():
+        points = set(enumerate(values))
+        lane = next((n for n, taken in enumerate(lanes) if not taken & points), len(lanes))
+        if lane == len(lanes):
+            lanes.append(set())
+        lanes[lane] |= points
+        offsets[label] = lane * _NUDGE
+    return offsets
+
+
+def series_style(number: int) -> dict[str, object]:
+    """Colour, marker and line style of the n-th series: neighbours differ in all three."""
+    return {
+        "color": _COLORS[number % len(_COLORS)],
+        "marker": _MARKERS[number % len(_MARKERS)],
+        "linestyle": _LINESTYLES[number % len(_LINESTYLES)],
+    }
+
+
 def _plot_history(
     axis: Axes,
     periods: list[str],
     series: dict[str, list[int]],
+    words: Callable[..., str],
     text: FontProperties,
     small: FontProperties,
 ) -> None:
     positions = list(range(len(periods)))
+    offsets = series_offsets(series)
     for number, (label, values) in enumerate(series.items()):
+        shift = offsets[label]
         axis.plot(
-            positions,
+            [position + shift for position in positions],
             values,
-            marker="o",
             linewidth=1.8,
-            color=_COLORS[number % len(_COLORS)],
+            markersize=6,
             label=clip(label, 24),
+            zorder=3 + number,
+            **series_style(number),  # type: ignore[arg-type]
         )
     axis.set_xticks(positions, periods)
-    axis.set_xlim(-0.3, max(positions) + 0.3)
-    axis.set_ylim(bottom=0)
+    axis.set_xlim(-0.3, max(positions) + 0.3 + max(offsets.values(), default=0))
+    axis.set_ylim(bottom=0, top=max(max(values) for values in series.values()) * 1.15 + 0.5)
     axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_ylabel("posts", fontproperties=small)
-    axis.set_title("Top themes over recent periods", fontproperties=text, loc="left")
+    axis.set_ylabel(words("chart.posts"), fontproperties=small)
+    axis.set_title(words("chart.themes_title"), fontproperties=text, loc="left")
     axis.grid(axis="y", alpha=0.3)
     axis.legend(prop=small, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _style_ticks(axis, small)
 
 
+def _plot_one_period(
+    axis: Axes,
+    period: str,
+    series: dict[str, list[int]],
+    words: Callable[..., str],
+    text: FontProperties,
+    small: FontProperties,
+) -> None:
+    """One period has no trend: its themes as horizontal bars, largest on top."""
+    ranked = sorted(
+        ((label, values[0]) for label, values in series.items() if values[0] > 0),
+        key=lambda item: -item[1],
+    )
+    names = [clip(label, 28) for label, _ in ranked][::-1]
+    counts = [count for _, count in ranked][::-1]
+    bars = axis.barh(names, counts, color=_COLORS[0], height=0.55)
+    for bar, count in zip(bars, counts, strict=True):
+        axis.text(
+            count + max(counts) * 0.02,
+            bar.get_y() + bar.get_height() / 2,
+            str(count),
+            va="center",
+            fontproperties=small,
+        )
+    axis.set_xlim(0, max(counts) * 1.15 + 0.5)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_xlabel(words("chart.posts"), fontproperties=small)
+    axis.set_title(words("chart.themes_one_period", period=period), fontproperties=text, loc="left")
+    axis.grid(axis="x", alpha=0.3)
+    _style_ticks(axis, small)
+
+
 def _plot_scores(
-    axis: Axes, scores: list[tuple[str, float, int]], text: FontProperties, small: FontProperties
+    axis: Axes,
+    scores: list[tuple[str, float, int]],
+    words: Callable[..., str],
+    text: FontProperties,
+    small: FontProperties,
 ) -> None:
     names = [name for name, _, _ in scores][::-1]
     shares = [share * 100 for _, share, _ in scores][::-1]
@@ -210,13 +323,13 @@ def _plot_scores(
         axis.text(
             min(share, 100) + 1.5,
             bar.get_y() + bar.get_height() / 2,
-            f"{share:.0f}% of {count}",
+            words("chart.share_of", percent=f"{share:.0f}", count=count),
             va="center",
             fontproperties=small,
         )
     axis.set_xlim(0, 118)
     axis.xaxis.set_major_formatter(PercentFormatter(decimals=0))
     axis.set_xticks([0, 25, 50, 75, 100])
-    axis.set_title("Track record: share correct by source", fontproperties=text, loc="left")
+    axis.set_title(words("chart.track_title"), fontproperties=text, loc="left")
     axis.grid(axis="x", alpha=0.3)
     _style_ticks(axis, small)

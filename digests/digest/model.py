@@ -2,13 +2,16 @@
 
 Everything here is a frozen dataclass of plain values (str, int, float, date, aware datetime), so a
 digest can be rendered for the terminal, Markdown or Discord, charted, or stored as JSON
-(`render.to_json` / `render.from_json`) without touching the store again.
+(`render.to_json` / `render.from_json`) without touching the store again. Forecasts are the
+ledger's own `ForecastRecord`, as the store read them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
+
+from digests.ledger.model import ForecastRecord
 
 
 @dataclass(frozen=True)
@@ -33,24 +36,6 @@ class ThemeTrend:
     previous: int
     change: int  # count - previous
     is_new: bool  # absent from the previous period
-
-
-@dataclass(frozen=True)
-class ForecastItem:
-    """A forecast as a digest shows it."""
-
-    forecast_id: int
-    claim: str
-    due_end: date | None
-    source_label: str | None
-    source_url: str | None
-    speaker: str | None
-    status: str
-    outcome: str | None
-    probability: float | None
-    due_at: datetime | None = (
-        None  # when the window closes (aware), for "overdue by" and timestamps
-    )
 
 
 @dataclass(frozen=True)
@@ -85,13 +70,13 @@ class Digest:
     posts: list[DigestPost]
     post_count: int
     themes: list[ThemeTrend]
-    new_forecasts: list[ForecastItem]
+    new_forecasts: list[ForecastRecord]
     new_forecast_count: int
-    coming_due: list[ForecastItem]
+    coming_due: list[ForecastRecord]
     coming_days: int
-    overdue: list[ForecastItem]
+    overdue: list[ForecastRecord]
     overdue_count: int
-    resolved: list[ForecastItem]
+    resolved: list[ForecastRecord]
     quote: QuoteItem | None
     scoreboard: list[ScoreItem]
     # (period label, {theme: posts}) for the top themes over up to 6 periods, oldest first.

@@ -8,10 +8,12 @@ ping anyone or inject formatting.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,11 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digests.digest.model import (
     Digest,
     DigestPost,
-    ForecastItem,
     QuoteItem,
     ScoreItem,
     ThemeTrend,
 )
+from digests.i18n import catalog
+from digests.ledger.model import ForecastRecord, forecast_from_json, forecast_to_json
 
 ZERO_WIDTH_SPACE = "\u200b"
 ELLIPSIS = "…"
@@ -72,95 +75,30 @@ class DigestStrings:
     units: dict[str, tuple[str, str]]
 
 
-STRINGS: dict[str, DigestStrings] = {
-    "en": DigestStrings(
-        title="Digest",
-        heading="Digest for {dates} ({zone})",
-        catch_up_heading="Catch-up digest covering {dates} ({zone})",
-        nothing_happened=": nothing happened in this range.",
-        untitled="(untitled)",
-        new_posts="New posts ({count})",
-        top_themes="Top themes",
-        new_forecasts="New forecasts ({count})",
-        coming_due="Coming due in the next {days}",
-        overdue="Overdue, awaiting a verdict ({count})",
-        recently_resolved="Recently resolved",
-        quote="Quote of the period",
-        scoreboard="Scoreboard",
-        more="…and {count} more",
-        due="due {date}",
-        no_date="no date",
-        due_in=" (in {span})",
-        overdue_by=", overdue {span}",
-        resolved="resolved",
-        outcomes={
-            "correct": "correct",
-            "wrong": "wrong",
-            "partly": "partly correct",
-            "unknown": "can't tell",
-            "withdrawn": "withdrawn",
-        },
-        share_correct="{percent}% correct",
-        resolved_count="{count} resolved",
-        brier="Brier {value:.2f}",
-        quote_source="in {title}",
-        new_theme="new",
-        units={
-            "hour": ("{count} h", "{count} h"),
-            "day": ("{count} day", "{count} days"),
-            "week": ("{count} week", "{count} weeks"),
-            "month": ("{count} month", "{count} months"),
-            "post": ("{count} post", "{count} posts"),
-        },
-    ),
-    "ko": DigestStrings(
-        title="다이제스트",
-        heading="다이제스트 ({dates}, {zone})",
-        catch_up_heading="보충 다이제스트: {dates} 기간 ({zone})",
-        nothing_happened=": 이 기간에는 새 소식이 없습니다.",
-        untitled="(제목 없음)",
-        new_posts="새 글 ({count})",
-        top_themes="주요 테마",
-        new_forecasts="새 예측 ({count})",
-        coming_due="앞으로 {days} 안에 기한이 오는 예측",
-        overdue="기한이 지나 판정을 기다리는 예측 ({count})",
-        recently_resolved="최근 판정",
-        quote="이번 기간의 인용",
-        scoreboard="적중 기록",
-        more="…외 {count}건",
-        due="기한 {date}",
-        no_date="기한 없음",
-        due_in=" ({span} 후)",
-        overdue_by=", {span} 지남",
-        resolved="판정됨",
-        outcomes={
-            "correct": "맞음",
-            "wrong": "틀림",
-            "partly": "일부 맞음",
-            "unknown": "판단 불가",
-            "withdrawn": "철회",
-        },
-        share_correct="적중률 {percent}%",
-        resolved_count="판정 {count}건",
-        brier="Brier {value:.2f}",
-        quote_source="출처: {title}",
-        new_theme="신규",
-        units={
-            "hour": ("{count}시간", "{count}시간"),
-            "day": ("{count}일", "{count}일"),
-            "week": ("{count}주", "{count}주"),
-            "month": ("{count}개월", "{count}개월"),
-            "post": ("글 {count}건", "글 {count}건"),
-        },
-    ),
-}
-
-OUTCOME_LABELS = STRINGS["en"].outcomes
+_UNITS = ("hour", "day", "week", "month", "post")
+_OUTCOMES = ("correct", "wrong", "partly", "unknown", "withdrawn")
 
 
+@functools.cache
 def strings_for(language: str | None) -> DigestStrings:
-    """The wording for a language (English for anything without a table)."""
-    return STRINGS.get(language or "en", STRINGS["en"])
+    """The wording for a language, from its message catalog (English for anything else)."""
+    words = catalog(language or "en")
+    plain = {
+        field.name: words(f"digest.{field.name}")
+        for field in dataclasses.fields(DigestStrings)
+        if field.name not in ("outcomes", "units")
+    }
+    return DigestStrings(
+        **plain,
+        outcomes={name: words(f"digest.outcome.{name}") for name in _OUTCOMES},
+        units={
+            unit: (words.raw(f"digest.unit.{unit}.one"), words.raw(f"digest.unit.{unit}.many"))
+            for unit in _UNITS
+        },
+    )
+
+
+OUTCOME_LABELS = strings_for("en").outcomes
 
 
 # --- small public helpers ----------------------------------------------------------------------
@@ -277,23 +215,15 @@ def _span(delta: timedelta, words: DigestStrings) -> str:
     return _plural(days // 30, "month", words)
 
 
-def _local_day(moment: datetime, timezone: str) -> date:
-    return moment.astimezone(_zone(timezone)).date()
+def _due_date(item: ForecastRecord) -> str | None:
+    return item.due_end.isoformat() if item.due_end else None
 
 
-def _due_date(item: ForecastItem, timezone: str) -> str | None:
-    if item.due_end:
-        return item.due_end.isoformat()
-    if item.due_at:
-        return _local_day(item.due_at, timezone).isoformat()
-    return None
-
-
-def _probability(item: ForecastItem) -> str | None:
+def _probability(item: ForecastRecord) -> str | None:
     return f"{round(item.probability * 100)}%" if item.probability is not None else None
 
 
-def _forecast_source(item: ForecastItem) -> str | None:
+def _forecast_source(item: ForecastRecord) -> str | None:
     return item.source_label or source_name(item.source_url)
 
 
@@ -393,7 +323,7 @@ class _Writer:
             )
         return lines
 
-    def _forecast(self, item: ForecastItem, *extra: str | None) -> str:
+    def _forecast(self, item: ForecastRecord, *extra: str | None) -> str:
         meta = [
             self.text(item.speaker, LABEL_WIDTH) if item.speaker else None,
             self.text(source, LABEL_WIDTH) if (source := _forecast_source(item)) else None,
@@ -410,7 +340,7 @@ class _Writer:
             return []
         lines = [self.section(self.words.new_forecasts.format(count=digest.new_forecast_count))]
         for item in digest.new_forecasts:
-            due = _due_date(item, digest.timezone)
+            due = _due_date(item)
             lines.append(
                 self._forecast(item, self.words.due.format(date=due) if due else self.words.no_date)
             )
@@ -424,7 +354,7 @@ class _Writer:
         days = _plural(digest.coming_days, "day", words)
         lines = [self.section(words.coming_due.format(days=days))]
         for item in digest.coming_due:
-            due = words.due.format(date=_due_date(item, digest.timezone))
+            due = words.due.format(date=_due_date(item))
             if item.due_at:
                 due += words.due_in.format(span=_span(item.due_at - digest.reference_time, words))
             lines.append(self._forecast(item, due))
@@ -437,7 +367,7 @@ class _Writer:
         words = self.words
         lines = [self.section(words.overdue.format(count=digest.overdue_count))]
         for item in digest.overdue:
-            due = words.due.format(date=_due_date(item, digest.timezone))
+            due = words.due.format(date=_due_date(item))
             if item.due_at:
                 due += words.overdue_by.format(
                     span=_span(digest.reference_time - item.due_at, words)
@@ -574,44 +504,6 @@ def _parse_dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
-def _d(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse_d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value is not None else None
-
-
-def _forecast_json(item: ForecastItem) -> dict[str, Any]:
-    return {
-        "forecast_id": item.forecast_id,
-        "claim": item.claim,
-        "due_end": _d(item.due_end),
-        "source_label": item.source_label,
-        "source_url": item.source_url,
-        "speaker": item.speaker,
-        "status": item.status,
-        "outcome": item.outcome,
-        "probability": item.probability,
-        "due_at": _dt(item.due_at),
-    }
-
-
-def _forecast_from(data: dict[str, Any]) -> ForecastItem:
-    return ForecastItem(
-        forecast_id=int(data["forecast_id"]),
-        claim=data["claim"],
-        due_end=_parse_d(data.get("due_end")),
-        source_label=data.get("source_label"),
-        source_url=data.get("source_url"),
-        speaker=data.get("speaker"),
-        status=data["status"],
-        outcome=data.get("outcome"),
-        probability=data.get("probability"),
-        due_at=_parse_dt(data.get("due_at")),
-    )
-
-
 def to_json(digest: Digest) -> dict[str, Any]:
     """A JSON-ready dict (datetimes and dates as ISO strings); `from_json` reverses it exactly."""
     return {
@@ -643,13 +535,13 @@ def to_json(digest: Digest) -> dict[str, Any]:
             }
             for trend in digest.themes
         ],
-        "new_forecasts": [_forecast_json(item) for item in digest.new_forecasts],
+        "new_forecasts": [forecast_to_json(item) for item in digest.new_forecasts],
         "new_forecast_count": digest.new_forecast_count,
-        "coming_due": [_forecast_json(item) for item in digest.coming_due],
+        "coming_due": [forecast_to_json(item) for item in digest.coming_due],
         "coming_days": digest.coming_days,
-        "overdue": [_forecast_json(item) for item in digest.overdue],
+        "overdue": [forecast_to_json(item) for item in digest.overdue],
         "overdue_count": digest.overdue_count,
-        "resolved": [_forecast_json(item) for item in digest.resolved],
+        "resolved": [forecast_to_json(item) for item in digest.resolved],
         "quote": (
             {
                 "text": digest.quote.text,
@@ -685,8 +577,13 @@ def from_json(data: dict[str, Any]) -> Digest:
     if start is None or end is None:
         raise ValueError("a digest needs start and end")
     quote = data.get("quote")
+    guild_id = int(data["guild_id"])
+
+    def forecast(item: dict[str, Any]) -> ForecastRecord:
+        return forecast_from_json(item, guild_id=guild_id)
+
     return Digest(
-        guild_id=int(data["guild_id"]),
+        guild_id=guild_id,
         start=start,
         end=end,
         timezone=data["timezone"],
@@ -716,13 +613,13 @@ def from_json(data: dict[str, Any]) -> Digest:
                 is_new=bool(trend["is_new"]),
             ),
         ),
-        new_forecasts=_list(data, "new_forecasts", _forecast_from),
+        new_forecasts=_list(data, "new_forecasts", forecast),
         new_forecast_count=int(data["new_forecast_count"]),
-        coming_due=_list(data, "coming_due", _forecast_from),
+        coming_due=_list(data, "coming_due", forecast),
         coming_days=int(data["coming_days"]),
-        overdue=_list(data, "overdue", _forecast_from),
+        overdue=_list(data, "overdue", forecast),
         overdue_count=int(data["overdue_count"]),
-        resolved=_list(data, "resolved", _forecast_from),
+        resolved=_list(data, "resolved", forecast),
         quote=(
             QuoteItem(
                 text=quote["text"],

@@ -72,7 +72,7 @@ _NAMED_DATE = (
 )
 _WEEKDAY = r"(?:\s*\(?(?:[월화수목금토일](?:요일)?|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\)?,?)?"
 _TIME = (
-    r"(?:\s*(?:at\s+)?(?P<ampm1>오전|오후)?\s*(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?"
+    r"(?:(?:\s*,)?\s*(?:at\s+)?(?P<ampm1>오전|오후)?\s*(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?"
     r"\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)?)?"
 )
 _ZONE = (
@@ -83,8 +83,8 @@ _ZONE = (
 _DATE_EXPRESSION = rf"(?:{_NUMERIC_DATE}|{_NAMED_DATE}){_WEEKDAY}{_TIME}{_ZONE}"
 
 _DATE_PREFIX = (
-    r"(?:posted\s+on|published(?:\s+on)?|updated(?:\s+on)?|date|작성일(?:시)?|게시일|등록일|"
-    r"입력|발행일|수정|업데이트|기사입력|승인)?\s*:?\s*"
+    r"(?:posted(?:\s+on)?|published(?:\s+on)?|updated(?:\s+on)?|date|작성일(?:시)?|작성|게시일|등록일|"
+    r"입력|발행일|배포일|송고(?:시간)?|정리|수정|업데이트|기사입력|승인)?\s*:?\s*"
 )
 _DATE_LINE = re.compile(rf"^\s*{_DATE_PREFIX}{_DATE_EXPRESSION}\s*$", re.IGNORECASE)
 _BYLINE = re.compile(
@@ -186,10 +186,173 @@ def parse_metadata_date(value: str | None, default: ZoneInfo) -> datetime | None
     return parsed
 
 
-def parse_cli_date(value: str, zone: ZoneInfo) -> datetime:
-    """A `--published YYYY-MM-DD` value as midnight in `zone`; ValueError when malformed."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from error
-    return datetime.combine(day, time(0, 0), tzinfo=zone)
+# --- the opening of a post, and its address -----------------------------------------------------
+# Forms the splitter does not split on (so they never cut a document into items), read only in
+# a post's first lines: a date anywhere else in the body is what the post talks about, not when
+# it was written.
+
+OPENING_LINES = 6
+_OPENING_LINE_MAX = 160
+_PUBLISHED_LABEL = (
+    r"(?:기사\s*입력|입력|최초\s*입력|등록(?:일(?:시)?)?|작성(?:일(?:시)?)?|게시(?:일(?:시)?)?|발행(?:일)?|"
+    r"송고|posted(?:\s+on)?|published(?:\s+on)?|first\s+published(?:\s+on)?)"
+)
+_OTHER_LABEL = (
+    r"(?:최종\s*)?(?:수정|업데이트|갱신)(?:일(?:시)?)?|updated(?:\s+on)?|last\s+updated(?:\s+on)?"
+)
+# "입력 2025.12.03 09:40 수정 2025.12.03 10:20", "Published Dec 3, 2025 | Updated Dec 4, 2025":
+# the publication date is the labelled one, whatever else the line carries.
+_LABELLED_DATE = re.compile(
+    rf"^\s*[\[(]?\s*{_PUBLISHED_LABEL}\s*[:：]?\s*{_DATE_EXPRESSION}\s*[\])]?"
+    rf"(?:\s*[|·•,/]?\s*(?:{_OTHER_LABEL})\s*[:：]?\s*.*)?$",
+    re.IGNORECASE,
+)
+# "Posted on December 3, 2025 by Jane Doe", "Dec 3, 2025 by Jane Doe".
+_DATE_THEN_AUTHOR = re.compile(
+    rf"^\s*(?:{_PUBLISHED_LABEL}\s*[:：]?\s*)?{_DATE_EXPRESSION}\s*[|·•,]?\s*by\s+"
+    r"(?P<author>[^\d\n|·•@#:,()\[\]]{1,40}?)\s*(?:,[^\n|]{0,60})?$",
+    re.IGNORECASE,
+)
+# "Jane Doe · Dec 3, 2025 · 5 min read": a blog platform's byline with its reading time.
+_READING_TIME = re.compile(
+    r"\s*[|·•∙,\-–]\s*(?:\d{1,3}\s*(?:min(?:ute)?s?)\s*read|읽는\s*데\s*\d{1,3}\s*분|\d{1,3}\s*분\s*읽기)\s*$",
+    re.IGNORECASE,
+)
+# "조회수 41,327회 2026. 2. 19.", "41K views · Feb 19, 2026": a video page's counter and date.
+_VIEWS_THEN_DATE = re.compile(
+    rf"^\s*(?:조회수\s*[\d,.]+\s*[만천]?\s*회|[\d,.]+\s*[KkMm만천]?\s*views)\s*[·•∙|]?\s*"
+    rf"{_DATE_EXPRESSION}",
+    re.IGNORECASE,
+)
+# "Dec 3, 2025 — The company said …", "SEOUL, Dec. 3, 2025 -- …": a news dateline.
+_DATELINE_PREFIX = re.compile(
+    rf"^\s*(?:[A-Z][A-Za-z.' ]{{1,30}}(?:,\s*[A-Z][A-Za-z.' ]{{1,30}})?,\s*)?{_DATE_EXPRESSION}"
+    r"\s*(?:\([A-Za-z ]{2,20}\)\s*)?(?:—|–|--|-)(?:\s+\S.*|\s*)$"
+)
+# "(2025.11.28 기준)", "2025년 11월 28일 종가 기준", "as of Nov 28, 2025": the day the figures
+# were taken, written where the post opens; close to when it was written, but weaker evidence
+# than a byline or the address, so it is tried last.
+_AS_OF_KO = re.compile(
+    rf"{_DATE_EXPRESSION}\s*(?:현재|종가|장\s*마감|마감|시점)?\s*기준",
+    re.IGNORECASE,
+)
+_AS_OF_EN = re.compile(rf"\bas\s+of\s+{_DATE_EXPRESSION}", re.IGNORECASE)
+# /2025/12/03/, /2025-12-03-slug, /20251203/, ?date=20251203, /article/20251203093000.
+_URL_DATE = re.compile(
+    r"(?:[/=_-])(?P<y>20\d{2})(?P<sep>[/.-]?)(?P<m>0[1-9]|1[0-2])(?P=sep)(?P<d>0[1-9]|[12]\d|3[01])"
+    r"(?:\d{6})?(?=$|[/?#&_.-])"
+)
+
+
+# "주식하는직장인 | 2025.08.18 22:41 | 조회 312", "2025.05.29 목요일 · 미국주식 일기",
+# "배포일: 2025년 10월 28일(화) | 문의: IR팀": a line of short fields, one of them the date.
+_FIELD_SEPARATOR = re.compile(r"\s+[|·•∙┃｜/]\s+|\s*[|┃｜]\s*|\s{2,}")
+_DECORATION = re.compile(r"^[\s━─═=~*#_·•\-]+|[\s━─═=~*#_·•\-]+$")
+_UPDATED_FIELD = re.compile(rf"^\s*(?:{_OTHER_LABEL})\b", re.IGNORECASE)
+_FIELD_MAX = 40
+_SENTENCE_END = re.compile(r"(?:[.!?]|다|요)\s*$")
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A publication date read from a post's own text or address, and where it was found."""
+
+    published: datetime
+    # Which form gave it: date line, byline, labelled, views, fields, dateline, as of, url.
+    rule: str
+    author: str | None = None
+
+
+def _opening(text: str) -> list[str]:
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return lines[:OPENING_LINES]
+
+
+def _first_match(
+    lines: list[str], pattern: re.Pattern[str], zone: ZoneInfo, method: str = "match"
+) -> tuple[datetime, re.Match[str]] | None:
+    for line in lines:
+        match = getattr(pattern, method)(line)
+        if match:
+            moment = _moment(match, zone)
+            if moment is not None:
+                return moment, match
+    return None
+
+
+def _field_line_date(line: str, zone: ZoneInfo) -> datetime | None:
+    """The date of a line of short metadata fields (author, date, category, views)."""
+    fields = [field for field in _FIELD_SEPARATOR.split(_DECORATION.sub("", line)) if field]
+    if len(fields) < 2 or any(
+        len(field) > _FIELD_MAX or _SENTENCE_END.search(field) for field in fields
+    ):
+        return None
+    # A published date beats an "updated" one whichever comes first.
+    ordered = sorted(fields, key=lambda field: bool(_UPDATED_FIELD.match(field)))
+    for field in ordered:
+        moment = parse_date_line(field, zone)
+        if moment is not None:
+            return moment
+    return None
+
+
+def opening_date(text: str, zone: ZoneInfo) -> FoundDate | None:
+    """A publication date stated where a post opens: a labelled date line ("입력 … 수정 …"), a
+    byline that puts the date first or adds a reading time, or a news dateline ("Dec 3, 2025 —").
+    None when the opening states none (dates in the body never count)."""
+    lines = _opening(text)
+    short = [line for line in lines if len(line) <= _OPENING_LINE_MAX]
+    for line in short:
+        bare = _DECORATION.sub("", line)
+        if (moment := parse_date_line(bare, zone)) is not None:
+            return FoundDate(moment, "date line")
+        byline = parse_byline(bare, zone)
+        if byline is not None:
+            # The splitter already took the author of a byline among the first lines; further
+            # down, "NAME DATE" may as well be a dated heading ("삼성전자 2025.12.03"), so only
+            # its date is used.
+            return FoundDate(byline.published, "byline")
+        for rule, pattern in (("labelled", _LABELLED_DATE), ("views", _VIEWS_THEN_DATE)):
+            match = pattern.match(line)
+            if match and (moment := _moment(match, zone)) is not None:
+                return FoundDate(moment, rule)
+        match = _DATE_THEN_AUTHOR.match(line)
+        if match and (moment := _moment(match, zone)) is not None:
+            author = match.group("author").strip(" .,")
+            return FoundDate(moment, "byline", author if len(author.split()) <= 5 else None)
+        trimmed = _READING_TIME.sub("", line)
+        if trimmed != line:
+            byline = parse_byline(trimmed, zone)
+            if byline is not None:
+                return FoundDate(byline.published, "byline", byline.author)
+            if (moment := parse_date_line(trimmed, zone)) is not None:
+                return FoundDate(moment, "byline")
+        if (moment := _field_line_date(line, zone)) is not None:
+            return FoundDate(moment, "fields")
+    found = _first_match(lines, _DATELINE_PREFIX, zone)
+    if found is not None:
+        return FoundDate(found[0], "dateline")
+    return None
+
+
+def as_of_date(text: str, zone: ZoneInfo) -> FoundDate | None:
+    """The "기준" / "as of" day the opening of a post states for its figures, or None."""
+    lines = _opening(text)
+    found = _first_match(lines, _AS_OF_KO, zone, "search") or _first_match(
+        lines, _AS_OF_EN, zone, "search"
+    )
+    return FoundDate(found[0], "as of") if found else None
+
+
+def url_date(url: str | None, zone: ZoneInfo) -> FoundDate | None:
+    """The day a post's address carries in its path (/2025/12/03/, /20251203), or None."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", url.strip(), flags=re.IGNORECASE)
+    for match in _URL_DATE.finditer(path):
+        try:
+            day = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        except ValueError:
+            continue
+        return FoundDate(datetime.combine(day, time(0, 0), tzinfo=zone), "url")
+    return None

@@ -2,9 +2,11 @@
 copy of the page, a Markdown export or a paste), where the text differs in formatting, a title
 or byline line, or a counter, so the content hash differs.
 
-Two posts are the same article when nearly all word pairs of the shorter one occur in the
-longer one and they are of similar length. Posts that name different web addresses, or that
-were published on different days, are different articles however alike (a daily report).
+Two posts are the same article when they came by different roads (a page and a file, a file
+and a paste), nearly all word pairs of the shorter one occur in the longer one, and they are of
+similar length. Posts that came the same way (two pastes: the second may be a corrected
+version, or the same notes dated), name different web addresses, or were published on different
+days are different posts however alike (a daily report).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def search_fragments(text: str) -> list[str]:
 
 def same_article(new: Post, stored: Post) -> bool:
     """Whether `new` is `stored` again, reached another way (see the module docstring)."""
+    if new.source_kind == stored.source_kind:
+        return False
     if new.canonical_url and stored.canonical_url and new.canonical_url != stored.canonical_url:
         return False
     # Each date in its own offset: a page's "23:30+09:00" and its export's bare date agree.

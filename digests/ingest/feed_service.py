@@ -18,6 +18,7 @@ from digests.ingest.feeds import failure_backoff, should_disable
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.service import FeedPosts, IngestService
 from digests.models import IngestOutcome, IngestResult, Post
+from digests.outbox_payloads import FeedPayload
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.feeds import FeedRecord
@@ -167,17 +168,16 @@ class FeedService:
                         transaction,
                         guild_id=guild_id,
                         dedupe_key=f"feed:{feed_id}:{key}",
-                        kind="feed",
                         destination="channel",
                         destination_id=channel_id,
-                        payload={
-                            "post_id": post_id,
-                            "title": post.title,
-                            "url": post.canonical_url,
-                            "author": post.author,
-                            "feed": parsed.title or url,
-                            "language": language,
-                        },
+                        payload=FeedPayload(
+                            post_id=post_id,
+                            title=post.title,
+                            url=post.canonical_url,
+                            author=post.author,
+                            feed=parsed.title or url,
+                            language=language,
+                        ),
                         now=now,
                     )
 

@@ -7,7 +7,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -22,7 +24,7 @@ from digests.ingest.fetch import FetchedResource, SafeFetcher
 from digests.ingest.html import extract_html, fragment_text
 from digests.ingest.loaders import expand_inputs, load_bytes, load_file, pasted_document
 from digests.ingest.workers import in_worker
-from digests.models import IngestOutcome, IngestResult, Post, SourceKind
+from digests.models import ForecastCounts, IngestOutcome, IngestResult, Post, SourceKind
 from digests.settings import Settings
 from digests.store import Store, Transaction
 
@@ -37,8 +39,8 @@ class PostAnalyzer(Protocol):
 
     async def store_analysis(
         self, transaction: Transaction, post_id: int, post: Post, analysis: object
-    ) -> int:
-        """Store an analysis; return how many forecasts it holds."""
+    ) -> ForecastCounts:
+        """Store an analysis; return what it put in the ledger."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def feed_entry_posts(
     guild_id: int,
     zone: ZoneInfo,
     fallback_published: datetime | None = None,
+    not_after: datetime | None = None,
     *,
     min_words: int = 0,
 ) -> list[tuple[FeedEntry, Post]]:
@@ -95,7 +98,13 @@ def feed_entry_posts(
         )
         try:
             (post,) = build_posts(
-                document, guild_id, zone, fallback_published, split=False, min_words=min_words
+                document,
+                guild_id,
+                zone,
+                fallback_published,
+                split=False,
+                not_after=not_after,
+                min_words=min_words,
             )
         except HindsightError:
             continue
@@ -132,7 +141,7 @@ class FeedPosts:
 
 def _post_values(post: Post) -> tuple[object, ...]:
     return tuple(
-        value.value if isinstance(value, SourceKind) else value
+        value.value if isinstance(value, Enum) else value
         for value in (getattr(post, name) for name in _POST_FIELDS)
     )
 
@@ -143,12 +152,15 @@ def parse_feed_posts(
     guild_id: int,
     zone: ZoneInfo,
     published: datetime | None,
+    not_after: datetime | None,
     min_words: int,
 ) -> FeedPosts:
     """Parse a feed and build a post per entry worth storing: the CPU work of a feed, run in
     the parsing worker (see `workers`). Raises InputError naming `source`."""
     parsed = parse_feed(body, source)
-    pairs = feed_entry_posts(parsed, source, guild_id, zone, published, min_words=min_words)
+    pairs = feed_entry_posts(
+        parsed, source, guild_id, zone, published, not_after, min_words=min_words
+    )
     return FeedPosts(
         parsed.title, parsed.link, [(entry.key, _post_values(post)) for entry, post in pairs]
     )
@@ -177,6 +189,11 @@ class IngestService:
         """The default timezone for dates written without one."""
         return self._settings.timezone
 
+    def _latest_plausible_date(self) -> datetime:
+        """A date read from a post's text or address later than this is not when it was
+        written (a target date, a typo); a day of slack covers timezones."""
+        return self._clock.now() + timedelta(days=1)
+
     async def store_posts(
         self, posts: Iterable[Post], *, after_store: AfterStore | None = None
     ) -> list[IngestResult]:
@@ -204,11 +221,9 @@ class IngestService:
             if duplicate:
                 return self._duplicate_result(post, *duplicate)
             post_id = await self._store.posts.insert(transaction, post, self._clock.now())
-            forecasts = 0
+            counts = ForecastCounts()
             if self._analyzer is not None:
-                forecasts = await self._analyzer.store_analysis(
-                    transaction, post_id, post, analysis
-                )
+                counts = await self._analyzer.store_analysis(transaction, post_id, post, analysis)
             if after_store is not None:
                 await after_store(transaction, post_id, post)
         return IngestResult(
@@ -217,8 +232,11 @@ class IngestService:
             title=post.title,
             post_id=post_id,
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
-            predictions=forecasts,
+            predictions=counts.forecasts,
+            needs_date=counts.needs_date,
+            views=counts.views,
         )
 
     def _analyze(self, post: Post) -> object:
@@ -256,6 +274,7 @@ class IngestService:
             post_id=post_id,
             reason=f"already stored as post {post_id} ({why})",
             published=post.published,
+            published_source=post.date_source,
             author=post.author,
         )
 
@@ -269,7 +288,14 @@ class IngestService:
     ) -> list[Post]:
         """Load, clean and split one file into posts (nothing is stored). CPU work."""
         document = load_file(path, self.zone, self._settings.max_document_bytes)
-        return build_posts(document, guild_id, self.zone, published, min_words=self.min_words)
+        return build_posts(
+            document,
+            guild_id,
+            self.zone,
+            published,
+            not_after=self._latest_plausible_date(),
+            min_words=self.min_words,
+        )
 
     async def feed_posts(
         self, body: bytes, source: str, guild_id: int, published: datetime | None = None
@@ -277,7 +303,15 @@ class IngestService:
         """Parse a feed and build a post per entry worth storing (nothing is stored), in the
         parsing worker process. Raises InputError naming `source`."""
         return await in_worker(
-            source, parse_feed_posts, body, source, guild_id, self.zone, published, self.min_words
+            source,
+            parse_feed_posts,
+            body,
+            source,
+            guild_id,
+            self.zone,
+            published,
+            self._latest_plausible_date(),
+            self.min_words,
         )
 
     async def ingest_inputs(
@@ -318,7 +352,13 @@ class IngestService:
         document = load_bytes(
             data, filename, Path(filename).suffix, self.zone, self._settings.max_document_bytes
         )
-        return build_posts(document, guild_id, self.zone, min_words=self.min_words)
+        return build_posts(
+            document,
+            guild_id,
+            self.zone,
+            not_after=self._latest_plausible_date(),
+            min_words=self.min_words,
+        )
 
     async def ingest_bytes(self, filename: str, data: bytes, guild_id: int) -> list[IngestResult]:
         """Ingest an uploaded .txt/.md/.html file."""
@@ -339,7 +379,15 @@ class IngestService:
         if title:
             document = RawDocument(**{**document.__dict__, "title": title})
         posts = await asyncio.to_thread(
-            build_posts, document, guild_id, self.zone, published, min_words=self.min_words
+            partial(
+                build_posts,
+                not_after=self._latest_plausible_date(),
+                min_words=self.min_words,
+            ),
+            document,
+            guild_id,
+            self.zone,
+            published,
         )
         return await self.store_posts(posts)
 
@@ -365,7 +413,14 @@ class IngestService:
                 published=page.published,
                 canonical_url=page.canonical_url or resource.url,
             )
-        return build_posts(document, guild_id, self.zone, published, min_words=self.min_words)
+        return build_posts(
+            document,
+            guild_id,
+            self.zone,
+            published,
+            not_after=self._latest_plausible_date(),
+            min_words=self.min_words,
+        )
 
     async def ingest_url(
         self, url: str, guild_id: int, *, published: datetime | None = None

@@ -10,24 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from digests.analysis.service import forecast_fingerprint, window_closes
-from digests.analysis.timex import find_time_expressions
-from digests.clock import Clock
+from digests.clock import Clock, from_timestamp, to_timestamp
+from digests.dates import due_moment, parse_due_date, parse_reminder_time, parse_timezone
 from digests.errors import Conflict, InputError, NotFound, PermissionDenied
+from digests.ledger.model import ForecastRecord, manual_forecast
 from digests.settings import Settings
 from digests.store import Store, Transaction
-from digests.store.forecasts import (
-    ForecastEvent,
-    ForecastRecord,
-    NewForecast,
-    TrackRecordRow,
-    UserReminder,
-    VoteTally,
-)
+from digests.store.ledger import ForecastEvent
+from digests.store.track_record import TrackRecordRow
+from digests.store.user_reminders import UserReminder
+from digests.store.votes import VoteTally
+
+logger = logging.getLogger(__name__)
 
 OUTCOMES = ("correct", "wrong", "partly", "unknown", "withdrawn")
 VOTE_OUTCOMES = ("correct", "wrong", "partly", "unknown")
@@ -37,7 +36,10 @@ OUTCOME_ALIASES = {
     "half": "partly", "부분": "partly", "can't tell": "unknown", "cant tell": "unknown",
     "unclear": "unknown", "모름": "unknown", "withdraw": "withdrawn", "철회": "withdrawn",
 }  # fmt: skip
-STATUSES = ("open", "due", "resolved", "undated", "all")
+# "all" is every tracked forecast and those waiting for their post's date; undated statements
+# (views) are listed only when asked for, as "undated" (or "views").
+STATUSES = ("open", "due", "resolved", "needs-date", "undated", "all")
+STATUS_ALIASES = {"views": "undated", "view": "undated", "needs_date": "needs-date"}
 SCOREBOARD_KEYS = ("source", "author", "speaker")
 _CLAIM_LIMIT = 300
 
@@ -78,30 +80,6 @@ def normalise_outcome(value: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
     return cleaned
 
 
-def parse_when(text: str, today: date, subject: str = "due") -> date:
-    """A date from what a member typed: 2026-03-01, "in 3 months", "내년 3월", "Q3 2026"…
-
-    The end of the window the words name (a month means its last day)."""
-    cleaned = text.strip()
-    if not cleaned:
-        raise InputError(subject, "empty; give a date like 2026-03-01 or 'in 3 months'")
-    try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        pass
-    expressions = [
-        expression
-        for expression in find_time_expressions(cleaned, today, prefer="future")
-        if not expression.past_marker
-    ]
-    if not expressions:
-        raise InputError(
-            subject,
-            f"{text!r} is not a date I understand; try 2026-03-01, 'in 3 months' or '2026년 말'",
-        )
-    return expressions[-1].due_end
-
-
 def parse_probability(value: float | str | None) -> float | None:
     """0–1 or a percentage ("70%", 70); None when not given."""
     if value is None or value == "":
@@ -117,6 +95,71 @@ def parse_probability(value: float | str | None) -> float | None:
     return number
 
 
+async def guild_zone(store: Store, settings: Settings, guild_id: int) -> ZoneInfo:
+    """The guild's timezone: its own setting, or the bot's default (also when the stored name
+    is no longer a known timezone)."""
+    configured = (await store.guilds.get(guild_id)).timezone
+    if configured:
+        try:
+            return parse_timezone(configured)
+        except InputError:
+            logger.warning(
+                "guild %s has an unknown timezone %r; using the default", guild_id, configured
+            )
+    return settings.timezone
+
+
+async def realign_due_moments(store: Store, settings: Settings, guild_id: int | None = None) -> int:
+    """Make stored due moments the end of their due day in their guild's timezone, as
+    `due_moment` computes it; returns how many forecasts moved. Idempotent.
+
+    Needed where a moment was computed in another timezone: forecasts found in posts by older
+    versions (they used the bot's default, not the guild's), forecasts of a guild that changed
+    its timezone, and guilds on the default after DEFAULT_TIMEZONE changed.
+
+    With `guild_id` (a timezone change) every due date of the guild is checked. Without it (at
+    start-up, every guild) only stored moments that are not a local midnight of their guild are
+    looked into: that reads an index instead of every row, and finds every moment computed in
+    another timezone, except one whose offset differs by exactly a day (UTC+14 against UTC-10),
+    which only a timezone change produces, and that change checks everything."""
+    zones: dict[int, ZoneInfo] = {}
+
+    async def zone_of(guild: int) -> ZoneInfo:
+        if guild not in zones:
+            zones[guild] = await guild_zone(store, settings, guild)
+        return zones[guild]
+
+    checked: list[tuple[int, date, int]] = []
+    if guild_id is not None:
+        checked = [
+            (guild_id, day, stored) for day, stored in await store.forecasts.due_moments(guild_id)
+        ]
+    else:
+        for guild, stored in await store.forecasts.stored_due_moments():
+            local = from_timestamp(stored).astimezone(await zone_of(guild))
+            if local.time() != time(0, 0):
+                checked += [
+                    (guild, day, stored)
+                    for day in await store.forecasts.due_dates_at(guild, stored)
+                ]
+    moves = []
+    for guild, day, stored in checked:
+        wanted = due_moment(day, await zone_of(guild))
+        if to_timestamp(wanted) != stored:
+            moves.append((guild, day, stored, wanted))
+    moved = 0
+    for guild, day, stored, wanted in moves:
+        # One transaction per due date: moving a big guild's ledger does not hold the database
+        # (and every other command) for its whole length, and each step stands on its own.
+        async with store.transaction() as transaction:
+            moved += await store.forecasts.move_due_moment(
+                transaction, guild_id=guild, due_end=day, stored=stored, due_at=wanted
+            )
+    if moved:
+        logger.info("moved the due moment of %d forecasts to their guild's timezone", moved)
+    return moved
+
+
 class LedgerService:
     """Everything members and moderators do with forecasts."""
 
@@ -127,8 +170,12 @@ class LedgerService:
 
     async def zone(self, guild_id: int) -> ZoneInfo:
         """The guild's timezone (its own setting or the bot's default)."""
-        guild = await self._store.guilds.get(guild_id)
-        return ZoneInfo(guild.timezone) if guild.timezone else self._settings.timezone
+        return await guild_zone(self._store, self._settings, guild_id)
+
+    async def realign_due_moments(self, guild_id: int | None = None) -> int:
+        """Recompute stored due moments in their guild's timezone (after a timezone change, and
+        once at start-up); returns how many forecasts moved."""
+        return await realign_due_moments(self._store, self._settings, guild_id)
 
     async def today(self, guild_id: int) -> date:
         """Today's date where the guild lives."""
@@ -153,6 +200,7 @@ class LedgerService:
         page_size: int = 10,
     ) -> list[ForecastRecord]:
         """The guild's forecasts, soonest due first."""
+        status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
         if status not in STATUSES:
             raise InputError("status", f"{status!r} is not one of: {', '.join(STATUSES)}")
         return await self._store.ledger.list(
@@ -168,7 +216,7 @@ class LedgerService:
     async def show(self, guild_id: int, forecast_id: int) -> ForecastView:
         """A forecast with its votes and history."""
         forecast = await self.get(guild_id, forecast_id)
-        tally = await self._store.ledger.tally(guild_id, forecast_id)
+        tally = await self._store.votes.tally(guild_id, forecast_id)
         events = await self._store.ledger.events(guild_id, forecast_id)
         return ForecastView(forecast, tally, events)
 
@@ -190,38 +238,28 @@ class LedgerService:
                 "claim", f"too long ({len(claim)} characters, the limit is {_CLAIM_LIMIT})"
             )
         zone = await self.zone(actor.guild_id)
-        today = self._clock.now().astimezone(zone).date()
-        due_end = parse_when(due, today)
-        if due_end <= today:
-            raise InputError("due", f"{due_end} is not in the future")
+        now = self._clock.now()
+        due_end = parse_due_date(
+            due, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         chance = parse_probability(probability)
         if source and not source.lower().startswith(("http://", "https://")):
             raise InputError("source", "must be a link starting with http:// or https://")
-        now = self._clock.now()
-        forecast = NewForecast(
-            fingerprint=forecast_fingerprint(
-                f"manual{actor.user_id}", f"{claim}\x1f{now.isoformat()}", due
-            ),
-            sentence=claim,
+        forecast = manual_forecast(
+            guild_id=actor.guild_id,
+            user_id=actor.user_id,
             claim=claim,
-            speaker=None,
-            timex=due,
-            due_start=today,
+            typed_due=due,
+            today=now.astimezone(zone).date(),
             due_end=due_end,
-            due_at=window_closes(due_end, zone),
-            granularity="day",
-            kind="outlook",
-            hedge="certain" if chance is None else "likely",
-            confidence=1.0,
-            source_label=source,
-            source_url=source,
-            author=f"<@{actor.user_id}>",
+            zone=zone,
+            now=now,
             probability=chance,
-            added_by=actor.user_id,
+            source=source,
         )
         async with self._store.transaction() as transaction:
             forecast_id = await self._store.forecasts.add_manual(
-                transaction, guild_id=actor.guild_id, forecast=forecast, now=now
+                transaction, forecast=forecast, now=now
             )
             await self._store.ledger.add_event(
                 transaction,
@@ -232,7 +270,7 @@ class LedgerService:
                 payload={"due_end": due_end.isoformat(), "probability": chance},
                 now=now,
             )
-            await self._store.ledger.subscribe(
+            await self._store.subscriptions.subscribe(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -293,7 +331,7 @@ class LedgerService:
         return ResolutionResult(
             await self.get(actor.guild_id, forecast_id),
             verdict=True,
-            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+            tally=await self._store.votes.tally(actor.guild_id, forecast_id),
         )
 
     async def vote(self, actor: Actor, forecast_id: int, outcome: str) -> ResolutionResult:
@@ -306,7 +344,7 @@ class LedgerService:
                 raise Conflict(
                     f"Forecast #{forecast_id} was already judged {forecast.outcome} by a moderator."
                 )
-            await self._store.ledger.vote(
+            await self._store.votes.vote(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -317,7 +355,7 @@ class LedgerService:
         return ResolutionResult(
             forecast,
             verdict=False,
-            tally=await self._store.ledger.tally(actor.guild_id, forecast_id),
+            tally=await self._store.votes.tally(actor.guild_id, forecast_id),
         )
 
     async def undo(self, actor: Actor, forecast_id: int) -> ForecastRecord:
@@ -354,19 +392,28 @@ class LedgerService:
         return await self.get(actor.guild_id, forecast_id)
 
     async def redate(self, actor: Actor, forecast_id: int, due: str) -> ForecastRecord:
-        """Move a forecast's window (moderators only); its reminders move with it."""
-        self._require_moderator(actor, "re-date a forecast")
+        """Move a forecast's window (moderators); its reminders move with it. Any member may
+        give an undated statement (a view) a date: from then on it is a tracked forecast."""
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
-        today = now.astimezone(zone).date()
-        due_end = parse_when(due, today)
+        due_end = parse_due_date(
+            due, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         async with self._store.transaction() as transaction:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
+            if not forecast.is_view:
+                if forecast.needs_date and not actor.is_moderator:
+                    raise PermissionDenied(
+                        f"Forecast #{forecast_id} is counted from its post's date, which is"
+                        " unknown: a moderator can set the post's date (/ingest date), or"
+                        " re-date this forecast."
+                    )
+                self._require_moderator(actor, "re-date a forecast")
             if forecast.status == "resolved":
                 raise Conflict(
                     f"Forecast #{forecast_id} is resolved; undo the verdict before re-dating."
                 )
-            due_at = window_closes(due_end, zone)
+            due_at = due_moment(due_end, zone)
             await self._store.ledger.set_window(
                 transaction,
                 forecast_id,
@@ -416,7 +463,7 @@ class LedgerService:
         """Ask to be pinged when the forecast comes due; False when already subscribed."""
         async with self._store.transaction() as transaction:
             await self._locked(transaction, actor.guild_id, forecast_id)
-            return await self._store.ledger.subscribe(
+            return await self._store.subscriptions.subscribe(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -427,7 +474,9 @@ class LedgerService:
     async def unsubscribe(self, actor: Actor, forecast_id: int) -> bool:
         """Stop being pinged about a forecast."""
         await self.get(actor.guild_id, forecast_id)
-        return await self._store.ledger.unsubscribe(actor.guild_id, forecast_id, actor.user_id)
+        return await self._store.subscriptions.unsubscribe(
+            actor.guild_id, forecast_id, actor.user_id
+        )
 
     async def remind_at(
         self, actor: Actor, forecast_id: int, when: str | None
@@ -439,13 +488,12 @@ class LedgerService:
             return None
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
-        day = parse_when(when, now.astimezone(zone).date(), "when")
-        remind_at = datetime.combine(day, time(9, 0), tzinfo=zone)
-        if remind_at <= now:
-            raise InputError("when", f"{day} 09:00 is not in the future")
+        remind_at = parse_reminder_time(
+            when, now=now, zone=zone, horizon_years=self._settings.max_forecast_horizon_years
+        )
         async with self._store.transaction() as transaction:
             await self._locked(transaction, actor.guild_id, forecast_id)
-            reminder_id = await self._store.ledger.add_user_reminder(
+            reminder_id = await self._store.user_reminders.add(
                 transaction,
                 guild_id=actor.guild_id,
                 forecast_id=forecast_id,
@@ -455,21 +503,21 @@ class LedgerService:
             )
         return next(
             r
-            for r in await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+            for r in await self._store.user_reminders.pending(actor.guild_id, actor.user_id)
             if r.id == reminder_id
         )
 
     async def reminders(self, actor: Actor) -> list[UserReminder]:
         """A member's pending personal reminders."""
-        return await self._store.ledger.user_reminders(actor.guild_id, actor.user_id)
+        return await self._store.user_reminders.pending(actor.guild_id, actor.user_id)
 
     async def subscriptions(self, actor: Actor) -> list[ForecastRecord]:
         """Open forecasts the member will be pinged about when they come due."""
-        return await self._store.ledger.subscribed(actor.guild_id, actor.user_id)
+        return await self._store.subscriptions.subscribed(actor.guild_id, actor.user_id)
 
     async def cancel_reminder(self, actor: Actor, reminder_id: int) -> None:
         """Cancel one of the member's reminders."""
-        if not await self._store.ledger.cancel_user_reminder(
+        if not await self._store.user_reminders.cancel(
             actor.guild_id, actor.user_id, reminder_id, self._clock.now()
         ):
             raise NotFound(f"No pending reminder #{reminder_id} of yours in this server.")
@@ -480,7 +528,7 @@ class LedgerService:
         """Track record per source, author or speaker."""
         if by not in SCOREBOARD_KEYS:
             raise InputError("by", f"{by!r} is not one of: {', '.join(SCOREBOARD_KEYS)}")
-        return await self._store.ledger.track_record(guild_id, by, limit)
+        return await self._store.track_record.rows(guild_id, by, limit)
 
     async def export(self, guild_id: int) -> tuple[str, str]:
         """The guild's whole ledger as CSV and as JSON text."""
@@ -508,5 +556,5 @@ class LedgerService:
 _EXPORT_FIELDS = (
     "id", "status", "outcome", "claim", "sentence", "speaker", "author", "source_label", "source_url",
     "timex", "due_start", "due_end", "kind", "hedge", "confidence", "probability", "origin",
-    "resolved_by", "resolved_at", "evidence", "note", "created_at",
+    "resolved_by", "resolved_at", "evidence", "note", "created_at", "needs_date",
 )  # fmt: skip

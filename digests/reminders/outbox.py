@@ -1,20 +1,31 @@
 """The one sender that drains the outbox through a front end's transport.
 
-A transport (the terminal, Discord) delivers one message or raises:
+A transport (the terminal, Discord) delivers one `Delivery` — the outbox rows one message
+carries: a single row, or the reminders of one guild grouped for one channel — or raises:
 - DeliveryFailed: try again later, with exponential backoff, up to a limit;
 - DeliveryRefused: the destination refuses us (missing permissions, deleted channel): the
   message is held, not dropped, and the guild's schedule is paused with the reason, until a
   moderator fixes the destination.
+
+Sends are idempotent. The rows of a message are claimed under a batch key that never changes,
+and every message carries a nonce derived from it (`Delivery.nonce`), so Discord returns the
+first message when the same one is sent again within its nonce window. A delivery that may
+have gone out without being confirmed — the process stopped between sending and marking it
+sent, or the request failed midway — is flagged `unconfirmed`, and the transport looks for it
+among the destination's recent messages before sending it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from digests.clock import Clock
+from digests.outbox_payloads import PayloadError, read_payload
 from digests.settings import Settings
 from digests.store import Store
 from digests.store.outbox import OutboxMessage
@@ -24,26 +35,102 @@ logger = logging.getLogger(__name__)
 HOLD = timedelta(days=3650)  # held until released by a fix; never dropped
 _BACKOFF_BASE = timedelta(seconds=30)
 _BACKOFF_CAP = timedelta(hours=1)
+# Kinds whose rows for one destination are sent as one message when the guild groups them.
+GROUPED_KINDS = frozenset({"reminder", "followup"})
+# One row of buttons per forecast, and Discord allows five rows under a message.
+FORECASTS_PER_MESSAGE = 5
+NONCE_LENGTH = 25  # Discord's limit for a string nonce
 
 
 class DeliveryFailed(Exception):
-    """A delivery that may work later (network trouble, rate limits, 5xx)."""
+    """A delivery that may work later (network trouble, rate limits, 5xx). `unconfirmed`: the
+    message may have reached the destination all the same (a timeout after sending)."""
+
+    def __init__(self, message: str, *, unconfirmed: bool = False) -> None:
+        super().__init__(message)
+        self.unconfirmed = unconfirmed
 
 
 class DeliveryRefused(Exception):
     """The destination refuses delivery (400/403/404): retrying will not help until fixed."""
 
 
+def delivery_nonce(guild_id: int, key: str, part: int = 0) -> str:
+    """The nonce of part `part` of the message with batch key `key`: the same every time that
+    message is sent, at most 25 characters, different for every other message."""
+    digest = hashlib.sha256(f"{guild_id}\x1f{key}\x1f{part}".encode()).hexdigest()
+    return "hs" + digest[: NONCE_LENGTH - 2]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outbox rows one message carries, claimed together under one batch key."""
+
+    key: str
+    messages: tuple[OutboxMessage, ...]
+
+    @property
+    def first(self) -> OutboxMessage:
+        """The first row (they share guild, kind and destination)."""
+        return self.messages[0]
+
+    @property
+    def guild_id(self) -> int:
+        """The guild the message belongs to."""
+        return self.first.guild_id
+
+    @property
+    def kind(self) -> str:
+        """What kind of message it is (reminder, followup, digest…)."""
+        return self.first.kind
+
+    @property
+    def destination(self) -> str:
+        """channel or user."""
+        return self.first.destination
+
+    @property
+    def destination_id(self) -> int | None:
+        """The channel or user id (None: the guild has not chosen a reminder channel yet)."""
+        return self.first.destination_id
+
+    @property
+    def ids(self) -> list[int]:
+        """The outbox ids of the rows."""
+        return [message.id for message in self.messages]
+
+    @property
+    def attempts(self) -> int:
+        """Attempts made, this one included."""
+        return max(message.attempts for message in self.messages)
+
+    @property
+    def unconfirmed(self) -> bool:
+        """An earlier attempt may have reached the destination: look before sending."""
+        return any(message.unconfirmed for message in self.messages)
+
+    def nonce(self, part: int = 0) -> str:
+        """The nonce of the `part`-th Discord message this delivery is split into."""
+        return delivery_nonce(self.guild_id, self.key, part)
+
+    def to(self, destination_id: int) -> Delivery:
+        """The same delivery addressed to another channel."""
+        return replace(
+            self,
+            messages=tuple(replace(m, destination_id=destination_id) for m in self.messages),
+        )
+
+
 class Transport(Protocol):
     """How a front end delivers an outbox message."""
 
-    async def deliver(self, message: OutboxMessage) -> None:
+    async def deliver(self, delivery: Delivery) -> None:
         """Deliver one message or raise DeliveryFailed / DeliveryRefused."""
 
 
 @dataclass
 class DrainReport:
-    """What one drain did."""
+    """What one drain did (outbox row ids)."""
 
     sent: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
@@ -67,68 +154,167 @@ class OutboxSender:
         self._clock = clock
         self.transport = transport
 
-    async def recover(self) -> int:
-        """At start: rows a crashed sender left in `sending` go back to the queue."""
-        released = await self._store.outbox.release_stale()
+    async def recover(self, guild_ids: Container[int] | None = None) -> int:
+        """At start: rows a stopped sender left in `sending` go back to the queue, flagged so
+        that the next attempt first looks whether they went out."""
+        released = await self._store.outbox.release_stale(guild_ids)
         if released:
             logger.warning("re-queued %d deliveries interrupted by a previous stop", released)
         return released
 
-    async def drain(self, guild_ids: set[int] | None = None, limit: int = 50) -> DrainReport:
+    async def groups_reminders(self, guild_id: int) -> bool:
+        """Whether the guild gets one message per channel and sweep instead of one per
+        forecast (its /settings choice, else the bot's default)."""
+        choice = (await self._store.guilds.get(guild_id)).reminder_grouping
+        return (choice or self._settings.reminder_grouping) == "grouped"
+
+    async def claim(
+        self, guild_ids: Container[int] | None = None, limit: int = 50
+    ) -> list[Delivery]:
+        """Take what is due now, as messages: rows claimed before keep their batch; new
+        reminders of a grouping guild are grouped per destination and kind — the whole group,
+        up to `limit` rows, wherever its rows fall in the queue — at most
+        FORECASTS_PER_MESSAGE to a message."""
+        now = self._clock.now()
+        grouping: dict[int, bool] = {}
+        async with self._store.transaction() as transaction:
+            rows = await self._store.outbox.due(
+                transaction, now, limit * 4 if guild_ids is not None else limit
+            )
+            if guild_ids is not None:
+                rows = [row for row in rows if row.guild_id in guild_ids][:limit]
+            plan: dict[object, list[OutboxMessage]] = {}
+            for row in rows:
+                if row.batch_key is not None:
+                    if row.batch_key not in plan:
+                        plan[row.batch_key] = await self._store.outbox.pending_batch(
+                            transaction, row.guild_id, row.batch_key
+                        )
+                    continue
+                if row.guild_id not in grouping:
+                    grouping[row.guild_id] = await self.groups_reminders(row.guild_id)
+                if grouping[row.guild_id] and row.kind in GROUPED_KINDS:
+                    group = ("group", row.guild_id, row.destination, row.destination_id, row.kind)
+                    if group not in plan:
+                        plan[group] = await self._store.outbox.due_unbatched(
+                            transaction,
+                            now,
+                            guild_id=row.guild_id,
+                            kind=row.kind,
+                            destination=row.destination,
+                            destination_id=row.destination_id,
+                            limit=limit,
+                        )
+                else:
+                    plan[row.dedupe_key] = [row]
+            deliveries: list[Delivery] = []
+            for key, members in plan.items():
+                chunks = (
+                    [
+                        members[start : start + FORECASTS_PER_MESSAGE]
+                        for start in range(0, len(members), FORECASTS_PER_MESSAGE)
+                    ]
+                    if isinstance(key, tuple)
+                    else [members]
+                )
+                for chunk in chunks:
+                    if not chunk:
+                        continue
+                    batch_key = key if isinstance(key, str) else chunk[0].dedupe_key
+                    await self._store.outbox.start_sending(
+                        transaction, [m.id for m in chunk], batch_key
+                    )
+                    # As claimed: `attempts` counts this attempt too (backoff and the give-up
+                    # limit use it).
+                    claimed = tuple(
+                        replace(m, status="sending", attempts=m.attempts + 1, batch_key=batch_key)
+                        for m in chunk
+                    )
+                    deliveries.append(Delivery(batch_key, claimed))
+        return deliveries
+
+    async def drain(self, guild_ids: Container[int] | None = None, limit: int = 50) -> DrainReport:
         """Deliver what is due now."""
         report = DrainReport()
-        for message in await self._store.outbox.claim(self._clock.now(), limit, guild_ids):
-            await self._deliver(message, report)
+        for delivery in await self.claim(guild_ids, limit):
+            await self._deliver(delivery, report)
         return report
 
-    async def _deliver(self, message: OutboxMessage, report: DrainReport) -> None:
-        now = self._clock.now()
-        if message.destination == "channel" and message.destination_id is None:
-            # Queued before the guild chose a reminder channel: use the one set since, if any.
-            guild = await self._store.guilds.get(message.guild_id)
-            if guild.reminder_channel_id is not None:
-                message = replace(message, destination_id=guild.reminder_channel_id)
-        try:
-            await self.transport.deliver(message)
-        except DeliveryRefused as error:
-            await self._hold(message, str(error), now)
-            report.held.append(message.id)
-        except DeliveryFailed as error:
-            if message.attempts >= self._settings.outbox_max_attempts:
-                await self._store.outbox.mark_failed(
-                    message.id, f"gave up after {message.attempts} attempts: {error}"
-                )
+    async def _readable(self, delivery: Delivery, report: DrainReport) -> Delivery | None:
+        """The delivery without rows whose payload cannot be read (marked failed: no retry
+        would make them readable)."""
+        readable: list[OutboxMessage] = []
+        for message in delivery.messages:
+            try:
+                read_payload(message.kind, message.payload)
+            except PayloadError as error:
+                logger.error("outbox message %d is unreadable: %s", message.id, error)
+                await self._store.outbox.mark_failed([message.id], str(error))
                 report.failed.append(message.id)
             else:
-                await self._store.outbox.retry_later(
-                    message.id, now + backoff(message.attempts), str(error)
-                )
-                report.retried.append(message.id)
-        except Exception as error:  # a bug in a transport must not wedge the queue
-            logger.exception("delivery of outbox message %d crashed", message.id)
-            await self._store.outbox.retry_later(
-                message.id, now + backoff(message.attempts), f"internal error: {error}"
-            )
-            report.retried.append(message.id)
-        else:
-            await self._store.outbox.mark_sent(message.id, self._clock.now())
-            report.sent.append(message.id)
+                readable.append(message)
+        return replace(delivery, messages=tuple(readable)) if readable else None
 
-    async def _hold(self, message: OutboxMessage, reason: str, now: datetime) -> None:
-        await self._store.outbox.retry_later(message.id, now + HOLD, reason)
-        if message.destination == "channel" and message.destination_id is not None:
-            await self._store.outbox.hold_destination(
-                message.guild_id, message.destination_id, now + HOLD, reason
+    async def _deliver(self, delivery: Delivery, report: DrainReport) -> None:
+        now = self._clock.now()
+        if delivery.destination == "channel" and delivery.destination_id is None:
+            # Queued before the guild chose a reminder channel: use the one set since, if any.
+            guild = await self._store.guilds.get(delivery.guild_id)
+            if guild.reminder_channel_id is not None:
+                delivery = delivery.to(guild.reminder_channel_id)
+        readable = await self._readable(delivery, report)
+        if readable is None:
+            return
+        delivery = readable
+        try:
+            await self.transport.deliver(delivery)
+        except DeliveryRefused as error:
+            await self._hold(delivery, str(error), now)
+            report.held.extend(delivery.ids)
+        except DeliveryFailed as error:
+            if delivery.attempts >= self._settings.outbox_max_attempts:
+                await self._store.outbox.mark_failed(
+                    delivery.ids, f"gave up after {delivery.attempts} attempts: {error}"
+                )
+                report.failed.extend(delivery.ids)
+            else:
+                await self._store.outbox.retry_later(
+                    delivery.ids,
+                    now + backoff(delivery.attempts),
+                    str(error),
+                    unconfirmed=error.unconfirmed,
+                )
+                report.retried.extend(delivery.ids)
+        except Exception as error:  # a bug in a transport must not wedge the queue
+            logger.exception("delivery of outbox message(s) %s crashed", delivery.ids)
+            # Whether anything went out is unknown: the next attempt looks first.
+            await self._store.outbox.retry_later(
+                delivery.ids,
+                now + backoff(delivery.attempts),
+                f"internal error: {error}",
+                unconfirmed=True,
             )
-        guild = await self._store.guilds.get(message.guild_id)
-        if message.kind == "digest":
-            await self._store.guilds.update(message.guild_id, now, digest_paused_reason=reason)
+            report.retried.extend(delivery.ids)
+        else:
+            await self._store.outbox.mark_sent(delivery.ids, self._clock.now())
+            report.sent.extend(delivery.ids)
+
+    async def _hold(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        await self._store.outbox.retry_later(delivery.ids, now + HOLD, reason)
+        if delivery.destination == "channel" and delivery.destination_id is not None:
+            await self._store.outbox.hold_destination(
+                delivery.guild_id, delivery.destination_id, now + HOLD, reason
+            )
+        guild = await self._store.guilds.get(delivery.guild_id)
+        if delivery.kind == "digest":
+            await self._store.guilds.update(delivery.guild_id, now, digest_paused_reason=reason)
         elif (
-            message.destination == "channel" and message.destination_id == guild.reminder_channel_id
+            delivery.destination == "channel"
+            and delivery.destination_id == guild.reminder_channel_id
         ):
-            await self._store.guilds.update(message.guild_id, now, reminders_paused_reason=reason)
+            await self._store.guilds.update(delivery.guild_id, now, reminders_paused_reason=reason)
         logger.warning(
-            "guild %s: destination refused (%s); messages held", message.guild_id, reason
+            "guild %s: destination refused (%s); messages held", delivery.guild_id, reason
         )
 
     async def release(self, guild_id: int, destination_id: int) -> int:

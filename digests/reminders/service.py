@@ -12,28 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from digests.clock import Clock, to_timestamp
+from digests.ledger.model import ForecastRecord
+from digests.outbox_payloads import (
+    FollowupPayload,
+    ForecastSnapshot,
+    PersonalPayload,
+    ReminderPayload,
+    SnoozePayload,
+)
 from digests.settings import Settings
 from digests.store import Store, Transaction
-from digests.store.forecasts import ForecastRecord
 from digests.store.guilds import GuildSettings
 
 LATE_AFTER = timedelta(hours=2)
-
-
-def forecast_snapshot(forecast: ForecastRecord) -> dict[str, object]:
-    """What a reminder message needs to show about a forecast."""
-    return {
-        "id": forecast.id,
-        "claim": forecast.claim,
-        "sentence": forecast.sentence,
-        "speaker": forecast.speaker,
-        "author": forecast.author,
-        "source_label": forecast.source_label,
-        "source_url": forecast.source_url,
-        "due_end": forecast.due_end.isoformat() if forecast.due_end else None,
-        "due_at": forecast.due_at.isoformat() if forecast.due_at else None,
-        "probability": forecast.probability,
-    }
 
 
 @dataclass
@@ -91,7 +82,7 @@ class ReminderService:
             async with self._store.transaction() as transaction:
                 found = [
                     f
-                    for f in await self._store.ledger.newly_due(transaction, now, batch)
+                    for f in await self._store.sweep.newly_due(transaction, now, batch)
                     if guild_ids is None or f.guild_id in guild_ids
                 ]
                 for forecast in found:
@@ -103,27 +94,28 @@ class ReminderService:
         # Snoozes first: the ping that ends a snooze stands for any follow-up that fell inside
         # it, so the member is not pinged twice at the same moment.
         async with self._store.transaction() as transaction:
-            for forecast, until in await self._store.ledger.snooze_ended(transaction, now, batch):
+            for forecast, until in await self._store.sweep.snooze_ended(transaction, now, batch):
                 if guild_ids is not None and forecast.guild_id not in guild_ids:
                     continue
                 settings = await guild(forecast.guild_id)
                 key = f"snooze:{forecast.id}:{to_timestamp(until)}"
+                late = now - until > LATE_AFTER
+                snooze = SnoozePayload(
+                    forecast=ForecastSnapshot.of(forecast),
+                    snoozed_until=until,
+                    language=settings.language,
+                    late=late,
+                    role_id=settings.reminder_role_id,
+                )
                 if await self._channel_message(
-                    transaction,
-                    forecast,
-                    settings,
-                    key,
-                    "snooze",
-                    now,
-                    {"snoozed_until": until.isoformat()},
-                    late=now - until > LATE_AFTER,
+                    transaction, forecast, settings, key, snooze, now, late=late
                 ):
                     report.snoozes += 1
                     report.queued.append(key)
-                await self._store.ledger.clear_snooze(transaction, forecast.id)
+                await self._store.sweep.clear_snooze(transaction, forecast.id)
                 passed = self._passed_stages(forecast, settings, now)
                 if passed:
-                    await self._store.ledger.set_nudge_stage(transaction, forecast.id, passed[-1])
+                    await self._store.sweep.set_nudge_stage(transaction, forecast.id, passed[-1])
         stages = sorted(
             {
                 day
@@ -138,7 +130,7 @@ class ReminderService:
         )
         for stage in stages:
             async with self._store.transaction() as transaction:
-                for forecast in await self._store.ledger.needing_nudge(
+                for forecast in await self._store.sweep.needing_nudge(
                     transaction, now, stage, batch
                 ):
                     if guild_ids is not None and forecast.guild_id not in guild_ids:
@@ -149,7 +141,7 @@ class ReminderService:
                         continue
                     await self._queue_followup(transaction, forecast, settings, stage, now, report)
         async with self._store.transaction() as transaction:
-            for reminder in await self._store.ledger.user_reminders_due(transaction, now, batch):
+            for reminder in await self._store.sweep.user_reminders_due(transaction, now, batch):
                 if guild_ids is not None and reminder.guild_id not in guild_ids:
                     continue
                 forecast = await self._store.ledger.lock(
@@ -162,23 +154,22 @@ class ReminderService:
                         transaction,
                         guild_id=reminder.guild_id,
                         dedupe_key=key,
-                        kind="personal",
                         destination="user",
                         destination_id=reminder.user_id,
                         forecast_id=forecast.id,
-                        payload={
-                            "forecast": forecast_snapshot(forecast),
-                            "status": forecast.status,
-                            "outcome": forecast.outcome,
-                            "language": settings.language,
-                        },
+                        payload=PersonalPayload(
+                            forecast=ForecastSnapshot.of(forecast),
+                            status=forecast.status,
+                            outcome=forecast.outcome,
+                            language=settings.language,
+                        ),
                         now=now,
                         late=now - reminder.remind_at > LATE_AFTER,
                     )
                     if queued:
                         report.personal += 1
                         report.queued.append(key)
-                await self._store.ledger.mark_user_reminder_queued(transaction, reminder.id, now)
+                await self._store.sweep.mark_user_reminder_queued(transaction, reminder.id, now)
         return report
 
     def _passed_stages(
@@ -201,18 +192,18 @@ class ReminderService:
         assert forecast.due_at is not None
         late = now - forecast.due_at > LATE_AFTER
         due_key = f"due:{forecast.id}:{to_timestamp(forecast.due_at)}"
-        subscribers = await self._store.ledger.subscribers(transaction, forecast.id)
+        subscribers = await self._store.subscriptions.subscribers(transaction, forecast.id)
         # Found only after a follow-up day passed (downtime): the channel gets that follow-up
         # alone, later in this sweep, instead of the due ping and the follow-up at once.
-        if not self._passed_stages(forecast, guild, now) and await self._channel_message(
-            transaction,
-            forecast,
-            guild,
-            due_key,
-            "reminder",
-            now,
-            {"subscribers": subscribers},
+        ping = ReminderPayload(
+            forecast=ForecastSnapshot.of(forecast),
+            language=guild.language,
             late=late,
+            role_id=guild.reminder_role_id,
+            subscriber_count=len(subscribers),
+        )
+        if not self._passed_stages(forecast, guild, now) and await self._channel_message(
+            transaction, forecast, guild, due_key, ping, now, late=late
         ):
             report.due += 1
             report.queued.append(due_key)
@@ -222,21 +213,17 @@ class ReminderService:
                 transaction,
                 guild_id=forecast.guild_id,
                 dedupe_key=key,
-                kind="reminder",
                 destination="user",
                 destination_id=user_id,
                 forecast_id=forecast.id,
-                payload={
-                    "forecast": forecast_snapshot(forecast),
-                    "stage": 0,
-                    "late": late,
-                    "language": guild.language,
-                },
+                payload=ReminderPayload(
+                    forecast=ForecastSnapshot.of(forecast), language=guild.language, late=late
+                ),
                 now=now,
                 late=late,
             ):
                 report.queued.append(key)
-        await self._store.ledger.mark_due(transaction, forecast.id, 0, now)
+        await self._store.sweep.mark_due(transaction, forecast.id, 0, now)
 
     async def _queue_followup(
         self,
@@ -250,21 +237,20 @@ class ReminderService:
         assert forecast.due_at is not None
         nudge_time = forecast.due_at + timedelta(days=stage)
         key = f"followup:{forecast.id}:{to_timestamp(forecast.due_at)}:{stage}"
-        tally = await self._store.ledger.tally(forecast.guild_id, forecast.id)
-        extra = {"stage": stage, "votes": tally.counts}
-        if await self._channel_message(
-            transaction,
-            forecast,
-            guild,
-            key,
-            "followup",
-            now,
-            extra,
-            late=now - nudge_time > LATE_AFTER,
-        ):
+        tally = await self._store.votes.tally(forecast.guild_id, forecast.id)
+        late = now - nudge_time > LATE_AFTER
+        nudge = FollowupPayload(
+            forecast=ForecastSnapshot.of(forecast),
+            stage=stage,
+            language=guild.language,
+            late=late,
+            role_id=guild.reminder_role_id,
+            votes=tally.counts,
+        )
+        if await self._channel_message(transaction, forecast, guild, key, nudge, now, late=late):
             report.followups += 1
             report.queued.append(key)
-        await self._store.ledger.set_nudge_stage(transaction, forecast.id, stage)
+        await self._store.sweep.set_nudge_stage(transaction, forecast.id, stage)
 
     async def _channel_message(
         self,
@@ -272,24 +258,15 @@ class ReminderService:
         forecast: ForecastRecord,
         guild: GuildSettings,
         key: str,
-        kind: str,
+        payload: ReminderPayload | FollowupPayload | SnoozePayload,
         now: datetime,
-        extra: dict[str, object],
         *,
         late: bool,
     ) -> bool:
-        payload = {
-            "forecast": forecast_snapshot(forecast),
-            "role_id": guild.reminder_role_id,
-            "late": late,
-            "language": guild.language,
-            **extra,
-        }
         return await self._store.outbox.enqueue(
             transaction,
             guild_id=forecast.guild_id,
             dedupe_key=key,
-            kind=kind,
             destination="channel",
             destination_id=guild.reminder_channel_id,
             forecast_id=forecast.id,

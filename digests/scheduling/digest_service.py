@@ -17,6 +17,8 @@ from digests.digest.builder import DigestBuilder
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, to_json
 from digests.errors import InputError
+from digests.ledger.service import realign_due_moments
+from digests.outbox_payloads import DigestPayload
 from digests.scheduling.isolation import JobRunner
 from digests.scheduling.policy import latest_fire, next_fire, trigger, weekly_cron, zone_named
 from digests.settings import Settings
@@ -123,6 +125,9 @@ class DigestService:
         if days is not None:
             values["digest_days"] = days
         await self._store.guilds.update(guild_id, now, **values)
+        if timezone:
+            # Forecasts close at the end of their due day in the guild's timezone.
+            await realign_due_moments(self._store, self._settings, guild_id)
         await self._store.outbox.release_destination(guild_id, channel_id, now)
         return await self.status(guild_id)
 
@@ -237,11 +242,10 @@ class DigestService:
                 transaction,
                 guild_id=guild.guild_id,
                 dedupe_key=f"digest:{digest_id}",
-                kind="digest",
                 destination="channel",
                 destination_id=guild.digest_channel_id,
                 digest_id=digest_id,
-                payload={"digest": to_json(digest), "markdown": render_markdown(digest)},
+                payload=DigestPayload(digest=to_json(digest), markdown=render_markdown(digest)),
                 now=now,
             )
         return QueuedDigest(guild.guild_id, digest_id, digest)

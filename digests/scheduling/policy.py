@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from digests.dates import parse_timezone
 from digests.errors import InputError
 
 WEEKDAYS = {
@@ -30,12 +31,7 @@ _MAX_CATCH_UP = timedelta(days=366)
 
 def zone_named(name: str) -> ZoneInfo:
     """A timezone from its IANA name; InputError naming it otherwise."""
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a name too long
-        raise InputError(
-            "timezone", f"{name!r} is not a known timezone (try Asia/Seoul or America/New_York)"
-        ) from error
+    return parse_timezone(name)
 
 
 def weekly_cron(weekday: str = "mon", at: str = "09:00") -> str:

@@ -97,8 +97,10 @@ class Scheduler:
         if self.running:
             return
         try:
-            await self.sender.recover()
-        except Exception:  # deliveries left in `sending` wait; everything else starts
+            # Only this process's guilds (shards); deliveries left in `sending` wait if this
+            # fails, and everything else starts.
+            await self.sender.recover(self._scope())
+        except Exception:
             logger.exception("re-queueing interrupted deliveries failed")
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,

@@ -8,11 +8,17 @@ from digests.store.analysis import AnalysisRepository
 from digests.store.database import Database, Transaction
 from digests.store.digests import DigestRepository
 from digests.store.feeds import FeedRepository
-from digests.store.forecasts import ForecastRepository, LedgerRepository
+from digests.store.forecasts import ForecastRepository
 from digests.store.guilds import GuildRepository
 from digests.store.jobs import JobFailureRepository
+from digests.store.ledger import LedgerRepository
 from digests.store.outbox import OutboxRepository
 from digests.store.posts import PostRepository
+from digests.store.subscriptions import SubscriptionRepository
+from digests.store.sweep import SweepRepository
+from digests.store.track_record import TrackRecordRepository
+from digests.store.user_reminders import UserReminderRepository
+from digests.store.votes import VoteRepository
 
 
 class Store:
@@ -25,6 +31,11 @@ class Store:
         self.analysis = AnalysisRepository(database)
         self.forecasts = ForecastRepository(database)
         self.ledger = LedgerRepository(database)
+        self.votes = VoteRepository(database)
+        self.subscriptions = SubscriptionRepository(database)
+        self.user_reminders = UserReminderRepository(database)
+        self.sweep = SweepRepository()
+        self.track_record = TrackRecordRepository(database)
         self.guilds = GuildRepository(database)
         self.digests = DigestRepository(database)
         self.outbox = OutboxRepository(database)

@@ -143,6 +143,24 @@ class AnalysisRepository:
             ],
         )
 
+    async def set_anchor(
+        self, transaction: Transaction, guild_id: int, post_id: int, anchor: date, now: datetime
+    ) -> None:
+        """Record the date a post's relative expressions are now read against (re-dating)."""
+        await transaction.execute(
+            "UPDATE post_analysis SET anchor_date = ?, analysed_ts = ? WHERE guild_id = ?"
+            " AND post_id = ?",
+            (anchor.isoformat(), to_timestamp(now), guild_id, post_id),
+        )
+
+    async def anchor(self, guild_id: int, post_id: int) -> date | None:
+        """The date a post's relative expressions were read against, if it was analysed."""
+        row = await self._db.fetch_one(
+            "SELECT anchor_date FROM post_analysis WHERE guild_id = ? AND post_id = ?",
+            (guild_id, post_id),
+        )
+        return date.fromisoformat(row["anchor_date"]) if row else None
+
     async def summary(self, guild_id: int, post_id: int) -> list[str] | None:
         """A post's stored summary sentences."""
         row = await self._db.fetch_one(

@@ -13,7 +13,7 @@ from digests.store.database import Database
 _COLUMNS = (
     "guild_id, timezone, language, reminder_channel_id, reminder_role_id, digest_channel_id,"
     " digest_cron, digest_days, digest_enabled, digest_paused_reason, reminders_paused_reason,"
-    " followup_days_json, digest_since_ts"
+    " followup_days_json, digest_since_ts, reminder_grouping"
 )
 _EDITABLE = {
     "timezone",
@@ -28,6 +28,7 @@ _EDITABLE = {
     "reminders_paused_reason",
     "followup_days_json",
     "digest_since_ts",
+    "reminder_grouping",
 }
 
 
@@ -48,6 +49,7 @@ class GuildSettings:
     reminders_paused_reason: str | None = None
     followup_days: list[int] | None = field(default=None)
     digest_since: datetime | None = None
+    reminder_grouping: str | None = None  # grouped|single; None: the bot's default
 
 
 def _row(row: sqlite3.Row) -> GuildSettings:
@@ -67,6 +69,7 @@ def _row(row: sqlite3.Row) -> GuildSettings:
         digest_since=from_timestamp(row["digest_since_ts"])
         if row["digest_since_ts"] is not None
         else None,
+        reminder_grouping=row["reminder_grouping"],
     )
 
 

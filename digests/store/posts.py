@@ -6,12 +6,12 @@ import sqlite3
 from datetime import datetime
 
 from digests.clock import from_timestamp, to_timestamp
-from digests.models import Post, SourceKind, StoredPost
+from digests.models import DateSource, Post, SourceKind, StoredPost
 from digests.store.database import Database, Transaction
 
 _COLUMNS = (
     "id, guild_id, source, source_kind, canonical_url, title, author, published_at, lang, text,"
-    " content_hash, ingested_ts"
+    " content_hash, ingested_ts, published_source"
 )
 
 
@@ -27,11 +27,18 @@ def row_to_post(row: sqlite3.Row) -> StoredPost:
         title=row["title"],
         author=row["author"],
         published=datetime.fromisoformat(published) if published else None,
+        published_source=DateSource(row["published_source"]) if row["published_source"] else None,
         lang=row["lang"],
         text=row["text"],
         content_hash=row["content_hash"],
         ingested_at=from_timestamp(row["ingested_ts"]),
     )
+
+
+def _source_value(post: Post) -> str | None:
+    """What `published_source` stores: unknown without a date, else how it was known."""
+    source = post.date_source
+    return source.value if source is not None else None
 
 
 class PostRepository:
@@ -86,8 +93,8 @@ class PostRepository:
         """Insert a post inside an open transaction; return its id."""
         return await transaction.insert(
             "INSERT INTO posts (guild_id, source, source_kind, canonical_url, title, author,"
-            " published_at, published_ts, lang, text, content_hash, ingested_ts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_at, published_ts, lang, text, content_hash, ingested_ts, published_source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 post.guild_id,
                 post.source,
@@ -101,8 +108,36 @@ class PostRepository:
                 post.text,
                 post.content_hash,
                 to_timestamp(ingested_at),
+                _source_value(post),
             ),
         )
+
+    async def set_published(
+        self,
+        transaction: Transaction,
+        guild_id: int,
+        post_id: int,
+        published: datetime,
+        source: DateSource,
+    ) -> bool:
+        """Give a post of the guild its publication date; False when there is no such post."""
+        return (
+            await transaction.execute(
+                "UPDATE posts SET published_at = ?, published_ts = ?, published_source = ?"
+                " WHERE guild_id = ? AND id = ?",
+                (published.isoformat(), to_timestamp(published), source.value, guild_id, post_id),
+            )
+            == 1
+        )
+
+    async def lock(
+        self, transaction: Transaction, guild_id: int, post_id: int
+    ) -> StoredPost | None:
+        """Read one post of the guild inside a write transaction."""
+        row = await transaction.fetch_one(
+            f"SELECT {_COLUMNS} FROM posts WHERE guild_id = ? AND id = ?", (guild_id, post_id)
+        )
+        return row_to_post(row) if row else None
 
     async def get(self, guild_id: int, post_id: int) -> StoredPost | None:
         """One post of the guild, or None (also when the id belongs to another guild)."""

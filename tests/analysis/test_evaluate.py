@@ -7,6 +7,7 @@ regressions at the level each set reached; their README says how they were made.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,8 @@ def test_seed_targets(shared_dir: Path, analyzer: Analyzer) -> None:
         ("holdout4", 0.92, 0.85, 3),
         ("holdout5", 0.89, 0.90, 2),
         ("holdout6", 0.91, 0.87, 4),
+        # the real-post development split (the blind split is never a test: it is only scored)
+        (os.path.join("real", "dev"), 0.70, 0.70, 9),
     ],
 )
 def test_own_labelled_sets_do_not_regress(
@@ -82,3 +85,26 @@ def test_evaluator_counts_a_wrong_date_against_precision_and_recall(
     assert report.total("found_required") == 0
     assert report.total("counted") == 1 and report.total("correct") == 0
     assert "wrong date" in report.documents[0].false_positives[0]
+
+
+def test_evaluate_explains_misses_and_false_forecasts(tmp_path: Path, analyzer: Analyzer) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "전망 메모\n\n회사는 2026년 하반기 신공장을 가동할 계획이다.\n"
+        "지난해 3분기 매출은 79조원을 기록했다.\n",
+        encoding="utf-8",
+    )
+    gold = tmp_path / "gold.json"
+    gold.write_text(
+        '{"documents": [{"file": "a.txt", "posts": [{"published": "2025-03-10"}],'
+        ' "predictions": [{"anchor": "79조원을 기록했다", "due_end": ["2024-09-30", "2024-09-30"],'
+        ' "required": true}], "not_predictions": [], "quotes": [], "themes": []}]}',
+        encoding="utf-8",
+    )
+    report = evaluate(gold, docs, analyzer, ZONE, explain=True)
+    (document,) = report.documents
+    assert "dropped: the window ended before the post" in document.misses[0]
+    assert "— taken: prose, a future window with a claim" in document.false_positives[0]
+    plain = evaluate(gold, docs, analyzer, ZONE)
+    assert "—" not in plain.documents[0].misses[0]

@@ -12,7 +12,8 @@ from tests.analysis.test_pipeline import make_post
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
-    return Analyzer()
+    # These tests pin the named rules; the learned decision is measured in test_evaluate.py.
+    return Analyzer(forecast_model=None)
 
 
 def dated(
@@ -101,3 +102,88 @@ def test_deadlines_in_english_look_ahead(analyzer: Analyzer) -> None:
     assert dated(analyzer, "$MU re-rates by summer.", date(2025, 11, 24), title="thread") == [
         ("summer", date(2026, 8, 31))
     ]
+
+
+@pytest.fixture(scope="module")
+def rules() -> Analyzer:
+    return Analyzer(forecast_model=None)
+
+
+def test_that_day_takes_the_day_the_post_last_named(rules: Analyzer) -> None:
+    text = (
+        "연준은 29일 이틀간의 회의를 마치고 기준금리를 결정한다.\n"
+        "이날 메타의 실적 발표도 예정돼 있다.\n"
+        "누리모빌리티는 이날 중동 진출 계획도 공개했다.\n"
+    )
+    found = dated(rules, text, date(2025, 10, 27))
+    assert ("이날", date(2025, 10, 29)) in found
+    assert found.count(("이날", date(2025, 10, 29))) == 1  # the past-tense news line is not one
+
+
+def test_a_price_target_without_a_horizon_is_a_twelve_month_call(rules: Analyzer) -> None:
+    text = "하나증권은 목표주가를 30만원에서 35만원으로 상향한다고 밝혔다."
+    assert dated(rules, text, date(2025, 7, 16)) == [("목표주가", date(2026, 7, 16))]
+    assert dated(rules, "목표주가의 의미를 설명하는 글이다.", date(2025, 7, 16)) == []
+
+
+def test_figures_as_of_a_date_are_not_due_then(rules: Analyzer) -> None:
+    text = "7월 8일 현재 7월에만 총 11개의 공모주가 청약을 진행할 예정이다."
+    assert dated(rules, text, date(2025, 7, 1)) == [("7월", date(2025, 7, 31))]
+
+
+def test_the_posts_own_date_written_out_is_today(rules: Analyzer) -> None:
+    text = "2025년 11월 19일 장 마감 후 엔비디아가 3분기 실적을 발표할 예정이다."
+    assert dated(rules, text, date(2025, 11, 19)) == [("2025년 11월 19일", date(2025, 11, 19))]
+    dateline = "삼성전자는 19일 기자간담회에서 신제품을 공개할 것이라고 밝혔다."
+    assert dated(rules, dateline, date(2025, 11, 19)) == []
+
+
+def test_a_schedule_line_takes_the_day_named_just_before(rules: Analyzer) -> None:
+    text = (
+        "28일 화요일은 연준이 FOMC 회의를 시작한다.\n"
+        "국내에선 한국은행이 3분기 GDP 속보치를 발표한다.\n"
+        "지난 2분기엔 전 분기 대비 0.7% 성장한 바 있다.\n"
+    )
+    found = dated(rules, text, date(2025, 10, 26))
+    assert found.count(("28일 화요일", date(2025, 10, 28))) == 2
+    assert all(due == date(2025, 10, 28) for _, due in found)
+
+
+def test_titles_frames_and_topics_are_not_claims(rules: Analyzer) -> None:
+    text = (
+        "셀트리온 (068270) 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검\n"
+        "다만 내년 실적에 대한 증권가 전망은 엇갈린다.\n"
+        "| Year | New Forecast (Dec '25) | Prior Forecast (Sept '25) | Change |\n"
+        "As we head into 2026, the market feels different.\n"
+        "I'll also preview the payout boosts that I expect for February 2026.\n"
+        "셀트리온은 2026년 매출 5조원을 달성할 것이다.\n"
+    )
+    assert dated(rules, text, date(2025, 12, 10)) == [("2026년", date(2026, 12, 31))]
+
+
+def test_a_revised_target_reports_a_forecast(rules: Analyzer) -> None:
+    text = "3분기 실적 발표 후 증권가는 목표주가를 130만원에서 170만원으로 올렸다."
+    assert dated(rules, text, date(2025, 10, 30)) == [("목표주가", date(2026, 10, 30))]
+
+
+def test_a_heading_and_the_body_line_restating_it_are_one_forecast(rules: Analyzer) -> None:
+    text = (
+        "SK하이닉스 2026년 HBM 매출 2배 성장 전망\n"
+        "SK하이닉스의 HBM 매출은 2026년 두 배로 성장할 것으로 전망된다.\n"
+    )
+    (analysis,) = rules.analyze(
+        [make_post(text, date(2025, 12, 1))], default_anchor=date(2025, 12, 1)
+    )
+    assert [(f.sentence_index, f.due_end) for f in analysis.forecasts] == [(1, date(2026, 12, 31))]
+
+
+def test_list_items_take_the_date_of_their_lead_in(rules: Analyzer) -> None:
+    text = (
+        "Several banks have issued forecasts for gold at the end of 2026:\n"
+        "- Goldman Sachs: $4,900 an ounce\n"
+        "- UBS: $5,000 an ounce\n"
+        "Gold traded at $4,100 on Monday.\n"
+        "- JPMorgan: bullish on silver\n"
+    )
+    found = dated(rules, text, date(2025, 11, 20))
+    assert found == [("the end of 2026", date(2026, 12, 31))] * 2

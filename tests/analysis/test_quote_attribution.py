@@ -76,3 +76,123 @@ def test_a_heading_label_is_not_a_speaker() -> None:
     assert speakers('Note: "this section is a summary of the call and not advice at all."') == [
         None
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A title or apposition is kept whole when nobody is named, the person when named.
+        (
+            '"We will ship the chip next year," Samsung Electronics CEO said.',
+            ["Samsung Electronics CEO"],
+        ),
+        (
+            '"We will ship the chip next year," Samsung Electronics CEO Jun Young-hyun said.',
+            ["Jun Young-hyun"],
+        ),
+        # Unnamed speakers as written, never the one-syllable "한".
+        ('"Rates will fall by the summer," an analyst said.', ["an analyst"]),
+        (
+            '"Rates will fall by the summer," a senior analyst at Halden said.',
+            ["a senior analyst at Halden"],
+        ),
+        ("한 애널리스트는 “금리는 여름까지 내려갈 것”이라고 말했다.", ["한 애널리스트"]),
+        # A place or an institution between the name and the title is not part of the name.
+        ("트럼프 미국 대통령은 “관세를 올리겠다”고 말했다.", ["트럼프"]),
+        ("젠슨 황 엔비디아 CEO는 “수요가 공급을 훨씬 웃돌고 있다”고 말했다.", ["젠슨 황"]),
+        ("7일 로이터와 CNBC 등에 따르면 팀 쿡 CEO는 “아이폰 수요가 강하다”고 말했다.", ["팀 쿡"]),
+        # Organisations speak.
+        (
+            "JP모건은 “향후 2년 안에 유가가 최대 50% 폭락할 수 있다”는 전망까지 제시했다.",
+            ["JP모건"],
+        ),
+        (
+            "하나증권에서 SK하이닉스에 대해 '2분기 매출액은 20.4조원으로 전망한다.'라고 분석했다.",
+            ["하나증권"],
+        ),
+        (
+            'According to McKinsey analysts, "The power sector is rapidly becoming a protagonist in the AI story."',
+            ["McKinsey analysts"],
+        ),
+        ('"Demand is strong across the board this year," said Goldman Sachs.', ["Goldman Sachs"]),
+        # An unnamed source after a dash.
+        (
+            "“테슬라를 자동차 회사로만 평가하는 것은 아마존을 서점으로만 평가하는 것과 같다.” – 월스트리트 기술 분석가",
+            ["월스트리트 기술 분석가"],
+        ),
+    ],
+)
+def test_titles_organisations_and_unnamed_speakers(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_short_form_becomes_the_full_name_written_with_the_same_title() -> None:
+    text = (
+        "이창용 한국은행 총재가 기자간담회에서 “추가 인하 여부는 5월에 경제 전망을 보고 판단할 것”이라고 했다.\n\n"
+        "이 총재는 질문을 받고 이같이 밝혔다.\n\n"
+        "이 총재는 “경제 데이터만 보고 결정하려고 노력할 것”이라고 했다."
+    )
+    assert speakers(text) == ["이창용", "이창용"]
+
+
+def test_a_surname_inside_a_word_is_not_a_name() -> None:
+    text = (
+        "장재훈 현대자동차 사장이 “2030년께 전기차 200만 대 판매를 달성하겠다”고 말했다.\n\n"
+        "그는 “지난 3년간 EBIT 성장률은 연간 50%에 달했다”며 “아이오닉 7로 모멘텀을 이어가겠다”고 말했다.\n\n"
+        "장 사장은 “수익도 계속 늘어나고 있다”고 강조했다."
+    )
+    assert speakers(text) == ["장재훈", "장재훈", "장재훈", "장재훈"]
+
+
+def test_a_lone_surname_is_never_the_speaker() -> None:
+    [speaker] = speakers("김 연구원은 “올해 실적은 시장 기대를 웃돌 것”이라고 말했다.")
+    assert speaker == "김 연구원"
+
+
+def test_a_follow_on_paragraph_keeps_the_speaker_of_the_paragraph_before() -> None:
+    text = (
+        "정원석 iM증권 연구원은 “보상금이 반영돼 수익성은 개선됐다”고 평가했다.\n"
+        "이어 “ESS 출하량은 약 80% 증가한 것으로 추정된다”며 “테슬라 판매 호조세는 소형 배터리 부문 실적에 긍정적인 영향을 줬다”고 분석했다."
+    )
+    assert speakers(text) == ["정원석", "정원석", "정원석"]
+
+
+def test_a_follow_on_sentence_without_a_named_subject_keeps_the_speaker() -> None:
+    text = (
+        "송재혁 삼성전자 사장은 “삼성의 원래 모습을 보여주는 것”이라고 밝혔다. "
+        "이어 HBM4에 대한 고객사의 피드백에 대해서는 “매우 만족스럽다”고 전했다."
+    )
+    assert speakers(text) == ["송재혁", "송재혁"]
+
+
+def test_the_analyst_and_a_surname_alone_refer_to_the_full_name_before() -> None:
+    text = (
+        "Ethereum is unlikely to reach new highs, according to crypto analyst Benjamin Cowen.\n\n"
+        "This comes after veteran trader Peter Brandt predicted that Bitcoin could fall to $60,000.\n\n"
+        "Cowen emphasized that such a scenario for ETH is possible.\n\n"
+        '"The only altcoin I am considering for investment is Ethereum," the analyst added.'
+    )
+    assert speakers(text) == ["Benjamin Cowen"]
+
+
+def test_a_quote_inside_a_sentence_about_the_analyst() -> None:
+    text = (
+        "JPMorgan's Andrea Teixeira downgraded Procter & Gamble to neutral on Friday. "
+        "The analyst cited the outlook for “another lackluster quarter and normalization of "
+        "category growth” as justification."
+    )
+    assert speakers(text) == ["Andrea Teixeira"]
+
+
+def test_stated_and_tells_attribute_like_said() -> None:
+    text = (
+        "Economist Timothy Peterson looked at the data.\n"
+        '"So the chances are in all probability nearer to 90%," he stated. '
+        '"Somewhere between a 66% to 74% drop within the bear market," Cowen tells Journal.'
+    )
+    assert speakers(text) == ["Timothy Peterson", "Cowen"]
+
+
+def test_a_quote_on_its_own_line_takes_the_person_of_the_paragraph_before() -> None:
+    text = 'Jane Fraser, Citi CEO, spoke at the conference.\n"I expect rates to stay high through 2026."'
+    assert speakers(text) == ["Jane Fraser"]

@@ -67,3 +67,28 @@ async def test_seed_ingestion_stores_forecasts_with_guild_timezone_deadlines(
         # The window closes at the next midnight in Asia/Seoul (15:00 UTC the day of due_end).
         assert due_at.isoformat().endswith("15:00:00+00:00")
         assert due_at.date() == due_end
+
+
+async def test_forecasts_counted_from_an_unknown_date_are_stored_without_a_window(
+    services: Services,
+) -> None:
+    text = "배터리 메모\n내년에는 HBM 가격이 20% 오를 것으로 전망한다.\n2027년까지 로보택시가 10개 도시에서 운행될 것이다.\n"
+    [undated] = await services.ingest.ingest_text(text, 7)
+    [dated] = await services.ingest.ingest_text(f"입력 2025.11.04 09:40\n{text}추가 메모.\n", 7)
+
+    assert (undated.predictions, undated.needs_date) == (2, 1)
+    assert (dated.predictions, dated.needs_date) == (2, 0)
+    rows = {f.timex: f for f in await services.store.forecasts.for_post(7, undated.post_id or 0)}
+    assert rows["내년"].needs_date and rows["내년"].due_end is None
+    assert rows["2027년"].due_end == date(2027, 12, 31) and not rows["2027년"].needs_date
+    # Stored again (re-analysis), the same rows are updated, not doubled.
+    stored = await services.store.posts.get(7, undated.post_id or 0)
+    assert stored is not None
+    analysis = services.analysis.analyze_for_store(stored)
+    async with services.store.transaction() as transaction:
+        counts = await services.analysis.store_analysis(
+            transaction, undated.post_id or 0, stored, analysis
+        )
+    assert (counts.tracked, counts.needs_date, counts.views) == (1, 1, 0)
+    again = await services.store.forecasts.for_post(7, undated.post_id or 0)
+    assert sorted(f.id for f in again) == sorted(f.id for f in rows.values())

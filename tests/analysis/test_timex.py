@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from digests.analysis.timex import find_time_expressions
+from digests.analysis.timex import describe_rules, explain_time, find_time_expressions
 
 
 def windows(sentence: str, anchor: date, **options: object) -> list[tuple[str, date, date]]:
@@ -142,3 +142,147 @@ def test_relations_until_since_before() -> None:
     assert before.relation == "before"
     [by_year_end] = find_time_expressions("before the end of the year", date(2024, 11, 2))
     assert by_year_end.relation == "until"
+
+
+def test_every_expression_names_the_rules_that_built_it() -> None:
+    anchor = date(2023, 7, 12)
+    [composite] = find_time_expressions("2024년 2분기부터 가동될 예정", anchor)
+    assert composite.rule == "ko_year4+ko_quarter"
+    [joined] = find_time_expressions("FSD wide release 시기도 2024년 말에서 25년 전도로", anchor)
+    assert joined.rule == "ko_year4+ko_part~ko_duration@range_end_year"
+    [horizon] = find_time_expressions("앞으로 2~3년은", anchor)
+    assert horizon.rule == "ko_duration"
+
+
+def test_explain_time_lists_rule_window_granularity_and_relation() -> None:
+    [explained] = explain_time("2024년 2분기부터 가동될 예정", date(2023, 7, 12))
+    assert explained.rules == ("ko_year4", "ko_quarter")
+    assert (explained.due_start, explained.due_end) == (date(2024, 4, 1), date(2024, 6, 30))
+    assert (explained.granularity, explained.relation) == ("quarter", "since")
+    assert explained.describe() == (
+        "'2024년 2분기' → 2024-04-01..2024-06-30 quarter since [explicit_year]"
+        " (rule ko_year4+ko_quarter)"
+    )
+    assert explained.as_dict()["window"] == ["2024-04-01", "2024-06-30"]
+    assert explain_time("숫자 없는 문장", date(2023, 7, 12)) == []
+
+
+def test_describe_rules_lists_every_rule_in_the_order_tried() -> None:
+    described = describe_rules()
+    assert described[0].name == "numeric_date"
+    by_name = {rule.name: rule for rule in described}
+    assert by_name["ko_year2"].function == "year"
+    assert by_name["ko_year2"].parameters == {"anchor_years": [-25, 10]}
+    assert by_name["ko_consecutive_count"].removes
+    assert all(rule.examples >= 1 for rule in described)
+
+
+def test_a_day_range_is_one_window_and_its_second_day_keeps_the_month() -> None:
+    anchor = date(2025, 5, 2)
+    assert windows("회의는 5월 6일 ~ 7일 열린다", anchor) == [
+        ("5월 6일 ~ 7일", date(2025, 5, 6), date(2025, 5, 7))
+    ]
+    assert windows("6~7일 양일간", anchor) == [("6~7일", date(2025, 5, 6), date(2025, 5, 7))]
+    assert windows("FOMC meets May 6–7", anchor) == [
+        ("May 6–7", date(2025, 5, 6), date(2025, 5, 7))
+    ]
+    # A day joined to a dated day is that month's, even once the month is over.
+    later = date(2025, 5, 20)
+    assert windows("5월 6일과 7일 열린 회의", later, prefer="past") == [
+        ("5월 6일", date(2025, 5, 6), date(2025, 5, 6)),
+        ("7일", date(2025, 5, 7), date(2025, 5, 7)),
+    ]
+
+
+def test_a_dateline_day_is_never_a_later_month() -> None:
+    # "31일(현지시간)" in a post of June 1st (Korean time): the US date was May 31st.
+    assert due_ends("애플은 31일(현지시간) 실적을 발표했다", date(2025, 6, 1)) == [
+        date(2025, 5, 31)
+    ]
+    for prefer in ("future", "past", "nearest"):
+        [(_, start, end)] = windows("3일(현지시간) 발표", date(2025, 5, 5), prefer=prefer)
+        assert start == end == date(2025, 5, 3)
+
+
+def test_next_year_is_always_the_year_after_the_anchor() -> None:
+    anchor = date(2025, 12, 20)
+    forms = ["내년", "내년 말", "내년 하반기", "내년 3월", "내년 봄", "내년 연말", "next year"]
+    for text in forms:
+        for prefer in ("future", "past", "nearest"):
+            for context_year in (None, 2027, 2024):
+                found = find_time_expressions(
+                    f"2024년 실적에 이어 {text} 전망",
+                    anchor,
+                    prefer=prefer,
+                    context_year=context_year,
+                )
+                next_year = [e for e in found if text in e.text]
+                assert [e.due_end.year for e in next_year] == [2026], (text, prefer, found)
+
+
+def test_a_year_followed_by_from_is_a_start_the_caller_can_tell_apart() -> None:
+    low, start = find_time_expressions("2024년을 저점으로 2025년부터 회복", date(2024, 6, 1))
+    assert (low.text, low.relation) == ("2024년", "at")
+    assert (start.text, start.relation) == ("2025년", "since")
+    [pivot] = find_time_expressions("2025년을 기점으로 반등", date(2024, 6, 1))
+    assert pivot.relation == "since"
+    [onwards] = find_time_expressions("from 2026 onwards", date(2025, 6, 1))
+    assert onwards.relation == "since"
+
+
+def test_spans_of_years_next_to_an_explicit_year_count_from_that_year() -> None:
+    anchor = date(2025, 3, 1)
+    until, span = find_time_expressions("2028년까지 3년간 10조원을 투자", anchor)
+    assert (until.due_end, until.relation) == (date(2028, 12, 31), "until")
+    assert (span.due_start, span.due_end, span.relation) == (
+        date(2026, 1, 1),
+        date(2028, 12, 31),
+        "during",
+    )
+    assert span.rule == "ko_duration@to_year"
+    span, until = find_time_expressions("over three years through 2028", anchor)
+    assert (span.due_start, span.due_end) == (date(2026, 1, 1), date(2028, 12, 31))
+    assert (until.text, until.relation) == ("2028", "until")
+    # Not next to a year: still counted from the post.
+    [alone] = find_time_expressions("향후 3년간 10조원을 투자", anchor)
+    assert (alone.due_start, alone.due_end) == (anchor, date(2028, 3, 1))
+
+
+def test_vague_counts_give_a_vague_window_from_the_anchor() -> None:
+    anchor = date(2025, 3, 1)
+    for text, end in [
+        ("수 개월 내에 결정", date(2025, 8, 1)),
+        ("몇 달 안에 결정", date(2025, 7, 1)),
+        ("수년 내 상용화", date(2030, 3, 1)),
+        ("within a few weeks", date(2025, 3, 29)),
+        ("over the next few quarters", date(2026, 3, 1)),
+    ]:
+        [expression] = find_time_expressions(text, anchor)
+        assert (expression.due_start, expression.due_end) == (anchor, end), text
+        assert expression.vague and expression.relation == "within", text
+    [ago] = find_time_expressions("몇 년 전 발표된", anchor)
+    assert ago.past_marker and ago.relation == "ago"
+
+
+def test_times_of_day_are_not_dates() -> None:
+    anchor = date(2025, 3, 5)
+    assert windows("The data is due at 8:00 a.m. ET.", anchor) == []
+    assert windows("오전 8시 발표", anchor) == []
+    assert windows("Results at 4 p.m. on Tuesday", anchor) == [
+        ("Tuesday", date(2025, 3, 11), date(2025, 3, 11))
+    ]
+
+
+def test_weekdays_and_months_in_the_past_resolve_to_the_last_one() -> None:
+    anchor = date(2025, 3, 5)  # a Wednesday
+    assert due_ends("a note published on Monday", anchor, prefer="past") == [date(2025, 3, 3)]
+    assert due_ends("a note published on Monday", anchor) == [date(2025, 3, 10)]
+    [last] = find_time_expressions("shares fell last Monday", anchor)
+    assert (last.due_end, last.past_marker) == (date(2025, 3, 3), True)
+    assert due_ends("kept rates unchanged in March", date(2025, 2, 5), prefer="past") == [
+        date(2024, 3, 31)
+    ]
+    assert due_ends("Sales doubled since last March", date(2025, 5, 5)) == [date(2025, 3, 31)]
+    assert due_ends("오는 3월 출시한다고 밝혔다", date(2025, 11, 4), prefer="past") == [
+        date(2026, 3, 31)
+    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import Console, quiet_libraries
+from bot.console import Console, decode_line, quiet_libraries
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
@@ -24,23 +24,35 @@ from tests.reminders.recording import RecordingTransport
 START = "2025-12-15T09:00:00Z"
 
 
-def run_console(
-    tmp_path: Path, script: list[str], clock: str = START, *, log_level: str = "WARNING"
-) -> str:
-    """Run a console session as its own process; return what it printed (the log, on
-    standard error, is what a terminal shows after it)."""
+def console_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a console process: its own database, no developer settings."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.upper().startswith(("DISCORD_", "DATABASE_", "DEFAULT_", "REMINDER_"))
+        if not key.upper().startswith(("DISCORD_", "DATABASE_", "DEFAULT_", "REMINDER_", "MAX_"))
     }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}",
         DEFAULT_TIMEZONE="Asia/Seoul",
         DEFAULT_GUILD_ID="7",
-        LOG_LEVEL=log_level,
+        LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO),
     )
+    return env
+
+
+def run_console(
+    tmp_path: Path,
+    script: list[str],
+    clock: str = START,
+    *,
+    log_level: str = "WARNING",
+    with_log: bool = False,
+) -> str:
+    """Run a console session as its own process; return what it printed (and, `with_log`,
+    the log a terminal shows after it, from standard error)."""
+    env = console_environment(tmp_path)
+    env["LOG_LEVEL"] = log_level
     done = subprocess.run(
         [
             sys.executable,
@@ -62,7 +74,7 @@ def run_console(
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    return done.stdout + done.stderr
+    return done.stdout + (done.stderr if with_log else "")
 
 
 def test_a_scripted_session_prints_the_due_reminder_once(tmp_path: Path) -> None:
@@ -141,7 +153,38 @@ async def said(console: Console, line: str) -> str:
         ("/predictions show id:abc", "error: id: 'abc' is not a number"),
         ("/remind prediction prediction:two", "error: prediction: 'two' is not a number"),
         ("/predictions show id:42", "error: No forecast #42 in this server."),
-        ("/time +3 fortnights", "error: '+3 fortnights' is not a duration like +3d, +12h, +2w"),
+        (
+            "/time +3 fortnights",
+            "error: /time: '+3 fortnights' is not a duration like +3d, +12h, +2w",
+        ),
+        (
+            "/time +99999999999d",
+            "error: /time: '+99999999999d' is longer than 18300 days, the longest step",
+        ),
+        (
+            "/predictions add claim:x due:2025-02-30",
+            "error: due: '2025-02-30' is not a real date: February 2025 has 28 days",
+        ),
+        (
+            "/predictions add claim:x due:9999-12-31",
+            "error: due: 9999-12-31 is more than 50 years ahead; dates can be at most 50 years"
+            " away, until 2075-12-15 (MAX_FORECAST_HORIZON_YEARS)",
+        ),
+        (
+            '/predictions add claim:x due:"in 10000 years"',
+            "error: due: 'in 10000 years' is more than 50 years ahead; dates can be at most 50"
+            " years away (MAX_FORECAST_HORIZON_YEARS)",
+        ),
+        (
+            "/settings timezone timezone:" + "A" * 300,
+            "error: timezone: 300 characters is too long for a timezone name; use an IANA name"
+            " like Asia/Seoul or America/New_York",
+        ),
+        (
+            "/digest schedule channel:5 timezone:Mars/Base",
+            "error: timezone: 'Mars/Base' is not a known timezone; use an IANA name like"
+            " Asia/Seoul or America/New_York",
+        ),
     ],
 )
 async def test_lines_that_cannot_run_get_an_error_line(
@@ -167,6 +210,96 @@ async def test_unreadable_lines_and_domain_errors(console: Console) -> None:
     assert await console.handle("/quit") is False
 
 
+async def test_dates_typed_in_the_console_go_through_the_one_parser(console: Console) -> None:
+    added = await said(console, '/predictions add claim:"Rates fall" due:"3일 후"')
+    assert "Due: 2025-12-18" in added
+    assert "Reminder #1 set" in await said(
+        console, '/remind prediction prediction:1 when:"in 3 days"'
+    )
+    redated = await said(console, "/predictions redate id:1 due:2025-13-45")
+    assert (
+        redated
+        == "error: due: '2025-13-45' is not a real date: there is no month 13 (write YYYY-MM-DD)"
+    )
+    past = await said(console, "/predictions redate id:1 due:2025-12-01")
+    assert (
+        past
+        == "error: due: 2025-12-01 is in the past; a due date must be today (2025-12-15) or later"
+    )
+    assert (await said(console, '/remind prediction prediction:1 when:"in 8000 years"')).startswith(
+        "error: when: 'in 8000 years' is more than 50 years ahead"
+    )
+
+
+async def test_time_cannot_leave_the_clocks_range(console: Console, clock: ManualClock) -> None:
+    clock.set(datetime(2199, 6, 1, tzinfo=UTC))
+    assert (
+        await said(console, "/time +1000d")
+        == "error: /time: '+1000d' would move the clock past 2199"
+    )
+    assert clock.now() == datetime(2199, 6, 1, tzinfo=UTC)
+    assert (await said(console, "/time +1d")).startswith("time is now 2199-06-02T00:00:00+00:00")
+
+
+def test_lines_that_are_not_utf8_are_replaced_with_a_notice() -> None:
+    notices: list[str] = []
+    assert decode_line("/help 한국어\n".encode(), 1, notices.append) == "/help 한국어\n"
+    assert decode_line(b"\xef\xbb\xbf/help\n", 1, notices.append) == "/help\n"  # a BOM
+    assert notices == []
+    assert decode_line(b"/predictions list \xff\xfe\n", 3, notices.append) == (
+        "/predictions list \ufffd\ufffd\n"
+    )
+    assert notices == [
+        "note: line 3 is not valid UTF-8; the unreadable bytes were replaced by \ufffd"
+        " (save the script as UTF-8)"
+    ]
+
+
+def test_a_session_survives_invalid_utf8_on_stdin(tmp_path: Path) -> None:
+    script = b'/predictions add claim:"caf\xe9 rates" due:2025-12-20\n/predictions list\n/quit\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console", "--clock", START],
+        input=script,
+        capture_output=True,
+        cwd=tmp_path,
+        env=console_environment(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    assert "note: line 1 is not valid UTF-8" in out
+    assert "== Recorded forecast #1 ==" in out
+    assert "caf\ufffd rates" in out
+
+
+@pytest.mark.parametrize(
+    ("clock", "message"),
+    [
+        ("tomorrow", "--clock: 'tomorrow' is not an ISO date-time like 2026-01-02T09:00+09:00"),
+        ("2025-12-15T09:00", "--clock: '2025-12-15T09:00' has no timezone"),
+        ("9999-12-31T00:00Z", "--clock: '9999-12-31T00:00Z' is outside the years 1970–2199"),
+    ],
+)
+def test_a_bad_clock_is_refused_before_the_console_starts(
+    tmp_path: Path, clock: str, message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console", "--clock", clock],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=console_environment(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr
+
+
 async def test_time_moves_only_a_manual_clock(services: Services, tmp_path: Path) -> None:
     console = Console(
         services, guild_id=7, stream=io.StringIO(), out_dir=tmp_path, manual_clock=None
@@ -181,6 +314,65 @@ async def test_as_without_a_user_keeps_the_user(console: Console) -> None:
 async def test_a_bad_as_user_is_an_error_line_not_the_end_of_the_session(console: Console) -> None:
     assert await said(console, "/as user:abc") == "error: user: 'abc' is not a number"
     assert await said(console, "/as user:5") == "acting as user 5 (moderator: False)"
+
+
+async def test_reminders_due_together_print_as_one_message_unless_set_to_single(
+    console: Console, clock: ManualClock
+) -> None:
+    await said(console, "/as user:1 mod:yes")
+    for claim in ("Rates fall", "Oil rises", "Chips double"):
+        await said(console, f'/predictions add claim:"{claim}" due:2025-12-20')
+    await said(console, "/settings reminder_channel channel:55")
+    clock.set(datetime(2025, 12, 20, 15, tzinfo=UTC))
+    grouped = await said(console, "/tick")
+    assert grouped.count(">>> reminder → #channel 55") == 1
+    assert "== 3 forecasts came due ==" in grouped
+    assert "[#1 · Came true]" in grouped and "[#3 · Came true]" in grouped
+
+    answer = await said(console, "/settings reminder_grouping grouping:single")
+    assert "== Reminders: single ==" in answer
+    for claim in ("Gold flat", "Yen weakens"):
+        await said(console, f'/predictions add claim:"{claim}" due:2025-12-22')
+    clock.set(datetime(2025, 12, 22, 15, tzinfo=UTC))
+    single = await said(console, "/tick")
+    assert single.count(">>> reminder → #channel 55") == 2
+    assert "forecasts came due" not in single
+
+
+def test_a_post_of_unknown_date_is_dated_and_its_forecast_comes_due(tmp_path: Path) -> None:
+    essay = (
+        "앞으로 2~3년 안에 전고체 배터리가 상용화될 것이다. 내년에는 HBM 가격이 20% 오를 것으로"
+        " 전망한다. 반도체 업황은 결국 좋아질 것 같다."
+    )
+    out = run_console(
+        tmp_path,
+        [
+            "/settings reminder_channel channel:42",
+            f'/ingest text title:"배터리 메모" text:"{essay}"',
+            "/predictions list status:needs-date",
+            # Read as of the day it was stored, "내년" would have come due by now.
+            "/time +400d",
+            "/as user:5",
+            "/ingest date post:1 date:2025-11-01",
+            "/as user:1 mod:yes",
+            "/ingest date post:1 date:2025-11-01",
+            "/predictions list",
+            "/tick",
+            "/quit",
+        ],
+        clock="2025-12-01T09:00:00Z",
+    )
+
+    assert "stored #1 배터리 메모 · 2 forecasts · 1 view" in out
+    assert "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in out
+    assert "== Forecasts waiting for their post's date ==" in out
+    before_dating = out.split("== Post #1 dated 2025-11-01 ==")[0]
+    assert ">>>" not in before_dating, "nothing is scheduled on a guessed date"
+    assert "error: You need the Manage Messages permission to date posts." in out
+    assert "• 2 forecasts waiting for this date are now tracked" in out
+    assert "#2 · due 2026-12-31" in out and "#1 · due 2028-11-01" in out
+    [_, reminder] = out.split(">>> reminder → #channel 42")
+    assert "== Forecast due: #2 ==" in reminder and "Due: 2026-12-31" in reminder
 
 
 async def test_as_without_options_says_who_you_are_and_changes_nothing(console: Console) -> None:
@@ -230,6 +422,6 @@ def test_the_console_keeps_apscheduler_quiet_unless_debugging() -> None:
 
 
 def test_a_console_session_prints_no_scheduler_chatter(tmp_path: Path) -> None:
-    out = run_console(tmp_path, ["/tick", "/quit"], log_level="INFO")
+    out = run_console(tmp_path, ["/tick", "/quit"], log_level="INFO", with_log=True)
     assert "(nothing due)" in out
     assert "apscheduler" not in out.lower() and "Added job" not in out

@@ -4,19 +4,21 @@ digest status showing why a schedule is paused, and how queued messages are rend
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.commands.handlers import (
+    GROUP_BUTTONS_PER_FORECAST,
     Commands,
     parse_button_id,
     reminder_buttons,
     vote_button_id,
 )
 from digests.errors import InputError, PermissionDenied
+from digests.outbox_payloads import FeedPayload, FollowupPayload, ForecastSnapshot, ReminderPayload
 from tests.commands.conftest import GUILD, MEMBER, MODERATOR
 from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
 from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
@@ -134,12 +136,220 @@ async def test_a_late_reminder_says_so_and_pings_only_the_role(
     transport = RecordingTransport()
     await services.scheduler(transport).tick()
     channel = next(m for m in transport.delivered if m.destination == "channel")
-    reply = commands.render_delivery(channel.kind, channel.payload, channel.late)
+    reply = commands.render_delivery(channel.body, channel.late)
     assert "late" in reply.description
     assert reply.mention_roles == [42] and reply.mention_users == []
-    assert "1 subscribed" in reply.description
-    on_time = commands.render_delivery(channel.kind, channel.payload, False)
+    assert "(1 subscribed member was messaged directly.)" in reply.description
+    on_time = commands.render_delivery(channel.body, False)
     assert "late" not in on_time.description
+
+
+# --- grouped reminders ------------------------------------------------------------------------
+
+
+def _snapshot(forecast_id: int, **values: object) -> ForecastSnapshot:
+    return ForecastSnapshot(
+        id=forecast_id,
+        claim=f"Claim number {forecast_id}",
+        due_end=date(2025, 12, 20),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def test_a_group_of_due_forecasts_has_a_field_and_a_row_of_buttons_for_each(
+    commands: Commands,
+) -> None:
+    items = [
+        (ReminderPayload(forecast=_snapshot(3), role_id=42, subscriber_count=1), False),
+        (ReminderPayload(forecast=_snapshot(4, speaker="Powell"), role_id=42), True),
+        (ReminderPayload(forecast=_snapshot(5), role_id=42, subscriber_count=2), False),
+    ]
+    reply = commands.render_reminder_group(items)
+
+    assert reply.title == "3 forecasts came due"
+    assert "Vote under each one." in reply.description and "late" in reply.description
+    assert [field.name for field in reply.fields] == [
+        "#3 · Due 2025-12-20",
+        "#4 · Due 2025-12-20",
+        "#5 · Due 2025-12-20",
+    ]
+    assert reply.fields[0].value.endswith("(1 subscribed member was messaged directly.)")
+    assert "Speaker: Powell" in reply.fields[1].value
+    assert reply.fields[2].value.endswith("(2 subscribed members were messaged directly.)")
+    # One row of five per forecast: its four votes and snooze; the ids are the usual ones.
+    rows = [reply.buttons[i : i + GROUP_BUTTONS_PER_FORECAST] for i in (0, 5, 10)]
+    assert len(reply.buttons) == 15
+    for forecast_id, row in zip((3, 4, 5), rows, strict=True):
+        assert [b.custom_id for b in row] == [
+            b.custom_id for b in reminder_buttons(forecast_id)[:GROUP_BUTTONS_PER_FORECAST]
+        ]
+        assert row[0].label == f"#{forecast_id} · Came true"
+        assert [parse_button_id(b.custom_id)[1] for b in row] == [forecast_id] * 5  # type: ignore[index]
+    # The role is pinged once for the whole message; nobody else.
+    assert reply.content == "role 42" and reply.mention_roles == [42]
+    assert reply.mention_users == []
+
+
+def test_grouped_follow_ups_say_how_long_ago_and_show_the_votes_in_korean(
+    commands: Commands,
+) -> None:
+    items = [
+        (FollowupPayload(forecast=_snapshot(3), stage=1, language="ko"), False),
+        (
+            FollowupPayload(
+                forecast=_snapshot(4), stage=7, language="ko", votes={"correct": 2, "wrong": 1}
+            ),
+            False,
+        ),
+    ]
+    reply = commands.render_reminder_group(items)
+
+    assert reply.title == "아직 판정을 기다리는 예측 2건"
+    assert reply.tone == "warning" and reply.content == "" and reply.mention_roles == []
+    assert "기한 1일 경과" in reply.fields[0].value
+    assert "기한 7일 경과" in reply.fields[1].value
+    assert "투표: 맞음: 2, 틀림: 1" in reply.fields[1].value
+    assert reply.buttons[0].label == "#3 · 맞음"
+
+
+def test_text_from_posts_in_a_group_cannot_ping(commands: Commands) -> None:
+    sneaky = _snapshot(3, speaker="@everyone", source_label="<@123>")
+    reply = commands.render_reminder_group(
+        [(ReminderPayload(forecast=sneaky.model_copy(update={"claim": "@here <@&9>"})), False)] * 2
+    )
+    text = " ".join(field.value for field in reply.fields)
+    for mention in ("@everyone", "@here", "<@123>", "<@&9>"):
+        assert mention not in text
+    assert reply.mention_roles == [] and reply.mention_users == [] and reply.content == ""
+
+
+def test_a_group_holds_one_to_five_forecasts(commands: Commands) -> None:
+    items = [(ReminderPayload(forecast=_snapshot(n)), False) for n in range(6)]
+    with pytest.raises(ValueError, match="1 to 5"):
+        commands.render_reminder_group(items)
+    with pytest.raises(ValueError, match="1 to 5"):
+        commands.render_reminder_group([])
+
+
+def test_a_one_day_follow_up_is_worded_in_the_singular(commands: Commands) -> None:
+    one = commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=1), False)
+    assert "Came due 1 day ago and nobody" in one.description
+    seven = commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=7), False)
+    assert "Came due 7 days ago and nobody" in seven.description
+
+
+async def test_reminder_grouping_is_a_moderators_setting(
+    services: Services, commands: Commands
+) -> None:
+    with pytest.raises(PermissionDenied):
+        await commands.settings_reminder_grouping(MEMBER, "single")
+    with pytest.raises(InputError) as caught:
+        await commands.settings_reminder_grouping(MODERATOR, "bundled")
+    assert "grouping" in str(caught.value) and "'bundled'" in str(caught.value)
+    assert (await services.store.guilds.get(GUILD)).reminder_grouping is None
+
+    reply = await commands.settings_reminder_grouping(MODERATOR, "single")
+    assert reply.title == "Reminders: single" and reply.ephemeral
+    assert (await services.store.guilds.get(GUILD)).reminder_grouping == "single"
+
+
+# --- posts of unknown date, and undated views ---------------------------------------------------
+
+UNDATED_ESSAY = "\n".join(
+    [
+        "배터리 산업에 대한 생각",
+        "앞으로 2~3년 안에 전고체 배터리가 상용화될 것이다.",
+        "내년에는 HBM 가격이 20% 오를 것으로 전망한다.",
+        "2027년까지 로보택시가 미국 10개 도시에서 운행될 것이다.",
+        "반도체 업황은 결국 좋아질 것 같다.",
+    ]
+)
+
+
+async def test_the_ingest_reply_says_which_forecasts_need_the_posts_date(
+    commands: Commands,
+) -> None:
+    reply = await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+    dated = await commands.ingest_text(MODERATOR, f"입력 2025.11.04 09:40\n{UNDATED_ESSAY}")
+
+    assert "stored #1 배터리 산업에 대한 생각 · 3 forecasts · 1 view" in reply.description
+    assert (
+        "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in reply.description
+    )
+    assert "need the post's date" not in dated.description
+
+
+async def test_dating_a_post_needs_manage_messages_and_reports_what_moved(
+    services: Services, commands: Commands
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    with pytest.raises(PermissionDenied, match="Manage Messages"):
+        await commands.posts_date(MEMBER, 1, "2020-09-23")
+    reply = await commands.posts_date(MODERATOR, 1, "2020-09-23")
+
+    assert reply.title == "Post #1 dated 2020-09-23" and reply.tone == "success"
+    assert "2 forecasts waiting for this date are now tracked" in reply.description
+    assert [(f.name, f.value) for f in reply.fields] == [("Date before", "unknown")]
+    again = await commands.posts_date(MODERATOR, 1, "2020-09-23")
+    assert "Its forecasts did not change." in again.description
+    assert ("Date before", "2020-09-23 (given by hand)") in [
+        (f.name, f.value) for f in again.fields
+    ]
+    with pytest.raises(InputError, match="date: '23 Sept' is not a date in YYYY-MM-DD form"):
+        await commands.posts_date(MODERATOR, 1, "23 Sept")
+
+
+async def test_a_posts_summary_shows_its_views_and_what_waits_for_its_date(
+    commands: Commands,
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    undated = await commands.summary(MEMBER, post=1)
+    await commands.posts_date(MODERATOR, 1, "2020-09-23")
+    dated = await commands.summary(MEMBER, post=1)
+
+    fields = {field.name: field.value for field in undated.fields}
+    assert "반도체 업황은 결국 좋아질 것 같다." in fields["Views"]
+    assert "/predictions redate" in fields["Views"]
+    assert fields["Waiting for the post's date"].startswith("2 forecasts counted from when")
+    assert "/ingest date post:1 date:YYYY-MM-DD" in fields["Waiting for the post's date"]
+    assert undated.footer == "date unknown"
+    assert "Waiting for the post's date" not in {field.name for field in dated.fields}
+    assert "Views" in {field.name for field in dated.fields}
+    assert dated.footer == "2020-09-23 (given by hand)"
+
+
+async def test_the_default_list_leaves_views_out_and_says_what_waits(
+    commands: Commands,
+) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+
+    default = await commands.predictions_list(MEMBER)
+    views = await commands.predictions_list(MEMBER, "views")
+    waiting = await commands.predictions_list(MEMBER, "needs-date")
+
+    assert "반도체 업황" not in default.description
+    assert "due 2027-12-31 · open" in default.description
+    assert default.description.count("needs the post's date") == 2
+    assert "“내년” after the post's date, which is unknown" in default.description
+    assert views.title == "Undated views (not tracked)"
+    assert "반도체 업황은 결국 좋아질 것 같다." in views.description
+    assert "undated (a view, not tracked) · view" in views.description
+    assert waiting.title == "Forecasts waiting for their post's date"
+    assert waiting.description.count("**#") == 2
+
+
+async def test_a_member_dates_a_view_to_track_it(services: Services, commands: Commands) -> None:
+    await commands.ingest_text(MODERATOR, UNDATED_ESSAY)
+    [view] = await services.ledger.list(GUILD, status="undated")
+
+    reply = await commands.predictions_redate(MEMBER, view.id, "2026-06-30")
+
+    assert reply.title == f"#{view.id} is now tracked"
+    assert reply.description.startswith("Due 2026-06-30")
+    shown = await commands.predictions_show(MEMBER, view.id)
+    assert ("Due", "2026-06-30") in [(f.name, f.value) for f in shown.fields]
 
 
 # --- feeds and failing jobs, as moderators see them -----------------------------------------
@@ -214,8 +424,8 @@ async def test_digest_status_shows_failing_jobs(
 
 
 def test_a_feed_message_never_carries_an_identifier_as_its_link(commands: Commands) -> None:
-    payload = {"title": "새 글", "url": "m2", "feed": "블로그", "language": "ko"}
+    payload = FeedPayload(title="새 글", url="m2", feed="블로그", language="ko")
 
-    assert commands.render_delivery("feed", payload, False).url is None
-    payload["url"] = "https://blog.example/p/2"
-    assert commands.render_delivery("feed", payload, False).url == "https://blog.example/p/2"
+    assert commands.render_delivery(payload, False).url is None
+    payload = FeedPayload(title="새 글", url="https://blog.example/p/2", feed="블로그")
+    assert commands.render_delivery(payload, False).url == "https://blog.example/p/2"

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from digests.digest.model import (
     Digest,
     DigestPost,
-    ForecastItem,
     QuoteItem,
     ScoreItem,
     ThemeTrend,
 )
+from digests.ledger.model import ForecastRecord
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2025, 12, 8, tzinfo=SEOUL)
@@ -23,9 +23,17 @@ END = datetime(2025, 12, 15, tzinfo=SEOUL)
 
 def forecast(
     forecast_id: int, claim: str, due_at: datetime | None, **values: object
-) -> ForecastItem:
-    item = ForecastItem(
-        forecast_id=forecast_id,
+) -> ForecastRecord:
+    item = ForecastRecord(
+        guild_id=7,
+        origin="analysis",
+        fingerprint=f"post1:{forecast_id}",
+        sentence=claim,
+        kind="outlook",
+        hedge="likely",
+        confidence=0.8,
+        post_id=1,
+        id=forecast_id,
         claim=claim,
         due_end=due_at.astimezone(SEOUL).date() - timedelta(days=1) if due_at else None,
         source_label="반도체 주간 메모",

@@ -11,8 +11,8 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.digest import DigestBuilder, DigestLimits, render_text, theme_trends
+from digests.ledger.model import ForecastRecord
 from digests.store import Store
-from digests.store.forecasts import NewForecast
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GUILD = 7
@@ -61,8 +61,9 @@ async def add_forecast(
     async with store.transaction() as transaction:
         return await store.forecasts.add_manual(
             transaction,
-            guild_id=guild,
-            forecast=NewForecast(
+            forecast=ForecastRecord(
+                guild_id=guild,
+                origin="manual",
                 fingerprint=f"manual:{guild}:{claim}",
                 sentence=claim,
                 claim=claim,
@@ -100,7 +101,7 @@ async def resolve(store: Store, forecast_id: int, outcome: str, at: datetime) ->
 
 async def mark_due(store: Store, forecast_id: int, at: datetime) -> None:
     async with store.transaction() as transaction:
-        await store.ledger.mark_due(transaction, forecast_id, 0, at)
+        await store.sweep.mark_due(transaction, forecast_id, 0, at)
 
 
 def builder(services: Services) -> DigestBuilder:
@@ -173,21 +174,23 @@ async def test_each_section_is_collected_for_the_guild_only(
     assert digest.posts[1].title == "브로드컴 실적 메모"
     # Themes: nothing from the other guild's post.
     labels = [trend.label for trend in digest.themes]
-    assert "브로드컴" in labels and "Battery" in labels
+    assert "브로드컴" in labels and "battery" in labels  # a common noun, lower-case
     assert not any("Zeppelin" in label for label in labels)
-    # New forecasts: created in the period (not the one created before it), this guild only.
-    created_in_period = await store.forecasts.count(GUILD) - 1
+    # New forecasts: tracked ones created in the period (not the one created before it, nor
+    # undated views), this guild only.
+    ledger = await store.ledger.list(GUILD, status="everything", limit=1000)
+    created_in_period = sum(1 for forecast in ledger if forecast.due_at is not None) - 1
     assert digest.new_forecast_count == created_in_period
     assert len(digest.new_forecasts) == min(10, created_in_period)
-    assert earlier not in {item.forecast_id for item in digest.new_forecasts}
+    assert earlier not in {item.id for item in digest.new_forecasts}
     for item in digest.new_forecasts + digest.coming_due + digest.overdue + digest.resolved:
-        assert await store.forecasts.get(GUILD, item.forecast_id) is not None
+        assert await store.forecasts.get(GUILD, item.id) is not None
     # Coming due, overdue, resolved.
-    assert [item.forecast_id for item in digest.coming_due] == [coming]
+    assert [item.id for item in digest.coming_due] == [coming]
     assert digest.coming_days == 14
-    assert [item.forecast_id for item in digest.overdue] == [overdue]
+    assert [item.id for item in digest.overdue] == [overdue]
     assert digest.overdue_count == 1 and digest.overdue[0].status == "due"
-    assert [(item.forecast_id, item.outcome) for item in digest.resolved] == [(right, "correct")]
+    assert [(item.id, item.outcome) for item in digest.resolved] == [(right, "correct")]
     assert digest.resolved[0].probability == 0.8
     # Quote of the period: the attributed one from this guild's post.
     assert digest.quote is not None
@@ -203,9 +206,9 @@ async def test_each_section_is_collected_for_the_guild_only(
     # The other guild sees only its own.
     other = await builder(services).build(OTHER, START, END)
     assert other.post_count == 1 and other.posts[0].title == "Zeppelin revival"
-    assert [item.forecast_id for item in other.coming_due] == [foreign[0]]
-    assert [item.forecast_id for item in other.overdue] == [foreign[1]]
-    assert [item.forecast_id for item in other.resolved] == [foreign[2]]
+    assert [item.id for item in other.coming_due] == [foreign[0]]
+    assert [item.id for item in other.overdue] == [foreign[1]]
+    assert [item.id for item in other.resolved] == [foreign[2]]
     assert [item.key for item in other.scoreboard] == ["https://other-guild.example"]
     assert other.quote is None or other.quote.post_title == "Zeppelin revival"
 
@@ -244,7 +247,7 @@ async def test_theme_counts_change_against_the_previous_period(services: Service
     by_label = {trend.label: trend for trend in trends}
     assert (by_label["브로드컴"].count, by_label["브로드컴"].previous) == (2, 1)
     assert by_label["브로드컴"].change == 1 and not by_label["브로드컴"].is_new
-    assert by_label["Battery"].is_new and by_label["Battery"].change == 1
+    assert by_label["battery"].is_new and by_label["battery"].change == 1
     assert trends[0].label == "브로드컴"
     # A limit keeps the top ones.
     assert [t.label for t in await theme_trends(store, GUILD, START, END, limit=1)] == ["브로드컴"]
@@ -282,17 +285,17 @@ async def test_coming_due_window_boundaries(services: Services, clock: ManualClo
 
     digest = await builder(services).build(GUILD, START, END, now=at)
     assert digest.as_of == at
-    assert [item.forecast_id for item in digest.coming_due] == [first, last]
+    assert [item.id for item in digest.coming_due] == [first, last]
     # The one whose window closed a second before "now" awaits a verdict instead.
-    assert [item.forecast_id for item in digest.overdue] == [before]
+    assert [item.id for item in digest.overdue] == [before]
 
     shorter = await builder(services).build(GUILD, START, END, now=at, coming_days=3)
-    assert [item.forecast_id for item in shorter.coming_due] == [first]
+    assert [item.id for item in shorter.coming_due] == [first]
     assert shorter.coming_days == 3
 
     # Without `now`, the window starts at the end of the period.
     from_end = await builder(services).build(GUILD, START, END, coming_days=5)
-    assert [item.forecast_id for item in from_end.coming_due] == [before, first]
+    assert [item.id for item in from_end.coming_due] == [before, first]
 
 
 async def test_overdue_lists_the_longest_waiting_first_and_counts_them_all(
@@ -314,7 +317,7 @@ async def test_overdue_lists_the_longest_waiting_first_and_counts_them_all(
 
     digest = await builder(services).build(GUILD, START, END, limits=DigestLimits(forecasts=3))
     assert digest.overdue_count == 4
-    assert [item.forecast_id for item in digest.overdue] == [ids[40], unmarked, ids[10]]
+    assert [item.id for item in digest.overdue] == [ids[40], unmarked, ids[10]]
     assert render_text(digest).count("\n  …and 1 more") == 1
 
 
@@ -371,3 +374,35 @@ async def test_bad_arguments_are_refused(services: Services) -> None:
     with pytest.raises(ValueError):
         await builder(services).build(GUILD, START.replace(tzinfo=None), END)
     assert await theme_trends(services.store, GUILD, END, START) == []
+
+
+async def test_views_and_forecasts_waiting_for_a_date_stay_out_of_the_forecast_sections(
+    services: Services, clock: ManualClock
+) -> None:
+    essay = (
+        "내년에는 HBM 가격이 20% 오를 것으로 전망한다.\n"
+        "이번 주 금요일에 엔비디아 실적이 발표될 예정이다.\n"
+        "반도체 업황은 결국 좋아질 것 같다.\n"
+    )
+    [undated] = await services.ingest.ingest_text(essay, GUILD, title="날짜 없는 메모")
+    [dated] = await services.ingest.ingest_text(
+        f"시장 메모 둘째 날\n{essay}",
+        GUILD,
+        title="날짜 있는 메모",
+        published=START + timedelta(days=2),
+    )
+    forecasts = await services.store.ledger.list(GUILD, status="everything", limit=100)
+    tracked = {f.id for f in forecasts if f.due_at is not None}
+    untracked = {f.id for f in forecasts if f.due_at is None}
+    assert undated.needs_date >= 1 and undated.views == 1 and dated.views == 1
+    assert tracked and untracked
+
+    digest = await builder(services).build(GUILD, START, END, coming_days=400)
+    late = await builder(services).build(
+        GUILD, START, END, coming_days=0, now=END + timedelta(days=800)
+    )
+
+    shown = {item.id for item in digest.new_forecasts + digest.coming_due}
+    assert shown == tracked and digest.new_forecast_count == len(tracked)
+    assert {item.id for item in late.overdue} == tracked
+    assert "결국 좋아질 것 같다" not in render_text(digest)

@@ -93,3 +93,61 @@ async def test_a_built_digest_charts_its_themes(services: Services) -> None:
     png = render_chart(digest)
     assert png is not None and png.startswith(PNG)
     assert render_chart(await builder.build(8, START, END)) is None
+
+
+def _pixels_of(png: bytes, color: str) -> int:
+    """How many pixels of a PNG have exactly this colour (within rounding)."""
+    import io
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    image = imread(io.BytesIO(png))[..., :3]
+    target = np.array([int(color[index : index + 2], 16) / 255 for index in (1, 3, 5)])
+    return int((np.abs(image - target).max(axis=2) < 0.02).sum())
+
+
+def test_the_shipped_nanum_font_draws_hangul_without_a_system_font() -> None:
+    from digests.digest.chart import shipped_font_path
+
+    path = shipped_font_path()
+    assert path is not None and path.endswith("NanumGothic.ttf")  # from koreanize-matplotlib
+    assert 0xD55C in FT2Font(path).get_charmap()
+    assert cjk_font_family() == "NanumGothic"
+
+
+def test_one_period_is_drawn_as_bars_not_a_dot() -> None:
+    one = sample_digest(theme_history=[("12-08", {"브로드컴": 3, "배터리": 1})], scoreboard=[])
+    two = sample_digest(
+        theme_history=[
+            ("12-01", {"브로드컴": 3, "배터리": 1}),
+            ("12-08", {"브로드컴": 3, "배터리": 1}),
+        ],
+        scoreboard=[],
+    )
+    one_png, two_png = render_chart(one), render_chart(two)
+    assert one_png is not None and two_png is not None
+    # A bar for 3 posts covers far more of the first colour than a line's markers do.
+    assert _pixels_of(one_png, "#4269d0") > 4 * _pixels_of(two_png, "#4269d0")
+
+
+def test_series_differ_in_colour_marker_and_line_and_equal_lines_are_nudged() -> None:
+    from digests.digest.chart import series_offsets, series_style
+
+    styles = [series_style(number) for number in range(4)]
+    for key in ("color", "marker", "linestyle"):
+        assert len({style[key] for style in styles}) == 4
+    offsets = series_offsets(
+        {"AI": [1, 2], "HBM": [1, 2], "금리": [0, 1], "LFP": [3, 2], "ESS": [5, 5]}
+    )
+    assert offsets["AI"] == 0 and offsets["금리"] == 0 and offsets["ESS"] == 0
+    assert 0 < offsets["HBM"] < offsets["LFP"]  # LFP meets both at the second period
+
+
+def test_chart_words_follow_the_digest_language() -> None:
+    from digests.i18n import catalog
+
+    korean = sample_digest(language="ko")
+    png = render_chart(korean)
+    assert png is not None and png != render_chart(sample_digest(language="en"))
+    assert catalog("ko")("chart.share_of", percent="50", count=2) == "2건 중 50%"

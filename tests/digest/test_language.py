@@ -20,8 +20,8 @@ from digests.digest.render import (
     render_text,
     to_json,
 )
+from digests.ledger.model import ForecastRecord
 from digests.store import Store
-from digests.store.forecasts import NewForecast
 from tests.digest import START, empty_digest, sample_digest
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -161,8 +161,9 @@ async def _add_forecast(
     async with store.transaction() as transaction:
         return await store.forecasts.add_manual(
             transaction,
-            guild_id=guild,
-            forecast=NewForecast(
+            forecast=ForecastRecord(
+                guild_id=guild,
+                origin="manual",
                 fingerprint=f"manual:{guild}:{claim}",
                 sentence=claim,
                 claim=claim,

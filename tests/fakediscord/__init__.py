@@ -45,7 +45,7 @@ from .records import (
     RecordedMessage,
     RecordedRequest,
 )
-from .server import FakeDiscord, InjectedFailure
+from .server import CreatedMessageHold, FakeDiscord, InjectedFailure
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_EVERYONE_PERMISSIONS",
     "EPHEMERAL",
     "BlockedConnection",
+    "CreatedMessageHold",
     "FakeAttachmentOption",
     "FakeChannel",
     "FakeDiscord",

@@ -114,6 +114,9 @@ class RecordedMessage:
     edited_at: _dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """Extra message-object keys (``interaction_metadata``, ``webhook_id``...)."""
+    nonce: str | None = None
+    """The nonce it was created with. Like Discord, the fake echoes it in the create response
+    and MESSAGE_CREATE only, not when messages are listed or fetched later."""
 
     # -- convenience ----------------------------------------------------------------------
 

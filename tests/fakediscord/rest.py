@@ -555,8 +555,20 @@ class RestApi:
         if channel.type not in (0, 1, 2, 5, 10, 11, 12, 13):
             raise ApiError(400, 50008, "Cannot send messages in a non-text channel")
         body = request["body"] if isinstance(request["body"], dict) else {}
-        msg = await fake._create_bot_message(channel, body, files)
-        return json_response(fake._message_payload(msg))
+        nonce = _nonce(body)
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord returns the earlier message with this nonce from the same author (within
+            # its window) instead of creating a second one.
+            earlier = fake._message_with_nonce(fake.bot_user.id, nonce)
+            if earlier is not None:
+                fake.nonce_repeats.append(earlier)
+                return json_response({**fake._message_payload(earlier), "nonce": nonce})
+        msg = await fake._create_bot_message(channel, body, files, nonce=nonce)
+        await fake._hold_created(msg)
+        data = fake._message_payload(msg)
+        if nonce is not None:
+            data["nonce"] = nonce
+        return json_response(data)
 
     async def edit_message(self, request: web.Request) -> web.Response:
         """``PATCH /channels/{id}/messages/{mid}``."""
@@ -652,6 +664,19 @@ class RestApi:
         return web.Response(
             body=att.data, headers={"Content-Type": att.content_type or "application/octet-stream"}
         )
+
+
+def _nonce(body: dict[str, Any]) -> str | None:
+    """A create-message ``nonce`` as Discord checks it: an integer or a string of at most 25
+    characters (answered with 50035 otherwise)."""
+    nonce = body.get("nonce")
+    if nonce is None:
+        return None
+    if isinstance(nonce, bool) or not isinstance(nonce, str | int):
+        raise form_error("nonce", "BASE_TYPE_BAD_TYPE", "Must be a string or an integer.")
+    if isinstance(nonce, str) and len(nonce) > 25:
+        raise form_error("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    return str(nonce)
 
 
 def validate_message(payload: dict[str, Any], files: list[Any], *, creating: bool) -> None:

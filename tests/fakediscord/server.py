@@ -41,7 +41,7 @@ from .records import (
 )
 from .rest import API_PREFIX, RestApi, form_error, validate_message
 
-__all__ = ["FakeDiscord", "InjectedFailure"]
+__all__ = ["CreatedMessageHold", "FakeDiscord", "InjectedFailure"]
 
 T = TypeVar("T")
 
@@ -120,6 +120,30 @@ class _Patch:
         self.__exit__(*exc)
 
 
+class CreatedMessageHold:
+    """Bot messages created while the hold is armed get their HTTP response held back until
+    :meth:`release`: Discord has the message, the bot does not know yet. A test can stop (or
+    kill) the bot in exactly that window. See :meth:`FakeDiscord.hold_created_messages`."""
+
+    def __init__(self, channel_id: int | None) -> None:
+        self.channel_id = channel_id
+        self.held: list[RecordedMessage] = []
+        """Messages created whose response is (or was) held, in order."""
+        self._released = asyncio.Event()
+
+    def applies_to(self, msg: RecordedMessage) -> bool:
+        """Whether this hold catches a new message (any channel, or its own)."""
+        return not self._released.is_set() and self.channel_id in (None, msg.channel_id)
+
+    def release(self) -> None:
+        """Answer the held requests and hold nothing more."""
+        self._released.set()
+
+    async def wait_released(self) -> None:
+        """Until :meth:`release`."""
+        await self._released.wait()
+
+
 def _check_status(status: int) -> None:
     if not 400 <= status < 500 or status == 429:
         raise ValueError(
@@ -163,6 +187,7 @@ class FakeDiscord:
         validate_messages: bool = True,
         echo_bot_messages: bool = True,
         interaction_deadline: float | None = 3.0,
+        nonce_window: float | None = 300.0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -176,6 +201,9 @@ class FakeDiscord:
         MESSAGE_CREATE/UPDATE/DELETE like on Discord.
         ``interaction_deadline``: seconds the bot has for the initial callback (``None``: no
         limit); later callbacks get ``404 Unknown interaction`` like on Discord.
+        ``nonce_window``: seconds during which a message created with ``enforce_nonce`` and a
+        nonce seen before (same author) returns the earlier message instead of creating one,
+        like Discord's "few minutes" (``None`` or 0: every message is new). Changeable later.
         """
         if not is_loopback(host):
             raise ValueError("FakeDiscord only listens on loopback addresses")
@@ -196,6 +224,7 @@ class FakeDiscord:
         self.validate_messages = validate_messages
         self.echo_bot_messages = echo_bot_messages
         self.interaction_deadline = interaction_deadline
+        self.nonce_window = nonce_window
 
         self.guilds: list[FakeGuild] = list(guilds)
         self._users: dict[int, FakeUser] = {}
@@ -219,6 +248,9 @@ class FakeDiscord:
         self.connections: list[GatewayConnection] = []
         """Open gateway websocket connections."""
         self.interactions: list[FakeInteraction] = []
+        self.nonce_repeats: list[RecordedMessage] = []
+        """Earlier messages returned for a repeated nonce instead of creating a new one."""
+        self._holds: list[CreatedMessageHold] = []
 
         self._messages: dict[int, RecordedMessage] = {}
         self._attachments: dict[int, RecordedAttachment] = {}
@@ -266,6 +298,8 @@ class FakeDiscord:
         runner, self._runner = self._runner, None
         if runner is None:
             return
+        for hold in self._holds:
+            hold.release()
         for conn in list(self.connections):
             with contextlib.suppress(Exception):
                 await conn.close(1001, "fake discord shutting down")
@@ -827,6 +861,8 @@ class FakeDiscord:
         channel: FakeChannel,
         payload: dict[str, Any],
         files: list[tuple[str, RecordedAttachment]],
+        *,
+        nonce: str | None = None,
     ) -> RecordedMessage:
         if self.validate_messages:
             validate_message(payload, files, creating=True)
@@ -839,8 +875,39 @@ class FakeDiscord:
             author=self.bot_user.to_payload(),
             flags=flags,
         )
+        msg.nonce = nonce
         await self._announce("MESSAGE_CREATE", msg)
         return msg
+
+    def _message_with_nonce(self, author_id: int, nonce: str) -> RecordedMessage | None:
+        """The newest message by ``author_id`` created with ``nonce`` within the window."""
+        if not self.nonce_window:
+            return None
+        since = _dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=self.nonce_window)
+        for msg in reversed(self.messages):
+            if msg.created_at < since:
+                return None
+            if msg.nonce == nonce and msg.author_id == author_id and not msg.deleted:
+                return msg
+        return None
+
+    def hold_created_messages(self, channel: FakeChannel | int | None = None) -> CreatedMessageHold:
+        """From now on, hold back the response to every bot message created (in ``channel``,
+        or anywhere) until the returned hold is released: the message exists, the bot has not
+        heard back. Release it before stopping the fake."""
+        hold = CreatedMessageHold(None if channel is None else _uid(channel))
+        self._holds.append(hold)
+        return hold
+
+    async def _hold_created(self, msg: RecordedMessage) -> None:
+        # One hold per message: the first armed one that applies (holds armed later, while
+        # this response is held, do not catch it again).
+        hold = next((hold for hold in list(self._holds) if hold.applies_to(msg)), None)
+        if hold is not None:
+            hold.held.append(msg)
+            self._notifier.notify()
+            await hold.wait_released()
+        self._holds = [hold for hold in self._holds if not hold._released.is_set()]
 
     async def _edit_message(
         self,
@@ -918,6 +985,8 @@ class FakeDiscord:
         if is_bot and not self.echo_bot_messages:
             return
         payload = self._message_payload(msg)
+        if event == "MESSAGE_CREATE" and msg.nonce is not None:
+            payload["nonce"] = msg.nonce
         guild = self.get_guild(msg.guild_id) if msg.guild_id else None
         if guild is not None:
             member = guild.get_member(msg.author_id)

@@ -45,16 +45,28 @@ def test_formatting_a_title_line_and_a_counter_do_not_make_a_new_article() -> No
 
 
 def test_different_addresses_or_days_are_different_articles() -> None:
-    daily = post(ARTICLE, published=datetime(2025, 11, 3, 9, tzinfo=SEOUL))
+    daily = post(
+        ARTICLE, source_kind=SourceKind.URL, published=datetime(2025, 11, 3, 9, tzinfo=SEOUL)
+    )
     assert not same_article(post(ARTICLE, published=datetime(2025, 11, 4, 9, tzinfo=SEOUL)), daily)
     # A page at 23:30 and its export's bare date are the same day.
     assert same_article(post(ARTICLE, published=datetime(2025, 11, 3, 23, 30, tzinfo=SEOUL)), daily)
-    first = post(ARTICLE, canonical_url="https://blog.example/1")
+    first = post(ARTICLE, source_kind=SourceKind.URL, canonical_url="https://blog.example/1")
     assert not same_article(post(ARTICLE, canonical_url="https://blog.example/2"), first)
 
 
+def test_posts_that_came_the_same_way_are_never_near_duplicates() -> None:
+    """Two pastes (the second a corrected version, or the same notes with a date line)."""
+    first = post(ARTICLE, source_kind=SourceKind.TEXT)
+
+    assert not same_article(post("입력 2025.11.04\n" + ARTICLE, source_kind=SourceKind.TEXT), first)
+    assert same_article(post("입력 2025.11.04\n" + ARTICLE, source_kind=SourceKind.FILE), first)
+
+
 def test_a_short_post_quoted_inside_a_long_one_is_not_a_duplicate() -> None:
-    long_post = post(ARTICLE + "\n" + ARTICLE.replace("반도체", "배터리") * 3)
+    long_post = post(
+        ARTICLE + "\n" + ARTICLE.replace("반도체", "배터리") * 3, source_kind=SourceKind.URL
+    )
 
     assert not same_article(post(ARTICLE), long_post)
 
@@ -62,7 +74,7 @@ def test_a_short_post_quoted_inside_a_long_one_is_not_a_duplicate() -> None:
 def test_a_different_article_on_the_same_topic_is_not_a_duplicate() -> None:
     other = "반도체 업황은 내년 하반기에나 회복될 것이다. 재고가 여전히 많고 수요는 약하다. 중국 규제도 부담이다."
 
-    assert not same_article(post(other), post(ARTICLE))
+    assert not same_article(post(other), post(ARTICLE, source_kind=SourceKind.URL))
 
 
 def test_search_fragments_come_from_the_middle_of_the_longest_lines() -> None:

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digests.errors import InputError
-from digests.ingest.documents import RawDocument, build_posts
+from digests.ingest.documents import RawDocument, build_posts, clean_author
 from digests.ingest.loaders import load_file
-from digests.models import Post, SourceKind
+from digests.models import DateSource, Post, SourceKind
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GUILD = 5
@@ -607,3 +607,209 @@ def test_document_metadata_date_wins_over_the_fallback() -> None:
 
     assert post.title == "메타데이터 날짜"
     assert post.published == datetime(2025, 11, 4, 9, 30, tzinfo=SEOUL)
+
+
+# --- how the date was known -------------------------------------------------------------------
+
+
+def test_each_post_records_how_its_date_was_known() -> None:
+    (bylined,) = posts_of(f"시장 메모\n{KO_PARAGRAPH}\n홍길동 2025.11.04 12:47 PDT")
+    (labelled,) = posts_of(
+        f"시장 메모\n입력 2025.11.04 09:40 수정 2025.11.04 10:20\n{KO_PARAGRAPH}"
+    )
+    (as_of,) = posts_of(f"시장 메모\n(2025.11.28 기준)\n{KO_PARAGRAPH}")
+    (given,) = posts_of(
+        f"에세이\n{KO_PARAGRAPH}", fallback_published=datetime(2020, 1, 2, tzinfo=SEOUL)
+    )
+    (unknown,) = posts_of(f"에세이\n{KO_PARAGRAPH}")
+    meta = RawDocument(
+        "page",
+        SourceKind.URL,
+        KO_PARAGRAPH,
+        title="t",
+        published=datetime(2025, 11, 4, tzinfo=SEOUL),
+    )
+    (metadata,) = build_posts(meta, GUILD, SEOUL)
+
+    assert [p.published_source for p in (bylined, labelled, as_of, given, unknown, metadata)] == [
+        DateSource.TEXT,
+        DateSource.TEXT,
+        DateSource.TEXT,
+        DateSource.GIVEN,
+        DateSource.UNKNOWN,
+        DateSource.METADATA,
+    ]
+    assert as_of.published == datetime(2025, 11, 28, tzinfo=SEOUL)
+    assert unknown.published is None and unknown.date_source is DateSource.UNKNOWN
+
+
+def test_a_date_in_the_address_dates_a_page_without_one() -> None:
+    document = RawDocument(
+        "https://blog.example.com/2025/11/04/hbm",
+        SourceKind.URL,
+        f"{KO_PARAGRAPH}\n{EN_PARAGRAPH}",
+        title="주소에만 날짜",
+        canonical_url="https://blog.example.com/2025/11/04/hbm",
+    )
+
+    (post,) = build_posts(document, GUILD, SEOUL)
+
+    assert post.published == datetime(2025, 11, 4, tzinfo=SEOUL)
+    assert post.published_source is DateSource.URL
+
+
+def test_the_page_metadata_wins_over_the_address_and_the_opening_over_the_address() -> None:
+    address = "https://blog.example.com/2025/11/04/hbm"
+    with_meta = RawDocument(
+        address, SourceKind.URL, KO_PARAGRAPH, title="t", canonical_url=address,
+        published=datetime(2025, 11, 5, 8, 0, tzinfo=SEOUL),
+    )  # fmt: skip
+    with_opening = RawDocument(
+        address, SourceKind.URL, f"입력 2025.11.06 09:40\n{KO_PARAGRAPH}", title="t",
+        canonical_url=address,
+    )  # fmt: skip
+
+    (meta,) = build_posts(with_meta, GUILD, SEOUL)
+    (opening,) = build_posts(with_opening, GUILD, SEOUL)
+
+    assert (meta.published.date(), meta.published_source) == (
+        date(2025, 11, 5),
+        DateSource.METADATA,
+    )
+    assert (opening.published.date(), opening.published_source) == (
+        date(2025, 11, 6),
+        DateSource.TEXT,
+    )
+
+
+def test_a_file_name_is_not_an_address() -> None:
+    document = RawDocument("/downloads/2025-11-04-notes.txt", SourceKind.FILE, KO_PARAGRAPH)
+
+    (post,) = build_posts(document, GUILD, SEOUL)
+
+    assert post.published is None and post.published_source is DateSource.UNKNOWN
+
+
+def test_inferred_dates_after_ingestion_are_not_publication_dates() -> None:
+    ingested = datetime(2025, 12, 15, 9, 0, tzinfo=SEOUL)
+    target = RawDocument("pasted", SourceKind.TEXT, f"목표 메모\n(2026.03.31 기준)\n{KO_PARAGRAPH}")
+    address = RawDocument(
+        "https://example.com/2026/03/31/plan", SourceKind.URL, KO_PARAGRAPH, title="t"
+    )
+
+    (future_as_of,) = build_posts(target, GUILD, SEOUL, not_after=ingested)
+    (future_url,) = build_posts(address, GUILD, SEOUL, not_after=ingested)
+    (kept,) = build_posts(target, GUILD, SEOUL)  # without a bound, the date stands
+
+    assert future_as_of.published is None and future_url.published is None
+    assert kept.published == datetime(2026, 3, 31, tzinfo=SEOUL)
+
+
+def test_items_of_an_archive_are_dated_by_their_own_lines_only() -> None:
+    text = "\n".join(
+        [
+            f"첫 번째 글\n{KO_PARAGRAPH}\n홍길동 2025.11.04 12:47 KST",
+            f"두 번째 글\n{EN_PARAGRAPH}\nJane Doe 2025.11.02 17:00 EST",
+        ]
+    )
+    document = RawDocument(
+        "https://example.com/2025/10/01/archive", SourceKind.URL, text, canonical_url=None
+    )
+
+    posts = build_posts(document, GUILD, SEOUL)
+
+    assert [p.published_source for p in posts] == [DateSource.TEXT, DateSource.TEXT]
+    assert [p.published.date() for p in posts if p.published] == [
+        date(2025, 11, 4),
+        date(2025, 11, 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # A category or a blog's name above the headline is not the title.
+        (
+            "경제\n\n[전문 분석] 코스피, 추석 이후 3600 도전?\n\n본문은 여기서 시작합니다. 자세히 봅니다.",
+            "[전문 분석] 코스피, 추석 이후 3600 도전?",
+        ),
+        (
+            "반응형\n\n2023년 1월 연준 FOMC 회의 일정\n\n회의는 1월 31일부터 2월 1일이다.",
+            "2023년 1월 연준 FOMC 회의 일정",
+        ),
+        (
+            "본문 바로가기\n카테고리 없음\n\n2차전지 반등 시그널 (ESS 성장)\n\nby dreambo 2026. 1. 29.\n본문이다.",
+            "2차전지 반등 시그널 (ESS 성장)",
+        ),
+        (
+            "Menu\n\nNuclear Power Gains Traction Amid Tech Industry Growth\n\nPublished October 17, 2024\n\nNuclear power is back.",
+            "Nuclear Power Gains Traction Amid Tech Industry Growth",
+        ),
+        (
+            "#binance #hype #zec\n\nBen Cowen: Ethereum is unlikely to reach new highs in 2026\n\nEthereum is unlikely to rise.",
+            "Ben Cowen: Ethereum is unlikely to reach new highs in 2026",
+        ),
+        # A name alone above its byline is the headline when nothing else is.
+        (
+            "한화오션\n전문가 | 2026-01-12 | 조회수 381\n\n한화오션은 2026년 1월 현재 조선 상장기업 브랜드 평판 1위를 기록하며 시장의 뜨거운 관심을 받고 있으나 기술적 과열과 실적 인식 시차라는 과제를 동시에 안고 있습니다.",
+            "한화오션",
+        ),
+    ],
+)
+def test_the_posts_own_headline_is_the_title(text: str, title: str) -> None:
+    [post] = posts_of(text)
+    assert post.title == title
+
+
+def test_a_greeting_never_titles_a_post() -> None:
+    [post] = posts_of(
+        "안녕하세요, 구독자 여러분! 이번 주 소식을 전해 드립니다.\n\n"
+        "반도체 업황은 내년 상반기에 회복될 것으로 보인다. 메모리 가격도 오른다."
+    )
+    assert not post.title.startswith("안녕하세요")
+    assert post.title.startswith("반도체 업황은")
+
+
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        ("홍길동 ·", "홍길동"),
+        ("| Jane Doe |", "Jane Doe"),
+        (" 송기욱 = ", "송기욱"),
+        ("·", None),
+        (None, None),
+    ],
+)
+def test_an_author_loses_its_byline_separators(written: str | None, clean: str | None) -> None:
+    assert clean_author(written) == clean
+
+
+def test_a_document_author_is_stored_without_separators() -> None:
+    [post] = build_posts(
+        RawDocument("memo.txt", SourceKind.FILE, "제목\n\n본문이다.", author="홍길동 ·"),
+        GUILD,
+        SEOUL,
+    )
+    assert post.author == "홍길동"
+
+
+def test_a_page_titled_with_its_category_takes_the_headline_from_its_text() -> None:
+    document = RawDocument(
+        "https://blog.example/1",
+        SourceKind.URL,
+        "2차전지 반등 시그널 (ESS 성장, 실적 턴어라운드)\n\n2차전지 산업은 조정을 겪었습니다.",
+        title="미국증시",
+    )
+    [post] = build_posts(document, GUILD, SEOUL)
+    assert post.title == "2차전지 반등 시그널 (ESS 성장, 실적 턴어라운드)"
+
+
+def test_a_page_with_its_own_title_keeps_it() -> None:
+    document = RawDocument(
+        "https://news.example/1",
+        SourceKind.URL,
+        "Key Points\n\nNvidia reports on Wednesday.",
+        title="LIVE: Will NVIDIA Continue to Surge After Q2 Earnings?",
+    )
+    [post] = build_posts(document, GUILD, SEOUL)
+    assert post.title == "LIVE: Will NVIDIA Continue to Surge After Q2 Earnings?"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from digests.analysis.service import window_closes
 from digests.app import Services
+from digests.dates import due_moment
+from digests.ledger.model import ForecastRecord
 from digests.ledger.service import Actor
-from digests.store.forecasts import ForecastRecord, NewForecast
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -32,7 +32,9 @@ async def add_spoken(
     """A forecast attributed to a speaker (as analysis would find in a post), written through
     the real store."""
     zone = await services.ledger.zone(guild_id)
-    forecast = NewForecast(
+    forecast = ForecastRecord(
+        guild_id=guild_id,
+        origin="manual",
         fingerprint=f"test:{guild_id}:{claim}",
         sentence=f"{speaker} said {claim}" if speaker else claim,
         claim=claim,
@@ -40,7 +42,7 @@ async def add_spoken(
         timex=due.isoformat(),
         due_start=due,
         due_end=due,
-        due_at=window_closes(due, zone),
+        due_at=due_moment(due, zone),
         granularity="day",
         kind="outlook",
         hedge="likely",
@@ -52,6 +54,6 @@ async def add_spoken(
     )
     async with services.store.transaction() as transaction:
         forecast_id = await services.store.forecasts.add_manual(
-            transaction, guild_id=guild_id, forecast=forecast, now=services.clock.now()
+            transaction, forecast=forecast, now=services.clock.now()
         )
     return await services.ledger.get(guild_id, forecast_id)

@@ -154,6 +154,12 @@ async def _today(s: LedgerService, led: Ledger) -> None:
     assert await s.today(GUILD) == await s.today(OTHER_GUILD) == date(2025, 12, 15)
 
 
+async def _realign_due_moments(s: LedgerService, led: Ledger) -> None:
+    # Guild 1 moves to Seoul without realigning: realigning guild 2 leaves guild 1's moments be.
+    await led.services.store.guilds.update(GUILD, led.services.clock.now(), timezone="Asia/Seoul")
+    assert await s.realign_due_moments(OTHER_GUILD) == 0
+
+
 CHECKS: dict[str, Check] = {
     "get": _get,
     "show": _show,
@@ -174,6 +180,7 @@ CHECKS: dict[str, Check] = {
     "export": _export,
     "zone": _zone,
     "today": _today,
+    "realign_due_moments": _realign_due_moments,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from digests.reminders.outbox import DeliveryRefused
+from digests.reminders.outbox import Delivery, DeliveryRefused
 from digests.store.outbox import OutboxMessage
 
 # A forecast due 2025-12-20 in the default timezone (Asia/Seoul) closes at the next local
@@ -23,26 +23,34 @@ class ProcessKilled(BaseException):
 
 
 class RecordingTransport:
-    """Delivers by appending to a list; scripted failures come first."""
+    """Delivers by appending to a list; scripted failures come first.
+
+    `delivered` holds the outbox rows that went out, one entry per row (a grouped delivery adds
+    all its rows); `deliveries` the deliveries themselves, one per message.
+    """
 
     def __init__(self) -> None:
         self.attempts: list[OutboxMessage] = []
         self.delivered: list[OutboxMessage] = []
+        self.deliveries: list[Delivery] = []
+        self.attempted_deliveries: list[Delivery] = []
         self.fail_next: list[BaseException] = []  # raised before delivering, in order
         self.fail_always: BaseException | None = None
         self.refused_channels: dict[int, str] = {}  # channel id → reason
         self.die_after_sending = False  # deliver, then "die" before the sender can mark it
 
-    async def deliver(self, message: OutboxMessage) -> None:
+    async def deliver(self, delivery: Delivery) -> None:
         """Record the attempt; raise what the script says, or deliver."""
-        self.attempts.append(message)
+        self.attempts.extend(delivery.messages)
+        self.attempted_deliveries.append(delivery)
         if self.fail_next:
             raise self.fail_next.pop(0)
         if self.fail_always is not None:
             raise self.fail_always
-        if message.destination == "channel" and message.destination_id in self.refused_channels:
-            raise DeliveryRefused(self.refused_channels[message.destination_id])
-        self.delivered.append(message)
+        if delivery.destination == "channel" and delivery.destination_id in self.refused_channels:
+            raise DeliveryRefused(self.refused_channels[delivery.destination_id])
+        self.delivered.extend(delivery.messages)
+        self.deliveries.append(delivery)
         if self.die_after_sending:
             raise ProcessKilled("killed after the message went out")
 

@@ -12,6 +12,7 @@ from digests.commands.handlers import Commands, reminder_buttons
 from digests.commands.replies import Reply
 from digests.digest.render import to_json
 from digests.ledger.service import Actor
+from digests.outbox_payloads import DigestPayload, read_payload
 from digests.store.outbox import OutboxMessage
 from tests.digest import sample_digest
 from tests.reminders.conftest import GUILD, MEMBER, OTHER_GUILD, SECOND_MEMBER, Tick
@@ -33,7 +34,7 @@ def _ids(forecast_id: int) -> list[str]:
 
 
 def _render(services: Services, message: OutboxMessage) -> Reply:
-    return Commands(services).render_delivery(message.kind, message.payload, message.late)
+    return Commands(services).render_delivery(message.body, message.late)
 
 
 def _one(transport: RecordingTransport, kind: str, destination: str) -> OutboxMessage:
@@ -135,7 +136,7 @@ async def test_an_english_guild_keeps_the_english_reminders(
     assert ping.title == f"Forecast due: #{forecast.id}"
     assert ping.description == (
         "Rates fall by spring\n\nIts window has closed. Did it come true?"
-        " (1 subscribed members were messaged directly.)"
+        " (1 subscribed member was messaged directly.)"
     )
     assert [(f.name, f.value) for f in ping.fields] == [("Due", DUE_DAY)]
     assert ping.buttons == reminder_buttons(forecast.id)
@@ -150,19 +151,20 @@ async def test_an_english_guild_keeps_the_english_reminders(
     assert [b.custom_id for b in ping.buttons] == _ids(forecast.id)
     # A message queued before payloads carried a language reads as English.
     legacy = {key: value for key, value in channel.payload.items() if key != "language"}
-    assert Commands(services).render_delivery(channel.kind, legacy, channel.late) == ping
+    old = read_payload(channel.kind, legacy)
+    assert Commands(services).render_delivery(old, channel.late) == ping
 
 
 def test_a_korean_digest_delivery_is_titled_in_korean(services: Services) -> None:
     commands = Commands(services)
     korean = commands.render_delivery(
-        "digest", {"digest": to_json(sample_digest(language="ko"))}, False
+        DigestPayload(digest=to_json(sample_digest(language="ko"))), False
     )
     assert korean.title == "다이제스트"
     assert korean.description.splitlines()[0] == (
         "**다이제스트 (2025-12-08 – 2025-12-15, Asia/Seoul)**"
     )
-    english = commands.render_delivery("digest", {"digest": to_json(sample_digest())}, False)
+    english = commands.render_delivery(DigestPayload(digest=to_json(sample_digest())), False)
     assert english.title == "Digest"
     assert english.description.splitlines()[0] == (
         "**Digest for 2025-12-08 – 2025-12-15 (Asia/Seoul)**"

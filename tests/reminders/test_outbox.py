@@ -11,8 +11,9 @@ import pytest
 
 from digests.app import Services
 from digests.clock import ManualClock
+from digests.ledger.model import ForecastRecord
+from digests.outbox_payloads import ForecastSnapshot, ReminderPayload
 from digests.reminders.outbox import DeliveryFailed, backoff
-from digests.store.forecasts import ForecastRecord
 from digests.store.outbox import OutboxMessage
 from tests.conftest import make_settings
 from tests.reminders.conftest import GUILD, MEMBER, Tick
@@ -40,23 +41,24 @@ async def _channel_row(services: Services) -> OutboxMessage:
 
 
 async def test_a_dedupe_key_is_queued_once(services: Services, clock: ManualClock) -> None:
-    async def enqueue(payload: dict[str, object]) -> bool:
+    async def enqueue(claim: str) -> bool:
         async with services.store.transaction() as transaction:
             return await services.store.outbox.enqueue(
                 transaction,
                 guild_id=GUILD,
                 dedupe_key="due:1:123",
-                kind="reminder",
                 destination="channel",
                 destination_id=5,
-                payload=payload,
+                payload=ReminderPayload(forecast=ForecastSnapshot(id=1, claim=claim)),
                 now=clock.now(),
             )
 
-    assert await enqueue({"n": 1}) is True
-    assert await enqueue({"n": 2}) is False
+    assert await enqueue("first") is True
+    assert await enqueue("second") is False
     rows = await services.store.outbox.list(GUILD)
-    assert [(m.dedupe_key, m.payload) for m in rows] == [("due:1:123", {"n": 1})]
+    assert [(m.dedupe_key, m.kind) for m in rows] == [("due:1:123", "reminder")]
+    assert rows[0].body == ReminderPayload(forecast=ForecastSnapshot(id=1, claim="first"))
+    assert rows[0].payload["version"] == 2
 
 
 async def test_a_sweep_that_finds_a_forecast_again_does_not_queue_its_ping_again(

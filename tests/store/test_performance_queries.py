@@ -21,7 +21,8 @@ import pytest
 from digests.clock import from_timestamp, to_timestamp
 from digests.store import Store
 from digests.store import analysis as analysis_module
-from digests.store import forecasts as forecasts_module
+from digests.store import ledger as ledger_module
+from digests.store import track_record as track_record_module
 from digests.store.forecasts import COLUMNS
 
 GUILD = 1_190_000_000_000_000_101
@@ -107,7 +108,12 @@ def _seed(connection: sqlite3.Connection) -> None:
         forecasts.append(_forecast(rng, forecast_id, rng.choice((GUILD, OTHER)), None, None))
     for row in forecasts[::5]:
         subscriptions.append((row[1], row[0], USER, T0))
-    connection.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts)
+    connection.executemany(
+        "INSERT INTO posts (id, guild_id, source, source_kind, canonical_url, title, author,"
+        " published_at, published_ts, lang, text, content_hash, ingested_ts)"
+        f" VALUES ({','.join('?' * 13)})",
+        posts,
+    )
     connection.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes)
     connection.executemany(
         "INSERT INTO quotes (guild_id, post_id, position, text, speaker, sentence)"
@@ -116,7 +122,7 @@ def _seed(connection: sqlite3.Connection) -> None:
     )
     connection.executemany(
         f"INSERT INTO forecasts ({COLUMNS}, nudge_stage, snoozed_until_ts)"
-        f" VALUES ({','.join('?' * 31)})",
+        f" VALUES ({','.join('?' * 32)})",
         forecasts,
     )
     connection.executemany("INSERT INTO subscriptions VALUES (?, ?, ?, ?)", subscriptions)
@@ -176,6 +182,8 @@ def _forecast(
         None,
         T0 + forecast_id * 101,
         T0 + forecast_id * 101,
+        # Some forecasts without a window wait for their post's date; the rest are views.
+        int(due_ts is None and not manual and forecast_id % 2 == 0),
         nudge,
         snoozed,
     )
@@ -425,11 +433,13 @@ async def test_quotes_between_match_the_plain_query(store: Store, since: int, un
 # --- the ledger ---------------------------------------------------------------------------------
 
 _OLD_FILTERS = {
-    "open": "f.status = 'open'",
+    "open": "f.status = 'open' AND f.due_end IS NOT NULL",
     "due": "f.status = 'due'",
     "resolved": "f.status = 'resolved'",
-    "undated": "f.due_end IS NULL AND f.status != 'resolved'",
-    "all": "1 = 1",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date",
+    "needs-date": "f.needs_date AND f.status != 'resolved'",
+    "all": "NOT (f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date)",
+    "everything": "1 = 1",
 }
 
 
@@ -467,11 +477,11 @@ async def _old_list(
 
 
 @pytest.mark.parametrize("few", [0, 10**9])
-@pytest.mark.parametrize("status", ["all", "open", "due", "resolved", "undated"])
+@pytest.mark.parametrize("status", list(_OLD_FILTERS))
 async def test_ledger_list_matches_the_plain_query(
     store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
 ) -> None:
-    monkeypatch.setattr(forecasts_module, "_FEW_THEME_POSTS", few)
+    monkeypatch.setattr(ledger_module, "_FEW_THEME_POSTS", few)
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -522,11 +532,11 @@ OLD_TRACK_RECORD = (
 
 @pytest.mark.parametrize("by", ["source", "author", "speaker"])
 async def test_track_record_matches_the_plain_query(store: Store, by: str) -> None:
-    key = forecasts_module._SCORE_KEYS[by]
+    key = track_record_module._SCORE_KEYS[by]
     for guild in (GUILD, OTHER):
         for limit in (3, 100):
             expected = await _rows(store, OLD_TRACK_RECORD.format(key=key), (guild, limit))
-            found = await store.ledger.track_record(guild, by, limit)
+            found = await store.track_record.rows(guild, by, limit)
             assert len(found) == len(expected) > 0
             for row, (k, resolved, correct, partly, wrong, brier, with_probability) in zip(
                 found, expected, strict=True
@@ -551,7 +561,7 @@ async def test_subscriptions_match_the_plain_query(store: Store) -> None:
             " ORDER BY f.due_ts IS NULL, f.due_ts, f.id",
             (guild, USER, guild),
         )
-        found = await store.ledger.subscribed(guild, USER)
+        found = await store.subscriptions.subscribed(guild, USER)
         assert [forecast.id for forecast in found] == [row[0] for row in expected]
         assert found
 
@@ -568,7 +578,7 @@ async def test_the_sweep_queries_match_the_plain_queries(store: Store) -> None:
                     " ORDER BY due_ts LIMIT ?",
                     (now - stage * 86400, stage, now, limit),
                 )
-                found = await store.ledger.needing_nudge(transaction, NOW, stage, limit)
+                found = await store.sweep.needing_nudge(transaction, NOW, stage, limit)
                 assert [forecast.id for forecast in found] == [row[0] for row in expected]
         expected = await _rows(
             store,
@@ -576,7 +586,7 @@ async def test_the_sweep_queries_match_the_plain_queries(store: Store) -> None:
             " AND snoozed_until_ts <= ? AND status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
             (now, 500),
         )
-        found = await store.ledger.snooze_ended(transaction, NOW, 500)
+        found = await store.sweep.snooze_ended(transaction, NOW, 500)
         assert [(forecast.id, to_timestamp(until)) for forecast, until in found] == expected
         assert expected
 
@@ -634,15 +644,14 @@ async def test_ledger_listings_use_the_order_indexes(
         "all": "forecasts_guild_due_order",
         "open": "forecasts_guild_status_due_order",
         "undated": "forecasts_guild_undated",
+        "needs-date": "forecasts_guild_needs_date",
     }
     for status, index in expected.items():
         [(_, plan)] = await _plans(
             store, monkeypatch, lambda status=status: store.ledger.list(GUILD, status=status)
         )
         assert index in plan and "TEMP B-TREE" not in plan
-    [(_, plan)] = await _plans(
-        store, monkeypatch, lambda: store.ledger.track_record(GUILD, "source")
-    )
+    [(_, plan)] = await _plans(store, monkeypatch, lambda: store.track_record.rows(GUILD, "source"))
     assert "forecasts_guild_track_record" in plan and "posts_id_source" in plan
     [(_, plan)] = await _plans(store, monkeypatch, lambda: store.analysis.theme_labels(GUILD, "ai"))
     assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
@@ -665,4 +674,5 @@ async def test_the_migration_indexes_exist(store: Store) -> None:
         "forecasts_guild_resolved",
         "forecasts_guild_track_record",
         "forecasts_due_nudge",
+        "forecasts_guild_needs_date",
     } <= names

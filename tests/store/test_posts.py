@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from digests.ingest.text import content_hash
-from digests.models import Post, SourceKind
+from digests.models import DateSource, Post, SourceKind
 from digests.store import Store
+from digests.store.database import load_migrations
 
 NOW = datetime(2025, 12, 15, 9, 0, tzinfo=UTC)
 PDT = timezone(timedelta(hours=-7))
@@ -287,3 +288,95 @@ async def test_recent_titles_match_newest_first_within_the_guild(store: Store) -
     ]
     assert await store.posts.recent_titled(GUILD, "50%_off", limit=3) == []
     assert len(await store.posts.recent_titled(GUILD, "전망:", limit=10, window=2)) == 2
+
+
+# --- how a post's date was known (migration 0007) ----------------------------------------------
+
+
+async def test_how_the_date_was_known_is_stored_and_read_back(store: Store) -> None:
+    dated = make_post(
+        "주소에 날짜가 있는 글", published=datetime(2025, 11, 4, tzinfo=UTC)
+    ).model_copy(update={"published_source": DateSource.URL})
+    undated = make_post("날짜를 모르는 글")
+
+    dated_id = await insert(store, dated)
+    undated_id = await insert(store, undated)
+
+    read_dated = await store.posts.get(GUILD, dated_id)
+    read_undated = await store.posts.get(GUILD, undated_id)
+    assert read_dated is not None and read_dated.published_source is DateSource.URL
+    assert read_undated is not None and read_undated.published_source is DateSource.UNKNOWN
+    assert read_undated.date_source is DateSource.UNKNOWN
+
+
+async def test_setting_a_post_date_moves_it_in_date_order_and_stays_in_its_guild(
+    store: Store,
+) -> None:
+    old_id = await insert(store, make_post("2020년에 쓴 에세이"), NOW)
+    newer_id = await insert(
+        store, make_post("최근 글", published=datetime(2025, 12, 1, tzinfo=UTC)), NOW
+    )
+    given = datetime(2020, 9, 23, tzinfo=timezone(timedelta(hours=9)))
+
+    async with store.transaction() as transaction:
+        other_guild = await store.posts.set_published(
+            transaction, OTHER, old_id, given, DateSource.GIVEN
+        )
+        changed = await store.posts.set_published(
+            transaction, GUILD, old_id, given, DateSource.GIVEN
+        )
+
+    post = await store.posts.get(GUILD, old_id)
+    assert (other_guild, changed) == (False, True)
+    assert post is not None and post.published == given and post.published.utcoffset()
+    assert post.published_source is DateSource.GIVEN
+    # Undated, it sorted by its ingestion time (newest); dated 2020, it is the oldest now.
+    assert [p.id for p in await store.posts.list(GUILD)] == [newer_id, old_id]
+    assert await store.posts.count_between(GUILD, NOW - timedelta(days=1), NOW + timedelta(1)) == 0
+
+
+async def test_migration_0007_marks_stored_posts_without_a_date_as_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    try:
+        for migration in load_migrations()[:6]:
+            connection.executescript(migration.sql)
+        connection.executemany(
+            "INSERT INTO posts (guild_id, source, source_kind, title, published_at, published_ts,"
+            " lang, text, content_hash, ingested_ts) VALUES (?, 'f', 'file', 't', ?, ?, 'ko', ?,"
+            " ?, 0)",
+            [(GUILD, None, None, "a", "ha"), (GUILD, "2025-11-04T00:00:00+00:00", 1, "b", "hb")],
+        )
+        connection.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+        connection.executemany(
+            "INSERT INTO schema_migrations VALUES (?, ?, 'then')",
+            [(m.version, m.name) for m in load_migrations()[:6]],
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+    upgraded = await Store.open(str(path))
+    try:
+        rows = await upgraded.database.fetch_all(
+            "SELECT text, published_source FROM posts ORDER BY id"
+        )
+        forecast_columns = await upgraded.database.fetch_all("PRAGMA table_info(forecasts)")
+    finally:
+        await upgraded.close()
+
+    # Without a date: unknown. With one, how it was known was not recorded then: NULL.
+    assert [tuple(row) for row in rows] == [("a", "unknown"), ("b", None)]
+    assert "needs_date" in {row["name"] for row in forecast_columns}
+
+
+async def test_a_date_source_outside_the_known_ones_is_refused(store: Store) -> None:
+    post_id = await insert(store, make_post("글"))
+
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        await store.database.execute(
+            "UPDATE posts SET published_source = 'guessed' WHERE id = ?", (post_id,)
+        )

@@ -1,0 +1,91 @@
+"""One message catalog per language: every word Hindsight shows a reader.
+
+Each language has one TOML file beside this module (`en.toml`, `ko.toml`), loaded once per
+process. Keys are dotted (`delivery.reminder_title`), values `str.format` templates; a test
+checks that every key exists in every language with the same placeholders. The language of a
+member's command reply follows their Discord locale; what the bot posts to a channel follows the
+server's language setting. Unknown languages read English.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("en", "ko")
+DEFAULT_LANGUAGE = "en"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        elif isinstance(value, str):
+            flat[name] = value
+        else:
+            raise ValueError(f"catalog entry {name!r} is not text")
+    return flat
+
+
+@functools.cache
+def messages(language: str) -> dict[str, str]:
+    """Every message of one language's catalog file, by dotted key (read once)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no message catalog for language {language!r}")
+    text = resources.files(__package__).joinpath(f"{language}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def placeholders(template: str) -> set[str]:
+    """The `str.format` field names a template uses ("{count}" → {"count"})."""
+    return {
+        field.split(".")[0].split("[")[0]
+        for _, field, _, _ in string.Formatter().parse(template)
+        if field is not None
+    }
+
+
+def language_for(locale: object) -> str:
+    """Our language for a Discord locale or a stored setting: "ko" for "ko"/"ko-KR", else "en"."""
+    code = str(getattr(locale, "value", locale) or "").strip().lower()
+    base = code.replace("_", "-").split("-")[0]
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Catalog:
+    """The messages of one language, with English behind any key it lacks."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language_for(language)
+        self._messages = messages(self.language)
+        self._fallback = messages(DEFAULT_LANGUAGE)
+
+    def raw(self, key: str) -> str:
+        """A message's template, unformatted (a KeyError for a key no catalog has: a bug)."""
+        found = self._messages.get(key)
+        return found if found is not None else self._fallback[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """A message's template, or `default` when no catalog has the key."""
+        found = self._messages.get(key, self._fallback.get(key))
+        return found if found is not None else default
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        """A message with its placeholders filled: `words("delivery.reminder_title", id=3)`."""
+        template = self.raw(key)
+        return template.format(**values) if values else template
+
+    def plural(self, count: int, key: str, /, **values: object) -> str:
+        """`key + ".one"` for exactly one, else `key + ".many"`, filled with `count`."""
+        return self(f"{key}.{'one' if count == 1 else 'many'}", count=count, **values)
+
+
+@functools.cache
+def catalog(language: object = DEFAULT_LANGUAGE) -> Catalog:
+    """The catalog for a language or Discord locale (English for anything unknown)."""
+    return Catalog(language_for(language))

@@ -1,0 +1,383 @@
+"""The ledger's workflow over forecasts: listing, verdicts and windows, history, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from digests.clock import from_timestamp, to_timestamp
+from digests.ledger.model import ForecastRecord
+from digests.store.database import Database, Transaction
+from digests.store.forecasts import COLUMNS, PREFIXED_COLUMNS, row_to_forecast
+
+
+@dataclass(frozen=True)
+class ForecastEvent:
+    """One step of a forecast's history."""
+
+    id: int
+    kind: str
+    actor: int | None
+    payload: dict[str, object]
+    created_at: datetime
+
+
+# Undated statements (views: no window, not waiting for a date) are listed only when asked
+# for; "all" is every tracked forecast, judged ones included, and those waiting for a date.
+_LEDGER_FILTERS = {
+    "open": "f.status = 'open' AND f.due_ts IS NOT NULL",
+    "due": "f.status = 'due'",
+    "resolved": "f.status = 'resolved'",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND f.needs_date = 0",
+    "needs-date": "f.needs_date = 1 AND f.status != 'resolved'",
+    # due_ts (in the order index) settles most rows before the row itself is read.
+    "all": "(f.due_ts IS NOT NULL OR f.status = 'resolved' OR f.needs_date = 1)",
+    "everything": "1 = 1",
+}
+# Up to this many posts carrying a theme, a ledger listing by theme starts from those posts.
+_FEW_THEME_POSTS = 2000
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class LedgerRepository:
+    """SQL for the ledger's workflow: listing, judging, re-dating, history and export."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def list(
+        self,
+        guild_id: int,
+        *,
+        status: str = "all",
+        theme: str | None = None,
+        source: str | None = None,
+        query: str | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> list[ForecastRecord]:
+        """The guild's forecasts, soonest due first (undated last)."""
+        clauses = ["f.guild_id = ?", _LEDGER_FILTERS.get(status, "1 = 1")]
+        parameters: list[object] = [guild_id]
+        source_table = "forecasts f"
+        if theme:
+            # Walking the ledger in its order finds a common theme's forecasts quickly, but a
+            # rare theme's only after most of the guild's; those start from the theme's posts.
+            row = await self._db.fetch_one(
+                "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
+                (guild_id, theme),
+            )
+            if row is not None and int(row["n"]) <= _FEW_THEME_POSTS:
+                source_table = (
+                    "(SELECT DISTINCT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
+                    " AS themed CROSS JOIN forecasts f ON f.post_id = themed.post_id"
+                )
+                parameters = [guild_id, theme, guild_id]
+            else:
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM post_themes t WHERE t.post_id = f.post_id"
+                    " AND t.guild_id = ? AND t.label = ?)"
+                )
+                parameters += [guild_id, theme]
+        if source:
+            # The posts whose source matches are found once (posts_guild_source), instead of
+            # looking up every forecast's post (a forecast's post is always of its guild).
+            clauses.append(
+                "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
+                " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
+            )
+            pattern = "%" + _escape_like(source) + "%"
+            parameters += [pattern, pattern, pattern, guild_id, pattern]
+        if query:
+            clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
+            pattern = "%" + _escape_like(query) + "%"
+            parameters += [pattern, pattern]
+        # The order is served by forecasts_guild_due_order / _status_due_order / _undated.
+        rows = await self._db.fetch_all(
+            f"SELECT {PREFIXED_COLUMNS} FROM {source_table}"
+            f" WHERE {' AND '.join(clauses)}"
+            " ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def between(
+        self,
+        guild_id: int,
+        column: str,
+        since: datetime,
+        until: datetime,
+        *,
+        status: str | None = None,
+        limit: int = 25,
+        dated_only: bool = False,
+    ) -> list[ForecastRecord]:
+        """Forecasts whose `column` (created_ts, due_ts or resolved_ts) falls in [since, until);
+        `dated_only` leaves out those without a window (views, and those waiting for a date)."""
+        if column not in {"created_ts", "due_ts", "resolved_ts"}:
+            raise ValueError(column)
+        status_clause = (" AND status = ?" if status else "") + (
+            " AND due_ts IS NOT NULL" if dated_only else ""
+        )
+        rows = await self._db.fetch_all(
+            f"SELECT {COLUMNS} FROM forecasts WHERE guild_id = ? AND {column} >= ? AND {column} < ?"
+            f"{status_clause} ORDER BY {column}, id LIMIT ?",
+            (
+                guild_id,
+                to_timestamp(since),
+                to_timestamp(until),
+                *([status] if status else []),
+                limit,
+            ),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def count_between(
+        self,
+        guild_id: int,
+        column: str,
+        since: datetime,
+        until: datetime,
+        status: str | None = None,
+        dated_only: bool = False,
+    ) -> int:
+        """How many forecasts `between` would return without a limit."""
+        if column not in {"created_ts", "due_ts", "resolved_ts"}:
+            raise ValueError(column)
+        status_clause = (" AND status = ?" if status else "") + (
+            " AND due_ts IS NOT NULL" if dated_only else ""
+        )
+        row = await self._db.fetch_one(
+            f"SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ? AND {column} >= ? AND {column} < ?{status_clause}",
+            (guild_id, to_timestamp(since), to_timestamp(until), *([status] if status else [])),
+        )
+        return int(row["n"]) if row else 0
+
+    async def awaiting_verdict(self, guild_id: int, limit: int = 25) -> list[ForecastRecord]:
+        """Forecasts whose window closed and nobody judged yet, longest waiting first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {COLUMNS} FROM forecasts WHERE guild_id = ? AND status = 'due'"
+            " ORDER BY due_ts, id LIMIT ?",
+            (guild_id, limit),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def count_awaiting_verdict(self, guild_id: int) -> int:
+        """How many forecasts wait for a verdict."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ? AND status = 'due'", (guild_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def claims_like(self, guild_id: int, text: str, limit: int = 25) -> list[tuple[int, str]]:
+        """(id, claim) of forecasts whose claim contains `text` (autocomplete)."""
+        rows = await self._db.fetch_all(
+            "SELECT id, claim FROM forecasts WHERE guild_id = ? AND claim LIKE ? ESCAPE '\\'"
+            " ORDER BY status = 'resolved', due_ts IS NULL, due_ts LIMIT ?",
+            (guild_id, "%" + _escape_like(text) + "%", limit),
+        )
+        return [(row["id"], row["claim"]) for row in rows]
+
+    # --- state changes (inside the caller's transaction) -------------------------------------
+
+    async def lock(
+        self, transaction: Transaction, guild_id: int, forecast_id: int
+    ) -> ForecastRecord | None:
+        """Read a forecast inside a write transaction."""
+        row = await transaction.fetch_one(
+            f"SELECT {COLUMNS} FROM forecasts WHERE guild_id = ? AND id = ?",
+            (guild_id, forecast_id),
+        )
+        return row_to_forecast(row) if row else None
+
+    async def set_resolution(
+        self,
+        transaction: Transaction,
+        forecast_id: int,
+        *,
+        status: str,
+        outcome: str | None,
+        resolved_by: int | None,
+        resolved_at: datetime | None,
+        evidence: str | None,
+        note: str | None,
+        now: datetime,
+    ) -> None:
+        """Write (or clear) a forecast's verdict."""
+        await transaction.execute(
+            "UPDATE forecasts SET status = ?, outcome = ?, resolved_by = ?, resolved_ts = ?,"
+            " evidence = ?, note = ?, updated_ts = ? WHERE id = ?",
+            (
+                status,
+                outcome,
+                resolved_by,
+                to_timestamp(resolved_at) if resolved_at else None,
+                evidence,
+                note,
+                to_timestamp(now),
+                forecast_id,
+            ),
+        )
+
+    async def set_window(
+        self,
+        transaction: Transaction,
+        forecast_id: int,
+        *,
+        due_start: date | None,
+        due_end: date,
+        due_at: datetime,
+        granularity: str,
+        status: str,
+        now: datetime,
+    ) -> None:
+        """Move a forecast's window (re-dating); reminders start over for the new date."""
+        await transaction.execute(
+            "UPDATE forecasts SET due_start = ?, due_end = ?, due_ts = ?, granularity = ?, status = ?,"
+            " needs_date = 0, nudge_stage = -1, snoozed_until_ts = NULL, updated_ts = ? WHERE id = ?",
+            (
+                due_start.isoformat() if due_start else None,
+                due_end.isoformat(),
+                to_timestamp(due_at),
+                granularity,
+                status,
+                to_timestamp(now),
+                forecast_id,
+            ),
+        )
+
+    async def snooze(
+        self, transaction: Transaction, forecast_id: int, until: datetime, now: datetime
+    ) -> None:
+        """Hold a forecast's nudges until `until`."""
+        await transaction.execute(
+            "UPDATE forecasts SET snoozed_until_ts = ?, updated_ts = ? WHERE id = ?",
+            (to_timestamp(until), to_timestamp(now), forecast_id),
+        )
+
+    async def add_event(
+        self,
+        transaction: Transaction,
+        *,
+        guild_id: int,
+        forecast_id: int,
+        kind: str,
+        actor: int | None,
+        payload: dict[str, object],
+        now: datetime,
+    ) -> None:
+        """Append to a forecast's history."""
+        await transaction.execute(
+            "INSERT INTO forecast_events (guild_id, forecast_id, kind, actor, payload_json, created_ts)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                forecast_id,
+                kind,
+                actor,
+                json.dumps(payload, ensure_ascii=False, default=str),
+                to_timestamp(now),
+            ),
+        )
+
+    async def events(self, guild_id: int, forecast_id: int) -> list[ForecastEvent]:
+        """A forecast's history, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT id, kind, actor, payload_json, created_ts FROM forecast_events"
+            " WHERE guild_id = ? AND forecast_id = ? ORDER BY id",
+            (guild_id, forecast_id),
+        )
+        return [
+            ForecastEvent(
+                r["id"],
+                r["kind"],
+                r["actor"],
+                json.loads(r["payload_json"]),
+                from_timestamp(r["created_ts"]),
+            )
+            for r in rows
+        ]
+
+    async def last_event(
+        self, transaction: Transaction, forecast_id: int, kinds: tuple[str, ...]
+    ) -> ForecastEvent | None:
+        """The newest history step of the given kinds."""
+        marks = ",".join("?" * len(kinds))
+        row = await transaction.fetch_one(
+            "SELECT id, kind, actor, payload_json, created_ts FROM forecast_events"
+            f" WHERE forecast_id = ? AND kind IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (forecast_id, *kinds),
+        )
+        if row is None:
+            return None
+        return ForecastEvent(
+            row["id"],
+            row["kind"],
+            row["actor"],
+            json.loads(row["payload_json"]),
+            from_timestamp(row["created_ts"]),
+        )
+
+    async def engaged(
+        self,
+        transaction: Transaction,
+        guild_id: int,
+        forecast_ids: list[int],
+        *,
+        ignore_events: tuple[str, ...] = (),
+    ) -> set[int]:
+        """Those of `forecast_ids` that members acted on: a vote, a subscription, a personal
+        reminder, or a history step (a verdict, a re-date, a snooze) other than `ignore_events`."""
+        if not forecast_ids:
+            return set()
+        marks = ",".join("?" * len(forecast_ids))
+        ignored = ",".join("?" * len(ignore_events)) or "''"
+        found: set[int] = set()
+        for table, extra, parameters in (
+            ("votes", "", ()),
+            ("subscriptions", "", ()),
+            ("user_reminders", " AND cancelled_ts IS NULL", ()),
+            ("forecast_events", f" AND kind NOT IN ({ignored})", ignore_events),
+        ):
+            rows = await transaction.fetch_all(
+                f"SELECT DISTINCT forecast_id FROM {table} WHERE guild_id = ?"
+                f" AND forecast_id IN ({marks}){extra}",
+                (guild_id, *forecast_ids, *parameters),
+            )
+            found.update(int(row["forecast_id"]) for row in rows)
+        return found
+
+    async def export_rows(self, guild_id: int, fields: Sequence[str]) -> list[dict[str, object]]:
+        """The guild's whole ledger in listing order, as plain values (one query, no paging)."""
+        column = {"resolved_at": "resolved_ts", "created_at": "created_ts"}
+        unknown = set(fields) - set(COLUMNS.replace(" ", "").split(",")) - set(column)
+        if unknown:
+            raise ValueError(f"unknown export fields: {sorted(unknown)}")
+        rows = await self._db.fetch_all(
+            f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
+            " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
+            (guild_id,),
+        )
+        timestamps = [index for index, name in enumerate(fields) if name in column]
+        exported = []
+        for row in rows:
+            values = list(row)
+            for index in timestamps:
+                if values[index] is not None:
+                    values[index] = str(from_timestamp(values[index]))
+            exported.append(dict(zip(fields, values, strict=True)))
+        return exported
+
+    async def guild_of(self, forecast_id: int) -> int | None:
+        """The guild a forecast belongs to. Deliberately unscoped: a button clicked in a DM
+        carries only the forecast's id, and this finds the server it belongs to."""
+        row = await self._db.fetch_one(
+            "SELECT guild_id FROM forecasts WHERE id = ?", (forecast_id,)
+        )
+        return int(row["guild_id"]) if row else None

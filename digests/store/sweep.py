@@ -1,0 +1,97 @@
+"""The reminder sweep's queries: across guilds, inside the sweep's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from digests.clock import from_timestamp, to_timestamp
+from digests.ledger.model import ForecastRecord
+from digests.store.database import Transaction
+from digests.store.forecasts import COLUMNS, row_to_forecast
+from digests.store.user_reminders import UserReminder, row_to_user_reminder
+
+
+class SweepRepository:
+    """SQL the reminder sweep runs: forecasts coming due, nudges, snoozes, personal reminders.
+
+    Deliberately unscoped by guild: one sweep serves every guild, and each row it returns
+    carries its guild."""
+
+    async def newly_due(
+        self, transaction: Transaction, now: datetime, limit: int
+    ) -> list[ForecastRecord]:
+        """Open forecasts whose window has closed."""
+        rows = await transaction.fetch_all(
+            f"SELECT {COLUMNS} FROM forecasts WHERE status = 'open' AND due_ts <= ? ORDER BY due_ts LIMIT ?",
+            (to_timestamp(now), limit),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def needing_nudge(
+        self, transaction: Transaction, now: datetime, stage: int, limit: int
+    ) -> list[ForecastRecord]:
+        """Forecasts still awaiting a verdict `stage` days after their window closed, not yet nudged
+        at that stage, and not snoozed."""
+        # forecasts_due_nudge holds only forecasts awaiting a verdict, by stage: the ones not
+        # nudged at this stage yet are few, while (status, due_ts) would visit every old one.
+        rows = await transaction.fetch_all(
+            f"SELECT {COLUMNS} FROM forecasts INDEXED BY forecasts_due_nudge"
+            " WHERE status = 'due' AND due_ts <= ? AND nudge_stage < ?"
+            " AND (snoozed_until_ts IS NULL OR snoozed_until_ts <= ?) ORDER BY due_ts LIMIT ?",
+            (to_timestamp(now) - stage * 86400, stage, to_timestamp(now), limit),
+        )
+        return [row_to_forecast(row) for row in rows]
+
+    async def snooze_ended(
+        self, transaction: Transaction, now: datetime, limit: int
+    ) -> list[tuple[ForecastRecord, datetime]]:
+        """Snoozed forecasts whose snooze is over (and that still await a verdict)."""
+        rows = await transaction.fetch_all(
+            f"SELECT {COLUMNS}, snoozed_until_ts FROM forecasts WHERE snoozed_until_ts IS NOT NULL"
+            # The unary + keeps the planner on forecasts_snoozed (few rows), not on every
+            # forecast awaiting a verdict.
+            " AND snoozed_until_ts <= ? AND +status = 'due' ORDER BY snoozed_until_ts LIMIT ?",
+            (to_timestamp(now), limit),
+        )
+        return [(row_to_forecast(row), from_timestamp(row["snoozed_until_ts"])) for row in rows]
+
+    async def clear_snooze(self, transaction: Transaction, forecast_id: int) -> None:
+        """The snooze was answered with a nudge."""
+        await transaction.execute(
+            "UPDATE forecasts SET snoozed_until_ts = NULL WHERE id = ?", (forecast_id,)
+        )
+
+    async def mark_due(
+        self, transaction: Transaction, forecast_id: int, stage: int, now: datetime
+    ) -> None:
+        """The window closed and the first reminder is queued."""
+        await transaction.execute(
+            "UPDATE forecasts SET status = 'due', nudge_stage = ?, updated_ts = ? WHERE id = ?",
+            (stage, to_timestamp(now), forecast_id),
+        )
+
+    async def set_nudge_stage(self, transaction: Transaction, forecast_id: int, stage: int) -> None:
+        """Remember the last follow-up queued (a stage never goes back; re-dating resets it)."""
+        await transaction.execute(
+            "UPDATE forecasts SET nudge_stage = MAX(nudge_stage, ?) WHERE id = ?",
+            (stage, forecast_id),
+        )
+
+    async def user_reminders_due(
+        self, transaction: Transaction, now: datetime, limit: int
+    ) -> list[UserReminder]:
+        """Personal reminders whose time has come and were not queued."""
+        rows = await transaction.fetch_all(
+            "SELECT id, guild_id, forecast_id, user_id, remind_ts, queued_ts, cancelled_ts FROM user_reminders"
+            " WHERE queued_ts IS NULL AND cancelled_ts IS NULL AND remind_ts <= ? ORDER BY remind_ts LIMIT ?",
+            (to_timestamp(now), limit),
+        )
+        return [row_to_user_reminder(row) for row in rows]
+
+    async def mark_user_reminder_queued(
+        self, transaction: Transaction, reminder_id: int, now: datetime
+    ) -> None:
+        """A personal reminder went to the outbox."""
+        await transaction.execute(
+            "UPDATE user_reminders SET queued_ts = ? WHERE id = ?", (to_timestamp(now), reminder_id)
+        )

@@ -1,0 +1,129 @@
+"""Themes: candidates, near-duplicates merged, aliases folded, the known bad kinds never on top
+(digests/analysis/themes.py)."""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digests.analysis.pipeline import Analyzer
+from digests.analysis.themes import (
+    AliasBook,
+    Theme,
+    matches_labelled,
+    merge_variants,
+    top_theme_matches,
+)
+from digests.models import Post, SourceKind
+
+DEV = Path(__file__).resolve().parents[1] / "fixtures" / "analysis" / "real" / "dev"
+# The kinds issue 10 found on top of real digests: function words, sentence fragments, parts of
+# names ("Chase" of "JPMorgan Chase") and report boilerplate.
+KNOWN_BAD = {
+    "wall", "analysts", "analyst", "street", "wall street", "going", "stuff", "quite", "given",
+    "amid", "chase", "전년", "기준", "추정", "ai 이던",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(forecast_model=None)
+
+
+def post(text: str, title: str = "") -> Post:
+    return Post(
+        guild_id=0,
+        source="test",
+        source_kind=SourceKind.TEXT,
+        content_hash=text[:40],
+        title=title,
+        text=text,
+        lang="ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en",
+        published=datetime(2026, 1, 5, tzinfo=ZoneInfo("Asia/Seoul")),
+    )
+
+
+def labels_of(analyzer: Analyzer, *posts: Post) -> list[list[str]]:
+    return [
+        [label for label, _ in analysis.themes]
+        for analysis in analyzer.analyze(list(posts), default_anchor=date(2026, 1, 5))
+    ]
+
+
+def test_near_duplicates_become_one_theme_with_its_variants() -> None:
+    merged = merge_variants(
+        [
+            ("ESS용 LFP", 5.0),
+            ("ESS용 LFP 수요", 4.0),
+            ("AI", 3.0),
+            ("AI 인프라", 2.5),
+            ("금리", 2.0),
+        ]
+    )
+    assert [theme.label for theme in merged] == ["ESS용 LFP", "AI", "금리"]
+    assert merged[0].variants == ("ESS용 LFP 수요",)
+    assert merged[1].variants == ("AI 인프라",)
+    # The general label names the theme when it scores at least half as much.
+    general = merge_variants([("AI 인프라", 4.0), ("AI", 2.5), ("AI 시대", 2.0), ("HBM", 0.5)])
+    assert [(theme.label, theme.variants) for theme in general] == [
+        ("AI", ("AI 인프라", "AI 시대")),
+        ("HBM", ()),
+    ]
+    assert merged[0].score > 5.0  # a variant adds to its theme
+    label, score = merged[2]  # a theme still unpacks as (label, score)
+    assert (label, score) == ("금리", 2.0) and isinstance(merged[2], Theme)
+
+
+def test_case_and_plural_spellings_are_one_theme() -> None:
+    merged = merge_variants([("Dividend increases", 3.0), ("dividend", 2.0), ("Dividend", 1.0)])
+    assert len(merged) == 1 and set(merged[0].variants) | {merged[0].label} == {
+        "Dividend increases",
+        "dividend",
+        "Dividend",
+    }
+
+
+def test_korean_and_english_aliases_are_one_theme(analyzer: Analyzer) -> None:
+    text = (
+        "테슬라가 로보택시를 공개했다. Tesla stock rose after the robotaxi event. "
+        "TSLA holders cheered. 테슬라 주가는 올랐다. Tesla plans more robotaxi cities."
+    )
+    (themes,) = labels_of(analyzer, post(text))
+    tesla = [label for label in themes if AliasBook.load().same(label, "Tesla")]
+    assert tesla == ["테슬라"]
+
+
+def test_english_themes_are_noun_phrases_not_fragments(analyzer: Analyzer) -> None:
+    text = (
+        "Analysts on Wall Street expect JPMorgan Chase to keep going. Given the data center "
+        "boom, quite a lot of stuff is changing. JPMorgan Chase raised its data center "
+        "forecast. Amid the data center rush, JPMorgan Chase said capex would climb."
+    )
+    (themes,) = labels_of(analyzer, post(text))
+    assert "JPMorgan Chase" in themes
+    assert not {label.casefold() for label in themes} & KNOWN_BAD
+
+
+def test_matching_a_labelled_theme_takes_aliases_and_variants() -> None:
+    aliases = AliasBook.load()
+    assert matches_labelled("Tesla", "테슬라", aliases)
+    assert matches_labelled("robotaxi", "Waymo robotaxi", aliases)
+    assert matches_labelled("data center", "data centers", aliases)
+    assert matches_labelled("기준금리", "기준 금리", aliases)
+    assert not matches_labelled("Wall Street", "Nvidia", aliases)
+    assert (
+        top_theme_matches(["Nvidia", "Wall Street", "guidance"], ["엔비디아", "guidance"], aliases)
+        == 2
+    )
+
+
+def test_no_known_bad_kind_is_a_top_theme_of_a_real_post(analyzer: Analyzer) -> None:
+    from digests.analysis.theme_figures import theme_figures
+
+    figures = theme_figures(DEV / "gold.json", DEV / "docs", analyzer)
+    bad = {
+        (row.file, label) for row in figures.documents for label in row.top
+        if label.casefold() in KNOWN_BAD
+    }  # fmt: skip
+    assert not bad
