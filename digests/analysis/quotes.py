@@ -7,6 +7,7 @@ not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resol
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -367,8 +368,9 @@ def _english_speaker(after: str, before: str) -> str | None:
 _EN_PERSON = re.compile(
     r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})(?=,|\s+(?:said|says|who|told|wrote|argued|expects|thinks|of|at)\b)"
 )
-# ", the chief planning officer", ", who runs": words that mark a person, not a company.
-_EN_PERSON_EVIDENCE = re.compile(r"^,?\s+(?:the|a|an|who|our|its|his|her)\b|^\s+(?:of|at)\s+[A-Z]")
+# ", the chief planning officer", ", who runs": words that mark a person, not a company
+# (matched where a name ends: `.match(text, end)`, no copy of the rest of the post per name).
+_EN_PERSON_EVIDENCE = re.compile(r",?\s+(?:the|a|an|who|our|its|his|her)\b|\s+(?:of|at)\s+[A-Z]")
 _EN_ORG_WORDS = {
     "Energy", "Capital", "Power", "Systems", "Labs", "Group", "Partners", "Securities", "Research",
     "Ventures", "Semiconductor", "Robotics", "Motors", "Bank", "Holdings", "Technologies", "Networks",
@@ -377,42 +379,84 @@ _EN_ORG_WORDS = {
 }  # fmt: skip
 
 
-def _last_english_person(text: str, before: int, quotes: Sequence[Quote]) -> str | None:
-    """The person "she said" refers to: the last quoted speaker or named person before it."""
-    names = [
-        (match.start(), match.group(1), bool(_EN_PERSON_EVIDENCE.match(text[match.end() :])))
-        for match in _EN_PERSON.finditer(text[:before])
-        # "at Northgate Research" names an employer, not a person.
-        if not re.search(
-            r"\b(?:at|of|from|for|in|by)\s+$", text[max(0, match.start() - 6) : match.start()]
-        )
-        and match.group(1).split()[-1] not in _EN_ORG_WORDS
-    ]
-    names += [
-        (quote.start, quote.speaker, True)
-        for quote in quotes
-        if quote.speaker and quote.start < before
-    ]
-    names = [item for item in names if item[1] and item[1] not in _EN_PRONOUNS]
-    people = [item for item in names if item[2]] or names
-    return max(people)[1] if people else None
+# "… at Northgate Research" names an employer, not a person.
+_EMPLOYER_BEFORE = re.compile(r"\b(?:at|of|from|for|in|by)\s+$")
 
 
-def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
+class _EnglishPeople:
+    """The people an English post names, found once per post, so that resolving each "she
+    said" costs a binary search instead of a pass over the text before it."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.names: list[str] = []
+        # For each mention, the latest mention up to it that reads as a person (or -1).
+        self.latest_person: list[int] = []
+        latest = -1
+        for match in _EN_PERSON.finditer(text):
+            start, name = match.start(), match.group(1)
+            if _EMPLOYER_BEFORE.search(text[max(0, start - 6) : start]):
+                continue
+            if name.split()[-1] in _EN_ORG_WORDS or name in _EN_PRONOUNS:
+                continue
+            if _EN_PERSON_EVIDENCE.match(text, match.end()):
+                latest = len(self.names)
+            self.starts.append(start)
+            self.names.append(name)
+            self.latest_person.append(latest)
+
+    def last_before(self, before: int, last_quote: Quote | None) -> str | None:
+        """The person "she said" at `before` refers to: the latest quoted speaker or named
+        person (with words marking a person) before it, else the latest name at all."""
+        count = bisect.bisect_left(self.starts, before)
+        person = self.latest_person[count - 1] if count else -1
+        candidates = [(self.starts[person], self.names[person])] if person >= 0 else []
+        if last_quote is not None and last_quote.start < before:
+            assert last_quote.speaker is not None
+            candidates.append((last_quote.start, last_quote.speaker))
+        if candidates:
+            return max(candidates)[1]
+        return self.names[count - 1] if count else None
+
+
+def _attributed(quote: Quote) -> bool:
+    """A quote whose speaker can stand for a later "she said"."""
+    return bool(quote.speaker) and quote.speaker not in _EN_PRONOUNS
+
+
+class _KoreanFullNames:
+    """Korean full names of a post by surname, found once per surname, so that expanding
+    each short form ("손 의장") costs a binary search instead of a pass over the text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._by_surname: dict[str, tuple[list[int], list[str]]] = {}
+
+    def latest(self, surname: str, before: int) -> str | None:
+        """The latest full name with this surname that starts before `before`."""
+        found = self._by_surname.get(surname)
+        if found is None:
+            starts, names = [], []
+            for match in re.finditer(
+                rf"({re.escape(surname)}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)", self._text
+            ):
+                if looks_korean_name(match.group(1)):
+                    starts.append(match.start())
+                    names.append(match.group(1))
+            found = self._by_surname[surname] = (starts, names)
+        starts, names = found
+        count = bisect.bisect_left(starts, before)
+        return names[count - 1] if count else None
+
+
+def _expand_short_form(name: str | None, full_names: _KoreanFullNames, before: int) -> str | None:
     """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post."""
     if not name:
         return name
     parts = name.split()
     if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
         return name
-    candidates = [
-        match.group(1)
-        for match in re.finditer(
-            rf"({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)", text[:before]
-        )
-        if looks_korean_name(match.group(1))
-    ]
-    return candidates[-1] if candidates else name
+    return full_names.latest(parts[0], before) or name
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|(?<=요\.)|(?<=[가-힣]\.)(?=\S)")
@@ -511,6 +555,10 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
         lines.setdefault(sentence.line, []).append(sentence)
     quotes: list[Quote] = []
     people: list[_Subject] = []  # person-like subjects seen so far, in text order
+    last_person: _Subject | None = None  # the latest of them that is a person
+    last_attributed: Quote | None = None  # the latest quote with a speaker
+    english_people: _EnglishPeople | None = None  # found when first needed
+    full_names = _KoreanFullNames(text)
     last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
     for _, line_sentences in sorted(lines.items()):
         line_start = line_sentences[0].start
@@ -540,6 +588,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             while cursor < len(subjects) and subjects[cursor].end <= absolute_open:
                 if subjects[cursor].person_like:
                     people.append(subjects[cursor])
+                    if subjects[cursor].person:
+                        last_person = subjects[cursor]
                 cursor += 1
             span = next(((a, b) for a, b in attribution if a <= open_at < b), (0, len(line)))
             span_start, span_end = line_start + span[0], line_start + span[1]
@@ -558,14 +608,14 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
             if speaker in _EN_PRONOUNS:
-                speaker = _last_english_person(text, absolute_open, quotes)
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
                 if named:
                     speaker = named[0].name
                 elif any(s.pronoun for s in before_subjects) and people:
-                    persons = [p for p in people if p.person]
-                    speaker = (persons or people)[-1].name
+                    speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
                 else:
@@ -582,13 +632,18 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         speaker = people[-1].name
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
-            speaker = _expand_short_form(speaker, text, absolute_open)
+            speaker = _expand_short_form(speaker, full_names, absolute_open)
             previous = (span, speaker)
             sentence_text = text[span_start:span_end].strip()
-            quotes.append(
-                Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
-            )
-        people.extend(s for s in subjects[cursor:] if s.person_like)
+            quote = Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
+            quotes.append(quote)
+            if _attributed(quote):
+                last_attributed = quote
+        for subject in subjects[cursor:]:
+            if subject.person_like:
+                people.append(subject)
+                if subject.person:
+                    last_person = subject
         if line_start >= last_quote:
             break  # nothing after the last quotation can be a speaker for it
     return quotes
