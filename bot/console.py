@@ -44,7 +44,7 @@ class ConsoleTransport:
 
     async def deliver(self, message: OutboxMessage) -> None:
         """Print one message (a broken stream is a retryable failure)."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        reply = await self._commands.render_delivery(message.kind, message.payload, message.late)
         where = (
             f"#channel {message.destination_id}"
             if message.destination == "channel"

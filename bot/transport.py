@@ -44,7 +44,7 @@ class DiscordTransport:
 
     async def deliver(self, message: OutboxMessage) -> None:
         """Send the message (split over several Discord messages when long)."""
-        reply = self.bot.handlers.render_delivery(message.kind, message.payload, message.late)
+        reply = await self.bot.handlers.render_delivery(message.kind, message.payload, message.late)
         mentions = allowed_mentions(reply)
         try:
             destination = await self._destination(message)

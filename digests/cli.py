@@ -392,7 +392,7 @@ class PreviewTransport:
 
     async def deliver(self, message: OutboxMessage) -> None:
         """Record the message instead of sending it."""
-        reply = self._commands.render_delivery(message.kind, message.payload, message.late)
+        reply = await self._commands.render_delivery(message.kind, message.payload, message.late)
         self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
 
 

@@ -7,13 +7,13 @@ front ends turn them into ephemeral replies in one place.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
-from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
@@ -115,6 +115,20 @@ DELIVERY_STRINGS: dict[str, DeliveryStrings] = {
         feed_unnamed="구독 중인 피드",
     ),
 }
+
+
+def render_chart(digest: Digest) -> bytes | None:
+    """The digest's chart as PNG bytes (blocking: `draw_chart` runs it in a worker thread).
+    matplotlib is imported on the first chart, not when the bot starts."""
+    from digests.digest.chart import render_chart as render
+
+    return render(digest)
+
+
+async def draw_chart(digest: Digest) -> bytes | None:
+    """The digest's chart, drawn in a worker thread: a chart takes matplotlib 100–200 ms (the
+    first one, with matplotlib's import and the font search, seconds), too long for the loop."""
+    return await asyncio.to_thread(render_chart, digest)
 
 
 def delivery_strings(language: object) -> DeliveryStrings:
@@ -291,7 +305,7 @@ class Commands:
                 title=f"Theme: {defang(theme)} · last {window} days", description="\n\n".join(lines)
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return self.digest_reply(digest, title=f"Summary of the last {window} days")
+        return await self.digest_reply(digest, title=f"Summary of the last {window} days")
 
     async def quote(
         self,
@@ -327,7 +341,7 @@ class Commands:
             f"**{defang(trend.label)}** · {trend.count} posts ({trend_marker(trend)})"
             for trend in digest.themes
         ]
-        chart = render_chart(digest)
+        chart = await draw_chart(digest)
         return Reply(
             title=f"Themes · last {days} days",
             description="\n".join(lines),
@@ -515,9 +529,9 @@ class Commands:
 
     # --- /digest --------------------------------------------------------------------------------
 
-    def digest_reply(self, digest: Digest, title: str | None = None) -> Reply:
+    async def digest_reply(self, digest: Digest, title: str | None = None) -> Reply:
         """A digest as a reply (Markdown body, chart attached)."""
-        chart = render_chart(digest)
+        chart = await draw_chart(digest)
         text = render_markdown(digest)
         return Reply(
             title=title or digest_title(digest),
@@ -528,7 +542,7 @@ class Commands:
     async def digest_now(self, caller: Caller, days: int | None = None) -> Reply:
         """A digest of the last days, right now."""
         digest = await self.services.digests.build_now(caller.guild_id, days)
-        return self.digest_reply(digest)
+        return await self.digest_reply(digest)
 
     async def digest_schedule(
         self,
@@ -688,13 +702,14 @@ class Commands:
         return self._paged(f"Track record by {by}", lines, "No resolved forecasts yet.")
 
     async def export(self, caller: Caller) -> Reply:
-        """The server's forecasts as CSV and JSON files."""
-        csv_text, json_text = await self.services.ledger.export(caller.guild_id)
+        """The server's forecasts as CSV and JSON files (written off the event loop; sent from
+        disk and deleted once the reply is gone)."""
+        export = await self.services.ledger.export(caller.guild_id)
         return Reply(
             title="Forecast ledger export",
             files=[
-                Attachment("forecasts.csv", csv_text.encode("utf-8")),
-                Attachment("forecasts.json", json_text.encode("utf-8")),
+                Attachment.temporary("forecasts.csv", export.csv_path),
+                Attachment.temporary("forecasts.json", export.json_path),
             ],
             ephemeral=True,
         )
@@ -829,14 +844,13 @@ class Commands:
 
     # --- outbox messages ------------------------------------------------------------------------
 
-    def render_delivery(self, kind: str, payload: dict[str, object], late: bool) -> Reply:
+    async def render_delivery(self, kind: str, payload: dict[str, object], late: bool) -> Reply:
         """How a queued message (reminder, follow-up, digest, feed entry) looks when sent."""
         if kind == "digest":
             from digests.digest.render import from_json
 
             digest = from_json(payload["digest"])  # type: ignore[arg-type]
-            reply = self.digest_reply(digest)
-            return reply
+            return await self.digest_reply(digest)
         words = delivery_strings(payload.get("language"))
         if kind == "feed":
             feed = defang(str(payload.get("feed") or words.feed_unnamed))

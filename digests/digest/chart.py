@@ -1,7 +1,8 @@
 """A PNG chart for a digest: theme counts over recent periods and the track record.
 
 Uses matplotlib's object API on the Agg canvas (no pyplot, no global backend switch, nothing
-left behind between calls). Korean labels need a CJK-capable font: one is looked for once per
+left behind between calls). The command layer draws in worker threads; matplotlib shares font
+objects between figures and is not thread-safe, so one chart is drawn at a time. Korean labels need a CJK-capable font: one is looked for once per
 process among the fonts matplotlib knows (and the system's, by name); without one, labels fall
 back to the default font and the missing-glyph warnings are silenced (one log line instead).
 """
@@ -12,6 +13,7 @@ import functools
 import io
 import logging
 import os
+import threading
 import warnings
 
 from matplotlib.axes import Axes
@@ -54,6 +56,7 @@ _FILE_HINTS = ("cjk", "nanum", "malgun", "gothic", "hangul", "kr", "han", "baekm
 _PROBES = (0xD55C, 0xAC00, 0xAE00)  # 한, 가, 글
 _FALLBACK_FAMILY = "DejaVu Sans"
 _GLYPH_WARNING = r"Glyph \d+ .*missing from"
+_DRAWING = threading.Lock()
 _COLORS = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5")
 
 
@@ -140,7 +143,12 @@ def _scores(digest: Digest) -> list[tuple[str, float, int]]:
 
 
 def render_chart(digest: Digest) -> bytes | None:
-    """The digest's chart as PNG bytes, or None when there is nothing to plot."""
+    """The digest's chart as PNG bytes, or None when there is nothing to plot (thread-safe)."""
+    with _DRAWING:
+        return _render(digest)
+
+
+def _render(digest: Digest) -> bytes | None:
     if digest.is_empty:
         return None
     periods, series = _history_series(digest)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -623,26 +623,35 @@ class LedgerRepository:
             )
         )
 
-    async def export_rows(self, guild_id: int, fields: Sequence[str]) -> list[dict[str, object]]:
-        """The guild's whole ledger in listing order, as plain values (one query, no paging)."""
+    def export_rows(
+        self, guild_id: int, fields: Sequence[str], batch: int = 1000
+    ) -> Iterator[dict[str, object]]:
+        """The guild's whole ledger in listing order, as plain values, one row at a time.
+
+        Blocking: call it from a worker thread. It reads on a connection of its own
+        (`Database.reader`), so however long the ledger, neither the event loop nor the shared
+        connection waits for it, and only `batch` rows are in memory at once."""
         column = {"resolved_at": "resolved_ts", "created_at": "created_ts"}
         unknown = set(fields) - set(COLUMNS.replace(" ", "").split(",")) - set(column)
         if unknown:
             raise ValueError(f"unknown export fields: {sorted(unknown)}")
-        rows = await self._db.fetch_all(
-            f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
-            " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
-            (guild_id,),
-        )
         timestamps = [index for index, name in enumerate(fields) if name in column]
-        exported = []
-        for row in rows:
-            values = list(row)
-            for index in timestamps:
-                if values[index] is not None:
-                    values[index] = str(from_timestamp(values[index]))
-            exported.append(dict(zip(fields, values, strict=True)))
-        return exported
+        connection = self._db.reader()
+        try:
+            cursor = connection.execute(
+                f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
+                " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
+                (guild_id,),
+            )
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    values = list(row)
+                    for index in timestamps:
+                        if values[index] is not None:
+                            values[index] = str(from_timestamp(values[index]))
+                    yield dict(zip(fields, values, strict=True))
+        finally:
+            connection.close()
 
     async def guild_of(self, forecast_id: int) -> int | None:
         """The guild a forecast belongs to. Deliberately unscoped: a button clicked in a DM

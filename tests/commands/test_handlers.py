@@ -118,9 +118,9 @@ async def test_a_late_reminder_says_so_and_pings_only_the_role(
     transport = RecordingTransport()
     await services.scheduler(transport).tick()
     channel = next(m for m in transport.delivered if m.destination == "channel")
-    reply = commands.render_delivery(channel.kind, channel.payload, channel.late)
+    reply = await commands.render_delivery(channel.kind, channel.payload, channel.late)
     assert "late" in reply.description
     assert reply.mention_roles == [42] and reply.mention_users == []
     assert "1 subscribed" in reply.description
-    on_time = commands.render_delivery(channel.kind, channel.payload, False)
+    on_time = await commands.render_delivery(channel.kind, channel.payload, False)
     assert "late" not in on_time.description
