@@ -79,6 +79,7 @@ def test_every_community_table_carries_a_guild_id() -> None:
     assert missing == []
 
 
-def test_migrations_are_numbered_without_gaps() -> None:
+def test_migrations_are_numbered_from_one_each_number_once() -> None:
+    # Gaps are allowed: numbers are handed out to branches developed side by side.
     versions = [migration.version for migration in load_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions[0] == 1 and versions == sorted(set(versions))

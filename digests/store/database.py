@@ -26,19 +26,26 @@ class Migration:
 
 
 def load_migrations() -> list[Migration]:
-    """All migration files, in version order. Gaps and duplicates are programming errors."""
+    """All migration files, in version order. Duplicate versions are programming errors.
+
+    Gaps are allowed: numbers are handed out to branches developed side by side, so a branch
+    may carry 0009 before 0007 and 0008 are merged. `Database.migrate` applies every version a
+    database has not recorded yet, so a number merged later is still applied."""
     folder = resources.files("digests.store") / "migrations"
     found: list[Migration] = []
     for entry in folder.iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda migration: migration.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
+    found.sort(key=lambda migration: (migration.version, migration.name))
+    for previous, migration in zip(found, found[1:], strict=False):
+        if migration.version == previous.version:
             raise RuntimeError(
-                f"migration numbering broken at {migration.name}: expected {expected}"
+                f"migration numbering broken at {migration.name}: version {migration.version}"
+                f" is also {previous.name}"
             )
+    if found and found[0].version < 1:
+        raise RuntimeError(f"migration numbering broken at {found[0].name}: versions start at 1")
     return found
 
 
@@ -96,19 +103,18 @@ class Database:
         return connection
 
     async def migrate(self) -> list[int]:
-        """Apply every migration newer than the schema's version; return the versions applied."""
+        """Apply every migration the database has not recorded, in version order; return the
+        versions applied."""
         async with self._lock:
             await self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            cursor = await self._connection.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-            )
-            (current,) = await cursor.fetchone()
+            cursor = await self._connection.execute("SELECT version FROM schema_migrations")
+            recorded = {row[0] for row in await cursor.fetchall()}
             applied: list[int] = []
             for migration in load_migrations():
-                if migration.version <= current:
+                if migration.version in recorded:
                     continue
                 # executescript commits on its own, so the script carries its own transaction:
                 # a failing migration leaves the schema at the previous version.
