@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def load_migrations() -> list[Migration]:
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda migration: (migration.version, migration.name))
-    for previous, migration in zip(found, found[1:], strict=False):
+    for previous, migration in pairwise(found):
         if migration.version == previous.version:
             raise RuntimeError(
                 f"migration numbering broken at {migration.name}: version {migration.version}"

@@ -289,6 +289,19 @@ _FEW_THEME_POSTS = 2000
 _F_COLUMNS = ", ".join(f"f.{column.strip()}" for column in COLUMNS.split(","))
 
 
+# Up to this many forecasts found by the trigram index, a source filter checks just those.
+_FEW_SOURCE_MATCHES = 1000
+_WINDOW = 8  # characters of a source text looked up at a time (six trigrams)
+
+
+def _search_windows(text: str) -> list[str]:
+    """The start, middle and end of a text, `_WINDOW` characters each (the text if shorter)."""
+    if len(text) <= _WINDOW:
+        return [text]
+    middle = (len(text) - _WINDOW) // 2
+    return list(dict.fromkeys([text[:_WINDOW], text[middle : middle + _WINDOW], text[-_WINDOW:]]))
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -334,15 +347,36 @@ class LedgerRepository:
                 )
                 parameters += [guild_id, theme]
         if source:
-            # The posts whose source matches are found once (posts_guild_source), instead of
-            # looking up every forecast's post (a forecast's post is always of its guild).
-            clauses.append(
-                "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
-                " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
-            )
             pattern = "%" + _escape_like(source) + "%"
-            parameters += [pattern, pattern, pattern, guild_id, pattern]
+            candidates = await self._source_candidates(guild_id, source)
+            if candidates is None:
+                # A common text: walking the ledger in its order meets matches soon. The posts
+                # whose source matches are found once (posts_guild_source), instead of looking
+                # up every forecast's post (a forecast's post is always of its guild).
+                clauses.append(
+                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                    " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
+                    " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
+                )
+                parameters += [pattern, pattern, pattern, guild_id, pattern]
+            else:
+                # A rare text: only the forecasts the trigram index found can match. They are
+                # read by id (CROSS JOIN keeps that order) and each is checked exactly as above,
+                # its post looked up by id.
+                if source_table == "forecasts f":
+                    source_table = (
+                        "json_each(?) AS candidate CROSS JOIN forecasts f ON f.id = candidate.value"
+                    )
+                    parameters.insert(0, json.dumps(candidates))
+                else:
+                    clauses.append("f.id IN (SELECT value FROM json_each(?))")
+                    parameters.append(json.dumps(candidates))
+                clauses.append(
+                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                    " OR f.author LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM posts p"
+                    " WHERE p.id = f.post_id AND p.guild_id = ? AND p.source LIKE ? ESCAPE '\\'))"
+                )
+                parameters += [pattern, pattern, pattern, guild_id, pattern]
         if query:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
@@ -355,6 +389,34 @@ class LedgerRepository:
             (*parameters, limit, offset),
         )
         return [row_to_forecast(row) for row in rows]
+
+    async def _source_candidates(self, guild_id: int, text: str) -> list[int] | None:
+        """Ids of the guild's forecasts whose sources (label, link, author, post source) hold
+        every trigram of a piece of `text`: a superset of those that hold `text`. None when
+        the index is no help: the text is under three characters, or more than
+        _FEW_SOURCE_MATCHES forecasts hold each piece looked up.
+
+        The cost of a lookup grows with how common its trigrams are, so a long text is looked
+        up by a few short pieces (start, middle, end) and the smallest answer is kept."""
+        if len(text) < 3:
+            return None
+        best: list[int] | None = None
+        for window in _search_windows(text):
+            trigrams = dict.fromkeys(window[start : start + 3] for start in range(len(window) - 2))
+            rows = await self._db.fetch_all(
+                "SELECT rowid FROM forecast_sources WHERE forecast_sources MATCH ?"
+                " AND guild_id = ? LIMIT ?",
+                (
+                    " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams),
+                    guild_id,
+                    _FEW_SOURCE_MATCHES + 1,
+                ),
+            )
+            if best is None or len(rows) < len(best):
+                best = [row[0] for row in rows]
+            if len(best) <= _FEW_SOURCE_MATCHES:
+                break
+        return best if best is not None and len(best) <= _FEW_SOURCE_MATCHES else None
 
     async def between(
         self,

@@ -472,6 +472,8 @@ async def test_ledger_list_matches_the_plain_query(
     store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
 ) -> None:
     monkeypatch.setattr(forecasts_module, "_FEW_THEME_POSTS", few)
+    # 0: the trigram index only ever rules a source out; 10**9: it always narrows the search.
+    monkeypatch.setattr(forecasts_module, "_FEW_SOURCE_MATCHES", few)
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -483,6 +485,10 @@ async def test_ledger_list_matches_the_plain_query(
         (None, "<@1>", None),  # the author
         (None, "제목 1", None),  # the source label
         (None, "nowhere", None),
+        (None, "https://news.example/1", None),  # longer than a search window
+        (None, "FEED1.Example", None),  # LIKE folds ASCII case
+        (None, "e/", None),  # too short for trigrams
+        (None, '"제목"', None),  # FTS syntax is taken literally
         ("AI", "feed", "HBM"),
         (None, None, "시장"),
     ]
@@ -648,6 +654,37 @@ async def test_ledger_listings_use_the_order_indexes(
     assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
 
 
+async def test_corpus_statistics_count_the_guild_by_its_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted for every post ingested: one guild's index entries, not every guild's rows."""
+    await store.database.execute(
+        "INSERT INTO post_analysis (post_id, guild_id, summary_json, anchor_date, analysed_ts)"
+        " SELECT id, guild_id, '[]', '2025-01-01', 0 FROM posts"
+    )
+    size, _ = await store.analysis.corpus_statistics(None, GUILD, ["AI"])
+    plain = await store.database.fetch_one(
+        "SELECT COUNT(*) AS n FROM post_analysis NOT INDEXED WHERE guild_id = ?", (GUILD,)
+    )
+    assert plain is not None and size == plain["n"] > 0
+    plans = await _plans(
+        store, monkeypatch, lambda: store.analysis.corpus_statistics(None, GUILD, ["AI"])
+    )
+    assert "post_analysis_guild" in plans[0][1]
+
+
+async def test_a_rare_source_is_looked_up_in_the_trigram_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plans = await _plans(
+        store, monkeypatch, lambda: store.ledger.list(GUILD, source="manual.example/2")
+    )
+    assert "forecast_sources" in plans[0][1]  # the index answers which forecasts can match
+    # Then just those forecasts are read, by id: not the guild's whole ledger.
+    assert "SEARCH f USING INTEGER PRIMARY KEY" in plans[1][1]
+    assert "forecasts_guild_due_order" not in plans[1][1]
+
+
 async def test_the_migration_indexes_exist(store: Store) -> None:
     rows = await store.database.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
     names = {row["name"] for row in rows}
@@ -665,4 +702,29 @@ async def test_the_migration_indexes_exist(store: Store) -> None:
         "forecasts_guild_resolved",
         "forecasts_guild_track_record",
         "forecasts_due_nudge",
+        "post_analysis_guild",
     } <= names
+
+
+async def test_the_source_index_follows_changed_and_deleted_forecasts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(forecasts_module, "_FEW_SOURCE_MATCHES", 10**9)  # always ask the index
+    [renamed, deleted] = [
+        row["id"]
+        for row in await store.database.fetch_all(
+            "SELECT id FROM forecasts WHERE guild_id = ? AND post_id IS NOT NULL ORDER BY id"
+            " LIMIT 2",
+            (GUILD,),
+        )
+    ]
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'Renamed Quarterly' WHERE id = ?", (renamed,)
+    )
+    await store.database.execute("DELETE FROM forecasts WHERE id = ?", (deleted,))
+    for source in ("renamed quarterly", "제목", "feed1", "site3.example"):
+        expected = await _old_list(store, GUILD, "all", None, source, None, 1000, 0)
+        found = await store.ledger.list(GUILD, source=source, limit=1000)
+        assert [forecast.id for forecast in found] == expected, source
+    assert [f.id for f in await store.ledger.list(GUILD, source="Renamed Quarterly")] == [renamed]
+    assert deleted not in {f.id for f in await store.ledger.list(GUILD, source="example")}
