@@ -451,7 +451,10 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
         post_meta.append((post_id, guild, ingested_ts, title, url, author, chosen))
     con.execute("BEGIN")
     con.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts_rows)
-    con.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes_rows)
+    con.executemany(
+        "INSERT INTO post_themes (guild_id, post_id, rank, label, score) VALUES (?, ?, ?, ?, ?)",
+        themes_rows,
+    )
     con.executemany("INSERT INTO post_terms VALUES (?, ?, ?, ?, ?, ?, ?)", terms_rows)
     con.executemany("INSERT INTO post_analysis VALUES (?, ?, ?, ?, ?)", analysis_rows)
     con.executemany(

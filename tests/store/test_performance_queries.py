@@ -108,7 +108,10 @@ def _seed(connection: sqlite3.Connection) -> None:
     for row in forecasts[::5]:
         subscriptions.append((row[1], row[0], USER, T0))
     connection.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 13)})", posts)
-    connection.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes)
+    connection.executemany(
+        "INSERT INTO post_themes (guild_id, post_id, rank, label, score) VALUES (?, ?, ?, ?, ?)",
+        themes,
+    )
     connection.executemany(
         "INSERT INTO quotes (guild_id, post_id, position, text, speaker, sentence)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -262,6 +265,44 @@ async def test_theme_counts_for_counts_a_post_once_and_asks_in_slices(store: Sto
     )
     assert alone == {label: 1}
     assert await store.analysis.theme_counts_for(GUILD, [], since, until) == {}
+
+
+async def test_theme_periods_follow_new_analyses_and_new_dates(store: Store) -> None:
+    """theme_periods is kept by triggers: re-analysed themes, a re-dated post, a post deleted
+    and a label carried twice all give the plain query's counts."""
+    database = store.database
+    [post, other_post, gone] = [
+        row["id"]
+        for row in await database.fetch_all(
+            "SELECT id FROM posts WHERE guild_id = ? ORDER BY id LIMIT 3", (GUILD,)
+        )
+    ]
+    async with database.transaction() as transaction:  # re-analysed: new themes
+        await transaction.execute("DELETE FROM post_themes WHERE post_id = ?", (post,))
+        await transaction.execute(
+            "INSERT INTO post_themes (guild_id, post_id, rank, label, score) VALUES"
+            " (?, ?, 0, 'fresh', 1.0), (?, ?, 1, 'fresh', 0.9), (?, ?, 2, 'AI', 0.8)",
+            (GUILD, post, GUILD, post, GUILD, post),
+        )
+    await database.execute(  # one of the two 'fresh' rows goes: the post still carries it
+        "DELETE FROM post_themes WHERE post_id = ? AND rank = 1", (post,)
+    )
+    await database.execute(  # dated later
+        "UPDATE posts SET published_ts = ? WHERE id = ?", (T0 + 10**6 + 5, other_post)
+    )
+    await database.execute("DELETE FROM posts WHERE id = ?", (gone,))
+    labels = ["fresh", "AI", "반도체", "label3", "HBM"]
+    for since, until in [*WINDOWS, (T0, T0 + 10**7), (T0 + 10**6, T0 + 10**6 + 10)]:
+        everything = dict(
+            await _rows(store, OLD_THEME_COUNTS, (GUILD, GUILD, since, until, 10_000))
+        )
+        counts = await store.analysis.theme_counts_for(
+            GUILD, labels, _moment(since), _moment(until)
+        )
+        assert counts == {label: everything.get(label, 0) for label in labels}, (since, until)
+    assert (
+        await store.analysis.theme_counts_for(GUILD, ["fresh"], _moment(T0), _moment(T0 + 10**8))
+    )["fresh"] == 1
 
 
 OLD_THEME_LABELS = (
@@ -626,7 +667,10 @@ async def test_period_queries_use_the_effective_date_index(
     [(_, plan)] = await _plans(
         store, monkeypatch, lambda: store.analysis.theme_counts_for(GUILD, ["AI"], since, until)
     )
-    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    # Each asked label's range of theme_periods (migration 0011), no post read.
+    assert (
+        "SEARCH theme_periods USING PRIMARY KEY (guild_id=? AND label=? AND effective_ts>?" in plan
+    )
     [(_, plan)] = await _plans(
         store, monkeypatch, lambda: store.posts.count_between(GUILD, since, until)
     )
