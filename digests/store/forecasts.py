@@ -391,24 +391,24 @@ class LedgerRepository:
         return [row_to_forecast(row) for row in rows]
 
     async def _source_candidates(self, guild_id: int, text: str) -> list[int] | None:
-        """Ids of the guild's forecasts whose sources (label, link, author, post source) hold
-        every trigram of a piece of `text`: a superset of those that hold `text`. None when
-        the index is no help: the text is under three characters, or more than
-        _FEW_SOURCE_MATCHES forecasts hold each piece looked up.
+        """Ids of forecasts whose sources (label, link, author, post source) hold every trigram
+        of a piece of `text`: a superset of the guild's forecasts that hold `text` (the caller
+        keeps the guild's). None when the index is no help: the text is under three characters,
+        or more than _FEW_SOURCE_MATCHES forecasts hold each piece looked up.
 
-        The cost of a lookup grows with how common its trigrams are, so a long text is looked
-        up by a few short pieces (start, middle, end) and the smallest answer is kept."""
+        The lookup is not narrowed to the guild on purpose: that would read every match's row
+        to test its guild, and a text common in another guild would cost as much as the walk
+        it replaces. The cost also grows with how common the trigrams are, so a long text is
+        looked up by a few short pieces (start, middle, end) and the smallest answer is kept."""
         if len(text) < 3:
             return None
         best: list[int] | None = None
         for window in _search_windows(text):
             trigrams = dict.fromkeys(window[start : start + 3] for start in range(len(window) - 2))
             rows = await self._db.fetch_all(
-                "SELECT rowid FROM forecast_sources WHERE forecast_sources MATCH ?"
-                " AND guild_id = ? LIMIT ?",
+                "SELECT rowid FROM forecast_sources WHERE forecast_sources MATCH ? LIMIT ?",
                 (
                     " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams),
-                    guild_id,
                     _FEW_SOURCE_MATCHES + 1,
                 ),
             )
