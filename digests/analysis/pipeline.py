@@ -36,9 +36,10 @@ MAX_ANALYSED_CHARS = 200_000
 _CHUNK = 32  # posts per Kiwi batch; small enough to overlap, large enough to batch well
 
 
-def analysed_part(text: str, limit: int = MAX_ANALYSED_CHARS) -> str:
-    """The part of a post the analysis reads: all of it up to `limit` characters, otherwise
-    up to the last line break (else the last space) before the limit."""
+def analysed_part(text: str, limit: int | None = None) -> str:
+    """The part of a post the analysis reads: all of it up to `limit` characters (default
+    MAX_ANALYSED_CHARS), otherwise up to the last line break (else space) before the limit."""
+    limit = MAX_ANALYSED_CHARS if limit is None else limit
     if len(text) <= limit:
         return text
     cut = text.rfind("\n", 0, limit)

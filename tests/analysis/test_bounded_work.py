@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from digests.analysis import pipeline
 from digests.analysis.pipeline import MAX_ANALYSED_CHARS, Analyzer
 from digests.ingest.documents import RawDocument, build_posts
 from digests.models import SourceKind
@@ -117,6 +118,35 @@ def test_work_grows_linearly_below_the_analysis_limit(analyzer: Analyzer) -> Non
         small_cpu, _ = measured(analyzer, small)
         large_cpu, _ = measured(analyzer, large)
         assert large_cpu <= 7 * small_cpu + 0.5, (text[:30], small_cpu, large_cpu)
+
+
+def test_a_post_past_the_limit_is_analysed_up_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "MAX_ANALYSED_CHARS", 2_000)
+    early = "SK하이닉스는 2026년 상반기부터 HBM4 양산을 본격화할 것으로 보인다.\n"
+    late = "삼성전자는 2027년 하반기에 파운드리 2나노 양산을 시작할 것으로 보인다.\n"
+    filler = "".join(f"메모리 업황 이야기 {number}번째 문단이 이어진다.\n" for number in range(100))
+
+    def analysed(text: str) -> pipeline.PostAnalysis:
+        [post] = build_posts(RawDocument("long.txt", SourceKind.TEXT, text, "Long"), 0, ZONE)
+        [analysis] = Analyzer().analyze([post], default_anchor=ANCHOR)
+        return analysis
+
+    long = analysed(early + filler + late)
+    assert len(long.post.text) > 2_000 and long.truncated
+    assert long.analysed_chars is not None and long.analysed_chars <= 2_000
+    assert long.post.text[long.analysed_chars] == "\n"  # cut at a line break
+    years = [forecast.due_end.year for forecast in long.forecasts if forecast.due_end]
+    assert years == [2026]  # the forecast past the limit is not read
+    short = analysed(early + late)
+    assert not short.truncated and short.analysed_chars is None
+    assert sorted(f.due_end.year for f in short.forecasts if f.due_end) == [2026, 2027]
+
+
+def test_the_analysed_part_ends_at_a_line_break_or_a_space() -> None:
+    assert pipeline.analysed_part("short", 10) == "short"
+    assert pipeline.analysed_part("first line\nsecond line", 15) == "first line"
+    assert pipeline.analysed_part("one two three four", 12) == "one two"
+    assert pipeline.analysed_part("x" * 30, 10) == "x" * 10  # no break anywhere: cut at the limit
 
 
 _PEAK_MEMORY = """
