@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Container
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.render import DiscordFormatter
 from bot.respond import HindsightTree, report_error, send_reply
 from bot.transport import DiscordTransport
 from bot.views import ForecastButton
+from digests.analysis.kiwi import start_warm_up
 from digests.analysis.pipeline import Analyzer
 from digests.app import Services
 from digests.clock import Clock
@@ -51,6 +53,7 @@ class HindsightMixin:
     services: Services
     handlers: Commands
     scheduler: Scheduler
+    analysis_warm_up: threading.Thread  # loads Kiwi in the background from setup_hook
 
     def _init_hindsight(
         self,
@@ -81,6 +84,8 @@ class HindsightMixin:
             self.settings, self._clock, resolver=self._resolver, analyzer=self._analyzer
         )
         self._opened = True
+        # Kiwi takes seconds and ~330 MB to load: in the background now, not in the first /ingest.
+        self.analysis_warm_up = start_warm_up()
         self.handlers = Commands(self.services, DiscordFormatter())
         await bot.tree.set_translator(HindsightTranslator())
         for cog in COGS:

@@ -43,7 +43,7 @@ class ConsoleTransport:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Print one message (a broken stream is a retryable failure)."""
-        reply = self._commands.render_outgoing(delivery)
+        reply = await self._commands.render_outgoing(delivery)
         where = (
             f"#channel {delivery.destination_id}"
             if delivery.destination == "channel"

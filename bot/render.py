@@ -133,7 +133,12 @@ class OutgoingMessage:
 
     def files(self) -> list[discord.File]:
         """Fresh file objects (a discord.File can be sent once)."""
-        return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in self.attachments]
+        return [
+            discord.File(a.path, filename=a.filename)  # read from disk as it is sent
+            if a.path is not None
+            else discord.File(io.BytesIO(a.data), filename=a.filename)
+            for a in self.attachments
+        ]
 
 
 def pack_messages(reply: Reply) -> list[OutgoingMessage]:

@@ -132,7 +132,7 @@ class DiscordTransport:
     async def deliver(self, delivery: Delivery) -> None:
         """Send the delivery (split over several Discord messages when long), each part under
         its own nonce; an unconfirmed one only where it is not found already."""
-        reply = self.bot.handlers.render_outgoing(delivery)
+        reply = await self.bot.handlers.render_outgoing(delivery)
         mentions = allowed_mentions(reply)
         parts = pack_messages(reply)
         sent_any = False

@@ -433,7 +433,7 @@ class PreviewTransport:
         """Record the message instead of sending it (a grouped one once per forecast, so the
         preview lists every reminder)."""
         for message in delivery.messages:
-            reply = self._commands.render_delivery(message.body, message.late)
+            reply = await self._commands.render_delivery(message.body, message.late)
             self.messages.append(PreviewedMessage(self._clock.now(), message, self._render(reply)))
 
 

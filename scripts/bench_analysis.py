@@ -7,6 +7,9 @@ nothing is cached), then measures in one process:
 and prints chars/s for both, their ratio, the number of Kiwi loads and the peak RSS.
 
 Usage: python scripts/bench_analysis.py [--seeds ../shared/seeds] [--megabytes 1.0] [--repeat 3]
+
+Measured on the 2-core machine: 1 MB of seed posts, analysis 1.3-1.4x Kiwi's tokenization;
+peak RSS 735 MB with Kiwi's multi-word dictionary, 553 MB without it (load_multi_dict=False).
 """
 
 from __future__ import annotations

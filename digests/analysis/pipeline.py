@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +25,32 @@ from digests.analysis.themes import AliasBook, ThemeCandidate, post_candidates, 
 from digests.errors import InputError
 from digests.models import Post
 
+log = logging.getLogger(__name__)
+
 MAX_LINE_CHARS = 20_000
+# The analysis reads at most this much of a post (about a hundred pages; the longest labelled
+# post has 21,000 characters). A longer post is stored whole, but its forecasts, quotes, themes
+# and summary come from this much of it, so a document at the size limit costs about what a
+# post of this length does, in time and in memory.
+MAX_ANALYSED_CHARS = 200_000
 _CHUNK = 32  # posts per Kiwi batch; small enough to overlap, large enough to batch well
+
+
+def analysed_part(text: str, limit: int | None = None) -> str:
+    """The part of a post the analysis reads: all of it up to `limit` characters (default
+    MAX_ANALYSED_CHARS), otherwise up to the last line break (else space) before the limit."""
+    limit = MAX_ANALYSED_CHARS if limit is None else limit
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit]
 
 
 def _segment(posts: Sequence[Post]) -> tuple[list[str], list[list[Sentence]], list[list[Sentence]]]:
     """Texts, body sentences and title sentences of posts (one Kiwi batch)."""
-    texts = [_split_long_lines(post.text) for post in posts]
+    texts = [_split_long_lines(analysed_part(post.text)) for post in posts]
     segmented = segment_posts(texts + [post.title for post in posts])
     return texts, segmented[: len(posts)], segmented[len(posts) :]
 
@@ -48,6 +68,12 @@ class PostAnalysis:
     quotes: list[Quote]
     forecasts: list[Forecast]
     trace: PostTrace | None = None  # every forecast decision, when asked for (explain, evaluate -v)
+    analysed_chars: int | None = None  # set when only the post's first characters were read
+
+    @property
+    def truncated(self) -> bool:
+        """True when the post was longer than the analysis reads (MAX_ANALYSED_CHARS)."""
+        return self.analysed_chars is not None
 
     def result(self) -> PostAnalysisResult:
         """The JSON-contract view of this analysis."""
@@ -173,6 +199,15 @@ class Analyzer:
             posts, texts, bodies, titles, strict=True
         ):
             anchor = post.published.date() if post.published else default_anchor
+            analysed_chars = None
+            if len(post.text) > MAX_ANALYSED_CHARS:
+                analysed_chars = len(analysed_part(post.text))
+                log.warning(
+                    "post %r has %d characters: analysed the first %d",
+                    post.title[:80],
+                    len(post.text),
+                    analysed_chars,
+                )
             body_quotes = extract_quotes(text, sentences)
             post_trace = PostTrace(anchor) if trace else None
             forecasts = extract_forecasts(
@@ -202,6 +237,7 @@ class Analyzer:
                     quotes=title_quotes(post.title, body_quotes) + body_quotes,
                     forecasts=forecasts,
                     trace=post_trace,
+                    analysed_chars=analysed_chars,
                 )
             )
         return analyses

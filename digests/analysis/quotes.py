@@ -7,6 +7,7 @@ not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resol
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -556,8 +557,9 @@ def _english_speaker(after: str, before: str) -> str | None:
 _EN_PERSON = re.compile(
     r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})(?=,|\s+(?:said|says|who|told|wrote|argued|expects|thinks|of|at)\b)"
 )
-# ", the chief planning officer", ", who runs": words that mark a person, not a company.
-_EN_PERSON_EVIDENCE = re.compile(r"^,?\s+(?:the|a|an|who|our|its|his|her)\b|^\s+(?:of|at)\s+[A-Z]")
+# ", the chief planning officer", ", who runs": words that mark a person, not a company
+# (matched where a name ends: `.match(text, end)`, no copy of the rest of the post per name).
+_EN_PERSON_EVIDENCE = re.compile(r",?\s+(?:the|a|an|who|our|its|his|her)\b|\s+(?:of|at)\s+[A-Z]")
 _EN_ORG_WORDS = {
     "Energy", "Capital", "Power", "Systems", "Labs", "Group", "Partners", "Securities", "Research",
     "Ventures", "Semiconductor", "Robotics", "Motors", "Bank", "Holdings", "Technologies", "Networks",
@@ -566,55 +568,158 @@ _EN_ORG_WORDS = {
 }  # fmt: skip
 
 
+# Where a name is followed by a verb or a comma it acts in the sentence: a person, not a
+# company (matched where a name ends: `.match(text, end)`, no copy of the rest of the post).
 _EN_ACTING = re.compile(
-    r"^\s+(?:also\s+)?(?:[a-z]+ed|said|says|told|tells|thinks|expects|believes|sees|warns|argues|"
+    r"\s+(?:also\s+)?(?:[a-z]+ed|said|says|told|tells|thinks|expects|believes|sees|warns|argues|"
     r"predicts|spoke|wrote|stands|adds|notes)\b"
 )
 _EN_NAME_ANYWHERE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b(?=[,.;:]|\s+[a-z(])")
+_EN_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+# "… at Northgate Research" names an employer, not a person.
+_EMPLOYER_BEFORE = re.compile(r"\b(?:at|of|from|for|in|by)\s+$")
 
 
-def _last_english_person(
-    text: str, before: int, quotes: Sequence[Quote], window: int | None = None
-) -> str | None:
-    """The person "she said" or "the analyst added" refers to: the last quoted speaker or named
-    person before it; a surname alone ("Cowen emphasized") counts as its full name."""
-    earlier = text[:before]
-    names = [
-        (
-            match.start(),
-            _clean_english_name(match.group(1)),
-            bool(
-                _EN_PERSON_EVIDENCE.match(text[match.end() :])
-                or _EN_ACTING.match(text[match.end() :])
-            ),
+class _EnglishPeople:
+    """The people an English post names, found once per post, so that resolving each "she said"
+    or "the analyst added" costs a few binary searches instead of passes over the text before it.
+
+    A name counts from where it starts; a surname alone ("Cowen emphasized") counts as the latest
+    full name with that surname written before the quote being resolved."""
+
+    def __init__(self, text: str) -> None:
+        mentions = sorted(
+            (
+                match.start(),
+                _clean_english_name(match.group(1)),
+                bool(
+                    _EN_PERSON_EVIDENCE.match(text, match.end())
+                    or _EN_ACTING.match(text, match.end())
+                ),
+            )
+            for pattern in (_EN_PERSON, _EN_NAME_ANYWHERE)
+            for match in pattern.finditer(text)
+            if not _EMPLOYER_BEFORE.search(text[max(0, match.start() - 6) : match.start()])
+            and match.group(1).split()[-1] not in _EN_ORG_WORDS
+            and match.group(1).split()[0] not in _EN_SENTENCE_OPENERS
         )
-        for pattern in (_EN_PERSON, _EN_NAME_ANYWHERE)
-        for match in pattern.finditer(earlier)
-        # "at Northgate Research" names an employer, not a person.
-        if not re.search(
-            r"\b(?:at|of|from|for|in|by)\s+$", text[max(0, match.start() - 6) : match.start()]
-        )
-        and match.group(1).split()[-1] not in _EN_ORG_WORDS
-        and match.group(1).split()[0] not in _EN_SENTENCE_OPENERS
-    ]
-    full_names = {name.split()[-1]: name for _, name, _ in sorted(names)}
-    for surname, full_name in full_names.items():
-        for match in re.finditer(rf"\b{re.escape(surname)}\b", earlier):
-            if _EN_ACTING.match(earlier[match.end() :]) or earlier[match.end() :].startswith(","):
-                names.append((match.start(), full_name, True))
-    names += [
-        (quote.start, quote.speaker, True)
-        for quote in quotes
-        if quote.speaker and quote.start < before and not is_anaphor(quote.speaker)
-    ]
-    names = [item for item in names if item[1] and item[1] not in _EN_PRONOUNS]
-    if window is not None:
-        names = [item for item in names if item[0] >= before - window]
-    people = [item for item in names if item[2]] or names
-    return max(people)[1] if people else None
+        # Full names by surname, in text order (every mention, as the surname lookup sees them).
+        self._full_names: dict[str, tuple[list[int], list[str]]] = {}
+        for start, name, _ in mentions:
+            starts, names = self._full_names.setdefault(name.split()[-1], ([], []))
+            starts.append(start)
+            names.append(name)
+        # Mentions that can be a speaker, with for each the latest one up to it that reads as a
+        # person (or -1).
+        kept = [item for item in mentions if item[1] and item[1] not in _EN_PRONOUNS]
+        self._starts = [start for start, _, _ in kept]
+        self._mentions = kept
+        self._latest_person: list[int] = []
+        latest = -1
+        for index, (_, _, evidence) in enumerate(kept):
+            if evidence:
+                latest = index
+            self._latest_person.append(latest)
+        # A surname alone that acts ("Cowen emphasized", "Cowen, …") counts once a full name with
+        # that surname has been written: ordered by the position from which it counts, with the
+        # latest occurrence among those counting so far.
+        # (One pass over the capitalised words, not one per surname.)
+        occurrences: list[tuple[int, int, str]] = []
+        for match in _EN_CAPITALISED.finditer(text):
+            full_names = self._full_names.get(match.group())
+            if full_names and (
+                _EN_ACTING.match(text, match.end()) or text.startswith(",", match.end())
+            ):
+                occurrences.append(
+                    (max(match.start(), full_names[0][0]), match.start(), match.group())
+                )
+        occurrences.sort()
+        self._surname_counts_from = [counts_from for counts_from, _, _ in occurrences]
+        self._latest_surname: list[tuple[int, str]] = []
+        best: tuple[int, str] = (-1, "")
+        for _, start, surname in occurrences:
+            best = max(best, (start, surname))
+            self._latest_surname.append(best)
+
+    def last_before(
+        self, before: int, last_attributed: Quote | None, window: int | None = None
+    ) -> str | None:
+        """The person "she said" at `before` refers to: the latest quoted speaker or named person
+        (with words marking a person) before it, else the latest name at all; with a `window`,
+        only those starting at most that many characters before it."""
+        earliest = -1 if window is None else before - window
+        count = bisect.bisect_left(self._starts, before)
+        candidates: list[tuple[int, str]] = []
+        person = self._latest_person[count - 1] if count else -1
+        if person >= 0:
+            candidates.append(self._mentions[person][:2])
+        counting = bisect.bisect_left(self._surname_counts_from, before)
+        if counting:
+            start, surname = self._latest_surname[counting - 1]
+            starts, names = self._full_names[surname]
+            candidates.append((start, names[bisect.bisect_left(starts, before) - 1]))
+        if last_attributed is not None and last_attributed.start < before:
+            assert last_attributed.speaker is not None
+            candidates.append((last_attributed.start, last_attributed.speaker))
+        candidates = [item for item in candidates if item[0] >= earliest]
+        if candidates:
+            return max(candidates)[1]
+        if count and self._mentions[count - 1][0] >= earliest:
+            return self._mentions[count - 1][1]
+        return None
 
 
-def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
+def _attributed(quote: Quote) -> bool:
+    """A quote whose speaker can stand for a later "she said" or "the analyst added"."""
+    return bool(quote.speaker) and not is_anaphor(quote.speaker)
+
+
+class _KoreanFullNames:
+    """Korean full names of a post by surname, found once per surname, so that expanding each
+    short form ("손 의장") costs a binary search instead of a pass over the text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # surname → (starts, names, the words after each name up to a break, for its title)
+        self._by_surname: dict[str, tuple[list[int], list[str], list[str]]] = {}
+        self._by_title: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+
+    def _found(self, surname: str) -> tuple[list[int], list[str], list[str]]:
+        found = self._by_surname.get(surname)
+        if found is None:
+            found = ([], [], [])
+            for match in re.finditer(
+                rf"(?<![\uac00-\ud7a3])({re.escape(surname)}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
+                self._text,
+            ):
+                if looks_korean_name(match.group(1)):
+                    found[0].append(match.start())
+                    found[1].append(match.group(1))
+                    found[2].append(
+                        re.split(r"[.,\n“\"]", self._text[match.end() : match.end() + 40])[0]
+                    )
+            self._by_surname[surname] = found
+        return found
+
+    def latest(self, surname: str, title: str, before: int) -> str | None:
+        """The latest full name with this surname that starts before `before`, preferring one
+        written with the same title ("김민재 하나증권 연구원" for "김 연구원")."""
+        titled = self._by_title.get((surname, title))
+        if titled is None:
+            starts, names, following = self._found(surname)
+            titled = self._by_title[(surname, title)] = (
+                [start for start, after in zip(starts, following, strict=True) if title in after],
+                [name for name, after in zip(names, following, strict=True) if title in after],
+            )
+        count = bisect.bisect_left(titled[0], before)
+        if count:
+            return titled[1][count - 1]
+        starts, names, _ = self._found(surname)
+        count = bisect.bisect_left(starts, before)
+        return names[count - 1] if count else None
+
+
+def _expand_short_form(name: str | None, full_names: _KoreanFullNames, before: int) -> str | None:
     """ "손 의장" → "손영권": the latest Korean full name with that surname earlier in the post,
     preferring one written with the same title ("김민재 하나증권 연구원" for "김 연구원")."""
     if not name:
@@ -622,21 +727,7 @@ def _expand_short_form(name: str | None, text: str, before: int) -> str | None:
     parts = name.split()
     if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
         return name
-    candidates = [
-        (
-            match.group(1),
-            parts[1] in re.split(r"[.,\n“\"]", text[match.end() : match.end() + 40])[0],
-        )
-        for match in re.finditer(
-            rf"(?<![\uac00-\ud7a3])({re.escape(parts[0])}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
-            text[:before],
-        )
-        if looks_korean_name(match.group(1))
-    ]
-    titled = [candidate for candidate, has_title in candidates if has_title]
-    if titled:
-        return titled[-1]
-    return candidates[-1][0] if candidates else name
+    return full_names.latest(parts[0], parts[1], before) or name
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=다\.)|(?<=요\.)|(?<=[가-힣]\.)(?=\S)")
@@ -743,6 +834,10 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
         lines.setdefault(sentence.line, []).append(sentence)
     quotes: list[Quote] = []
     people: list[_Subject] = []  # person-like subjects seen so far, in text order
+    last_person: _Subject | None = None  # the latest of them that is a person
+    last_attributed: Quote | None = None  # the latest quote with a speaker
+    english_people: _EnglishPeople | None = None  # found when first needed
+    full_names = _KoreanFullNames(text)
     last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
     last_speaker: str | None = None
     last_quote_line = previous_line = -1
@@ -776,6 +871,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             while cursor < len(subjects) and subjects[cursor].end <= absolute_open:
                 if subjects[cursor].person_like:
                     people.append(subjects[cursor])
+                    if subjects[cursor].person:
+                        last_person = subjects[cursor]
                 cursor += 1
             span = next(((a, b) for a, b in attribution if a <= open_at < b), (0, len(line)))
             span_start, span_end = line_start + span[0], line_start + span[1]
@@ -803,14 +900,14 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
             if is_anaphor(speaker):
-                speaker = _last_english_person(text, absolute_open, quotes)
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
                 if named:
                     speaker = named[0].name
                 elif any(s.pronoun for s in before_subjects) and people:
-                    persons = [p for p in people if p.person]
-                    speaker = (persons or people)[-1].name
+                    speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
                 else:
@@ -844,15 +941,21 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 and not line[:open_at].strip()
             ):
                 # "I expect …" on a line of its own: the person the paragraph before names.
-                speaker = _last_english_person(text, absolute_open, quotes, window=400)
-            speaker = _expand_short_form(speaker, text, absolute_open)
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.last_before(absolute_open, last_attributed, window=400)
+            speaker = _expand_short_form(speaker, full_names, absolute_open)
             previous = (span, speaker)
             last_speaker, last_quote_line = speaker, line_start
             sentence_text = text[span_start:span_end].strip()
-            quotes.append(
-                Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
-            )
-        people.extend(s for s in subjects[cursor:] if s.person_like)
+            quote = Quote(inner.strip(), speaker, sentence_text, absolute_open, absolute_close)
+            quotes.append(quote)
+            if _attributed(quote):
+                last_attributed = quote
+        for subject in subjects[cursor:]:
+            if subject.person_like:
+                people.append(subject)
+                if subject.person:
+                    last_person = subject
         if line_start >= last_quote:
             break  # nothing after the last quotation can be a speaker for it
     return quotes

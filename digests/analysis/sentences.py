@@ -193,16 +193,12 @@ def _split_english_runs(sentence_text: str) -> list[tuple[int, int]]:
 def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
     """Sentences for every post, with one batched Kiwi call over all Korean lines."""
     all_lines = [_lines(text) for text in texts]
-    korean = [(post, line) for post, lines in enumerate(all_lines) for line in lines if line.korean]
+    korean = [line.body for lines in all_lines for line in lines if line.korean]
+    # Kiwi's results are taken one line at a time, in the order the lines were given, as the
+    # loop below reaches each Korean line: never all of them in memory at once.
     kiwi_results = (
-        list(get_kiwi().split_into_sents([line.body for _, line in korean], return_tokens=True))
-        if korean
-        else []
+        iter(get_kiwi().split_into_sents(korean, return_tokens=True)) if korean else iter(())
     )
-    by_line = {
-        (post, line.start): result
-        for (post, line), result in zip(korean, kiwi_results, strict=True)
-    }
     output: list[list[Sentence]] = []
     for post, lines in enumerate(all_lines):
         sentences: list[Sentence] = []
@@ -210,7 +206,7 @@ def segment_posts(texts: Sequence[str]) -> list[list[Sentence]]:
             pieces: list[tuple[int, int, list[Token], str]] = []
             base = line.body_start
             if line.korean:
-                for kiwi_sentence in by_line[(post, line.start)]:
+                for kiwi_sentence in next(kiwi_results):
                     # Tags are kept without Kiwi's variant suffix (VV-R → VV): nothing needs it.
                     tokens = [
                         Token(

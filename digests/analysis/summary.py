@@ -119,8 +119,15 @@ def candidates_from(
 
 
 def summarize(candidates: Sequence[SummaryCandidate], size: int = 3) -> list[str]:
-    """Pick up to `size` sentences: central, early, and not repeating each other."""
-    if not candidates:
+    """Pick up to `size` sentences: central, early, and not repeating each other.
+
+    Maximal marginal relevance: each pick is the best-scoring candidate after a penalty for
+    its overlap with what was already picked; a candidate whose words all lie within a pick
+    is passed over for good. Between two picks the penalties do not change, so the candidates
+    are ranked once per pick and walked in that order (a text repeating one sentence a hundred
+    thousand times costs a few passes, not a pass per repetition).
+    """
+    if not candidates or size <= 0:
         return []
     frequencies: Counter[str] = Counter()
     for candidate in candidates:
@@ -134,26 +141,37 @@ def summarize(candidates: Sequence[SummaryCandidate], size: int = 3) -> list[str
         lead = 0.2 * (1.0 - min(1.0, candidate.position * 3))
         return weight / math.sqrt(len(candidate.words)) * 10 + lead + candidate.bonus
 
-    scores = {id(candidate): relevance(candidate) for candidate in candidates}
-    chosen: list[SummaryCandidate] = []
-    remaining = list(candidates)
+    scores = [relevance(candidate) for candidate in candidates]
+    chosen: list[int] = []  # indexes into candidates, in the order picked
+    remaining = list(range(len(candidates)))
     while remaining and len(chosen) < size:
 
-        def marginal(candidate: SummaryCandidate) -> float:
+        def marginal(index: int) -> float:
+            words = candidates[index].words
             overlap = max(
                 (
-                    len(candidate.words & other.words) / (len(candidate.words | other.words) or 1)
+                    len(words & candidates[other].words)
+                    / (len(words | candidates[other].words) or 1)
                     for other in chosen
                 ),
                 default=0.0,
             )
-            return scores[id(candidate)] - _REDUNDANCY_WEIGHT * overlap * 2
+            return scores[index] - _REDUNDANCY_WEIGHT * overlap * 2
 
-        best = max(remaining, key=marginal)
-        remaining.remove(best)
-        if chosen and any(best.words and best.words <= other.words for other in chosen):
-            continue
-        chosen.append(best)
-    order = {id(candidate): index for index, candidate in enumerate(candidates)}
-    chosen.sort(key=lambda candidate: order[id(candidate)])
-    return [candidate.text for candidate in chosen]
+        # Best first; on equal scores the earlier sentence, as max() over the list would pick.
+        ranked = sorted(remaining, key=lambda index: (-marginal(index), index))
+        picked = None
+        for position, index in enumerate(ranked):
+            words = candidates[index].words
+            if chosen and any(words and words <= candidates[other].words for other in chosen):
+                continue  # adds nothing to a sentence already picked: never a candidate again
+            picked = position
+            break
+        if picked is None:
+            break
+        chosen.append(ranked[picked])
+        passed_over = set(ranked[:picked])
+        remaining = [
+            index for index in remaining if index != ranked[picked] and index not in passed_over
+        ]
+    return [candidates[index].text for index in sorted(chosen)]

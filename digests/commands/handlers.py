@@ -7,6 +7,7 @@ front ends turn them into ephemeral replies in one place.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,7 +16,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
-from digests.digest.chart import render_chart
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
@@ -74,6 +74,20 @@ ENGLISH = catalog("en")
 def post_date_hint(post_id: int) -> str:
     """How to give a post its date, in the terminal's and Discord's command syntax."""
     return f"/ingest date post:{post_id} date:YYYY-MM-DD"
+
+
+def render_chart(digest: Digest) -> bytes | None:
+    """The digest's chart as PNG bytes (blocking: `draw_chart` runs it in a worker thread).
+    matplotlib is imported on the first chart, not when the bot starts."""
+    from digests.digest.chart import render_chart as render
+
+    return render(digest)
+
+
+async def draw_chart(digest: Digest) -> bytes | None:
+    """The digest's chart, drawn in a worker thread: a chart takes matplotlib 100–200 ms (the
+    first one, with matplotlib's import and the font search, seconds), too long for the loop."""
+    return await asyncio.to_thread(render_chart, digest)
 
 
 def delivery_strings(language: object) -> Catalog:
@@ -346,7 +360,7 @@ class Commands:
                 description="\n\n".join(lines),
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return self.digest_reply(digest, title=words("reply.summary_title", days=window))
+        return await self.digest_reply(digest, title=words("reply.summary_title", days=window))
 
     @staticmethod
     def _post_date(post: StoredPost, words: Catalog = ENGLISH) -> str:
@@ -425,7 +439,7 @@ class Commands:
             )
             for trend in digest.themes
         ]
-        chart = render_chart(digest)
+        chart = await draw_chart(digest)
         return Reply(
             title=words("reply.themes_title", days=days),
             description="\n".join(lines),
@@ -639,9 +653,9 @@ class Commands:
 
     # --- /digest --------------------------------------------------------------------------------
 
-    def digest_reply(self, digest: Digest, title: str | None = None) -> Reply:
+    async def digest_reply(self, digest: Digest, title: str | None = None) -> Reply:
         """A digest as a reply (Markdown body, chart attached)."""
-        chart = render_chart(digest)
+        chart = await draw_chart(digest)
         text = render_markdown(digest)
         return Reply(
             title=title or digest_title(digest),
@@ -652,7 +666,7 @@ class Commands:
     async def digest_now(self, caller: Caller, days: int | None = None) -> Reply:
         """A digest of the last days, right now."""
         digest = await self.services.digests.build_now(caller.guild_id, days)
-        return self.digest_reply(digest)
+        return await self.digest_reply(digest)
 
     async def digest_schedule(
         self,
@@ -928,13 +942,14 @@ class Commands:
         )
 
     async def export(self, caller: Caller) -> Reply:
-        """The server's forecasts as CSV and JSON files."""
-        csv_text, json_text = await self.services.ledger.export(caller.guild_id)
+        """The server's forecasts as CSV and JSON files (written off the event loop; sent from
+        disk and deleted once the reply is gone)."""
+        export = await self.services.ledger.export(caller.guild_id)
         return Reply(
             title=caller.words("reply.export_title"),
             files=[
-                Attachment("forecasts.csv", csv_text.encode("utf-8")),
-                Attachment("forecasts.json", json_text.encode("utf-8")),
+                Attachment.temporary("forecasts.csv", export.csv_path),
+                Attachment.temporary("forecasts.json", export.json_path),
             ],
             ephemeral=True,
         )
@@ -1113,12 +1128,12 @@ class Commands:
 
     # --- outbox messages ------------------------------------------------------------------------
 
-    def render_delivery(self, payload: OutboxPayload, late: bool) -> Reply:
+    async def render_delivery(self, payload: OutboxPayload, late: bool) -> Reply:
         """How one queued message (reminder, follow-up, digest, feed entry) looks when sent."""
         if isinstance(payload, DigestPayload):
             from digests.digest.render import from_json
 
-            return self.digest_reply(from_json(payload.digest))
+            return await self.digest_reply(from_json(payload.digest))
         words = delivery_strings(payload.language)
         if isinstance(payload, FeedPayload):
             feed = defang(payload.feed or words("delivery.feed_unnamed"))
@@ -1237,12 +1252,12 @@ class Commands:
             mention_roles=roles,
         )
 
-    def render_outgoing(self, delivery: Delivery) -> Reply:
+    async def render_outgoing(self, delivery: Delivery) -> Reply:
         """The message a claimed delivery sends: one row as `render_delivery` shows it, a group
         of reminders as `render_reminder_group` does."""
         if len(delivery.messages) == 1:
             message = delivery.messages[0]
-            return self.render_delivery(message.body, message.late)
+            return await self.render_delivery(message.body, message.late)
         items: list[tuple[ForecastPayload, bool]] = []
         for message in delivery.messages:
             body = message.body

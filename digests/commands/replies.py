@@ -8,6 +8,8 @@ can show `<t:…:D>` timestamps and the terminal plain ISO dates.
 from __future__ import annotations
 
 import re
+import shutil
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -70,10 +72,33 @@ class Field:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply (a chart, an export)."""
+    """A file sent with a reply (a chart, an export): its bytes, or for large files (exports)
+    a file on disk, read only as it is sent."""
 
     filename: str
-    data: bytes
+    data: bytes = b""
+    path: Path | None = None
+
+    @classmethod
+    def temporary(cls, filename: str, path: Path) -> Attachment:
+        """An attachment that owns the file at `path`: the file is deleted once the attachment
+        is no longer referenced (the reply was sent, or dropped)."""
+        attachment = cls(filename, path=path)
+        weakref.finalize(attachment, _remove_file, path)
+        return attachment
+
+    @property
+    def size(self) -> int:
+        """Bytes in the file."""
+        return self.path.stat().st_size if self.path is not None else len(self.data)
+
+    def read_bytes(self) -> bytes:
+        """The whole file (meant for small files and tests; senders stream `path`)."""
+        return self.path.read_bytes() if self.path is not None else self.data
+
+
+def _remove_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -126,10 +151,13 @@ def reply_as_text(reply: Reply, out_dir: Path | None = None) -> str:
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / attachment.filename
-            target.write_bytes(attachment.data)
+            if attachment.path is not None:
+                shutil.copyfile(attachment.path, target)
+            else:
+                target.write_bytes(attachment.data)
             lines.append(f"attached: {target}")
         else:
-            lines.append(f"attached: {attachment.filename} ({len(attachment.data)} bytes)")
+            lines.append(f"attached: {attachment.filename} ({attachment.size} bytes)")
     for page in reply.pages:
         lines.append(reply_as_text(page, out_dir))
     return "\n".join(lines)

@@ -11,6 +11,9 @@ Series stay apart: each theme has its own colour, marker and line style, and lin
 lie on top of each other are nudged sideways a little. A single period has no trend to draw, so
 its themes are shown as bars of that period's counts. Titles and axis words follow the
 digest's language (the message catalog's `chart` table).
+
+The command layer draws in worker threads; matplotlib shares font objects between figures and is
+not thread-safe, so one chart is drawn at a time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import importlib.util
 import io
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -69,6 +73,7 @@ _SHIPPED_FONT_FILE = "NanumGothic.ttf"
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _LINESTYLES = ("-", "--", "-.", ":")
 _NUDGE = 0.06  # sideways shift between series that share a point, in period units
+_DRAWING = threading.Lock()
 _COLORS = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5")
 
 
@@ -184,7 +189,12 @@ def _scores(digest: Digest) -> list[tuple[str, float, int]]:
 
 
 def render_chart(digest: Digest) -> bytes | None:
-    """The digest's chart as PNG bytes, or None when there is nothing to plot."""
+    """The digest's chart as PNG bytes, or None when there is nothing to plot (thread-safe)."""
+    with _DRAWING:
+        return _render(digest)
+
+
+def _render(digest: Digest) -> bytes | None:
     if digest.is_empty:
         return None
     periods, series = _history_series(digest)

@@ -204,14 +204,14 @@ class AnalysisRepository:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
+            # Each label's posts of the period in theme_periods (one row per post and theme,
+            # by the post's effective date; migration 0011): not every theme row of every post
+            # of the period.
             rows = await self._db.fetch_all(
-                "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM posts p"
-                " CROSS JOIN post_themes t ON t.post_id = p.id"
-                " WHERE p.guild_id = ? AND t.guild_id = ?"
-                # +: read each post's few labels and test them, rather than seek every label.
-                f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ? AND +t.label IN ({marks})"
-                " GROUP BY t.label",
-                (guild_id, guild_id, to_timestamp(since), to_timestamp(until), *chunk),
+                "SELECT label, COUNT(*) AS n FROM theme_periods"
+                f" WHERE guild_id = ? AND label IN ({marks})"
+                " AND effective_ts >= ? AND effective_ts < ? GROUP BY label",
+                (guild_id, *chunk, to_timestamp(since), to_timestamp(until)),
             )
             counts.update({row["label"]: int(row["n"]) for row in rows})
         return counts

@@ -92,6 +92,17 @@ class Database:
         """Close the connection."""
         await self._connection.close()
 
+    def reader(self) -> sqlite3.Connection:
+        """A read-only connection of its own to the same file, for a long read in a worker
+        thread (an export): the shared connection stays free for everyone else meanwhile, and
+        WAL gives the reader one consistent snapshot per statement. Close it when done."""
+        if self.path == ":memory:":
+            raise ValueError("an in-memory database has no second connection to read with")
+        uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout = 5000")
+        return connection
+
     async def migrate(self) -> list[int]:
         """Apply every migration the database has not recorded, in version order; return the
         versions applied."""

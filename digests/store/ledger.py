@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -38,6 +38,19 @@ _LEDGER_FILTERS = {
 }
 # Up to this many posts carrying a theme, a ledger listing by theme starts from those posts.
 _FEW_THEME_POSTS = 2000
+
+
+# Up to this many forecasts found by the trigram index, a source filter checks just those.
+_FEW_SOURCE_MATCHES = 1000
+_WINDOW = 8  # characters of a source text looked up at a time (six trigrams)
+
+
+def _search_windows(text: str) -> list[str]:
+    """The start, middle and end of a text, `_WINDOW` characters each (the text if shorter)."""
+    if len(text) <= _WINDOW:
+        return [text]
+    middle = (len(text) - _WINDOW) // 2
+    return list(dict.fromkeys([text[:_WINDOW], text[middle : middle + _WINDOW], text[-_WINDOW:]]))
 
 
 def _escape_like(text: str) -> str:
@@ -85,15 +98,36 @@ class LedgerRepository:
                 )
                 parameters += [guild_id, theme]
         if source:
-            # The posts whose source matches are found once (posts_guild_source), instead of
-            # looking up every forecast's post (a forecast's post is always of its guild).
-            clauses.append(
-                "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
-                " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
-            )
             pattern = "%" + _escape_like(source) + "%"
-            parameters += [pattern, pattern, pattern, guild_id, pattern]
+            candidates = await self._source_candidates(guild_id, source)
+            if candidates is None:
+                # A common text: walking the ledger in its order meets matches soon. The posts
+                # whose source matches are found once (posts_guild_source), instead of looking
+                # up every forecast's post (a forecast's post is always of its guild).
+                clauses.append(
+                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                    " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
+                    " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
+                )
+                parameters += [pattern, pattern, pattern, guild_id, pattern]
+            else:
+                # A rare text: only the forecasts the trigram index found can match. They are
+                # read by id (CROSS JOIN keeps that order) and each is checked exactly as above,
+                # its post looked up by id.
+                if source_table == "forecasts f":
+                    source_table = (
+                        "json_each(?) AS candidate CROSS JOIN forecasts f ON f.id = candidate.value"
+                    )
+                    parameters.insert(0, json.dumps(candidates))
+                else:
+                    clauses.append("f.id IN (SELECT value FROM json_each(?))")
+                    parameters.append(json.dumps(candidates))
+                clauses.append(
+                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                    " OR f.author LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM posts p"
+                    " WHERE p.id = f.post_id AND p.guild_id = ? AND p.source LIKE ? ESCAPE '\\'))"
+                )
+                parameters += [pattern, pattern, pattern, guild_id, pattern]
         if query:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
@@ -106,6 +140,34 @@ class LedgerRepository:
             (*parameters, limit, offset),
         )
         return [row_to_forecast(row) for row in rows]
+
+    async def _source_candidates(self, guild_id: int, text: str) -> list[int] | None:
+        """Ids of forecasts whose sources (label, link, author, post source) hold every trigram
+        of a piece of `text`: a superset of the guild's forecasts that hold `text` (the caller
+        keeps the guild's). None when the index is no help: the text is under three characters,
+        or more than _FEW_SOURCE_MATCHES forecasts hold each piece looked up.
+
+        The lookup is not narrowed to the guild on purpose: that would read every match's row
+        to test its guild, and a text common in another guild would cost as much as the walk
+        it replaces. The cost also grows with how common the trigrams are, so a long text is
+        looked up by a few short pieces (start, middle, end) and the smallest answer is kept."""
+        if len(text) < 3:
+            return None
+        best: list[int] | None = None
+        for window in _search_windows(text):
+            trigrams = dict.fromkeys(window[start : start + 3] for start in range(len(window) - 2))
+            rows = await self._db.fetch_all(
+                "SELECT rowid FROM forecast_sources WHERE forecast_sources MATCH ? LIMIT ?",
+                (
+                    " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams),
+                    _FEW_SOURCE_MATCHES + 1,
+                ),
+            )
+            if best is None or len(rows) < len(best):
+                best = [row[0] for row in rows]
+            if len(best) <= _FEW_SOURCE_MATCHES:
+                break
+        return best if best is not None and len(best) <= _FEW_SOURCE_MATCHES else None
 
     async def between(
         self,
@@ -353,26 +415,35 @@ class LedgerRepository:
             found.update(int(row["forecast_id"]) for row in rows)
         return found
 
-    async def export_rows(self, guild_id: int, fields: Sequence[str]) -> list[dict[str, object]]:
-        """The guild's whole ledger in listing order, as plain values (one query, no paging)."""
+    def export_rows(
+        self, guild_id: int, fields: Sequence[str], batch: int = 1000
+    ) -> Iterator[dict[str, object]]:
+        """The guild's whole ledger in listing order, as plain values, one row at a time.
+
+        Blocking: call it from a worker thread. It reads on a connection of its own
+        (`Database.reader`), so however long the ledger, neither the event loop nor the shared
+        connection waits for it, and only `batch` rows are in memory at once."""
         column = {"resolved_at": "resolved_ts", "created_at": "created_ts"}
         unknown = set(fields) - set(COLUMNS.replace(" ", "").split(",")) - set(column)
         if unknown:
             raise ValueError(f"unknown export fields: {sorted(unknown)}")
-        rows = await self._db.fetch_all(
-            f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
-            " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
-            (guild_id,),
-        )
         timestamps = [index for index, name in enumerate(fields) if name in column]
-        exported = []
-        for row in rows:
-            values = list(row)
-            for index in timestamps:
-                if values[index] is not None:
-                    values[index] = str(from_timestamp(values[index]))
-            exported.append(dict(zip(fields, values, strict=True)))
-        return exported
+        connection = self._db.reader()
+        try:
+            cursor = connection.execute(
+                f"SELECT {', '.join(column.get(name, name) for name in fields)} FROM forecasts"
+                " WHERE guild_id = ? ORDER BY due_ts IS NULL, due_ts, id",
+                (guild_id,),
+            )
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    values = list(row)
+                    for index in timestamps:
+                        if values[index] is not None:
+                            values[index] = str(from_timestamp(values[index]))
+                    yield dict(zip(fields, values, strict=True))
+        finally:
+            connection.close()
 
     async def guild_of(self, forecast_id: int) -> int | None:
         """The guild a forecast belongs to. Deliberately unscoped: a button clicked in a DM

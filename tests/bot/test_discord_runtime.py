@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 import bot as bot_package
 from bot.client import HindsightBot, ShardedHindsightBot, ShardScope
+from digests.analysis import kiwi
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
 from tests.conftest import REPO, make_settings
@@ -100,6 +102,18 @@ async def test_a_shard_process_only_serves_its_own_guilds(tmp_path: Path) -> Non
             assert "claim in shard 1" in str(ping.embeds[0].get("description"))
             shard_zero = await running.services.store.outbox.list(guilds[0].id)
             assert shard_zero == []  # another process (shard 0) queues and sends its own
+
+
+async def test_kiwi_warms_up_in_the_background_once_the_bot_starts(tmp_path: Path) -> None:
+    guild = FakeGuild(name="warm")
+    async with FakeDiscord(guilds=[guild]) as fake, fake.patched():
+        running = bot_package.create_bot(make_settings(tmp_path), guild_ready_timeout=0.05)
+        async with fake.run_bot(running):
+            warm_up = running.analysis_warm_up
+            assert warm_up.name == "kiwi-warm-up" and warm_up.daemon
+            await asyncio.to_thread(warm_up.join, 300)
+            assert not warm_up.is_alive()
+            assert kiwi.is_warm() and kiwi.load_count() == 1
 
 
 async def test_links_posted_in_a_watched_channel_are_stored(tmp_path: Path) -> None:

@@ -293,7 +293,7 @@ async def test_a_long_digest_stopped_after_its_first_part_sends_only_the_rest(
                     payload=payload,
                     now=clock.now(),
                 )
-            parts = pack_messages(first.handlers.render_delivery(payload, False))
+            parts = pack_messages(await first.handlers.render_delivery(payload, False))
             assert len(parts) >= 3
             await stop_mid_send(first, fake, world.reminders)
             assert len(fake.messages_in(world.reminders.id)) == 1

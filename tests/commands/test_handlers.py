@@ -136,11 +136,11 @@ async def test_a_late_reminder_says_so_and_pings_only_the_role(
     transport = RecordingTransport()
     await services.scheduler(transport).tick()
     channel = next(m for m in transport.delivered if m.destination == "channel")
-    reply = commands.render_delivery(channel.body, channel.late)
+    reply = await commands.render_delivery(channel.body, channel.late)
     assert "late" in reply.description
     assert reply.mention_roles == [42] and reply.mention_users == []
     assert "(1 subscribed member was messaged directly.)" in reply.description
-    on_time = commands.render_delivery(channel.body, False)
+    on_time = await commands.render_delivery(channel.body, False)
     assert "late" not in on_time.description
 
 
@@ -231,10 +231,10 @@ def test_a_group_holds_one_to_five_forecasts(commands: Commands) -> None:
         commands.render_reminder_group([])
 
 
-def test_a_one_day_follow_up_is_worded_in_the_singular(commands: Commands) -> None:
-    one = commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=1), False)
+async def test_a_one_day_follow_up_is_worded_in_the_singular(commands: Commands) -> None:
+    one = await commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=1), False)
     assert "Came due 1 day ago and nobody" in one.description
-    seven = commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=7), False)
+    seven = await commands.render_delivery(FollowupPayload(forecast=_snapshot(3), stage=7), False)
     assert "Came due 7 days ago and nobody" in seven.description
 
 

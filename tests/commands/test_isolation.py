@@ -129,7 +129,7 @@ async def test_another_guilds_lists_are_empty(guild1: Guild1, commands: Commands
     scoreboard = await commands.scoreboard(ELSEWHERE, "author")
     assert "<@10>" not in _text(scoreboard) and "1 resolved" not in _text(scoreboard)
     export = await commands.export(ELSEWHERE)
-    files = {attachment.filename: attachment.data.decode() for attachment in export.files}
+    files = {attachment.filename: attachment.read_bytes().decode() for attachment in export.files}
     assert list(csv.DictReader(io.StringIO(files["forecasts.csv"]))) == []
     assert json.loads(files["forecasts.json"]) == []
     assert await commands.complete_forecasts(ELSEWHERE.guild_id, str(guild1.forecast_id)) == []
@@ -150,5 +150,5 @@ async def test_the_owning_guild_sees_its_own(guild1: Guild1, commands: Commands)
     assert "a.example" in _text(await commands.feed_list(MODERATOR))
     assert "Rates outlook" in _text(await commands.summary(MEMBER, post=guild1.post_id))
     export = await commands.export(MEMBER)
-    rows = list(csv.DictReader(io.StringIO(export.files[0].data.decode())))
+    rows = list(csv.DictReader(io.StringIO(export.files[0].read_bytes().decode())))
     assert {int(r["id"]) for r in rows} == {guild1.forecast_id, guild1.resolved_id}

@@ -51,10 +51,10 @@ async def test_feed_announcements_follow_the_guild_language(
 
     korean = announced[KO_GUILD]
     assert korean.payload["language"] == "ko"
-    reply = commands.render_delivery(korean.body, korean.late)
+    reply = await commands.render_delivery(korean.body, korean.late)
     assert (reply.title, reply.description) == ("시장 메모 2", "시장 블로그에 새 글 · 김작가")
 
     english = announced[EN_GUILD]
     assert english.payload["language"] == "en"
-    reply = commands.render_delivery(english.body, english.late)
+    reply = await commands.render_delivery(english.body, english.late)
     assert (reply.title, reply.description) == ("시장 메모 2", "New in 시장 블로그 · 김작가")

@@ -19,6 +19,15 @@ OUTSIDER = Actor(OTHER_GUILD, 20)
 OUTSIDE_MODERATOR = Actor(OTHER_GUILD, 98, is_moderator=True)
 
 
+async def export_text(services: Services, guild_id: int) -> tuple[str, str]:
+    """The ledger export's CSV and JSON text (the temporary files are removed)."""
+    export = await services.ledger.export(guild_id)
+    try:
+        return export.csv_path.read_text("utf-8"), export.json_path.read_text("utf-8")
+    finally:
+        export.remove()
+
+
 async def add_spoken(
     services: Services,
     guild_id: int,

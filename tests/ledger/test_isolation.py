@@ -15,7 +15,7 @@ from digests.app import Services
 from digests.clock import ManualClock
 from digests.errors import NotFound
 from digests.ledger.service import Actor, LedgerService
-from tests.ledger.conftest import ALICE, BOB, GUILD, MODERATOR, OTHER_GUILD
+from tests.ledger.conftest import ALICE, BOB, GUILD, MODERATOR, OTHER_GUILD, export_text
 
 # The same person is a moderator of another server: being a member elsewhere grants nothing.
 ALICE_ELSEWHERE = Actor(OTHER_GUILD, ALICE.user_id, is_moderator=True)
@@ -54,7 +54,7 @@ async def _snapshot(ledger: Ledger) -> object:
         views,
         await service.reminders(ALICE),
         await service.subscriptions(ALICE),
-        await service.export(GUILD),
+        await export_text(ledger.services, GUILD),
         await service.scoreboard(GUILD),
     )
 
@@ -139,7 +139,9 @@ async def _scoreboard(s: LedgerService, led: Ledger) -> None:
 
 
 async def _export(s: LedgerService, led: Ledger) -> None:
-    csv_text, json_text = await s.export(OTHER_GUILD)
+    export = await s.export(OTHER_GUILD)
+    csv_text, json_text = export.csv_path.read_text("utf-8"), export.json_path.read_text("utf-8")
+    export.remove()
     assert csv_text.strip().splitlines() == [csv_text.strip().splitlines()[0]]  # header only
     assert json.loads(json_text) == []
 

@@ -20,6 +20,7 @@ from tests.ledger.conftest import (
     OUTSIDE_MODERATOR,
     OUTSIDER,
     add_spoken,
+    export_text,
 )
 
 BANK = "https://bank.example/outlook"
@@ -111,7 +112,7 @@ async def test_scoreboard_limit(judged: Services) -> None:
 
 
 async def test_export_holds_the_guilds_forecasts_only(judged: Services) -> None:
-    csv_text, json_text = await judged.ledger.export(GUILD)
+    csv_text, json_text = await export_text(judged, GUILD)
     records = list(csv.DictReader(io.StringIO(csv_text)))
     items = json.loads(json_text)
     assert len(records) == len(items) == 10
@@ -132,12 +133,12 @@ async def test_export_holds_the_guilds_forecasts_only(judged: Services) -> None:
     assert (row["probability"], row["due_end"], row["outcome"]) == ("0.8", "2026-01-31", "correct")
     assert "guild_id" not in records[0]
 
-    other_csv, other_json = await judged.ledger.export(OTHER_GUILD)
+    other_csv, other_json = await export_text(judged, OTHER_GUILD)
     assert [item["id"] for item in json.loads(other_json)] == sorted(theirs)
     assert len(list(csv.DictReader(io.StringIO(other_csv)))) == 1
 
 
 async def test_export_keeps_korean_text_readable(services: Services) -> None:
     await services.ledger.add(ALICE, claim="내년 3월 금리 인하", due="2026-03-31")
-    csv_text, json_text = await services.ledger.export(GUILD)
+    csv_text, json_text = await export_text(services, GUILD)
     assert "내년 3월 금리 인하" in csv_text and "내년 3월 금리 인하" in json_text

@@ -16,7 +16,7 @@ import pytest
 from digests.app import Services
 from digests.errors import InputError, NotFound, PermissionDenied
 from digests.ledger.model import ForecastRecord
-from tests.ledger.conftest import ALICE, GUILD, MODERATOR, OTHER_GUILD, OUTSIDER
+from tests.ledger.conftest import ALICE, GUILD, MODERATOR, OTHER_GUILD, OUTSIDER, export_text
 
 ESSAY = "\n".join(
     [
@@ -107,7 +107,7 @@ async def test_views_and_waiting_forecasts_stay_in_their_guild(services: Service
 async def test_the_export_says_which_forecasts_wait_for_a_date(services: Services) -> None:
     found = await essay(services)
 
-    csv_text, _ = await services.ledger.export(GUILD)
+    csv_text, _ = await export_text(services, GUILD)
 
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     waiting = {found["내년"].id, found["앞으로 2~3년 안에"].id}

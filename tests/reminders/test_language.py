@@ -33,8 +33,8 @@ def _ids(forecast_id: int) -> list[str]:
     ]
 
 
-def _render(services: Services, message: OutboxMessage) -> Reply:
-    return Commands(services).render_delivery(message.body, message.late)
+async def _render(services: Services, message: OutboxMessage) -> Reply:
+    return await Commands(services).render_delivery(message.body, message.late)
 
 
 def _one(transport: RecordingTransport, kind: str, destination: str) -> OutboxMessage:
@@ -54,7 +54,7 @@ async def test_a_korean_guild_gets_korean_reminders_with_the_same_button_ids(
 
     channel = _one(transport, "reminder", "channel")
     assert channel.payload["language"] == "ko"
-    ping = _render(services, channel)
+    ping = await _render(services, channel)
     assert ping.title == f"기한이 된 예측: #{forecast.id}"
     assert ping.description == (
         "금리는 봄까지 내려간다\n\n예측 기간이 끝났습니다. 예측이 맞았을까요?"
@@ -75,7 +75,7 @@ async def test_a_korean_guild_gets_korean_reminders_with_the_same_button_ids(
 
     dm = _one(transport, "reminder", "user")
     assert dm.destination_id == MEMBER.user_id and dm.payload["language"] == "ko"
-    direct = _render(services, dm)
+    direct = await _render(services, dm)
     assert direct.title == f"기한이 된 예측: #{forecast.id}"
     assert "예측 기간이 끝났습니다." in direct.description
     assert [b.custom_id for b in direct.buttons] == _ids(forecast.id)
@@ -84,7 +84,7 @@ async def test_a_korean_guild_gets_korean_reminders_with_the_same_button_ids(
     await services.ledger.vote(SECOND_MEMBER, forecast.id, "wrong")
     clock.set(DUE_AT + timedelta(days=7, hours=3))
     await tick()
-    followup = _render(services, _one(transport, "followup", "channel"))
+    followup = await _render(services, _one(transport, "followup", "channel"))
     assert followup.title == f"아직 판정을 기다리는 예측: #{forecast.id}"
     assert "기한이 7일 지났지만 아직 아무도 판정하지 않았습니다." in followup.description
     assert "알림이 늦어 죄송합니다" in followup.description
@@ -104,7 +104,7 @@ async def test_korean_snooze_and_personal_reminders(
     await tick()
     message = _one(transport, "personal", "user")
     assert message.payload["language"] == "ko"
-    personal = _render(services, message)
+    personal = await _render(services, message)
     assert personal.title == f"요청하신 알림: #{forecast.id}"
     assert personal.description.endswith("이 예측을 알려 달라고 요청하셨습니다.")
     assert [b.custom_id for b in personal.buttons] == _ids(forecast.id)
@@ -117,7 +117,7 @@ async def test_korean_snooze_and_personal_reminders(
     until = await services.ledger.snooze(SECOND_MEMBER, due.id, 3)
     clock.set(until)
     await tick()
-    snooze = _render(services, _one(transport, "snooze", "channel"))
+    snooze = await _render(services, _one(transport, "snooze", "channel"))
     assert snooze.title == f"미룬 알림: #{due.id}"
     assert snooze.description.endswith("미뤄 두셨던 예측을 다시 알려 드립니다.")
 
@@ -132,7 +132,7 @@ async def test_an_english_guild_keeps_the_english_reminders(
     await tick()
     channel = _one(transport, "reminder", "channel")
     assert channel.guild_id == OTHER_GUILD and channel.payload["language"] == "en"
-    ping = _render(services, channel)
+    ping = await _render(services, channel)
     assert ping.title == f"Forecast due: #{forecast.id}"
     assert ping.description == (
         "Rates fall by spring\n\nIts window has closed. Did it come true?"
@@ -152,19 +152,19 @@ async def test_an_english_guild_keeps_the_english_reminders(
     # A message queued before payloads carried a language reads as English.
     legacy = {key: value for key, value in channel.payload.items() if key != "language"}
     old = read_payload(channel.kind, legacy)
-    assert Commands(services).render_delivery(old, channel.late) == ping
+    assert await Commands(services).render_delivery(old, channel.late) == ping
 
 
-def test_a_korean_digest_delivery_is_titled_in_korean(services: Services) -> None:
+async def test_a_korean_digest_delivery_is_titled_in_korean(services: Services) -> None:
     commands = Commands(services)
-    korean = commands.render_delivery(
+    korean = await commands.render_delivery(
         DigestPayload(digest=to_json(sample_digest(language="ko"))), False
     )
     assert korean.title == "다이제스트"
     assert korean.description.splitlines()[0] == (
         "**다이제스트 (2025-12-08 – 2025-12-15, Asia/Seoul)**"
     )
-    english = commands.render_delivery(DigestPayload(digest=to_json(sample_digest())), False)
+    english = await commands.render_delivery(DigestPayload(digest=to_json(sample_digest())), False)
     assert english.title == "Digest"
     assert english.description.splitlines()[0] == (
         "**Digest for 2025-12-08 – 2025-12-15 (Asia/Seoul)**"

@@ -114,7 +114,10 @@ def _seed(connection: sqlite3.Connection) -> None:
         f" VALUES ({','.join('?' * 13)})",
         posts,
     )
-    connection.executemany("INSERT INTO post_themes VALUES (?, ?, ?, ?, ?)", themes)
+    connection.executemany(
+        "INSERT INTO post_themes (guild_id, post_id, rank, label, score) VALUES (?, ?, ?, ?, ?)",
+        themes,
+    )
     connection.executemany(
         "INSERT INTO quotes (guild_id, post_id, position, text, speaker, sentence)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -270,6 +273,44 @@ async def test_theme_counts_for_counts_a_post_once_and_asks_in_slices(store: Sto
     )
     assert alone == {label: 1}
     assert await store.analysis.theme_counts_for(GUILD, [], since, until) == {}
+
+
+async def test_theme_periods_follow_new_analyses_and_new_dates(store: Store) -> None:
+    """theme_periods is kept by triggers: re-analysed themes, a re-dated post, a post deleted
+    and a label carried twice all give the plain query's counts."""
+    database = store.database
+    [post, other_post, gone] = [
+        row["id"]
+        for row in await database.fetch_all(
+            "SELECT id FROM posts WHERE guild_id = ? ORDER BY id LIMIT 3", (GUILD,)
+        )
+    ]
+    async with database.transaction() as transaction:  # re-analysed: new themes
+        await transaction.execute("DELETE FROM post_themes WHERE post_id = ?", (post,))
+        await transaction.execute(
+            "INSERT INTO post_themes (guild_id, post_id, rank, label, score) VALUES"
+            " (?, ?, 0, 'fresh', 1.0), (?, ?, 1, 'fresh', 0.9), (?, ?, 2, 'AI', 0.8)",
+            (GUILD, post, GUILD, post, GUILD, post),
+        )
+    await database.execute(  # one of the two 'fresh' rows goes: the post still carries it
+        "DELETE FROM post_themes WHERE post_id = ? AND rank = 1", (post,)
+    )
+    await database.execute(  # dated later
+        "UPDATE posts SET published_ts = ? WHERE id = ?", (T0 + 10**6 + 5, other_post)
+    )
+    await database.execute("DELETE FROM posts WHERE id = ?", (gone,))
+    labels = ["fresh", "AI", "반도체", "label3", "HBM"]
+    for since, until in [*WINDOWS, (T0, T0 + 10**7), (T0 + 10**6, T0 + 10**6 + 10)]:
+        everything = dict(
+            await _rows(store, OLD_THEME_COUNTS, (GUILD, GUILD, since, until, 10_000))
+        )
+        counts = await store.analysis.theme_counts_for(
+            GUILD, labels, _moment(since), _moment(until)
+        )
+        assert counts == {label: everything.get(label, 0) for label in labels}, (since, until)
+    assert (
+        await store.analysis.theme_counts_for(GUILD, ["fresh"], _moment(T0), _moment(T0 + 10**8))
+    )["fresh"] == 1
 
 
 OLD_THEME_LABELS = (
@@ -482,6 +523,8 @@ async def test_ledger_list_matches_the_plain_query(
     store: Store, monkeypatch: pytest.MonkeyPatch, few: int, status: str
 ) -> None:
     monkeypatch.setattr(ledger_module, "_FEW_THEME_POSTS", few)
+    # 0: the trigram index only ever rules a source out; 10**9: it always narrows the search.
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -493,6 +536,10 @@ async def test_ledger_list_matches_the_plain_query(
         (None, "<@1>", None),  # the author
         (None, "제목 1", None),  # the source label
         (None, "nowhere", None),
+        (None, "https://news.example/1", None),  # longer than a search window
+        (None, "FEED1.Example", None),  # LIKE folds ASCII case
+        (None, "e/", None),  # too short for trigrams
+        (None, '"제목"', None),  # FTS syntax is taken literally
         ("AI", "feed", "HBM"),
         (None, None, "시장"),
     ]
@@ -630,7 +677,10 @@ async def test_period_queries_use_the_effective_date_index(
     [(_, plan)] = await _plans(
         store, monkeypatch, lambda: store.analysis.theme_counts_for(GUILD, ["AI"], since, until)
     )
-    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    # Each asked label's range of theme_periods (migration 0011), no post read.
+    assert (
+        "SEARCH theme_periods USING PRIMARY KEY (guild_id=? AND label=? AND effective_ts>?" in plan
+    )
     [(_, plan)] = await _plans(
         store, monkeypatch, lambda: store.posts.count_between(GUILD, since, until)
     )
@@ -657,6 +707,37 @@ async def test_ledger_listings_use_the_order_indexes(
     assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
 
 
+async def test_corpus_statistics_count_the_guild_by_its_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted for every post ingested: one guild's index entries, not every guild's rows."""
+    await store.database.execute(
+        "INSERT INTO post_analysis (post_id, guild_id, summary_json, anchor_date, analysed_ts)"
+        " SELECT id, guild_id, '[]', '2025-01-01', 0 FROM posts"
+    )
+    size, _ = await store.analysis.corpus_statistics(None, GUILD, ["AI"])
+    plain = await store.database.fetch_one(
+        "SELECT COUNT(*) AS n FROM post_analysis NOT INDEXED WHERE guild_id = ?", (GUILD,)
+    )
+    assert plain is not None and size == plain["n"] > 0
+    plans = await _plans(
+        store, monkeypatch, lambda: store.analysis.corpus_statistics(None, GUILD, ["AI"])
+    )
+    assert "post_analysis_guild" in plans[0][1]
+
+
+async def test_a_rare_source_is_looked_up_in_the_trigram_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plans = await _plans(
+        store, monkeypatch, lambda: store.ledger.list(GUILD, source="manual.example/2")
+    )
+    assert "forecast_sources" in plans[0][1]  # the index answers which forecasts can match
+    # Then just those forecasts are read, by id: not the guild's whole ledger.
+    assert "SEARCH f USING INTEGER PRIMARY KEY" in plans[1][1]
+    assert "forecasts_guild_due_order" not in plans[1][1]
+
+
 async def test_the_migration_indexes_exist(store: Store) -> None:
     rows = await store.database.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
     names = {row["name"] for row in rows}
@@ -675,4 +756,29 @@ async def test_the_migration_indexes_exist(store: Store) -> None:
         "forecasts_guild_track_record",
         "forecasts_due_nudge",
         "forecasts_guild_needs_date",
+        "post_analysis_guild",
     } <= names
+
+
+async def test_the_source_index_follows_changed_and_deleted_forecasts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 10**9)  # always ask the index
+    [renamed, deleted] = [
+        row["id"]
+        for row in await store.database.fetch_all(
+            "SELECT id FROM forecasts WHERE guild_id = ? AND post_id IS NOT NULL ORDER BY id"
+            " LIMIT 2",
+            (GUILD,),
+        )
+    ]
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'Renamed Quarterly' WHERE id = ?", (renamed,)
+    )
+    await store.database.execute("DELETE FROM forecasts WHERE id = ?", (deleted,))
+    for source in ("renamed quarterly", "제목", "feed1", "site3.example"):
+        expected = await _old_list(store, GUILD, "all", None, source, None, 1000, 0)
+        found = await store.ledger.list(GUILD, source=source, limit=1000)
+        assert [forecast.id for forecast in found] == expected, source
+    assert [f.id for f in await store.ledger.list(GUILD, source="Renamed Quarterly")] == [renamed]
+    assert deleted not in {f.id for f in await store.ledger.list(GUILD, source="example")}
