@@ -423,9 +423,9 @@ async def test_digest_status_shows_failing_jobs(
     )
 
 
-def test_a_feed_message_never_carries_an_identifier_as_its_link(commands: Commands) -> None:
+async def test_a_feed_message_never_carries_an_identifier_as_its_link(commands: Commands) -> None:
     payload = FeedPayload(title="새 글", url="m2", feed="블로그", language="ko")
 
-    assert commands.render_delivery(payload, False).url is None
+    assert (await commands.render_delivery(payload, False)).url is None
     payload = FeedPayload(title="새 글", url="https://blog.example/p/2", feed="블로그")
-    assert commands.render_delivery(payload, False).url == "https://blog.example/p/2"
+    assert (await commands.render_delivery(payload, False)).url == "https://blog.example/p/2"
