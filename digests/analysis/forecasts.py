@@ -230,6 +230,8 @@ _EN_FUTURE_MAIN = re.compile(
     r"might|going\s+to|see|sees|target|guid)",
     re.I,
 )
+# A figure: "5조원", "12%", "$250", "50bp".
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps)")
 # "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
 _LEAD_IN = re.compile(r"[:：]\s*$")
 # "20일 이평선", "(5,10일)": moving averages and counts of trading days, not calendar days.
@@ -1291,7 +1293,11 @@ def _sentence_forecasts(
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
         and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
-        and not (context.last_day is not None and _SCHEDULE_PREDICATE.search(text))
+        and not (
+            context.last_day is not None
+            and sentence.index - context.last_day_sentence <= 3
+            and _SCHEDULE_PREDICATE.search(text)
+        )
     ):
         return []  # no date and no future wording: nothing to look at
     expressions = find_time_expressions(text, anchor, prefer="future", context_year=horizon)
@@ -1346,7 +1352,11 @@ def _sentence_forecasts(
     if record is not None:
         record.steps.extend(sentence_steps)
         record.steps.append(Step("orientation", "note", f"sentence reads as {orientation}"))
-    base = _base_features(sentence, in_quote, horizon, orientation, position, sentence_steps)
+    # Features feed the model and the trace; without either only the figure test is needed.
+    if model is not None or record is not None:
+        base = _base_features(sentence, in_quote, horizon, orientation, position, sentence_steps)
+    else:
+        base = {"number": 1.0} if _FIGURE.search(text) else {}
     fiscal_spans = [match.span() for match in _FISCAL_YEAR_END.finditer(text)]
     content: frozenset[str] = frozenset()  # filled in below, only for sentences that forecast
     hedge = hedge_of(text, sentence.lang)
@@ -1400,8 +1410,12 @@ def _sentence_forecasts(
         steps = [step] if step is not None else []
         steps.append(Step("tense_and_window", "keep" if accepted else "drop", why))
         rules_keep = not sentence_steps and step is None and accepted
-        features = _candidate_features(
-            base, expression, status, reading, hedge, eventful, anchor, due_end, steps
+        features = (
+            _candidate_features(
+                base, expression, status, reading, hedge, eventful, anchor, due_end, steps
+            )
+            if model is not None or record is not None
+            else {}
         )
         candidate = CandidateTrace(
             text=expression.text,
@@ -1624,9 +1638,7 @@ def _base_features(
         "opening": 1.0 if position < 0.1 else 0.0,
         "short": 1.0 if len(text) < 30 else 0.0,
         "long": 1.0 if len(text) > 160 else 0.0,
-        "number": 1.0
-        if re.search(r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps)", text)
-        else 0.0,
+        "number": 1.0 if _FIGURE.search(text) else 0.0,
         "future_cue": 1.0 if _FUTURE_CUE.search(text) else 0.0,
         "reporting_verb": 1.0
         if _KO_SPEAKER_VERB.search(text) or _EN_REPORTING.search(text)
