@@ -184,7 +184,7 @@ _FIRST_PERSON_PLANS = re.compile(
     re.I,
 )
 # Reporting and revision wording: a forecast attributed to someone, or a forecast changed.
-_EN_REPORTING = re.compile(
+_EN_FORECAST_VERBS = re.compile(
     r"\b(?:predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|project(?:s|ed)?|estimat(?:es|ed)|"
     r"sees|saw|anticipat(?:es|ed)|guid(?:es|ed)|outlook|target(?:s|ed)?)\b",
     re.I,
@@ -1641,7 +1641,7 @@ def _base_features(
         "number": 1.0 if _FIGURE.search(text) else 0.0,
         "future_cue": 1.0 if _FUTURE_CUE.search(text) else 0.0,
         "reporting_verb": 1.0
-        if _KO_SPEAKER_VERB.search(text) or _EN_REPORTING.search(text)
+        if _KO_SPEAKER_VERB.search(text) or _EN_FORECAST_VERBS.search(text)
         else 0.0,
         "revision": 1.0 if _REVISION.search(text) else 0.0,
         "schedule": 1.0 if _SCHEDULE.search(text) else 0.0,
