@@ -1182,6 +1182,9 @@ class _Reading:
     last_day_sentence: int = -10  # the sentence that named it
     topic_day: bool = False  # whether a sentence without a date may take that day as its topic
     lead_in: TimeExpression | None = None  # "Capex estimates for 2026:" dates the list below it
+    # The label the current list hangs from ("투자 전략 요약", "Key risks"): it says whether the
+    # items below are claims about the section's year or points of an argument.
+    parent_label: str = ""
 
 
 def _implied_expressions(
@@ -1284,6 +1287,11 @@ def _sentence_forecasts(
     text = sentence.text
     context = context if context is not None else _Reading()
     listing = context.lead_in if sentence.kind in {"bullet", "table"} else None
+    parent_label = context.parent_label
+    if sentence.kind == "heading" or _is_label_line(sentence) or _ARGUMENT_LABEL.search(text):
+        context.parent_label = text
+    elif sentence.kind == "prose":
+        context.parent_label = ""
     if sentence.kind not in {"bullet", "table"}:
         context.lead_in = None  # a line of prose or a heading ends the list
     if (
@@ -1480,7 +1488,7 @@ def _sentence_forecasts(
     tense = "future" if orientation == "future" else "present"
     if horizon is not None and not any_time:
         candidate = _horizon_candidate(
-            sentence, base, horizon, tense, line_text, line_first, heads_paragraph
+            sentence, base, horizon, tense, line_text, line_first, heads_paragraph, parent_label
         )
         taken = _decide(candidate, model, "horizon")
         if record is not None:
@@ -1540,6 +1548,7 @@ def _horizon_candidate(
     line_text: str,
     line_first: bool,
     heads_paragraph: bool,
+    parent_label: str = "",
 ) -> CandidateTrace:
     """A sentence without a date of its own under a heading that sets the year."""
     text = sentence.text
@@ -1557,6 +1566,19 @@ def _horizon_candidate(
         steps.append(Step("short_heading", "drop", "a short heading"))
     if _is_label_line(sentence):
         steps.append(Step("label_line", "drop", "a label or topic line, not a claim"))
+    label, colon, _ = text.partition(":")
+    labelled = bool(colon) and len(label) <= 30 and _ARGUMENT_LABEL.search(label)
+    argument = labelled or (
+        sentence.kind == "bullet" and tense != "future" and _ARGUMENT_LABEL.search(parent_label)
+    )
+    if argument and not base.get("number"):
+        # "투자 전략 요약" / "Key factors driving …" and the points below it argue for a view;
+        # only a figure or future tense turns one of them into a claim about the year.
+        steps.append(
+            Step("argument_point", "drop", f"a point of '{argument.group(0)}', not a claim")
+        )
+    if sentence.kind == "heading" and tense != "future" and not base.get("number"):
+        steps.append(Step("topic_heading", "drop", "a heading naming a topic"))
     if sentence.kind == "prose" and not base.get("number"):
         # Body prose under a titled year explains and argues; it is a claim about that year
         # only when it puts a figure on it.
@@ -1584,6 +1606,15 @@ def _horizon_candidate(
         rules_keep=steps[0].verdict == "keep",
     )
 
+
+# Labels of a post's argument rather than of its forecasts: strategy, summary, diagnosis, risks,
+# drivers, background. "X 전략: …" as a numbered line counts too.
+_ARGUMENT_LABEL = re.compile(
+    r"전략|요약|진단|요인|리스크|배경|현황|결론|시사점|포인트|체크|"
+    r"\b(?:strateg(?:y|ies)|summary|risks?|factors?|drivers?|background|conclusions?|"
+    r"takeaways?|reasons?|why)\b",
+    re.I,
+)
 
 _LABEL_NOUNS = _HEADING_NOUNS | {
     "전략", "요약", "진단", "요인", "리스크", "보기", "원문", "목차", "결론", "배경", "현황", "가능성은",
