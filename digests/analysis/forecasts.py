@@ -103,7 +103,11 @@ _OPEN_QUESTION = re.compile(
     re.I,
 )
 # "올해보다 두 배", "전년 대비", "than last year": a baseline, not a target period.
-_BASELINE_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:보다|대비|比|에\s*비해|와\s*비교|과\s*비교)")
+# "2025년을 바닥으로 2026년부터 반등": the low point a recovery is counted from.
+_BASELINE_AFTER = re.compile(
+    r"^\s*(?:\([^)]*\)\s*)?(?:보다|대비|比|에\s*비해|와\s*비교|과\s*비교|"
+    r"[을를]\s*(?:바닥|저점|정점|고점|기점|변곡점)으로)"
+)
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$", re.I
 )
@@ -679,7 +683,7 @@ def extract_forecasts(
     line_numbers = sorted(lines)
     next_line = dict(itertools.pairwise(line_numbers))
     count = max(1, len(sentences))
-    context = _Reading()
+    context = _Reading(report_day=_report_day(sentences, anchor))
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -1185,6 +1189,71 @@ class _Reading:
     # The label the current list hangs from ("투자 전략 요약", "Key risks"): it says whether the
     # items below are claims about the section's year or points of an argument.
     parent_label: str = ""
+    # The day an earnings preview says the results come out: estimates of the quarter being
+    # reported are judged on that day, not at the quarter's end.
+    report_day: date | None = None
+    in_heading: bool = False  # the sentence being read is a heading (no frame applies to it)
+
+
+# "실적을 공개한다", "reports results on Wednesday", "실적 발표 예정": the day results come out.
+_REPORT_EVENT = re.compile(
+    r"실적\s*(?:을|를)?\s*(?:발표|공개|내놓)|성적표|실적\s*발표|어닝\s*(?:발표|시즌)|"
+    r"\b(?:reports?|report(?:ing)?\s+(?:its|their)?\s*(?:results|earnings)|earnings\s+(?:report|release|call|date)|"
+    r"(?:results|earnings)\s+(?:are\s+)?(?:due|expected|scheduled))\b",
+    re.I,
+)
+_REPORT_HORIZON_DAYS = 60
+# The words of an estimate of the previewed results.
+_PREVIEW_ESTIMATE = re.compile(
+    r"컨센서스|예상치|전망치|추정치|가이던스|시장\s*(?:기대|예상)|월가|"
+    r"\b(?:consensus|estimates?|guidance|analysts?\s+(?:expect|forecast|see|project)|"
+    r"expected\s+to\s+(?:report|post|deliver))\b",
+    re.I,
+)
+_FIGURE_ANY = re.compile(r"\d")  # a preview is written within weeks of the report it previews
+
+
+def _report_day(sentences: Sequence[Sentence], anchor: date) -> date | None:
+    """The one upcoming day a post says results are reported on, when it names exactly one
+    (days close together, as in "28일(현지시간) … 한국시간 29일", count as one); a weekly calendar
+    that names many report days has none."""
+    days: set[date] = set()
+    for sentence in sentences:
+        if not _REPORT_EVENT.search(sentence.text):
+            continue
+        for expression in find_time_expressions(sentence.text, anchor, prefer="future"):
+            if (
+                expression.granularity == "day"
+                and expression.due_end == expression.due_start
+                and 0 <= (expression.due_end - anchor).days <= _REPORT_HORIZON_DAYS
+            ):
+                days.add(expression.due_end)
+    # A dateline ("26일 금융투자업계에 따르면") names the post's own day, not the report's.
+    ahead = {day for day in days if day > anchor} or days
+    if not ahead or (max(ahead) - min(ahead)).days > 3:
+        return None
+    return max(ahead)
+
+
+def _reported_at(
+    expression: TimeExpression, status: str, reading, report_day: date | None
+) -> date | None:
+    """The report day an estimate of the period being reported is judged on: a quarter or half
+    just ended, or "this quarter" said in a preview of the quarter's results."""
+    if report_day is None or not (reading.estimate_vocabulary or reading.forecast_vocabulary):
+        return None
+    if expression.granularity not in {"quarter", "half", "year"}:
+        return None
+    if status == "recent" and expression.due_end < report_day:
+        return report_day
+    if (
+        status == "current"
+        and expression.relative
+        and expression.granularity == "quarter"
+        and expression.due_start <= report_day
+    ):
+        return report_day
+    return None
 
 
 def _implied_expressions(
@@ -1210,6 +1279,32 @@ def _implied_expressions(
                     )
                 )
                 break
+    if (
+        not expressions
+        and context.report_day is not None
+        and _FIGURE_ANY.search(text)
+        and not context.in_heading
+    ):
+        # "컨센서스는 매출 286억달러", "guidance calls for EPS of $0.62" in an earnings preview:
+        # an estimate of the results being previewed, judged on the day they come out.
+        estimate = _PREVIEW_ESTIMATE.search(text)
+        if estimate is not None:
+            implied.append(
+                _renamed(
+                    TimeExpression(
+                        start=estimate.start(),
+                        end=estimate.end(),
+                        text=estimate.group(0),
+                        due_start=context.report_day,
+                        due_end=context.report_day,
+                        granularity="day",
+                        relation="at",
+                        explicit_year=False,
+                        relative=False,
+                    ),
+                    "report_frame",
+                )
+            )
     names_reports = all(_RESULTS_PERIOD_AFTER.match(text[e.end :]) for e in expressions)
     if names_reports and not implied and context.topic_day and context.last_day is not None:
         # A schedule post: "28일은 FOMC가 시작한다. 한국은행이 GDP 속보치를 발표한다." — the
@@ -1252,7 +1347,7 @@ def _implied_expressions(
     return sorted(expressions + implied, key=lambda e: e.start)
 
 
-_IMPLIED_RULES = {"anaphora_day", "topic_day", "price_target_12m", "list_lead_in"}
+_IMPLIED_RULES = {"anaphora_day", "topic_day", "price_target_12m", "list_lead_in", "report_frame"}
 
 
 def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:
@@ -1300,6 +1395,7 @@ def _sentence_forecasts(
         and not _MAYBE_TIME.search(text)
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
+        and not (context.report_day is not None and _PREVIEW_ESTIMATE.search(text))
         and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
         and not (
             context.last_day is not None
@@ -1322,6 +1418,8 @@ def _sentence_forecasts(
             and context.last_day.due_end >= anchor
             and bool(_SCHEDULE_PREDICATE.search(text))
         ),
+        report_day=context.report_day,
+        in_heading=sentence.kind == "heading",
     )
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
     if days:
@@ -1410,11 +1508,25 @@ def _sentence_forecasts(
         if _REVISION.search(text) and status in {"future", "current"}:
             # "목표주가를 … 상향했다", "raised its 2027 outlook": a revision reports a forecast.
             reading = replace(reading, reporting=True)
-        if _ESTIMATE_SUFFIX.match(text[expression.end :]) or (
-            sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text)
+        if (
+            getattr(expression, "rule", "") == "report_frame"
+            or _ESTIMATE_SUFFIX.match(text[expression.end :])
+            or (sentence.kind == "table" and re.search(r"\(\s*[EeF]\s*\)|\d[EeF]\b", text))
         ):
             reading = replace(reading, forecast_vocabulary=True, estimate_vocabulary=True)
+        if (
+            status == "recent"
+            and context.report_day is not None
+            and expression.due_end < context.report_day
+            and reading.tense == "future"
+        ):
+            # "2분기 매출이 … 증가할 것으로 보고 있다" before the report: an estimate.
+            reading = replace(reading, estimate_vocabulary=True)
         accepted, why = _accept(status, reading, expression, sentence.lang, eventful)
+        reported_at = _reported_at(expression, status, reading, context.report_day)
+        if accepted and reported_at is not None:
+            due_start = due_end = reported_at
+            why += f"; judged on the report day {reported_at.isoformat()}"
         steps = [step] if step is not None else []
         steps.append(Step("tense_and_window", "keep" if accepted else "drop", why))
         rules_keep = not sentence_steps and step is None and accepted

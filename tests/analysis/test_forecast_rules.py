@@ -187,3 +187,44 @@ def test_list_items_take_the_date_of_their_lead_in(rules: Analyzer) -> None:
     )
     found = dated(rules, text, date(2025, 11, 20))
     assert found == [("the end of 2026", date(2026, 12, 31))] * 2
+
+
+def test_points_of_a_strategy_list_do_not_inherit_the_title_year(analyzer: Analyzer) -> None:
+    text = (
+        "2. 채권 전략: 편하지는 않지만, Carry On\n\n"
+        "✔ 투자 전략 요약\n\n"
+        "  • 금리 변동성은 여전히 부담\n"
+        "  • 하지만 현 금리 수준은 캐리 수익 관점에서 매력적\n\n"
+        "✔ 기준금리 전망\n\n"
+        "  • 2026년 하반기 1회 추가 인하 가능성 존재\n"
+    )
+    found = dated(analyzer, text, date(2025, 12, 1), title="2026년 증시 전망 총정리")
+    assert found == [("2026년 하반기", date(2026, 12, 31))]
+
+
+def test_estimates_in_an_earnings_preview_are_judged_on_the_report_day(analyzer: Analyzer) -> None:
+    text = (
+        "26일 금융투자업계에 따르면, 엔비디아는 28일(현지시간) 뉴욕 증시 마감 후, 한국시간 기준 "
+        "29일 새벽에 2분기 실적을 공개한다.\n"
+        "컨센서스(시장 평균 전망치)는 매출 286억달러, EPS 0.64달러로 형성돼있다.\n"
+        "시장에선 2분기 매출이 전년 대비 120% 증가할 것으로 보고 있다.\n"
+    )
+    found = dated(analyzer, text, date(2024, 8, 26))
+    assert ("컨센서스", date(2024, 8, 29)) in found
+    assert ("2분기", date(2024, 8, 29)) in found  # the quarter being reported, not June 30
+    assert all(due != date(2024, 6, 30) for _, due in found)
+
+
+def test_without_one_report_day_estimates_keep_their_period(analyzer: Analyzer) -> None:
+    # A weekly calendar names several report days: no single frame, no implied date.
+    text = (
+        "마이크로소프트는 24일 실적을 발표한다. 인텔은 28일 실적을 발표한다.\n"
+        "컨센서스는 매출 500억달러다.\n"
+    )
+    found = dated(analyzer, text, date(2023, 1, 20))
+    assert all(timex != "컨센서스" for timex, _ in found)
+
+
+def test_a_low_point_a_recovery_counts_from_is_not_its_date(analyzer: Analyzer) -> None:
+    text = "증권가는 2025년을 바닥으로 2026년부터 본격 반등할 것으로 전망하고 있습니다."
+    assert dated(analyzer, text, date(2025, 11, 1)) == [("2026년", date(2026, 12, 31))]
