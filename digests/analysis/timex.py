@@ -1331,15 +1331,21 @@ def _resolve_relative_period(composite: _Composite, word: str, anchor: date) -> 
         start = _add_months(date(anchor.year, 3 * (quarter - 1) + 1, 1), -3)
         window = _quarter_window(start.year, (start.month - 1) // 3 + 1)
         return _Resolved(composite.start, composite.end, window, "quarter", False, True, True)
+    # Weeks are market weeks, Monday to Friday: "next week's data" is out by Friday. Written on
+    # a weekend, "이번 주" is the week ahead (a Saturday or Sunday schedule post); an English
+    # "this week" on a weekend as often closes the week behind ("That's it for this week").
     if word in {"다음 주", "다음주", "next week"}:
         start = anchor + timedelta(days=7 - anchor.weekday())
         return _Resolved(
-            composite.start, composite.end, (start, start + timedelta(days=6)), "day", False, True
+            composite.start, composite.end, (start, start + timedelta(days=4)), "day", False, True
         )
     if word in {"이번 주", "이번주"}:
         start = anchor - timedelta(days=anchor.weekday())
+        korean = any(atom.rule.startswith("ko_") for atom in composite.atoms)
+        if anchor.weekday() >= 5 and korean:
+            start += timedelta(days=7)
         return _Resolved(
-            composite.start, composite.end, (start, start + timedelta(days=6)), "day", False, True
+            composite.start, composite.end, (start, start + timedelta(days=4)), "day", False, True
         )
     if word in {"지난주"}:
         start = anchor - timedelta(days=anchor.weekday() + 7)
