@@ -854,10 +854,25 @@ def _clause_reading(sentence: Sentence, expression: TimeExpression):
 
 
 def _orient_to_clause(
-    expression: TimeExpression, sentence: Sentence, anchor: date, prefer: str, horizon: int | None
+    expression: TimeExpression,
+    sentence: Sentence,
+    anchor: date,
+    prefer: str,
+    horizon: int | None,
+    schedule_before: bool = False,
 ) -> TimeExpression:
     """Re-resolve a yearless expression ("4분기", "June") by its own clause's tense: in
     "백로그는 넘어섰고 4분기 매출 전망도 … 예고했다" the quarter belongs to the forecast clause."""
+    if (
+        sentence.lang == "en"
+        and prefer != "past"
+        and _english_looks_back(sentence.text, expression, schedule_before)
+    ):
+        for candidate in find_time_expressions(
+            sentence.text, anchor, prefer="past", context_year=horizon
+        ):
+            if candidate.start == expression.start and candidate.end == expression.end:
+                return candidate
     if (
         expression.explicit_year
         or expression.relative
@@ -889,6 +904,33 @@ def _orient_to_clause(
         if candidate.start == expression.start and candidate.end == expression.end:
             return candidate
     return expression
+
+
+_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.I)
+_EN_BARE_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.I)
+_EN_WEEKDAY_AHEAD = re.compile(
+    r"\b(?:will|'ll|to\s+(?:report|release|announce|meet|publish|post)|is\s+(?:set|scheduled|slated|due|expected|projected|poised)|"
+    r"are\s+(?:set|scheduled|slated|due|expected|projected)|reports?|releases?|meets?|begins?|starts?|kicks?\s+off|"
+    r"upcoming|ahead\s+of|next|expects?|expected|forecasts?|projected|estimates?)\b",
+    re.I,
+)
+
+
+def _english_looks_back(
+    sentence_text: str, expression: TimeExpression, schedule_before: bool = False
+) -> bool:
+    """Whether an English date means the most recent one: "since January 1", or a bare weekday
+    told in the past or as a plain fact ("closed higher Thursday", "it's currently Friday"):
+    news names the day just gone by its weekday; only a sentence that looks ahead ("reports on
+    Friday", "will meet Wednesday") means the coming one."""
+    before = sentence_text[: expression.start]
+    if _SINCE_BEFORE.search(before):
+        return True
+    if not _EN_BARE_WEEKDAY.match(expression.text.strip()):
+        return False
+    # The whole sentence ("… report Tuesday, with Meta on Wednesday"), or the one before it
+    # ("151 companies are slated to report. That includes Meta on Wednesday …").
+    return not (schedule_before or _EN_WEEKDAY_AHEAD.search(sentence_text))
 
 
 _KEY_QUESTION_AFTER = re.compile(r"^[^,.;]{0,40}?(?:관건|변수|관심사|주목)")
@@ -1192,6 +1234,7 @@ class _Reading:
     # The day an earnings preview says the results come out: estimates of the quarter being
     # reported are judged on that day, not at the quarter's end.
     report_day: date | None = None
+    schedule_said: bool = False  # the sentence before looked ahead ("slated to report")
     in_heading: bool = False  # the sentence being read is a heading (no frame applies to it)
 
 
@@ -1382,6 +1425,8 @@ def _sentence_forecasts(
     text = sentence.text
     context = context if context is not None else _Reading()
     listing = context.lead_in if sentence.kind in {"bullet", "table"} else None
+    schedule_before = context.schedule_said
+    context.schedule_said = sentence.lang == "en" and bool(_EN_WEEKDAY_AHEAD.search(text))
     parent_label = context.parent_label
     if sentence.kind == "heading" or _is_label_line(sentence) or _ARGUMENT_LABEL.search(text):
         context.parent_label = text
@@ -1476,7 +1521,9 @@ def _sentence_forecasts(
         if step is None or step.name != "fiscal_calendar":
             any_time = True
         if step is None:
-            expression = _orient_to_clause(expression, sentence, anchor, prefer, horizon)
+            expression = _orient_to_clause(
+                expression, sentence, anchor, prefer, horizon, schedule_before
+            )
             if fiscal_month is not None and (
                 (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
                 or (expression.relative and expression.granularity == "quarter")

@@ -228,3 +228,22 @@ def test_without_one_report_day_estimates_keep_their_period(analyzer: Analyzer) 
 def test_a_low_point_a_recovery_counts_from_is_not_its_date(analyzer: Analyzer) -> None:
     text = "증권가는 2025년을 바닥으로 2026년부터 본격 반등할 것으로 전망하고 있습니다."
     assert dated(analyzer, text, date(2025, 11, 1)) == [("2026년", date(2026, 12, 31))]
+
+
+def test_an_english_weekday_told_as_news_is_the_day_gone_by(analyzer: Analyzer) -> None:
+    published = date(2025, 9, 30)  # a Tuesday
+    past = "With Bitcoin's price reaching a high of $115,879 on Sunday, a 50% gain would be huge."
+    assert dated(analyzer, past, published) == []
+    since = "Solana has lost more than 47% of its value since January 1."
+    assert dated(analyzer, since, published) == []
+    ahead = "Micron is scheduled to report results on Thursday, with EPS seen at $2.85."
+    assert dated(analyzer, ahead, published) == [("Thursday", date(2025, 10, 2))]
+
+
+def test_a_weekday_list_after_a_schedule_sentence_looks_ahead(analyzer: Analyzer) -> None:
+    text = (
+        "151 companies in the S&P 500 are slated to release their quarterly results. "
+        "That includes Meta and Microsoft on Wednesday and Amazon and Apple on Thursday."
+    )
+    found = dated(analyzer, text, date(2025, 7, 27))
+    assert ("Wednesday", date(2025, 7, 30)) in found
