@@ -601,6 +601,92 @@ _GENERIC_CLAIM_WORDS = {
 }  # fmt: skip
 
 
+# A figure with its unit: "34조원", "$200 billion", "6.3%", "1.00M".
+_CLAIM_FIGURE = re.compile(
+    r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|배|bp|bps|[KMB]\b|(?:billion|million|trillion)\b)"
+    r"|\$\s?\d",
+    re.I,
+)
+# Where one claim of a sentence ends and the next begins: "…34조원, 영업이익은 …",
+# "…1.4%로 전망했으며 물가상승률에 대해선 …", "…$200 billion, and Meta's …".
+_KO_CLAIM_BREAK = re.compile(r"(?:,|(?<=[며고])|(?<=으며))\s+")
+_EN_CLAIM_BREAK = re.compile(r"(?:,\s+(?:and\s+|while\s+)?|;\s+)")
+_EN_CLAIM_MAX_WORDS = 14
+# How an elaboration of the claim before it begins, as opposed to a listed item.
+_EN_NOT_A_LIST_ITEM = re.compile(
+    r"(?:up|down|from|implying|which|not|compared|versus|vs|we|i|he|she|they|it|than|anything|"
+    r"then|with|including|or|to|a|an|as|but|so|its|their|our|his|her|this|that|roughly|about|"
+    r"after|before|when|if)\b",
+    re.I,
+)
+
+
+def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
+    """One item per claim when a sentence puts several figures on one date: "2026년 매출은
+    34조원, 영업이익은 3조8000억원으로 회복될 전망" is two claims a reader would judge apart.
+    A Korean claim starts with its own subject or topic ("영업이익은", "전세가는"); an English
+    one is a short listed item with its own figure ("Amazon's $200 billion, and Meta's …")."""
+    text = sentence.text
+    if sentence.lang == "ko":
+        breaks = [match.end() for match in _KO_CLAIM_BREAK.finditer(text)]
+        starts = [0] + [b for b in breaks if _opens_with_subject(sentence, b)]
+    else:
+        starts = [0] + [match.end() for match in _EN_CLAIM_BREAK.finditer(text)]
+    pieces = [
+        (start, end)
+        for start, end in zip(starts, starts[1:] + [len(text)], strict=True)
+        if text[start:end].strip()
+    ]
+    if len(pieces) < 2:
+        return [forecast]
+    if not all(_CLAIM_FIGURE.search(text[start:end]) for start, end in pieces):
+        return [forecast]
+    if (
+        sentence.lang == "en"
+        and any(
+            len(text[start:end].split()) > _EN_CLAIM_MAX_WORDS
+            or _EN_NOT_A_LIST_ITEM.match(text[start:end])
+            for start, end in pieces[1:]
+        )
+        or (sentence.lang == "en" and any(_PAST_FACT.search(text[a:b]) for a, b in pieces))
+    ):
+        return [forecast]  # "…, up from 14% in 2024", "…, implying 21% growth": one claim
+    if sentence.lang == "ko" and any(_past_clause(sentence, start, end) for start, end in pieces):
+        return [forecast]  # "백로그는 1100억 달러를 넘어섰고, …": a fact beside the claim
+    return [
+        replace(
+            forecast,
+            text=text[start:end].strip(" ,;"),
+            claim=_claim(text[start:end], None, None),
+            start=sentence.start + start,
+            end=sentence.start + end,
+        )
+        for start, end in pieces
+    ]
+
+
+def _past_clause(sentence: Sentence, start: int, end: int) -> bool:
+    """Whether a Korean clause is told in the past ("넘어섰고", "기록했으며")."""
+    low, high = sentence.start + start, sentence.start + end
+    return any(
+        token.tag == "EP" and token.form in {"었", "았", "였", "ᆻ", "었었", "았었"}
+        for token in sentence.tokens
+        if low <= token.start < high
+    )
+
+
+def _opens_with_subject(sentence: Sentence, offset: int) -> bool:
+    """Whether the clause starting at `offset` names its own subject or topic within its first
+    few words ("영업이익은", "물가상승률에 대해선", "삼성SDI는")."""
+    absolute = sentence.start + offset
+    first = token_index_at(sentence.tokens, absolute)
+    window = sentence.tokens[first : first + 6]
+    for previous, token in itertools.pairwise(window):
+        if token.tag in {"JKS", "JX"} and previous.tag in {"NNG", "NNP", "SL", "SN", "XSN"}:
+            return True
+    return False
+
+
 def _same_forecast(first: Forecast, second: Forecast) -> bool:
     """The same claim stated twice: a translation, or a restatement with the same subject."""
     if first.due_end != second.due_end:
@@ -1640,6 +1726,12 @@ def _sentence_forecasts(
                 for k in kept
             ):
                 candidate.after = "merged into another date of the same sentence"
+    if len(kept) == 1:
+        kept = _split_claims(kept[0], sentence)
+        if record is not None and len(kept) > 1:
+            record.steps.append(
+                Step("claims", "note", f"{len(kept)} claims for one date, one item each")
+            )
     if kept:
         return kept
     if sentence_steps or orientation == "past":

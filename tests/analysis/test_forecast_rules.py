@@ -247,3 +247,23 @@ def test_a_weekday_list_after_a_schedule_sentence_looks_ahead(analyzer: Analyzer
     )
     found = dated(analyzer, text, date(2025, 7, 27))
     assert ("Wednesday", date(2025, 7, 30)) in found
+
+
+def test_two_figures_for_one_date_are_two_claims(analyzer: Analyzer) -> None:
+    text = "LG에너지솔루션의 2026년 매출은 34조원, 영업이익도 3조8000억원으로 회복될 전망입니다."
+    found = analyzer.analyze(
+        [make_post(text, date(2025, 11, 1), "메모")], default_anchor=date(2025, 11, 1)
+    )
+    texts = [f.text for f in found[0].forecasts]
+    assert texts == [
+        "LG에너지솔루션의 2026년 매출은 34조원",
+        "영업이익도 3조8000억원으로 회복될 전망입니다.",
+    ]
+
+
+def test_a_fact_beside_a_claim_or_a_baseline_does_not_split_it(analyzer: Analyzer) -> None:
+    published = date(2025, 11, 1)
+    fact = "회사의 총 백로그는 1100억 달러를 넘어섰고, 4분기 매출은 50억 달러로 전망된다."
+    assert len(dated(analyzer, fact, published)) == 1
+    baseline = "Management expects margins of 18% in fiscal 2026, up from 14% in fiscal 2025."
+    assert len(dated(analyzer, baseline, published)) == 1
