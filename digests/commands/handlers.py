@@ -22,6 +22,7 @@ from digests.errors import InputError, NotFound, PermissionDenied
 from digests.i18n import Catalog, catalog
 from digests.ingest.text import clean_argument, clip, http_url
 from digests.ledger.model import ForecastRecord
+from digests.ledger.naming import MANUAL_SOURCE, member_id
 from digests.ledger.post_dates import PostDating
 from digests.ledger.service import STATUS_ALIASES, Actor
 from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
@@ -110,6 +111,7 @@ class Caller:
     is_moderator: bool = False  # Manage Server
     can_manage_messages: bool = False
     language: str = "en"  # the member's Discord language: replies and errors use it
+    display_name: str | None = None  # how the server shows the member (kept as an author)
 
     @property
     def words(self) -> Catalog:
@@ -119,7 +121,7 @@ class Caller:
     @property
     def actor(self) -> Actor:
         """The ledger's view of the caller."""
-        return Actor(self.guild_id, self.user_id, self.is_moderator)
+        return Actor(self.guild_id, self.user_id, self.is_moderator, self.display_name)
 
 
 def vote_button_id(forecast_id: int, outcome: str) -> str:
@@ -928,7 +930,7 @@ class Commands:
             lines.append(
                 words(
                     "reply.score_line",
-                    key=defang(clip(row.key, 80)),
+                    key=self._score_key(row.key, words),
                     resolved=row.resolved,
                     share=share,
                     brier=brier,
@@ -940,6 +942,17 @@ class Commands:
             words("reply.score_empty"),
             words=words,
         )
+
+    def _score_key(self, key: str, words: Catalog) -> str:
+        """A track-record row's name: a source by its title or link (already named so by the
+        ledger), a member author by their stored name or, for rows from before names were kept,
+        in the front end's mention-free way (`fmt.user`); text from posts is defanged."""
+        if key == MANUAL_SOURCE:
+            return words("digest.manual_source")
+        member = member_id(key)
+        if member is not None:
+            return self.fmt.user(member)
+        return defang(clip(key, 80))
 
     async def export(self, caller: Caller) -> Reply:
         """The server's forecasts as CSV and JSON files (written off the event loop; sent from

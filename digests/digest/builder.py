@@ -14,6 +14,7 @@ from digests.digest.model import (
     ThemeTrend,
 )
 from digests.ledger.model import ForecastRecord
+from digests.ledger.naming import named_sources
 from digests.settings import Settings
 from digests.store import Store
 
@@ -217,9 +218,12 @@ class DigestBuilder:
         cached = self._scoreboards.get((guild_id, limit))
         if cached is not None and cached[0] == marker:
             return cached[1]
+        rows = await named_sources(
+            await self._store.track_record.rows(guild_id, "source", limit=limit),
+            lambda sources: self._store.posts.titles_by_source(guild_id, sources),
+        )
         scoreboard = [
-            ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
-            for row in await self._store.track_record.rows(guild_id, "source", limit=limit)
+            ScoreItem(row.key, row.resolved, row.share_correct, row.brier) for row in rows
         ]
         self._scoreboards[(guild_id, limit)] = (marker, scoreboard)
         return scoreboard

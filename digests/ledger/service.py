@@ -23,6 +23,7 @@ from digests.clock import Clock, from_timestamp, to_timestamp
 from digests.dates import due_moment, parse_due_date, parse_reminder_time, parse_timezone
 from digests.errors import Conflict, InputError, NotFound, PermissionDenied
 from digests.ledger.model import ForecastRecord, manual_forecast
+from digests.ledger.naming import member_author, named_sources
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.ledger import ForecastEvent
@@ -76,6 +77,7 @@ class Actor:
     guild_id: int
     user_id: int
     is_moderator: bool = False
+    name: str | None = None  # the member's display name, when the front end knows it
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ class LedgerService:
             now=now,
             probability=chance,
             source=source,
+            author=member_author(actor.name, actor.user_id),
         )
         async with self._store.transaction() as transaction:
             forecast_id = await self._store.forecasts.add_manual(
@@ -553,7 +556,13 @@ class LedgerService:
         """Track record per source, author or speaker."""
         if by not in SCOREBOARD_KEYS:
             raise InputError("by", f"{by!r} is not one of: {', '.join(SCOREBOARD_KEYS)}")
-        return await self._store.track_record.rows(guild_id, by, limit)
+        rows = await self._store.track_record.rows(guild_id, by, limit)
+        if by != "source":
+            return rows
+        # Files and pasted text are named by their post's title, never by a path on disk.
+        return await named_sources(
+            rows, lambda sources: self._store.posts.titles_by_source(guild_id, sources)
+        )
 
     async def export(self, guild_id: int) -> LedgerExport:
         """The guild's whole ledger as a CSV and a JSON file, written in a worker thread one row

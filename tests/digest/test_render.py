@@ -66,7 +66,7 @@ def test_text_shows_the_range_and_every_section_in_order() -> None:
         "  “2026년 이후에도 AI 매출이 상당히 개선될 것” — 호크 탄, in 브로드컴 실적 메모" in lines
     )
     assert "  • example.com: 75% correct, 4 resolved, Brier 0.12" in lines
-    assert "  • manual: 50% correct, 2 resolved" in lines
+    assert "  • added by hand: 50% correct, 2 resolved" in lines
     assert "  • withdrawn only: 1 resolved" in lines
 
 
