@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from digests.analysis.summary import normalised_line, repeats_title
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
@@ -70,6 +71,19 @@ LIST_TITLES = {  # catalog keys of the titles of the lists that have their own
     "undated": "reply.list_undated",
 }
 ENGLISH = catalog("en")
+
+
+def summary_lines(title: str, sentences: Sequence[str]) -> list[str]:
+    """A stored summary as shown under its post's title: without the title again (summaries
+    stored before the analysis left it out) and without a line twice."""
+    seen: set[str] = set()
+    lines = []
+    for sentence in sentences:
+        key = normalised_line(sentence)
+        if key and key not in seen and not repeats_title(sentence, title):
+            seen.add(key)
+            lines.append(sentence)
+    return lines
 
 
 def post_date_hint(post_id: int) -> str:
@@ -325,7 +339,9 @@ class Commands:
             stored = await store.posts.get(caller.guild_id, post)
             if stored is None:
                 raise NotFound(words("error.no_post", post=post))
-            sentences = await store.analysis.summary(caller.guild_id, post) or []
+            sentences = summary_lines(
+                stored.title, await store.analysis.summary(caller.guild_id, post) or []
+            )
             themes = [label for label, _ in await store.analysis.themes(caller.guild_id, post)][:5]
             reply = Reply(
                 title=defang(clip(stored.title, 250)),
@@ -349,14 +365,24 @@ class Commands:
                     title=words("reply.theme_title", theme=defang(theme)),
                     description=words("reply.theme_none", theme=defang(theme), days=window),
                 )
+            # One line from each post, named by its title and number; a line another post
+            # already gave (the same text pasted twice) or the title again is not repeated.
             lines = []
+            said: set[str] = set()
             for post_id in post_ids:
                 stored = await store.posts.get(caller.guild_id, post_id)
-                sentences = await store.analysis.summary(caller.guild_id, post_id) or []
-                if stored:
-                    lines.append(
-                        f"**{defang(clip(stored.title, 120))}**\n{defang(sentences[0]) if sentences else ''}"
-                    )
+                if stored is None:
+                    continue
+                sentences = summary_lines(
+                    stored.title, await store.analysis.summary(caller.guild_id, post_id) or []
+                )
+                fresh = [s for s in sentences if normalised_line(s) not in said]
+                heading = f"**{defang(clip(stored.title, 120))}** (#{post_id})"
+                if fresh:
+                    said.add(normalised_line(fresh[0]))
+                    lines.append(f"{heading}\n{defang(fresh[0])}")
+                else:
+                    lines.append(heading)
             return Reply(
                 title=words("reply.theme_window_title", theme=defang(theme), days=window),
                 description="\n\n".join(lines),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digests.analysis.summary import repeats_title
 from digests.digest.model import (
     Digest,
     DigestPost,
@@ -74,9 +75,10 @@ async def theme_trends(
     ]
 
 
-def _first_sentence(summary: list[str] | None) -> str | None:
+def _first_sentence(summary: list[str] | None, title: str | None = None) -> str | None:
+    """The summary's first line that does not just say the title again."""
     for sentence in summary or []:
-        if sentence and sentence.strip():
+        if sentence and sentence.strip() and not repeats_title(sentence, title):
             return " ".join(sentence.split())
     return None
 
@@ -208,7 +210,7 @@ class DigestBuilder:
                     url=post.canonical_url,
                     author=post.author,
                     published=post.published,
-                    summary=_first_sentence(summary),
+                    summary=_first_sentence(summary, post.title),
                 )
             )
         return posts
