@@ -373,7 +373,7 @@ async def test_ingest_date_dates_a_post_and_only_for_those_who_may_ingest(
     assert bad.content == "⚠️ date: 'soon' is not a date in YYYY-MM-DD form"
     assert elsewhere.content == f"⚠️ No post #{post_id} in this server."
     assert title(dated) == f"Post #{post_id} dated 2025-01-10"
-    assert "waiting for this date are now tracked" in text_of(dated)
+    assert "1 forecast waiting for this date is now tracked" in text_of(dated)
     after = await slash(world.bob, "predictions list", {"status": "needs-date"})
     assert "No forecasts match" in text_of(after)
     listed = await slash(world.bob, "predictions list")
