@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError, describe_failure, input_failures
+from digests.i18n import message
 from digests.ingest.decode import decode_bytes
 from digests.ingest.dedupe import same_article, search_fragments
 from digests.ingest.documents import RawDocument, build_posts
@@ -396,7 +397,7 @@ class IngestService:
     ) -> list[Post]:
         """Decode, extract, clean and split a fetched page (CPU work, in a worker thread)."""
         if len(resource.body) > self._settings.max_document_bytes:
-            raise InputError(url, "too large: over the document size limit")
+            raise InputError(url, message("ingest_error.too_large"))
         text = decode_bytes(resource.body, url, resource.charset)
         if resource.content_type in {"text/plain", "text/markdown"}:
             document = RawDocument(
@@ -432,7 +433,7 @@ class IngestService:
         if looks_like_feed(resource.content_type, resource.body):
             feed = await self.feed_posts(resource.body, url, guild_id, published)
             if not feed.entries:
-                raise InputError(url, "the feed has no entries with enough text")
+                raise InputError(url, message("ingest_error.empty_feed"))
             return await self.store_posts(feed.posts())
         posts = await asyncio.to_thread(self._page_posts, resource, url, guild_id, published)
         return await self.store_posts(posts)
