@@ -106,9 +106,17 @@ class Message(str):
         text.values = values
         return text
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its key and values (a parser in a worker process raises these).
+        return (_rebuilt, (self.key, self.values))
+
     def in_language(self, language: object) -> str:
         """The message in a language (or Discord locale); English for anything unknown."""
         return _filled(catalog(language), self.key, self.values)
+
+
+def _rebuilt(key: str, values: dict[str, object]) -> Message:
+    return Message(key, **values)
 
 
 def _filled(words: Catalog, key: str, values: dict[str, object]) -> str:

@@ -142,6 +142,9 @@ FAILURES: list[tuple[str, Callable[[Commands], Awaitable[object]]]] = [
     ("unknown post", lambda c: c.posts_date(KOREAN_MODERATOR, 42, "2025-11-03")),
     ("future post date", lambda c: c.posts_date(KOREAN_MODERATOR, 1, "2099-01-01")),
     ("not a moderator", lambda c: c.settings_language(KOREAN_MEMBER, "ko")),
+    ("unsupported file", lambda c: c.ingest_file(KOREAN_MODERATOR, "memo.pdf", b"%PDF-1.7")),
+    ("binary file", lambda c: c.ingest_file(KOREAN_MODERATOR, "memo.txt", b"a\x00b" * 20)),
+    ("too short", lambda c: c.ingest_text(KOREAN_MODERATOR, "짧은 글")),
     ("no quote", lambda c: c.quote(KOREAN_MEMBER, query="없는 말")),
     ("not our button", lambda c: c.button(KOREAN_MEMBER, "other:vote:1:correct")),
 ]
