@@ -247,7 +247,8 @@ async def test_digest_markdown(seeded: Settings, capsys: pytest.CaptureFixture[s
     assert out.startswith("**Digest for 2025-12-19 – 2026-01-02 (Asia/Seoul)**")
     assert "**Coming due in the next 14 days**" in out
     assert "**Overdue, awaiting a verdict (4)**" in out
-    assert "05\\_year\\_end\\_checklist.txt" in out  # Markdown escaped
+    # A file is named by its post's title, never by its file name or path.
+    assert "- **연말·연초 일정 점검 메모**" in out and "checklist" not in out
 
 
 async def test_digest_json(seeded: Settings, capsys: pytest.CaptureFixture[str]) -> None:

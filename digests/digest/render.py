@@ -303,7 +303,9 @@ class _Writer:
             return []
         lines = [self.section(self.words.new_posts.format(count=digest.post_count))]
         for post in digest.posts:
-            source = source_name(post.source)
+            # A link's site follows the title; a file is named by its title alone (never a
+            # path on the server's disk, and its file name adds nothing to the title).
+            source = source_name(post.source) if is_link(post.source) else None
             line = self.post_title(post)
             if source:
                 line += f" — {self.text(source, LABEL_WIDTH)}"
