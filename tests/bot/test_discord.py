@@ -414,6 +414,8 @@ async def test_ingest_then_summary_quote_themes_scoreboard_export(
     await slash(world.mod, "predictions resolve", {"id": forecast, "outcome": "correct"})
     board = await slash(world.bob, "scoreboard", {"by": "author"})
     assert "Track record by author" in title(board)
+    # The author is the member's display name, stored when they added the forecast.
+    assert "**mod** · 1 resolved" in text_of(board) and "<@" not in text_of(board)
     empty_board = await slash(
         world.carol, "scoreboard", guild=world.other, channel=world.other_general
     )
