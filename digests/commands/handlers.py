@@ -904,7 +904,7 @@ class Commands:
             f" #{r.post_id} {defang(clip(r.title, 90))}"
             + (words.plural(r.predictions, "ingest.forecasts") if r.predictions else "")
             + (words.plural(r.views, "ingest.views") if r.views else "")
-            + (f" ({r.reason})" if r.reason else "")
+            + (f" ({self._ingest_reason(r, words)})" if r.reason else "")
             + (
                 "\n  "
                 + words.plural(r.needs_date, "ingest.needs_date", hint=post_date_hint(r.post_id))
@@ -918,6 +918,13 @@ class Commands:
             description="\n".join(lines[:20]) or words("ingest.nothing", subject=defang(subject)),
             tone="success" if stored else "info",
         )
+
+    @staticmethod
+    def _ingest_reason(result: IngestResult, words: Catalog) -> str:
+        """Why a post was skipped, in the reader's language where the catalog knows it."""
+        if result.reason_key and result.post_id is not None:
+            return words("ingest.duplicate", id=result.post_id, why=words(result.reason_key))
+        return result.reason or ""
 
     def _require_ingest(self, caller: Caller) -> None:
         if not (caller.can_manage_messages or caller.is_moderator):

@@ -31,6 +31,14 @@ from digests.store import Store, Transaction
 
 logger = logging.getLogger(__name__)
 
+# Why a post was found to be stored already (digests.store.posts and _near_duplicate), as the
+# catalog says it in every language.
+_DUPLICATE_REASONS = {
+    "same canonical URL": "ingest.why.url",
+    "same content": "ingest.why.content",
+    "nearly the same text": "ingest.why.near",
+}
+
 
 class PostAnalyzer(Protocol):
     """Analysis run on every stored post (see digests.analysis)."""
@@ -274,6 +282,7 @@ class IngestService:
             title=post.title,
             post_id=post_id,
             reason=f"already stored as post {post_id} ({why})",
+            reason_key=_DUPLICATE_REASONS.get(why),
             published=post.published,
             published_source=post.date_source,
             author=post.author,

@@ -74,6 +74,7 @@ async def _walk(commands: Commands, services: Services, clock: ManualClock) -> l
         await commands.settings_reminder_role(mod, None),
         await commands.settings_reminder_grouping(mod, "single"),
         await commands.ingest_text(mod, ESSAY),
+        await commands.ingest_text(mod, ESSAY),  # skipped: already stored
         await commands.ingest_file(mod, "memo.txt", ("반도체 메모\n" + ESSAY).encode()),
         await commands.posts_date(mod, 1, "2025-11-03"),
         await commands.summary(mod, post=1),
