@@ -77,7 +77,7 @@ def user_message(error: BaseException, language: object = "en") -> str | None:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, HindsightError):
-        return error.user_message
+        return error.message_in(words.language)
     if isinstance(error, app_commands.MissingPermissions):
         names = permission_names(error.missing_permissions)
         return words("error.member_lacks_permission", permissions=names)

@@ -9,6 +9,7 @@ import discord
 
 from bot.render import pack_messages
 from digests.commands.replies import Reply
+from digests.i18n import catalog, language_for
 
 if TYPE_CHECKING:
     from bot.client import HindsightBot
@@ -65,9 +66,8 @@ class Pages(discord.ui.View):
         """Others get a short private note instead of turning someone else's pages."""
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "Run the command yourself to browse these pages.", ephemeral=True
-        )
+        words = catalog(language_for(interaction.locale))
+        await interaction.response.send_message(words("reply.not_your_pages"), ephemeral=True)
         return False
 
     async def _show(self, interaction: discord.Interaction, step: int) -> None:

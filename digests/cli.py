@@ -30,12 +30,13 @@ from digests.app import Services
 from digests.clock import ManualClock, SystemClock
 from digests.dates import parse_instant, parse_post_date
 from digests.digest.model import Digest
-from digests.digest.render import render_markdown, render_text, source_name, to_json
+from digests.digest.render import render_markdown, render_text, to_json
 from digests.errors import HindsightError, InputError
 from digests.ingest.documents import build_posts
 from digests.ingest.loaders import expand_inputs, load_file, pasted_document
 from digests.ingest.service import IngestReport, is_url
 from digests.ingest.text import clip
+from digests.ledger.naming import member_id
 from digests.ledger.service import SCOREBOARD_KEYS
 from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings
@@ -318,12 +319,14 @@ async def command_digest(services: Services, args: argparse.Namespace, out: Cons
 
 
 def _score_name(key: str, by: str) -> str:
-    """How a scoreboard key is shown: a file by its name, a link without its scheme."""
+    """How a scoreboard key is shown: a link without its scheme (files are already named by
+    their post's title), a member author without Discord's mention form."""
     if by != "source":
-        return key
+        member = member_id(key)
+        return f"user {member}" if member is not None else key
     if is_url(key):
         return key.split("://", 1)[1].removeprefix("www.").rstrip("/") or key
-    return source_name(key) or key
+    return key
 
 
 async def command_scoreboard(services: Services, args: argparse.Namespace, out: Console) -> int:

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digests.errors import InputError
+from digests.i18n import message
 
 DEFAULT_HORIZON_YEARS = 50
 # A reminder set to a bare date fires at this local time.
@@ -37,10 +38,7 @@ LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
 EARLIEST_POST_DATE = date(1900, 1, 1)
 _MAX_TYPED_CHARS = 200
 _MAX_ZONE_CHARS = 64  # the longest IANA name is about 32 characters
-_EXAMPLES = "try 2026-03-31, 'in 3 months', 'Q3 2026' or '다음 달 말'"
-# Fixed English names: calendar.month_name follows the process locale.
-_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")  # fmt: skip
+_EXAMPLES = message("date_error.examples")
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -99,19 +97,21 @@ def parse_timezone(name: str, subject: str = "timezone") -> ZoneInfo:
     """A timezone from its IANA name (Asia/Seoul, America/New_York, UTC); InputError naming it
     otherwise (unknown, empty, a path, or far too long to be one)."""
     cleaned = name.strip()
-    hint = "use an IANA name like Asia/Seoul or America/New_York"
+    hint = message("date_error.zone_hint")
     if not cleaned:
-        raise InputError(subject, f"empty; {hint}")
+        raise InputError(subject, message("date_error.empty", hint=hint))
     if len(cleaned) > _MAX_ZONE_CHARS:
         raise InputError(
-            subject, f"{len(cleaned)} characters is too long for a timezone name; {hint}"
+            subject, message("date_error.zone_too_long", count=len(cleaned), hint=hint)
         )
     try:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
         # OSError covers names that are folders of the tz database ("America") and other
         # names the file system refuses; ValueError covers paths ("../x") and NUL bytes.
-        raise InputError(subject, f"{_shown(cleaned)} is not a known timezone; {hint}") from None
+        raise InputError(
+            subject, message("date_error.zone_unknown", value=_shown(cleaned), hint=hint)
+        ) from None
 
 
 # --- numbers in words ---------------------------------------------------------------------------
@@ -195,15 +195,20 @@ def _real_date(year: int, month: int, day: int, subject: str, text: str) -> date
     """date(year, month, day), or an InputError that says which part does not exist."""
     typed = _shown(text)
     if not 1 <= year <= 9999:
-        raise InputError(subject, f"{typed} is not a real date: year {year} is beyond the calendar")
+        raise InputError(subject, message("date_error.bad_year", value=typed, year=year))
     if not 1 <= month <= 12:
-        raise InputError(
-            subject, f"{typed} is not a real date: there is no month {month} (write YYYY-MM-DD)"
-        )
+        raise InputError(subject, message("date_error.bad_month", value=typed, month=month))
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise InputError(
-            subject, f"{typed} is not a real date: {_MONTH_NAMES[month]} {year} has {last} days"
+            subject,
+            message(
+                "date_error.bad_day",
+                value=typed,
+                month=message(f"date_error.month.m{month}"),
+                year=year,
+                days=last,
+            ),
         )
     return date(year, month, day)
 
@@ -226,7 +231,9 @@ def _offset(count: int, unit: str, context: _Context, sign: int) -> TypedWhen:
     if count * _UNIT_DAYS[unit] > (context.horizon_years + 1) * 366:
         if sign > 0:
             raise _too_far(context)
-        raise InputError(context.subject, f"{_shown(context.text)} is too long ago")
+        raise InputError(
+            context.subject, message("date_error.too_long_ago", value=_shown(context.text))
+        )
     if unit in ("minute", "hour"):
         moment = context.now + sign * timedelta(**{f"{unit}s": count})
         return TypedWhen(moment.date(), moment, "")
@@ -451,9 +458,7 @@ def _shown(text: str, limit: int = 60) -> str:
 def _too_far(context: _Context) -> InputError:
     years = context.horizon_years
     return InputError(
-        context.subject,
-        f"{_shown(context.text)} is more than {years} years ahead; dates can be at most"
-        f" {years} years away (MAX_FORECAST_HORIZON_YEARS)",
+        context.subject, message("date_error.too_far", value=_shown(context.text), years=years)
     )
 
 
@@ -486,9 +491,9 @@ def read_when(
     if now.tzinfo is None:
         raise ValueError("read_when needs an aware 'now'")
     if not text or not text.strip():
-        raise InputError(subject, f"empty; {_EXAMPLES}")
+        raise InputError(subject, message("date_error.empty", hint=_EXAMPLES))
     if len(text) > _MAX_TYPED_CHARS:
-        raise InputError(subject, f"too long ({len(text)} characters) to be a date; {_EXAMPLES}")
+        raise InputError(subject, message("date_error.too_long", count=len(text), hint=_EXAMPLES))
     context = _Context(now=now, horizon_years=horizon_years, subject=subject, text=text.strip())
     cleaned = _normalised(text)
     for rule in RULES:
@@ -505,7 +510,8 @@ def read_when(
         return TypedWhen(found, None, rule.name)
     if _DATE_LIKE.fullmatch(cleaned):
         raise InputError(
-            subject, f"{_shown(context.text)} is not a date in YYYY-MM-DD form; {_EXAMPLES}"
+            subject,
+            message("date_error.not_iso_hint", value=_shown(context.text), hint=_EXAMPLES),
         )
     for embedded in _EMBEDDED_DATE.finditer(cleaned):
         # Never let the analysis reader turn "2026-02-30 무렵" into some other day.
@@ -526,7 +532,8 @@ def _read_with_analysis(context: _Context) -> TypedWhen:
         raise _too_far(context) from None
     if not expressions:
         raise InputError(
-            context.subject, f"{_shown(context.text)} is not a date I understand; {_EXAMPLES}"
+            context.subject,
+            message("date_error.not_understood", value=_shown(context.text), hint=_EXAMPLES),
         )
     ahead = [expression for expression in expressions if not expression.past_marker]
     chosen = (ahead or expressions)[-1]
@@ -544,8 +551,7 @@ def _check_horizon(day: date, today: date, years: int, subject: str, shown: str)
     if day > limit:
         raise InputError(
             subject,
-            f"{shown} is more than {years} years ahead; dates can be at most {years} years"
-            f" away, until {limit.isoformat()} (MAX_FORECAST_HORIZON_YEARS)",
+            message("date_error.too_far_until", value=shown, years=years, limit=limit.isoformat()),
         )
 
 
@@ -565,8 +571,7 @@ def parse_due_date(
     if when.day < today:
         raise InputError(
             subject,
-            f"{when.day.isoformat()} is in the past; a due date must be today"
-            f" ({today.isoformat()}) or later",
+            message("date_error.due_past", value=when.day.isoformat(), today=today.isoformat()),
         )
     _check_horizon(when.day, today, horizon_years, subject, when.day.isoformat())
     return when.day
@@ -591,7 +596,7 @@ def parse_reminder_time(
             if when.moment
             else f"{when.day.isoformat()} {REMINDER_TIME_OF_DAY:%H:%M}"
         )
-        raise InputError(subject, f"{shown} is not in the future")
+        raise InputError(subject, message("date_error.not_future", value=shown))
     _check_horizon(when.day, local.date(), horizon_years, subject, when.day.isoformat())
     return moment
 
@@ -602,11 +607,12 @@ def parse_calendar_date(text: str, *, subject: str, latest: date | None = None) 
     cleaned = text.strip()
     match = re.fullmatch(r"(\d{4,})-(\d{1,2})-(\d{1,2})", cleaned)
     if match is None:
-        raise InputError(subject, f"{_shown(cleaned)} is not a date in YYYY-MM-DD form")
+        raise InputError(subject, message("date_error.not_iso", value=_shown(cleaned)))
     day = _real_date(int(match[1]), int(match[2]), int(match[3]), subject, cleaned)
     if latest is not None and day > latest:
         raise InputError(
-            subject, f"{day.isoformat()} is in the future (after {latest.isoformat()})"
+            subject,
+            message("date_error.after", value=day.isoformat(), latest=latest.isoformat()),
         )
     return day
 
@@ -619,14 +625,16 @@ def parse_post_date(text: str, *, today: date, subject: str = "date") -> date:
     if day > today:
         raise InputError(
             subject,
-            f"{day.isoformat()} is in the future (after {today.isoformat()}); a post cannot have"
-            " been written then",
+            message("date_error.post_future", value=day.isoformat(), today=today.isoformat()),
         )
     if day < EARLIEST_POST_DATE:
         raise InputError(
             subject,
-            f"{day.isoformat()} is too early to be a post's date (before"
-            f" {EARLIEST_POST_DATE.isoformat()})",
+            message(
+                "date_error.post_too_early",
+                value=day.isoformat(),
+                earliest=EARLIEST_POST_DATE.isoformat(),
+            ),
         )
     return day
 

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from digests.i18n import in_language
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,6 +23,11 @@ class HindsightError(Exception):
         super().__init__(message)
         self.user_message = message
 
+    def message_in(self, language: object) -> str:
+        """`user_message` in the reader's language: a catalog message (digests.i18n.Message)
+        is written in it; other text is shown as it is."""
+        return in_language(self.user_message, language)
+
 
 class InputError(HindsightError):
     """Bad input: names the input and the reason."""
@@ -29,6 +36,11 @@ class InputError(HindsightError):
         self.subject = subject
         self.reason = reason
         super().__init__(f"{subject}: {reason}")
+
+    def message_in(self, language: object) -> str:
+        """The input's name (as typed, never translated) and the reason in the reader's
+        language."""
+        return f"{self.subject}: {in_language(self.reason, language)}"
 
 
 class FetchError(InputError):

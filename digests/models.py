@@ -98,6 +98,8 @@ class IngestResult(BaseModel):
     title: str
     post_id: int | None = None
     reason: str | None = None
+    # The catalog key of why a duplicate was skipped ("ingest.why.url"), for readers' languages.
+    reason_key: str | None = None
     published: datetime | None = None
     published_source: DateSource | None = None
     author: str | None = None

@@ -151,7 +151,7 @@ async def test_scoreboard_by_source_with_brier(
         "example.com/b",
         "example.com/c",
         "news.example.org/x",
-        "05_year_end_checklist.txt",
+        "연말·연초 일정 점검 메모",  # a file by its post's title, never its path
     }
     assert rows["example.com/a"] == {
         "key": "https://example.com/a",
@@ -168,14 +168,14 @@ async def test_scoreboard_by_source_with_brier(
     assert rows["example.com/b"]["share_correct"] == 0.0
     assert rows["example.com/c"]["share_correct"] == 0.5
     assert rows["example.com/c"]["brier"] is None
-    sample = rows["05_year_end_checklist.txt"]
-    assert sample["key"] == str(SAMPLES / "05_year_end_checklist.txt")
+    sample = rows["연말·연초 일정 점검 메모"]
+    assert sample["key"] == "연말·연초 일정 점검 메모"
     assert (sample["resolved"], sample["correct"], sample["brier"]) == (1, 1, None)
 
     assert text_code == 0
     out = text.out
     assert "Track record by source · guild 0" in out
-    assert "05_year_end_checklist.txt" in out and str(SAMPLES) not in out
+    assert "연말·연초 일정 점검 메모" in out and str(SAMPLES) not in out
     assert "0.040 (1)" in out and "0.360 (1)" in out and "0.010 (1)" in out
     assert "50%" in out and "Brier" in out
 
@@ -202,7 +202,7 @@ async def test_scoreboard_by_author_and_speaker(
 
     assert speaker_code == 0
     assert "Track record by speaker" in speaker.out
-    assert "<@1>" in speaker.out and "0.200 (2)" in speaker.out
+    assert "user 1" in speaker.out and "<@" not in speaker.out and "0.200 (2)" in speaker.out
 
 
 async def test_scoreboard_limit(seeded: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -247,7 +247,8 @@ async def test_digest_markdown(seeded: Settings, capsys: pytest.CaptureFixture[s
     assert out.startswith("**Digest for 2025-12-19 – 2026-01-02 (Asia/Seoul)**")
     assert "**Coming due in the next 14 days**" in out
     assert "**Overdue, awaiting a verdict (4)**" in out
-    assert "05\\_year\\_end\\_checklist.txt" in out  # Markdown escaped
+    # A file is named by its post's title, never by its file name or path.
+    assert "- **연말·연초 일정 점검 메모**" in out and "checklist" not in out
 
 
 async def test_digest_json(seeded: Settings, capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,6 +33,7 @@ def caller_of(interaction: discord.Interaction) -> Caller:
         is_moderator=permissions.manage_guild or permissions.administrator,
         can_manage_messages=permissions.manage_messages or permissions.administrator,
         language=language_for(interaction.locale),
+        display_name=interaction.user.display_name,
     )
 
 

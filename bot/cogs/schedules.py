@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.cogs.base import HindsightCog, caller_of, post_choices, require_postable
 from digests.errors import InputError
+from digests.i18n import message
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily"]
 
@@ -194,7 +195,10 @@ class IngestCog(HindsightCog):
         caller = caller_of(interaction)
         limit = self.bot.settings.max_document_bytes
         if file.size > limit:
-            raise InputError(file.filename, f"is {file.size:,} bytes; the limit is {limit:,}")
+            raise InputError(
+                file.filename,
+                message("ingest_error.too_many_bytes", size=f"{file.size:,}", limit=f"{limit:,}"),
+            )
         await interaction.response.defer(thinking=True)
         data = await file.read()
         await self.answer(interaction, self.handlers.ingest_file(caller, file.filename, data))

@@ -226,7 +226,10 @@ class Analyzer:
                     sentences=sentences,
                     summary=summarize(
                         candidates_from(
-                            sentences, {f.sentence_index for f in forecasts}, title_words
+                            sentences,
+                            {f.sentence_index for f in forecasts},
+                            title_words,
+                            post.title,
                         ),
                         self.summary_size,
                     ),

@@ -2,7 +2,9 @@
 
 Sentences are scored by the weight of their content words, with a lead bonus and a title
 overlap bonus; each next pick is penalised by its overlap with what was already picked. List
-fragments, headings, table rows, very short or very long lines and questions are never picked.
+fragments, headings, table rows, very short or very long lines and questions are passed over
+while a post has enough prose; a list-style post (bullets, numbered items, table rows) is
+summarised from its items. No two picks say the same line.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from dataclasses import dataclass
 from digests.analysis.sentences import Sentence
 
 _MIN_CHARS = 25
+_MIN_PICKS = 3  # below this many prose candidates, list items (bullets, table rows) count too
+_LIST_ITEM_PENALTY = 0.3  # prose is preferred over a list item of the same weight
+_TABLE_SEPARATORS = re.compile(r"\s*(?:\||\t)\s*")
+_BULLET_MARKER = re.compile(r"^\s*(?:[-*•·▪◦‣]|\d{1,3}[.)]|[①-⑳]|[가-하][.)])\s+")
+_TRAILING = re.compile(r"[\s.!?…。·:;,]+$")
 _MAX_CHARS = 400
 _REDUNDANCY_WEIGHT = 0.7
 _CONTENT_TAGS = {"NNG", "NNP", "SL", "SH"}
@@ -89,10 +96,42 @@ def content_words(sentence: Sentence) -> frozenset[str]:
     )
 
 
-def eligible(sentence: Sentence) -> bool:
-    """Prose sentences of a reasonable length that are not furniture or questions."""
+def normalised_line(text: str) -> str:
+    """A line as compared for repeats: case, spacing, closing punctuation and a clipping
+    ellipsis do not count ("Rates fall." and "rates fall…" are the same line)."""
+    return _TRAILING.sub("", " ".join(text.split()).casefold())
+
+
+def repeats_title(line: str, title: str | None) -> bool:
+    """Whether a line says the title again: the same line, or the line the title was clipped
+    from ("Rates will fall by…")."""
+    if not title:
+        return False
+    clipped = title.rstrip().endswith("…")
+    title_line, text = normalised_line(title), normalised_line(line)
+    return bool(title_line) and (
+        text == title_line or (clipped and len(title_line) >= 20 and text.startswith(title_line))
+    )
+
+
+def list_item_text(sentence: Sentence) -> str:
+    """A bullet or table row as a summary line: its marker dropped, its cells joined."""
     text = sentence.text.strip()
-    if sentence.is_fragment or not _MIN_CHARS <= len(text) <= _MAX_CHARS:
+    if sentence.kind == "table":
+        cells = [cell for cell in _TABLE_SEPARATORS.split(text) if cell.strip(" -:")]
+        return " · ".join(cells)
+    return _BULLET_MARKER.sub("", text)
+
+
+def eligible(sentence: Sentence, text: str | None = None) -> bool:
+    """Prose sentences (or, given as `text`, list items) of a reasonable length that are not
+    furniture or questions."""
+    if text is None:
+        if sentence.is_fragment:
+            return False
+        text = sentence.text
+    text = text.strip()
+    if not _MIN_CHARS <= len(text) <= _MAX_CHARS:
         return False
     if text.endswith("?") or _JUNK.search(text):
         return False
@@ -103,18 +142,33 @@ def candidates_from(
     sentences: Sequence[Sentence],
     forecast_indexes: set[int] = frozenset(),
     title_words: frozenset[str] = frozenset(),
+    title: str | None = None,
 ) -> list[SummaryCandidate]:
-    """Summary candidates of one post."""
+    """Summary candidates of one post: its prose sentences and, when a list-style post has too
+    little prose for a summary, its bullets and table rows too. A line that is the post's
+    `title` (a pasted post is titled by its first sentence) is left out: readers see the title
+    above the summary."""
     total = max(1, len(sentences))
-    result = []
-    for sentence in sentences:
-        if not eligible(sentence):
-            continue
+    sentences = [s for s in sentences if not repeats_title(s.text, title)]
+
+    def candidate(sentence: Sentence, text: str, penalty: float) -> SummaryCandidate:
         words = content_words(sentence)
-        bonus = 0.15 if sentence.index in forecast_indexes else 0.0
+        bonus = (0.15 if sentence.index in forecast_indexes else 0.0) - penalty
         if title_words and words & title_words:
             bonus += 0.1
-        result.append(SummaryCandidate(sentence.text.strip(), words, sentence.index / total, bonus))
+        return SummaryCandidate(text, words, sentence.index / total, bonus)
+
+    result = [
+        candidate(sentence, sentence.text.strip(), 0.0)
+        for sentence in sentences
+        if eligible(sentence)
+    ]
+    if len(result) < _MIN_PICKS:
+        for sentence in sentences:
+            if sentence.kind in ("bullet", "table"):
+                text = list_item_text(sentence)
+                if eligible(sentence, text):
+                    result.append(candidate(sentence, text, _LIST_ITEM_PENALTY))
     return result
 
 
@@ -143,7 +197,11 @@ def summarize(candidates: Sequence[SummaryCandidate], size: int = 3) -> list[str
 
     scores = [relevance(candidate) for candidate in candidates]
     chosen: list[int] = []  # indexes into candidates, in the order picked
-    remaining = list(range(len(candidates)))
+    # A line said twice is one candidate (the first): no summary repeats a line.
+    first_of: dict[str, int] = {}
+    for index, candidate in enumerate(candidates):
+        first_of.setdefault(normalised_line(candidate.text), index)
+    remaining = sorted(first_of.values())
     while remaining and len(chosen) < size:
 
         def marginal(index: int) -> float:
@@ -174,4 +232,7 @@ def summarize(candidates: Sequence[SummaryCandidate], size: int = 3) -> list[str
         remaining = [
             index for index in remaining if index != ranked[picked] and index not in passed_over
         ]
-    return [candidates[index].text for index in sorted(chosen)]
+    return [
+        candidates[index].text
+        for index in sorted(chosen, key=lambda i: (candidates[i].position, i))
+    ]

@@ -15,13 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from digests.analysis.summary import normalised_line, repeats_title
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
-from digests.i18n import Catalog, catalog
+from digests.i18n import Catalog, catalog, message
 from digests.ingest.text import clean_argument, clip, http_url
 from digests.ledger.model import ForecastRecord
+from digests.ledger.naming import MANUAL_SOURCE, member_id
 from digests.ledger.post_dates import PostDating
 from digests.ledger.service import STATUS_ALIASES, Actor
 from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
@@ -48,14 +50,6 @@ REMINDER_GROUPINGS = ("grouped", "single")
 BUTTON_PREFIX = "hs"
 T = TypeVar("T")
 C = TypeVar("C")
-# What moderators read for each scheduler job that can fail (see digests.scheduling).
-JOB_LABELS = {
-    "digest": "this server's digest",
-    "digests": "digests (all servers)",
-    "sweep": "due-date reminders (all servers)",
-    "feeds": "feed polling (all servers)",
-    "delivery": "sending messages (all servers)",
-}
 VIEWS_SHOWN = 3  # undated statements shown with a post's summary
 # How a post's date was known, as a reader is told.
 DATE_SOURCE_KEYS = {  # catalog keys
@@ -69,6 +63,19 @@ LIST_TITLES = {  # catalog keys of the titles of the lists that have their own
     "undated": "reply.list_undated",
 }
 ENGLISH = catalog("en")
+
+
+def summary_lines(title: str, sentences: Sequence[str]) -> list[str]:
+    """A stored summary as shown under its post's title: without the title again (summaries
+    stored before the analysis left it out) and without a line twice."""
+    seen: set[str] = set()
+    lines = []
+    for sentence in sentences:
+        key = normalised_line(sentence)
+        if key and key not in seen and not repeats_title(sentence, title):
+            seen.add(key)
+            lines.append(sentence)
+    return lines
 
 
 def post_date_hint(post_id: int) -> str:
@@ -110,6 +117,7 @@ class Caller:
     is_moderator: bool = False  # Manage Server
     can_manage_messages: bool = False
     language: str = "en"  # the member's Discord language: replies and errors use it
+    display_name: str | None = None  # how the server shows the member (kept as an author)
 
     @property
     def words(self) -> Catalog:
@@ -119,7 +127,7 @@ class Caller:
     @property
     def actor(self) -> Actor:
         """The ledger's view of the caller."""
-        return Actor(self.guild_id, self.user_id, self.is_moderator)
+        return Actor(self.guild_id, self.user_id, self.is_moderator, self.display_name)
 
 
 def vote_button_id(forecast_id: int, outcome: str) -> str:
@@ -247,7 +255,7 @@ class Commands:
             Field(words("reply.field_due"), self._due_text(forecast, words), True),
             Field(
                 words("reply.field_status"),
-                forecast.status
+                words("state.due" if forecast.status == "due" else "state.open")
                 if forecast.status != "resolved"
                 else words("reply.status_resolved", outcome=self._outcome(words, forecast.outcome)),
                 True,
@@ -323,7 +331,9 @@ class Commands:
             stored = await store.posts.get(caller.guild_id, post)
             if stored is None:
                 raise NotFound(words("error.no_post", post=post))
-            sentences = await store.analysis.summary(caller.guild_id, post) or []
+            sentences = summary_lines(
+                stored.title, await store.analysis.summary(caller.guild_id, post) or []
+            )
             themes = [label for label, _ in await store.analysis.themes(caller.guild_id, post)][:5]
             reply = Reply(
                 title=defang(clip(stored.title, 250)),
@@ -334,7 +344,7 @@ class Commands:
             )
             if themes:
                 reply.fields.append(Field(words("reply.field_themes"), defang(", ".join(themes))))
-            reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post))
+            reply.fields.extend(await self._post_forecast_fields(caller.guild_id, post, words))
             return reply
         window = days or 7
         if not 1 <= window <= 366:
@@ -347,20 +357,33 @@ class Commands:
                     title=words("reply.theme_title", theme=defang(theme)),
                     description=words("reply.theme_none", theme=defang(theme), days=window),
                 )
+            # One line from each post, named by its title and number; a line another post
+            # already gave (the same text pasted twice) or the title again is not repeated.
             lines = []
+            said: set[str] = set()
             for post_id in post_ids:
                 stored = await store.posts.get(caller.guild_id, post_id)
-                sentences = await store.analysis.summary(caller.guild_id, post_id) or []
-                if stored:
-                    lines.append(
-                        f"**{defang(clip(stored.title, 120))}**\n{defang(sentences[0]) if sentences else ''}"
-                    )
+                if stored is None:
+                    continue
+                sentences = summary_lines(
+                    stored.title, await store.analysis.summary(caller.guild_id, post_id) or []
+                )
+                fresh = [s for s in sentences if normalised_line(s) not in said]
+                heading = f"**{defang(clip(stored.title, 120))}** (#{post_id})"
+                if fresh:
+                    said.add(normalised_line(fresh[0]))
+                    lines.append(f"{heading}\n{defang(fresh[0])}")
+                else:
+                    lines.append(heading)
             return Reply(
                 title=words("reply.theme_window_title", theme=defang(theme), days=window),
                 description="\n\n".join(lines),
             )
         digest = await self.services.digests.build_now(caller.guild_id, window)
-        return await self.digest_reply(digest, title=words("reply.summary_title", days=window))
+        return await self.digest_reply(
+            replace(digest, language=words.language),
+            title=words("reply.summary_title", days=window),
+        )
 
     @staticmethod
     def _post_date(post: StoredPost, words: Catalog = ENGLISH) -> str:
@@ -372,7 +395,9 @@ class Commands:
         day = post.published.date().isoformat()
         return f"{day} ({how})" if how else day
 
-    async def _post_forecast_fields(self, guild_id: int, post_id: int) -> list[Field]:
+    async def _post_forecast_fields(
+        self, guild_id: int, post_id: int, words: Catalog = ENGLISH
+    ) -> list[Field]:
         """A post's views (undated statements) and the forecasts waiting for its date."""
         forecasts = await self.services.store.forecasts.for_post(guild_id, post_id)
         views = [f for f in forecasts if f.is_view and f.status != "resolved"]
@@ -381,17 +406,16 @@ class Commands:
         if views:
             lines = [f"• {defang(clip(f.claim, 160))} (#{f.id})" for f in views[:VIEWS_SHOWN]]
             if len(views) > VIEWS_SHOWN:
-                lines.append(
-                    f"… and {len(views) - VIEWS_SHOWN} more (/predictions list status:undated)"
-                )
-            lines.append("Not tracked: give one a date with /predictions redate to track it.")
-            fields.append(Field("Views", "\n".join(lines)))
+                lines.append(words("post_date.views_more", count=len(views) - VIEWS_SHOWN))
+            lines.append(words("post_date.views_hint"))
+            fields.append(Field(words("post_date.views"), "\n".join(lines)))
         if waiting:
             fields.append(
                 Field(
-                    "Waiting for the post's date",
-                    f"{len(waiting)} forecast{'s' if len(waiting) != 1 else ''} counted from when"
-                    f" this post was written, which is unknown: {post_date_hint(post_id)}",
+                    words("post_date.waiting"),
+                    words.plural(
+                        len(waiting), "post_date.waiting_detail", hint=post_date_hint(post_id)
+                    ),
                 )
             )
         return fields
@@ -572,7 +596,10 @@ class Commands:
         forecast = await self.services.ledger.undo(caller.actor, prediction)
         return Reply(
             title=caller.words("reply.undone_title", id=prediction),
-            description=caller.words("reply.undone", status=forecast.status),
+            description=caller.words(
+                "reply.undone",
+                status=caller.words("state.due" if forecast.status == "due" else "state.open"),
+            ),
             tone="success",
         )
 
@@ -603,18 +630,23 @@ class Commands:
     ) -> Reply:
         """Be reminded of a forecast when it comes due, or at a time you choose."""
         reminder = await self.services.ledger.remind_at(caller.actor, prediction, when)
+        words = caller.words
         if reminder is None:
             forecast = await self.services.ledger.get(caller.guild_id, prediction)
-            due = self.fmt.date(forecast.due_end) if forecast.due_end else "its due date (none yet)"
+            due = (
+                self.fmt.date(forecast.due_end) if forecast.due_end else words("remind.no_due_yet")
+            )
             return Reply(
-                title=f"You will be reminded of #{prediction}",
-                description=f"On {due}.",
+                title=words("remind.when_due_title", id=prediction),
+                description=words("remind.when_due", due=due),
                 ephemeral=True,
                 tone="success",
             )
         return Reply(
-            title=f"Reminder #{reminder.id} set",
-            description=f"#{prediction} on {self.fmt.moment(reminder.remind_at)}.",
+            title=words("remind.set_title", id=reminder.id),
+            description=words(
+                "remind.set", forecast=prediction, moment=self.fmt.moment(reminder.remind_at)
+            ),
             ephemeral=True,
             tone="success",
         )
@@ -623,14 +655,23 @@ class Commands:
         """Your pending reminders."""
         reminders = await self.services.ledger.reminders(caller.actor)
         subscriptions = await self.services.ledger.subscriptions(caller.actor)
+        words = caller.words
         lines = [
-            f"**#{r.id}** · forecast #{r.forecast_id} · {self.fmt.moment(r.remind_at)}"
+            words(
+                "remind.line", id=r.id, forecast=r.forecast_id, moment=self.fmt.moment(r.remind_at)
+            )
             for r in reminders
         ] + [
-            f"forecast #{f.id} · when due ({self.fmt.date(f.due_end) if f.due_end else 'undated'})"
+            words(
+                "remind.subscription_line",
+                forecast=f.id,
+                due=self.fmt.date(f.due_end) if f.due_end else words("remind.undated"),
+            )
             for f in subscriptions
         ]
-        reply = self._paged("Your reminders", lines, "You have no pending reminders.")
+        reply = self._paged(
+            words("remind.list_title"), lines, words("remind.list_empty"), words=words
+        )
         reply.ephemeral = True
         return reply
 
@@ -638,18 +679,21 @@ class Commands:
         self, caller: Caller, reminder: int | None = None, prediction: int | None = None
     ) -> Reply:
         """Cancel one of your reminders, or stop being pinged when a forecast comes due."""
+        words = caller.words
         if reminder is not None:
             await self.services.ledger.cancel_reminder(caller.actor, reminder)
-            return Reply(title=f"Reminder #{reminder} cancelled", ephemeral=True, tone="success")
+            return Reply(
+                title=words("remind.cancelled_title", id=reminder), ephemeral=True, tone="success"
+            )
         if prediction is not None:
             if not await self.services.ledger.unsubscribe(caller.actor, prediction):
-                raise NotFound(f"You were not going to be pinged about #{prediction}.")
+                raise NotFound(message("remind.not_subscribed", id=prediction))
             return Reply(
-                title=f"No ping for #{prediction} when it comes due",
+                title=words("remind.unsubscribed_title", id=prediction),
                 ephemeral=True,
                 tone="success",
             )
-        raise InputError("reminder", "give the reminder's id or the prediction's id")
+        raise InputError("reminder", message("remind.need_id"))
 
     # --- /digest --------------------------------------------------------------------------------
 
@@ -664,9 +708,9 @@ class Commands:
         )
 
     async def digest_now(self, caller: Caller, days: int | None = None) -> Reply:
-        """A digest of the last days, right now."""
+        """A digest of the last days, right now (in the member's language)."""
         digest = await self.services.digests.build_now(caller.guild_id, days)
-        return await self.digest_reply(digest)
+        return await self.digest_reply(replace(digest, language=caller.words.language))
 
     async def digest_schedule(
         self,
@@ -681,75 +725,96 @@ class Commands:
         status = await self.services.digests.schedule(
             caller.guild_id, channel_id=channel, weekday=weekday, at=time, timezone=timezone
         )
-        return self._digest_status_reply(status, title="Digest scheduled")
+        words = caller.words
+        return self._digest_status_reply(status, words, title=words("schedule.scheduled_title"))
 
     async def digest_status(self, caller: Caller) -> Reply:
         """When the next digest comes, and why it is paused if it is."""
-        return self._digest_status_reply(await self.services.digests.status(caller.guild_id))
+        status = await self.services.digests.status(caller.guild_id)
+        return self._digest_status_reply(status, caller.words)
 
     async def digest_off(self, caller: Caller) -> Reply:
         """Stop scheduled digests (moderators)."""
         self._require_moderator(caller, "stop digests")
         await self.services.digests.off(caller.guild_id)
-        return Reply(title="Scheduled digests are off", tone="success")
+        return Reply(title=caller.words("schedule.off_title"), tone="success")
 
-    def _digest_status_reply(self, status: DigestStatus, title: str = "Digest schedule") -> Reply:
-        reply = self._schedule_reply(status, title)
+    def _digest_status_reply(
+        self, status: DigestStatus, words: Catalog = ENGLISH, title: str | None = None
+    ) -> Reply:
+        reply = self._schedule_reply(status, title or words("schedule.status_title"), words)
         for failure in status.failures:
             reply.tone = "warning"
             reply.fields.append(
                 Field(
-                    f"⚠️ Failing: {JOB_LABELS.get(failure.job, failure.job)}",
-                    f"{failure.failure_count}× since {self.fmt.moment(failure.first_failure_at)}:"
-                    f" {defang(clip(failure.last_error, 600))}\n"
-                    f"Next try {self.fmt.moment(failure.retry_at)}.",
+                    words("schedule.failing", job=words.get(f"job.{failure.job}", failure.job)),
+                    words(
+                        "schedule.failure",
+                        count=failure.failure_count,
+                        since=self.fmt.moment(failure.first_failure_at),
+                        error=defang(clip(failure.last_error, 600)),
+                        retry=self.fmt.moment(failure.retry_at),
+                    ),
                 )
             )
         if status.reminders_paused_reason:
             reply.tone = "warning"
             reply.fields.append(
                 Field(
-                    "Reminders paused",
-                    f"{status.reminders_paused_reason}\nChoose a channel I can post in with"
-                    " /settings reminder_channel; held reminders are sent then.",
+                    words("schedule.reminders_paused"),
+                    words(
+                        "schedule.reminders_paused_detail", reason=status.reminders_paused_reason
+                    ),
                 )
             )
         elif status.reminder_channel_id is not None:
             reply.fields.append(
-                Field("Reminders", f"go to {self.fmt.channel(status.reminder_channel_id)}")
+                Field(
+                    words("schedule.reminders"),
+                    words(
+                        "schedule.reminders_go_to",
+                        channel=self.fmt.channel(status.reminder_channel_id),
+                    ),
+                )
             )
         return reply
 
-    def _schedule_reply(self, status: DigestStatus, title: str) -> Reply:
+    def _schedule_reply(self, status: DigestStatus, title: str, words: Catalog) -> Reply:
         if not status.enabled or status.channel_id is None:
-            return Reply(title=title, description="No digest is scheduled. Use /digest schedule.")
+            return Reply(title=title, description=words("schedule.none"))
         fields = [
-            Field("Channel", self.fmt.channel(status.channel_id), True),
-            Field("Schedule", f"`{status.cron}` ({status.timezone})", True),
-            Field("Covers", f"{status.days} days", True),
-            Field("Next", self.fmt.moment(status.next_run) if status.next_run else "—", True),
+            Field(words("schedule.channel"), self.fmt.channel(status.channel_id), True),
+            Field(words("schedule.schedule"), f"`{status.cron}` ({status.timezone})", True),
+            Field(words("schedule.covers"), words("schedule.covers_days", days=status.days), True),
+            Field(
+                words("schedule.next"),
+                self.fmt.moment(status.next_run) if status.next_run else "—",
+                True,
+            ),
         ]
         if status.last:
             fields.append(
                 Field(
-                    "Last",
+                    words("schedule.last"),
                     self.fmt.moment(status.last.period_end)
-                    + (" (catch-up)" if status.last.catch_up else ""),
+                    + (words("schedule.catch_up") if status.last.catch_up else ""),
                     True,
                 )
             )
         reply = Reply(title=title, fields=fields, tone="success")
         if status.paused_reason:
             reply.tone = "warning"
-            reply.description = f"⚠️ Paused: {status.paused_reason}\n{status.held_messages} message(s) held; fix the channel and run /digest schedule again."
+            reply.description = words(
+                "schedule.paused", reason=status.paused_reason, count=status.held_messages
+            )
         return reply
 
     # --- /feed ----------------------------------------------------------------------------------
 
-    def _announced_in(self, channel_id: int | None) -> str:
+    def _announced_in(self, channel_id: int | None, words: Catalog = ENGLISH) -> str:
         if channel_id is None:
-            return "not announced (no channel; set one with /feed channel)"
-        return f"announced in {self.fmt.channel(channel_id)}"
+            return words("feed.not_announced")
+        return words("feed.announced_in", channel=self.fmt.channel(channel_id))
 
     async def feed_add(self, caller: Caller, url: str, channel: int | None = None) -> Reply:
         """Follow an RSS/Atom/JSON feed; new entries are stored and announced in `channel`."""
@@ -758,55 +823,59 @@ class Commands:
             caller.guild_id, url, channel_id=channel, added_by=str(caller.user_id)
         )
         feed = added.feed
+        words = caller.words
         if feed.channel_id is None:
-            where = (
-                "New entries will be stored but **not announced**: no channel was given."
-                f" Choose one with /feed channel feed:{feed.id} channel:…"
-            )
+            where = words("feed.not_announced_hint", id=feed.id)
         else:
-            where = f"New entries will be announced in {self.fmt.channel(feed.channel_id)}."
+            where = words("feed.announced_hint", channel=self.fmt.channel(feed.channel_id))
         return Reply(
-            title=f"Following feed #{feed.id}",
-            description=f"{defang(feed.title or url)}\n"
-            f"{added.stored} current entries stored (not announced).\n{where}",
+            title=words("feed.following_title", id=feed.id),
+            description=words(
+                "feed.added", title=defang(feed.title or url), stored=added.stored, where=where
+            ),
             tone="success" if feed.channel_id is not None else "warning",
         )
 
     async def feed_list(self, caller: Caller) -> Reply:
         """Feeds this server follows, with their state and where new entries go."""
+        words = caller.words
         lines = []
         for feed in await self.services.feeds.list(caller.guild_id):
             if not feed.active:
-                state = (
-                    f"⚠️ disabled: {feed.disabled_reason} (resume with /feed enable feed:{feed.id})"
-                )
+                state = words("feed.disabled", reason=feed.disabled_reason, id=feed.id)
             elif feed.failure_count:
-                state = (
-                    f"⚠️ failing ({feed.failure_count}×): {feed.last_error};"
-                    f" next try {self.fmt.moment(feed.next_poll_at)}"
+                state = words(
+                    "feed.failing",
+                    count=feed.failure_count,
+                    error=feed.last_error,
+                    moment=self.fmt.moment(feed.next_poll_at),
                 )
             else:
-                state = "active"
+                state = words("feed.active")
             lines.append(
                 f"**#{feed.id}** {defang(feed.title or feed.url)}\n{feed.url} · {state}"
-                f" · {self._announced_in(feed.channel_id)}"
+                f" · {self._announced_in(feed.channel_id, words)}"
             )
-        return self._paged("Feeds", lines, "This server follows no feeds. Use /feed add.")
+        return self._paged(words("feed.list_title"), lines, words("feed.list_empty"), words=words)
 
     async def feed_remove(self, caller: Caller, feed: int) -> Reply:
         """Stop following a feed (moderators)."""
         self._require_moderator(caller, "remove feeds")
         await self.services.feeds.remove(caller.guild_id, feed)
-        return Reply(title=f"Feed #{feed} removed", tone="success")
+        return Reply(title=caller.words("feed.removed_title", id=feed), tone="success")
 
     async def feed_enable(self, caller: Caller, feed: int) -> Reply:
         """Resume a disabled or failing feed; it is polled at the next pass (moderators)."""
         self._require_moderator(caller, "resume feeds")
         resumed = await self.services.feeds.enable(caller.guild_id, feed)
+        words = caller.words
         return Reply(
-            title=f"Feed #{feed} resumed",
-            description=f"{defang(resumed.title or resumed.url)}\nIt is polled at the"
-            f" scheduler's next pass; new entries are {self._announced_in(resumed.channel_id)}.",
+            title=words("feed.resumed_title", id=feed),
+            description=words(
+                "feed.resumed",
+                title=defang(resumed.title or resumed.url),
+                announced=self._announced_in(resumed.channel_id, words),
+            ),
             tone="success",
         )
 
@@ -814,33 +883,48 @@ class Commands:
         """Where a feed's new entries are announced; no channel stops announcing (moderators)."""
         self._require_moderator(caller, "change feeds")
         changed = await self.services.feeds.set_channel(caller.guild_id, feed, channel)
+        words = caller.words
         return Reply(
-            title=f"Feed #{feed}: new entries {self._announced_in(changed.channel_id)}",
+            title=words(
+                "feed.channel_title",
+                id=feed,
+                announced=self._announced_in(changed.channel_id, words),
+            ),
             tone="success",
         )
 
     # --- /ingest --------------------------------------------------------------------------------
 
-    def _ingest_reply(self, results: list[IngestResult], subject: str) -> Reply:
+    def _ingest_reply(
+        self, results: list[IngestResult], subject: str, words: Catalog = ENGLISH
+    ) -> Reply:
         stored = [r for r in results if r.outcome is IngestOutcome.STORED]
         lines = [
-            f"{'stored' if r.outcome is IngestOutcome.STORED else 'skipped'} #{r.post_id} {defang(clip(r.title, 90))}"
-            + (f" · {r.predictions} forecasts" if r.predictions else "")
-            + (f" · {r.views} view{'s' if r.views != 1 else ''}" if r.views else "")
-            + (f" ({r.reason})" if r.reason else "")
+            f"{words('ingest.stored' if r.outcome is IngestOutcome.STORED else 'ingest.skipped')}"
+            f" #{r.post_id} {defang(clip(r.title, 90))}"
+            + (words.plural(r.predictions, "ingest.forecasts") if r.predictions else "")
+            + (words.plural(r.views, "ingest.views") if r.views else "")
+            + (f" ({self._ingest_reason(r, words)})" if r.reason else "")
             + (
-                f"\n  {'1 forecast needs' if r.needs_date == 1 else f'{r.needs_date} forecasts need'}"
-                f" the post's date: {post_date_hint(r.post_id)}"
+                "\n  "
+                + words.plural(r.needs_date, "ingest.needs_date", hint=post_date_hint(r.post_id))
                 if r.needs_date and r.post_id is not None
                 else ""
             )
             for r in results
         ]
         return Reply(
-            title=f"{len(stored)} stored, {len(results) - len(stored)} skipped",
-            description="\n".join(lines[:20]) or f"Nothing found in {defang(subject)}.",
+            title=words("ingest.title", stored=len(stored), skipped=len(results) - len(stored)),
+            description="\n".join(lines[:20]) or words("ingest.nothing", subject=defang(subject)),
             tone="success" if stored else "info",
         )
+
+    @staticmethod
+    def _ingest_reason(result: IngestResult, words: Catalog) -> str:
+        """Why a post was skipped, in the reader's language where the catalog knows it."""
+        if result.reason_key and result.post_id is not None:
+            return words("ingest.duplicate", id=result.post_id, why=words(result.reason_key))
+        return result.reason or ""
 
     def _require_ingest(self, caller: Caller) -> None:
         if not (caller.can_manage_messages or caller.is_moderator):
@@ -849,21 +933,24 @@ class Commands:
     async def ingest_url(self, caller: Caller, url: str) -> Reply:
         """Store a post (or a feed's entries) from a link."""
         self._require_ingest(caller)
-        return self._ingest_reply(await self.services.ingest.ingest_url(url, caller.guild_id), url)
+        results = await self.services.ingest.ingest_url(url, caller.guild_id)
+        return self._ingest_reply(results, url, caller.words)
 
     async def ingest_text(self, caller: Caller, text: str, title: str | None = None) -> Reply:
         """Store pasted text as a post."""
         self._require_ingest(caller)
+        words = caller.words
         return self._ingest_reply(
             await self.services.ingest.ingest_text(text, caller.guild_id, title=title),
-            "pasted text",
+            words("ingest.pasted_text"),
+            words,
         )
 
     async def ingest_file(self, caller: Caller, filename: str, data: bytes) -> Reply:
         """Store an attached .txt/.md/.html file."""
         self._require_ingest(caller)
         results = await self.services.ingest.ingest_bytes(filename, data, caller.guild_id)
-        return self._ingest_reply(results, filename)
+        return self._ingest_reply(results, filename, caller.words)
 
     async def posts_date(self, caller: Caller, post: int, date: str) -> Reply:
         """Set a post's publication date (Manage Messages): its forecasts are read again against
@@ -873,36 +960,34 @@ class Commands:
         dating = await self.services.post_dates.set_date(
             caller.guild_id, post, date, actor=caller.user_id
         )
-        return self._post_dating_reply(dating)
+        return self._post_dating_reply(dating, caller.words)
 
-    def _post_dating_reply(self, dating: PostDating) -> Reply:
+    def _post_dating_reply(self, dating: PostDating, words: Catalog = ENGLISH) -> Reply:
         stored = dating.post
         assert stored.published is not None
         outcomes = [
-            (len(dating.dated), "waiting for this date are now tracked"),
-            (len(dating.moved), "moved with the date; their pending reminders were replaced"),
-            (len(dating.added), "more found now that the date is known"),
-            (dating.removed, "no longer found, removed"),
-            (len(dating.kept), "no longer found but kept (judged or acted on)"),
-            (len(dating.members_dated), "keep the date a member gave them"),
+            (len(dating.dated), "post_date.dated"),
+            (len(dating.moved), "post_date.moved"),
+            (len(dating.added), "post_date.added"),
+            (dating.removed, "post_date.removed"),
+            (len(dating.kept), "post_date.kept"),
+            (len(dating.members_dated), "post_date.members_dated"),
         ]
-        lines = [
-            f"{number} forecast{'s' if number != 1 else ''} {what}"
-            for number, what in outcomes
-            if number
-        ] or ["Its forecasts did not change."]
+        lines = [words.plural(number, key) for number, key in outcomes if number] or [
+            words("post_date.unchanged")
+        ]
         if dating.verdicts_kept:
-            lines.append(f"Verdicts kept: {dating.verdicts_kept}.")
-        before = "unknown"
+            lines.append(words("post_date.verdicts_kept", count=dating.verdicts_kept))
+        before = words("post_date.unknown")
         if dating.previous is not None:
             key = DATE_SOURCE_KEYS.get(dating.previous_source) if dating.previous_source else None
-            how = ENGLISH(key) if key else None
-            before = f"{dating.previous.date().isoformat()} ({how or 'recorded earlier'})"
+            how = words(key) if key else words("post_date.recorded_earlier")
+            before = f"{dating.previous.date().isoformat()} ({how})"
         return Reply(
-            title=f"Post #{stored.id} dated {stored.published.date().isoformat()}",
+            title=words("post_date.title", id=stored.id, date=stored.published.date().isoformat()),
             description=f"**{defang(clip(stored.title, 200))}**\n"
             + "\n".join(f"• {line}" for line in lines),
-            fields=[Field("Date before", before, True)],
+            fields=[Field(words("post_date.before"), before, True)],
             url=stored.canonical_url,
             tone="success",
         )
@@ -928,7 +1013,7 @@ class Commands:
             lines.append(
                 words(
                     "reply.score_line",
-                    key=defang(clip(row.key, 80)),
+                    key=self._score_key(row.key, words),
                     resolved=row.resolved,
                     share=share,
                     brier=brier,
@@ -940,6 +1025,17 @@ class Commands:
             words("reply.score_empty"),
             words=words,
         )
+
+    def _score_key(self, key: str, words: Catalog) -> str:
+        """A track-record row's name: a source by its title or link (already named so by the
+        ledger), a member author by their stored name or, for rows from before names were kept,
+        in the front end's mention-free way (`fmt.user`); text from posts is defanged."""
+        if key == MANUAL_SOURCE:
+            return words("digest.manual_source")
+        member = member_id(key)
+        if member is not None:
+            return self.fmt.user(member)
+        return defang(clip(key, 80))
 
     async def export(self, caller: Caller) -> Reply:
         """The server's forecasts as CSV and JSON files (written off the event loop; sent from
@@ -1065,7 +1161,7 @@ class Commands:
         parsed = parse_button_id(custom_id)
         guild_id = await self.services.store.ledger.guild_of(parsed[1]) if parsed else None
         if guild_id is None:
-            raise NotFound("That forecast no longer exists.")
+            raise NotFound(message("error.forecast_gone"))
         return guild_id
 
     # --- autocomplete ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digests.analysis.summary import repeats_title
 from digests.digest.model import (
     Digest,
     DigestPost,
@@ -14,6 +15,7 @@ from digests.digest.model import (
     ThemeTrend,
 )
 from digests.ledger.model import ForecastRecord
+from digests.ledger.naming import named_sources
 from digests.settings import Settings
 from digests.store import Store
 
@@ -73,9 +75,10 @@ async def theme_trends(
     ]
 
 
-def _first_sentence(summary: list[str] | None) -> str | None:
+def _first_sentence(summary: list[str] | None, title: str | None = None) -> str | None:
+    """The summary's first line that does not just say the title again."""
     for sentence in summary or []:
-        if sentence and sentence.strip():
+        if sentence and sentence.strip() and not repeats_title(sentence, title):
             return " ".join(sentence.split())
     return None
 
@@ -207,7 +210,7 @@ class DigestBuilder:
                     url=post.canonical_url,
                     author=post.author,
                     published=post.published,
-                    summary=_first_sentence(summary),
+                    summary=_first_sentence(summary, post.title),
                 )
             )
         return posts
@@ -217,9 +220,12 @@ class DigestBuilder:
         cached = self._scoreboards.get((guild_id, limit))
         if cached is not None and cached[0] == marker:
             return cached[1]
+        rows = await named_sources(
+            await self._store.track_record.rows(guild_id, "source", limit=limit),
+            lambda sources: self._store.posts.titles_by_source(guild_id, sources),
+        )
         scoreboard = [
-            ScoreItem(row.key, row.resolved, row.share_correct, row.brier)
-            for row in await self._store.track_record.rows(guild_id, "source", limit=limit)
+            ScoreItem(row.key, row.resolved, row.share_correct, row.brier) for row in rows
         ]
         self._scoreboards[(guild_id, limit)] = (marker, scoreboard)
         return scoreboard

@@ -28,6 +28,7 @@ from digests.digest.model import (
 )
 from digests.i18n import catalog
 from digests.ledger.model import ForecastRecord, forecast_from_json, forecast_to_json
+from digests.ledger.naming import MANUAL_SOURCE, is_link
 
 ZERO_WIDTH_SPACE = "\u200b"
 ELLIPSIS = "…"
@@ -71,6 +72,7 @@ class DigestStrings:
     brier: str  # {value}
     quote_source: str  # {title}
     new_theme: str
+    manual_source: str  # the scoreboard's name for forecasts typed in without a link
     # unit → (singular, plural) templates of {count}
     units: dict[str, tuple[str, str]]
 
@@ -301,7 +303,9 @@ class _Writer:
             return []
         lines = [self.section(self.words.new_posts.format(count=digest.post_count))]
         for post in digest.posts:
-            source = source_name(post.source)
+            # A link's site follows the title; a file is named by its title alone (never a
+            # path on the server's disk, and its file name adds nothing to the title).
+            source = source_name(post.source) if is_link(post.source) else None
             line = self.post_title(post)
             if source:
                 line += f" — {self.text(source, LABEL_WIDTH)}"
@@ -398,7 +402,12 @@ class _Writer:
             return []
         lines = [self.section(self.words.scoreboard)]
         for item in self.digest.scoreboard:
-            key = source_name(item.key) or item.key
+            # Links by their site; files already by their title (digests.ledger.naming).
+            key = (
+                self.words.manual_source
+                if item.key == MANUAL_SOURCE
+                else (source_name(item.key) if is_link(item.key) else item.key) or item.key
+            )
             lines.append(self.bullet(f"{self.text(key, LABEL_WIDTH)}: {_share(item, self.words)}"))
         return lines
 

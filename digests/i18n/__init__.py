@@ -89,3 +89,50 @@ class Catalog:
 def catalog(language: object = DEFAULT_LANGUAGE) -> Catalog:
     """The catalog for a language or Discord locale (English for anything unknown)."""
     return Catalog(language_for(language))
+
+
+class Message(str):
+    """A catalog message that remembers its key: as a `str` it is the English text (logs, the
+    terminal, stored reasons), and `in_language` writes it for a reader. Errors raised deep in
+    the domain carry one, so the error funnel can answer each member in their language."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, /, **values: object) -> Message:
+        """The message `key` with its placeholders filled (values may be Messages too)."""
+        text = str.__new__(cls, _filled(catalog(DEFAULT_LANGUAGE), key, values))
+        text.key = key
+        text.values = values
+        return text
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its key and values (a parser in a worker process raises these).
+        return (_rebuilt, (self.key, self.values))
+
+    def in_language(self, language: object) -> str:
+        """The message in a language (or Discord locale); English for anything unknown."""
+        return _filled(catalog(language), self.key, self.values)
+
+
+def _rebuilt(key: str, values: dict[str, object]) -> Message:
+    return Message(key, **values)
+
+
+def _filled(words: Catalog, key: str, values: dict[str, object]) -> str:
+    written = {
+        name: value.in_language(words.language) if isinstance(value, Message) else value
+        for name, value in values.items()
+    }
+    return words(key, **written) if written else words.raw(key)
+
+
+def message(key: str, /, **values: object) -> Message:
+    """A catalog message to raise or return before the reader's language is known:
+    `raise NotFound(message("error.no_post", post=3))`."""
+    return Message(key, **values)
+
+
+def in_language(text: str, language: object) -> str:
+    """`text` for a reader: a Message in their language, any other text as it is."""
+    return text.in_language(language) if isinstance(text, Message) else text

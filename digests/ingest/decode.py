@@ -16,6 +16,7 @@ import re
 import charset_normalizer
 
 from digests.errors import InputError
+from digests.i18n import message
 
 # EUC-KR is a strict subset of CP949 (Microsoft's extension); pages labelled EUC-KR routinely
 # contain CP949-only syllables, so decode them as CP949.
@@ -119,13 +120,13 @@ def decode_bytes(data: bytes, subject: str, declared: str | None = None) -> str:
     binary or undecodable data.
     """
     if is_binary(data):
-        raise InputError(subject, "binary file (contains NUL bytes), not text")
+        raise InputError(subject, message("ingest_error.binary_file"))
     return _refuse_binary(_decode(data, subject, declared), subject)
 
 
 def _refuse_binary(text: str, subject: str) -> str:
     if looks_binary(text):
-        raise InputError(subject, "binary data (full of control characters), not text")
+        raise InputError(subject, message("ingest_error.binary_data"))
     return text
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from digests.errors import InputError
+from digests.i18n import message
 from digests.ingest.boilerplate import strip_boilerplate
 from digests.ingest.dates import FoundDate, as_of_date, opening_date, url_date
 from digests.ingest.splitter import DocumentItem, split_items
@@ -219,17 +220,20 @@ def build_posts(
     `not_after` (ingestion time) bounds dates inferred from a post's text or address."""
     text = normalize_text(document.text)
     if not text:
-        raise InputError(document.source, "empty: there is no text to ingest")
+        raise InputError(document.source, message("ingest_error.empty"))
     text = strip_boilerplate(text)
     if not text:
-        raise InputError(document.source, "nothing but page furniture (menus, forms, widgets)")
+        raise InputError(document.source, message("ingest_error.furniture"))
     if min_words:
         words = count_words(text) + count_words(document.title or "")
         if words < min_words:
             raise InputError(
                 document.source,
-                f"too little text: {words} real word{'s' if words != 1 else ''},"
-                f" at least {min_words} needed (MIN_DOCUMENT_WORDS)",
+                message(
+                    f"ingest_error.too_few_words.{'one' if words == 1 else 'many'}",
+                    count=words,
+                    needed=min_words,
+                ),
             )
     canonical_url = http_url(document.canonical_url)
     items = split_items(text, zone) if split else [DocumentItem(text)]

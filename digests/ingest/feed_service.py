@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError, NotFound, describe_failure
+from digests.i18n import message
 from digests.ingest.feeds import failure_backoff, should_disable
 from digests.ingest.fetch import SafeFetcher
 from digests.ingest.service import FeedPosts, IngestService
@@ -84,8 +85,10 @@ class FeedService:
         """Follow a feed: fetch it now (it must parse), store current entries as not new."""
         existing = await self._store.feeds.find_by_url(guild_id, url)
         if existing is not None:
-            hint = "" if existing.active else "; it is disabled, resume it with /feed enable"
-            raise InputError(url, f"this server already follows that feed (#{existing.id}){hint}")
+            key = (
+                "feed_error.already_followed" if existing.active else "feed_error.already_disabled"
+            )
+            raise InputError(url, message(key, id=existing.id))
         resource = await self._fetcher.fetch(url)
         parsed = await self._parse(resource.body, url, guild_id)
         now = self._clock.now()
@@ -119,7 +122,7 @@ class FeedService:
     async def remove(self, guild_id: int, feed_id: int) -> None:
         """Stop following a feed (stored posts stay)."""
         if not await self._store.feeds.remove(guild_id, feed_id):
-            raise NotFound(f"No feed #{feed_id} in this server.")
+            raise NotFound(message("feed_error.no_feed", id=feed_id))
 
     async def list(self, guild_id: int) -> list[FeedRecord]:
         """The guild's feeds with their state."""
@@ -277,7 +280,7 @@ class FeedService:
         """Resume a disabled (or failing) feed: its failures are forgotten and it is polled at
         the next scheduler pass."""
         if not await self._store.feeds.enable(guild_id, feed_id, self._clock.now()):
-            raise NotFound(f"No feed #{feed_id} in this server.")
+            raise NotFound(message("feed_error.no_feed", id=feed_id))
         feed = await self._store.feeds.get(guild_id, feed_id)
         assert feed is not None
         return feed
@@ -285,7 +288,7 @@ class FeedService:
     async def set_channel(self, guild_id: int, feed_id: int, channel_id: int | None) -> FeedRecord:
         """Announce the feed's new entries in `channel_id` from now on (None: announce nowhere)."""
         if not await self._store.feeds.set_channel(guild_id, feed_id, channel_id):
-            raise NotFound(f"No feed #{feed_id} in this server.")
+            raise NotFound(message("feed_error.no_feed", id=feed_id))
         feed = await self._store.feeds.get(guild_id, feed_id)
         assert feed is not None
         return feed

@@ -25,6 +25,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from digests.errors import FetchError
+from digests.i18n import message
 from digests.settings import Settings, split_host_port
 
 DEFAULT_ACCEPT = (
@@ -346,7 +347,9 @@ class SafeFetcher:
             async with asyncio.timeout(seconds):
                 return await self._follow(session, subject, headers, etag, last_modified)
         except TimeoutError as error:
-            raise FetchError(subject, f"timed out after {seconds:g} s") from error
+            raise FetchError(
+                subject, message("fetch_error.timeout", seconds=f"{seconds:g}")
+            ) from error
 
     def _check_url(self, url: URL) -> None:
         if not url.scheme:
@@ -410,7 +413,9 @@ class SafeFetcher:
                 # aiohttp's timeouts are ClientErrors too; leave them to fetch()'s handler.
                 raise
             except aiohttp.ClientConnectorDNSError as error:
-                raise FetchError(subject, f"could not resolve host {current.host}") from error
+                raise FetchError(
+                    subject, message("fetch_error.no_host", host=current.host)
+                ) from error
             except aiohttp.ClientSSLError as error:
                 raise FetchError(subject, f"TLS error connecting to {current.host}") from error
             except aiohttp.ClientConnectorError as error:
@@ -420,10 +425,10 @@ class SafeFetcher:
                 else:
                     detail = (os_error.strerror or type(os_error).__name__).lower()
                 raise FetchError(
-                    subject, f"could not connect to {current.host}: {detail}"
+                    subject, message("fetch_error.no_connection", host=current.host, detail=detail)
                 ) from error
             except aiohttp.ServerDisconnectedError as error:
-                raise FetchError(subject, "server closed the connection") from error
+                raise FetchError(subject, message("fetch_error.disconnected")) from error
             except aiohttp.ClientPayloadError as error:
                 raise FetchError(subject, "incomplete or corrupt response body") from error
             except aiohttp.InvalidURL as error:
@@ -494,7 +499,7 @@ class SafeFetcher:
         declared = response.content_length
         if declared is not None and declared > limit:
             response.close()
-            raise FetchError(subject, f"too large: {declared} bytes (limit {limit})")
+            raise FetchError(subject, message("fetch_error.too_large", size=declared, limit=limit))
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
@@ -502,6 +507,6 @@ class SafeFetcher:
             if size > limit:
                 # Drop the connection rather than drain a body we will not keep.
                 response.close()
-                raise FetchError(subject, f"too large: over {limit} bytes")
+                raise FetchError(subject, message("fetch_error.over_limit", limit=limit))
             chunks.append(chunk)
         return b"".join(chunks)

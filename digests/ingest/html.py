@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import trafilatura
 
 from digests.errors import InputError, input_failures
+from digests.i18n import message
 from digests.ingest.dates import parse_metadata_date
 from digests.ingest.text import http_url
 
@@ -172,7 +173,7 @@ def _extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> E
     data = json.loads(result) if result else {}
     text = (data.get("text") or "").strip()
     if not text:
-        raise InputError(subject, "HTML has no readable text (only scripts, styles or markup)")
+        raise InputError(subject, message("ingest_error.no_readable_html"))
     title = (data.get("title") or "").strip() or None
     first_line, _, rest = text.partition("\n")
     if title and first_line.strip().lstrip("# ").strip() == title and rest.strip():

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digests.errors import InputError
+from digests.i18n import message
 from digests.ingest.dates import parse_metadata_date
 from digests.ingest.decode import decode_bytes
 from digests.ingest.documents import RawDocument
@@ -30,7 +31,7 @@ _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 def expand_inputs(path: Path) -> list[Path]:
     """The files a path stands for: itself, or the text files of a folder (recursively)."""
     if not path.exists():
-        raise InputError(str(path), "no such file or folder")
+        raise InputError(str(path), message("ingest_error.no_such_file"))
     if path.is_dir():
         files = sorted(
             child
@@ -40,7 +41,7 @@ def expand_inputs(path: Path) -> list[Path]:
             and not any(part.startswith(".") for part in child.relative_to(path).parts)
         )
         if not files:
-            raise InputError(str(path), "folder has no .txt, .md or .html files to ingest")
+            raise InputError(str(path), message("ingest_error.empty_folder"))
         return files
     return [path]
 
@@ -67,9 +68,7 @@ def _markdown_document(text: str, source: str, zone: ZoneInfo) -> RawDocument:
 def _file_kind(name: str, suffix: str) -> str:
     kind = TEXT_SUFFIXES.get(suffix.lower())
     if kind is None:
-        raise InputError(
-            name, f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
-        )
+        raise InputError(name, message("ingest_error.file_type", suffix=suffix or "(none)"))
     return kind
 
 
@@ -79,7 +78,9 @@ def load_file(path: Path, zone: ZoneInfo, max_bytes: int) -> RawDocument:
     _file_kind(source, path.suffix)
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(source, f"too large: {size:,} bytes, the limit is {max_bytes:,}")
+        raise InputError(
+            source, message("ingest_error.too_many_bytes", size=f"{size:,}", limit=f"{max_bytes:,}")
+        )
     return load_bytes(path.read_bytes(), source, path.suffix, zone, max_bytes)
 
 
@@ -89,12 +90,15 @@ def load_bytes(
     """A document from a file's bytes (an upload, or a file read from disk)."""
     kind = _file_kind(source, suffix)
     if len(data) > max_bytes:
-        raise InputError(source, f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+        raise InputError(
+            source,
+            message("ingest_error.too_many_bytes", size=f"{len(data):,}", limit=f"{max_bytes:,}"),
+        )
     if not data.strip():
-        raise InputError(source, "empty: there is no text to ingest")
+        raise InputError(source, message("ingest_error.empty"))
     text = decode_bytes(data, source)
     if not text.strip():
-        raise InputError(source, "empty: there is no text to ingest")
+        raise InputError(source, message("ingest_error.empty"))
     if kind == "html":
         page = extract_html(text, None, source, zone)
         return RawDocument(
@@ -114,7 +118,7 @@ def load_bytes(
 def pasted_document(text: str, max_bytes: int, source: str = "pasted text") -> RawDocument:
     """Text pasted by a user (the bot's /ingest text)."""
     if len(text.encode("utf-8")) > max_bytes:
-        raise InputError(source, f"too large: the limit is {max_bytes:,} bytes")
+        raise InputError(source, message("ingest_error.over_limit", limit=f"{max_bytes:,}"))
     if not text.strip():
-        raise InputError(source, "empty: there is no text to ingest")
+        raise InputError(source, message("ingest_error.empty"))
     return RawDocument(source=source, source_kind=SourceKind.TEXT, text=text)

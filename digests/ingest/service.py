@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from digests.clock import Clock
 from digests.errors import HindsightError, InputError, describe_failure, input_failures
+from digests.i18n import message
 from digests.ingest.decode import decode_bytes
 from digests.ingest.dedupe import same_article, search_fragments
 from digests.ingest.documents import RawDocument, build_posts
@@ -29,6 +30,14 @@ from digests.settings import Settings
 from digests.store import Store, Transaction
 
 logger = logging.getLogger(__name__)
+
+# Why a post was found to be stored already (digests.store.posts and _near_duplicate), as the
+# catalog says it in every language.
+_DUPLICATE_REASONS = {
+    "same canonical URL": "ingest.why.url",
+    "same content": "ingest.why.content",
+    "nearly the same text": "ingest.why.near",
+}
 
 
 class PostAnalyzer(Protocol):
@@ -273,6 +282,7 @@ class IngestService:
             title=post.title,
             post_id=post_id,
             reason=f"already stored as post {post_id} ({why})",
+            reason_key=_DUPLICATE_REASONS.get(why),
             published=post.published,
             published_source=post.date_source,
             author=post.author,
@@ -396,7 +406,7 @@ class IngestService:
     ) -> list[Post]:
         """Decode, extract, clean and split a fetched page (CPU work, in a worker thread)."""
         if len(resource.body) > self._settings.max_document_bytes:
-            raise InputError(url, "too large: over the document size limit")
+            raise InputError(url, message("ingest_error.too_large"))
         text = decode_bytes(resource.body, url, resource.charset)
         if resource.content_type in {"text/plain", "text/markdown"}:
             document = RawDocument(
@@ -432,7 +442,7 @@ class IngestService:
         if looks_like_feed(resource.content_type, resource.body):
             feed = await self.feed_posts(resource.body, url, guild_id, published)
             if not feed.entries:
-                raise InputError(url, "the feed has no entries with enough text")
+                raise InputError(url, message("ingest_error.empty_feed"))
             return await self.store_posts(feed.posts())
         posts = await asyncio.to_thread(self._page_posts, resource, url, guild_id, published)
         return await self.store_posts(posts)

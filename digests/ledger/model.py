@@ -148,6 +148,7 @@ def manual_forecast(
     now: datetime,
     probability: float | None = None,
     source: str | None = None,
+    author: str | None = None,
 ) -> ForecastRecord:
     """The ledger's record of a forecast a member typed in (due `due_end`, read from
     `typed_due` on `today`, the guild's date); `zone` is the guild's."""
@@ -170,7 +171,7 @@ def manual_forecast(
         probability=probability,
         source_label=source,
         source_url=source,
-        author=f"<@{user_id}>",
+        author=author or f"<@{user_id}>",
         added_by=user_id,
     )
 

@@ -21,6 +21,7 @@ from digests.analysis.service import AnalysisService
 from digests.clock import Clock
 from digests.dates import parse_post_date
 from digests.errors import NotFound
+from digests.i18n import message
 from digests.ledger.model import ForecastRecord
 from digests.ledger.service import guild_zone
 from digests.models import DateSource, StoredPost
@@ -70,7 +71,7 @@ class PostDatingService:
         day = parse_post_date(value, today=now.astimezone(zone).date())
         post = await self._store.posts.get(guild_id, post_id)
         if post is None:
-            raise NotFound(f"No post #{post_id} in this server.")
+            raise NotFound(message("error.no_post", post=post_id))
         published = datetime.combine(day, time(0, 0), tzinfo=zone)
         dated = post.model_copy(
             update={"published": published, "published_source": DateSource.GIVEN}
@@ -82,7 +83,7 @@ class PostDatingService:
             if not await self._store.posts.set_published(
                 transaction, guild_id, post_id, published, DateSource.GIVEN
             ):
-                raise NotFound(f"No post #{post_id} in this server.")
+                raise NotFound(message("error.no_post", post=post_id))
             await self._store.analysis.set_anchor(transaction, guild_id, post_id, day, now)
             report = PostDating(
                 post=dated, previous=post.published, previous_source=post.date_source

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from digests.clock import Clock, from_timestamp, to_timestamp
 from digests.dates import due_moment, parse_due_date, parse_reminder_time, parse_timezone
 from digests.errors import Conflict, InputError, NotFound, PermissionDenied
+from digests.i18n import message
 from digests.ledger.model import ForecastRecord, manual_forecast
+from digests.ledger.naming import member_author, named_sources
 from digests.settings import Settings
 from digests.store import Store, Transaction
 from digests.store.ledger import ForecastEvent
@@ -76,6 +78,7 @@ class Actor:
     guild_id: int
     user_id: int
     is_moderator: bool = False
+    name: str | None = None  # the member's display name, when the front end knows it
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ def normalise_outcome(value: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
     cleaned = value.strip().lower()
     cleaned = OUTCOME_ALIASES.get(cleaned, cleaned)
     if cleaned not in allowed:
-        raise InputError("outcome", f"{value!r} is not one of: {', '.join(allowed)}")
+        raise InputError(
+            "outcome", message("error.not_one_of", value=repr(value), choices=", ".join(allowed))
+        )
     return cleaned
 
 
@@ -112,11 +117,13 @@ def parse_probability(value: float | str | None) -> float | None:
     try:
         number = float(str(value).strip().rstrip("%"))
     except ValueError as error:
-        raise InputError("probability", f"{value!r} is not a number") from error
+        raise InputError(
+            "probability", message("ledger.not_a_number", value=repr(value))
+        ) from error
     if number > 1:
         number /= 100
     if not 0 <= number <= 1:
-        raise InputError("probability", f"{value!r} must be between 0 and 1 (or 0–100%)")
+        raise InputError("probability", message("ledger.probability_range", value=repr(value)))
     return number
 
 
@@ -210,7 +217,7 @@ class LedgerService:
         """A forecast of the guild; NotFound for unknown ids and other guilds' ids alike."""
         forecast = await self._store.forecasts.get(guild_id, forecast_id)
         if forecast is None:
-            raise NotFound(f"No forecast #{forecast_id} in this server.")
+            raise NotFound(message("ledger.no_forecast", id=forecast_id))
         return forecast
 
     async def list(
@@ -227,7 +234,10 @@ class LedgerService:
         """The guild's forecasts, soonest due first."""
         status = STATUS_ALIASES.get(status.strip().lower(), status.strip().lower())
         if status not in STATUSES:
-            raise InputError("status", f"{status!r} is not one of: {', '.join(STATUSES)}")
+            raise InputError(
+                "status",
+                message("error.not_one_of", value=repr(status), choices=", ".join(STATUSES)),
+            )
         return await self._store.ledger.list(
             guild_id,
             status=status,
@@ -257,10 +267,10 @@ class LedgerService:
         """A member records a forecast of their own (or one they read)."""
         claim = " ".join(claim.split())
         if not claim:
-            raise InputError("claim", "empty; say what is forecast")
+            raise InputError("claim", message("ledger.claim_empty"))
         if len(claim) > _CLAIM_LIMIT:
             raise InputError(
-                "claim", f"too long ({len(claim)} characters, the limit is {_CLAIM_LIMIT})"
+                "claim", message("ledger.claim_too_long", count=len(claim), limit=_CLAIM_LIMIT)
             )
         zone = await self.zone(actor.guild_id)
         now = self._clock.now()
@@ -269,7 +279,7 @@ class LedgerService:
         )
         chance = parse_probability(probability)
         if source and not source.lower().startswith(("http://", "https://")):
-            raise InputError("source", "must be a link starting with http:// or https://")
+            raise InputError("source", message("ledger.not_a_link"))
         forecast = manual_forecast(
             guild_id=actor.guild_id,
             user_id=actor.user_id,
@@ -281,6 +291,7 @@ class LedgerService:
             now=now,
             probability=chance,
             source=source,
+            author=member_author(actor.name, actor.user_id),
         )
         async with self._store.transaction() as transaction:
             forecast_id = await self._store.forecasts.add_manual(
@@ -318,13 +329,17 @@ class LedgerService:
             return await self.vote(actor, forecast_id, outcome)
         outcome = normalise_outcome(outcome)
         if evidence and not evidence.lower().startswith(("http://", "https://")):
-            raise InputError("evidence", "must be a link starting with http:// or https://")
+            raise InputError("evidence", message("ledger.not_a_link"))
         now = self._clock.now()
         async with self._store.transaction() as transaction:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
             if forecast.status == "resolved":
                 raise Conflict(
-                    f"Forecast #{forecast_id} is already resolved as {forecast.outcome}; undo it first."
+                    message(
+                        "ledger.already_resolved",
+                        id=forecast_id,
+                        outcome=message(f"vote.{forecast.outcome}"),
+                    )
                 )
             await self._store.ledger.set_resolution(
                 transaction,
@@ -367,7 +382,11 @@ class LedgerService:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
             if forecast.status == "resolved":
                 raise Conflict(
-                    f"Forecast #{forecast_id} was already judged {forecast.outcome} by a moderator."
+                    message(
+                        "ledger.already_judged",
+                        id=forecast_id,
+                        outcome=message(f"vote.{forecast.outcome}"),
+                    )
                 )
             await self._store.votes.vote(
                 transaction,
@@ -385,12 +404,12 @@ class LedgerService:
 
     async def undo(self, actor: Actor, forecast_id: int) -> ForecastRecord:
         """Take back the last verdict (moderators only); the forecast waits for a verdict again."""
-        self._require_moderator(actor, "undo a verdict")
+        self._require_moderator(actor, "undo_verdict")
         now = self._clock.now()
         async with self._store.transaction() as transaction:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
             if forecast.status != "resolved":
-                raise Conflict(f"Forecast #{forecast_id} has no verdict to undo.")
+                raise Conflict(message("ledger.nothing_to_undo", id=forecast_id))
             status = "due" if forecast.due_at is not None and forecast.due_at <= now else "open"
             if forecast.due_at is None:
                 status = "open"
@@ -428,16 +447,10 @@ class LedgerService:
             forecast = await self._locked(transaction, actor.guild_id, forecast_id)
             if not forecast.is_view:
                 if forecast.needs_date and not actor.is_moderator:
-                    raise PermissionDenied(
-                        f"Forecast #{forecast_id} is counted from its post's date, which is"
-                        " unknown: a moderator can set the post's date (/ingest date), or"
-                        " re-date this forecast."
-                    )
-                self._require_moderator(actor, "re-date a forecast")
+                    raise PermissionDenied(message("ledger.needs_post_date", id=forecast_id))
+                self._require_moderator(actor, "redate_forecast")
             if forecast.status == "resolved":
-                raise Conflict(
-                    f"Forecast #{forecast_id} is resolved; undo the verdict before re-dating."
-                )
+                raise Conflict(message("ledger.resolved_no_redate", id=forecast_id))
             due_at = due_moment(due_end, zone)
             await self._store.ledger.set_window(
                 transaction,
@@ -467,7 +480,7 @@ class LedgerService:
     async def snooze(self, actor: Actor, forecast_id: int, days: int = 7) -> datetime:
         """Hold a forecast's nudges for some days; returns when they resume."""
         if not 1 <= days <= 365:
-            raise InputError("days", f"{days} is not between 1 and 365")
+            raise InputError("days", message("error.not_between", value=days, low=1, high=365))
         now = self._clock.now()
         until = now + timedelta(days=days)
         async with self._store.transaction() as transaction:
@@ -545,15 +558,24 @@ class LedgerService:
         if not await self._store.user_reminders.cancel(
             actor.guild_id, actor.user_id, reminder_id, self._clock.now()
         ):
-            raise NotFound(f"No pending reminder #{reminder_id} of yours in this server.")
+            raise NotFound(message("ledger.no_reminder", id=reminder_id))
 
     async def scoreboard(
         self, guild_id: int, by: str = "source", limit: int = 15
     ) -> list[TrackRecordRow]:
         """Track record per source, author or speaker."""
         if by not in SCOREBOARD_KEYS:
-            raise InputError("by", f"{by!r} is not one of: {', '.join(SCOREBOARD_KEYS)}")
-        return await self._store.track_record.rows(guild_id, by, limit)
+            raise InputError(
+                "by",
+                message("error.not_one_of", value=repr(by), choices=", ".join(SCOREBOARD_KEYS)),
+            )
+        rows = await self._store.track_record.rows(guild_id, by, limit)
+        if by != "source":
+            return rows
+        # Files and pasted text are named by their post's title, never by a path on disk.
+        return await named_sources(
+            rows, lambda sources: self._store.posts.titles_by_source(guild_id, sources)
+        )
 
     async def export(self, guild_id: int) -> LedgerExport:
         """The guild's whole ledger as a CSV and a JSON file, written in a worker thread one row
@@ -588,13 +610,15 @@ class LedgerService:
     ) -> ForecastRecord:
         forecast = await self._store.ledger.lock(transaction, guild_id, forecast_id)
         if forecast is None:
-            raise NotFound(f"No forecast #{forecast_id} in this server.")
+            raise NotFound(message("ledger.no_forecast", id=forecast_id))
         return forecast
 
     @staticmethod
     def _require_moderator(actor: Actor, action: str) -> None:
         if not actor.is_moderator:
-            raise PermissionDenied(f"Only moderators (Manage Server) can {action}.")
+            raise PermissionDenied(
+                message("ledger.moderators_only", action=message(f"action.{action}"))
+            )
 
 
 _EXPORT_FIELDS = (

@@ -17,6 +17,7 @@ from digests.digest.builder import DigestBuilder
 from digests.digest.model import Digest
 from digests.digest.render import render_markdown, to_json
 from digests.errors import InputError
+from digests.i18n import message
 from digests.ledger.service import realign_due_moments
 from digests.outbox_payloads import DigestPayload
 from digests.scheduling.isolation import JobRunner
@@ -74,7 +75,7 @@ class DigestService:
         """(start, end, now) of the last `days` days. Ranges end exclusively at whole seconds;
         one more second includes what was stored in the very second it is asked for."""
         if not 1 <= days <= 366:
-            raise InputError("days", f"{days} is not between 1 and 366")
+            raise InputError("days", message("error.not_between", value=days, low=1, high=366))
         now = self._clock.now()
         return now - timedelta(days=days), now + timedelta(seconds=1), now
 
@@ -109,7 +110,7 @@ class DigestService:
         schedule = cron.strip() if cron else weekly_cron(weekday, at)
         trigger(schedule, zone)  # validates
         if days is not None and not 1 <= days <= 366:
-            raise InputError("days", f"{days} is not between 1 and 366")
+            raise InputError("days", message("error.not_between", value=days, low=1, high=366))
         now = self._clock.now()
         values: dict[str, object] = {
             "digest_channel_id": channel_id,

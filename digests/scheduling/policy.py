@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from digests.dates import parse_timezone
 from digests.errors import InputError
+from digests.i18n import message
 
 WEEKDAYS = {
     "mon": "mon", "monday": "mon", "월": "mon", "월요일": "mon",
@@ -38,10 +39,10 @@ def weekly_cron(weekday: str = "mon", at: str = "09:00") -> str:
     """A cron string ("minute hour day month day_of_week") for a weekday and a time of day."""
     day = WEEKDAYS.get(weekday.strip().lower())
     if day is None:
-        raise InputError("weekday", f"{weekday!r} is not a weekday (mon…sun, or daily)")
+        raise InputError("weekday", message("schedule.bad_weekday", value=repr(weekday)))
     match = _TIME.match(at)
     if match is None:
-        raise InputError("time", f"{at!r} is not a time like 09:00")
+        raise InputError("time", message("schedule.bad_time", value=repr(at)))
     return f"{int(match.group(2))} {int(match.group(1))} * * {day}"
 
 

@@ -187,6 +187,20 @@ class PostRepository:
         )
         return int(row["n"]) if row else 0
 
+    async def titles_by_source(self, guild_id: int, sources: list[str]) -> dict[str, str]:
+        """The title of the latest post stored from each source (files and pasted text are
+        named by their title where a reader sees them)."""
+        titles: dict[str, str] = {}
+        for start in range(0, len(sources), 500):
+            chunk = sources[start : start + 500]
+            rows = await self._db.fetch_all(
+                "SELECT source, title FROM posts WHERE guild_id = ? AND source IN"
+                f" ({', '.join('?' for _ in chunk)}) ORDER BY id",
+                (guild_id, *chunk),
+            )
+            titles.update({row["source"]: row["title"] for row in rows if row["title"]})
+        return titles
+
     async def recent_titled(
         self, guild_id: int, fragment: str, limit: int = 25, window: int = 5000
     ) -> list[StoredPost]:

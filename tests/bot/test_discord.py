@@ -373,7 +373,7 @@ async def test_ingest_date_dates_a_post_and_only_for_those_who_may_ingest(
     assert bad.content == "⚠️ date: 'soon' is not a date in YYYY-MM-DD form"
     assert elsewhere.content == f"⚠️ No post #{post_id} in this server."
     assert title(dated) == f"Post #{post_id} dated 2025-01-10"
-    assert "waiting for this date are now tracked" in text_of(dated)
+    assert "1 forecast waiting for this date is now tracked" in text_of(dated)
     after = await slash(world.bob, "predictions list", {"status": "needs-date"})
     assert "No forecasts match" in text_of(after)
     listed = await slash(world.bob, "predictions list")
@@ -414,6 +414,8 @@ async def test_ingest_then_summary_quote_themes_scoreboard_export(
     await slash(world.mod, "predictions resolve", {"id": forecast, "outcome": "correct"})
     board = await slash(world.bob, "scoreboard", {"by": "author"})
     assert "Track record by author" in title(board)
+    # The author is the member's display name, stored when they added the forecast.
+    assert "**mod** · 1 resolved" in text_of(board) and "<@" not in text_of(board)
     empty_board = await slash(
         world.carol, "scoreboard", guild=world.other, channel=world.other_general
     )

@@ -429,3 +429,27 @@ async def test_a_feed_message_never_carries_an_identifier_as_its_link(commands: 
     assert (await commands.render_delivery(payload, False)).url is None
     payload = FeedPayload(title="새 글", url="https://blog.example/p/2", feed="블로그")
     assert (await commands.render_delivery(payload, False)).url == "https://blog.example/p/2"
+
+
+async def test_a_theme_summary_names_several_posts_and_repeats_no_line(
+    commands: Commands,
+) -> None:
+    """Issue 10: pasted posts are titled by their lead sentence, which their summary also
+    began with, so `/summary theme:` said every line twice."""
+    lead = "엔비디아는 내년에도 AI 데이터센터 투자가 계속 늘어날 것이라고 전망했다."
+    body = "\n".join(
+        [
+            lead,
+            "젠슨 황 CEO는 블랙웰 수요가 공급을 크게 웃돈다고 말했다.",
+            "시장에서는 데이터센터 매출이 다음 분기에도 늘어날 것으로 본다.",
+        ]
+    )
+    await commands.ingest_text(MODERATOR, body)
+    await commands.ingest_text(MODERATOR, body + "\nAI 반도체 투자는 2027년까지 이어질 것이다.")
+    reply = await commands.summary(MODERATOR, theme="AI")
+    lines = [line for line in reply.description.splitlines() if line.strip()]
+    assert "(#1)" in reply.description and "(#2)" in reply.description
+    assert len(lines) == len(set(lines)), lines
+    assert sum(lead in line for line in lines) == 2  # once per post, as its title
+    post = await commands.summary(MODERATOR, post=1)
+    assert lead not in post.description

@@ -43,7 +43,7 @@ def test_text_shows_the_range_and_every_section_in_order() -> None:
     assert "  • 브로드컴 실적 메모 — example.com/feed.xml" not in text
     assert "  • 브로드컴 실적 메모 — example.com" in lines
     assert "    브로드컴의 호크 탄 CEO는 AI 매출이 개선될 것이라고 말했다." in lines
-    assert "  • Battery note — battery.txt" in lines
+    assert "  • Battery note" in lines  # a file: its title, never its path or file name
     assert "  …and 1 more" in lines
     # Themes with counts and change against the previous period.
     assert "  • 브로드컴: 3 posts (▲2)" in lines
@@ -66,7 +66,7 @@ def test_text_shows_the_range_and_every_section_in_order() -> None:
         "  “2026년 이후에도 AI 매출이 상당히 개선될 것” — 호크 탄, in 브로드컴 실적 메모" in lines
     )
     assert "  • example.com: 75% correct, 4 resolved, Brier 0.12" in lines
-    assert "  • manual: 50% correct, 2 resolved" in lines
+    assert "  • added by hand: 50% correct, 2 resolved" in lines
     assert "  • withdrawn only: 1 resolved" in lines
 
 
@@ -129,7 +129,7 @@ def test_markdown_uses_discord_formatting() -> None:
     assert lines[0] == "**Digest for 2025-12-08 – 2025-12-15 (Asia/Seoul)**"
     assert "**New posts (3)**" in lines and "**Scoreboard**" in lines
     assert "- [브로드컴 실적 메모](<https://www.example.com/broadcom>) — example.com" in lines
-    assert "- **Battery note** — battery.txt" in lines
+    assert "- **Battery note**" in lines
     assert "- 브로드컴: 3 posts (▲2)" in lines
     assert any(line.startswith("> “2026년 이후에도") for line in lines)
     assert "- Apple ships a foldable in 2025 — 반도체 주간 메모 · **wrong**" in lines

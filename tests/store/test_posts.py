@@ -380,3 +380,19 @@ async def test_a_date_source_outside_the_known_ones_is_refused(store: Store) -> 
         await store.database.execute(
             "UPDATE posts SET published_source = 'guessed' WHERE id = ?", (post_id,)
         )
+
+
+async def test_titles_by_source_name_each_file_by_its_latest_post_in_the_guild(
+    store: Store,
+) -> None:
+    def from_file(text: str, source: str, title: str, guild_id: int = GUILD) -> Post:
+        post = make_post(text, title=title, guild_id=guild_id)
+        return post.model_copy(update={"source": source, "source_kind": SourceKind.FILE})
+
+    await insert(store, from_file("첫 번째 메모의 본문", "/srv/a.txt", "첫 제목"))
+    await insert(store, from_file("고친 메모의 본문", "/srv/a.txt", "고친 제목"))
+    await insert(store, from_file("다른 서버의 메모", "/srv/b.txt", "남의 제목", guild_id=OTHER))
+
+    titles = await store.posts.titles_by_source(GUILD, ["/srv/a.txt", "/srv/b.txt", "/srv/c"])
+
+    assert titles == {"/srv/a.txt": "고친 제목"}  # the other guild's file is not named here
