@@ -634,7 +634,7 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
         starts = [0] + [match.end() for match in _EN_CLAIM_BREAK.finditer(text)]
     pieces = [
         (start, end)
-        for start, end in zip(starts, starts[1:] + [len(text)], strict=True)
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True)
         if text[start:end].strip()
     ]
     if len(pieces) < 2:
@@ -648,8 +648,7 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
             or _EN_NOT_A_LIST_ITEM.match(text[start:end])
             for start, end in pieces[1:]
         )
-        or (sentence.lang == "en" and any(_PAST_FACT.search(text[a:b]) for a, b in pieces))
-    ):
+    ) or (sentence.lang == "en" and any(_PAST_FACT.search(text[a:b]) for a, b in pieces)):
         return [forecast]  # "…, up from 14% in 2024", "…, implying 21% growth": one claim
     if sentence.lang == "ko" and any(_past_clause(sentence, start, end) for start, end in pieces):
         return [forecast]  # "백로그는 1100억 달러를 넘어섰고, …": a fact beside the claim
