@@ -205,12 +205,21 @@ _PAST_FACT = re.compile(
     r"기록했|달성했|발표했|집계됐|나타났|였다|했다\s*[.]?$|\b(?:was|were|rose|fell|grew|reported|posted|hit|reached)\b",
     re.I,
 )
+# A line that opens with its period: "📅 2026년 상반기:", "- Q3 2026:", "* 6월 —".
+_TIMELINE_LINE = re.compile(r"^[^\w가-힣]{0,4}$")
+_TIMELINE_ITEM = re.compile(r"^\s*(?:[:：]|[-–—]\s)\s*(?=\S)[^:：]{4,}$")
+# "released its 2026 forecast on Dec. 3": the publication day is the report's, not a due date.
+_EN_RELEASED = re.compile(
+    r"\b(?:released|published|issued|unveiled|announced|put\s+out|came\s+out)\b", re.I
+)
 # "이 글에서는 2026년 … 살펴보겠습니다", "Below are my calls for 2027", "Let's see how …":
 # the post announcing its own contents.
 _WRITER_ANNOUNCES = re.compile(
     r"(?:이번|이|오늘)\s*(?:글|포스팅|포스트|시간)에서는|(?:알아보|살펴보|정리해\s*보|짚어보|소개해\s*드리|"
     r"말씀드리|다뤄\s*보|정리하)(?:겠습니다|겠다|려고\s*합니다|고자\s*합니다|도록\s*하겠)"
-    r"|\b(?:below\s+are|here\s+are|here's|here\s+is)\s+(?:my|our|the|some|a\s+few)\b"
+    r"|(?:오늘은|이번\s*글|이\s*글|본\s*글)[^.?!]{0,80}?(?:(?:알아|살펴|짚어|정리해|다뤄|둘러)\s*(?:봅니다|보고|보려|볼게요|보도록)|"
+    r"(?:정리|소개|분석|설명)(?:합니다|해\s*드립니다|해\s*드릴게요|할게요))"
+    r"|\b(?:below\s+are|here\s+are|here['’]s|here\s+is)\s+(?:my|our|the|some|a\s+few|your)\b"
     r"|\blet['’]s\s+(?:see|look|take\s+a\s+look|review|revisit|check|dive)\b"
     r"|\bI(?:['’]ll|\s+will|['’]m\s+going\s+to)\s+(?:also\s+)?(?:be\s+)?(?:preview|cover|outlin|shar|releas|"
     r"publish|writ|discuss|go\s+over|look\s+at|walk\s+through|break\s+down)"
@@ -352,12 +361,19 @@ def _status(expression: TimeExpression, anchor: date) -> tuple[str, date, date]:
 
 
 def _accept(
-    status: str, reading, expression: TimeExpression, lang: str, eventful: bool
+    status: str,
+    reading,
+    expression: TimeExpression,
+    lang: str,
+    eventful: bool,
+    text: str = "",
 ) -> tuple[bool, str]:
     """Whether the clause's grammar makes a claim about the window, and why (or why not)."""
     if status == "past":
         return False, "the window ended before the post"
     if status == "today":
+        if lang == "en" and _EN_RELEASED.search(text):
+            return False, "today: the day the report came out"
         if reading.tense == "future" or (lang == "ko" and reading.forecast_vocabulary):
             return True, "today, with future grammar"
         return False, "today, without future grammar"
@@ -1654,7 +1670,16 @@ def _sentence_forecasts(
         ):
             # "2분기 매출이 … 증가할 것으로 보고 있다" before the report: an estimate.
             reading = replace(reading, estimate_vocabulary=True)
-        accepted, why = _accept(status, reading, expression, sentence.lang, eventful)
+        accepted, why = _accept(status, reading, expression, sentence.lang, eventful, text)
+        if (
+            not accepted
+            and status in {"current", "future"}
+            and _TIMELINE_LINE.match(text[: expression.start])
+            and _TIMELINE_ITEM.match(text[expression.end :])
+        ):
+            # "📅 2026년 상반기: 아리바이오 'AR1001' 3상 결과", "*6월: 정례회의 (12일)": a line of
+            # a timeline names what is due in its period.
+            accepted, why = True, "a timeline line: a period, then what is due in it"
         reported_at = _reported_at(expression, status, reading, context.report_day)
         if accepted and reported_at is not None:
             due_start = due_end = reported_at

@@ -267,3 +267,14 @@ def test_a_fact_beside_a_claim_or_a_baseline_does_not_split_it(analyzer: Analyze
     assert len(dated(analyzer, fact, published)) == 1
     baseline = "Management expects margins of 18% in fiscal 2026, up from 14% in fiscal 2025."
     assert len(dated(analyzer, baseline, published)) == 1
+
+
+def test_a_timeline_line_names_what_is_due_in_its_period(analyzer: Analyzer) -> None:
+    text = "📅 2026년 상반기: 아리바이오 ‘AR1001’ 글로벌 임상 3상 결과 발표\n"
+    assert dated(analyzer, text, date(2026, 2, 1)) == [("2026년 상반기", date(2026, 6, 30))]
+
+
+def test_the_day_a_report_came_out_is_not_its_due_date(analyzer: Analyzer) -> None:
+    text = "Realtor.com released its 2026 Housing Forecast on Dec. 3, 2025, projecting a cautious recovery."
+    found = dated(analyzer, text, date(2025, 12, 3))
+    assert all(due != date(2025, 12, 3) for _, due in found)
