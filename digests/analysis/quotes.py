@@ -233,6 +233,44 @@ def _name_before_title(words: list[str], common_nouns: frozenset[str]) -> str | 
     return " ".join(picked)
 
 
+# What kind of organisation the next word names: "투자은행 번스타인", "전문매체 더블록".
+_ORGANISATION_KINDS = {
+    "투자은행", "은행", "증권사", "운용사", "자산운용사", "매체", "전문매체", "외신", "통신", "리서치",
+    "컨설팅", "컨설팅업체", "조사업체", "시장조사업체", "업체", "기업", "회사", "거래소", "기관",
+    "신용평가사", "싱크탱크", "연구소", "헤지펀드", "펀드", "자산운용", "브로커", "중개업체",
+}  # fmt: skip
+# Words that praise or place a person before the title: "유명 애널리스트 플랜B".
+_TITLE_MODIFIERS = {
+    "유명",
+    "유명한",
+    "저명한",
+    "전설적인",
+    "베테랑",
+    "스타",
+    "간판",
+    "수석",
+    "전직",
+    "전",
+}
+
+
+def _name_after_title(words: list[str], common_nouns: frozenset[str]) -> str | None:
+    """The name written after its title, as Korean news often does for foreign names: "유명
+    애널리스트 플랜B" → "플랜B", "테슬라 CEO 일론 머스크" → "일론 머스크"."""
+    for index, word in enumerate(words[:-1]):
+        if word not in _TITLES:
+            continue
+        after = words[index + 1 : index + 3]
+        if not after or after[0] in _TITLES or after[0] in common_nouns or after[0] in _ROLE_NOUNS:
+            return None
+        if any(
+            before not in _TITLE_MODIFIERS and not _descriptor(before) for before in words[:index]
+        ):
+            return None  # "김민재 연구원 …": the name came first
+        return " ".join(word for word in after if word not in common_nouns)
+    return None
+
+
 def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
     """The speaker in a subject phrase, kept readable: the person when named ("토마스
     쿠리안(Thomas Kurian) 구글 클라우드 최고경영자(CEO)" → "토마스 쿠리안", "브로드컴의 호크 탄 CEO" →
@@ -263,6 +301,18 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
             if words and words[0] == "한" and len(words) > 1:
                 words = words[1:]
         return " ".join(words[-5:]) if words else None
+    if len(words) == 2 and _KO_DEFINITE_ROLE.match(" ".join(words)):
+        return " ".join(words)  # "해당 연구원": an anaphor, resolved to the person named before
+    named = _name_after_title(words, common_nouns)
+    if named:
+        return named
+    if (
+        len(words) >= 2
+        and words[-2] in _ORGANISATION_KINDS
+        and words[-1] not in common_nouns
+        and words[-1] not in _TITLES
+    ):
+        return words[-1]  # "월스트리트 투자은행 번스타인", "암호화폐 전문매체 더블록"
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
@@ -480,10 +530,28 @@ _EN_ACCORDING_BEFORE = re.compile(
 
 
 def is_anaphor(speaker: str | None) -> bool:
-    """A speaker written as "he" or "the analyst": the person named earlier."""
+    """A speaker written as "he", "the analyst" or "해당 연구원": the person named earlier."""
     return bool(speaker) and (
-        speaker in _EN_PRONOUNS or _EN_DEFINITE_ROLE.match(speaker or "") is not None
+        speaker in _EN_PRONOUNS
+        or _EN_DEFINITE_ROLE.match(speaker or "") is not None
+        or _KO_DEFINITE_ROLE.match(speaker or "") is not None
     )
+
+
+_KO_DEFINITE_ROLE = re.compile(
+    r"^(?:해당|그|이|동)\s+(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")$"
+)
+
+
+_KO_FIRM = re.compile(
+    r"([가-힣A-Za-z]{1,10}(?:증권|투자증권|리서치|자산운용|경제연구소|연구원))(?:은|는|이|가|의|에\s*따르면)"
+)
+
+
+def _last_named_firm(before: str) -> str | None:
+    """ "해당 연구원", "그 연구원": the research house named last before the quote."""
+    found = _KO_FIRM.findall(before[-1500:])
+    return found[-1] if found else None
 
 
 def _sentence_subject(before: str) -> str | None:
@@ -817,6 +885,10 @@ def _colon_label(before: str) -> str | None:
     return None
 
 
+# A signature: "Benjamin Franklin", "Leo Tolstoy (novelist)", "Aristotle".
+_EN_SIGNATURE = re.compile(
+    r"^((?:[A-Z][\w.'’-]+)(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da)){0,3})\s*(?:\(.*\))?\s*$"
+)
 _DASH_AFTER = re.compile(r"^\s*[—–-]{1,2}\s*([^\s\"“”'‘’—–-][^\n\"“”]{1,40}?)\s*$")
 _UNNAMED_ROLES = {"분석가", "애널리스트", "전문가", "관계자", "투자자", "트레이더"}
 # Words that open a paragraph continuing the speech of the paragraph before.
@@ -891,6 +963,11 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     and not (set(dash.group(1).split()) & _UNNAMED_ROLES)
                     else dash.group(1).strip()
                 )
+            if speaker is None and dash and not re.search(r"[\uac00-\ud7a3]", inner):
+                # "“Patience is bitter …” - Aristotle": a quotation signed after a dash.
+                signed = _EN_SIGNATURE.match(dash.group(1))
+                if signed:
+                    speaker = signed.group(1).strip()
             if (
                 speaker is None
                 and re.search(r"[A-Za-z]", inner)
@@ -899,7 +976,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 speaker = _english_speaker(
                     line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
                 )
-            if is_anaphor(speaker):
+            if is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
@@ -944,6 +1021,9 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed, window=400)
             speaker = _expand_short_form(speaker, full_names, absolute_open)
+            if speaker and _KO_DEFINITE_ROLE.match(speaker):
+                # "해당 연구원은 …. 그는 “…”": the research house the post named before.
+                speaker = _last_named_firm(text[:absolute_open]) or speaker
             previous = (span, speaker)
             last_speaker, last_quote_line = speaker, line_start
             sentence_text = text[span_start:span_end].strip()

@@ -196,3 +196,30 @@ def test_stated_and_tells_attribute_like_said() -> None:
 def test_a_quote_on_its_own_line_takes_the_person_of_the_paragraph_before() -> None:
     text = 'Jane Fraser, Citi CEO, spoke at the conference.\n"I expect rates to stay high through 2026."'
     assert speakers(text) == ["Jane Fraser"]
+
+
+def test_a_quotation_signed_after_a_dash() -> None:
+    text = (
+        "Consider just a few:\n\n"
+        "  • “He that can have patience can have what he will.” - Benjamin Franklin\n"
+        "  • “Patience is bitter, but its fruit is sweet.” - Aristotle\n"
+    )
+    assert speakers(text) == ["Benjamin Franklin", "Aristotle"]
+
+
+def test_a_name_after_its_title_and_an_organisation_after_its_kind() -> None:
+    assert speakers('유명 애널리스트 플랜B는 "BTC는 10만 달러를 넘을 것"이라고 말했다.') == [
+        "플랜B"
+    ]
+    assert speakers(
+        '월스트리트 투자은행 번스타인이 "비트코인은 15만 달러까지 오를 것"이라고 전망했다.'
+    ) == ["번스타인"]
+
+
+def test_the_analyst_named_by_a_determiner_is_the_research_house_named_before() -> None:
+    text = (
+        "유진투자증권에 따르면 엔비디아의 가이던스는 매출 280억달러다.\n"
+        "해당 연구원은 자체 예상치로 매출 299억달러를 내놨다. "
+        '그는 "특히 마진이 중요한 관전 포인트"라고 설명했다.'
+    )
+    assert speakers(text) == ["유진투자증권"]
