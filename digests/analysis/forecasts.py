@@ -1174,6 +1174,15 @@ def _is_section_heading(sentence: Sentence, expressions: Sequence[TimeExpression
     if sentence.kind not in {"heading", "bullet"}:
         return False
     rest = re.sub(r"\([^)]*\)", "", _without_expressions(sentence.text, expressions))
+    last = expressions[-1]
+    if (
+        sentence.kind == "heading"
+        and sentence.lang == "en"
+        and not sentence.text[last.end :].strip(" .:!")
+        and re.search(r"\b(?:for|of)\s+(?:the\s+)?$", sentence.text[: last.start], re.I)
+        and not re.search(r"\d|\b(?:will|to|could|may|might)\b", rest, re.I)
+    ):
+        return True  # "Expected Dividend Increases for February 2026": what the post covers
     words = re.findall(r"[\w\uac00-\ud7a3]+", _BULLET_PREFIX.sub("", rest.replace("■", "")))
     if re.match(
         r"^\s*(?:preview|review|recap|리뷰|프리뷰)\s*:", sentence.text[expressions[0].end :], re.I

@@ -154,6 +154,13 @@ def parse_date_line(line: str, default: ZoneInfo) -> datetime | None:
     return _moment(match, default) if match else None
 
 
+_NOT_AN_AUTHOR = re.compile(
+    r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:for|of|the|week|schedule|on|in|at)$"
+    r"|^(?:[월화수목금토일]요일)$",
+    re.IGNORECASE,
+)
+
+
 def parse_byline(line: str, default: ZoneInfo) -> Byline | None:
     """A byline "NAME YYYY.MM.DD HH:MM TZ" (and common variants), or None."""
     if len(line) > 90 or _DATE_LINE.match(line):
@@ -165,6 +172,10 @@ def parse_byline(line: str, default: ZoneInfo) -> Byline | None:
     words = name.split()
     # A byline names a person or a desk: a few words, not a sentence.
     if not name or len(words) > 5 or name.endswith((".", "다", "요")):
+        return None
+    if _NOT_AN_AUTHOR.search(name):
+        # "Saturday, December 07, 2019", "Schedule for Week of December 8": a date line or a
+        # title that ends in a date, not somebody's name.
         return None
     moment = _moment(match, default)
     if moment is None:

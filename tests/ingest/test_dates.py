@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digests.ingest.dates import as_of_date, opening_date, url_date
+from digests.ingest.dates import as_of_date, opening_date, parse_byline, url_date
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -205,3 +205,15 @@ def test_offsets_written_as_numbers() -> None:
 
     assert found is not None
     assert found.published.utcoffset() == timezone(timedelta(hours=9)).utcoffset(None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Saturday, December 07, 2019",
+        "Schedule for Week of December 8, 2019",
+        "Earnings for Q3 2025",
+    ],
+)
+def test_a_weekday_or_a_title_ending_in_a_date_is_no_byline(line: str) -> None:
+    assert parse_byline(line, ZoneInfo("UTC")) is None
