@@ -5,10 +5,11 @@ Deterministic: the same labelled sets give the same model file, byte for byte.
     .venv/bin/python scripts/train_forecast_model.py            # train, cross-validate, write
     .venv/bin/python scripts/train_forecast_model.py --dry-run  # only print the figures
 
-Reads the development split of the real-post corpus (tests/fixtures/analysis/real/dev), the
+Reads the development splits of the real-post corpus (tests/fixtures/analysis/real/dev and
+dev2), the
 four seed posts (../shared) and,
 with --with-written, our older written sets and the seeds as extra examples (--written-weight). Never reads the
-blind split. Prints grouped cross-validation (whole documents held out, scored by the real
+blind splits (blind, blind2). Prints grouped cross-validation (whole documents held out, scored by the real
 evaluator) for the rules alone and for the model, then fits on everything and writes
 digests/analysis/resources/forecast_model.json (switched off when the rules did better).
 """
@@ -39,6 +40,9 @@ from digests.analysis.training import (  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures" / "analysis"
 REAL_DEV = LabelledSet(
     "real-dev", FIXTURES / "real" / "dev" / "gold.json", FIXTURES / "real" / "dev" / "docs"
+)
+REAL_DEV2 = LabelledSet(
+    "real-dev2", FIXTURES / "real" / "dev2" / "gold.json", FIXTURES / "real" / "dev2" / "docs"
 )
 SHARED = ROOT.parent / "shared"
 WRITTEN = [
@@ -79,10 +83,14 @@ def main() -> None:
     args = parser.parse_args()
 
     rules = Analyzer(forecast_model=None)
-    real = load_documents([REAL_DEV], ZONE, rules)
+    real = load_documents([REAL_DEV, REAL_DEV2], ZONE, rules)
     extra = load_documents(WRITTEN, ZONE, rules) if args.with_written else []
     seeds = load_documents([SEEDS], ZONE, rules)
-    docs_of = {REAL_DEV.name: REAL_DEV.docs, SEEDS.name: SEEDS.docs} | {
+    docs_of = {
+        REAL_DEV.name: REAL_DEV.docs,
+        REAL_DEV2.name: REAL_DEV2.docs,
+        SEEDS.name: SEEDS.docs,
+    } | {
         s.name: s.docs for s in WRITTEN
     }
     extra_examples = [example for document in extra for example in examples_of(document)]
@@ -117,7 +125,7 @@ def main() -> None:
         "enabled": True,
         **model.to_json(),
         "trained_on": (
-            f"{len(real)} real dev documents ({len(examples)} candidates, {positives} forecasts)"
+            f"{len(real)} real dev/dev2 documents ({len(examples)} candidates, {positives} forecasts)"
             f" + the {len(seeds)} seed documents"
             + (
                 f" + {len(extra)} written documents at weight {args.written_weight}"

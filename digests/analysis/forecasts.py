@@ -666,7 +666,10 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
         )
     ) or (sentence.lang == "en" and any(_PAST_FACT.search(text[a:b]) for a, b in pieces)):
         return [forecast]  # "…, up from 14% in 2024", "…, implying 21% growth": one claim
-    if sentence.lang == "ko" and any(_past_clause(sentence, start, end) for start, end in pieces):
+    if sentence.lang == "ko" and any(
+        _past_clause(sentence, start, end) and not _REPORTED_FORECAST_KO.search(text[start:end])
+        for start, end in pieces
+    ):
         return [forecast]  # "백로그는 1100억 달러를 넘어섰고, …": a fact beside the claim
     return [
         replace(
@@ -678,6 +681,10 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
         )
         for start, end in pieces
     ]
+
+
+# "전망했으며", "예상했다": a forecast reported in the past tense is still a forecast.
+_REPORTED_FORECAST_KO = re.compile(r"전망|예상|추정|내다|관측|예측|제시|목표|기대|점쳤|봤")
 
 
 def _past_clause(sentence: Sentence, start: int, end: int) -> bool:
