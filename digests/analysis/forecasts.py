@@ -420,6 +420,14 @@ def _accept(
         and expression.granularity in {"day", "month"}
     ):
         return True, "a scheduled action this month"
+    if (
+        lang == "ko"
+        and reading.tense == "none"
+        and eventful
+        and expression.granularity in {"year", "half", "quarter"}
+    ):
+        # "LG에너지솔루션 2026년 본격 양산": a telegraphic line naming the period's event.
+        return True, "an event named for the period, without a predicate"
     return False, "the current period, present tense without forecast wording"
 
 
