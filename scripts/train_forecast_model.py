@@ -90,9 +90,7 @@ def main() -> None:
         REAL_DEV.name: REAL_DEV.docs,
         REAL_DEV2.name: REAL_DEV2.docs,
         SEEDS.name: SEEDS.docs,
-    } | {
-        s.name: s.docs for s in WRITTEN
-    }
+    } | {s.name: s.docs for s in WRITTEN}
     extra_examples = [example for document in extra for example in examples_of(document)]
     seed_examples = [example for document in seeds for example in examples_of(document)]
     print(f"real dev documents: {len(real)}; written documents added: {len(extra)}")

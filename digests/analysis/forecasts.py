@@ -674,15 +674,21 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
         )
     ) or (sentence.lang == "en" and any(_PAST_FACT.search(text[a:b]) for a, b in pieces)):
         return [forecast]  # "…, up from 14% in 2024", "…, implying 21% growth": one claim
+    if sentence.lang == "ko" and all(
+        (_clause_subject(sentence, start, 10) or "").endswith(_ESTIMATE_NOUNS)
+        for start, _ in pieces
+    ):
+        return [forecast]  # "추정범위는 $0.93~0.97이며 추정치는 $0.95": one estimate, told twice
     if sentence.lang == "ko" and any(
         _past_clause(sentence, start, end) and not _REPORTED_FORECAST_KO.search(text[start:end])
         for start, end in pieces
     ):
         return [forecast]  # "백로그는 1100억 달러를 넘어섰고, …": a fact beside the claim
     return [
+        # The item keeps its whole sentence as its text (what a reader checks it against);
+        # its claim is its own part.
         replace(
             forecast,
-            text=text[start:end].strip(" ,;"),
             claim=_claim(text[start:end], None, None),
             start=sentence.start + start,
             end=sentence.start + end,
@@ -691,6 +697,23 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
     ]
 
 
+# "지난해 매출은 … 전망됐다" written before the year's results: an estimate of a period just
+# ended, which its report will settle.
+_UNREPORTED_ESTIMATE = re.compile(
+    r"전망(?:됐|된다|이다|치)|추정(?:됐|된다|치)|예상(?:됐|된다|치)|컨센서스|\b(?:consensus|estimates?|expected\s+to\s+report)\b",
+    re.I,
+)
+_ESTIMATE_NOUNS = (
+    "추정치",
+    "추정범위",
+    "범위",
+    "전망치",
+    "예상치",
+    "컨센서스",
+    "목표치",
+    "추정",
+    "전망",
+)
 # "전망했으며", "예상했다": a forecast reported in the past tense is still a forecast.
 _REPORTED_FORECAST_KO = re.compile(r"전망|예상|추정|내다|관측|예측|제시|목표|기대|점쳤|봤")
 
@@ -708,13 +731,19 @@ def _past_clause(sentence: Sentence, start: int, end: int) -> bool:
 def _opens_with_subject(sentence: Sentence, offset: int) -> bool:
     """Whether the clause starting at `offset` names its own subject or topic within its first
     few words ("영업이익은", "물가상승률에 대해선", "삼성SDI는")."""
+    return _clause_subject(sentence, offset) is not None
+
+
+def _clause_subject(sentence: Sentence, offset: int, reach: int = 6) -> str | None:
+    """The words a clause starting at `offset` takes as its subject or topic, if it names one."""
     absolute = sentence.start + offset
     first = token_index_at(sentence.tokens, absolute)
-    window = sentence.tokens[first : first + 6]
+    window = sentence.tokens[first : first + reach]
     for previous, token in itertools.pairwise(window):
         if token.tag in {"JKS", "JX"} and previous.tag in {"NNG", "NNP", "SL", "SN", "XSN"}:
-            return True
-    return False
+            # the words up to the particle: "추정치" is 추정 + 치 to Kiwi
+            return sentence.text[offset : token.start - sentence.start].strip()
+    return None
 
 
 def _same_forecast(first: Forecast, second: Forecast) -> bool:
@@ -840,7 +869,8 @@ def extract_forecasts(
                 number
                 for number, other in enumerate(kept)
                 if other.due_end is not None
-                and other.start != forecast.start  # claims of one sentence were split on purpose
+                # claims of one sentence were split on purpose
+                and other.sentence_index != forecast.sentence_index
                 and _same_forecast(other, forecast)
             ),
             None,
@@ -1310,10 +1340,18 @@ def _candidate_step(
     expression: TimeExpression,
     expressions: Sequence[TimeExpression],
     fiscal_spans: Sequence[tuple[int, int]],
+    anchor: date | None = None,
 ) -> Step | None:
     """The first candidate-level step that drops this time expression, if any."""
     text = sentence.text
-    if expression.past_marker or expression.relation == "ago":
+    unreported = (
+        anchor is not None
+        and expression.relation != "ago"
+        and expression.granularity in {"year", "quarter", "half"}
+        and 0 <= (anchor - expression.due_end).days <= _RECENT_DAYS
+        and _UNREPORTED_ESTIMATE.search(text[expression.end :]) is not None
+    )
+    if (expression.past_marker or expression.relation == "ago") and not unreported:
         return Step("past_marker", "drop", "marked as past (지난, last, ago)")
     if any(a <= expression.start and expression.end <= b for a, b in fiscal_spans):
         return Step("fiscal_calendar", "drop", "describes the fiscal calendar")
@@ -1371,6 +1409,9 @@ _REPORT_EVENT = re.compile(
     re.I,
 )
 _REPORT_HORIZON_DAYS = 60
+# How long after a period its results are usually out (quarterly reports within about a month,
+# annual ones within about six weeks).
+_REPORT_LAG_DAYS = {"quarter": 30, "half": 45, "year": 45}
 # The words of an estimate of the previewed results.
 _PREVIEW_ESTIMATE = re.compile(
     r"컨센서스|예상치|전망치|추정치|가이던스|시장\s*(?:기대|예상)|월가|"
@@ -1642,7 +1683,7 @@ def _sentence_forecasts(
     candidate_traces: dict[int, CandidateTrace] = {}
     any_time = False
     for expression in expressions:
-        step = _candidate_step(sentence, expression, expressions, fiscal_spans)
+        step = _candidate_step(sentence, expression, expressions, fiscal_spans, anchor)
         if step is None or step.name != "fiscal_calendar":
             any_time = True
         if step is None:
@@ -1708,6 +1749,10 @@ def _sentence_forecasts(
         if accepted and reported_at is not None:
             due_start = due_end = reported_at
             why += f"; judged on the report day {reported_at.isoformat()}"
+        elif accepted and status == "recent":
+            # No report day named: results of a period come out weeks after it ends.
+            due_end = due_end + timedelta(days=_REPORT_LAG_DAYS.get(expression.granularity, 0))
+            due_start = min(due_start, due_end)
         steps = [step] if step is not None else []
         steps.append(Step("tense_and_window", "keep" if accepted else "drop", why))
         rules_keep = not sentence_steps and step is None and accepted

@@ -251,14 +251,14 @@ def test_a_weekday_list_after_a_schedule_sentence_looks_ahead(analyzer: Analyzer
 
 def test_two_figures_for_one_date_are_two_claims(analyzer: Analyzer) -> None:
     text = "LG에너지솔루션의 2026년 매출은 34조원, 영업이익도 3조8000억원으로 회복될 전망입니다."
-    found = analyzer.analyze(
-        [make_post(text, date(2025, 11, 1), "메모")], default_anchor=date(2025, 11, 1)
-    )
-    texts = [f.text for f in found[0].forecasts]
-    assert texts == [
-        "LG에너지솔루션의 2026년 매출은 34조원",
-        "영업이익도 3조8000억원으로 회복될 전망입니다.",
-    ]
+    published = date(2025, 11, 1)
+    (analysis,) = analyzer.analyze([make_post(text, published, "메모")], default_anchor=published)
+    # each item keeps its sentence as its text (what a reader checks) and its own claim
+    assert [f.text for f in analysis.forecasts] == [text, text]
+    assert "34조원" in analysis.forecasts[0].claim
+    assert "3조8000억원" in analysis.forecasts[1].claim
+    estimate = "테슬라 23Q2 EPS 추정범위는 $0.93에서 $0.97이며 추정치는 $0.95입니다."
+    assert len(dated(analyzer, estimate, date(2023, 7, 10))) == 1  # one estimate, told twice
 
 
 def test_a_fact_beside_a_claim_or_a_baseline_does_not_split_it(analyzer: Analyzer) -> None:
@@ -278,3 +278,11 @@ def test_the_day_a_report_came_out_is_not_its_due_date(analyzer: Analyzer) -> No
     text = "Realtor.com released its 2026 Housing Forecast on Dec. 3, 2025, projecting a cautious recovery."
     found = dated(analyzer, text, date(2025, 12, 3))
     assert all(due != date(2025, 12, 3) for _, due in found)
+
+
+def test_an_estimate_of_a_year_just_ended_is_judged_when_its_results_are_out(
+    analyzer: Analyzer,
+) -> None:
+    text = "증권가 컨센서스에 따르면 농심은 지난해 영업이익이 1895억 원으로 전망됐다."
+    # no report day named: annual results are out about six weeks after the year ends
+    assert dated(analyzer, text, date(2026, 1, 20)) == [("지난해", date(2026, 2, 14))]
