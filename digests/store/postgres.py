@@ -13,8 +13,9 @@ meaning:
 - `Transaction.insert` appends `RETURNING id` (SQLite reports `lastrowid`).
 
 Rows behave like `sqlite3.Row` (`row["column"]`, `row[0]`, `keys()`), Python booleans are sent
-as 0/1 (the schema keeps SQLite's integer flags) and `numeric` results (SUM, AVG of integers)
-come back as int or float, as SQLite returns them.
+as 0/1 (the schema keeps SQLite's integer flags), `numeric` results (SUM, AVG of integers)
+come back as int or float, as SQLite returns them, and a NUL character in text (which
+PostgreSQL cannot store) is stored as U+FFFD.
 
 Writes are serialised within the process as on SQLite (one write transaction at a time, and a
 task inside its transaction joins it), so the repositories' read-then-write steps keep the
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool
 
 from digests.errors import DatabaseUnavailable
@@ -187,6 +189,14 @@ class _FlagDumper(Dumper):
         return b"1" if obj else b"0"
 
 
+class _TextDumper(StrDumperUnknown):
+    """Text as psycopg sends it, except NUL: PostgreSQL's text cannot hold U+0000 (SQLite's
+    can), so it becomes U+FFFD, the replacement character, as an undecodable byte would."""
+
+    def dump(self, obj: str) -> Any:
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
 class _NumberLoader(Loader):
     """`numeric` results as int when whole-valued in form (SUM of integers), else float (AVG),
     as SQLite returns them; never Decimal."""
@@ -200,6 +210,7 @@ class _NumberLoader(Loader):
 
 def _configure_types(connection: psycopg.BaseConnection[Any]) -> None:
     connection.adapters.register_dumper(bool, _FlagDumper)
+    connection.adapters.register_dumper(str, _TextDumper)
     connection.adapters.register_loader("numeric", _NumberLoader)
 
 
