@@ -212,6 +212,7 @@ async def test_rows_read_like_sqlite_rows_and_types_come_back_as_on_sqlite(empty
     assert row["total"] == 3 and isinstance(row["total"], int)
     assert row["mean"] == 1.5 and isinstance(row["mean"], float)
     assert row["flag"] == 1  # a Python bool is stored as SQLite stores it: 1
+    assert row.keys() == ["n", "label", "total", "mean", "flag"]
     assert dict(zip(row.keys(), row, strict=True))["n"] == 7
     assert feed_id == 1  # insert() returns the new row's id
 
