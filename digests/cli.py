@@ -39,7 +39,7 @@ from digests.ingest.text import clip
 from digests.ledger.naming import member_id
 from digests.ledger.service import SCOREBOARD_KEYS
 from digests.models import IngestOutcome, IngestResult
-from digests.settings import Settings
+from digests.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from digests.reminders.outbox import Delivery
@@ -583,7 +583,7 @@ async def command_demo(services: Services, args: argparse.Namespace, out: Consol
     forecasts coming due and overdue — and the reminders the bot would send around it."""
     settings = services.settings
     guild = settings.default_guild_id
-    out.print(f"Hindsight demo · database {settings.database_url}", markup=False)
+    out.print(f"Hindsight demo · database {settings.database_shown}", markup=False)
     status, report = await _ingest(services, [str(SAMPLES)], guild, None, out)
     out.print("\nStored posts:")
     args.guild, args.json, args.limit = guild, False, 20
@@ -610,6 +610,11 @@ async def command_demo(services: Services, args: argparse.Namespace, out: Consol
     _plain(out, render_text(digest))
     out.print()
     out.rule("Reminders that would be sent", style="cyan")
+    if settings.is_postgresql:
+        # The preview runs the real sweep on a throwaway copy of the SQLite file; a shared
+        # PostgreSQL database is never copied (nor written with a made-up clock).
+        _plain(out, "The preview copies the SQLite file; it is skipped on PostgreSQL.")
+        return status
     if settings.database_path == ":memory:":
         _plain(out, "The preview copies the database file; an in-memory database has none.")
         return status
@@ -843,7 +848,7 @@ async def run(argv: Sequence[str], settings: Settings | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console(highlight=False)
     try:
-        settings = settings or Settings()
+        settings = settings or load_settings()
         if args.command in OFFLINE_COMMANDS:
             return await OFFLINE_COMMANDS[args.command](settings, args, out)
         async with await Services.open(settings) as services:

@@ -171,8 +171,8 @@ class FeedRepository:
     ) -> None:
         """Record an entry as seen, inside the transaction that stored its post."""
         await transaction.execute(
-            "INSERT OR IGNORE INTO feed_entries (guild_id, feed_id, entry_key, post_id, is_new,"
-            " seen_ts) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feed_entries (guild_id, feed_id, entry_key, post_id, is_new,"
+            " seen_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, feed_id, entry_key, post_id, int(is_new), to_timestamp(now)),
         )
 
@@ -216,7 +216,8 @@ class FeedRepository:
         await self._db.execute(
             "UPDATE feeds SET last_polled_ts = ?, next_poll_ts = ?,"
             " failure_count = failure_count + 1, first_failure_ts = COALESCE(first_failure_ts, ?),"
-            " last_error = ?, disabled_ts = CASE WHEN ? IS NULL THEN disabled_ts ELSE ? END,"
+            " last_error = ?,"
+            " disabled_ts = CASE WHEN CAST(? AS TEXT) IS NULL THEN disabled_ts ELSE ? END,"
             " disabled_reason = COALESCE(?, disabled_reason) WHERE id = ?",
             (
                 to_timestamp(now),

@@ -107,9 +107,9 @@ class OutboxRepository:
         """Queue a delivery unless one with the same key exists; True when queued. The row's
         kind is the payload's."""
         changed = await transaction.execute(
-            "INSERT OR IGNORE INTO outbox (guild_id, dedupe_key, kind, destination, destination_id,"
+            "INSERT INTO outbox (guild_id, dedupe_key, kind, destination, destination_id,"
             " forecast_id, digest_id, payload_json, next_attempt_ts, late, created_ts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 guild_id,
                 dedupe_key,
@@ -193,8 +193,9 @@ class OutboxRepository:
         out all the same, so the next attempt looks for it first."""
         await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_ts = ?, last_error = ?,"
-            f" unconfirmed = MAX(unconfirmed, ?) WHERE id IN ({_placeholders(ids)})",
-            (to_timestamp(when), error, int(unconfirmed), *ids),
+            f" unconfirmed = CASE WHEN unconfirmed > ? THEN unconfirmed ELSE ? END"
+            f" WHERE id IN ({_placeholders(ids)})",
+            (to_timestamp(when), error, int(unconfirmed), int(unconfirmed), *ids),
         )
 
     async def mark_failed(self, ids: Sequence[int], error: str) -> None:
