@@ -232,7 +232,7 @@ async def test_digest_text(seeded: Settings, capsys: pytest.CaptureFixture[str])
     assert "due 2026-01-08 (in 7 days)" in coming
     assert "January 23" in coming
     (overdue,) = [s for s in sections if s.startswith("Overdue, awaiting a verdict (4)")]
-    assert "한국은행은 다음 주 중" in overdue and "due 2025-12-28, overdue 4 days" in overdue
+    assert "한국은행은 다음 주 중" in overdue and "due 2025-12-26, overdue 6 days" in overdue
     assert "SK하이닉스 4분기" in overdue
     assert "New posts (6)" in out and "Top themes" in out and "Quote of the period" in out
 
@@ -282,7 +282,7 @@ async def test_digest_json(seeded: Settings, capsys: pytest.CaptureFixture[str])
     assert digest["coming_days"] == 14
     assert [item["due_end"] for item in digest["coming_due"]] == ["2026-01-08"]
     assert digest["overdue_count"] == 4
-    assert {item["due_end"] for item in digest["overdue"]} == {"2025-12-28", "2025-12-31"}
+    assert {item["due_end"] for item in digest["overdue"]} == {"2025-12-26", "2025-12-31"}
 
 
 async def test_digest_days_default_from_settings(
@@ -456,7 +456,7 @@ async def test_demo_shows_a_digest_and_the_reminders_it_would_send(
     overdue = digest[digest.index("Overdue, awaiting a verdict (4)") :]
     overdue = overdue[: overdue.index("\n\n")]
     assert len([line for line in overdue.splitlines() if line.startswith("  • ")]) == 4
-    assert "due 2025-12-28, overdue 4 days" in overdue
+    assert "due 2025-12-26, overdue 6 days" in overdue
 
     reminders = out[out.index("Reminders that would be sent") :]
     assert "nothing is sent" in reminders
