@@ -243,8 +243,12 @@ _EN_FUTURE_MAIN = re.compile(
     r"might|going\s+to|see|sees|target|guid)",
     re.I,
 )
-# A figure: "5조원", "12%", "$250", "50bp".
-_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps)")
+# A figure with its unit: "5조원", "12%", "$250", "50bp", "$200 billion", "1.00M".
+_FIGURE = re.compile(
+    r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|\$|배|bp|bps|[KMB]\b|(?:billion|million|trillion)\b)"
+    r"|\$\s?\d",
+    re.I,
+)
 # "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
 _LEAD_IN = re.compile(r"[:：]\s*$")
 # "20일 이평선", "(5,10일)": moving averages and counts of trading days, not calendar days.
@@ -625,12 +629,6 @@ _GENERIC_CLAIM_WORDS = {
 }  # fmt: skip
 
 
-# A figure with its unit: "34조원", "$200 billion", "6.3%", "1.00M".
-_CLAIM_FIGURE = re.compile(
-    r"\d[\d,.]*\s*(?:%|조|억|만|원|달러|배|bp|bps|[KMB]\b|(?:billion|million|trillion)\b)"
-    r"|\$\s?\d",
-    re.I,
-)
 # Where one claim of a sentence ends and the next begins: "…34조원, 영업이익은 …",
 # "…1.4%로 전망했으며 물가상승률에 대해선 …", "…$200 billion, and Meta's …".
 _KO_CLAIM_BREAK = re.compile(r"(?:,|(?<=[며고])|(?<=으며))\s+")
@@ -663,7 +661,7 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
     ]
     if len(pieces) < 2:
         return [forecast]
-    if not all(_CLAIM_FIGURE.search(text[start:end]) for start, end in pieces):
+    if not all(_FIGURE.search(text[start:end]) for start, end in pieces):
         return [forecast]
     if (
         sentence.lang == "en"
