@@ -277,9 +277,7 @@ class OutboxSender:
                 read_payload(message.kind, message.payload)
             except PayloadError as error:
                 logger.error("outbox message %d is unreadable: %s", message.id, error)
-                await self._store.outbox.mark_failed(
-                    [message.id], str(error), worker=self.worker
-                )
+                await self._store.outbox.mark_failed([message.id], str(error), worker=self.worker)
                 report.failed.append(message.id)
             else:
                 readable.append(message)

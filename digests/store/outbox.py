@@ -95,7 +95,9 @@ def _placeholders(ids: Sequence[int]) -> str:
 def _skip_locked(database: Database) -> str:
     """Row locks for a claim: on PostgreSQL concurrent claimers skip each other's rows; SQLite
     has one writer at a time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
-    return " FOR UPDATE SKIP LOCKED" if getattr(database, "dialect", "sqlite") == "postgresql" else ""
+    return (
+        " FOR UPDATE SKIP LOCKED" if getattr(database, "dialect", "sqlite") == "postgresql" else ""
+    )
 
 
 def _held_by(worker: str | None) -> tuple[str, list[Any]]:

@@ -31,7 +31,9 @@ class ShardScope(Container[int]):
         return f"ShardScope({sorted(self.shard_ids)}, {self.shard_count})"
 
 
-def scope_condition(scope: Container[int] | None, column: str = "guild_id") -> tuple[str, list[Any]]:
+def scope_condition(
+    scope: Container[int] | None, column: str = "guild_id"
+) -> tuple[str, list[Any]]:
     """A SQL condition (with its parameters) true for the rows of `scope`'s guilds: everything
     for None, a shard test for a ShardScope, a list of ids for any other finite collection.
     Portable: SQLite and PostgreSQL both have `>>` and `%` on integers."""
