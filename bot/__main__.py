@@ -10,7 +10,7 @@ from pathlib import Path
 
 from digests.dates import parse_instant
 from digests.errors import InputError
-from digests.settings import Settings
+from digests.settings import load_settings
 
 SETUP_HELP = """No DISCORD_TOKEN is set, so the Discord bot cannot start.
 
@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=Path("out"), help="folder for charts and exports"
     )
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except InputError as error:
+        sys.exit(f"error: {error.user_message}")
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -49,7 +49,7 @@ class Services:
         """Open the store (applying migrations) and build the services over it."""
         clock = clock or SystemClock()
         settings.ensure_database_folder()
-        store = await Store.open(settings.database_path)
+        store = await Store.open(settings.database_url)
         fetcher = SafeFetcher(settings, resolver)
         analysis = AnalysisService(store, settings, clock, analyzer)
         ingest = IngestService(store, settings, clock, fetcher=fetcher, analyzer=analysis)

@@ -38,7 +38,7 @@ from digests.ingest.service import IngestReport, is_url
 from digests.ingest.text import clip
 from digests.ledger.service import SCOREBOARD_KEYS
 from digests.models import IngestOutcome, IngestResult
-from digests.settings import Settings
+from digests.settings import Settings, load_settings
 from digests.store.transfer import migrate_store
 
 if TYPE_CHECKING:
@@ -608,6 +608,11 @@ async def command_demo(services: Services, args: argparse.Namespace, out: Consol
     _plain(out, render_text(digest))
     out.print()
     out.rule("Reminders that would be sent", style="cyan")
+    if settings.is_postgresql:
+        # The preview runs the real sweep on a throwaway copy of the SQLite file; a shared
+        # PostgreSQL database is never copied (nor written with a made-up clock).
+        _plain(out, "The preview copies the SQLite file; it is skipped on PostgreSQL.")
+        return status
     if settings.database_path == ":memory:":
         _plain(out, "The preview copies the database file; an in-memory database has none.")
         return status
@@ -863,7 +868,7 @@ async def run(argv: Sequence[str], settings: Settings | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console(highlight=False)
     try:
-        settings = settings or Settings()
+        settings = settings or load_settings()
         if args.command in OFFLINE_COMMANDS:
             return await OFFLINE_COMMANDS[args.command](settings, args, out)
         async with await Services.open(settings) as services:

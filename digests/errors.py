@@ -47,6 +47,10 @@ class Conflict(HindsightError):
     """The request clashes with the current state (e.g. resolving an already resolved item)."""
 
 
+class DatabaseUnavailable(HindsightError):
+    """The configured database cannot be reached (names it, password hidden, and why)."""
+
+
 def describe_failure(error: BaseException) -> str:
     """What a user (or a moderator reading a job's state) may see of an error: the message of
     ours, only the kind of anything else (its details and traceback go to the log)."""

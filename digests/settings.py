@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from digests.dates import DEFAULT_HORIZON_YEARS, parse_timezone
@@ -45,6 +46,50 @@ def split_host_port(entry: str) -> tuple[str, int | None]:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ValueError(f"{entry!r}: {port_text!r} is not a port (1-65535)")
     return host, int(port_text)
+
+
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def check_database_url(value: str) -> str:
+    """`value` when it is a usable DATABASE_URL, else ValueError naming the URL (its password
+    hidden) and what is wrong: `sqlite:///PATH` or
+    `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?options]`."""
+    if value.startswith("sqlite:///"):
+        return value
+    if not value.startswith(POSTGRESQL_SCHEMES):
+        shown = value.split("://", 1)[0] + "://…" if "://" in value else repr(value)
+        raise ValueError(
+            f"DATABASE_URL {shown} is neither sqlite:///PATH nor"
+            " postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"DATABASE_URL {_redacted(value)}: {error}") from error
+    if not parts.hostname and "host=" not in parts.query:
+        reason = "no host (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)"
+    elif not parts.path.strip("/"):
+        reason = "no database name after the host (…@HOST:PORT/DATABASE)"
+    elif "/" in parts.path.strip("/"):
+        reason = f"{parts.path!r} is not a database name"
+    elif port is not None and not 0 < port < 65536:
+        reason = f"{port} is not a port (1-65535)"
+    else:
+        return value
+    raise ValueError(f"DATABASE_URL {_redacted(value)}: {reason}")
+
+
+def _redacted(url: str) -> str:
+    """A URL with its password (if any) shown as ***."""
+    head, separator, tail = url.partition("://")
+    if "@" not in tail:
+        return url
+    credentials, _, rest = tail.rpartition("@")
+    if ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{head}{separator}{credentials}@{rest}"
 
 
 class Settings(BaseSettings):
@@ -124,14 +169,19 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_only(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///PATH database URLs are supported")
-        return value
+    def _known_database(cls, value: str) -> str:
+        return check_database_url(value)
+
+    @property
+    def is_postgresql(self) -> bool:
+        """True when the store is a PostgreSQL server rather than a SQLite file."""
+        return self.database_url.startswith(POSTGRESQL_SCHEMES)
 
     @property
     def database_path(self) -> str:
-        """The SQLite path from `database_url` (`:memory:` allowed)."""
+        """The SQLite path from `database_url` (`:memory:` allowed). Only for SQLite URLs."""
+        if self.is_postgresql:
+            raise ValueError("DATABASE_URL names a PostgreSQL server, not a SQLite file")
         path = self.database_url.removeprefix("sqlite:///")
         return path or ":memory:"
 
@@ -151,6 +201,20 @@ class Settings(BaseSettings):
         return ZoneInfo(self.default_timezone)
 
     def ensure_database_folder(self) -> None:
-        """Create the folder that will hold the SQLite file."""
-        if self.database_path != ":memory:":
+        """Create the folder that will hold the SQLite file (nothing for PostgreSQL)."""
+        if not self.is_postgresql and self.database_path != ":memory:":
             Path(self.database_path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and `.env`; a setting that is wrong becomes an InputError
+    naming the setting and the reason (never echoing its value: it may hold a password)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']).upper() or 'settings'}:"
+            f" {problem['msg'].removeprefix('Value error, ')}"
+            for problem in error.errors(include_input=False, include_url=False)
+        )
+        raise InputError("settings", problems) from None

@@ -79,14 +79,8 @@ from digests.digest.render import render_markdown  # noqa: E402
 from digests.outbox_payloads import ForecastSnapshot, ReminderPayload  # noqa: E402
 from digests.settings import Settings  # noqa: E402
 from digests.store import Store  # noqa: E402
-from digests.store.database import Database, load_migrations  # noqa: E402
+from digests.store.database import load_migrations, open_database  # noqa: E402
 from digests.store.transfer import copy_ledger  # noqa: E402
-
-
-async def open_database(target: str) -> Database:
-    """The store a URL or SQLite path names (PostgreSQL once the engine is merged)."""
-    return await Database.open(target.removeprefix("sqlite:///"))
-
 
 GENERATOR_VERSION = 7
 NOW = datetime(2025, 12, 15, 9, 0, 30, tzinfo=UTC)  # 18:00:30 in Seoul

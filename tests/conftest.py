@@ -1,12 +1,13 @@
-"""Fixtures shared by every test: settings on a temporary SQLite file, a manual clock, services.
+"""Fixtures shared by every test: settings on a temporary database, a manual clock, services.
 
 Tests never read the developer's `.env` (`_env_file=None`) and never mock the store: each test
-gets a real SQLite database in its own temporary folder.
+gets a real SQLite database in its own temporary folder, and in the folders that run on both
+stores (`tests.support.stores`) also a real PostgreSQL database of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.settings import Settings
+from tests.support import stores
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -42,9 +44,24 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Test settings on a temporary database."""
-    return make_settings(tmp_path)
+def store_url(tmp_path: Path) -> str:
+    """The test's database: a SQLite file in its folder. Folders whose tests run on both
+    stores override this with `tests.support.stores.store_url`."""
+    return f"sqlite:///{tmp_path / 'hindsight.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, store_url: str) -> Settings:
+    """Test settings on the test's database (`store_url`)."""
+    return make_settings(tmp_path, database_url=store_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_template() -> Iterator[None]:
+    """Drop the session's PostgreSQL template database (if one was made) at the end."""
+    yield
+    if stores.template_name() is not None and (admin := stores.admin_url()) is not None:
+        stores.drop_template(admin)
 
 
 @pytest.fixture

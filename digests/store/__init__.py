@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 
 from digests.store.analysis import AnalysisRepository
-from digests.store.database import Database, Transaction
+from digests.store.database import Database, Transaction, open_database
 from digests.store.digests import DigestRepository
 from digests.store.feeds import FeedRepository
 from digests.store.forecasts import ForecastRepository
@@ -44,9 +44,10 @@ class Store:
         self.leases = LeaseRepository(database)
 
     @classmethod
-    async def open(cls, path: str) -> Store:
-        """Open the SQLite database at `path`, applying migrations."""
-        return cls(await Database.open(path))
+    async def open(cls, target: str) -> Store:
+        """Open the database `target` names (a `postgresql://` or `sqlite:///` URL, or a SQLite
+        file path), applying migrations."""
+        return cls(await open_database(target))
 
     async def close(self) -> None:
         """Close the database."""

@@ -1,4 +1,12 @@
-"""The SQLite connection: WAL, foreign keys, numbered migrations, and serialised transactions."""
+"""The store's connection: one interface (`Database`, `Transaction`) over two engines.
+
+SQLite (the default, `sqlite:///PATH`) is implemented here: WAL, foreign keys, numbered
+migrations and serialised transactions. PostgreSQL (`postgresql://…`) lives in
+`digests.store.postgres` and is loaded only when asked for. `open_database(url)` picks one.
+
+Repositories write their SQL once, in SQLite's dialect with `?` placeholders; the PostgreSQL
+engine translates it mechanically (`digests.store.postgres.translate`), and the few queries that
+need a different shape on each engine (full-text search) branch on `Database.dialect`."""
 
 from __future__ import annotations
 
@@ -6,15 +14,17 @@ import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Each engine's migrations, with the same version numbers: version N means the same schema.
+MIGRATION_FOLDERS = {"sqlite": "migrations", "postgresql": "migrations_postgresql"}
 
 
 class Migration:
@@ -26,13 +36,14 @@ class Migration:
         self.sql = sql
 
 
-def load_migrations() -> list[Migration]:
-    """All migration files, in version order. Duplicate versions are programming errors.
+def load_migrations(dialect: str = "sqlite") -> list[Migration]:
+    """All migration files of an engine ("sqlite" or "postgresql"), in version order.
+    Duplicate versions are programming errors.
 
     Gaps are allowed: numbers are handed out to branches developed side by side, so a branch
     may carry 0009 before 0007 and 0008 are merged. `Database.migrate` applies every version a
     database has not recorded yet, so a number merged later is still applied."""
-    folder = resources.files("digests.store") / "migrations"
+    folder = resources.files("digests.store") / MIGRATION_FOLDERS[dialect]
     found: list[Migration] = []
     for entry in folder.iterdir():
         match = MIGRATION_NAME.match(entry.name)
@@ -63,7 +74,118 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def is_postgresql_url(target: str) -> bool:
+    """True for a `postgresql://` (or `postgres://`) URL."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(target: str) -> str:
+    """The file of a `sqlite:///PATH` URL (`:memory:` when empty); a plain path as it is."""
+    if target.startswith("sqlite:///"):
+        return target.removeprefix("sqlite:///") or ":memory:"
+    return target
+
+
+async def open_database(target: str) -> Database:
+    """Open the database `target` names and apply its pending migrations: a
+    `postgresql://user:password@host:port/name` URL, a `sqlite:///PATH` URL, or a SQLite path."""
+    if is_postgresql_url(target):
+        # Imported here so that SQLite users never load the PostgreSQL driver.
+        from digests.store.postgres import PostgresDatabase
+
+        return await PostgresDatabase.open(target)
+    return await SqliteDatabase.open(sqlite_path(target))
+
+
 class Database:
+    """What the repositories use, whatever the engine: reads, writes, transactions.
+
+    `dialect` is "sqlite" or "postgresql"; repositories branch on it only where one SQL text
+    cannot serve both engines."""
+
+    dialect: str = "sqlite"
+
+    @classmethod
+    async def open(cls, target: str) -> Database:
+        """Open the database `target` names (URL or SQLite path), applying migrations."""
+        if cls is Database:
+            return await open_database(target)
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Release the connection(s)."""
+        raise NotImplementedError
+
+    def reader(self) -> Reader:
+        """A blocking connection of its own for a long read in a worker thread (an export):
+        `execute(sql, parameters)` returns a cursor with `fetchmany`. Close it when done."""
+        raise NotImplementedError
+
+    async def migrate(self) -> list[int]:
+        """Apply every migration the database has not recorded; return the versions applied."""
+        raise NotImplementedError
+
+    async def schema_version(self) -> int:
+        """The newest applied migration."""
+        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        return int(row["v"]) if row else 0
+
+    async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """Run a read query and return every row (`row["column"]` and `row[0]` both work)."""
+        raise NotImplementedError
+
+    async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> Any | None:
+        """Run a read query and return its first row, if any."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the changed row count."""
+        async with self.transaction() as transaction:
+            return await transaction.execute(sql, parameters)
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """Hold a connection for a write transaction: all or nothing. Inside a transaction
+        the same task already holds, this joins it (and commits or fails with it)."""
+        raise NotImplementedError
+
+
+class Reader(Protocol):
+    """A blocking read connection (see `Database.reader`)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        """Run a query; the returned cursor has `fetchmany(n)`."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
+
+
+class Transaction:
+    """Statements inside one open transaction."""
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        raise NotImplementedError
+
+    async def insert(self, sql: str, parameters: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an `id` column; return the new row's id."""
+        raise NotImplementedError
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run a statement once per parameter row."""
+        raise NotImplementedError
+
+    async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """Read inside the transaction."""
+        raise NotImplementedError
+
+    async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> Any | None:
+        """Read one row inside the transaction."""
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
     """One aiosqlite connection shared by the store's repositories.
 
     All access goes through an asyncio lock: the connection is shared by every task of the
@@ -81,9 +203,13 @@ class Database:
     def _in_own_transaction(self) -> bool:
         return self._owner is not None and self._owner is asyncio.current_task()
 
+    dialect = "sqlite"
+
     @classmethod
-    async def open(cls, path: str) -> Database:
-        """Open (creating if needed) the database at `path` and apply pending migrations."""
+    async def open(cls, path: str) -> SqliteDatabase:
+        """Open (creating if needed) the database at `path` (a file path or `sqlite:///` URL)
+        and apply pending migrations."""
+        path = sqlite_path(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
@@ -149,15 +275,10 @@ class Database:
                 await self._connection.execute("COMMIT")
             return applied
 
-    async def schema_version(self) -> int:
-        """The newest applied migration."""
-        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-        return int(row["v"]) if row else 0
-
     async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query and return every row."""
         if self._in_own_transaction():
-            return await Transaction(self._connection).fetch_all(sql, parameters)
+            return await SqliteTransaction(self._connection).fetch_all(sql, parameters)
         async with self._lock:
             cursor = await self._connection.execute(sql, parameters)
             return list(await cursor.fetchall())
@@ -165,27 +286,22 @@ class Database:
     async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
         """Run a read query and return its first row, if any."""
         if self._in_own_transaction():
-            return await Transaction(self._connection).fetch_one(sql, parameters)
+            return await SqliteTransaction(self._connection).fetch_one(sql, parameters)
         async with self._lock:
             cursor = await self._connection.execute(sql, parameters)
             return await cursor.fetchone()
 
-    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
-        """Run one write statement in its own transaction; return the changed row count."""
-        async with self.transaction() as transaction:
-            return await transaction.execute(sql, parameters)
-
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self) -> AsyncIterator[Transaction]:  # type: ignore[override]
         """Hold the connection for a write transaction: all or nothing. Inside a transaction
         the same task already holds, this joins it (and commits or fails with it)."""
         if self._in_own_transaction():
-            yield Transaction(self._connection)
+            yield SqliteTransaction(self._connection)
             return
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
             self._owner = asyncio.current_task()
-            transaction = Transaction(self._connection)
+            transaction = SqliteTransaction(self._connection)
             try:
                 yield transaction
             except BaseException:
@@ -197,8 +313,8 @@ class Database:
                 self._owner = None
 
 
-class Transaction:
-    """Statements inside one open transaction."""
+class SqliteTransaction(Transaction):
+    """Statements inside one open SQLite transaction."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection

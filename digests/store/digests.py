@@ -41,8 +41,8 @@ class DigestRepository:
     ) -> int | None:
         """Reserve the digest of a period; None when that period already has one."""
         changed = await transaction.execute(
-            "INSERT OR IGNORE INTO digests (guild_id, period_key, period_start_ts, period_end_ts,"
-            " catch_up, created_ts) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO digests (guild_id, period_key, period_start_ts, period_end_ts,"
+            " catch_up, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 guild_id,
                 period_key,

@@ -172,8 +172,8 @@ class FeedRepository:
     ) -> None:
         """Record an entry as seen, inside the transaction that stored its post."""
         await transaction.execute(
-            "INSERT OR IGNORE INTO feed_entries (guild_id, feed_id, entry_key, post_id, is_new,"
-            " seen_ts) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feed_entries (guild_id, feed_id, entry_key, post_id, is_new,"
+            " seen_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, feed_id, entry_key, post_id, int(is_new), to_timestamp(now)),
         )
 

@@ -268,7 +268,7 @@ class ForecastRepository:
         # "due_ts IS NULL" column; BETWEEN instead of "=" keeps SQLite from substituting the
         # value into that expression (which would hide the index).
         rows = await self._db.fetch_all(
-            "SELECT DISTINCT due_end FROM forecasts WHERE guild_id = ?1 AND (due_ts IS NULL) = 0"
+            "SELECT DISTINCT due_end FROM forecasts WHERE guild_id = ?1 AND (due_ts IS NULL) = FALSE"
             " AND due_ts BETWEEN ?2 AND ?2 AND due_end IS NOT NULL",
             (guild_id, stored),
         )
@@ -285,9 +285,9 @@ class ForecastRepository:
     ) -> int:
         """Set the due moment of a guild's forecasts due on `due_end` whose stored moment is
         `stored` (seconds); returns how many moved."""
-        # "(due_ts IS NULL) = 0" lets forecasts_guild_due_order find the moment directly.
+        # "(due_ts IS NULL) = FALSE" lets forecasts_guild_due_order find the moment directly.
         return await transaction.execute(
-            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND (due_ts IS NULL) = 0"
+            "UPDATE forecasts SET due_ts = ? WHERE guild_id = ? AND (due_ts IS NULL) = FALSE"
             " AND due_ts = ? AND due_end = ?",
             (to_timestamp(due_at), guild_id, stored, due_end.isoformat()),
         )

@@ -114,14 +114,13 @@ class LedgerRepository:
                 # A rare text: only the forecasts the trigram index found can match. They are
                 # read by id (CROSS JOIN keeps that order) and each is checked exactly as above,
                 # its post looked up by id.
+                ids, id_list = self._id_list(candidates)
                 if source_table == "forecasts f":
-                    source_table = (
-                        "json_each(?) AS candidate CROSS JOIN forecasts f ON f.id = candidate.value"
-                    )
-                    parameters.insert(0, json.dumps(candidates))
+                    source_table = f"{ids} CROSS JOIN forecasts f ON f.id = candidate.value"
+                    parameters.insert(0, id_list)
                 else:
-                    clauses.append("f.id IN (SELECT value FROM json_each(?))")
-                    parameters.append(json.dumps(candidates))
+                    clauses.append(f"f.id IN (SELECT value FROM {ids})")
+                    parameters.append(id_list)
                 clauses.append(
                     "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
                     " OR f.author LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM posts p"
@@ -141,6 +140,12 @@ class LedgerRepository:
         )
         return [row_to_forecast(row) for row in rows]
 
+    def _id_list(self, ids: list[int]) -> tuple[str, object]:
+        """`ids` as a table `candidate` with one column, `value`, and its one parameter."""
+        if self._db.dialect == "postgresql":
+            return "unnest(CAST(? AS BIGINT[])) AS candidate (value)", ids
+        return "json_each(?) AS candidate", json.dumps(ids)
+
     async def _source_candidates(self, guild_id: int, text: str) -> list[int] | None:
         """Ids of forecasts whose sources (label, link, author, post source) hold every trigram
         of a piece of `text`: a superset of the guild's forecasts that hold `text` (the caller
@@ -153,6 +158,13 @@ class LedgerRepository:
         looked up by a few short pieces (start, middle, end) and the smallest answer is kept."""
         if len(text) < 3:
             return None
+        if self._db.dialect == "postgresql":
+            # pg_trgm's index on forecast_sources answers the whole text at once.
+            rows = await self._db.fetch_all(
+                "SELECT forecast_id FROM forecast_sources WHERE sources LIKE ? ESCAPE '\\' LIMIT ?",
+                ("%" + _escape_like(text) + "%", _FEW_SOURCE_MATCHES + 1),
+            )
+            return [row[0] for row in rows] if len(rows) <= _FEW_SOURCE_MATCHES else None
         best: list[int] | None = None
         for window in _search_windows(text):
             trigrams = dict.fromkeys(window[start : start + 3] for start in range(len(window) - 2))

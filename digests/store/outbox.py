@@ -130,9 +130,9 @@ class OutboxRepository:
         """Queue a delivery unless one with the same key exists; True when queued. The row's
         kind is the payload's."""
         changed = await transaction.execute(
-            "INSERT OR IGNORE INTO outbox (guild_id, dedupe_key, kind, destination, destination_id,"
+            "INSERT INTO outbox (guild_id, dedupe_key, kind, destination, destination_id,"
             " forecast_id, digest_id, payload_json, next_attempt_ts, late, created_ts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 guild_id,
                 dedupe_key,

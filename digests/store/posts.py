@@ -35,6 +35,11 @@ def row_to_post(row: sqlite3.Row) -> StoredPost:
     )
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern (escaped with backslash) matching `text` anywhere."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _source_value(post: Post) -> str | None:
     """What `published_source` stores: unknown without a date, else how it was known."""
     source = post.date_source
@@ -79,6 +84,17 @@ class PostRepository:
         usable = [fragment for fragment in fragments if len(fragment) >= 3]
         if not usable:
             return []
+        if self._db.dialect == "postgresql":
+            # pg_trgm's index on posts.text answers each LIKE '%fragment%' (case folded as
+            # SQLite's trigram tokenizer folds it).
+            matches = " OR ".join("text LIKE ? ESCAPE '\\'" for _ in usable)
+            rows = await transaction.fetch_all(
+                f"SELECT {_COLUMNS} FROM posts WHERE id IN (SELECT id FROM posts"
+                f" WHERE {matches} ORDER BY id DESC LIMIT ?) AND guild_id = ?"
+                " ORDER BY id DESC LIMIT ?",
+                (*(_contains(fragment) for fragment in usable), window, guild_id, limit),
+            )
+            return [row_to_post(row) for row in rows]
         query = "text : (" + " OR ".join('"' + f.replace('"', '""') + '"' for f in usable) + ")"
         # The index is searched once (a join would search it once per post of the guild).
         rows = await transaction.fetch_all(
@@ -192,10 +208,11 @@ class PostRepository:
     ) -> list[StoredPost]:
         """Among the guild's newest `window` posts, those whose title contains `fragment`,
         newest first (autocomplete: quick, and recent posts are what people look for)."""
-        pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _contains(fragment)
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM posts WHERE id IN (SELECT id FROM (SELECT id, title FROM posts"
-            " WHERE guild_id = ? ORDER BY id DESC LIMIT ?) WHERE title LIKE ? ESCAPE '\\' LIMIT ?)"
+            " WHERE guild_id = ? ORDER BY id DESC LIMIT ?) AS recent"
+            " WHERE title LIKE ? ESCAPE '\\' LIMIT ?)"
             " ORDER BY id DESC",
             (guild_id, window, pattern, limit),
         )
@@ -206,7 +223,7 @@ class PostRepository:
         query = query.strip()
         if not query:
             return []
-        if len(query) >= 3:
+        if len(query) >= 3 and self._db.dialect == "sqlite":
             phrase = '"' + query.replace('"', '""') + '"'
             rows = await self._db.fetch_all(
                 f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))}"
@@ -215,9 +232,9 @@ class PostRepository:
                 (phrase, guild_id, limit),
             )
         else:
-            pattern = (
-                "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            )
+            # Short queries on SQLite; every query on PostgreSQL, where pg_trgm's indexes on
+            # title and text answer LIKE '%…%' directly.
+            pattern = _contains(query)
             rows = await self._db.fetch_all(
                 f"SELECT {_COLUMNS} FROM posts WHERE guild_id = ?"
                 " AND (title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')"

@@ -28,7 +28,8 @@ class SubscriptionRepository:
         """Add a member to a forecast's reminders; False when already there."""
         return (
             await transaction.execute(
-                "INSERT OR IGNORE INTO subscriptions (guild_id, forecast_id, user_id, created_ts) VALUES (?, ?, ?, ?)",
+                "INSERT INTO subscriptions (guild_id, forecast_id, user_id, created_ts)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, forecast_id, user_id, to_timestamp(now)),
             )
             == 1

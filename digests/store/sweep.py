@@ -94,8 +94,9 @@ class SweepRepository:
     async def set_nudge_stage(self, transaction: Transaction, forecast_id: int, stage: int) -> None:
         """Remember the last follow-up queued (a stage never goes back; re-dating resets it)."""
         await transaction.execute(
-            "UPDATE forecasts SET nudge_stage = MAX(nudge_stage, ?) WHERE id = ?",
-            (stage, forecast_id),
+            "UPDATE forecasts SET nudge_stage = CASE WHEN nudge_stage > ? THEN nudge_stage ELSE ? END"
+            " WHERE id = ?",
+            (stage, stage, forecast_id),
         )
 
     async def user_reminders_due(

@@ -62,13 +62,15 @@ class TrackRecordRepository:
             source += " LEFT JOIN posts p INDEXED BY posts_id_source ON p.id = f.post_id"
         rows = await self._db.fetch_all(
             f"SELECT {key} AS k, COUNT(*) AS resolved,"
-            " SUM(f.outcome = 'correct') AS correct, SUM(f.outcome = 'partly') AS partly,"
-            " SUM(f.outcome = 'wrong') AS wrong,"
+            " SUM(CASE WHEN f.outcome = 'correct' THEN 1 END) AS correct,"
+            " SUM(CASE WHEN f.outcome = 'partly' THEN 1 END) AS partly,"
+            " SUM(CASE WHEN f.outcome = 'wrong' THEN 1 END) AS wrong,"
             " AVG(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly') THEN"
             "   (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
             "   * (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
             " END) AS brier,"
-            " SUM(f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')) AS with_probability"
+            " SUM(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')"
+            " THEN 1 END) AS with_probability"
             f" FROM {source}"
             " WHERE f.guild_id = ? AND f.status = 'resolved' AND f.outcome != 'withdrawn'"
             " GROUP BY k ORDER BY resolved DESC, k LIMIT ?",

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from digests.errors import InputError
-from digests.store.database import Database, load_migrations
+from digests.store.database import Database, is_postgresql_url, load_migrations, open_database
 
 PAGE_ROWS = 2000
 _TRIGGER_TARGET = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
@@ -207,12 +207,13 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 async def _open(url: str, option: str) -> Database:
-    """Open the store a URL names (creating a SQLite target file if needed)."""
-    if _sqlite_file(url) is None:
+    """Open the store a URL names (creating a SQLite target file if needed), migrated."""
+    if _sqlite_file(url) is None and not is_postgresql_url(url):
+        scheme = url.split("://", 1)[0] + "://" if "://" in url else repr(url)
         raise InputError(
-            option, f"{url.split('://', 1)[0]}:// is not a store URL; use sqlite:///PATH"
+            option, f"{scheme} is not a store URL; use sqlite:///PATH or postgresql://…"
         )
-    return await Database.open(_sqlite_file(url) or "")
+    return await open_database(url)
 
 
 async def migrate_store(source_url: str, target_url: str) -> list[TableCount]:

@@ -6,6 +6,7 @@ import pytest
 
 from digests.app import Services
 from digests.commands.handlers import Caller, Commands
+from tests.support import stores
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -19,3 +20,7 @@ ELSEWHERE = Caller(OTHER_GUILD, 10, is_moderator=True, can_manage_messages=True)
 def commands(services: Services) -> Commands:
     """Commands with the plain (terminal) formatter."""
     return Commands(services)
+
+
+# These tests run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

@@ -8,6 +8,7 @@ from digests.app import Services
 from digests.dates import due_moment
 from digests.ledger.model import ForecastRecord
 from digests.ledger.service import Actor
+from tests.support import stores
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -66,3 +67,7 @@ async def add_spoken(
             transaction, forecast=forecast, now=services.clock.now()
         )
     return await services.ledger.get(guild_id, forecast_id)
+
+
+# These tests run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

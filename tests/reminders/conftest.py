@@ -10,6 +10,7 @@ from digests.app import Services
 from digests.ledger.service import Actor
 from digests.scheduling.scheduler import Scheduler, TickReport
 from tests.reminders.recording import RecordingTransport
+from tests.support import stores
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -36,3 +37,7 @@ def scheduler(services: Services, transport: RecordingTransport) -> Scheduler:
 def tick(scheduler: Scheduler) -> Tick:
     """One pass of everything due: sweep, digests, feeds, deliveries."""
     return scheduler.tick
+
+
+# These tests run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

@@ -9,6 +9,7 @@ import pytest
 from digests.app import Services
 from digests.scheduling.scheduler import Scheduler, TickReport
 from tests.reminders.recording import RecordingTransport
+from tests.support import stores
 
 Tick = Callable[[], Awaitable[TickReport]]
 
@@ -29,3 +30,7 @@ def scheduler(services: Services, transport: RecordingTransport) -> Scheduler:
 def tick(scheduler: Scheduler) -> Tick:
     """One pass of everything due: sweep, digests, feeds, deliveries."""
     return scheduler.tick
+
+
+# These tests run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

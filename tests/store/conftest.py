@@ -1,15 +1,15 @@
-"""A real SQLite store and forecasts written through it, for the ledger's repositories' tests."""
+"""A real store (SQLite and PostgreSQL) and forecasts written through it, for the ledger's repositories' tests."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
 import pytest
 
 from digests.ledger.model import ForecastRecord
 from digests.store import Store
+from tests.support import stores
 
 NOW = datetime(2025, 12, 15, 9, 0, tzinfo=UTC)
 GUILD = 1_190_000_000_000_000_101
@@ -19,9 +19,9 @@ BOB = 400_000_000_000_000_002
 
 
 @pytest.fixture
-async def ledger_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A fresh store on its own SQLite file."""
-    opened = await Store.open(str(tmp_path / "ledger.db"))
+async def ledger_store(store_url: str) -> AsyncIterator[Store]:
+    """A fresh store of the test's own (SQLite file or PostgreSQL database)."""
+    opened = await Store.open(store_url)
     try:
         yield opened
     finally:
@@ -88,3 +88,7 @@ async def judge(
             note=None,
             now=at,
         )
+
+
+# These tests run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

@@ -19,7 +19,13 @@ from digests.ingest.text import content_hash
 from digests.models import Post, SourceKind
 from digests.store import Store
 from digests.store import database as database_module
-from digests.store.database import MIGRATION_NAME, Database, Migration, load_migrations
+from digests.store.database import (
+    MIGRATION_NAME,
+    Database,
+    Migration,
+    SqliteDatabase,
+    load_migrations,
+)
 
 NOW = datetime(2025, 12, 15, 9, 0, tzinfo=UTC)
 
@@ -218,7 +224,7 @@ async def test_pending_migrations_are_applied_in_order(
     monkeypatch.setattr(database_module, "load_migrations", lambda: real)
     connection = await aiosqlite.connect(db_path, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    database = Database(connection, db_path)
+    database = SqliteDatabase(connection, db_path)
     try:
         applied = await database.migrate()
         rows = await database.fetch_all("SELECT version FROM schema_migrations ORDER BY rowid")
@@ -246,7 +252,7 @@ async def test_a_failing_migration_leaves_the_schema_at_the_previous_version(
     monkeypatch.setattr(database_module, "load_migrations", lambda: [*real, broken])
     connection = await aiosqlite.connect(db_path, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    database = Database(connection, db_path)
+    database = SqliteDatabase(connection, db_path)
     try:
         with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
             await database.migrate()
