@@ -35,7 +35,7 @@ class Store:
         self.votes = VoteRepository(database)
         self.subscriptions = SubscriptionRepository(database)
         self.user_reminders = UserReminderRepository(database)
-        self.sweep = SweepRepository()
+        self.sweep = SweepRepository(database)
         self.track_record = TrackRecordRepository(database)
         self.guilds = GuildRepository(database)
         self.digests = DigestRepository(database)

@@ -217,7 +217,8 @@ class FeedRepository:
         await self._db.execute(
             "UPDATE feeds SET last_polled_ts = ?, next_poll_ts = ?,"
             " failure_count = failure_count + 1, first_failure_ts = COALESCE(first_failure_ts, ?),"
-            " last_error = ?, disabled_ts = CASE WHEN ? IS NULL THEN disabled_ts ELSE ? END,"
+            " last_error = ?,"
+            " disabled_ts = CASE WHEN CAST(? AS TEXT) IS NULL THEN disabled_ts ELSE ? END,"
             " disabled_reason = COALESCE(?, disabled_reason) WHERE id = ?",
             (
                 to_timestamp(now),

@@ -66,7 +66,7 @@ _UNARY_PLUS = re.compile(r"(\b(?:AND|OR|WHERE|ON|NOT)\s+|\(\s*)\+(?=[A-Za-z_])",
 _INDEXED_BY = re.compile(r"\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
 _CROSS_JOIN = re.compile(r"\bCROSS\s+JOIN\b", re.IGNORECASE)
 _LIKE = re.compile(r"(?<![\w])LIKE\b", re.IGNORECASE)
-_IS_PARAMETER = re.compile(r"\bIS\s+(?=\?)", re.IGNORECASE)
+_ENDS_WITH_IS = re.compile(r"\bIS\s+$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -81,6 +81,8 @@ def _translate(sql: str) -> tuple[str, tuple[int, ...] | None]:
         if token.startswith(("'", '"')):
             pieces.append(token.replace("%", "%%"))
         elif token.startswith("?"):
+            if pieces and _ENDS_WITH_IS.search(pieces[-1]):
+                pieces[-1] = _ENDS_WITH_IS.sub("IS NOT DISTINCT FROM ", pieces[-1])
             if len(token) > 1:
                 numbered = True
                 order.append(int(token[1:]) - 1)
@@ -95,7 +97,6 @@ def _translate(sql: str) -> tuple[str, tuple[int, ...] | None]:
             token = _CROSS_JOIN.sub("JOIN", token)
             token = _UNARY_PLUS.sub(r"\1", token)
             token = _LIKE.sub("ILIKE", token)
-            token = _IS_PARAMETER.sub("IS NOT DISTINCT FROM ", token)
             pieces.append(token)
     return "".join(pieces), tuple(order) if numbered else None
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from digests.clock import from_timestamp, to_timestamp
 from digests.ledger.model import ForecastRecord
-from digests.store.database import Transaction
+from digests.store.database import Database, Transaction
 from digests.store.forecasts import COLUMNS, row_to_forecast
 from digests.store.scope import scope_condition
 from digests.store.user_reminders import UserReminder, row_to_user_reminder
@@ -17,7 +17,19 @@ class SweepRepository:
     """SQL the reminder sweep runs: forecasts coming due, nudges, snoozes, personal reminders.
 
     Unscoped by guild unless given a `scope`: one sweep serves every guild of its process (all
-    of them, or a shard's), and each row it returns carries its guild."""
+    of them, or a shard's), and each row it returns carries its guild.
+
+    On PostgreSQL the rows a sweep reads are locked until its transaction ends and other
+    processes' sweeps skip them (`FOR UPDATE SKIP LOCKED`): processes sweeping together share
+    the work instead of all waiting on the same rows. (Unique keys keep the result right either
+    way; on SQLite one writer at a time has the same effect.)"""
+
+    def __init__(self, database: Database | None = None) -> None:
+        self._lock = (
+            " FOR UPDATE SKIP LOCKED"
+            if getattr(database, "dialect", "sqlite") == "postgresql"
+            else ""
+        )
 
     async def newly_due(
         self,
@@ -30,7 +42,7 @@ class SweepRepository:
         condition, parameters = scope_condition(scope)
         rows = await transaction.fetch_all(
             f"SELECT {COLUMNS} FROM forecasts WHERE status = 'open' AND due_ts <= ?"
-            f" AND {condition} ORDER BY due_ts LIMIT ?",
+            f" AND {condition} ORDER BY due_ts LIMIT ?{self._lock}",
             (to_timestamp(now), *parameters, limit),
         )
         return [row_to_forecast(row) for row in rows]
@@ -52,7 +64,7 @@ class SweepRepository:
             f"SELECT {COLUMNS} FROM forecasts INDEXED BY forecasts_due_nudge"
             " WHERE status = 'due' AND due_ts <= ? AND nudge_stage < ?"
             " AND (snoozed_until_ts IS NULL OR snoozed_until_ts <= ?)"
-            f" AND {condition} ORDER BY due_ts LIMIT ?",
+            f" AND {condition} ORDER BY due_ts LIMIT ?{self._lock}",
             (to_timestamp(now) - stage * 86400, stage, to_timestamp(now), *parameters, limit),
         )
         return [row_to_forecast(row) for row in rows]
@@ -71,7 +83,7 @@ class SweepRepository:
             # The unary + keeps the planner on forecasts_snoozed (few rows), not on every
             # forecast awaiting a verdict.
             f" AND snoozed_until_ts <= ? AND +status = 'due' AND {condition}"
-            " ORDER BY snoozed_until_ts LIMIT ?",
+            f" ORDER BY snoozed_until_ts LIMIT ?{self._lock}",
             (to_timestamp(now), *parameters, limit),
         )
         return [(row_to_forecast(row), from_timestamp(row["snoozed_until_ts"])) for row in rows]
@@ -111,7 +123,7 @@ class SweepRepository:
         rows = await transaction.fetch_all(
             "SELECT id, guild_id, forecast_id, user_id, remind_ts, queued_ts, cancelled_ts FROM user_reminders"
             " WHERE queued_ts IS NULL AND cancelled_ts IS NULL AND remind_ts <= ?"
-            f" AND {condition} ORDER BY remind_ts LIMIT ?",
+            f" AND {condition} ORDER BY remind_ts LIMIT ?{self._lock}",
             (to_timestamp(now), *parameters, limit),
         )
         return [row_to_user_reminder(row) for row in rows]

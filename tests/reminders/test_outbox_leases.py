@@ -23,17 +23,23 @@ from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
 LEASE_SECONDS = 60
 
 
-async def open_process(tmp_path: Path, clock: ManualClock, worker: str) -> Services:
+async def open_process(tmp_path: Path, store_url: str, clock: ManualClock, worker: str) -> Services:
     settings = make_settings(
-        tmp_path, worker_id=worker, lease_seconds=LEASE_SECONDS, reminder_grouping="single"
+        tmp_path,
+        database_url=store_url,
+        worker_id=worker,
+        lease_seconds=LEASE_SECONDS,
+        reminder_grouping="single",
     )
     return await Services.open(settings, clock)
 
 
 @pytest.fixture
-async def processes(tmp_path: Path, clock: ManualClock) -> AsyncIterator[tuple[Services, Services]]:
-    a = await open_process(tmp_path, clock, "worker-a")
-    b = await open_process(tmp_path, clock, "worker-b")
+async def processes(
+    tmp_path: Path, store_url: str, clock: ManualClock
+) -> AsyncIterator[tuple[Services, Services]]:
+    a = await open_process(tmp_path, store_url, clock, "worker-a")
+    b = await open_process(tmp_path, store_url, clock, "worker-b")
     try:
         yield a, b
     finally:
@@ -132,14 +138,14 @@ async def test_a_claim_whose_lease_ran_out_is_taken_over_unconfirmed(
 
 
 async def test_a_restarted_worker_takes_back_its_own_claims_and_leaves_the_others(
-    tmp_path: Path, processes: tuple[Services, Services], clock: ManualClock
+    tmp_path: Path, store_url: str, processes: tuple[Services, Services], clock: ManualClock
 ) -> None:
     a, b = processes
     await due_reminders(a, clock, 3)
     mine = await a.sender(RecordingTransport()).claim(limit=2)
     theirs = await b.sender(RecordingTransport()).claim(limit=2)
     await a.close()  # "killed": its claims stay in `sending`
-    restarted = await open_process(tmp_path, clock, "worker-a")
+    restarted = await open_process(tmp_path, store_url, clock, "worker-a")
     try:
         assert await restarted.sender(RecordingTransport()).recover() == len(
             [i for d in mine for i in d.ids]

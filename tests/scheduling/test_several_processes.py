@@ -25,9 +25,13 @@ CHANNEL = 500
 
 
 @pytest.fixture
-async def three_processes(tmp_path: Path, clock: ManualClock) -> AsyncIterator[list[Services]]:
+async def three_processes(
+    tmp_path: Path, store_url: str, clock: ManualClock
+) -> AsyncIterator[list[Services]]:
     opened = [
-        await Services.open(make_settings(tmp_path, worker_id=f"worker-{n}"), clock)
+        await Services.open(
+            make_settings(tmp_path, database_url=store_url, worker_id=f"worker-{n}"), clock
+        )
         for n in range(3)
     ]
     try:
@@ -35,6 +39,16 @@ async def three_processes(tmp_path: Path, clock: ManualClock) -> AsyncIterator[l
     finally:
         for services in opened:
             await services.close()
+
+
+async def sweep_until_idle(processes: list[Services]) -> None:
+    """All processes sweep together, pass after pass (as their schedulers do), until a pass
+    queues nothing: a sweep queues at most one batch of follow-ups per stage."""
+    for _ in range(20):
+        reports = await asyncio.gather(*(p.reminders.sweep(batch=7) for p in processes))
+        if not any(report.queued for report in reports):
+            return
+    raise AssertionError("the sweeps never ran out of work")
 
 
 async def test_processes_racing_for_a_period_produce_one_digest(
@@ -59,10 +73,9 @@ async def test_processes_sweeping_together_queue_one_reminder_per_forecast_and_k
     for number in range(30):
         await first.ledger.add(Actor(guild, 10), claim=f"Claim {number}", due=DUE_DAY)
     clock.set(DUE_AT)
-    await asyncio.gather(*(p.reminders.sweep(batch=7) for p in three_processes))
+    await sweep_until_idle(three_processes)
     clock.advance(days=8)  # and the 7-day follow-up, swept by all three at once
-    for _ in range(2):  # a sweep queues one batch of follow-ups per stage: 3 x 7 < 30
-        await asyncio.gather(*(p.reminders.sweep(batch=7) for p in three_processes))
+    await sweep_until_idle(three_processes)
     rows = await first.store.outbox.list(guild, limit=1000)
     per_forecast = Counter((m.forecast_id, m.kind, m.destination) for m in rows)
     assert len(per_forecast) == 30 * 3  # channel ping, subscriber DM, follow-up
@@ -70,10 +83,12 @@ async def test_processes_sweeping_together_queue_one_reminder_per_forecast_and_k
 
 
 async def test_a_shard_process_sweeps_its_guilds_behind_another_shards_backlog(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, store_url: str, clock: ManualClock
 ) -> None:
     mine, theirs = snowflake_on_shard(1, 2), snowflake_on_shard(0, 2)
-    services = await Services.open(make_settings(tmp_path, worker_id="shards-1"), clock)
+    services = await Services.open(
+        make_settings(tmp_path, database_url=store_url, worker_id="shards-1"), clock
+    )
     try:
         for guild in (mine, theirs):
             await services.reminders.set_channel(guild, CHANNEL)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,9 @@ GUILD = 7
 
 
 @pytest.fixture
-async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
-    first = await Store.open(str(tmp_path / "shared.db"))
-    second = await Store.open(str(tmp_path / "shared.db"))
+async def two_processes(store_url: str) -> AsyncIterator[tuple[Store, Store]]:
+    first = await Store.open(store_url)
+    second = await Store.open(store_url)
     try:
         yield first, second
     finally:
