@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +85,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _ensure_server_user() -> None:
+    """As root, the server runs as `postgres`: create that system user when it is missing."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM (a CI timeout, `kill`) into SystemExit so the server is stopped too."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave it as it is
+        signal.signal(signal.SIGTERM, handler)
+
+
 def _as_server_user(command: list[str]) -> list[str]:
     """initdb and postgres refuse to run as root: run them as `postgres` then."""
     if os.geteuid() != 0:
@@ -121,6 +143,8 @@ def throwaway_server() -> Iterator[str | None]:
         note("PostgreSQL is not available: only the SQLite half of the suite will run")
         yield None
         return
+    _ensure_server_user()
+    _stop_on_sigterm()
     folder = Path(tempfile.mkdtemp(prefix="hindsight-pg-"))
     data = folder / "data"
     log = folder / "server.log"
@@ -142,13 +166,15 @@ def throwaway_server() -> Iterator[str | None]:
             f"--lc-ctype={_ctype_locale()}",
             "--no-sync",
         ]
-        subprocess.run(_as_server_user(initdb), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(_as_server_user(initdb), check=True, stdout=subprocess.DEVNULL, cwd=folder)
         options = (
             f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         start = [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", options]
-        subprocess.run(_as_server_user([*start, "start"]), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            _as_server_user([*start, "start"]), check=True, stdout=subprocess.DEVNULL, cwd=folder
+        )
         started = True
         url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres"
         note(f"PostgreSQL {binaries.parent.name} started on 127.0.0.1:{port} ({folder})")
@@ -161,7 +187,7 @@ def throwaway_server() -> Iterator[str | None]:
     finally:
         if started:
             stop = [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
-            subprocess.run(_as_server_user(stop), stdout=subprocess.DEVNULL)
+            subprocess.run(_as_server_user(stop), stdout=subprocess.DEVNULL, cwd=folder)
             time.sleep(0.1)
         shutil.rmtree(folder, ignore_errors=True)
 

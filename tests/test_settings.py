@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from digests.settings import Settings
+from digests.errors import InputError
+from digests.settings import Settings, load_settings
 from tests.conftest import REPO
 
 
@@ -41,7 +42,10 @@ def test_lists_and_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     ("name", "value", "reason"),
     [
         ("DEFAULT_TIMEZONE", "Mars/Base", "unknown timezone"),
-        ("DATABASE_URL", "postgres://x", "only sqlite"),
+        ("DATABASE_URL", "mysql://bot@db/hindsight", "neither sqlite:///PATH nor postgresql://"),
+        ("DATABASE_URL", "postgresql://bot@db.example", "no database name after the host"),
+        ("DATABASE_URL", "postgresql:///hindsight", "no host"),
+        ("DATABASE_URL", "postgresql://bot@db:99999/hindsight", "Port out of range"),
         ("FEED_POLL_MINUTES", "0", "greater than or equal to 1"),
     ],
 )
@@ -51,6 +55,34 @@ def test_bad_values_are_refused_with_the_reason(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=reason):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:secret@db.example:5432/hindsight",
+        "postgres://bot@127.0.0.1/hindsight?sslmode=disable",
+        "sqlite:///data/hindsight.db",
+    ],
+)
+def test_postgresql_and_sqlite_urls_are_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == url
+    assert settings.is_postgresql == url.startswith("postgres")
+
+
+def test_a_bad_database_url_is_refused_naming_it_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:s3cret@db.example:5432")
+    with pytest.raises(InputError) as caught:
+        load_settings()
+    message = caught.value.user_message
+    assert "DATABASE_URL" in message
+    assert "postgresql://bot:***@db.example:5432" in message
+    assert "no database name" in message
+    assert "s3cret" not in message
 
 
 @pytest.mark.parametrize(

@@ -85,9 +85,9 @@ async def _stored_in_seoul_time(services: Services, guild_id: int) -> ForecastRe
 
 
 async def test_stored_moments_move_to_the_guilds_timezone_at_start_up(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, store_url: str, clock: ManualClock
 ) -> None:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, database_url=store_url)
     async with await Services.open(settings, clock) as services:
         await services.store.guilds.update(GUILD, clock.now(), timezone="America/New_York")
         new_york = await _stored_in_seoul_time(services, GUILD)
@@ -100,14 +100,16 @@ async def test_stored_moments_move_to_the_guilds_timezone_at_start_up(
 
 
 async def test_a_new_default_timezone_moves_the_guilds_that_use_it(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, store_url: str, clock: ManualClock
 ) -> None:
-    async with await Services.open(make_settings(tmp_path), clock) as services:
+    async with await Services.open(
+        make_settings(tmp_path, database_url=store_url), clock
+    ) as services:
         await services.store.guilds.update(GUILD, clock.now(), timezone="Asia/Seoul")
         own = await services.ledger.add(ALICE, claim="Fed cuts twice", due="2026-03-31")
         defaulted = await _found_in_a_post(services, OTHER_GUILD)
         assert own.due_at == defaulted.due_at == SEOUL_CLOSE
-    moved = make_settings(tmp_path, default_timezone="America/New_York")
+    moved = make_settings(tmp_path, database_url=store_url, default_timezone="America/New_York")
     async with await Services.open(moved, clock) as services:
         assert (await services.ledger.get(GUILD, own.id)).due_at == SEOUL_CLOSE
         assert (await services.ledger.get(OTHER_GUILD, defaulted.id)).due_at == NEW_YORK_CLOSE

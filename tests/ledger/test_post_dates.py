@@ -6,7 +6,6 @@ the guilds live in Asia/Seoul.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from digests.ledger.model import ForecastRecord
 from digests.ledger.post_dates import REANCHORED
 from digests.models import DateSource
 from tests.ledger.conftest import ALICE, BOB, GUILD, MODERATOR, OTHER_GUILD
+from tests.support.stores import DATABASE_ERRORS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHANNEL = 5550
@@ -272,7 +272,7 @@ async def test_a_failure_part_way_leaves_the_post_and_its_forecasts_as_they_were
     # date and the first window were already written inside it.
     await services.store.database.execute("ALTER TABLE forecast_events RENAME TO events_away")
 
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DATABASE_ERRORS):
         await services.post_dates.set_date(GUILD, post_id, "2020-09-23")
 
     await services.store.database.execute("ALTER TABLE events_away RENAME TO forecast_events")

@@ -83,9 +83,9 @@ async def test_a_guild_can_keep_one_message_per_forecast(
 
 
 async def test_with_single_as_the_default_a_guild_can_choose_grouped(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, store_url: str, clock: ManualClock
 ) -> None:
-    settings = make_settings(tmp_path, reminder_grouping="single")
+    settings = make_settings(tmp_path, database_url=store_url, reminder_grouping="single")
     async with await Services.open(settings, clock) as services:
         await services.store.guilds.update(GUILD, clock.now(), reminder_grouping="grouped")
         await _add_due(services, 2)

@@ -21,9 +21,11 @@ from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Services]:
+async def services(tmp_path: Path, store_url: str, clock: ManualClock) -> AsyncIterator[Services]:
     """Services that give up on a delivery after 3 attempts."""
-    opened = await Services.open(make_settings(tmp_path, outbox_max_attempts=3), clock)
+    opened = await Services.open(
+        make_settings(tmp_path, database_url=store_url, outbox_max_attempts=3), clock
+    )
     try:
         yield opened
     finally:

@@ -92,3 +92,4 @@ async def judge(
 
 # These tests run on both stores: SQLite and PostgreSQL.
 store_url = stores.store_url
+postgres_admin_url = stores.postgres_admin_url

@@ -13,6 +13,7 @@ from digests.ingest.text import content_hash
 from digests.models import DateSource, Post, SourceKind
 from digests.store import Store
 from digests.store.database import load_migrations
+from tests.support.stores import INTEGRITY_ERRORS
 
 NOW = datetime(2025, 12, 15, 9, 0, tzinfo=UTC)
 PDT = timezone(timedelta(hours=-7))
@@ -43,8 +44,8 @@ def make_post(
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(str(tmp_path / "posts.db"))
+async def store(store_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(store_url)
     try:
         yield opened
     finally:
@@ -224,9 +225,9 @@ async def test_duplicates_are_per_guild(store: Store) -> None:
 async def test_schema_refuses_a_second_copy(store: Store) -> None:
     await insert(store, make_post("유일해야 하는 글.", url="https://a.example/1"))
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await insert(store, make_post("유일해야 하는 글."))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await insert(store, make_post("다른 글이지만 URL 이 같다.", url="https://a.example/1"))
     assert await store.posts.count(GUILD) == 1
 
@@ -376,7 +377,7 @@ async def test_migration_0007_marks_stored_posts_without_a_date_as_unknown(tmp_p
 async def test_a_date_source_outside_the_known_ones_is_refused(store: Store) -> None:
     post_id = await insert(store, make_post("글"))
 
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+    with pytest.raises(INTEGRITY_ERRORS, match=r"(?i)check"):
         await store.database.execute(
             "UPDATE posts SET published_source = 'guessed' WHERE id = ?", (post_id,)
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,6 +28,11 @@ SKIP_REASON = (
     f"PostgreSQL tests need {ENV_URL} (an admin URL); `python3 scripts/dev.py test` starts a"
     " throwaway server"
 )
+
+# What either engine raises for a failed statement (a test that breaks a table on purpose).
+DATABASE_ERRORS = (sqlite3.Error, psycopg.Error)
+# What either engine raises when a unique key or a CHECK refuses a row.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
 
 _template: str | None = None
 
