@@ -19,6 +19,7 @@ from digests.store.database import Database
 from digests.store.transfer import copy_ledger, ledger_tables, migrate_store
 from tests.conftest import make_settings
 from tests.reminders.recording import RecordingTransport
+from tests.support import stores
 from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
 
 GUILD = 1_190_000_000_000_000_101
@@ -225,3 +226,47 @@ async def test_bad_urls_are_named(tmp_path: Path) -> None:
     (tmp_path / "a.db").touch()
     with pytest.raises(InputError, match="mysql"):
         await migrate_store(f"sqlite:///{tmp_path / 'a.db'}", "mysql://db/x")
+
+
+@pytest.mark.postgresql
+async def test_sqlite_to_postgresql_and_back_keeps_every_row(
+    source: Path, tmp_path: Path, postgres_admin_url: str
+) -> None:
+    name = await stores.create_empty_database(postgres_admin_url, "hindsight_transfer")
+    server = stores.database_url(postgres_admin_url, name)
+    try:
+        there = await migrate_store(f"sqlite:///{source}", server)
+        back = await migrate_store(server, f"sqlite:///{tmp_path / 'back.db'}")
+        assert [(c.table, c.source, c.target) for c in back] == [
+            (c.table, c.target, c.target) for c in there
+        ]
+        before, after = (
+            await Database.open(str(source)),
+            await Database.open(str(tmp_path / "back.db")),
+        )
+        try:
+            assert await dump(after) == await dump(before)
+        finally:
+            await before.close()
+            await after.close()
+        # On PostgreSQL, ids go on after the copied ones, and derived tables were rebuilt.
+        store = await Store.open(server)
+        try:
+            largest = await store.database.fetch_one("SELECT MAX(id) AS n FROM forecast_events")
+            async with store.transaction() as transaction:
+                new_id = await transaction.insert(
+                    "INSERT INTO forecast_events (guild_id, forecast_id, kind, actor,"
+                    " payload_json, created_ts) SELECT guild_id, forecast_id, 'note', actor,"
+                    " payload_json, created_ts FROM forecast_events WHERE id = ?",
+                    (largest["n"],),
+                )
+            assert new_id == largest["n"] + 1
+            periods = await store.database.fetch_one("SELECT COUNT(*) AS n FROM theme_periods")
+            assert periods["n"] > 0
+        finally:
+            await store.close()
+        # A second copy into the same server is refused: it is not empty any more.
+        with pytest.raises(InputError, match="not empty"):
+            await migrate_store(f"sqlite:///{source}", server)
+    finally:
+        await stores.drop_database(postgres_admin_url, name)
