@@ -231,7 +231,10 @@ class AnalysisRepository:
             )
             return [row["post_id"] for row in rows]
         rows = await self._db.fetch_all(
-            "SELECT DISTINCT t.post_id FROM post_themes t JOIN posts p ON p.id = t.post_id"
+            # The effective date is selected too (it is the post's: DISTINCT still keeps one
+            # row per post), as PostgreSQL orders a DISTINCT only by what it selects.
+            "SELECT DISTINCT t.post_id, COALESCE(p.published_ts, p.ingested_ts) AS effective"
+            " FROM post_themes t JOIN posts p ON p.id = t.post_id"
             " WHERE t.guild_id = ? AND t.label = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
             " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC LIMIT ?",
             (guild_id, label, since_ts, limit),
@@ -247,7 +250,7 @@ class AnalysisRepository:
                 " GROUP BY label ORDER BY n DESC LIMIT ?",
                 (guild_id, limit),
             )
-        elif (bounds := _nocase_prefix_range(prefix)) is not None:
+        elif self._db.dialect == "sqlite" and (bounds := _nocase_prefix_range(prefix)) is not None:
             # LIKE folds ASCII case like NOCASE does, so its matches lie in this NOCASE range
             # of post_themes_guild_label_nocase; LIKE still decides.
             rows = await self._db.fetch_all(
@@ -258,6 +261,7 @@ class AnalysisRepository:
                 (guild_id, *bounds, _like_prefix(prefix), limit),
             )
         else:
+            # (On PostgreSQL, post_themes_label_trgm serves this ILIKE 'prefix%'.)
             rows = await self._db.fetch_all(
                 "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label LIKE ?"
                 " ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",

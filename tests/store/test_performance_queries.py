@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from digests.clock import from_timestamp, to_timestamp
@@ -24,6 +25,7 @@ from digests.store import analysis as analysis_module
 from digests.store import ledger as ledger_module
 from digests.store import track_record as track_record_module
 from digests.store.forecasts import COLUMNS
+from digests.store.postgres import translate
 
 GUILD = 1_190_000_000_000_000_101
 OTHER = 1_190_000_000_000_000_202
@@ -192,8 +194,54 @@ def _forecast(
     )
 
 
+class _PostgresSeeder:
+    """What `_seed` needs of a sqlite3 connection, over a blocking psycopg one (the same SQL,
+    translated as the store translates it)."""
+
+    def __init__(self, url: str) -> None:
+        self._connection = psycopg.connect(url)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        text, _ = translate(sql)
+        with self._connection.cursor() as cursor:
+            cursor.executemany(text, rows)
+
+    def commit(self) -> None:
+        # The rows carry their ids: move the identity sequences past them.
+        for table in ("posts", "quotes", "forecasts"):
+            self._connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # type: ignore[arg-type]
+                f" (SELECT MAX(id) FROM {table}))"
+            )
+        self._connection.commit()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
+async def store(store_url: str) -> AsyncIterator[Store]:
+    """The seeded ledger, on SQLite and on PostgreSQL: the fast queries must answer exactly
+    what the plain ones do on both."""
+    opened = await Store.open(store_url)
+    connection: Any = (
+        _PostgresSeeder(store_url)
+        if opened.database.dialect == "postgresql"
+        else sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    )
+    try:
+        _seed(connection)
+    finally:
+        connection.close()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """The seeded ledger on SQLite only: for the tests of SQLite's query plans."""
     path = tmp_path / "performance.db"
     opened = await Store.open(str(path))
     connection = sqlite3.connect(path)
@@ -349,9 +397,10 @@ async def test_theme_labels_fold_ascii_case_only(store: Store) -> None:
 
 
 OLD_POSTS_WITH_THEME = (
-    "SELECT DISTINCT t.post_id FROM post_themes t JOIN posts p ON p.id = t.post_id"
+    "SELECT DISTINCT t.post_id, COALESCE(p.published_ts, p.ingested_ts) AS effective"
+    " FROM post_themes t JOIN posts p ON p.id = t.post_id"
     " WHERE t.guild_id = ? AND t.label = ? AND COALESCE(p.published_ts, p.ingested_ts) >= ?"
-    " ORDER BY COALESCE(p.published_ts, p.ingested_ts) DESC LIMIT ?"
+    " ORDER BY effective DESC LIMIT ?"
 )
 
 
@@ -477,9 +526,9 @@ _OLD_FILTERS = {
     "open": "f.status = 'open' AND f.due_end IS NOT NULL",
     "due": "f.status = 'due'",
     "resolved": "f.status = 'resolved'",
-    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date",
-    "needs-date": "f.needs_date AND f.status != 'resolved'",
-    "all": "NOT (f.due_end IS NULL AND f.status != 'resolved' AND NOT f.needs_date)",
+    "undated": "f.due_end IS NULL AND f.status != 'resolved' AND f.needs_date = 0",
+    "needs-date": "f.needs_date = 1 AND f.status != 'resolved'",
+    "all": "NOT (f.due_end IS NULL AND f.status != 'resolved' AND f.needs_date = 0)",
     "everything": "1 = 1",
 }
 
@@ -564,13 +613,15 @@ async def test_ledger_list_matches_the_plain_query(
 
 OLD_TRACK_RECORD = (
     "SELECT {key} AS k, COUNT(*) AS resolved,"
-    " SUM(f.outcome = 'correct') AS correct, SUM(f.outcome = 'partly') AS partly,"
-    " SUM(f.outcome = 'wrong') AS wrong,"
+    " SUM(CASE WHEN f.outcome = 'correct' THEN 1 ELSE 0 END) AS correct,"
+    " SUM(CASE WHEN f.outcome = 'partly' THEN 1 ELSE 0 END) AS partly,"
+    " SUM(CASE WHEN f.outcome = 'wrong' THEN 1 ELSE 0 END) AS wrong,"
     " AVG(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly') THEN"
     "   (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
     "   * (f.probability - CASE f.outcome WHEN 'correct' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)"
     " END) AS brier,"
-    " SUM(f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')) AS with_probability"
+    " SUM(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')"
+    " THEN 1 ELSE 0 END) AS with_probability"
     " FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
     " WHERE f.guild_id = ? AND f.status = 'resolved' AND f.outcome != 'withdrawn'"
     " GROUP BY k ORDER BY resolved DESC, k LIMIT ?"
@@ -667,28 +718,30 @@ async def _plans(store: Store, monkeypatch: pytest.MonkeyPatch, call: Any) -> li
 
 
 async def test_period_queries_use_the_effective_date_index(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     since, until = _moment(T0), _moment(T0 + 10**6)
     [(_, plan)] = await _plans(
-        store, monkeypatch, lambda: store.analysis.theme_counts(GUILD, since, until)
+        sqlite_store, monkeypatch, lambda: sqlite_store.analysis.theme_counts(GUILD, since, until)
     )
     assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
     [(_, plan)] = await _plans(
-        store, monkeypatch, lambda: store.analysis.theme_counts_for(GUILD, ["AI"], since, until)
+        sqlite_store,
+        monkeypatch,
+        lambda: sqlite_store.analysis.theme_counts_for(GUILD, ["AI"], since, until),
     )
     # Each asked label's range of theme_periods (migration 0011), no post read.
     assert (
         "SEARCH theme_periods USING PRIMARY KEY (guild_id=? AND label=? AND effective_ts>?" in plan
     )
     [(_, plan)] = await _plans(
-        store, monkeypatch, lambda: store.posts.count_between(GUILD, since, until)
+        sqlite_store, monkeypatch, lambda: sqlite_store.posts.count_between(GUILD, since, until)
     )
     assert "posts_guild_effective" in plan
 
 
 async def test_ledger_listings_use_the_order_indexes(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = {
         "all": "forecasts_guild_due_order",
@@ -698,39 +751,49 @@ async def test_ledger_listings_use_the_order_indexes(
     }
     for status, index in expected.items():
         [(_, plan)] = await _plans(
-            store, monkeypatch, lambda status=status: store.ledger.list(GUILD, status=status)
+            sqlite_store,
+            monkeypatch,
+            lambda status=status: sqlite_store.ledger.list(GUILD, status=status),
         )
         assert index in plan and "TEMP B-TREE" not in plan
-    [(_, plan)] = await _plans(store, monkeypatch, lambda: store.track_record.rows(GUILD, "source"))
+    [(_, plan)] = await _plans(
+        sqlite_store, monkeypatch, lambda: sqlite_store.track_record.rows(GUILD, "source")
+    )
     assert "forecasts_guild_track_record" in plan and "posts_id_source" in plan
-    [(_, plan)] = await _plans(store, monkeypatch, lambda: store.analysis.theme_labels(GUILD, "ai"))
+    [(_, plan)] = await _plans(
+        sqlite_store, monkeypatch, lambda: sqlite_store.analysis.theme_labels(GUILD, "ai")
+    )
     assert "post_themes_guild_label_nocase (guild_id=? AND label>? AND label<?)" in plan
 
 
 async def test_corpus_statistics_count_the_guild_by_its_index(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Counted for every post ingested: one guild's index entries, not every guild's rows."""
-    await store.database.execute(
+    await sqlite_store.database.execute(
         "INSERT INTO post_analysis (post_id, guild_id, summary_json, anchor_date, analysed_ts)"
         " SELECT id, guild_id, '[]', '2025-01-01', 0 FROM posts"
     )
-    size, _ = await store.analysis.corpus_statistics(None, GUILD, ["AI"])
-    plain = await store.database.fetch_one(
+    size, _ = await sqlite_store.analysis.corpus_statistics(None, GUILD, ["AI"])
+    plain = await sqlite_store.database.fetch_one(
         "SELECT COUNT(*) AS n FROM post_analysis NOT INDEXED WHERE guild_id = ?", (GUILD,)
     )
     assert plain is not None and size == plain["n"] > 0
     plans = await _plans(
-        store, monkeypatch, lambda: store.analysis.corpus_statistics(None, GUILD, ["AI"])
+        sqlite_store,
+        monkeypatch,
+        lambda: sqlite_store.analysis.corpus_statistics(None, GUILD, ["AI"]),
     )
     assert "post_analysis_guild" in plans[0][1]
 
 
 async def test_a_rare_source_is_looked_up_in_the_trigram_index(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plans = await _plans(
-        store, monkeypatch, lambda: store.ledger.list(GUILD, source="manual.example/2")
+        sqlite_store,
+        monkeypatch,
+        lambda: sqlite_store.ledger.list(GUILD, source="manual.example/2"),
     )
     assert "forecast_sources" in plans[0][1]  # the index answers which forecasts can match
     # Then just those forecasts are read, by id: not the guild's whole ledger.
@@ -738,8 +801,10 @@ async def test_a_rare_source_is_looked_up_in_the_trigram_index(
     assert "forecasts_guild_due_order" not in plans[1][1]
 
 
-async def test_the_migration_indexes_exist(store: Store) -> None:
-    rows = await store.database.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
+async def test_the_migration_indexes_exist(sqlite_store: Store) -> None:
+    rows = await sqlite_store.database.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+    )
     names = {row["name"] for row in rows}
     assert {
         "posts_guild_effective",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -271,3 +272,38 @@ async def test_an_unreachable_server_is_named_without_its_password() -> None:
     message = raised.value.user_message
     assert f"postgresql://bot:***@127.0.0.1:{port}/hindsight" in message
     assert "s3cret" not in message
+
+
+def _sqlite_columns() -> dict[str, set[str]]:
+    connection = sqlite3.connect(":memory:")
+    for migration in load_migrations("sqlite"):
+        connection.executescript(migration.sql)
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'posts_fts%' AND name NOT LIKE 'forecast_sources%'"
+        )
+    ]
+    return {
+        table: {column[1] for column in connection.execute(f"PRAGMA table_info({table})")}
+        for table in tables
+    }
+
+
+@pytest.mark.postgresql
+async def test_both_schemas_have_the_same_tables_and_columns(store_url_postgresql: str) -> None:
+    async with await psycopg.AsyncConnection.connect(store_url_postgresql) as connection:
+        cursor = await connection.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public'"
+        )
+        postgresql: dict[str, set[str]] = {}
+        for table, column in await cursor.fetchall():
+            postgresql.setdefault(table, set()).add(column)
+
+    # The search indexes differ by engine (FTS5 tables there, pg_trgm here); the rest is one.
+    assert set(postgresql.pop("forecast_sources")) == {"forecast_id", "guild_id", "sources"}
+    postgresql.pop("schema_migrations")
+    assert postgresql == _sqlite_columns()
+    assert all("guild_id" in columns for columns in postgresql.values())
