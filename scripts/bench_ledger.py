@@ -255,9 +255,9 @@ OUTCOMES = ["correct"] * 45 + ["wrong"] * 35 + ["partly"] * 12 + ["unknown"] * 5
 # --- seeding --------------------------------------------------------------------------------
 
 
-def migrations_hash() -> str:
+def migrations_hash(dialect: str = "sqlite") -> str:
     digest = hashlib.sha256()
-    for migration in load_migrations():
+    for migration in load_migrations(dialect):
         digest.update(migration.name.encode())
         digest.update(migration.sql.encode())
     return digest.hexdigest()[:12]
@@ -887,12 +887,16 @@ async def prepare_postgres(url: str, seed_path: Path, rebuild: bool) -> dict[str
     key = hashlib.sha256(seed_path.name.encode()).hexdigest()[:10]
     template = f"{name}_seed_{key}"
     admin = await psycopg.AsyncConnection.connect(with_database(url, "postgres"), autocommit=True)
-    facts: dict[str, Any] = {"template": template}
+    schema = migrations_hash("postgresql")
+    facts: dict[str, Any] = {"template": template, "schema": schema}
+    saved = template_facts(seed_path, template)
+    # A template made before the PostgreSQL migrations changed is made again.
+    stale = saved.get("schema", schema) != schema
     try:
         found = await (
             await admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,))
         ).fetchone()
-        if found is None or rebuild:
+        if found is None or rebuild or stale:
             await admin.execute(f'DROP DATABASE IF EXISTS "{template}"')
             await admin.execute(f'CREATE DATABASE "{template}"')
             print(f"copying the seed into {template} (migrate-store)…", file=sys.stderr)
@@ -915,7 +919,7 @@ async def prepare_postgres(url: str, seed_path: Path, rebuild: bool) -> dict[str
                 await analyzed.close()
             template_facts(seed_path, template, facts)
         else:
-            facts.update(template_facts(seed_path, template))
+            facts.update(saved)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
