@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from digests.dates import parse_instant
-from digests.errors import InputError
+from digests.errors import DatabaseUnavailable, InputError
 from digests.settings import load_settings
 
 SETUP_HELP = """No DISCORD_TOKEN is set, so the Discord bot cannot start.
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
             except InputError as error:
                 parser.error(error.user_message)
         sys.exit(
-            asyncio.run(
+            _until_done(
                 run_console(settings, guild_id=args.guild, clock_start=start, out_dir=args.out)
             )
         )
@@ -72,7 +74,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     from bot.runner import run_bot
 
-    sys.exit(asyncio.run(run_bot(settings)))
+    sys.exit(_until_done(run_bot(settings)))
+
+
+def _until_done(main: Coroutine[Any, Any, int]) -> int:
+    """Run a front end; a database it cannot reach at start is one clear line, not a traceback."""
+    try:
+        return asyncio.run(main)
+    except DatabaseUnavailable as error:
+        sys.exit(f"error: {error.user_message}")
 
 
 if __name__ == "__main__":

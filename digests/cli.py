@@ -581,7 +581,7 @@ async def command_demo(services: Services, args: argparse.Namespace, out: Consol
     forecasts coming due and overdue — and the reminders the bot would send around it."""
     settings = services.settings
     guild = settings.default_guild_id
-    out.print(f"Hindsight demo · database {settings.database_url}", markup=False)
+    out.print(f"Hindsight demo · database {settings.database_shown}", markup=False)
     status, report = await _ingest(services, [str(SAMPLES)], guild, None, out)
     out.print("\nStored posts:")
     args.guild, args.json, args.limit = guild, False, 20

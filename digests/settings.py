@@ -60,14 +60,13 @@ def check_database_url(value: str) -> str:
     if not value.startswith(POSTGRESQL_SCHEMES):
         shown = value.split("://", 1)[0] + "://…" if "://" in value else repr(value)
         raise ValueError(
-            f"DATABASE_URL {shown} is neither sqlite:///PATH nor"
-            " postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+            f"{shown} is neither sqlite:///PATH nor postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
         )
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as error:
-        raise ValueError(f"DATABASE_URL {_redacted(value)}: {error}") from error
+        raise ValueError(f"{_redacted(value)}: {error}") from error
     if not parts.hostname and "host=" not in parts.query:
         reason = "no host (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)"
     elif not parts.path.strip("/"):
@@ -78,7 +77,7 @@ def check_database_url(value: str) -> str:
         reason = f"{port} is not a port (1-65535)"
     else:
         return value
-    raise ValueError(f"DATABASE_URL {_redacted(value)}: {reason}")
+    raise ValueError(f"{_redacted(value)}: {reason}")
 
 
 def _redacted(url: str) -> str:
@@ -176,6 +175,11 @@ class Settings(BaseSettings):
     def is_postgresql(self) -> bool:
         """True when the store is a PostgreSQL server rather than a SQLite file."""
         return self.database_url.startswith(POSTGRESQL_SCHEMES)
+
+    @property
+    def database_shown(self) -> str:
+        """`database_url` as it may be shown or logged: its password (if any) as ***."""
+        return _redacted(self.database_url)
 
     @property
     def database_path(self) -> str:

@@ -56,6 +56,10 @@ def settings(tmp_path: Path, store_url: str) -> Settings:
     return make_settings(tmp_path, database_url=store_url)
 
 
+# A PostgreSQL database of the test's own, for single tests outside the both-stores folders.
+postgres_store_url = stores.postgres_store_url
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_template() -> Iterator[None]:
     """Drop the session's PostgreSQL template database (if one was made) at the end."""

@@ -9,6 +9,7 @@ import pytest
 
 from digests.cli import SAMPLES, run
 from digests.settings import Settings
+from tests.conftest import make_settings
 from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
 
 
@@ -287,3 +288,38 @@ async def test_posts_date_refuses_bad_input_with_one_clear_line(
     assert lines(output.err)[0].startswith(message)
     [post] = await posts_json(settings, capsys)
     assert post["published"] is None
+
+
+@pytest.mark.postgresql
+async def test_the_demo_and_the_commands_run_on_postgresql(
+    tmp_path: Path, postgres_store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A password in the URL is never printed (the throwaway server trusts local connections,
+    # so any password works).
+    url = postgres_store_url.replace("://", "://hindsight_test:pw-not-shown@", 1).replace(
+        "hindsight_test@", "", 1
+    )
+    settings = make_settings(tmp_path, database_url=url)
+
+    code = await run(["demo"], settings)
+    output = capsys.readouterr()
+
+    assert code == 0, output.err
+    assert "pw-not-shown" not in output.out + output.err
+    assert "hindsight_test:***@" in output.out.replace("\n", "")
+    assert "skipped on PostgreSQL" in output.out  # the preview copies SQLite files only
+    stored = [line for line in lines(output.out) if line.startswith("stored")]
+    assert stored and len(await posts_json(settings, capsys)) == len(stored)
+
+
+async def test_an_unreachable_database_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(tmp_path, database_url="postgresql://bot:s3cret@127.0.0.1:1/nothing")
+
+    code = await run(["posts"], settings)
+    output = capsys.readouterr()
+
+    assert code == 2
+    assert output.err.startswith("error: cannot connect to the database postgresql://bot:***@")
+    assert "s3cret" not in output.err

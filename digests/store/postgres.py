@@ -13,8 +13,9 @@ meaning:
 - `Transaction.insert` appends `RETURNING id` (SQLite reports `lastrowid`).
 
 Rows behave like `sqlite3.Row` (`row["column"]`, `row[0]`, `keys()`), Python booleans are sent
-as 0/1 (the schema keeps SQLite's integer flags) and `numeric` results (SUM, AVG of integers)
-come back as int or float, as SQLite returns them.
+as 0/1 (the schema keeps SQLite's integer flags), `numeric` results (SUM, AVG of integers)
+come back as int or float, as SQLite returns them, and a NUL character in text (which
+PostgreSQL cannot store) is stored as U+FFFD.
 
 Writes are serialised within the process as on SQLite (one write transaction at a time, and a
 task inside its transaction joins it), so the repositories' read-then-write steps keep the
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool
 
 from digests.errors import DatabaseUnavailable
@@ -117,20 +119,15 @@ class Row(Sequence[Any]):
     """A result row read by position or by column name, like `sqlite3.Row` (names are matched
     without regard to case, as SQLite does and as PostgreSQL folds unquoted aliases)."""
 
-    __slots__ = ("_index", "_values")
+    __slots__ = ("_columns", "_values")
 
-    def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
+    def __init__(self, values: Sequence[Any], columns: _Columns) -> None:
         self._values = tuple(values)
-        self._index = index
+        self._columns = columns
 
     def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
         if isinstance(key, str):
-            position = self._index.get(key)
-            if position is None:
-                position = self._index.get(key.lower())
-            if position is None:
-                raise IndexError(f"no such column: {key}")
-            return self._values[position]
+            return self._values[self._columns.position(key)]
         return self._values[key]
 
     def __len__(self) -> int:
@@ -141,7 +138,7 @@ class Row(Sequence[Any]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Row):
-            return self._values == other._values
+            return self._values == other._values and self._columns.names == other._columns.names
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -149,27 +146,42 @@ class Row(Sequence[Any]):
 
     def keys(self) -> list[str]:
         """The column names, in order."""
-        return [name for name, _ in sorted(self._index.items(), key=lambda item: item[1])][
-            : len(self._values)
-        ]
+        return list(self._columns.names)
 
     def __repr__(self) -> str:
-        return f"Row({dict(zip(self.keys(), self._values, strict=False))!r})"
+        return f"Row({dict(zip(self._columns.names, self._values, strict=False))!r})"
+
+
+class _Columns:
+    """A result's column names and where each is, shared by its rows."""
+
+    __slots__ = ("_index", "names")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._index: dict[str, int] = {}
+        for position, name in enumerate(self.names):
+            self._index.setdefault(name, position)
+        for position, name in enumerate(self.names):
+            self._index.setdefault(name.lower(), position)
+
+    def position(self, name: str) -> int:
+        found = self._index.get(name)
+        if found is None:
+            found = self._index.get(name.lower())
+        if found is None:
+            raise IndexError(f"no such column: {name}")
+        return found
 
 
 def _row_factory(cursor: Any) -> Any:
     description = cursor.description
     if description is None:
         return tuple
-    index: dict[str, int] = {}
-    for position, column in enumerate(description):
-        index.setdefault(column.name, position)
-    for position, column in enumerate(description):
-        index.setdefault(column.name.lower(), position)
-    names = {name: position for name, position in index.items()}
+    columns = _Columns([column.name for column in description])
 
     def make(values: Sequence[Any]) -> Row:
-        return Row(values, names)
+        return Row(values, columns)
 
     return make
 
@@ -187,6 +199,14 @@ class _FlagDumper(Dumper):
         return b"1" if obj else b"0"
 
 
+class _TextDumper(StrDumperUnknown):
+    """Text as psycopg sends it, except NUL: PostgreSQL's text cannot hold U+0000 (SQLite's
+    can), so it becomes U+FFFD, the replacement character, as an undecodable byte would."""
+
+    def dump(self, obj: str) -> Any:
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
 class _NumberLoader(Loader):
     """`numeric` results as int when whole-valued in form (SUM of integers), else float (AVG),
     as SQLite returns them; never Decimal."""
@@ -200,6 +220,7 @@ class _NumberLoader(Loader):
 
 def _configure_types(connection: psycopg.BaseConnection[Any]) -> None:
     connection.adapters.register_dumper(bool, _FlagDumper)
+    connection.adapters.register_dumper(str, _TextDumper)
     connection.adapters.register_loader("numeric", _NumberLoader)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from digests.ingest.fetch import SafeFetcher
 from digests.settings import Settings
+from tests.support import stores
 from tests.support.local_http import LocalHTTPServer
 
 
@@ -123,3 +124,7 @@ async def make_fetcher(
 async def fetcher(make_fetcher: Callable[..., SafeFetcher]) -> SafeFetcher:
     """A SafeFetcher that may reach 127.0.0.1 (the local server) and nothing else internal."""
     return make_fetcher()
+
+
+# The ingest tests that store posts run on both stores: SQLite and PostgreSQL.
+store_url = stores.store_url

@@ -59,6 +59,9 @@ async def snapshot(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: the whole store, to prove it did not change."""
     tables = await services.store.database.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        if services.store.database.dialect == "sqlite"
+        else "SELECT table_name AS name FROM information_schema.tables"
+        " WHERE table_schema = 'public' ORDER BY table_name"
     )
     result = {}
     for table in tables:

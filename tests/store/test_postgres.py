@@ -212,6 +212,7 @@ async def test_rows_read_like_sqlite_rows_and_types_come_back_as_on_sqlite(empty
     assert row["total"] == 3 and isinstance(row["total"], int)
     assert row["mean"] == 1.5 and isinstance(row["mean"], float)
     assert row["flag"] == 1  # a Python bool is stored as SQLite stores it: 1
+    assert row.keys() == ["n", "label", "total", "mean", "flag"]
     assert dict(zip(row.keys(), row, strict=True))["n"] == 7
     assert feed_id == 1  # insert() returns the new row's id
 
@@ -307,3 +308,22 @@ async def test_both_schemas_have_the_same_tables_and_columns(store_url_postgresq
     postgresql.pop("schema_migrations")
     assert postgresql == _sqlite_columns()
     assert all("guild_id" in columns for columns in postgresql.values())
+
+
+@pytest.mark.postgresql
+async def test_a_nul_character_in_text_is_stored_as_the_replacement_character(
+    store_url_postgresql: str,
+) -> None:
+    database = await open_database(store_url_postgresql)
+    try:
+        await database.execute(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_ts) VALUES (?, ?, ?)",
+            (1, "Asia/\x00Seoul", 1),
+        )
+        row = await database.fetch_one(
+            "SELECT timezone FROM guild_settings WHERE timezone = ?", ("Asia/\x00Seoul",)
+        )
+    finally:
+        await database.close()
+
+    assert row is not None and row["timezone"] == "Asia/\ufffdSeoul"

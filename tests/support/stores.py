@@ -122,6 +122,19 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 
 
 @pytest.fixture
+async def postgres_store_url() -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database of the test's own (skipped without a server)."""
+    admin = admin_url()
+    if admin is None:
+        pytest.skip(SKIP_REASON)
+    name = await _clone(admin, await _migrated_template(admin))
+    try:
+        yield database_url(admin, name)
+    finally:
+        await drop_database(admin, name)
+
+
+@pytest.fixture
 async def postgres_admin_url() -> str:
     """The admin URL of the test server (the test is skipped without one)."""
     admin = admin_url()
