@@ -65,6 +65,7 @@ def _drop_postgres_template() -> Iterator[None]:
     """Drop the session's PostgreSQL template database (if one was made) at the end."""
     yield
     if stores.template_name() is not None and (admin := stores.admin_url()) is not None:
+        stores.drop_recycled(admin)
         stores.drop_template(admin)
 
 
