@@ -29,21 +29,11 @@ from digests.i18n import language_for
 from digests.ingest.fetch import HostResolver
 from digests.scheduling.scheduler import Scheduler
 from digests.settings import Settings
+from digests.store.scope import ShardScope
 
 logger = logging.getLogger(__name__)
 
 COGS = (ReadingCog, PredictionsCog, RemindCog, DigestCog, FeedCog, IngestCog, SettingsCog)
-
-
-class ShardScope(Container[int]):
-    """The guilds whose shard this process runs: (guild_id >> 22) % shard_count."""
-
-    def __init__(self, shard_ids: set[int], shard_count: int) -> None:
-        self.shard_ids = frozenset(shard_ids)
-        self.shard_count = shard_count
-
-    def __contains__(self, guild_id: object) -> bool:
-        return isinstance(guild_id, int) and (guild_id >> 22) % self.shard_count in self.shard_ids
 
 
 class HindsightMixin:

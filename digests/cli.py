@@ -40,6 +40,7 @@ from digests.ledger.naming import member_id
 from digests.ledger.service import SCOREBOARD_KEYS
 from digests.models import IngestOutcome, IngestResult
 from digests.settings import Settings, load_settings
+from digests.store.transfer import migrate_store
 
 if TYPE_CHECKING:
     from digests.reminders.outbox import Delivery
@@ -758,6 +759,18 @@ async def command_evaluate(settings: Settings, args: argparse.Namespace, out: Co
     return 0
 
 
+async def command_migrate_store(settings: Settings, args: argparse.Namespace, out: Console) -> int:
+    """Move the whole ledger from one store to an empty other; print per-table counts."""
+    counts = await migrate_store(args.source, args.target)
+    width = max(len(count.table) for count in counts)
+    _plain(out, f"{'table'.ljust(width)}  {'from':>9}  {'to':>9}")
+    for count in counts:
+        _plain(out, f"{count.table.ljust(width)}  {count.source:>9}  {count.target:>9}")
+    total = sum(count.target for count in counts)
+    _plain(out, f"moved {total} rows in {len(counts)} tables; every count matches")
+    return 0
+
+
 COMMANDS = {
     "ingest": command_ingest,
     "posts": command_posts,
@@ -769,6 +782,7 @@ OFFLINE_COMMANDS = {
     "analyze": command_analyze,
     "explain": command_explain,
     "evaluate": command_evaluate,
+    "migrate-store": command_migrate_store,
 }
 
 
@@ -840,6 +854,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument(
         "-v", "--verbose", action="store_true", help="list misses and wrong items"
     )
+    migrate = sub.add_parser(
+        "migrate-store",
+        help="copy the whole ledger into a new, empty store (SQLite or PostgreSQL)",
+        description="Copy every table (ids kept) from one store into an empty other, in one"
+        " transaction on the target, and compare the counts of every table. Stop the bot"
+        " first. URLs: sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="URL")
+    migrate.add_argument("--to", dest="target", required=True, metavar="URL")
     return parser
 
 

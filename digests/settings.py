@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     reminder_sweep_seconds: int = Field(default=30, ge=1)
     reminder_grouping: Literal["grouped", "single"] = "grouped"
     outbox_max_attempts: int = Field(default=8, ge=1)
+    # Several processes on one store: each names itself (a restarted process takes back at once
+    # what it had in flight), and work another process holds is left alone until its lease ends.
+    worker_id: str | None = Field(default=None, min_length=1, max_length=100)
+    lease_seconds: int = Field(default=300, ge=5)
     digest_default_days: int = Field(default=7, ge=1)
 
     log_level: str = "INFO"
@@ -184,6 +188,16 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL names a PostgreSQL server, not a SQLite file")
         path = self.database_url.removeprefix("sqlite:///")
         return path or ":memory:"
+
+    @property
+    def worker_name(self) -> str:
+        """This process's name in outbox claims and leases: WORKER_ID, else one derived from
+        the shards it runs (`shards-0,2`), else `main` (one process)."""
+        if self.worker_id:
+            return self.worker_id
+        if self.discord_shard_ids:
+            return "shards-" + ",".join(str(shard) for shard in sorted(self.discord_shard_ids))
+        return "main"
 
     @property
     def timezone(self) -> ZoneInfo:

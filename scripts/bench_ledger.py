@@ -23,9 +23,20 @@ rare [big] 106 -> 4 ms (theme_periods and the forecast_sources trigram index, mi
 The export of the big guild (210k forecasts) streams from a worker thread: the loop is never
 blocked (it was for 7-14 s) and the process peaks at ~130 MB instead of 1.8 GB.
 
+On PostgreSQL (`--database-url postgresql://USER:PASSWORD@HOST:PORT/NAME`): the SQLite seed
+is copied once into a template database `NAME_seed_<key>` with `migrate-store`'s copy (timed,
+then ANALYZE), and each run works on `NAME` freshly created from that template (the user needs
+CREATEDB; NAME is dropped and recreated). Everything else is measured the same way.
+
+Outbox throughput (`--outbox-rows N`, default 3000; 0 skips it): N due one-message-each
+reminders are queued in a guild of their own, then drained by 1 and by 3 worker processes
+(this script with `--outbox-worker`: the real `OutboxSender`, a transport that only counts);
+sends per second from the moment all workers start to the last row marked sent.
+
 Usage: python scripts/bench_ledger.py [--posts 100000 --forecasts 300000 --db PATH]
                                       [--iterations 40] [--json [PATH]] [--rebuild]
-                                      [--only REGEX] [--keep]
+                                      [--only REGEX] [--keep] [--database-url URL]
+                                      [--outbox-rows N] [--send-ms MS]
 (`--only '^(?!export)'` skips the slow export rows.) The default cache lives under
 $TMPDIR/hindsight-bench (about 1 GB at the default sizes; seeding takes one to two minutes).
 """
@@ -41,8 +52,10 @@ import platform
 import random
 import re
 import shutil
+import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -50,20 +63,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digests.app import Services  # noqa: E402
-from digests.clock import ManualClock  # noqa: E402
+from digests.clock import ManualClock, SystemClock  # noqa: E402
 from digests.commands import handlers as handlers_module  # noqa: E402
 from digests.commands.handlers import Caller, Commands, vote_button_id  # noqa: E402
 from digests.commands.replies import PlainFormatter  # noqa: E402
 from digests.digest.chart import render_chart  # noqa: E402
 from digests.digest.render import render_markdown  # noqa: E402
+from digests.outbox_payloads import ForecastSnapshot, ReminderPayload  # noqa: E402
 from digests.settings import Settings  # noqa: E402
-from digests.store.database import load_migrations  # noqa: E402
+from digests.store import Store  # noqa: E402
+from digests.store.database import load_migrations, open_database  # noqa: E402
+from digests.store.transfer import copy_ledger  # noqa: E402
 
 GENERATOR_VERSION = 7
 NOW = datetime(2025, 12, 15, 9, 0, 30, tzinfo=UTC)  # 18:00:30 in Seoul
@@ -238,9 +255,9 @@ OUTCOMES = ["correct"] * 45 + ["wrong"] * 35 + ["partly"] * 12 + ["unknown"] * 5
 # --- seeding --------------------------------------------------------------------------------
 
 
-def migrations_hash() -> str:
+def migrations_hash(dialect: str = "sqlite") -> str:
     digest = hashlib.sha256()
-    for migration in load_migrations():
+    for migration in load_migrations(dialect):
         digest.update(migration.name.encode())
         digest.update(migration.sql.encode())
     return digest.hexdigest()[:12]
@@ -833,21 +850,111 @@ class ChartStub:
         return b""
 
 
+def with_database(url: str, name: str) -> str:
+    """`url` pointing at another database of the same PostgreSQL server."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def template_facts(
+    seed_path: Path, template: str, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Save (with `facts`) or read what copying the seed into a template took."""
+    saved = Path(f"{seed_path}.{template}.json")
+    if facts is not None:
+        saved.write_text(json.dumps(facts))
+        return facts
+    return json.loads(saved.read_text()) if saved.exists() else {}
+
+
+def fresh_sqlite_copy(seed_path: Path, work: Path) -> None:
+    """The run's working copy of the seed, read once so the OS page cache is warm (as a
+    running bot's would be)."""
+    for leftover in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(seed_path, work)
+    with work.open("rb") as handle:
+        while handle.read(1 << 23):
+            pass
+
+
+async def prepare_postgres(url: str, seed_path: Path, rebuild: bool) -> dict[str, Any]:
+    """Create the run database NAME from a template holding the seed (copied into the template
+    first when missing: that copy is `migrate-store`'s, and it is timed)."""
+    import psycopg  # only the PostgreSQL runs need the driver
+
+    name = urlsplit(url).path.strip("/")
+    key = hashlib.sha256(seed_path.name.encode()).hexdigest()[:10]
+    template = f"{name}_seed_{key}"
+    admin = await psycopg.AsyncConnection.connect(with_database(url, "postgres"), autocommit=True)
+    schema = migrations_hash("postgresql")
+    facts: dict[str, Any] = {"template": template, "schema": schema}
+    saved = template_facts(seed_path, template)
+    # A template made before the PostgreSQL migrations changed is made again.
+    stale = saved.get("schema", schema) != schema
+    try:
+        found = await (
+            await admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,))
+        ).fetchone()
+        if found is None or rebuild or stale:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            await admin.execute(f'CREATE DATABASE "{template}"')
+            print(f"copying the seed into {template} (migrate-store)…", file=sys.stderr)
+            source = await open_database(str(seed_path))
+            target = await open_database(with_database(url, template))
+            started = time.perf_counter()
+            try:
+                counts = await copy_ledger(source, target)
+            finally:
+                await source.close()
+                await target.close()
+            facts["copy_seconds"] = round(time.perf_counter() - started, 1)
+            facts["copied_rows"] = sum(count.target for count in counts)
+            analyzed = await psycopg.AsyncConnection.connect(
+                with_database(url, template), autocommit=True
+            )
+            try:
+                await analyzed.execute("VACUUM ANALYZE")
+            finally:
+                await analyzed.close()
+            template_facts(seed_path, template, facts)
+        else:
+            facts.update(saved)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    return facts
+
+
+async def database_bytes(services: Services) -> int:
+    db = services.store.database
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        row = await db.fetch_one("SELECT pg_database_size(current_database()) AS n")
+        return int(row["n"]) if row else 0
+    pages = await db.fetch_one("PRAGMA page_count")
+    page_size = await db.fetch_one("PRAGMA page_size")
+    return int(pages[0]) * int(page_size[0]) if pages and page_size else 0
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     seed_path = Path(args.db) if args.db else default_db(args.posts, args.forecasts, args.seed)
     info = load_or_build(seed_path, args.posts, args.forecasts, args.seed, args.rebuild)
     work = seed_path.with_name(seed_path.stem + ".run.db")
-    for leftover in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(seed_path, work)
-    with work.open("rb") as handle:  # start from a warm OS page cache, as a running bot would
-        while handle.read(1 << 23):
-            pass
+    postgres: dict[str, Any] | None = None
+    if args.database_url and args.database_url.startswith(("postgresql://", "postgres://")):
+        postgres = await prepare_postgres(args.database_url, seed_path, args.rebuild)
+        database_url = args.database_url
+    else:
+        if args.database_url:
+            work = Path(args.database_url.removeprefix("sqlite:///"))
+        fresh_sqlite_copy(seed_path, work)
+        database_url = f"sqlite:///{work}"
 
     clock = ManualClock(NOW)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{work}",
+        database_url=database_url,
         default_timezone="Asia/Seoul",
         reminder_sweep_seconds=SWEEP_SECONDS,
     )
@@ -866,16 +973,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await run_commands(bench, services, info, rng)
         await run_digest(bench, services, info)
         await run_sweeps_steady(bench, services, clock, info)
-        db = services.store.database
-        pages = await db.fetch_one("PRAGMA page_count")
-        page_size = await db.fetch_one("PRAGMA page_size")
-        db_bytes = int(pages[0]) * int(page_size[0]) if pages and page_size else 0
+        db_bytes = await database_bytes(services)
     finally:
         await services.close()
-    if not args.keep:
+    outbox: list[dict[str, Any]] = []
+    if args.outbox_rows > 0 and bench.wanted("outbox"):
+        for send_ms in sorted({0.0, args.send_ms}):
+            for processes in (1, 3):
+                outbox.append(await run_outbox(database_url, args.outbox_rows, processes, send_ms))
+    if not args.keep and postgres is None:
         for leftover in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
             leftover.unlink(missing_ok=True)
     return {
+        "database": "postgresql" if postgres else "sqlite",
+        "postgres": postgres,
+        "outbox": outbox,
         "seed_db": str(seed_path),
         "db_bytes": db_bytes,
         "seed_db_bytes": seed_path.stat().st_size,
@@ -1193,12 +1305,158 @@ async def run_export(bench: Bench, services: Services) -> None:
         )
 
 
+# --- outbox throughput, several processes --------------------------------------------------
+
+OUTBOX_GUILD = GUILD_BASE + 999  # a guild of its own, one message per reminder
+
+
+async def queue_outbox_rows(database_url: str, count: int, tag: str) -> None:
+    """`count` due one-message-each reminders, queued as the sweep queues them."""
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    store = Store(await open_database(database_url))
+    try:
+        now = SystemClock().now()
+        await store.guilds.update(
+            OUTBOX_GUILD, now, reminder_channel_id=5, reminder_grouping="single"
+        )
+        async with store.transaction() as transaction:
+            for number in range(count):
+                await store.outbox.enqueue(
+                    transaction,
+                    guild_id=OUTBOX_GUILD,
+                    dedupe_key=f"bench:{tag}:{number}",
+                    destination="channel",
+                    destination_id=5,
+                    payload=ReminderPayload(
+                        forecast=ForecastSnapshot(id=number + 1, claim=f"claim {number}")
+                    ),
+                    now=now - timedelta(seconds=1),
+                )
+        del settings
+    finally:
+        await store.close()
+
+
+async def unsent(store: Store) -> int:
+    row = await store.database.fetch_one(
+        "SELECT COUNT(*) AS n FROM outbox WHERE guild_id = ? AND status != 'sent'",
+        (OUTBOX_GUILD,),
+    )
+    return int(row["n"]) if row else 0
+
+
+def wait_ready_then_go(workers: list[subprocess.Popen[bytes]]) -> None:
+    """Every worker has opened its store (it says `ready`): tell them all to start."""
+    for worker in workers:
+        assert worker.stdout is not None
+        line = worker.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"an outbox worker did not start: {line!r}")
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write(b"go\n")
+        worker.stdin.flush()
+
+
+def start_outbox_workers(
+    database_url: str, processes: int, send_ms: float
+) -> list[subprocess.Popen[bytes]]:
+    environment = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "ERROR"}
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--outbox-worker",
+                f"bench-{number}",
+                "--send-ms",
+                str(send_ms),
+            ],
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        for number in range(processes)
+    ]
+
+
+async def run_outbox(
+    database_url: str, rows: int, processes: int, send_ms: float
+) -> dict[str, Any]:
+    """Drain `rows` queued reminders with `processes` worker processes; sends per second."""
+    await queue_outbox_rows(database_url, rows, f"{processes}p{time.time_ns()}")
+    workers = start_outbox_workers(database_url, processes, send_ms)
+    store = Store(await open_database(database_url))
+    try:
+        await asyncio.to_thread(wait_ready_then_go, workers)
+        started = time.perf_counter()
+        while await unsent(store) > 0:
+            if any(worker.poll() not in (None, 0) for worker in workers):
+                raise RuntimeError("an outbox worker failed")
+            await asyncio.sleep(0.01)
+        seconds = time.perf_counter() - started
+    finally:
+        await store.close()
+        for worker in workers:
+            worker.terminate()
+    sent = []
+    for worker in workers:
+        out, _ = worker.communicate(timeout=30)
+        sent.append(int((out or b"0").decode().strip().splitlines()[-1] if out else 0))
+    result = {
+        "processes": processes,
+        "rows": rows,
+        "send_ms": send_ms,
+        "seconds": round(seconds, 2),
+        "sends_per_second": round(rows / seconds, 1),
+        "per_process": sent,
+    }
+    print(
+        f"  outbox, {processes} process(es): {result['sends_per_second']} sends/s", file=sys.stderr
+    )
+    return result
+
+
+class CountingTransport:
+    """A transport that takes `send_ms` per message (a Discord round-trip) and counts."""
+
+    def __init__(self, send_ms: float) -> None:
+        self.sent = 0
+        self._seconds = send_ms / 1000
+
+    async def deliver(self, delivery: Any) -> None:
+        if self._seconds:
+            await asyncio.sleep(self._seconds)
+        self.sent += len(delivery.ids)
+
+
+async def outbox_worker(worker: str, send_ms: float) -> None:
+    """One worker process: open the store, say `ready`, wait for `go` on stdin, drain the
+    bench guild's outbox until stopped (SIGTERM); print the number of rows it sent."""
+    settings = Settings(_env_file=None, worker_id=worker)  # type: ignore[call-arg]
+    services = await Services.open(settings)
+    transport = CountingTransport(send_ms)
+    sender = services.sender(transport)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print("ready", flush=True)
+    await asyncio.to_thread(sys.stdin.readline)
+    try:
+        while not stop.is_set():
+            report = await sender.drain({OUTBOX_GUILD}, limit=20)
+            if not report.sent:
+                await asyncio.sleep(0.02)
+    finally:
+        print(transport.sent, flush=True)
+        await services.close()
+
+
 # --- output ---------------------------------------------------------------------------------
 
 
 def print_table(report: dict[str, Any]) -> None:
     results = report["results"]
-    width = max(len(r["name"]) for r in results) + 2
+    width = max((len(r["name"]) for r in results), default=20) + 2
     print(f"{'':{width}}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'n':>5}  target")
     group = None
     for r in results:
@@ -1222,6 +1480,19 @@ def print_table(report: dict[str, Any]) -> None:
     print("rows: " + ", ".join(f"{k} {v}" for k, v in seed["rows"].items()))
     m = report["machine"]
     print(f"machine: {m['cpu']} ({m['cpus']} CPUs), Python {m['python']}, SQLite {m['sqlite']}")
+    for row in report.get("outbox") or []:
+        print(
+            f"outbox: {row['processes']} process(es) sent {row['rows']} messages in"
+            f" {row['seconds']} s = {row['sends_per_second']} sends/s"
+            f" (per process {row['per_process']}; {row['send_ms']} ms per send)"
+        )
+    if report.get("postgres"):
+        facts = report["postgres"]
+        if "copy_seconds" in facts:
+            print(
+                f"migrate-store of the seed into {facts['template']}: {facts['copied_rows']} rows"
+                f" in {facts['copy_seconds']} s"
+            )
     misses = [r["name"] for r in results if r["ok"] is False]
     print(f"targets missed: {len(misses)}" + (": " + "; ".join(misses) if misses else ""))
 
@@ -1241,7 +1512,25 @@ def main() -> None:
     parser.add_argument(
         "--json", nargs="?", const="-", help="also write the figures as JSON (to PATH or stdout)"
     )
+    parser.add_argument(
+        "--database-url",
+        help="run on this store: postgresql://… (NAME is recreated from a seeded template)"
+        " or sqlite:///PATH (the run's working copy)",
+    )
+    parser.add_argument(
+        "--outbox-rows", type=int, default=3000, help="messages drained by 1 and 3 processes"
+    )
+    parser.add_argument(
+        "--send-ms",
+        type=float,
+        default=20.0,
+        help="time a send takes (a Discord round-trip) in the outbox rows; also run at 0",
+    )
+    parser.add_argument("--outbox-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.outbox_worker:
+        asyncio.run(outbox_worker(args.outbox_worker, args.send_ms))
+        return
     report = asyncio.run(run(args))
     print_table(report)
     if args.json:

@@ -3,12 +3,17 @@
 The first fetch of a new feed stores its entries without marking them as new, so following a
 feed does not flood a channel with its back catalogue. An entry is marked seen in the same
 transaction that stores its post: a crash between the two cannot lose or repeat an entry.
+
+Several processes may share the store: a poll holds the lease `feed:<id>` (LEASE_SECONDS) for
+as long as it runs, so no feed is polled by two processes at the same time, and re-reads the
+feed under it, so a poll another process just finished is not repeated.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +50,7 @@ class PollOutcome:
     not_modified: bool = False
     error: str | None = None
     disabled: bool = False
+    busy: bool = False  # another process holds the feed's lease (or just polled it): skipped
 
 
 def spread_offset(url: str, interval: timedelta) -> timedelta:
@@ -203,18 +209,38 @@ class FeedService:
                 results.extend(new)
         return stored_count, results
 
-    async def poll(self, feed: FeedRecord) -> PollOutcome:
+    async def poll(self, feed: FeedRecord, *, only_if_due: bool = False) -> PollOutcome:
         """Poll one feed: conditional GET, store new entries, back off or disable on failure.
+        Skipped (`busy`) while another process polls it; with `only_if_due`, also when its next
+        poll is no longer due (another process polled it since `feed` was read).
 
         Never raises: whatever goes wrong (the network, the feed, a bug of ours) is recorded on
         the feed, shown by /feed list, and backs its polling off."""
         now = self._clock.now()
+        lease = f"feed:{feed.id}"
+        worker = self._settings.worker_name
+        if not await self._store.leases.take(
+            lease,
+            guild_id=feed.guild_id,
+            holder=worker,
+            now=now,
+            until=now + timedelta(seconds=self._settings.lease_seconds),
+        ):
+            return PollOutcome(feed.id, feed.guild_id, [], busy=True)
         try:
-            return await self._poll(feed, now)
-        except Exception as error:
-            if not isinstance(error, HindsightError):
-                logger.exception("polling feed %s failed", feed.url)
-            return await self._failed(feed, now, describe_failure(error))
+            current = await self._store.feeds.get(feed.guild_id, feed.id)
+            if current is None or (
+                only_if_due and (not current.active or current.next_poll_at > now)
+            ):
+                return PollOutcome(feed.id, feed.guild_id, [], busy=True)
+            try:
+                return await self._poll(current, now)
+            except Exception as error:
+                if not isinstance(error, HindsightError):
+                    logger.exception("polling feed %s failed", current.url)
+                return await self._failed(current, now, describe_failure(error))
+        finally:
+            await self._store.leases.release(lease, holder=worker)
 
     async def _poll(self, feed: FeedRecord, now: datetime) -> PollOutcome:
         resource = await self._fetcher.fetch(
@@ -265,13 +291,16 @@ class FeedService:
         logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, message)
         return PollOutcome(feed.id, feed.guild_id, [], error=message, disabled=disable)
 
-    async def poll_due(self, guild_ids: set[int] | None = None) -> list[PollOutcome]:
+    async def poll_due(self, guild_ids: Container[int] | None = None) -> list[PollOutcome]:
         """Poll every feed whose time has come (optionally only for some guilds); one feed's
-        failure is recorded on it and the others are polled all the same."""
+        failure is recorded on it and the others are polled all the same. Feeds another
+        process is polling are left to it."""
         outcomes = []
         for feed in await self._store.feeds.due(self._clock.now(), guild_ids):
             try:
-                outcomes.append(await self.poll(feed))
+                outcome = await self.poll(feed, only_if_due=True)
+                if not outcome.busy:
+                    outcomes.append(outcome)
             except Exception:  # even recording the failure failed (the store): go on
                 logger.exception("polling feed %s failed and could not be recorded", feed.url)
         return outcomes

@@ -13,6 +13,11 @@ first message when the same one is sent again within its nonce window. A deliver
 have gone out without being confirmed — the process stopped between sending and marking it
 sent, or the request failed midway — is flagged `unconfirmed`, and the transport looks for it
 among the destination's recent messages before sending it again.
+
+Several processes may drain one queue: each claims rows under its worker name with a lease
+(`LEASE_SECONDS`), so a row is sent by the one process holding it; a dead process's claims are
+taken over, unconfirmed, when their lease runs out, and the same process restarted takes its
+own back at once.
 """
 
 from __future__ import annotations
@@ -154,10 +159,23 @@ class OutboxSender:
         self._clock = clock
         self.transport = transport
 
+    @property
+    def worker(self) -> str:
+        """The name this process claims outbox rows under."""
+        return self._settings.worker_name
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim is held before another process may take it over."""
+        return timedelta(seconds=self._settings.lease_seconds)
+
     async def recover(self, guild_ids: Container[int] | None = None) -> int:
-        """At start: rows a stopped sender left in `sending` go back to the queue, flagged so
-        that the next attempt first looks whether they went out."""
-        released = await self._store.outbox.release_stale(guild_ids)
+        """At start: rows this worker left in `sending` when it stopped (and any whose lease
+        ran out) go back to the queue, flagged so that the next attempt first looks whether
+        they went out. Rows another live process holds are left to it."""
+        released = await self._store.outbox.release_stale(
+            guild_ids, worker=self.worker, now=self._clock.now()
+        )
         if released:
             logger.warning("re-queued %d deliveries interrupted by a previous stop", released)
         return released
@@ -178,11 +196,13 @@ class OutboxSender:
         now = self._clock.now()
         grouping: dict[int, bool] = {}
         async with self._store.transaction() as transaction:
-            rows = await self._store.outbox.due(
-                transaction, now, limit * 4 if guild_ids is not None else limit
-            )
-            if guild_ids is not None:
-                rows = [row for row in rows if row.guild_id in guild_ids][:limit]
+            taken_over = await self._store.outbox.release_expired(transaction, now, guild_ids)
+            if taken_over:
+                logger.warning(
+                    "took over %d deliveries whose sender's lease ran out (process stopped?)",
+                    taken_over,
+                )
+            rows = await self._store.outbox.due(transaction, now, limit, guild_ids)
             plan: dict[object, list[OutboxMessage]] = {}
             for row in rows:
                 if row.batch_key is not None:
@@ -221,16 +241,24 @@ class OutboxSender:
                     if not chunk:
                         continue
                     batch_key = key if isinstance(key, str) else chunk[0].dedupe_key
-                    await self._store.outbox.start_sending(
-                        transaction, [m.id for m in chunk], batch_key
+                    taken = set(
+                        await self._store.outbox.start_sending(
+                            transaction,
+                            [m.id for m in chunk],
+                            batch_key,
+                            worker=self.worker,
+                            lease_until=now + self.lease,
+                        )
                     )
                     # As claimed: `attempts` counts this attempt too (backoff and the give-up
-                    # limit use it).
+                    # limit use it). A row another claim took first is not ours to send.
                     claimed = tuple(
                         replace(m, status="sending", attempts=m.attempts + 1, batch_key=batch_key)
                         for m in chunk
+                        if m.id in taken
                     )
-                    deliveries.append(Delivery(batch_key, claimed))
+                    if claimed:
+                        deliveries.append(Delivery(batch_key, claimed))
         return deliveries
 
     async def drain(self, guild_ids: Container[int] | None = None, limit: int = 50) -> DrainReport:
@@ -249,7 +277,7 @@ class OutboxSender:
                 read_payload(message.kind, message.payload)
             except PayloadError as error:
                 logger.error("outbox message %d is unreadable: %s", message.id, error)
-                await self._store.outbox.mark_failed([message.id], str(error))
+                await self._store.outbox.mark_failed([message.id], str(error), worker=self.worker)
                 report.failed.append(message.id)
             else:
                 readable.append(message)
@@ -274,7 +302,9 @@ class OutboxSender:
         except DeliveryFailed as error:
             if delivery.attempts >= self._settings.outbox_max_attempts:
                 await self._store.outbox.mark_failed(
-                    delivery.ids, f"gave up after {delivery.attempts} attempts: {error}"
+                    delivery.ids,
+                    f"gave up after {delivery.attempts} attempts: {error}",
+                    worker=self.worker,
                 )
                 report.failed.extend(delivery.ids)
             else:
@@ -283,6 +313,7 @@ class OutboxSender:
                     now + backoff(delivery.attempts),
                     str(error),
                     unconfirmed=error.unconfirmed,
+                    worker=self.worker,
                 )
                 report.retried.extend(delivery.ids)
         except Exception as error:  # a bug in a transport must not wedge the queue
@@ -293,14 +324,23 @@ class OutboxSender:
                 now + backoff(delivery.attempts),
                 f"internal error: {error}",
                 unconfirmed=True,
+                worker=self.worker,
             )
             report.retried.extend(delivery.ids)
         else:
-            await self._store.outbox.mark_sent(delivery.ids, self._clock.now())
+            marked = await self._store.outbox.mark_sent(
+                delivery.ids, self._clock.now(), worker=self.worker
+            )
+            if marked < len(delivery.ids):
+                # The lease ran out while sending and another process took the rows over; it
+                # looks for this message before sending, so nothing is doubled.
+                logger.warning(
+                    "outbox message(s) %s were sent after their lease ran out", delivery.ids
+                )
             report.sent.extend(delivery.ids)
 
     async def _hold(self, delivery: Delivery, reason: str, now: datetime) -> None:
-        await self._store.outbox.retry_later(delivery.ids, now + HOLD, reason)
+        await self._store.outbox.retry_later(delivery.ids, now + HOLD, reason, worker=self.worker)
         if delivery.destination == "channel" and delivery.destination_id is not None:
             await self._store.outbox.hold_destination(
                 delivery.guild_id, delivery.destination_id, now + HOLD, reason

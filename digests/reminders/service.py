@@ -8,6 +8,7 @@ anything found late is marked late so the message can say so.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,8 +68,9 @@ class ReminderService:
             await self._store.outbox.redirect_channel_reminders(guild_id, previous, channel_id, now)
             await self._store.outbox.release_destination(guild_id, channel_id, now)
 
-    async def sweep(self, guild_ids: set[int] | None = None, batch: int = 500) -> SweepReport:
-        """Queue everything that has come due. `guild_ids` limits the sweep to a shard's guilds."""
+    async def sweep(self, guild_ids: Container[int] | None = None, batch: int = 500) -> SweepReport:
+        """Queue everything that has come due. `guild_ids` limits the sweep to a shard's guilds
+        (in the queries: another shard's backlog never hides this shard's forecasts)."""
         report = SweepReport()
         now = self._clock.now()
         guilds: dict[int, GuildSettings] = {}
@@ -80,11 +82,7 @@ class ReminderService:
 
         while True:
             async with self._store.transaction() as transaction:
-                found = [
-                    f
-                    for f in await self._store.sweep.newly_due(transaction, now, batch)
-                    if guild_ids is None or f.guild_id in guild_ids
-                ]
+                found = await self._store.sweep.newly_due(transaction, now, batch, guild_ids)
                 for forecast in found:
                     await self._queue_due(
                         transaction, forecast, await guild(forecast.guild_id), now, report
@@ -94,9 +92,9 @@ class ReminderService:
         # Snoozes first: the ping that ends a snooze stands for any follow-up that fell inside
         # it, so the member is not pinged twice at the same moment.
         async with self._store.transaction() as transaction:
-            for forecast, until in await self._store.sweep.snooze_ended(transaction, now, batch):
-                if guild_ids is not None and forecast.guild_id not in guild_ids:
-                    continue
+            for forecast, until in await self._store.sweep.snooze_ended(
+                transaction, now, batch, guild_ids
+            ):
                 settings = await guild(forecast.guild_id)
                 key = f"snooze:{forecast.id}:{to_timestamp(until)}"
                 late = now - until > LATE_AFTER
@@ -131,19 +129,17 @@ class ReminderService:
         for stage in stages:
             async with self._store.transaction() as transaction:
                 for forecast in await self._store.sweep.needing_nudge(
-                    transaction, now, stage, batch
+                    transaction, now, stage, batch, guild_ids
                 ):
-                    if guild_ids is not None and forecast.guild_id not in guild_ids:
-                        continue
                     settings = await guild(forecast.guild_id)
                     own_stages = [day for day in self.followup_days(settings) if day <= stage]
                     if stage not in own_stages:
                         continue
                     await self._queue_followup(transaction, forecast, settings, stage, now, report)
         async with self._store.transaction() as transaction:
-            for reminder in await self._store.sweep.user_reminders_due(transaction, now, batch):
-                if guild_ids is not None and reminder.guild_id not in guild_ids:
-                    continue
+            for reminder in await self._store.sweep.user_reminders_due(
+                transaction, now, batch, guild_ids
+            ):
                 forecast = await self._store.ledger.lock(
                     transaction, reminder.guild_id, reminder.forecast_id
                 )

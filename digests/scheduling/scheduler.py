@@ -219,7 +219,7 @@ class Scheduler:
         if feed is None or not feed.active or feed.next_poll_at > self._clock.now():
             return
         try:
-            await self.feeds.poll(feed)
+            await self.feeds.poll(feed, only_if_due=True)
         except Exception:  # one broken feed must not stop the others
             logger.exception("polling feed %s failed", feed.url)
 

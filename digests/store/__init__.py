@@ -11,6 +11,7 @@ from digests.store.feeds import FeedRepository
 from digests.store.forecasts import ForecastRepository
 from digests.store.guilds import GuildRepository
 from digests.store.jobs import JobFailureRepository
+from digests.store.leases import LeaseRepository
 from digests.store.ledger import LedgerRepository
 from digests.store.outbox import OutboxRepository
 from digests.store.posts import PostRepository
@@ -34,12 +35,13 @@ class Store:
         self.votes = VoteRepository(database)
         self.subscriptions = SubscriptionRepository(database)
         self.user_reminders = UserReminderRepository(database)
-        self.sweep = SweepRepository()
+        self.sweep = SweepRepository(database)
         self.track_record = TrackRecordRepository(database)
         self.guilds = GuildRepository(database)
         self.digests = DigestRepository(database)
         self.outbox = OutboxRepository(database)
         self.jobs = JobFailureRepository(database)
+        self.leases = LeaseRepository(database)
 
     @classmethod
     async def open(cls, target: str) -> Store:

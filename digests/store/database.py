@@ -61,6 +61,19 @@ def load_migrations(dialect: str = "sqlite") -> list[Migration]:
     return found
 
 
+def split_statements(script: str) -> list[str]:
+    """A migration's SQL as single statements (a trigger's body stays whole), so that they run
+    inside a transaction this connection opened: `executescript` would commit it first."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
 def is_postgresql_url(target: str) -> bool:
     """True for a `postgresql://` (or `postgres://`) URL."""
     return target.startswith(("postgresql://", "postgres://"))
@@ -237,26 +250,29 @@ class SqliteDatabase(Database):
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            cursor = await self._connection.execute("SELECT version FROM schema_migrations")
-            recorded = {row[0] for row in await cursor.fetchall()}
             applied: list[int] = []
             for migration in load_migrations():
-                if migration.version in recorded:
-                    continue
-                # executescript commits on its own, so the script carries its own transaction:
-                # a failing migration leaves the schema at the previous version.
-                script = (
-                    "BEGIN;\n"
-                    + migration.sql
-                    + "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES "
-                    + f"({migration.version}, '{migration.name}', datetime('now'));\nCOMMIT;"
-                )
+                # One transaction per migration (a failing one leaves the schema at the previous
+                # version), holding the write lock while it checks what is recorded: processes
+                # starting together on one file apply each migration once.
+                await self._connection.execute("BEGIN IMMEDIATE")
                 try:
-                    await self._connection.executescript(script)
-                except sqlite3.Error:
+                    recorded = await self._connection.execute_fetchall(
+                        "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                    )
+                    if not recorded:
+                        for statement in split_statements(migration.sql):
+                            await self._connection.execute(statement)
+                        await self._connection.execute(
+                            "INSERT INTO schema_migrations (version, name, applied_at)"
+                            " VALUES (?, ?, datetime('now'))",
+                            (migration.version, migration.name),
+                        )
+                        applied.append(migration.version)
+                except BaseException:
                     await self._connection.execute("ROLLBACK")
                     raise
-                applied.append(migration.version)
+                await self._connection.execute("COMMIT")
             return applied
 
     async def fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:

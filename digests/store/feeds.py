@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -133,7 +134,7 @@ class FeedRepository:
         )
         return [_row(row) for row in rows]
 
-    async def due(self, now: datetime, guild_ids: set[int] | None = None) -> list[FeedRecord]:
+    async def due(self, now: datetime, guild_ids: Container[int] | None = None) -> list[FeedRecord]:
         """Active feeds whose next poll time has come."""
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM feeds WHERE disabled_ts IS NULL AND next_poll_ts <= ?"

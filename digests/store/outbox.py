@@ -5,6 +5,13 @@ dedupe key, so the same reminder can never be queued twice. A sender claims rows
 sending) under a batch key — the rows one Discord message carries — delivers, and marks them
 sent; rows left in `sending` by a crash are handed back marked `unconfirmed`, so the next
 attempt looks for the message before sending it again.
+
+Several processes may share the queue. A claim records who holds the rows (`claimed_by`, the
+worker's name) and until when (`lease_until_ts`); rows are claimed inside one write transaction
+(on SQLite the single writer's `BEGIN IMMEDIATE`; on PostgreSQL `FOR UPDATE SKIP LOCKED`), so no
+two processes claim the same row. A lease that ran out means its process died or hung: any
+process takes the rows again, unconfirmed. A process's late writes about rows it no longer
+holds are ignored (every confirmation names its worker).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 from digests.clock import from_timestamp, to_timestamp
 from digests.outbox_payloads import OutboxPayload, payload_json, read_payload
 from digests.store.database import Database, Transaction
+from digests.store.scope import scope_condition
 
 _COLUMNS = (
     "id, guild_id, dedupe_key, kind, destination, destination_id, forecast_id, digest_id,"
@@ -84,6 +92,21 @@ def _placeholders(ids: Sequence[int]) -> str:
     return ", ".join("?" for _ in ids)
 
 
+def _skip_locked(database: Database) -> str:
+    """Row locks for a claim: on PostgreSQL concurrent claimers skip each other's rows; SQLite
+    has one writer at a time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
+    return (
+        " FOR UPDATE SKIP LOCKED" if getattr(database, "dialect", "sqlite") == "postgresql" else ""
+    )
+
+
+def _held_by(worker: str | None) -> tuple[str, list[Any]]:
+    """Only rows `worker` still holds (None: any row, for single-process callers and tests)."""
+    if worker is None:
+        return "", []
+    return " AND status = 'sending' AND claimed_by = ?", [worker]
+
+
 class OutboxRepository:
     """SQL for `outbox`."""
 
@@ -126,14 +149,35 @@ class OutboxRepository:
         )
         return changed == 1
 
-    async def due(self, transaction: Transaction, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Pending rows whose time has come, oldest first (all guilds: callers filter)."""
+    async def due(
+        self,
+        transaction: Transaction,
+        now: datetime,
+        limit: int,
+        scope: Container[int] | None = None,
+    ) -> list[OutboxMessage]:
+        """Pending rows whose time has come, oldest first, of the guilds in `scope` (None: all).
+        On PostgreSQL rows another claim holds are skipped."""
+        condition, parameters = scope_condition(scope)
         rows = await transaction.fetch_all(
             f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_ts <= ?"
-            " ORDER BY next_attempt_ts, id LIMIT ?",
-            (to_timestamp(now), limit),
+            f" AND {condition} ORDER BY next_attempt_ts, id LIMIT ?{_skip_locked(self._db)}",
+            (to_timestamp(now), *parameters, limit),
         )
         return [_row(row) for row in rows]
+
+    async def release_expired(
+        self, transaction: Transaction, now: datetime, scope: Container[int] | None = None
+    ) -> int:
+        """Rows whose claim's lease ran out (its process died or hung) go back to the queue,
+        unconfirmed: the message may have gone out before the process stopped."""
+        condition, parameters = scope_condition(scope)
+        return await transaction.execute(
+            "UPDATE outbox SET status = 'pending', unconfirmed = 1, claimed_by = NULL,"
+            " lease_until_ts = NULL WHERE status = 'sending'"
+            f" AND (lease_until_ts IS NULL OR lease_until_ts <= ?) AND {condition}",
+            (to_timestamp(now), *parameters),
+        )
 
     async def due_unbatched(
         self,
@@ -151,7 +195,7 @@ class OutboxRepository:
         rows = await transaction.fetch_all(
             f"SELECT {_COLUMNS} FROM outbox WHERE guild_id = ? AND kind = ? AND destination = ?"
             " AND destination_id IS ? AND status = 'pending' AND batch_key IS NULL"
-            " AND next_attempt_ts <= ? ORDER BY id LIMIT ?",
+            f" AND next_attempt_ts <= ? ORDER BY id LIMIT ?{_skip_locked(self._db)}",
             (guild_id, kind, destination, destination_id, to_timestamp(now), limit),
         )
         return [_row(row) for row in rows]
@@ -162,64 +206,105 @@ class OutboxRepository:
         """The still pending rows of a batch (a member cancelled since is left out)."""
         rows = await transaction.fetch_all(
             f"SELECT {_COLUMNS} FROM outbox WHERE guild_id = ? AND batch_key = ?"
-            " AND status = 'pending' ORDER BY id",
+            f" AND status = 'pending' ORDER BY id{_skip_locked(self._db)}",
             (guild_id, batch_key),
         )
         return [_row(row) for row in rows]
 
     async def start_sending(
-        self, transaction: Transaction, ids: Sequence[int], batch_key: str
-    ) -> int:
-        """Claim pending rows as one message (pending → sending, one more attempt). A row keeps
-        the batch key it was first claimed under."""
-        return await transaction.execute(
+        self,
+        transaction: Transaction,
+        ids: Sequence[int],
+        batch_key: str,
+        *,
+        worker: str = "main",
+        lease_until: datetime | None = None,
+    ) -> list[int]:
+        """Claim pending rows as one message for `worker` until `lease_until` (pending →
+        sending, one more attempt); return the ids actually claimed (a row another process
+        took meanwhile is left out). A row keeps the batch key it was first claimed under."""
+        rows = await transaction.fetch_all(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
-            f" batch_key = COALESCE(batch_key, ?) WHERE status = 'pending' AND id IN ({_placeholders(ids)})",
-            (batch_key, *ids),
+            " batch_key = COALESCE(batch_key, ?), claimed_by = ?, lease_until_ts = ?"
+            f" WHERE status = 'pending' AND id IN ({_placeholders(ids)}) RETURNING id",
+            (
+                batch_key,
+                worker,
+                to_timestamp(lease_until) if lease_until is not None else None,
+                *ids,
+            ),
         )
+        return sorted(int(row["id"]) for row in rows)
 
-    async def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
-        """The delivery happened."""
-        await self._db.execute(
-            "UPDATE outbox SET status = 'sent', sent_ts = ?, last_error = NULL, unconfirmed = 0"
-            f" WHERE id IN ({_placeholders(ids)})",
-            (to_timestamp(now), *ids),
+    async def mark_sent(
+        self, ids: Sequence[int], now: datetime, *, worker: str | None = None
+    ) -> int:
+        """The delivery happened; return the rows marked. With `worker`, only rows it still
+        holds (a lease lost to another process is that process's to confirm)."""
+        held, parameters = _held_by(worker)
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'sent', sent_ts = ?, last_error = NULL, unconfirmed = 0,"
+            f" lease_until_ts = NULL WHERE id IN ({_placeholders(ids)}){held}",
+            (to_timestamp(now), *ids, *parameters),
         )
 
     async def retry_later(
-        self, ids: Sequence[int], when: datetime, error: str, *, unconfirmed: bool = False
-    ) -> None:
+        self,
+        ids: Sequence[int],
+        when: datetime,
+        error: str,
+        *,
+        unconfirmed: bool = False,
+        worker: str | None = None,
+    ) -> int:
         """The delivery failed for now: try again at `when`. `unconfirmed`: it may have gone
-        out all the same, so the next attempt looks for it first."""
-        await self._db.execute(
+        out all the same, so the next attempt looks for it first. With `worker`, only rows it
+        still holds."""
+        held, parameters = _held_by(worker)
+        return await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_ts = ?, last_error = ?,"
-            f" unconfirmed = CASE WHEN unconfirmed > ? THEN unconfirmed ELSE ? END"
-            f" WHERE id IN ({_placeholders(ids)})",
-            (to_timestamp(when), error, int(unconfirmed), int(unconfirmed), *ids),
+            " unconfirmed = CASE WHEN ? = 1 THEN 1 ELSE unconfirmed END, claimed_by = NULL,"
+            f" lease_until_ts = NULL WHERE id IN ({_placeholders(ids)}){held}",
+            (to_timestamp(when), error, int(unconfirmed), *ids, *parameters),
         )
 
-    async def mark_failed(self, ids: Sequence[int], error: str) -> None:
-        """The delivery cannot happen (unreadable, or too many attempts)."""
-        await self._db.execute(
-            f"UPDATE outbox SET status = 'failed', last_error = ? WHERE id IN ({_placeholders(ids)})",
-            (error, *ids),
+    async def mark_failed(
+        self, ids: Sequence[int], error: str, *, worker: str | None = None
+    ) -> int:
+        """The delivery cannot happen (unreadable, or too many attempts). With `worker`, only
+        rows it still holds."""
+        held, parameters = _held_by(worker)
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?, lease_until_ts = NULL"
+            f" WHERE id IN ({_placeholders(ids)}){held}",
+            (error, *ids, *parameters),
         )
 
-    async def release_stale(self, guild_ids: Container[int] | None = None) -> int:
+    async def release_stale(
+        self,
+        guild_ids: Container[int] | None = None,
+        *,
+        worker: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
         """Hand back rows a stopped sender left in `sending` (of `guild_ids`, or all), marked
-        unconfirmed: the sender may have stopped after Discord took the message."""
-        async with self._db.transaction() as transaction:
-            rows = await transaction.fetch_all(
-                "SELECT id, guild_id FROM outbox WHERE status = 'sending'"
+        unconfirmed: the sender may have stopped after Discord took the message. With
+        `worker` and `now`, only the rows that worker held (it is starting again: whatever it
+        had in flight died with it) and those whose lease ran out; another live process's
+        claims are left to it."""
+        condition, parameters = scope_condition(guild_ids)
+        whose = ""
+        if worker is not None and now is not None:
+            whose = (
+                " AND (claimed_by = ? OR claimed_by IS NULL OR lease_until_ts IS NULL"
+                " OR lease_until_ts <= ?)"
             )
-            ids = [row["id"] for row in rows if guild_ids is None or row["guild_id"] in guild_ids]
-            if not ids:
-                return 0
-            return await transaction.execute(
-                "UPDATE outbox SET status = 'pending', unconfirmed = 1"
-                f" WHERE status = 'sending' AND id IN ({_placeholders(ids)})",
-                ids,
-            )
+            parameters = [*parameters, worker, to_timestamp(now)]
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'pending', unconfirmed = 1, claimed_by = NULL,"
+            f" lease_until_ts = NULL WHERE status = 'sending' AND {condition}{whose}",
+            parameters,
+        )
 
     async def cancel_for_forecast(self, transaction: Transaction, forecast_id: int) -> int:
         """Drop unsent reminders of a forecast's due date (it was resolved or re-dated). Personal

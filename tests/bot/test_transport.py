@@ -14,9 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +33,7 @@ from digests.ledger.service import Actor
 from digests.outbox_payloads import DigestPayload
 from digests.reminders.outbox import FORECASTS_PER_MESSAGE, delivery_nonce
 from digests.settings import Settings
-from tests.conftest import REPO, make_settings
+from tests.conftest import make_settings
 from tests.digest import sample_digest
 from tests.fakediscord import (
     FakeChannel,
@@ -48,6 +45,7 @@ from tests.fakediscord import (
     Perm,
     RecordedMessage,
 )
+from tests.support.child_process import ChildProcess, child_environment
 
 DUE_DAY = "2025-12-20"  # closes 2025-12-21 00:00 in Seoul
 DUE_AT = datetime(2025, 12, 20, 15, 0, tzinfo=UTC)
@@ -319,51 +317,21 @@ async def test_a_long_digest_stopped_after_its_first_part_sends_only_the_rest(
 # --- the real process, killed with SIGKILL ------------------------------------------------------------
 
 
-class BotProcess:
+class BotProcess(ChildProcess):
     """`tests.support.bot_process` on the test's database, pointed at the fake."""
 
     def __init__(self, fake: FakeDiscord, settings: Settings, workdir: Path) -> None:
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DISCORD_", "DATABASE_URL", "REMINDER_", "OUTBOX_"))
-        }
-        environment.update(
-            DATABASE_URL=settings.database_url,
-            DISCORD_TOKEN=fake.token,
-            DISCORD_SYNC_COMMANDS="false",
-            LOG_LEVEL="WARNING",
-            PYTHONPATH=str(REPO),
+        environment = child_environment(
+            {
+                "DATABASE_URL": settings.database_url,
+                "DISCORD_TOKEN": fake.token,
+                "DISCORD_SYNC_COMMANDS": "false",
+                "LOG_LEVEL": "WARNING",
+            }
         )
-        self._command = [
-            sys.executable,
-            "-m",
-            "tests.support.bot_process",
-            fake.api_base,
-            fake.gateway_url,
-        ]
-        self._environment = environment
-        self._workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            self._command,
-            cwd=self._workdir,
-            env=self._environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        super().__init__(
+            "tests.support.bot_process", [fake.api_base, fake.gateway_url], environment, workdir
         )
-
-    def kill(self) -> None:
-        """SIGKILL: no handler runs, nothing is marked or closed."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def errors(self) -> str:
-        assert self.process is not None and self.process.stderr is not None
-        return self.process.stderr.read().decode(errors="replace")
 
 
 # Forecasts coming due in the grouping server and in the one-message-each server, and how many

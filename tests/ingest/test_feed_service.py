@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from digests.app import Services
 from digests.clock import ManualClock
@@ -547,3 +548,57 @@ async def test_a_10k_entry_feed_is_ingested_without_stalling_the_event_loop(
     assert added.stored == LARGE_FEED_ENTRIES
     assert len(lags) > 100
     assert max(lags) <= MAX_LOOP_LAG, f"the loop stalled for {max(lags) * 1000:.0f} ms"
+
+
+# --- several processes --------------------------------------------------------------------------
+
+
+async def test_two_processes_never_poll_a_feed_at_the_same_time(
+    tmp_path: Path, server: LocalHTTPServer, clock: ManualClock
+) -> None:
+    requests = 0
+    body = feed_body([1, 2])
+
+    async def slow_feed(request: web.Request) -> web.Response:
+        nonlocal requests
+        requests += 1
+        await asyncio.sleep(0.3)  # long enough for the other process to try meanwhile
+        return web.Response(body=body, content_type="application/rss+xml")
+
+    url = server.route("/slow.xml", slow_feed)
+    first = await Services.open(settings_for(tmp_path, worker_id="a"), clock)
+    second = await Services.open(settings_for(tmp_path, worker_id="b"), clock)
+    try:
+        await first.feeds.add(GUILD, url)
+        requests = 0
+        clock.advance(hours=1)
+        outcomes = await asyncio.gather(first.feeds.poll_due(), second.feeds.poll_due())
+        assert requests == 1
+        assert sum(len(polled) for polled in outcomes) == 1
+        # The lease is given back after the poll; the next poll time decides the next one.
+        assert await first.store.leases.get(f"feed:{(await first.feeds.list(GUILD))[0].id}") is None
+        assert await second.feeds.poll_due() == []
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_dead_pollers_lease_blocks_its_feed_only_until_it_runs_out(
+    services: Services, server: LocalHTTPServer, clock: ManualClock
+) -> None:
+    url = server.feed("/feed.xml", feed_body([1]))
+    feed = (await services.feeds.add(GUILD, url)).feed
+    clock.advance(hours=1)
+    now = clock.now()
+    lease_until = now + timedelta(seconds=services.settings.lease_seconds)
+    assert await services.store.leases.take(
+        f"feed:{feed.id}", guild_id=GUILD, holder="crashed-worker", now=now, until=lease_until
+    )
+    before = len(server.requests_for("/feed.xml"))
+    busy = await services.feeds.poll(feed)
+    assert busy.busy and len(server.requests_for("/feed.xml")) == before
+    assert await services.feeds.poll_due() == []
+    clock.set(lease_until)
+    (outcome,) = await services.feeds.poll_due()
+    assert not outcome.busy and outcome.error is None
+    assert len(server.requests_for("/feed.xml")) == before + 1

@@ -5,6 +5,7 @@ Every test opens a real SQLite file in its own temporary folder.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -358,3 +359,19 @@ async def test_committed_data_survives_reopening(db_path: str) -> None:
         await second.close()
 
     assert [post.text for post in posts] == ["다시 열어도 남아 있다."]
+
+
+async def test_processes_opening_a_new_file_together_apply_each_migration_once(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "shared.db")
+    opened = await asyncio.gather(*(Database.open(path) for _ in range(4)))
+    try:
+        versions = [await database.schema_version() for database in opened]
+        rows = await opened[0].fetch_all("SELECT version FROM schema_migrations ORDER BY version")
+    finally:
+        for database in opened:
+            await database.close()
+    latest = load_migrations()[-1].version
+    assert versions == [latest] * 4
+    assert [row["version"] for row in rows] == [m.version for m in load_migrations()]
