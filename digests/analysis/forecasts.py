@@ -1012,11 +1012,9 @@ def _orient_to_clause(
         and prefer != "past"
         and _english_looks_back(sentence.text, expression, schedule_before)
     ):
-        for candidate in find_time_expressions(
-            sentence.text, anchor, prefer="past", context_year=horizon
-        ):
-            if candidate.start == expression.start and candidate.end == expression.end:
-                return candidate
+        looked_back = _resolved_as(expression, sentence.text, anchor, "past", horizon)
+        if looked_back is not expression:
+            return looked_back
     if (
         expression.explicit_year
         or expression.relative
@@ -1042,9 +1040,14 @@ def _orient_to_clause(
         return expression
     if wanted == prefer:
         return expression
-    for candidate in find_time_expressions(
-        sentence.text, anchor, prefer=wanted, context_year=horizon
-    ):
+    return _resolved_as(expression, sentence.text, anchor, wanted, horizon)
+
+
+def _resolved_as(
+    expression: TimeExpression, text: str, anchor: date, prefer: str, horizon: int | None
+) -> TimeExpression:
+    """The same words of `text` read again with another preference for the year or day."""
+    for candidate in find_time_expressions(text, anchor, prefer=prefer, context_year=horizon):
         if candidate.start == expression.start and candidate.end == expression.end:
             return candidate
     return expression
