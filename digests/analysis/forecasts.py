@@ -744,6 +744,14 @@ def _clause_subject(sentence: Sentence, offset: int, reach: int = 6) -> str | No
     return None
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,6}\b")
+
+
+def _acronyms(text: str) -> set[str]:
+    """Upper-case names in a sentence (CPI, PPI, FOMC, TSMC): what a figure is about."""
+    return set(_ACRONYM.findall(text))
+
+
 def _same_forecast(first: Forecast, second: Forecast) -> bool:
     """The same claim stated twice: a translation, or a restatement with the same subject."""
     if first.due_end != second.due_end:
@@ -764,6 +772,9 @@ def _same_forecast(first: Forecast, second: Forecast) -> bool:
     first_numbers, second_numbers = _quantities(first.text), _quantities(second.text)
     if first_numbers and second_numbers and not first_numbers & second_numbers:
         return False  # two figures for the same date: two claims (revenue 5조, margin 12%)
+    first_names, second_names = _acronyms(first.text), _acronyms(second.text)
+    if first_names and second_names and not first_names & second_names:
+        return False  # the same figure for two subjects: "0.2% in CPI", "0.2% in PPI"
     specific = shared - _GENERIC_CLAIM_WORDS
     union = first.content | second.content
     if union and specific and len(shared) / len(union) >= 0.5:
@@ -827,6 +838,9 @@ def extract_forecasts(
     next_line = dict(itertools.pairwise(line_numbers))
     count = max(1, len(sentences))
     context = _Reading(report_day=_report_day(sentences, anchor))
+    week = _week_frame(sentences, anchor)
+    if week is not None:
+        context.week_frame, context.week_frame_sentence = week
     for sentence in sentences:
         line = lines[sentence.line]
         following = lines.get(next_line.get(sentence.line, -1), [])
@@ -1015,6 +1029,23 @@ def _orient_to_clause(
         looked_back = _resolved_as(expression, sentence.text, anchor, "past", horizon)
         if looked_back is not expression:
             return looked_back
+    if (
+        sentence.lang == "en"
+        and anchor.weekday() >= 5
+        and expression.text.strip().lower() == "this week"
+        and _clause_reading(sentence, expression).tense != "past"
+        and _EN_WEEKDAY_AHEAD.search(sentence.text)
+    ):
+        # Written on a weekend, "this week" looking ahead ("The FOMC meets this week" in a
+        # Sunday schedule post) is the coming market week; told in the past or as a plain
+        # remark ("stocks fell this week", "That's it for this week") it is the week behind.
+        ahead = anchor + timedelta(days=7 - anchor.weekday())
+        return replace(
+            expression,
+            due_start=ahead,
+            due_end=ahead + timedelta(days=4),
+            rule=f"{expression.rule}@week_ahead",
+        )
     if (
         expression.explicit_year
         or expression.relative
@@ -1293,6 +1324,13 @@ def _is_table_header(sentence: Sentence, expressions: Sequence[TimeExpression]) 
     )
 
 
+# "No major economic releases scheduled.", "발표 일정 없음": a calendar's empty day.
+_NOTHING_SCHEDULED = re.compile(
+    r"^\s*(?:\W\s*)?no\s+(?:major\s+|other\s+|key\s+|significant\s+)?[\w\s-]{0,40}?"
+    r"\b(?:scheduled|planned|expected|due)\b\s*\.?\s*$|(?:일정|예정|발표)\s*(?:이\s*)?없(?:음|습니다|다)\s*\.?\s*$",
+    re.I,
+)
+
 _SENTENCE_STEPS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("meta_sentence", "the post describes itself", _META_SENTENCE.search),
     ("graded_call", "a call already graded (✅/❌)", _GRADED.search),
@@ -1300,6 +1338,7 @@ _SENTENCE_STEPS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("open_question", "an open question ('whether', '…할지가')", _OPEN_QUESTION.search),
     ("footnote", "a footnote or source line", _FOOTNOTE.match),
     ("fiscal_definition", "defines the fiscal calendar", _FISCAL_DEFINITION.search),
+    ("nothing_scheduled", "says nothing is scheduled", _NOTHING_SCHEDULED.search),
 )
 
 
@@ -1400,6 +1439,30 @@ class _Reading:
     report_day: date | None = None
     schedule_said: bool = False  # the sentence before looked ahead ("slated to report")
     in_heading: bool = False  # the sentence being read is a heading (no frame applies to it)
+    # "Schedule for Week of December 8": a calendar post's week, which dates the estimates and
+    # events listed under it ("The consensus is for a 0.2% increase in CPI").
+    week_frame: TimeExpression | None = None
+    week_frame_sentence: int = -1  # the heading that set it
+
+
+# The words of an item a week's calendar dates: an estimate or an event ahead.
+_WEEK_ITEM = re.compile(
+    r"\b(?:consensus\s+is\s+for|consensus\s+(?:estimate|forecast)|(?:is|are)\s+expected|"
+    r"expected\s+to|forecast\s+to)\b|컨센서스|예상치|전망치|발표\s*예정|예정(?:이다|입니다|됩니다|돼\s*있)",
+    re.I,
+)
+
+
+def _week_frame(sentences: Sequence[Sentence], anchor: date) -> tuple[TimeExpression, int] | None:
+    """The week a calendar post is about, from a heading near its top ("Schedule for Week of
+    December 8, 2019", "Earnings to watch the week of Jan. 13"), when that week lies ahead."""
+    for sentence in sentences[:6]:
+        if sentence.kind != "heading" and len(sentence.text) > 80:
+            continue
+        for expression in find_time_expressions(sentence.text, anchor, prefer="future"):
+            if "week_of" in expression.rule and expression.due_end >= anchor:
+                return expression, sentence.index
+    return None
 
 
 # "실적을 공개한다", "reports results on Wednesday", "실적 발표 예정": the day results come out.
@@ -1515,6 +1578,29 @@ def _implied_expressions(
                     "report_frame",
                 )
             )
+    if (
+        not any(e.due_end >= anchor and not e.past_marker for e in expressions)
+        and not implied
+        and context.week_frame is not None
+        and not context.in_heading
+    ):
+        # "The consensus is for 212,000 initial claims, up from 203,000 last week": a past
+        # baseline does not date the estimate; the week does.
+        item = _WEEK_ITEM.search(text)
+        if item is not None:
+            implied.append(
+                _renamed(
+                    replace(
+                        context.week_frame,
+                        start=item.start(),
+                        end=item.end(),
+                        text=item.group(0),
+                        relative=False,
+                        past_marker=False,
+                    ),
+                    "week_frame",
+                )
+            )
     names_reports = all(_RESULTS_PERIOD_AFTER.match(text[e.end :]) for e in expressions)
     if names_reports and not implied and context.topic_day and context.last_day is not None:
         # A schedule post: "28일은 FOMC가 시작한다. 한국은행이 GDP 속보치를 발표한다." — the
@@ -1557,7 +1643,9 @@ def _implied_expressions(
     return sorted(expressions + implied, key=lambda e: e.start)
 
 
-_IMPLIED_RULES = {"anaphora_day", "topic_day", "price_target_12m", "list_lead_in", "report_frame"}
+_IMPLIED_RULES = {
+    "anaphora_day", "topic_day", "price_target_12m", "list_lead_in", "report_frame", "week_frame",
+}  # fmt: skip
 
 
 def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:
@@ -1608,6 +1696,7 @@ def _sentence_forecasts(
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
         and not (context.report_day is not None and _PREVIEW_ESTIMATE.search(text))
+        and not (context.week_frame is not None and _WEEK_ITEM.search(text))
         and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
         and not (
             context.last_day is not None
@@ -1632,6 +1721,11 @@ def _sentence_forecasts(
         ),
         report_day=context.report_day,
         in_heading=sentence.kind == "heading",
+        week_frame=(
+            context.week_frame
+            if orientation != "past" and sentence.index > context.week_frame_sentence
+            else None
+        ),
     )
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
     if days:

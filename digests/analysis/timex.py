@@ -390,6 +390,15 @@ def _day_range(found: _Found) -> _Atom | None:
     return atom
 
 
+@_normaliser("week_of")
+def _week_of(found: _Found) -> _Atom | None:
+    """Week of December 8: a day whose window widens to its market week once resolved."""
+    atom = _month_day(found)
+    if atom is not None:
+        atom.extra["week_of"] = True
+    return atom
+
+
 @_normaliser("weekday")
 def _weekday(found: _Found) -> _Atom | None:
     """수요일, Wednesday."""
@@ -682,8 +691,8 @@ class _Composite:
 
 def _can_follow(left: _Atom, right: _Atom, gap: str) -> bool:
     a, b = left.kind, right.kind
-    if (a, b) == ("weekday", "day") and re.fullmatch(r"\s*\(", gap):
-        return True  # "금요일(20일)"
+    if (a, b) == ("weekday", "day") and re.fullmatch(r"\s*\(|\s*,\s*", gap):
+        return True  # "금요일(20일)", "Friday, January 23rd": the date says which Friday
     if not (_GAP.match(gap) or _GAP_OF.match(gap)):
         return False
     if left.year_explicit and right.year_explicit:
@@ -1051,7 +1060,7 @@ def _resolve_composite_window(
             return _Resolved(
                 composite.start,
                 composite.end,
-                (_first_day_of_range(moment, day_atom), moment),
+                _day_window(moment, day_atom),
                 "day",
                 False,
                 relative,
@@ -1073,7 +1082,7 @@ def _resolve_composite_window(
         return _Resolved(
             composite.start,
             composite.end,
-            (_first_day_of_range(moment, day_atom), moment),
+            _day_window(moment, day_atom),
             "day",
             explicit_year,
             relative,
@@ -1194,6 +1203,17 @@ def _shifted_year(
     if shift == "next":
         return anchor.year if window_for_year(anchor.year)[0] > anchor else anchor.year + 1
     return anchor.year
+
+
+def _day_window(moment: date, day_atom: _Atom) -> tuple[date, date]:
+    """The window of a resolved day: the day, a range of days ending on it, or its market week
+    (Monday to Friday; a Saturday or Sunday names the week after it)."""
+    if day_atom.extra.get("week_of"):
+        monday = moment - timedelta(days=moment.weekday())
+        if moment.weekday() >= 5:
+            monday += timedelta(days=7)
+        return monday, monday + timedelta(days=4)
+    return _first_day_of_range(moment, day_atom), moment
 
 
 def _first_day_of_range(last: date, day_atom: _Atom) -> date:
