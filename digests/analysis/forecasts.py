@@ -250,7 +250,10 @@ _FIGURE = re.compile(
     re.I,
 )
 # "Here's what they expect next year:", "전망은 다음과 같다:": a line that introduces a list.
-_LEAD_IN = re.compile(r"[:：]\s*$")
+_LEAD_IN = re.compile(
+    r"[:：]\s*$|^\s*(?:the\s+following\s+(?:are|is)|below\s+(?:are|is))\b|다음과\s*같(?:다|습니다)\.?\s*$",
+    re.I,
+)
 # "20일 이평선", "(5,10일)": moving averages and counts of trading days, not calendar days.
 _MARKET_DAYS_AFTER = re.compile(
     r"^\s*\)?\s*(?:이평선|이동\s*평균|이격도|선\b|봉|신고가|신저가|최고가|평균)"
@@ -1290,7 +1293,9 @@ _BYLINE = re.compile(
 
 def page_role(sentence: Sentence) -> str:
     """The sentence's role on the page: caption, byline, heading, bullet, table or prose."""
-    if _CAPTION.search(sentence.text):
+    if _CAPTION.search(sentence.text) and not (
+        sentence.kind == "bullet" and sentence.text.lstrip().startswith(("▲", "△"))
+    ):
         return "caption"
     if len(sentence.text) <= 80 and _BYLINE.search(sentence.text):
         return "byline"
@@ -1453,14 +1458,47 @@ _WEEK_ITEM = re.compile(
 )
 
 
+# A calendar's lead: "forecasts for next week's U.S. data", "다음 주 주요 일정".
+_CALENDAR_LEAD = re.compile(
+    r"\b(?:forecasts?|consensus|calendar|schedule|data|releases?|economic\s+reports?|earnings)\b|"
+    r"일정|캘린더|지표|발표|예정|주요\s*이벤트",
+    re.I,
+)
+
+
+def _into_week(expression: TimeExpression, week: TimeExpression) -> TimeExpression:
+    """A bare weekday under a calendar's week is that week's day ("Friday 0830 Retail Sales" in
+    a Friday post about next week is next Friday)."""
+    weekday = expression.due_start.weekday()
+    if (
+        expression.granularity != "day"
+        or expression.due_start != expression.due_end
+        or week.due_start <= expression.due_start <= week.due_end
+        or not re.fullmatch(
+            r"(?i)(?:mon|tues|wednes|thurs|fri|satur|sun)day|[월화수목금토일]요일",
+            expression.text.strip(),
+        )
+    ):
+        return expression
+    moment = week.due_start + timedelta(days=weekday - week.due_start.weekday())
+    return replace(expression, due_start=moment, due_end=moment, rule=f"{expression.rule}@week")
+
+
 def _week_frame(sentences: Sequence[Sentence], anchor: date) -> tuple[TimeExpression, int] | None:
-    """The week a calendar post is about, from a heading near its top ("Schedule for Week of
-    December 8, 2019", "Earnings to watch the week of Jan. 13"), when that week lies ahead."""
-    for sentence in sentences[:6]:
-        if sentence.kind != "heading" and len(sentence.text) > 80:
+    """The week a calendar post is about, from a heading or lead near its top ("Schedule for
+    Week of December 8, 2019", "The following are forecasts for next week's U.S. data"), when
+    that week lies ahead."""
+    for sentence in sentences[:8]:
+        if sentence.kind != "heading" and len(sentence.text) > 160:
             continue
         for expression in find_time_expressions(sentence.text, anchor, prefer="future"):
-            if "week_of" in expression.rule and expression.due_end >= anchor:
+            # Only a week wholly ahead frames a calendar: a Friday's "this week" may be either.
+            if expression.due_start < anchor or expression.past_marker:
+                continue
+            if "week_of" in expression.rule:
+                return expression, sentence.index
+            week_long = 4 <= (expression.due_end - expression.due_start).days <= 6
+            if week_long and expression.relative and _CALENDAR_LEAD.search(sentence.text):
                 return expression, sentence.index
     return None
 
@@ -1579,19 +1617,28 @@ def _implied_expressions(
                 )
             )
     if (
-        not any(e.due_end >= anchor and not e.past_marker for e in expressions)
+        # A calendar row's bare month ("Retail Sales Dec +0.2%") names the data's period.
+        not any(
+            e.due_end >= anchor
+            and not e.past_marker
+            and (e.explicit_year or e.granularity != "month")
+            for e in expressions
+        )
         and not implied
         and context.week_frame is not None
-        and not context.in_heading
+        and (not context.in_heading or _FIGURE.search(text))
     ):
         # "The consensus is for 212,000 initial claims, up from 203,000 last week": a past
-        # baseline does not date the estimate; the week does.
-        item = _WEEK_ITEM.search(text)
+        # baseline does not date the estimate; the week does (or the day of it named last,
+        # which also dates a table row's figure: "0830 Consumer Price Index Y/Y Dec +7.1%").
+        frame, day = context.week_frame, context.last_day
+        in_week = day is not None and frame.due_start <= day.due_start <= frame.due_end
+        item = _WEEK_ITEM.search(text) or (_FIGURE.search(text) if in_week else None)
         if item is not None:
             implied.append(
                 _renamed(
                     replace(
-                        context.week_frame,
+                        day if in_week and day is not None else frame,
                         start=item.start(),
                         end=item.end(),
                         text=item.group(0),
@@ -1680,7 +1727,10 @@ def _sentence_forecasts(
     text = sentence.text
     context = context if context is not None else _Reading()
     listing = context.lead_in if sentence.kind in {"bullet", "table"} else None
-    schedule_before = context.schedule_said
+    # Under a calendar's week ("next week's data"), a bare weekday is a day of that week.
+    schedule_before = context.schedule_said or (
+        context.week_frame is not None and sentence.index > context.week_frame_sentence
+    )
     context.schedule_said = sentence.lang == "en" and bool(_EN_WEEKDAY_AHEAD.search(text))
     parent_label = context.parent_label
     if sentence.kind == "heading" or _is_label_line(sentence) or _ARGUMENT_LABEL.search(text):
@@ -1696,7 +1746,11 @@ def _sentence_forecasts(
         and not _FUTURE_CUE.search(text)
         and not _PRICE_TARGET.search(text)
         and not (context.report_day is not None and _PREVIEW_ESTIMATE.search(text))
-        and not (context.week_frame is not None and _WEEK_ITEM.search(text))
+        and not (
+            context.week_frame is not None
+            and sentence.index > context.week_frame_sentence
+            and (_WEEK_ITEM.search(text) or _FIGURE.search(text))
+        )
         and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
         and not (
             context.last_day is not None
@@ -1728,7 +1782,19 @@ def _sentence_forecasts(
         ),
     )
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
-    if days:
+    if context.week_frame is not None:
+        # A calendar row's weekday ("Wednesday 0830 CPI …") is the day of the rows below it;
+        # another date in the row ("Jobless Claims Jan 8") names the data's period.
+        frame = context.week_frame
+        days = [
+            e
+            for e in (_into_week(e, frame) for e in expressions)
+            if e.granularity == "day"
+            and e.due_start == e.due_end
+            and frame.due_start <= e.due_start <= frame.due_end
+            and e.rule not in _IMPLIED_RULES
+        ] or days
+    if days and page_role(sentence) != "caption":  # a photo's day is no topic of the text
         context.last_day, context.last_day_sentence = days[-1], sentence.index
     if listing is not None and not expressions:
         # "- Amazon's $200 billion" under "Capex estimates for 2026:": the lead-in's date.
@@ -1785,6 +1851,8 @@ def _sentence_forecasts(
             expression = _orient_to_clause(
                 expression, sentence, anchor, prefer, horizon, schedule_before
             )
+            if context.week_frame is not None and sentence.index > context.week_frame_sentence:
+                expression = _into_week(expression, context.week_frame)
             if fiscal_month is not None and (
                 (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
                 or (expression.relative and expression.granularity == "quarter")

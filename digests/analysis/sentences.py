@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from digests.analysis.kiwi import get_kiwi
@@ -105,6 +105,9 @@ class _Line:
         return self.start + self.body_offset
 
 
+_LIST_ARROWS = ("▲", "△")
+
+
 def _line_kind(text: str) -> str:
     if len(_TABLE_CELL.findall(text)) >= 2 or text.count("|") >= 2:
         return "table"
@@ -130,6 +133,15 @@ def _lines(text: str) -> list[_Line]:
                 _Line(stripped, start, number, kind, bool(_HANGUL.search(stripped)), body_offset)
             )
         offset += len(raw) + 1
+    # "▲9일 … 발표." on several lines is a list (a briefing's items); one such line alone is a
+    # photo caption, which the forecast rules set aside.
+    if sum(line.text.startswith(_LIST_ARROWS) for line in lines) >= 2:
+        lines = [
+            replace(line, kind="bullet", body_offset=1 if len(line.text) > 1 else 0)
+            if line.text.startswith(_LIST_ARROWS)
+            else line
+            for line in lines
+        ]
     return lines
 
 

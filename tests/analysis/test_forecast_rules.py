@@ -286,3 +286,55 @@ def test_an_estimate_of_a_year_just_ended_is_judged_when_its_results_are_out(
     text = "증권가 컨센서스에 따르면 농심은 지난해 영업이익이 1895억 원으로 전망됐다."
     # no report day named: annual results are out about six weeks after the year ends
     assert dated(analyzer, text, date(2026, 1, 20)) == [("지난해", date(2026, 2, 14))]
+
+
+def test_a_calendars_week_dates_the_estimates_listed_under_it(analyzer: Analyzer) -> None:
+    # A Sunday schedule post: its heading's week, not the post's day, dates the consensus lines.
+    text = (
+        "Schedule for Week of December 8, 2019\n"
+        "The FOMC meets this week, and no change to policy is expected.\n"
+        "No major economic releases scheduled.\n"
+        "8:30 AM: The Consumer Price Index for November from the BLS. The consensus is for a "
+        "0.2% increase in CPI.\n"
+        "8:30 AM: The Producer Price Index for November from the BLS. The consensus is for a "
+        "0.2% increase in PPI.\n"
+        "8:30 AM: Initial claims. The consensus is for 212,000 initial claims, up from 203,000 "
+        "last week.\n"
+    )
+    found = dated(analyzer, text, date(2019, 12, 8), title="Schedule")
+    week_end = date(2019, 12, 13)
+    assert ("this week", week_end) in found  # written on a Sunday, looking ahead
+    assert found.count(("consensus is for", week_end)) == 3  # CPI and PPI are two claims
+    assert len(found) == 4  # "No major economic releases scheduled." is no claim
+    # the same lines without a week heading have no date
+    undated = text.replace("Schedule for Week of December 8, 2019\n", "")
+    assert ("consensus is for", week_end) not in dated(analyzer, undated, date(2019, 12, 8))
+
+
+def test_a_week_ahead_tables_rows_take_their_weekday(analyzer: Analyzer) -> None:
+    # A Friday post about next week: "Friday" is next Friday, and rows without a weekday take
+    # the one above them; "Jan 8" names the data's week, not a due day.
+    text = (
+        "The following are forecasts for next week's U.S. data from a survey.\n"
+        "DATE      TIME  RELEASE                    PERIOD     CONSENSUS    PREVIOUS\n"
+        "Wednesday 0830  Consumer Price Index  M/M   Dec      +0.5%   (16)  +0.8%\n"
+        "          0830  Consumer Price Index  Y/Y   Dec      +7.1%   (11)  +6.8%\n"
+        "Friday    0830  Retail Sales                Dec      +0.2%   (15)  +0.3%\n"
+        "          0915  Industrial Production       Dec      +0.4%   (13)  +0.5%\n"
+    )
+    found = dated(analyzer, text, date(2022, 1, 7), title="Data Week Ahead")
+    dues = sorted(due for _, due in found if due is not None)
+    assert date(2022, 1, 12) in dues and date(2022, 1, 14) in dues
+    assert date(2022, 1, 7) not in dues  # the post's own Friday is not the row's
+    assert dues.count(date(2022, 1, 14)) == 2  # Industrial Production takes Friday
+
+
+def test_arrowed_lines_of_a_briefing_are_items_not_captions(analyzer: Analyzer) -> None:
+    briefing = (
+        "▲9일 미국 9월 및 10월 구인이직보고서 발표.\n"
+        "▲미국 외에도 9일 호주, 10일 캐나다, 11일 스위스 중앙은행 통화정책회의 개최.\n"
+    )
+    assert dated(analyzer, briefing, date(2025, 12, 6))
+    # one arrowed line alone is a photo caption
+    caption = "▲10일 열리는 회의를 앞두고 취재진이 모여 있다.\n본문은 여기서 시작한다.\n"
+    assert dated(analyzer, caption, date(2025, 12, 6)) == []
