@@ -56,6 +56,37 @@ def untranslated(text: str) -> list[str]:
     return sorted(phrase for phrase in english_phrases() if phrase in text)
 
 
+# Text a Korean reply may show in Latin letters: links, command syntax, code.
+_NOT_PROSE = re.compile(r"https?://\S+|`[^`]*`|(?<![\w/])/[a-z_]+(?: [a-z_]+)*(?: [a-z_]+:\S*)*")
+# Three or more English words in a row, space-separated ("could not connect to"): an
+# untranslated sentence, whether or not the catalog has it. (Lists of option values members
+# type, "correct, wrong, partly", are not sentences.)
+_ENGLISH_RUN = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z']*(?: +[A-Za-z][A-Za-z']*){2,}(?![\w-])")
+
+
+def english_sentences(text: str) -> list[str]:
+    """Runs of three or more English words in a text (outside links, commands and code)."""
+    return _ENGLISH_RUN.findall(_NOT_PROSE.sub(" ", text))
+
+
+def assert_korean(text: str, name: str = "") -> None:
+    """Korean text with no English sentence and no English catalog phrase in it."""
+    assert re.search("[가-힣]", text), f"{name}: {text}"
+    assert english_sentences(text) == [], f"{name}: {text}"
+    assert untranslated(text) == [], f"{name}: {text}"
+
+
+def test_english_sentences_are_found_outside_links_and_commands() -> None:
+    assert english_sentences("x: could not connect to host") == ["could not connect to host"]
+    assert english_sentences("오류: 그 줄을 읽을 수 없습니다 (HTTP 404 Not Found)") == []
+    assert english_sentences("/settings reminder_channel로 정하세요: http://a.b/c-d-e") == []
+    assert english_sentences("/feed enable feed:3 로 재개하세요") == []
+    assert english_sentences("'x'은(는) 다음 중 하나가 아닙니다: correct, wrong, partly") == []
+    assert english_sentences("피드 XML이 잘못되었습니다: malformed feed XML here") == [
+        "malformed feed XML here"
+    ]
+
+
 def test_the_phrase_list_finds_english_and_passes_korean() -> None:
     assert "is not a date I understand" in untranslated("x: 'soon' is not a date I understand; …")
     assert untranslated("예측 #3 기한이 되면 알려 드립니다") == []
@@ -118,6 +149,22 @@ async def test_every_reply_to_a_korean_member_is_korean(
     for reply in await _walk(commands, services, clock):
         text = reply_as_text(reply)
         assert untranslated(text) == [], text
+        assert english_sentences(text) == [], text
+
+
+async def test_a_forecasts_kind_and_history_read_in_korean(commands: Commands) -> None:
+    added = await commands.predictions_add(KOREAN_MEMBER, "연말까지 코스피 3000 돌파", "2026-12-31")
+    forecast_id = int(re.search(r"#(\d+)", added.title or "").group(1))
+    await commands.predictions_resolve(KOREAN_MODERATOR, forecast_id, "correct")
+    shown = await commands.predictions_show(KOREAN_MEMBER, forecast_id)
+    kind = next(field.value for field in shown.fields if field.name == "종류")
+    assert kind == "전망 · 단정"  # a manual forecast: an outlook, said without hedging
+    assert shown.footer is not None and "등록" in shown.footer and "판정" in shown.footer
+    assert not re.search("created|resolved", shown.footer)
+    listed = await commands.predictions_list(KOREAN_MEMBER, status="resolved")
+    assert listed.title == "예측 · 판정됨"
+    english = await commands.predictions_show(Caller(GUILD, 10), forecast_id)
+    assert english.footer is not None and "created" in english.footer
 
 
 # Each call fails deep in the domain (ledger, dates, feeds, schedules) or in the command layer.
@@ -162,8 +209,7 @@ async def test_every_error_reaches_a_korean_member_in_korean(
     with pytest.raises(HindsightError) as raised:
         await call(commands)
     shown = raised.value.message_in("ko")
-    assert re.search("[가-힣]", shown), f"{name}: {shown}"
-    assert untranslated(shown) == [], f"{name}: {shown}"
+    assert_korean(shown, name)
     # The same error in English for an English member (the funnel picks by locale).
     assert raised.value.message_in("en") == raised.value.user_message
 
