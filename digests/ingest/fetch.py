@@ -278,7 +278,21 @@ def _status_text(response: aiohttp.ClientResponse) -> str:
             reason = ""
     if not reason:
         return message("fetch_error.status", status=response.status)
+    if response.status in _TRANSLATED_STATUSES and reason == _standard_phrase(response.status):
+        # The standard phrase has a translation; a server's own wording is shown as it is.
+        reason = message(f"http_status.s{response.status}")
     return message("fetch_error.status_reason", status=response.status, reason=reason)
+
+
+# Statuses whose standard phrase the catalog's `http_status` table translates.
+_TRANSLATED_STATUSES = frozenset({400, 401, 403, 404, 410, 429, 500, 502, 503, 504})
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 class _HopError(Exception):

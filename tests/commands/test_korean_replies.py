@@ -5,7 +5,9 @@ deep in the domain reach them in Korean through the error funnel (`message_in`).
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 
@@ -14,7 +16,8 @@ from digests.clock import ManualClock
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import Reply, reply_as_text
 from digests.errors import HindsightError
-from digests.i18n import messages
+from digests.i18n import message, messages
+from tests.support.local_http import FeedItem, LocalHTTPServer, rss_xml
 
 GUILD = 1
 KOREAN_MODERATOR = Caller(GUILD, 99, True, True, language="ko", display_name="김관리")
@@ -218,3 +221,128 @@ async def test_every_error_reaches_a_korean_member_in_korean(
 def commands(services: Services) -> Commands:
     """Commands with the plain (terminal) formatter."""
     return Commands(services)
+
+
+# --- what fetching, feeds and the scheduler tell a Korean member ------------------------------
+
+FEED = rss_xml(
+    "시장 블로그",
+    "https://blog.example/",
+    [
+        FeedItem(
+            title="시장 메모",
+            link="https://blog.example/posts/1",
+            guid="p1",
+            published="Mon, 15 Dec 2025 08:00:00 GMT",
+            content=ESSAY,
+        )
+    ],
+)
+
+
+def _closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_fetch_and_feed_errors_reach_a_korean_member_in_korean(commands: Commands) -> None:
+    async with LocalHTTPServer() as server:
+        server.error("/gone", 404)
+        server.redirect_loop("/a", "/b")
+        server.redirect("/inside", f"http://localhost:{server.port}/x")
+        server.respond("/bad.xml", body=b"<rss><channel><item>", content_type="application/rss+xml")
+        server.respond(
+            "/bad.json",
+            body=b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}',
+            content_type="application/feed+json",
+        )
+        urls = {
+            "HTTP status": server.url("/gone"),
+            "redirect loop": server.url("/a"),
+            "redirect to a refused host": server.url("/inside"),
+            "loopback name": f"http://localhost:{server.port}/",
+            "private address": "http://10.0.0.1/",
+            "metadata host": "http://169.254.169.254/latest/",
+            "no scheme": "blog.example/post",
+            "other scheme": "ftp://blog.example/post",
+            "credentials": f"http://user:pw@127.0.0.1:{server.port}/",
+            "numeric host": "http://2130706433/",
+            "connection refused": f"http://127.0.0.1:{_closed_port()}/",
+            "broken feed XML": server.url("/bad.xml"),
+            "broken JSON feed": server.url("/bad.json"),
+        }
+        for name, url in urls.items():
+            with pytest.raises(HindsightError) as raised:
+                await commands.ingest_url(KOREAN_MODERATOR, url)
+            assert_korean(raised.value.message_in("ko"), name)
+            assert raised.value.message_in("en") == raised.value.user_message
+        with pytest.raises(HindsightError) as raised:
+            await commands.feed_add(KOREAN_MODERATOR, server.url("/gone"))
+        assert_korean(raised.value.message_in("ko"), "feed add")
+
+
+async def test_stored_failure_reasons_show_in_each_readers_language(
+    services: Services, commands: Commands, clock: ManualClock
+) -> None:
+    async with LocalHTTPServer() as server:
+        url = server.feed("/feed.xml", FEED)
+        await commands.feed_add(KOREAN_MODERATOR, url, channel=700)
+        server.error("/feed.xml", 500)
+        clock.advance(hours=2)
+        await services.feeds.poll_due()
+        failing = (await commands.feed_list(KOREAN_MEMBER)).description or ""
+        assert "서버 응답: HTTP 500 서버 내부 오류" in failing
+        assert_korean(failing, "failing feed")
+        english = (await commands.feed_list(Caller(GUILD, 10))).description or ""
+        assert f"⚠️ failing (1×): {url}: HTTP 500 Internal Server Error;" in english
+
+        clock.advance(hours=services.settings.feed_disable_after_hours + 1)
+        await services.feeds.poll_due()
+        disabled = (await commands.feed_list(KOREAN_MEMBER)).description or ""
+        assert (
+            f"{services.settings.feed_disable_after_hours}시간 동안 실패해 중지되었습니다"
+            in disabled
+        )
+        assert_korean(disabled, "disabled feed")
+        english = (await commands.feed_list(Caller(GUILD, 10))).description or ""
+        assert "disabled after failing for" in english
+
+    now = clock.now()
+    await services.store.jobs.record(
+        GUILD,
+        "digest",
+        error=message("error.internal", kind="RuntimeError"),
+        now=now,
+        wait=[timedelta(minutes=5)],
+    )
+    await services.store.guilds.update(
+        GUILD,
+        now,
+        reminder_channel_id=555,
+        reminders_paused_reason=message("delivery_error.no_channel"),
+        digest_channel_id=555,
+        digest_cron="0 9 * * 1",
+        digest_enabled=True,
+        digest_paused_reason=message("delivery_error.refused", status=403, detail="Missing Access"),
+    )
+    status = reply_as_text(await commands.digest_status(KOREAN_MODERATOR))
+    assert "내부 오류(RuntimeError)" in status
+    assert "알림 채널이 정해지지 않았습니다" in status
+    assert "Discord가 전달을 거부했습니다 (403)" in status
+    assert_korean(status, "digest status")
+    english = reply_as_text(await commands.digest_status(Caller(GUILD, 99, True, True)))
+    assert "internal error (RuntimeError)" in english
+    assert "Discord refused to deliver (403): Missing Access" in english
+
+
+async def test_reasons_stored_as_plain_text_before_still_show(
+    services: Services, commands: Commands
+) -> None:
+    # Rows written before reasons were stored as messages keep their English text.
+    await services.store.guilds.update(
+        GUILD, services.clock.now(), reminder_channel_id=555, reminders_paused_reason="gave up"
+    )
+    for caller in (KOREAN_MODERATOR, Caller(GUILD, 99, True, True)):
+        assert "gave up" in reply_as_text(await commands.digest_status(caller))
