@@ -25,6 +25,7 @@ from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import PlainFormatter, Reply, reply_as_text
 from digests.dates import LATEST_INSTANT, parse_duration
 from digests.errors import HindsightError, InputError
+from digests.i18n import LANGUAGES, Catalog, catalog, in_language, message
 from digests.reminders.outbox import Delivery, DeliveryFailed
 from digests.settings import Settings
 from digests.store.outbox import OutboxMessage
@@ -35,22 +36,30 @@ logger = logging.getLogger(__name__)
 class ConsoleTransport:
     """Delivers outbox messages by printing them."""
 
-    def __init__(self, commands: Commands, stream: TextIO, out_dir: Path | None) -> None:
+    def __init__(
+        self,
+        commands: Commands,
+        stream: TextIO,
+        out_dir: Path | None,
+        language: Callable[[], str] = lambda: "en",
+    ) -> None:
         self._commands = commands
         self._stream = stream
         self._out_dir = out_dir
+        self._language = language  # the console user's, for the line naming the destination
         self.delivered: list[OutboxMessage] = []
 
     async def deliver(self, delivery: Delivery) -> None:
         """Print one message (a broken stream is a retryable failure)."""
         reply = await self._commands.render_outgoing(delivery)
+        words = catalog(self._language())
         where = (
-            f"#channel {delivery.destination_id}"
+            words("console.to_channel", id=delivery.destination_id)
             if delivery.destination == "channel"
-            else f"DM to user {delivery.destination_id}"
+            else words("console.to_user", id=delivery.destination_id)
         )
         if delivery.destination == "channel" and delivery.destination_id is None:
-            where = "the server (no channel configured)"
+            where = words("console.to_server")
         try:
             self._stream.write(
                 f"\n>>> {delivery.kind} → {where}\n{reply_as_text(reply, self._out_dir)}\n"
@@ -90,12 +99,12 @@ def _int(options: dict[str, str], name: str, required: bool = True) -> int | Non
     value = options.get(name)
     if value is None or value == "":
         if required:
-            raise HindsightError(f"Missing option {name}:")
+            raise HindsightError(message("console.missing_option", name=name))
         return None
     try:
         return int(value.lstrip("#"))
     except ValueError as error:
-        raise HindsightError(f"{name}: {value!r} is not a number") from error
+        raise InputError(name, message("ledger.not_a_number", value=repr(value))) from error
 
 
 _YES = {"yes", "true", "1", "on"}
@@ -111,13 +120,27 @@ def _flag(options: dict[str, str], name: str, current: bool) -> bool:
         return True
     if value.strip().lower() in _NO:
         return False
-    raise HindsightError(f"{name}: {value!r} is not yes or no")
+    raise InputError(name, message("console.not_yes_or_no", value=repr(value)))
+
+
+def _language(options: dict[str, str], current: str) -> str:
+    """The `language:` option of /as (en or ko); absent keeps `current`."""
+    value = options.get("language")
+    if value is None:
+        return current
+    if value.strip().lower() not in LANGUAGES:
+        raise InputError(
+            "language",
+            message("error.not_one_of", value=repr(value), choices=", ".join(LANGUAGES)),
+        )
+    return value.strip().lower()
 
 
 def act_as(caller: Caller, options: dict[str, str]) -> Caller:
     """`/as`: switch to another member (`user:`, an ordinary member unless `mod:`/`messages:`
     say otherwise) or change only the rights named. `mod:` also sets `messages:` unless that is
-    given too (a moderator may ingest). No options at all changes nothing."""
+    given too (a moderator may ingest); `language:` is the member's Discord language (en, ko),
+    which replies and errors follow. No options at all changes nothing."""
     user_id = _int(options, "user", False)
     other_member = user_id is not None and user_id != caller.user_id
     is_moderator = _flag(options, "mod", False if other_member else caller.is_moderator)
@@ -129,6 +152,7 @@ def act_as(caller: Caller, options: dict[str, str]) -> Caller:
         user_id=caller.user_id if user_id is None else user_id,
         is_moderator=is_moderator,
         can_manage_messages=_flag(options, "messages", default_messages),
+        language=_language(options, caller.language),
     )
 
 
@@ -216,23 +240,41 @@ def command_table(commands: Commands) -> dict[tuple[str, ...], Handler]:
     }
 
 
-HELP = """Commands (same as the Discord bot):
-  /summary [post:ID] [theme:T] [days:N]      /quote [theme:T] [speaker:S] [query:Q]
-  /themes [days:N]                            /scoreboard [by:source|author|speaker]
-  /predictions list [status:all|open|due|resolved|needs-date|undated] [theme:T] [source:S]
-  /predictions show id:N     /predictions add claim:"…" due:2026-12-31 [probability:70%] [source:URL]
-  /predictions resolve id:N outcome:correct|wrong|partly|unknown|withdrawn [evidence:URL] [note:"…"]
-  /predictions undo id:N     /predictions redate id:N due:…
-  /remind prediction prediction:N [when:"in 3 months"]   /remind list   /remind cancel id:N|prediction:N
-  /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00] [timezone:Asia/Seoul]
-  /digest status   /digest off   /feed add url:URL [channel:N]   /feed list   /feed remove id:N
-  /feed enable id:N   /feed channel id:N [channel:N]  (no channel: stop announcing)
-  /ingest url url:URL   /ingest text text:"…" [title:"…"]   /ingest date post:N date:YYYY-MM-DD
-  /export
-  /settings timezone timezone:Asia/Seoul | reminder_channel channel:N | reminder_role role:N | language language:en
-  /settings reminder_grouping grouping:grouped|single
-Console only: /as [user:N] [mod:yes|no] [messages:yes|no] (no options: who you are)
-  /tick   /time +3d (with --clock)   /help   /quit"""
+def help_text(language: str = "en") -> str:
+    """The console's /help: the commands' syntax, with the words around it in `language`."""
+    words = catalog(language)
+    return "\n".join(
+        [
+            words("console.help_commands"),
+            "  /summary [post:ID] [theme:T] [days:N]      /quote [theme:T] [speaker:S] [query:Q]",
+            "  /themes [days:N]                            /scoreboard [by:source|author|speaker]",
+            "  /predictions list [status:all|open|due|resolved|needs-date|undated] [theme:T]"
+            " [source:S]",
+            '  /predictions show id:N     /predictions add claim:"…" due:2026-12-31'
+            " [probability:70%] [source:URL]",
+            "  /predictions resolve id:N outcome:correct|wrong|partly|unknown|withdrawn"
+            ' [evidence:URL] [note:"…"]',
+            "  /predictions undo id:N     /predictions redate id:N due:…",
+            '  /remind prediction prediction:N [when:"in 3 months"]   /remind list'
+            "   /remind cancel id:N|prediction:N",
+            "  /digest now [days:N]   /digest schedule channel:N [weekday:mon] [time:09:00]"
+            " [timezone:Asia/Seoul]",
+            "  /digest status   /digest off   /feed add url:URL [channel:N]   /feed list"
+            "   /feed remove id:N",
+            "  /feed enable id:N   /feed channel id:N [channel:N]  "
+            + words("console.help_no_channel"),
+            '  /ingest url url:URL   /ingest text text:"…" [title:"…"]'
+            "   /ingest date post:N date:YYYY-MM-DD",
+            "  /export",
+            "  /settings timezone timezone:Asia/Seoul | reminder_channel channel:N"
+            " | reminder_role role:N | language language:en",
+            "  /settings reminder_grouping grouping:grouped|single",
+            words("console.help_console_only")
+            + " /as [user:N] [mod:yes|no] [messages:yes|no] [language:en|ko] "
+            + words("console.help_as"),
+            "  /tick   /time +3d " + words("console.help_with_clock") + "   /help   /quit",
+        ]
+    )
 
 
 class Console:
@@ -255,9 +297,24 @@ class Console:
         self.stream = stream
         self.out_dir = out_dir
         self.manual_clock = manual_clock
-        self.transport = ConsoleTransport(self.commands, stream, out_dir)
+        self.transport = ConsoleTransport(
+            self.commands, stream, out_dir, lambda: self.session.caller.language
+        )
         self.scheduler = services.scheduler(self.transport)
         self.table = command_table(self.commands)
+
+    @property
+    def words(self) -> Catalog:
+        """The catalog of the console user's language (/as language:)."""
+        return self.session.caller.words
+
+    def error(self, error: HindsightError) -> None:
+        """Print a domain error in the console user's language."""
+        self.write(self.words("console.error", message=error.message_in(self.words.language)))
+
+    def note(self, text: str) -> None:
+        """Print a notice (a catalog message in the console user's language)."""
+        self.write(in_language(text, self.words.language))
 
     def write(self, text: str) -> None:
         """Print to the session's stream."""
@@ -271,21 +328,28 @@ class Console:
         try:
             path, options = parse_line(line)
         except ValueError as error:
-            self.write(f"error: cannot read that line ({error})")
+            self.write(self.words("console.unreadable_line", detail=str(error)))
             return True
         if path in (["quit"], ["exit"]):
             return False
         if path == ["help"]:
-            self.write(HELP)
+            self.write(help_text(self.words.language))
             return True
         if path == ["as"]:
             try:
                 self.session.caller = act_as(self.session.caller, options)
             except HindsightError as error:
-                self.write(f"error: {error.user_message}")
+                self.error(error)
                 return True
             caller = self.session.caller
-            self.write(f"acting as user {caller.user_id} (moderator: {caller.is_moderator})")
+            words = caller.words
+            self.write(
+                words(
+                    "console.acting_as",
+                    user=caller.user_id,
+                    moderator=words("console.yes" if caller.is_moderator else "console.no"),
+                )
+            )
             return True
         try:
             if path == ["tick"]:
@@ -296,15 +360,15 @@ class Console:
                 return True
             handler = self.table.get(tuple(path))
             if handler is None:
-                self.write(f"error: unknown command /{' '.join(path)} (try /help)")
+                self.write(self.words("console.unknown_command", command=" ".join(path)))
                 return True
             reply = await handler(self.session.caller, options)
         except HindsightError as error:
-            self.write(f"error: {error.user_message}")
+            self.error(error)
             return True
         except Exception:
             logger.exception("command %s failed", line.strip())
-            self.write("error: something went wrong on our side; it was logged.")
+            self.write(self.words("console.error", message=self.words("console.crashed")))
             return True
         self.write(reply_as_text(reply, self.out_dir))
         return True
@@ -313,25 +377,28 @@ class Console:
         """Run everything that is due, print what was delivered and what failed."""
         report = await self.scheduler.tick()
         for failure in report.failures:
-            self.write(f"warning: {failure}")
+            self.write(self.words("console.warning", message=failure))
         if not (report.drained.sent or report.digests or report.sweep.queued or report.failures):
-            self.write("(nothing due)")
+            self.write(self.words("console.nothing_due"))
 
     async def move_time(self, amount: str) -> None:
         """Advance the manual clock, then run what became due (InputError for a step that is
         not a duration, or that would take the clock beyond its range)."""
         if self.manual_clock is None:
-            self.write("error: /time needs the console started with --clock")
+            self.write(self.words("console.error", message=self.words("console.time_needs_clock")))
             return
         # At most as far as a forecast may lie ahead, and never past the clock's last year.
         horizon = timedelta(days=366 * self.services.settings.max_forecast_horizon_years)
         step = parse_duration(amount, subject="/time", limit=horizon)
         if self.manual_clock.now() + step >= LATEST_INSTANT:
             raise InputError(
-                "/time", f"{amount.strip()!r} would move the clock past {LATEST_INSTANT.year - 1}"
+                "/time",
+                message(
+                    "console.past_clock", value=repr(amount.strip()), year=LATEST_INSTANT.year - 1
+                ),
             )
         now = self.manual_clock.advance(seconds=step.total_seconds())
-        self.write(f"time is now {now.isoformat()}")
+        self.write(self.words("console.time_now", moment=now.isoformat()))
         await self.tick()
 
     async def run(self, lines: Any) -> None:
@@ -353,10 +420,7 @@ def decode_line(raw: bytes, number: int, notice: Callable[[str], None]) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="replace")
-        notice(
-            f"note: line {number} is not valid UTF-8; the unreadable bytes were replaced by"
-            " \ufffd (save the script as UTF-8)"
-        )
+        notice(message("console.not_utf8", line=number))
     return text.removeprefix("\ufeff") if number == 1 else text
 
 
@@ -403,6 +467,6 @@ async def run_console(
             manual_clock=clock if isinstance(clock, ManualClock) else None,
         )
         if sys.stdin.isatty():
-            console.write("Hindsight terminal · type /help, /quit to leave")
-        await console.run(stdin_lines(console.write))
+            console.write(console.words("console.banner"))
+        await console.run(stdin_lines(console.note))
     return 0

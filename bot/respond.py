@@ -27,9 +27,15 @@ _PERMISSION_NAMES = {
 }
 
 
-def permission_names(names: list[str]) -> str:
-    """Discord's own names for permissions, as members see them in the server settings."""
-    return ", ".join(_PERMISSION_NAMES.get(name, name.replace("_", " ").title()) for name in names)
+def permission_names(names: list[str], language: object = "en") -> str:
+    """Discord's own names for permissions, as members see them in the server settings (in
+    their language where the catalog's `permission` table has the name)."""
+    words = catalog(language)
+    return ", ".join(
+        words.get(f"permission.{name}")
+        or _PERMISSION_NAMES.get(name, name.replace("_", " ").title())
+        for name in names
+    )
 
 
 async def _send(interaction: discord.Interaction, ephemeral: bool, **kwargs: Any) -> None:
@@ -79,10 +85,10 @@ def user_message(error: BaseException, language: object = "en") -> str | None:
     if isinstance(error, HindsightError):
         return error.message_in(words.language)
     if isinstance(error, app_commands.MissingPermissions):
-        names = permission_names(error.missing_permissions)
+        names = permission_names(error.missing_permissions, words.language)
         return words("error.member_lacks_permission", permissions=names)
     if isinstance(error, app_commands.BotMissingPermissions):
-        names = permission_names(error.missing_permissions)
+        names = permission_names(error.missing_permissions, words.language)
         return words("error.bot_lacks_permission", permissions=names)
     if isinstance(error, app_commands.NoPrivateMessage):
         return words("error.server_only")

@@ -19,6 +19,7 @@ import aiohttp
 import discord
 
 from bot.render import OutgoingMessage, allowed_mentions, button_view, pack_messages
+from digests.i18n import message as catalog_message
 from digests.reminders.outbox import Delivery, DeliveryFailed, DeliveryRefused
 
 if TYPE_CHECKING:
@@ -83,10 +84,7 @@ class DiscordTransport:
             )
             return user.dm_channel or await user.create_dm()
         if delivery.destination_id is None:
-            raise DeliveryRefused(
-                "no reminder channel is set: a moderator can choose one with"
-                " /settings reminder_channel"
-            )
+            raise DeliveryRefused(catalog_message("delivery_error.no_channel"))
         channel = self.bot.get_channel(delivery.destination_id)
         if isinstance(channel, discord.abc.Messageable):
             return channel
@@ -167,7 +165,11 @@ class DiscordTransport:
         except discord.HTTPException as error:
             if error.status in REFUSING_STATUSES:
                 raise DeliveryRefused(
-                    f"Discord refused to deliver ({error.status}): {error.text or error}"
+                    catalog_message(
+                        "delivery_error.refused",
+                        status=error.status,
+                        detail=error.text or str(error),
+                    )
                 ) from error
             # A server error may come after Discord created the message.
             raise DeliveryFailed(

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from digests.i18n import in_language
+from digests.i18n import in_language, message
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ class InputError(HindsightError):
     def __init__(self, subject: str, reason: str) -> None:
         self.subject = subject
         self.reason = reason
-        super().__init__(f"{subject}: {reason}")
+        # A catalog message, so the reason stays translatable wherever the error is stored.
+        super().__init__(message("error.input", subject=subject, reason=reason))
 
     def message_in(self, language: object) -> str:
         """The input's name (as typed, never translated) and the reason in the reader's
@@ -68,13 +69,14 @@ def describe_failure(error: BaseException) -> str:
     ours, only the kind of anything else (its details and traceback go to the log)."""
     if isinstance(error, HindsightError):
         return error.user_message
-    return f"internal error ({type(error).__name__}); the details are in the bot's log"
+    return message("error.internal", kind=type(error).__name__)
 
 
 @contextmanager
 def input_failures(subject: str, what: str) -> Iterator[None]:
     """Run a parser over input named `subject`: any failure but ours becomes an InputError
-    naming the input ("`subject`: unreadable `what`: …") and is logged with its traceback."""
+    naming the input ("`subject`: unreadable `what`: …") and is logged with its traceback.
+    `what` names the kind of input in the catalog's `input_kind` table ("feed", "html")."""
     try:
         yield
     except HindsightError:
@@ -82,4 +84,7 @@ def input_failures(subject: str, what: str) -> Iterator[None]:
     except Exception as error:
         logger.warning("parsing %s failed", subject, exc_info=True)
         detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
-        raise InputError(subject, f"unreadable {what}: the parser gave up ({detail})") from error
+        raise InputError(
+            subject,
+            message("error.parser_gave_up", what=message(f"input_kind.{what}"), detail=detail),
+        ) from error

@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.respond import permission_names, send_reply
+from bot.respond import send_reply
 from digests.commands.handlers import Caller, Commands
 from digests.commands.replies import Reply
 from digests.errors import PermissionDenied
-from digests.i18n import language_for
+from digests.i18n import language_for, message
 
 if TYPE_CHECKING:
     from bot.client import HindsightBot
@@ -129,13 +129,16 @@ def require_postable(
     guild = interaction.guild
     target = guild.get_channel(channel.id) if guild else None
     if guild is None or target is None or guild.me is None:
-        raise PermissionDenied(f"I can't see the channel {channel.mention}.")
+        raise PermissionDenied(message("error.cannot_see_channel", channel=channel.mention))
     if not isinstance(target, discord.abc.Messageable):
-        raise PermissionDenied(f"{target.mention} is not a channel I can post messages in.")
+        raise PermissionDenied(message("error.not_a_text_channel", channel=target.mention))
     granted = target.permissions_for(guild.me)
     missing = [name for name in POSTING_PERMISSIONS if not getattr(granted, name)]
     if missing:
         raise PermissionDenied(
-            f"I can't post in {target.mention}: I am missing {permission_names(missing)} there."
-            " Give me those permissions in that channel and try again."
+            message(
+                "error.cannot_post",
+                channel=target.mention,
+                permissions=[message(f"permission.{name}") for name in missing],
+            )
         )

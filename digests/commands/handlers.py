@@ -20,7 +20,7 @@ from digests.commands.replies import Attachment, Button, Field, Formatter, Plain
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
 from digests.errors import InputError, NotFound, PermissionDenied
-from digests.i18n import Catalog, catalog, message
+from digests.i18n import Catalog, catalog, in_language, message
 from digests.ingest.text import clean_argument, clip, http_url
 from digests.ledger.model import ForecastRecord
 from digests.ledger.naming import MANUAL_SOURCE, member_id
@@ -260,7 +260,12 @@ class Commands:
                 else words("reply.status_resolved", outcome=self._outcome(words, forecast.outcome)),
                 True,
             ),
-            Field(words("reply.field_kind"), f"{forecast.kind} · {forecast.hedge}", True),
+            Field(
+                words("reply.field_kind"),
+                f"{words.get(f'forecast_kind.{forecast.kind}', forecast.kind)}"
+                f" · {words.get(f'hedge.{forecast.hedge}', forecast.hedge)}",
+                True,
+            ),
         ]
         if forecast.speaker:
             fields.append(Field(words("reply.field_speaker"), defang(forecast.speaker), True))
@@ -490,7 +495,7 @@ class Commands:
         elif status == "all":
             title = words("reply.list_all")
         else:
-            title = words("reply.list_filtered", status=status)
+            title = words("reply.list_filtered", status=words.get(f"state.{status}", status))
         return self._paged(
             title,
             [self._forecast_line(f, words) for f in forecasts],
@@ -537,7 +542,9 @@ class Commands:
             )
         if view.events:
             history = [
-                f"{event.created_at.date().isoformat()} {event.kind}" for event in view.events[-5:]
+                f"{event.created_at.date().isoformat()} "
+                + (words.get(f"event.{event.kind}", event.kind) or event.kind)
+                for event in view.events[-5:]
             ]
             reply.footer = words("reply.history", events=" · ".join(history))
         return reply
@@ -752,7 +759,7 @@ class Commands:
                         "schedule.failure",
                         count=failure.failure_count,
                         since=self.fmt.moment(failure.first_failure_at),
-                        error=defang(clip(failure.last_error, 600)),
+                        error=defang(clip(in_language(failure.last_error, words.language), 600)),
                         retry=self.fmt.moment(failure.retry_at),
                     ),
                 )
@@ -763,7 +770,8 @@ class Commands:
                 Field(
                     words("schedule.reminders_paused"),
                     words(
-                        "schedule.reminders_paused_detail", reason=status.reminders_paused_reason
+                        "schedule.reminders_paused_detail",
+                        reason=in_language(status.reminders_paused_reason, words.language),
                     ),
                 )
             )
@@ -805,7 +813,9 @@ class Commands:
         if status.paused_reason:
             reply.tone = "warning"
             reply.description = words(
-                "schedule.paused", reason=status.paused_reason, count=status.held_messages
+                "schedule.paused",
+                reason=in_language(status.paused_reason, words.language),
+                count=status.held_messages,
             )
         return reply
 
@@ -842,12 +852,13 @@ class Commands:
         lines = []
         for feed in await self.services.feeds.list(caller.guild_id):
             if not feed.active:
-                state = words("feed.disabled", reason=feed.disabled_reason, id=feed.id)
+                reason = in_language(feed.disabled_reason or "", words.language)
+                state = words("feed.disabled", reason=reason, id=feed.id)
             elif feed.failure_count:
                 state = words(
                     "feed.failing",
                     count=feed.failure_count,
-                    error=feed.last_error,
+                    error=in_language(feed.last_error or "", words.language),
                     moment=self.fmt.moment(feed.next_poll_at),
                 )
             else:

@@ -10,6 +10,7 @@ server's language setting. Unknown languages read English.
 from __future__ import annotations
 
 import functools
+import json
 import string
 import tomllib
 from importlib import resources
@@ -119,11 +120,15 @@ def _rebuilt(key: str, values: dict[str, object]) -> Message:
     return Message(key, **values)
 
 
+def _written(value: object, language: str) -> object:
+    # A list of messages ("Send Messages, Embed Links") is written as one, comma-separated.
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_written(item, language)) for item in value)
+    return value.in_language(language) if isinstance(value, Message) else value
+
+
 def _filled(words: Catalog, key: str, values: dict[str, object]) -> str:
-    written = {
-        name: value.in_language(words.language) if isinstance(value, Message) else value
-        for name, value in values.items()
-    }
+    written = {name: _written(value, words.language) for name, value in values.items()}
     return words(key, **written) if written else words.raw(key)
 
 
@@ -136,3 +141,72 @@ def message(key: str, /, **values: object) -> Message:
 def in_language(text: str, language: object) -> str:
     """`text` for a reader: a Message in their language, any other text as it is."""
     return text.in_language(language) if isinstance(text, Message) else text
+
+
+# A catalog message kept in the database (a feed's last error, a job's failure, why reminders
+# are held) is stored as this prefix and a JSON object with its key, values and English text,
+# so each reader sees it in their language later. Anything else stored there (text from before
+# messages were stored this way, a library's own words) is shown as it is.
+_STORED_PREFIX = "i18n:"
+
+
+def _stored_value(value: object) -> object:
+    if isinstance(value, Message):
+        return {"key": value.key, "values": {k: _stored_value(v) for k, v in value.values.items()}}
+    if isinstance(value, list | tuple):
+        return [_stored_value(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return str(value) if isinstance(value, str) else value
+    return str(value)
+
+
+def to_stored(text: str | None, limit: int | None = None) -> str | None:
+    """Text for a database column: a Message as its key, values and English text (see
+    `from_stored`); any other text as it is. With `limit`, a message too long to keep whole
+    is kept as its English text, cut to `limit` characters."""
+    if not isinstance(text, Message):
+        return text if text is None or limit is None else text[:limit]
+    stored = _STORED_PREFIX + json.dumps(
+        {**_stored_value(text), "text": str(text)},  # type: ignore[dict-item]
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    if limit is not None and len(stored) > limit:
+        return str(text)[:limit]
+    return stored
+
+
+def _revived(value: object) -> object:
+    if isinstance(value, dict) and isinstance(value.get("key"), str):
+        values = value.get("values")
+        written = (
+            {name: _revived(item) for name, item in values.items()}
+            if isinstance(values, dict)
+            else {}
+        )
+        return Message(value["key"], **written)
+    if isinstance(value, list):
+        return [_revived(item) for item in value]
+    return value
+
+
+def from_stored(text: str | None) -> str | None:
+    """A database column's text back as it was stored: a Message again (written in each
+    reader's language by `in_language`), or plain text as it is. A stored message whose key
+    the catalog no longer has reads as the English text kept with it."""
+    if text is None or not text.startswith(_STORED_PREFIX):
+        return text
+    try:
+        stored = json.loads(text[len(_STORED_PREFIX) :])
+    except ValueError:
+        return text
+    if not isinstance(stored, dict):
+        return text
+    try:
+        revived = _revived(stored)
+    except (KeyError, IndexError, ValueError, TypeError):
+        revived = None
+    if isinstance(revived, Message):
+        return revived
+    english = stored.get("text")
+    return english if isinstance(english, str) else text

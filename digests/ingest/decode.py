@@ -141,7 +141,8 @@ def _decode(data: bytes, subject: str, declared: str | None) -> str:
                 return data.decode(codec)
             except UnicodeDecodeError as error:
                 raise InputError(
-                    subject, f"undecodable bytes: invalid {codec} ({error.reason})"
+                    subject,
+                    message("ingest_error.bad_bom_text", codec=codec, detail=error.reason),
                 ) from error
     try:
         text = data.decode("utf-8")
@@ -174,11 +175,5 @@ def _decode(data: bytes, subject: str, declared: str | None) -> str:
     if korean is not None:
         return korean
     if garbled:
-        raise InputError(
-            subject,
-            f"undecodable bytes: the declared charset {garbled[0]} gives garbled text"
-            " and no other encoding fits",
-        )
-    raise InputError(
-        subject, "undecodable bytes: not UTF-8, not the declared charset, and no encoding fits"
-    )
+        raise InputError(subject, message("ingest_error.garbled_charset", codec=garbled[0]))
+    raise InputError(subject, message("ingest_error.no_encoding"))

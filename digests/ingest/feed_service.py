@@ -275,21 +275,27 @@ class FeedService:
         )
         return PollOutcome(feed.id, feed.guild_id, stored)
 
-    async def _failed(self, feed: FeedRecord, now: datetime, message: str) -> PollOutcome:
+    async def _failed(self, feed: FeedRecord, now: datetime, error: str) -> PollOutcome:
         failures = feed.failure_count + 1
         first_failure = feed.first_failure_at or now
         disable = should_disable(first_failure, now, self._settings.feed_disable_after_hours)
+        # Catalog messages: the store keeps their keys, so /feed list shows them in the
+        # reader's language.
         reason = (
-            f"disabled after failing for {self._settings.feed_disable_after_hours} hours: {message}"
+            message(
+                "feed_error.disabled_after",
+                hours=self._settings.feed_disable_after_hours,
+                error=error,
+            )
             if disable
             else None
         )
         delay = failure_backoff(failures, self._settings.feed_backoff_base_minutes)
         await self._store.feeds.record_failure(
-            feed.id, now=now, next_poll=now + delay, error=message, disable_reason=reason
+            feed.id, now=now, next_poll=now + delay, error=error, disable_reason=reason
         )
-        logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, message)
-        return PollOutcome(feed.id, feed.guild_id, [], error=message, disabled=disable)
+        logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        return PollOutcome(feed.id, feed.guild_id, [], error=error, disabled=disable)
 
     async def poll_due(self, guild_ids: Container[int] | None = None) -> list[PollOutcome]:
         """Poll every feed whose time has come (optionally only for some guilds); one feed's

@@ -26,6 +26,7 @@ from typing import Any
 import feedparser
 
 from digests.errors import InputError, input_failures
+from digests.i18n import message
 from digests.ingest.decode import decode_bytes
 from digests.ingest.text import http_url, without_surrogates
 
@@ -137,7 +138,7 @@ def _declared_encoding(body: bytes) -> str | None:
 
 def _short_reason(error: BaseException | None) -> str:
     if error is None:
-        return "unknown error"
+        return message("feed_error.unknown")
     if isinstance(error, xml.sax.SAXParseException):
         # Positions are left out: feedparser may have rewritten the XML declaration first.
         return error.getMessage()
@@ -274,9 +275,9 @@ def _parse_xml_feed(body: bytes, subject: str) -> ParsedFeed:
     if not parsed.entries:
         if parsed.bozo:
             reason = _short_reason(parsed.get("bozo_exception"))
-            raise InputError(subject, f"malformed feed XML: {reason}")
+            raise InputError(subject, message("feed_error.bad_xml", detail=reason))
         if not parsed.get("version"):
-            raise InputError(subject, "malformed feed XML: not an RSS or Atom feed")
+            raise InputError(subject, message("feed_error.not_a_feed"))
     feed = parsed.feed
     link = entry_link(feed.get("link"), subject)
     base = link or http_url(subject, None)
@@ -334,15 +335,15 @@ def _parse_json_feed(body: bytes, subject: str) -> ParsedFeed:
     try:
         data = json.loads(text)
     except ValueError as error:
-        raise InputError(subject, f"malformed JSON feed: {error}") from error
+        raise InputError(subject, message("feed_error.bad_json", detail=str(error))) from error
     except RecursionError as error:
-        raise InputError(subject, "malformed JSON feed: nested too deeply") from error
+        raise InputError(subject, message("feed_error.json_too_deep")) from error
     version = data.get("version") if isinstance(data, dict) else None
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
-        raise InputError(subject, "malformed JSON feed: no jsonfeed.org version")
+        raise InputError(subject, message("feed_error.json_no_version"))
     items = data.get("items")
     if not isinstance(items, list):
-        raise InputError(subject, "malformed JSON feed: `items` is not a list")
+        raise InputError(subject, message("feed_error.json_items"))
     link = entry_link(data.get("home_page_url"), subject)
     base = link or http_url(subject, None)
     entries = [_json_entry(item, base) for item in items if isinstance(item, dict)]
@@ -364,7 +365,7 @@ def parse_feed(body: bytes, subject: str) -> ParsedFeed:
     if not isinstance(body, bytes):
         raise TypeError("parse_feed needs bytes: feedparser treats a str as a URL or path")
     if not body.strip():
-        raise InputError(subject, "malformed feed XML: empty document")
+        raise InputError(subject, message("feed_error.empty_document"))
     with input_failures(subject, "feed"):
         if _is_json_feed(body):
             return _parse_json_feed(body, subject)

@@ -11,6 +11,7 @@ redirects are followed by hand so that every hop goes through the same checks.
 from __future__ import annotations
 
 import asyncio
+import errno
 import http
 import ipaddress
 import os
@@ -95,40 +96,42 @@ def _address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
         if embedded is not None:
             return _address_kind(embedded)
         ip = ipaddress.IPv6Address(str(ip).split("%", 1)[0])
+    # Keys of the catalog's `address_kind` table.
     if ip in _METADATA_ADDRESSES:
-        return "cloud metadata"
+        return "cloud_metadata"
     if ip.is_unspecified:
         return "unspecified"
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
-        return "link-local"
+        return "link_local"
     if ip.is_multicast:
         return "multicast"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
-        return "shared (CGNAT)"
+        return "cgnat"
     if ip.is_private:
         return "private"
     if ip.is_reserved:
         return "reserved"
     if not ip.is_global:
-        return "non-public"
+        return "non_public"
     return None
 
 
 def address_refusal(address: str) -> str | None:
-    """Why an IP address must not be fetched from (e.g. "private address 10.0.0.1"), or None."""
+    """Why an IP address must not be fetched from (e.g. "private address 10.0.0.1"), or None:
+    a catalog message, so a member reads it in their language."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return f"unparseable address {address!r}"
+        return message("fetch_error.unparseable_address", address=repr(address))
     kind = _address_kind(ip)
     if kind is None:
         return None
     shown = address
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         shown = f"::ffff:{ip.ipv4_mapped}"
-    return f"{kind} address {shown}"
+    return message("fetch_error.address", kind=message(f"address_kind.{kind}"), address=shown)
 
 
 def _normalize_host(host: str) -> str:
@@ -201,7 +204,7 @@ class _GuardedResolver(AbstractResolver):
         name = _normalize_host(host)
         allowed = self._allowed_hosts.allows(name, port)
         if not allowed and name in _METADATA_HOSTS:
-            raise _AddressRefused(f"cloud metadata host {host}")
+            raise _AddressRefused(message("fetch_error.metadata_host", host=host))
         addresses = await self._resolver.resolve(host, port)
         if not addresses:
             raise OSError(f"{host} has no addresses")
@@ -211,7 +214,7 @@ class _GuardedResolver(AbstractResolver):
                 refusal = address_refusal(address)
                 if refusal:
                     # One bad address refuses the host: the connector may try any of them.
-                    raise _AddressRefused(f"resolves to {refusal}")
+                    raise _AddressRefused(message("fetch_error.resolves_to", refusal=refusal))
             ip = ipaddress.ip_address(address)
             ip_family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
             if family not in (socket.AF_UNSPEC, ip_family):
@@ -246,6 +249,26 @@ def _parse_content_type(value: str | None) -> tuple[str, str | None]:
     return media_type.strip().lower(), charset
 
 
+# Connection failures members meet most, by errno name: the catalog's `connect_error` table.
+_CONNECTION_ERRORS = {
+    errno.ECONNREFUSED: "refused",
+    errno.ECONNRESET: "reset",
+    errno.ETIMEDOUT: "timed_out",
+    errno.EHOSTUNREACH: "host_unreachable",
+    errno.ENETUNREACH: "network_unreachable",
+}
+
+
+def _connection_detail(os_error: OSError) -> str:
+    """Why a connection failed: a catalog message for the usual reasons, else the OS's words."""
+    known = _CONNECTION_ERRORS.get(os_error.errno or 0)
+    if known is not None:
+        return message(f"connect_error.{known}")
+    if os_error.errno:
+        return os.strerror(os_error.errno).lower()
+    return (os_error.strerror or type(os_error).__name__).lower()
+
+
 def _status_text(response: aiohttp.ClientResponse) -> str:
     reason = response.reason
     if not reason:
@@ -253,7 +276,23 @@ def _status_text(response: aiohttp.ClientResponse) -> str:
             reason = http.HTTPStatus(response.status).phrase
         except ValueError:
             reason = ""
-    return f"HTTP {response.status} {reason}".strip()
+    if not reason:
+        return message("fetch_error.status", status=response.status)
+    if response.status in _TRANSLATED_STATUSES and reason == _standard_phrase(response.status):
+        # The standard phrase has a translation; a server's own wording is shown as it is.
+        reason = message(f"http_status.s{response.status}")
+    return message("fetch_error.status_reason", status=response.status, reason=reason)
+
+
+# Statuses whose standard phrase the catalog's `http_status` table translates.
+_TRANSLATED_STATUSES = frozenset({400, 401, 403, 404, 410, 429, 500, 502, 503, 504})
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 class _HopError(Exception):
@@ -353,25 +392,25 @@ class SafeFetcher:
 
     def _check_url(self, url: URL) -> None:
         if not url.scheme:
-            raise _HopError("not an absolute URL (no scheme; only http and https)")
+            raise _HopError(message("fetch_error.no_scheme"))
         if url.scheme not in ("http", "https"):
-            raise _HopError(f"unsupported scheme {url.scheme!r} (only http and https)")
+            raise _HopError(message("fetch_error.bad_scheme", scheme=repr(url.scheme)))
         if not url.raw_host:
-            raise _HopError("no host in URL")
+            raise _HopError(message("fetch_error.no_url_host"))
         if url.user is not None or url.password is not None:
-            raise _HopError("credentials in URLs are not allowed")
+            raise _HopError(message("fetch_error.credentials"))
         host = _normalize_host(url.raw_host)
         if self._allowed_hosts.allows(host, url.port):
             return
         if host in _METADATA_HOSTS:
-            raise _HopError(f"cloud metadata host {host}", refused=True)
+            raise _HopError(message("fetch_error.metadata_host", host=host), refused=True)
         literal = _ip_literal(host)
         if literal is not None:
             refusal = address_refusal(host)
             if refusal:
                 raise _HopError(refusal, refused=True)
         elif _numeric_looking(host):
-            raise _HopError(f"non-canonical numeric address {host}", refused=True)
+            raise _HopError(message("fetch_error.numeric_host", host=host), refused=True)
 
     async def _follow(
         self,
@@ -384,7 +423,9 @@ class SafeFetcher:
         try:
             current = URL(subject)
         except (ValueError, TypeError) as error:
-            raise FetchError(subject, f"invalid URL ({error})") from error
+            raise FetchError(
+                subject, message("fetch_error.invalid_url", detail=str(error))
+            ) from error
         visited: set[str] = set()
         redirects = 0
         while True:
@@ -399,8 +440,10 @@ class SafeFetcher:
                         if redirects > self._settings.fetch_max_redirects:
                             raise FetchError(
                                 subject,
-                                f"too many redirects (more than "
-                                f"{self._settings.fetch_max_redirects})",
+                                message(
+                                    "fetch_error.too_many_redirects",
+                                    limit=self._settings.fetch_max_redirects,
+                                ),
                             )
                         continue
                     return await self._finish(subject, current, response, etag, last_modified)
@@ -417,32 +460,36 @@ class SafeFetcher:
                     subject, message("fetch_error.no_host", host=current.host)
                 ) from error
             except aiohttp.ClientSSLError as error:
-                raise FetchError(subject, f"TLS error connecting to {current.host}") from error
+                raise FetchError(subject, message("fetch_error.tls", host=current.host)) from error
             except aiohttp.ClientConnectorError as error:
-                os_error = error.os_error
-                if os_error.errno:
-                    detail = os.strerror(os_error.errno).lower()
-                else:
-                    detail = (os_error.strerror or type(os_error).__name__).lower()
+                detail = _connection_detail(error.os_error)
                 raise FetchError(
                     subject, message("fetch_error.no_connection", host=current.host, detail=detail)
                 ) from error
             except aiohttp.ServerDisconnectedError as error:
                 raise FetchError(subject, message("fetch_error.disconnected")) from error
             except aiohttp.ClientPayloadError as error:
-                raise FetchError(subject, "incomplete or corrupt response body") from error
+                raise FetchError(subject, message("fetch_error.corrupt_body")) from error
             except aiohttp.InvalidURL as error:
-                raise FetchError(subject, f"invalid URL {error}") from error
+                raise FetchError(
+                    subject, message("fetch_error.invalid_url", detail=str(error))
+                ) from error
             except aiohttp.ClientError as error:
-                raise FetchError(subject, f"request failed ({type(error).__name__})") from error
+                raise FetchError(
+                    subject, message("fetch_error.request_failed", kind=type(error).__name__)
+                ) from error
 
     @staticmethod
     def _hop_reason(error: _HopError, url: URL, is_hop: bool) -> str:
         if not is_hop:
-            return f"refused: {error.detail}" if error.refused else error.detail
+            return (
+                message("fetch_error.refused", detail=error.detail)
+                if error.refused
+                else error.detail
+            )
         if error.refused:
-            return f"refused: redirect to {url} ({error.detail})"
-        return f"redirect to {url} ({error.detail})"
+            return message("fetch_error.refused_redirect", url=str(url), detail=error.detail)
+        return message("fetch_error.redirect", url=str(url), detail=error.detail)
 
     @staticmethod
     def _next_hop(
@@ -450,13 +497,17 @@ class SafeFetcher:
     ) -> URL:
         location = response.headers.get("Location")
         if not location:
-            raise FetchError(subject, f"{_status_text(response)} redirect without a Location")
+            raise FetchError(
+                subject, message("fetch_error.no_location", status=_status_text(response))
+            )
         try:
             target = current.join(URL(location.strip()))
         except ValueError as error:
-            raise FetchError(subject, f"invalid redirect Location {location!r}") from error
+            raise FetchError(
+                subject, message("fetch_error.bad_location", location=repr(location))
+            ) from error
         if str(target) in visited:
-            raise FetchError(subject, f"redirect loop at {target}")
+            raise FetchError(subject, message("fetch_error.redirect_loop", url=str(target)))
         return target
 
     async def _finish(

@@ -155,7 +155,7 @@ def fragment_text(fragment: str) -> str:
 def extract_html(html: str, url: str | None, subject: str, zone: ZoneInfo) -> ExtractedPage:
     """Extract the article of an HTML page; InputError naming `subject` when it holds no
     readable text or the parser fails on it."""
-    with input_failures(subject, "HTML"):
+    with input_failures(subject, "html"):
         return _extract_html(html, url, subject, zone)
 
 

@@ -252,7 +252,7 @@ class IngestService:
         """The post's analysis; a crash of the analyser on this text refuses the post (nothing is
         stored) with an InputError naming it, instead of escaping as a bug of the command."""
         assert self._analyzer is not None
-        with input_failures(post.source, "text for analysis"):
+        with input_failures(post.source, "analysis_text"):
             return self._analyzer.analyze_for_store(post)
 
     async def _duplicate_of(self, transaction: Transaction, post: Post) -> tuple[int, str] | None:
@@ -437,7 +437,7 @@ class IngestService:
     ) -> list[IngestResult]:
         """Fetch a page (or a feed) and store its posts. Raises FetchError/InputError."""
         if self._fetcher is None:
-            raise InputError(url, "fetching URLs is not available here")
+            raise InputError(url, message("ingest_error.no_fetching"))
         resource = await self._fetcher.fetch(url)
         if looks_like_feed(resource.content_type, resource.body):
             feed = await self.feed_posts(resource.body, url, guild_id, published)

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from digests.errors import InputError
+from digests.i18n import message
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ async def in_worker(subject: str, function: Callable[..., T], *args: object) -> 
     except BrokenProcessPool as error:
         logger.error("the parsing worker died on %s", subject)
         _discard(pool)
-        raise InputError(subject, "the parser crashed on this input") from error
+        raise InputError(subject, message("ingest_error.parser_crashed")) from error
     if refused is not None:
         raise InputError(*refused)
     return result  # type: ignore[return-value]

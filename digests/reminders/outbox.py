@@ -57,7 +57,13 @@ class DeliveryFailed(Exception):
 
 
 class DeliveryRefused(Exception):
-    """The destination refuses delivery (400/403/404): retrying will not help until fixed."""
+    """The destination refuses delivery (400/403/404): retrying will not help until fixed.
+    `reason` is kept as given: a catalog message is stored as one and shown to moderators in
+    their language (/digest status)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def delivery_nonce(guild_id: int, key: str, part: int = 0) -> str:
@@ -297,7 +303,7 @@ class OutboxSender:
         try:
             await self.transport.deliver(delivery)
         except DeliveryRefused as error:
-            await self._hold(delivery, str(error), now)
+            await self._hold(delivery, error.reason, now)
             report.held.extend(delivery.ids)
         except DeliveryFailed as error:
             if delivery.attempts >= self._settings.outbox_max_attempts:
@@ -340,10 +346,14 @@ class OutboxSender:
             report.sent.extend(delivery.ids)
 
     async def _hold(self, delivery: Delivery, reason: str, now: datetime) -> None:
-        await self._store.outbox.retry_later(delivery.ids, now + HOLD, reason, worker=self.worker)
+        # The outbox keeps the English text (for operators); the guild's settings keep the
+        # message itself, shown to moderators in their language.
+        await self._store.outbox.retry_later(
+            delivery.ids, now + HOLD, str(reason), worker=self.worker
+        )
         if delivery.destination == "channel" and delivery.destination_id is not None:
             await self._store.outbox.hold_destination(
-                delivery.guild_id, delivery.destination_id, now + HOLD, reason
+                delivery.guild_id, delivery.destination_id, now + HOLD, str(reason)
             )
         guild = await self._store.guilds.get(delivery.guild_id)
         if delivery.kind == "digest":

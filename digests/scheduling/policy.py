@@ -51,7 +51,9 @@ def trigger(cron: str, zone: ZoneInfo) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(cron, timezone=zone)
     except ValueError as error:
-        raise InputError("schedule", f"{cron!r} is not a valid cron schedule: {error}") from error
+        raise InputError(
+            "schedule", message("schedule.bad_cron", value=repr(cron), detail=str(error))
+        ) from error
 
 
 def next_fire(cron: str, zone: ZoneInfo, after: datetime) -> datetime | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from digests.clock import from_timestamp, to_timestamp
+from digests.i18n import from_stored, to_stored
 from digests.store.database import Database, Transaction
 
 _COLUMNS = (
@@ -65,9 +66,9 @@ def _row(row: sqlite3.Row) -> FeedRecord:
         next_poll_at=from_timestamp(row["next_poll_ts"]),
         failure_count=row["failure_count"],
         first_failure_at=_optional_time(row["first_failure_ts"]),
-        last_error=row["last_error"],
+        last_error=from_stored(row["last_error"]),
         disabled_at=_optional_time(row["disabled_ts"]),
-        disabled_reason=row["disabled_reason"],
+        disabled_reason=from_stored(row["disabled_reason"]),
     )
 
 
@@ -224,10 +225,10 @@ class FeedRepository:
                 to_timestamp(now),
                 to_timestamp(next_poll),
                 to_timestamp(now),
-                error,
-                disable_reason,
+                to_stored(error),
+                to_stored(disable_reason),
                 to_timestamp(now),
-                disable_reason,
+                to_stored(disable_reason),
                 feed_id,
             ),
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from digests.clock import from_timestamp, to_timestamp
+from digests.i18n import from_stored, to_stored
 from digests.store.database import Database
 
 _COLUMNS = (
@@ -63,14 +64,22 @@ def _row(row: sqlite3.Row) -> GuildSettings:
         digest_cron=row["digest_cron"],
         digest_days=row["digest_days"],
         digest_enabled=bool(row["digest_enabled"]),
-        digest_paused_reason=row["digest_paused_reason"],
-        reminders_paused_reason=row["reminders_paused_reason"],
+        digest_paused_reason=from_stored(row["digest_paused_reason"]),
+        reminders_paused_reason=from_stored(row["reminders_paused_reason"]),
         followup_days=json.loads(row["followup_days_json"]) if row["followup_days_json"] else None,
         digest_since=from_timestamp(row["digest_since_ts"])
         if row["digest_since_ts"] is not None
         else None,
         reminder_grouping=row["reminder_grouping"],
     )
+
+
+_REASON_COLUMNS = frozenset({"digest_paused_reason", "reminders_paused_reason"})
+
+
+def _stored(column: str, value: object) -> object:
+    """A setting as its column keeps it: reasons as catalog messages (see digests.i18n)."""
+    return to_stored(value) if column in _REASON_COLUMNS and isinstance(value, str) else value
 
 
 class GuildRepository:
@@ -98,7 +107,11 @@ class GuildRepository:
             f"INSERT INTO guild_settings (guild_id, {', '.join(columns)}, updated_ts)"
             f" VALUES (?, {placeholders}, ?) ON CONFLICT (guild_id) DO UPDATE SET {assignments},"
             " updated_ts = excluded.updated_ts",
-            (guild_id, *values.values(), to_timestamp(now)),
+            (
+                guild_id,
+                *(_stored(column, value) for column, value in values.items()),
+                to_timestamp(now),
+            ),
         )
         return await self.get(guild_id)
 

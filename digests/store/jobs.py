@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digests.clock import from_timestamp, to_timestamp
+from digests.i18n import from_stored, to_stored
 from digests.store.database import Database
 
 # The guild id of jobs that serve every server at once (the reminder sweep, deliveries).
@@ -36,7 +37,7 @@ def _row(row: sqlite3.Row) -> JobFailure:
         first_failure_at=from_timestamp(row["first_failure_ts"]),
         last_failure_at=from_timestamp(row["last_failure_ts"]),
         retry_at=from_timestamp(row["retry_ts"]),
-        last_error=row["last_error"],
+        last_error=from_stored(row["last_error"]) or "",
     )
 
 
@@ -71,7 +72,7 @@ class JobFailureRepository:
                     to_timestamp(now),
                     to_timestamp(now),
                     to_timestamp(retry),
-                    error[:_ERROR_MAX_CHARS],
+                    to_stored(error, _ERROR_MAX_CHARS),
                 ),
             )
         failure = await self.get(guild_id, job)

@@ -18,6 +18,7 @@ from bot.console import Console, decode_line, quiet_libraries
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
+from tests.commands.test_korean_replies import english_sentences, untranslated
 from tests.conftest import REPO, make_settings
 from tests.reminders.recording import RecordingTransport
 
@@ -425,3 +426,33 @@ def test_a_console_session_prints_no_scheduler_chatter(tmp_path: Path) -> None:
     out = run_console(tmp_path, ["/tick", "/quit"], log_level="INFO", with_log=True)
     assert "(nothing due)" in out
     assert "apscheduler" not in out.lower() and "Added job" not in out
+
+
+async def test_a_korean_console_session_reads_korean(console: Console) -> None:
+    """After `/as language:ko` the console's own words, replies and errors are Korean."""
+    lines = [
+        "/as language:ko",
+        "/help",
+        "/frobnicate",
+        "/predictions show",
+        "/predictions show id:abc",
+        "/as mod:maybe",
+        "/predictions show id:999",
+        "/tick",
+        "/time +1d",
+        "/ingest url url:http://10.0.0.1/",
+    ]
+    out = "\n".join([await said(console, line) for line in lines])
+    assert "사용자 1(으)로 실행 중 (관리자: 예)" in out
+    assert "명령 (Discord 봇과 같습니다):" in out
+    assert "오류: 알 수 없는 명령 /frobnicate" in out
+    assert "(기한이 된 일 없음)" in out
+    assert "현재 시각: 2025-12-16T09:00:00+00:00" in out
+    assert "오류: id: 'abc'은(는) 숫자가 아닙니다" in out
+    # The help's command syntax stays as typed; everything else is Korean.
+    prose = "\n".join(line for line in out.splitlines() if not line.startswith("  /"))
+    assert english_sentences(prose) == [], prose
+    assert untranslated(prose) == [], prose
+    refused = await said(console, "/as language:fr")
+    assert refused == "오류: language: 'fr'은(는) 다음 중 하나가 아닙니다: en, ko"
+    assert await said(console, "/as language:en") == "acting as user 1 (moderator: True)"

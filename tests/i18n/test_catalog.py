@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from digests.i18n import LANGUAGES, Catalog, catalog, language_for, messages, placeholders
+from digests.i18n import (
+    LANGUAGES,
+    Catalog,
+    catalog,
+    from_stored,
+    in_language,
+    language_for,
+    message,
+    messages,
+    placeholders,
+    to_stored,
+)
 
 
 def test_every_key_exists_in_every_language() -> None:
@@ -80,3 +91,51 @@ def test_unknown_language_reads_english_and_unknown_key_is_a_bug() -> None:
 def test_catalog_is_loaded_once() -> None:
     assert catalog("ko") is catalog("ko")
     assert isinstance(catalog("ko"), Catalog)
+
+
+def test_a_stored_message_comes_back_in_each_language() -> None:
+    reason = message(
+        "feed_error.disabled_after",
+        hours=48,
+        error=message(
+            "error.input", subject="http://x", reason=message("fetch_error.tls", host="x")
+        ),
+    )
+    stored = to_stored(reason)
+    assert stored is not None and stored.startswith("i18n:") and "TLS error" in stored
+    revived = from_stored(stored)
+    assert (
+        revived
+        == reason
+        == "disabled after failing for 48 hours: http://x: TLS error connecting to x"
+    )
+    assert (
+        in_language(revived, "ko")
+        == "48시간 동안 실패해 중지되었습니다: http://x: x에 연결하는 중 TLS 오류가 났습니다"
+    )
+
+
+def test_a_list_of_messages_is_written_and_stored_as_one() -> None:
+    missing = message(
+        "error.cannot_post",
+        channel="#c",
+        permissions=[message("permission.send_messages"), message("permission.embed_links")],
+    )
+    assert "Send Messages, Embed Links" in missing
+    assert "메시지 보내기, 링크 첨부" in missing.in_language("ko")
+    assert in_language(from_stored(to_stored(missing)), "ko") == missing.in_language("ko")
+
+
+def test_plain_and_old_stored_text_reads_as_it_is() -> None:
+    assert to_stored("gave up") == "gave up" and from_stored("gave up") == "gave up"
+    assert to_stored(None) is None and from_stored(None) is None
+    assert to_stored("x" * 10, limit=4) == "xxxx"
+    # A key the catalog has dropped since: the English text kept with it.
+    gone = 'i18n:{"key":"no.such.key","values":{},"text":"the old words"}'
+    assert from_stored(gone) == "the old words"
+    assert from_stored("i18n:not json") == "i18n:not json"
+
+
+def test_a_message_too_long_to_store_whole_keeps_its_english_text() -> None:
+    long = message("fetch_error.redirect_loop", url="http://x/" + "a" * 50)
+    assert to_stored(long, limit=40) == str(long)[:40]
