@@ -840,7 +840,7 @@ def extract_forecasts(
     line_numbers = sorted(lines)
     next_line = dict(itertools.pairwise(line_numbers))
     count = max(1, len(sentences))
-    context = _Reading(report_day=_report_day(sentences, anchor))
+    context = _Reading(report_day=_report_day(sentences, anchor, title))
     week = _week_frame(sentences, anchor)
     if week is not None:
         context.week_frame, context.week_frame_sentence = week
@@ -1286,7 +1286,9 @@ _CAPTION = re.compile(
 )
 _BYLINE = re.compile(
     r"^\s*(?:by|written\s+by|posted\s+by)\s+[A-Z]|[가-힣]{2,4}\s*(?:기자|특파원|에디터)\s*(?:[=/·|]|\S+@|$)"
-    r"|^\s*\S+@\S+\.\w+\s*$",
+    r"|^\s*\S+@\S+\.\w+\s*$"
+    # "UPDATED. 2021-04-20 12:42 (화)", "입력 2025.03.04 10:21": the page's own timestamps
+    r"|^\s*(?:updated?|posted|published|입력|수정|등록|승인|기사\s*입력)\s*[.:：]?\s*\d{2,4}[-./년]\s*\d",
     re.IGNORECASE,
 )
 
@@ -1524,15 +1526,16 @@ _PREVIEW_ESTIMATE = re.compile(
 _FIGURE_ANY = re.compile(r"\d")  # a preview is written within weeks of the report it previews
 
 
-def _report_day(sentences: Sequence[Sentence], anchor: date) -> date | None:
+def _report_day(sentences: Sequence[Sentence], anchor: date, title: str = "") -> date | None:
     """The one upcoming day a post says results are reported on, when it names exactly one
     (days close together, as in "28일(현지시간) … 한국시간 29일", count as one); a weekly calendar
     that names many report days has none."""
     days: set[date] = set()
-    for sentence in sentences:
-        if not _REPORT_EVENT.search(sentence.text):
+    # The headline counts too: "Deere is set to report Q2 results tomorrow morning".
+    for text in [title, *(sentence.text for sentence in sentences)]:
+        if not _REPORT_EVENT.search(text):
             continue
-        for expression in find_time_expressions(sentence.text, anchor, prefer="future"):
+        for expression in find_time_expressions(text, anchor, prefer="future"):
             if (
                 expression.granularity == "day"
                 and expression.due_end == expression.due_start
