@@ -26,6 +26,10 @@ _SPEECH_AFTER = re.compile(
 _SAID_AFTER = re.compile(
     r"^\s*(?:이?라고|고\s|고$|이?라며|며|이?라면서|면서)|^\s*,?\s*(?:said|says|told|added)\b", re.I
 )
+# "…”라고 했다": a quotative ending and then a verb of saying (not of naming: 불렀다, 표현했다).
+_QUOTED_THEN_SAID = re.compile(
+    r"^\s*이?라고\s*(?:[가-힣]+\s+)?(?:말했|했다|밝혔|강조했|설명했|덧붙였|답했|전했|말한|언급했)"
+)
 _SPEECH_VERBS = re.compile(
     r"(말했|말한|설명했|설명한|강조했|강조한|밝혔|밝힌|전했|덧붙였|주장했|지적했|언급했|진단했|내다봤|예상했|"
     r"전망했|평가했|강조|말|했다|한다|제언했|단언했|경고했|말했다|답했|물었|선언했|약속했|자신했|했다고)"
@@ -92,8 +96,28 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
                     taken[index] = True
             position = end + 1
     _ascii_single_quotes(line, spans, taken)
+    _unclosed_quote(line, spans, taken)
     spans.sort()
     return spans
+
+
+_OPENING_ONLY = ("“", "「", "『")
+
+
+def _unclosed_quote(line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]) -> None:
+    """A typographic opening mark that is never closed runs to the end of the line: archive
+    pages and feeds cut a post mid-quotation ("김 연구원은 “블랙웰 출하가 … 가팔라질 것”이"
+    cut before its close). Only marks that can only open count, and only the last one."""
+    start = max(line.rfind(mark) for mark in _OPENING_ONLY)
+    if start < 0 or taken[start]:
+        return
+    if any(line.find(closing, start + 1) >= 0 for _, closing in _PAIRS[:3]):
+        return
+    if len(line) - start - 1 < 2 * _MIN_QUOTE_CHARS:
+        return
+    spans.append((start, len(line), start + 1, len(line)))
+    for index in range(start, len(line)):
+        taken[index] = True
 
 
 _ASCII_QUOTE_SAID = re.compile(r"^(?:이?라고|고\s|이?라며|며\s|이?라면서)")
@@ -132,8 +156,15 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     words = inner.split()
     sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
     if len(inner) < _MIN_QUOTE_CHARS:
-        # Short, but said: "“혁신을 계속하겠다”고 설명했다".
-        return sentence_like and len(inner) >= 6 and bool(_SAID_AFTER.match(after))
+        # Short, but said: "“혁신을 계속하겠다”고 설명했다", "“재미로 참고할 데이터”라고 했다".
+        if sentence_like and len(inner) >= 6 and _SAID_AFTER.match(after):
+            return True
+        return (
+            not single_quotes
+            and len(words) >= 2
+            and len(inner) >= 8
+            and bool(_QUOTED_THEN_SAID.match(after))
+        )
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
         return False
@@ -142,7 +173,9 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     return attributed or sentence_like or len(words) >= 5
 
 
-_FOREIGN_SYLLABLES = set("스즈츠드트크프브르그치쉬슈엘렌널런린릭딘던티샘팀톰잭존짐빌밥")
+_FOREIGN_SYLLABLES = set(
+    "스즈츠드트크프브르그치쉬슈엘렌널런릭딘던티샘팀톰잭존짐빌밥"
+)  # not 린: 태린, 하린
 
 
 def looks_korean_name(word: str, common_nouns: frozenset[str] = frozenset()) -> bool:
@@ -379,6 +412,7 @@ class _Subject:
     pronoun: bool
     person_like: bool  # names someone or something that can speak (a person or an organisation)
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
+    report: bool = False  # "보고서는": the report of the source quoted last
 
 
 _PHRASE_TAGS = {
@@ -404,6 +438,38 @@ _PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\
 _BREAK_TAGS = {"EC", "ETM", "EF", "JKO", "JKB", "JKC", "JC", "JX", "JKS"}
 
 
+_FINAL_JAMO = re.compile("^[\u11a8-\u11ff]$")
+
+
+def _inside_a_name(token: Token, text: str) -> bool:
+    """Kiwi reads some names as a word and a particle ("김태린" → 김태리 + ᆫ): such a lone final
+    consonant inside a word that looks like a full name ends nothing."""
+    if token.tag != "JX" or not _FINAL_JAMO.match(token.form):
+        return False
+    start = end = min(token.start, len(text) - 1)
+    while start > 0 and _HANGUL_WORD.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _HANGUL_WORD.match(text[end]):
+        end += 1
+    return looks_korean_name(text[start:end])
+
+
+_REPORT_NOUNS = {"보고서", "리포트", "보고서에서", "리포트에서", "자료", "노트"}
+_REPORT_DETERMINERS = {
+    "또",
+    "또한",
+    "이",
+    "이번",
+    "해당",
+    "동",
+    "같은",
+    "그",
+    "다만",
+    "특히",
+    "아울러",
+}
+
+
 def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """Subject phrases (X는 / X가) in token order, with whether they name a person.
 
@@ -426,6 +492,8 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             boundary = max(boundary, match.end())
         for previous in tokens[:index]:
             if previous.start < boundary or previous.tag not in _BREAK_TAGS:
+                continue
+            if _inside_a_name(previous, text):
                 continue
             next_char = text[previous.end : previous.end + 1]
             if next_char.isspace() and previous.end < token.start:
@@ -455,6 +523,17 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         person = name is not None and (
             bool(forms & _TITLES) or " " in name or looks_korean_name(name, common)
         )
+        words = phrase.split()
+        if words[-1] in _REPORT_NOUNS:
+            # "번스타인 보고서는" names its author; "또 보고서는" is the report quoted before.
+            author = [word for word in words[:-1] if word not in _REPORT_DETERMINERS]
+            name = person_name(" ".join(author), common) if author else None
+            found.append(
+                _Subject(
+                    start, token.start, phrase, name, False, name is not None, False, not author
+                )
+            )
+            continue
         found.append(
             _Subject(
                 start, token.start, phrase, name, pronoun, person_like and name is not None, person
@@ -742,6 +821,10 @@ def _attributed(quote: Quote) -> bool:
     return bool(quote.speaker) and not is_anaphor(quote.speaker)
 
 
+# Case particles that end a two-syllable noun, not a given name ("300억달러 이상의 매출").
+_CASE_SYLLABLES = set("의을를에로")
+
+
 class _KoreanFullNames:
     """Korean full names of a post by surname, found once per surname, so that expanding each
     short form ("손 의장") costs a binary search instead of a pass over the text."""
@@ -760,7 +843,7 @@ class _KoreanFullNames:
                 rf"(?<![\uac00-\ud7a3])({re.escape(surname)}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
                 self._text,
             ):
-                if looks_korean_name(match.group(1)):
+                if looks_korean_name(match.group(1)) and match.group(1)[-1] not in _CASE_SYLLABLES:
                     found[0].append(match.start())
                     found[1].append(match.group(1))
                     found[2].append(
@@ -782,9 +865,15 @@ class _KoreanFullNames:
         count = bisect.bisect_left(titled[0], before)
         if count:
             return titled[1][count - 1]
-        starts, names, _ = self._found(surname)
+        # Else a name written as one: a subject, glossed, or with some title ("이라고 설명했다",
+        # "이상의 매출" are words that merely look like names).
+        starts, names, following = self._found(surname)
         count = bisect.bisect_left(starts, before)
-        return names[count - 1] if count else None
+        for index in range(count - 1, -1, -1):
+            after = following[index]
+            if re.match(r"^(?:은|는|이|가|\()", after) or set(after.split()[:3]) & _TITLES:
+                return names[index]
+        return None
 
 
 def _expand_short_form(name: str | None, full_names: _KoreanFullNames, before: int) -> str | None:
@@ -949,9 +1038,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             span = next(((a, b) for a, b in attribution if a <= open_at < b), (0, len(line)))
             span_start, span_end = line_start + span[0], line_start + span[1]
             inner = line[inner_start:inner_end]
-            before_subjects = [
-                s for s in subjects if span_start <= s.start and s.end <= absolute_open
-            ]
+            # A subject counts by where it ends: a bullet line's phrase may start on the mark.
+            before_subjects = [s for s in subjects if span_start < s.end and s.end <= absolute_open]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
             dash = _DASH_AFTER.match(line[close_at:])
@@ -981,7 +1069,10 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
-                if named:
+                reports = [s for s in before_subjects if s.report]
+                if reports and not named and last_attributed is not None:
+                    speaker = last_attributed.speaker  # "또 보고서는 “…”고 설명했다"
+                elif named:
                     speaker = named[0].name
                 elif any(s.pronoun for s in before_subjects) and people:
                     speaker = (last_person or people[-1]).name
