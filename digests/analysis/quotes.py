@@ -588,7 +588,8 @@ _AS_PUT_IT = re.compile(
 _EN_VERBS = (
     r"(?:said|says|added|adds|noted|notes|wrote|writes|explained|explains|told|tells|argued|argues|"
     r"warned|warns|stated|states|continued|cautioned|insisted|remarked|concluded|observed|"
-    r"commented|emphasized|stressed|acknowledged|admitted|claimed|predicted|posted|tweeted)"
+    r"commented|emphasized|stressed|acknowledged|admitted|claimed|predicted|posted|tweeted|"
+    r"asked|asks|say)"
 )
 _EN_ROLES = (
     r"(?:analysts?|economists?|strategists?|executives?|officials?|spokesperson|spokesman|"
@@ -648,6 +649,8 @@ def _sentence_subject(before: str) -> str | None:
         return pronoun.group(1)
     named = re.match(
         r"^((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:also\s+)?[a-z]+(?:ed|s)\b", sentence
+    ) or re.match(  # "Jennifer Okafor, chief economist at Brightline, put it well: “…”"
+        r"^((?:[A-Z][a-z]+\s){1,2}[A-Z][a-z]+),[^,\"“”]{2,90},\s+[a-z]+\b", sentence
     )
     if named and named.group(1).split()[0] not in _EN_SENTENCE_OPENERS:
         return named.group(1)
@@ -662,6 +665,8 @@ _EN_SENTENCE_OPENERS = {
 
 
 def _english_speaker(after: str, before: str) -> str | None:
+    # "CEO Daniel Seo(서다니엘) said": a gloss of the name is not part of the sentence.
+    after, before = _PARENTHETICAL.sub("", after), _PARENTHETICAL.sub("", before)
     dash = _DASH_ATTRIBUTION.match(after)
     if dash:
         return _clean_english_name(dash.group(1))  # "…" — Priya Raman, CFO
@@ -692,7 +697,13 @@ def _english_speaker(after: str, before: str) -> str | None:
         match = re.match(pattern, text)
         if match:
             return _clean_english_name(match.group(1))
-    match = re.search(rf"{name}{apposition},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
+    # "Raman said customers were “…”", "Ruth Calloway used to say, “…”": up to two words
+    # between the name and its verb, and a clause of lower-case words before the quotation.
+    match = re.search(
+        rf"{name}{apposition},?\s+(?:(?!(?:he|she|they|we|it)\b)[a-z]+\s+){{0,2}}{verbs}"
+        r"(?:\s+[a-z]+){0,6}[,:]?\s*$",
+        before,
+    )
     if match:
         return _clean_english_name(match.group(1))
     according = _EN_ACCORDING_BEFORE.search(before)
@@ -1062,7 +1073,7 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 and not re.search(r"[\uac00-\ud7a3]", inner)
             ):
                 speaker = _english_speaker(
-                    line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
+                    line[close_at : close_at + 60], line[max(0, open_at - 200) : open_at]
                 )
             if is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
                 english_people = english_people or _EnglishPeople(text)

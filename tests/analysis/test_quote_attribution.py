@@ -265,3 +265,47 @@ def test_the_report_quoted_again_is_its_source() -> None:
         "또 보고서는 “과거에는 반감기 직후 가격 폭락이 발생했지만, 현재 사이클은 조정에 그쳤다”고 설명했다."
     )
     assert speakers(text) == ["번스타인", "번스타인"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A clause between the verb and the quotation, and a second quotation in the sentence.
+        (
+            'CFO Tom Adeyemi said gross margin "should be roughly flat sequentially in FQ3" and '
+            'that the company expects to "return to double-digit free cash flow growth in 2027."',
+            ["Tom Adeyemi", "Tom Adeyemi"],
+        ),
+        (
+            'My old boss Ruth Calloway used to say, "Forecasts tell you more about the forecaster '
+            'than about the future."',
+            ["Ruth Calloway"],
+        ),
+        (
+            "In a 1995 interview with investor Philip Carret, Louis Rukeyser asked him, "
+            "\"What's the single most important thing you've learned about investing?\"",
+            ["Louis Rukeyser"],
+        ),
+        # A long apposition and a colon before the quotation.
+        (
+            "A crack in the labor market. Jennifer Okafor, chief economist at Brightline Capital, "
+            'put it well when we spoke on Thursday: "Layoffs are the one thing the Fed cannot '
+            'look through."',
+            ["Jennifer Okafor"],
+        ),
+        # A name glossed in another script.
+        (
+            '"We expect the Georgia line to reach full utilization by Q2 2026," CEO Daniel '
+            "Seo(서다니엘) said on the call.",
+            ["Daniel Seo"],
+        ),
+        # A pronoun after a date is the person before, not the month.
+        (
+            "When I asked Maren Sloane of Pike Street Capital about it back in September, she "
+            'said, "capex does not get cut until the CFO gets scared."',
+            ["Maren Sloane"],
+        ),
+    ],
+)
+def test_english_speakers_before_the_quotation(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
