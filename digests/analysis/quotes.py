@@ -799,6 +799,12 @@ class _EnglishPeople:
             best = max(best, (start, surname))
             self._latest_surname.append(best)
 
+    def full_name(self, surname: str, before: int) -> str | None:
+        """ "Peterson" → "Timothy Peterson": the latest full name with this surname before."""
+        starts, names = self._full_names.get(surname, ([], []))
+        count = bisect.bisect_left(starts, before)
+        return names[count - 1] if count else None
+
     def last_before(
         self, before: int, last_attributed: Quote | None, window: int | None = None
     ) -> str | None:
@@ -997,10 +1003,42 @@ _FOLLOW_ON = re.compile(
 )
 
 
+# "In my view patience is the most important factor. - John Lee (UK private investor)": a saying
+# without quotation marks, signed after a dash on its own line or bullet.
+_SIGNED_LINE = re.compile(
+    r"^[ \t]*(?:[•▪◦·*-][ \t]+)?(?P<body>[^\n\"“”‘’]{20,}?[.!?…])[ \t]+[—–-]{1,2}[ \t]+"
+    r"(?P<who>[^\n\"“”‘’—–]{2,60}?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _signed_lines(text: str) -> list[Quote]:
+    """Sayings signed with a dash and a name, written without quotation marks."""
+    found = []
+    for match in _SIGNED_LINE.finditer(text):
+        body, who = match.group("body").strip(), match.group("who")
+        signed = _EN_SIGNATURE.match(who)
+        name = signed.group(1).strip() if signed else None
+        if name is None and looks_korean_name(_PARENTHETICAL.sub("", who).strip()):
+            name = _PARENTHETICAL.sub("", who).strip()
+        if name is None or len(body.split()) < 4 or name.split()[0] in _EN_SENTENCE_OPENERS:
+            continue
+        found.append(Quote(body, name, match.group().strip(), match.start("body"), match.end()))
+    return found
+
+
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
-    """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
+    """Quotes with speakers from a post's text and its sentences (for Kiwi tokens), and sayings
+    signed after a dash without quotation marks."""
+    signed = _signed_lines(text)
     if not _ANY_QUOTE_MARK.search(text):
-        return []
+        return signed
+    marked = _marked_quotes(text, sentences)
+    return sorted(marked + signed, key=lambda quote: quote.start)
+
+
+def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+    """Quotations in quotation marks, with their speakers."""
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
         lines.setdefault(sentence.line, []).append(sentence)
@@ -1075,7 +1113,12 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 speaker = _english_speaker(
                     line[close_at : close_at + 60], line[max(0, open_at - 200) : open_at]
                 )
-            if is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
+            if speaker in {"they", "They"}:
+                # A group or a company, not the last person named: only the speaker quoted
+                # just before can be "they".
+                near = last_attributed is not None and absolute_open - last_attributed.end < 400
+                speaker = last_attributed.speaker if near and last_attributed else None
+            elif is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
@@ -1123,6 +1166,10 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed, window=400)
             speaker = _expand_short_form(speaker, full_names, absolute_open)
+            if speaker and re.fullmatch(r"[A-Z][a-z]+", speaker):
+                # "Peterson said": the full name written earlier in the post.
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.full_name(speaker, absolute_open) or speaker
             if speaker and _KO_DEFINITE_ROLE.match(speaker):
                 # "해당 연구원은 …. 그는 “…”": the research house the post named before.
                 speaker = _last_named_firm(text[:absolute_open]) or speaker

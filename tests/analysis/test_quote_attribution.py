@@ -309,3 +309,36 @@ def test_the_report_quoted_again_is_its_source() -> None:
 )
 def test_english_speakers_before_the_quotation(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
+
+
+def test_sayings_signed_after_a_dash_without_quotation_marks() -> None:
+    text = (
+        "In my view patience is the most important factor and most people fall down. "
+        "- John Lee (successful UK private investor)\n"
+        "Some of history's greatest minds have held up patience as a key ingredient.\n"
+        "  • When we own outstanding businesses, our favorite holding period is forever. "
+        "- Warren Buffett\n"
+        "Revenue for the quarter is due on July 30 - see the calendar below\n"
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text[:10], quote.speaker) for quote in quotes] == [
+        ("In my view", "John Lee"),
+        ("When we ow", "Warren Buffett"),
+    ]
+
+
+def test_they_is_a_group_not_the_last_person_named() -> None:
+    text = (
+        "Order Subscribe Sign in\n\n"
+        'The Veridian miss stings. In January they told investors the sedan would ship "by the '
+        'summer of this year, as planned."'
+    )
+    assert speakers(text) == [None]
+
+
+def test_a_surname_alone_becomes_the_full_name_written_before() -> None:
+    text = (
+        "Bitcoin will finish the year higher, according to economist Timothy Peterson.\n"
+        '"The median gain is over 50% in those years," Peterson said on X.'
+    )
+    assert speakers(text) == ["Timothy Peterson"]
