@@ -222,6 +222,10 @@ _ORG_SUFFIXES = (
     "솔루션", "연구소", "硏", "금융", "보험", "카드", "화학", "중공업", "조선", "건설", "통신", "모건",
     "삭스", "뱅크", "파트너스", "위원회", "협회", "재단", "부", "청", "처",
 )  # fmt: skip
+_TIME_WORD = re.compile(
+    r"^(?:이달|올해|내년|작년|지난해|금년|이번|다음|지난|매년|연말|연초|월말|말|초|중순|상반기|하반기|"
+    r"\d+(?:분기|월|일|년|주)|[1-4]Q|(?:이번|다음|지난)?주)$"
+)
 _DATE_WORD = re.compile(r"^(?:\d{1,2}일|지난|이날|오늘|전날|최근|당시)$")
 
 
@@ -310,13 +314,15 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
     "호크 탄", "트럼프 미국 대통령" → "트럼프"), a surname with its title ("손 의장", expanded later to
     the full name), an organisation ("JP모건"), or an unnamed speaker as written ("한 애널리스트");
     never a one-syllable fragment."""
+    if all(_TIME_WORD.match(word) for word in phrase.split()):
+        return None  # "이달 말은", "내년 상반기가": a time, never a speaker
     glossed = _GLOSSED_NAME.search(phrase)
     if glossed:
         return glossed.group(1)  # "토마스 쿠리안(Thomas Kurian)": a name with its spelling
     phrase = _PARENTHETICAL.sub(" ", phrase)
     words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
     words = [word for word in words if word]
-    while words and _DATE_WORD.match(words[0]) and len(words) > 1:
+    while words and (_DATE_WORD.match(words[0]) or _TIME_WORD.match(words[0])) and len(words) > 1:
         words = words[1:]  # "7일 로이터는": the date is not the speaker
     while words and words[0].endswith("의") and len(words) > 1:
         words = words[1:]
@@ -1152,8 +1158,9 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     ):
                         # A paragraph opening "이어 “…”" continues the last paragraph's quote.
                         speaker = carried
-                    elif not line[:open_at].strip() and people:
-                        # A quotation standing on its own line: the person the text is about.
+                    elif not line[:open_at].strip() and people and people[-1].person:
+                        # A quotation standing on its own line: the person the text is about
+                        # (a person: "HBM는 …" before an analyst's note is a product).
                         speaker = people[-1].name
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])

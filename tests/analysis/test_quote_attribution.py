@@ -342,3 +342,12 @@ def test_a_surname_alone_becomes_the_full_name_written_before() -> None:
         '"The median gain is over 50% in those years," Peterson said on X.'
     )
     assert speakers(text) == ["Timothy Peterson"]
+
+
+def test_a_time_or_a_product_is_never_the_speaker_of_a_quotation_on_its_own_line() -> None:
+    assert speakers(
+        '이달 말 엔비디아 실적이 분수령이 될 거거든요\n"그래서 지금 사도 되나요 아니면 기다려야 되나요"'
+    ) == [None]
+    assert speakers(
+        'HBM는 공급이 부족하다.\n\n"We think CoWoS supply stays tight through 1H26, and pricing holds."'
+    ) == [None]
