@@ -26,6 +26,10 @@ _SPEECH_AFTER = re.compile(
 _SAID_AFTER = re.compile(
     r"^\s*(?:이?라고|고\s|고$|이?라며|며|이?라면서|면서)|^\s*,?\s*(?:said|says|told|added)\b", re.I
 )
+# "…”라고 했다": a quotative ending and then a verb of saying (not of naming: 불렀다, 표현했다).
+_QUOTED_THEN_SAID = re.compile(
+    r"^\s*이?라고\s*(?:[가-힣]+\s+)?(?:말했|했다|밝혔|강조했|설명했|덧붙였|답했|전했|말한|언급했)"
+)
 _SPEECH_VERBS = re.compile(
     r"(말했|말한|설명했|설명한|강조했|강조한|밝혔|밝힌|전했|덧붙였|주장했|지적했|언급했|진단했|내다봤|예상했|"
     r"전망했|평가했|강조|말|했다|한다|제언했|단언했|경고했|말했다|답했|물었|선언했|약속했|자신했|했다고)"
@@ -92,8 +96,28 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
                     taken[index] = True
             position = end + 1
     _ascii_single_quotes(line, spans, taken)
+    _unclosed_quote(line, spans, taken)
     spans.sort()
     return spans
+
+
+_OPENING_ONLY = ("“", "「", "『")
+
+
+def _unclosed_quote(line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]) -> None:
+    """A typographic opening mark that is never closed runs to the end of the line: archive
+    pages and feeds cut a post mid-quotation ("김 연구원은 “블랙웰 출하가 … 가팔라질 것”이"
+    cut before its close). Only marks that can only open count, and only the last one."""
+    start = max(line.rfind(mark) for mark in _OPENING_ONLY)
+    if start < 0 or taken[start]:
+        return
+    if any(line.find(closing, start + 1) >= 0 for _, closing in _PAIRS[:3]):
+        return
+    if len(line) - start - 1 < 2 * _MIN_QUOTE_CHARS:
+        return
+    spans.append((start, len(line), start + 1, len(line)))
+    for index in range(start, len(line)):
+        taken[index] = True
 
 
 _ASCII_QUOTE_SAID = re.compile(r"^(?:이?라고|고\s|이?라며|며\s|이?라면서)")
@@ -132,8 +156,15 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     words = inner.split()
     sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
     if len(inner) < _MIN_QUOTE_CHARS:
-        # Short, but said: "“혁신을 계속하겠다”고 설명했다".
-        return sentence_like and len(inner) >= 6 and bool(_SAID_AFTER.match(after))
+        # Short, but said: "“혁신을 계속하겠다”고 설명했다", "“재미로 참고할 데이터”라고 했다".
+        if sentence_like and len(inner) >= 6 and _SAID_AFTER.match(after):
+            return True
+        return (
+            not single_quotes
+            and len(words) >= 2
+            and len(inner) >= 8
+            and bool(_QUOTED_THEN_SAID.match(after))
+        )
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
         return False
@@ -142,7 +173,9 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     return attributed or sentence_like or len(words) >= 5
 
 
-_FOREIGN_SYLLABLES = set("스즈츠드트크프브르그치쉬슈엘렌널런린릭딘던티샘팀톰잭존짐빌밥")
+_FOREIGN_SYLLABLES = set(
+    "스즈츠드트크프브르그치쉬슈엘렌널런릭딘던티샘팀톰잭존짐빌밥"
+)  # not 린: 태린, 하린
 
 
 def looks_korean_name(word: str, common_nouns: frozenset[str] = frozenset()) -> bool:
@@ -189,6 +222,10 @@ _ORG_SUFFIXES = (
     "솔루션", "연구소", "硏", "금융", "보험", "카드", "화학", "중공업", "조선", "건설", "통신", "모건",
     "삭스", "뱅크", "파트너스", "위원회", "협회", "재단", "부", "청", "처",
 )  # fmt: skip
+_TIME_WORD = re.compile(
+    r"^(?:이달|올해|내년|작년|지난해|금년|이번|다음|지난|매년|연말|연초|월말|말|초|중순|상반기|하반기|"
+    r"\d+(?:분기|월|일|년|주)|[1-4]Q|(?:이번|다음|지난)?주)$"
+)
 _DATE_WORD = re.compile(r"^(?:\d{1,2}일|지난|이날|오늘|전날|최근|당시)$")
 
 
@@ -277,13 +314,15 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
     "호크 탄", "트럼프 미국 대통령" → "트럼프"), a surname with its title ("손 의장", expanded later to
     the full name), an organisation ("JP모건"), or an unnamed speaker as written ("한 애널리스트");
     never a one-syllable fragment."""
+    if all(_TIME_WORD.match(word) for word in phrase.split()):
+        return None  # "이달 말은", "내년 상반기가": a time, never a speaker
     glossed = _GLOSSED_NAME.search(phrase)
     if glossed:
         return glossed.group(1)  # "토마스 쿠리안(Thomas Kurian)": a name with its spelling
     phrase = _PARENTHETICAL.sub(" ", phrase)
     words = [word.strip(",.·'\"“”‘’") for word in phrase.split()]
     words = [word for word in words if word]
-    while words and _DATE_WORD.match(words[0]) and len(words) > 1:
+    while words and (_DATE_WORD.match(words[0]) or _TIME_WORD.match(words[0])) and len(words) > 1:
         words = words[1:]  # "7일 로이터는": the date is not the speaker
     while words and words[0].endswith("의") and len(words) > 1:
         words = words[1:]
@@ -379,6 +418,7 @@ class _Subject:
     pronoun: bool
     person_like: bool  # names someone or something that can speak (a person or an organisation)
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
+    report: bool = False  # "보고서는": the report of the source quoted last
 
 
 _PHRASE_TAGS = {
@@ -404,6 +444,38 @@ _PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\
 _BREAK_TAGS = {"EC", "ETM", "EF", "JKO", "JKB", "JKC", "JC", "JX", "JKS"}
 
 
+_FINAL_JAMO = re.compile("^[\u11a8-\u11ff]$")
+
+
+def _inside_a_name(token: Token, text: str) -> bool:
+    """Kiwi reads some names as a word and a particle ("김태린" → 김태리 + ᆫ): such a lone final
+    consonant inside a word that looks like a full name ends nothing."""
+    if token.tag != "JX" or not _FINAL_JAMO.match(token.form):
+        return False
+    start = end = min(token.start, len(text) - 1)
+    while start > 0 and _HANGUL_WORD.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _HANGUL_WORD.match(text[end]):
+        end += 1
+    return looks_korean_name(text[start:end])
+
+
+_REPORT_NOUNS = {"보고서", "리포트", "보고서에서", "리포트에서", "자료", "노트"}
+_REPORT_DETERMINERS = {
+    "또",
+    "또한",
+    "이",
+    "이번",
+    "해당",
+    "동",
+    "같은",
+    "그",
+    "다만",
+    "특히",
+    "아울러",
+}
+
+
 def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """Subject phrases (X는 / X가) in token order, with whether they name a person.
 
@@ -426,6 +498,8 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             boundary = max(boundary, match.end())
         for previous in tokens[:index]:
             if previous.start < boundary or previous.tag not in _BREAK_TAGS:
+                continue
+            if _inside_a_name(previous, text):
                 continue
             next_char = text[previous.end : previous.end + 1]
             if next_char.isspace() and previous.end < token.start:
@@ -455,6 +529,17 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         person = name is not None and (
             bool(forms & _TITLES) or " " in name or looks_korean_name(name, common)
         )
+        words = phrase.split()
+        if words[-1] in _REPORT_NOUNS:
+            # "번스타인 보고서는" names its author; "또 보고서는" is the report quoted before.
+            author = [word for word in words[:-1] if word not in _REPORT_DETERMINERS]
+            name = person_name(" ".join(author), common) if author else None
+            found.append(
+                _Subject(
+                    start, token.start, phrase, name, False, name is not None, False, not author
+                )
+            )
+            continue
         found.append(
             _Subject(
                 start, token.start, phrase, name, pronoun, person_like and name is not None, person
@@ -509,7 +594,8 @@ _AS_PUT_IT = re.compile(
 _EN_VERBS = (
     r"(?:said|says|added|adds|noted|notes|wrote|writes|explained|explains|told|tells|argued|argues|"
     r"warned|warns|stated|states|continued|cautioned|insisted|remarked|concluded|observed|"
-    r"commented|emphasized|stressed|acknowledged|admitted|claimed|predicted|posted|tweeted)"
+    r"commented|emphasized|stressed|acknowledged|admitted|claimed|predicted|posted|tweeted|"
+    r"asked|asks|say)"
 )
 _EN_ROLES = (
     r"(?:analysts?|economists?|strategists?|executives?|officials?|spokesperson|spokesman|"
@@ -569,6 +655,8 @@ def _sentence_subject(before: str) -> str | None:
         return pronoun.group(1)
     named = re.match(
         r"^((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:also\s+)?[a-z]+(?:ed|s)\b", sentence
+    ) or re.match(  # "Jennifer Okafor, chief economist at Brightline, put it well: “…”"
+        r"^((?:[A-Z][a-z]+\s){1,2}[A-Z][a-z]+),[^,\"“”]{2,90},\s+[a-z]+\b", sentence
     )
     if named and named.group(1).split()[0] not in _EN_SENTENCE_OPENERS:
         return named.group(1)
@@ -583,6 +671,8 @@ _EN_SENTENCE_OPENERS = {
 
 
 def _english_speaker(after: str, before: str) -> str | None:
+    # "CEO Daniel Seo(서다니엘) said": a gloss of the name is not part of the sentence.
+    after, before = _PARENTHETICAL.sub("", after), _PARENTHETICAL.sub("", before)
     dash = _DASH_ATTRIBUTION.match(after)
     if dash:
         return _clean_english_name(dash.group(1))  # "…" — Priya Raman, CFO
@@ -613,7 +703,13 @@ def _english_speaker(after: str, before: str) -> str | None:
         match = re.match(pattern, text)
         if match:
             return _clean_english_name(match.group(1))
-    match = re.search(rf"{name}{apposition},?\s+{verbs}(?:\s+\w+)?[,:]?\s*$", before)
+    # "Raman said customers were “…”", "Ruth Calloway used to say, “…”": up to two words
+    # between the name and its verb, and a clause of lower-case words before the quotation.
+    match = re.search(
+        rf"{name}{apposition},?\s+(?:(?!(?:he|she|they|we|it)\b)[a-z]+\s+){{0,2}}{verbs}"
+        r"(?:\s+[a-z]+){0,6}[,:]?\s*$",
+        before,
+    )
     if match:
         return _clean_english_name(match.group(1))
     according = _EN_ACCORDING_BEFORE.search(before)
@@ -709,6 +805,12 @@ class _EnglishPeople:
             best = max(best, (start, surname))
             self._latest_surname.append(best)
 
+    def full_name(self, surname: str, before: int) -> str | None:
+        """ "Peterson" → "Timothy Peterson": the latest full name with this surname before."""
+        starts, names = self._full_names.get(surname, ([], []))
+        count = bisect.bisect_left(starts, before)
+        return names[count - 1] if count else None
+
     def last_before(
         self, before: int, last_attributed: Quote | None, window: int | None = None
     ) -> str | None:
@@ -742,6 +844,10 @@ def _attributed(quote: Quote) -> bool:
     return bool(quote.speaker) and not is_anaphor(quote.speaker)
 
 
+# Case particles that end a two-syllable noun, not a given name ("300억달러 이상의 매출").
+_CASE_SYLLABLES = set("의을를에로")
+
+
 class _KoreanFullNames:
     """Korean full names of a post by surname, found once per surname, so that expanding each
     short form ("손 의장") costs a binary search instead of a pass over the text."""
@@ -760,7 +866,7 @@ class _KoreanFullNames:
                 rf"(?<![\uac00-\ud7a3])({re.escape(surname)}[\uac00-\ud7a3]{{2}})(?=[\s(]|은|는|이|가|의)",
                 self._text,
             ):
-                if looks_korean_name(match.group(1)):
+                if looks_korean_name(match.group(1)) and match.group(1)[-1] not in _CASE_SYLLABLES:
                     found[0].append(match.start())
                     found[1].append(match.group(1))
                     found[2].append(
@@ -782,9 +888,15 @@ class _KoreanFullNames:
         count = bisect.bisect_left(titled[0], before)
         if count:
             return titled[1][count - 1]
-        starts, names, _ = self._found(surname)
+        # Else a name written as one: a subject, glossed, or with some title ("이라고 설명했다",
+        # "이상의 매출" are words that merely look like names).
+        starts, names, following = self._found(surname)
         count = bisect.bisect_left(starts, before)
-        return names[count - 1] if count else None
+        for index in range(count - 1, -1, -1):
+            after = following[index]
+            if re.match(r"^(?:은|는|이|가|\()", after) or set(after.split()[:3]) & _TITLES:
+                return names[index]
+        return None
 
 
 def _expand_short_form(name: str | None, full_names: _KoreanFullNames, before: int) -> str | None:
@@ -897,10 +1009,42 @@ _FOLLOW_ON = re.compile(
 )
 
 
+# "In my view patience is the most important factor. - John Lee (UK private investor)": a saying
+# without quotation marks, signed after a dash on its own line or bullet.
+_SIGNED_LINE = re.compile(
+    r"^[ \t]*(?:[•▪◦·*-][ \t]+)?(?P<body>[^\n\"“”‘’]{20,}?[.!?…])[ \t]+[—–-]{1,2}[ \t]+"
+    r"(?P<who>[^\n\"“”‘’—–]{2,60}?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _signed_lines(text: str) -> list[Quote]:
+    """Sayings signed with a dash and a name, written without quotation marks."""
+    found = []
+    for match in _SIGNED_LINE.finditer(text):
+        body, who = match.group("body").strip(), match.group("who")
+        signed = _EN_SIGNATURE.match(who)
+        name = signed.group(1).strip() if signed else None
+        if name is None and looks_korean_name(_PARENTHETICAL.sub("", who).strip()):
+            name = _PARENTHETICAL.sub("", who).strip()
+        if name is None or len(body.split()) < 4 or name.split()[0] in _EN_SENTENCE_OPENERS:
+            continue
+        found.append(Quote(body, name, match.group().strip(), match.start("body"), match.end()))
+    return found
+
+
 def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
-    """Quotes with speakers from a post's text and its sentences (for Kiwi tokens)."""
+    """Quotes with speakers from a post's text and its sentences (for Kiwi tokens), and sayings
+    signed after a dash without quotation marks."""
+    signed = _signed_lines(text)
     if not _ANY_QUOTE_MARK.search(text):
-        return []
+        return signed
+    marked = _marked_quotes(text, sentences)
+    return sorted(marked + signed, key=lambda quote: quote.start)
+
+
+def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+    """Quotations in quotation marks, with their speakers."""
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
         lines.setdefault(sentence.line, []).append(sentence)
@@ -949,9 +1093,8 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             span = next(((a, b) for a, b in attribution if a <= open_at < b), (0, len(line)))
             span_start, span_end = line_start + span[0], line_start + span[1]
             inner = line[inner_start:inner_end]
-            before_subjects = [
-                s for s in subjects if span_start <= s.start and s.end <= absolute_open
-            ]
+            # A subject counts by where it ends: a bullet line's phrase may start on the mark.
+            before_subjects = [s for s in subjects if span_start < s.end and s.end <= absolute_open]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
             dash = _DASH_AFTER.match(line[close_at:])
@@ -974,14 +1117,22 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 and not re.search(r"[\uac00-\ud7a3]", inner)
             ):
                 speaker = _english_speaker(
-                    line[close_at : close_at + 60], line[max(0, open_at - 80) : open_at]
+                    line[close_at : close_at + 60], line[max(0, open_at - 200) : open_at]
                 )
-            if is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
+            if speaker in {"they", "They"}:
+                # A group or a company, not the last person named: only the speaker quoted
+                # just before can be "they".
+                near = last_attributed is not None and absolute_open - last_attributed.end < 400
+                speaker = last_attributed.speaker if near and last_attributed else None
+            elif is_anaphor(speaker) and not _KO_DEFINITE_ROLE.match(speaker or ""):
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed)
             if speaker is None:
                 named = [s for s in before_subjects if s.person_like]
-                if named:
+                reports = [s for s in before_subjects if s.report]
+                if reports and not named and last_attributed is not None:
+                    speaker = last_attributed.speaker  # "또 보고서는 “…”고 설명했다"
+                elif named:
                     speaker = named[0].name
                 elif any(s.pronoun for s in before_subjects) and people:
                     speaker = (last_person or people[-1]).name
@@ -1007,8 +1158,9 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     ):
                         # A paragraph opening "이어 “…”" continues the last paragraph's quote.
                         speaker = carried
-                    elif not line[:open_at].strip() and people:
-                        # A quotation standing on its own line: the person the text is about.
+                    elif not line[:open_at].strip() and people and people[-1].person:
+                        # A quotation standing on its own line: the person the text is about
+                        # (a person: "HBM는 …" before an analyst's note is a product).
                         speaker = people[-1].name
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
@@ -1021,6 +1173,10 @@ def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed, window=400)
             speaker = _expand_short_form(speaker, full_names, absolute_open)
+            if speaker and re.fullmatch(r"[A-Z][a-z]+", speaker):
+                # "Peterson said": the full name written earlier in the post.
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.full_name(speaker, absolute_open) or speaker
             if speaker and _KO_DEFINITE_ROLE.match(speaker):
                 # "해당 연구원은 …. 그는 “…”": the research house the post named before.
                 speaker = _last_named_firm(text[:absolute_open]) or speaker

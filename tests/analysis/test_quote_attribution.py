@@ -223,3 +223,131 @@ def test_the_analyst_named_by_a_determiner_is_the_research_house_named_before() 
         '그는 "특히 마진이 중요한 관전 포인트"라고 설명했다.'
     )
     assert speakers(text) == ["유진투자증권"]
+
+
+def test_a_quotation_cut_off_at_the_end_of_the_line_is_still_a_quote() -> None:
+    text = (
+        "김태린 DS리서치 연구원은 “블랙웰 울트라(GB300) 출하가 3분기부터 본격화되면서 "
+        "하반기 데이터센터 매출 성장률이 다시 가팔라질\n이서연 2025.05.21 08:30 KST"
+    )
+    [quote] = extract_quotes(text, segment(text))
+    assert quote.text.startswith("블랙웰 울트라") and quote.speaker == "김태린"
+
+
+def test_a_short_phrase_said_with_a_verb_of_saying_is_speech_and_keeps_its_speaker() -> None:
+    text = (
+        "이은택 KB증권 연구원은 1일 보고서를 통해 이같이 밝혔다.\n"
+        "이 연구원은 하반기 강세 확률이 높았던 것은 “재미로 참고할 데이터”라고 했다. "
+        "그러면서도 “달러 약세가 계속된다면 상승장은 유지할 것이라고 생각한다”고 말했다."
+    )
+    assert speakers(text) == ["이은택", "이은택"]
+    # Naming a thing is not speech.
+    assert speakers("시장은 이를 ‘AI 거품’이라고 불렀다.") == []
+
+
+def test_a_bullet_mark_before_the_subject_does_not_hide_it() -> None:
+    text = '※ 파월 의장은 지난 7일 연설에서 "정책 조정을 서두를 필요가 없다"고 언급, 기대를 되돌림'
+    assert speakers(text) == ["파월"]
+
+
+def test_words_that_merely_look_like_names_do_not_expand_a_short_form() -> None:
+    text = (
+        "유진투자증권에 따르면 최소 300억달러 이상의 매출이 나와야 한다.\n"
+        "이 연구원은 “이번 실적은 서프라이즈 폭이 크지 않을 가능성이 높다”이라고 설명했다."
+    )
+    [speaker] = speakers(text)
+    assert speaker in {"이 연구원", "유진투자증권"}
+
+
+def test_the_report_quoted_again_is_its_source() -> None:
+    text = (
+        "더블록에 따르면 번스타인이 최근 보고서에서 “비트코인은 강세 사이클을 재개할 전망이다”고 예상했다.\n"
+        "또 보고서는 “과거에는 반감기 직후 가격 폭락이 발생했지만, 현재 사이클은 조정에 그쳤다”고 설명했다."
+    )
+    assert speakers(text) == ["번스타인", "번스타인"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A clause between the verb and the quotation, and a second quotation in the sentence.
+        (
+            'CFO Tom Adeyemi said gross margin "should be roughly flat sequentially in FQ3" and '
+            'that the company expects to "return to double-digit free cash flow growth in 2027."',
+            ["Tom Adeyemi", "Tom Adeyemi"],
+        ),
+        (
+            'My old boss Ruth Calloway used to say, "Forecasts tell you more about the forecaster '
+            'than about the future."',
+            ["Ruth Calloway"],
+        ),
+        (
+            "In a 1995 interview with investor Philip Carret, Louis Rukeyser asked him, "
+            "\"What's the single most important thing you've learned about investing?\"",
+            ["Louis Rukeyser"],
+        ),
+        # A long apposition and a colon before the quotation.
+        (
+            "A crack in the labor market. Jennifer Okafor, chief economist at Brightline Capital, "
+            'put it well when we spoke on Thursday: "Layoffs are the one thing the Fed cannot '
+            'look through."',
+            ["Jennifer Okafor"],
+        ),
+        # A name glossed in another script.
+        (
+            '"We expect the Georgia line to reach full utilization by Q2 2026," CEO Daniel '
+            "Seo(서다니엘) said on the call.",
+            ["Daniel Seo"],
+        ),
+        # A pronoun after a date is the person before, not the month.
+        (
+            "When I asked Maren Sloane of Pike Street Capital about it back in September, she "
+            'said, "capex does not get cut until the CFO gets scared."',
+            ["Maren Sloane"],
+        ),
+    ],
+)
+def test_english_speakers_before_the_quotation(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
+
+
+def test_sayings_signed_after_a_dash_without_quotation_marks() -> None:
+    text = (
+        "In my view patience is the most important factor and most people fall down. "
+        "- John Lee (successful UK private investor)\n"
+        "Some of history's greatest minds have held up patience as a key ingredient.\n"
+        "  • When we own outstanding businesses, our favorite holding period is forever. "
+        "- Warren Buffett\n"
+        "Revenue for the quarter is due on July 30 - see the calendar below\n"
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text[:10], quote.speaker) for quote in quotes] == [
+        ("In my view", "John Lee"),
+        ("When we ow", "Warren Buffett"),
+    ]
+
+
+def test_they_is_a_group_not_the_last_person_named() -> None:
+    text = (
+        "Order Subscribe Sign in\n\n"
+        'The Veridian miss stings. In January they told investors the sedan would ship "by the '
+        'summer of this year, as planned."'
+    )
+    assert speakers(text) == [None]
+
+
+def test_a_surname_alone_becomes_the_full_name_written_before() -> None:
+    text = (
+        "Bitcoin will finish the year higher, according to economist Timothy Peterson.\n"
+        '"The median gain is over 50% in those years," Peterson said on X.'
+    )
+    assert speakers(text) == ["Timothy Peterson"]
+
+
+def test_a_time_or_a_product_is_never_the_speaker_of_a_quotation_on_its_own_line() -> None:
+    assert speakers(
+        '이달 말 엔비디아 실적이 분수령이 될 거거든요\n"그래서 지금 사도 되나요 아니면 기다려야 되나요"'
+    ) == [None]
+    assert speakers(
+        'HBM는 공급이 부족하다.\n\n"We think CoWoS supply stays tight through 1H26, and pricing holds."'
+    ) == [None]
