@@ -47,14 +47,29 @@ def _matches(anchor: str, sentence: str) -> bool:
 
 
 def _speaker_ok(found: str | None, accepted: list[str]) -> bool:
+    """Whether a found speaker names one of the accepted names: it contains one ("김민재
+    연구원" for "김민재"), or is the start of one, whole words and not a fragment ("Samsung
+    Electronics" for "Samsung Electronics CEO"; never "Electronics", "한" or "박")."""
     if not found:
         return False
     found_n = _norm(found).casefold()
-    return any(
-        _norm(name).casefold() in found_n or found_n in _norm(name).casefold()
-        for name in accepted
-        if name
-    )
+    for name in accepted:
+        name_n = _norm(name).casefold() if name else ""
+        if not name_n:
+            continue
+        if name_n in found_n:
+            return True
+        if name_n.startswith(found_n) and _whole_start(found_n, name_n):
+            return True
+    return False
+
+
+def _whole_start(found: str, name: str) -> bool:
+    """`found` is the name's first word(s), long enough to name someone."""
+    if len(found) < len(name) and name[len(found)] not in " ,·(":
+        return False
+    hangul = sum("가" <= ch <= "힣" for ch in found)
+    return hangul >= 2 or (hangul == 0 and len(found.replace(" ", "")) >= 3)
 
 
 @dataclass

@@ -108,3 +108,14 @@ def test_evaluate_explains_misses_and_false_forecasts(tmp_path: Path, analyzer: 
     assert "— taken: prose, a future window with a claim" in document.false_positives[0]
     plain = evaluate(gold, docs, analyzer, ZONE)
     assert "—" not in plain.documents[0].misses[0]
+
+
+def test_a_speaker_fragment_is_not_the_speaker() -> None:
+    from digests.analysis.evaluate import _speaker_ok
+
+    assert _speaker_ok("김민재 연구원", ["김민재"])
+    assert _speaker_ok("Samsung Electronics", ["Samsung Electronics CEO"])
+    assert not _speaker_ok("Electronics", ["Samsung Electronics CEO"])
+    assert not _speaker_ok("한", ["한 애널리스트"])
+    assert not _speaker_ok("박", ["박민수", "박 연구원"])
+    assert not _speaker_ok(None, ["JP모건"])
