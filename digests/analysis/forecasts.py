@@ -1450,6 +1450,17 @@ class _Reading:
     # events listed under it ("The consensus is for a 0.2% increase in CPI").
     week_frame: TimeExpression | None = None
     week_frame_sentence: int = -1  # the heading that set it
+    # "6월6일" on a line of its own in a calendar: the day of the rows below it, up to the
+    # next such line ("미국: 재닛 옐런 의장 연설", "5월 CPI 전년비 2.3%(2.3%)").
+    section_day: TimeExpression | None = None
+
+
+# What a calendar row lists: an event or a figure.
+_CALENDAR_EVENT = re.compile(
+    r"연설|발표|회의|시작|개최|대화|청문회|입찰|실적|만기|지표|지수|"
+    r"\b(?:speech|speaks?|meeting|release|auction|decision|hearing|testimony|earnings|results|index)\b",
+    re.I,
+)
 
 
 # The words of an item a week's calendar dates: an estimate or an event ahead.
@@ -1619,6 +1630,26 @@ def _implied_expressions(
                     "report_frame",
                 )
             )
+    own_future = any(
+        e.due_end >= anchor and not e.past_marker and (e.explicit_year or e.granularity != "month")
+        for e in expressions
+    )
+    if not own_future and not implied and context.section_day is not None:
+        item = _CALENDAR_EVENT.search(text) or _FIGURE.search(text)
+        if item is not None:
+            implied.append(
+                _renamed(
+                    replace(
+                        context.section_day,
+                        start=item.start(),
+                        end=item.end(),
+                        text=item.group(0),
+                        relative=False,
+                        past_marker=False,
+                    ),
+                    "day_section",
+                )
+            )
     if (
         # A calendar row's bare month ("Retail Sales Dec +0.2%") names the data's period.
         not any(
@@ -1695,6 +1726,7 @@ def _implied_expressions(
 
 _IMPLIED_RULES = {
     "anaphora_day", "topic_day", "price_target_12m", "list_lead_in", "report_frame", "week_frame",
+    "day_section",
 }  # fmt: skip
 
 
@@ -1756,6 +1788,10 @@ def _sentence_forecasts(
         )
         and not (context.last_day is not None and _DAY_ANAPHOR.search(text))
         and not (
+            context.section_day is not None
+            and (_FIGURE.search(text) or _CALENDAR_EVENT.search(text))
+        )
+        and not (
             context.last_day is not None
             and sentence.index - context.last_day_sentence <= 3
             and _SCHEDULE_PREDICATE.search(text)
@@ -1783,7 +1819,21 @@ def _sentence_forecasts(
             if orientation != "past" and sentence.index > context.week_frame_sentence
             else None
         ),
+        section_day=context.section_day if orientation != "past" else None,
     )
+    if sentence.kind in {"heading", "prose"} and expressions and _is_time_label(text, expressions):
+        # A line naming only a day opens that day's rows; one naming a longer period ends them.
+        single = [e for e in expressions if e.granularity == "day" and e.due_start == e.due_end]
+        # A dateline ("Saturday, December 07, 2019") is the post's own day, not a row's; a
+        # calendar's days lie in the weeks just after it.
+        context.section_day = (
+            single[-1]
+            if len(single) == len(expressions) == 1
+            and orientation != "past"
+            and not single[0].past_marker
+            and 0 < (single[0].due_end - anchor).days <= 31
+            else None
+        )
     expressions = _implied_expressions(text, expressions, anchor, looking_ahead)
     if context.week_frame is not None:
         # A calendar row's weekday ("Wednesday 0830 CPI …") is the day of the rows below it;

@@ -338,3 +338,22 @@ def test_arrowed_lines_of_a_briefing_are_items_not_captions(analyzer: Analyzer) 
     # one arrowed line alone is a photo caption
     caption = "▲10일 열리는 회의를 앞두고 취재진이 모여 있다.\n본문은 여기서 시작한다.\n"
     assert dated(analyzer, caption, date(2025, 12, 6)) == []
+
+
+def test_a_calendar_days_line_dates_the_rows_below_it(analyzer: Analyzer) -> None:
+    text = (
+        "이번 주에는 7일 세계은행의 경제전망보고서에 관심이 모아진다.\n"
+        "6월6일\n"
+        "미국: 재닛 옐런 연방준비제도 의장 연설\n"
+        "6월9일\n"
+        "중국: 5월 소비자물가지수(CPI) 전년비 2.3%(2.3%)\n"
+        "유럽: 1·4분기 국내총생산(GDP) 확정치 전기대비 0.5%(0.5%)\n"
+    )
+    found = dated(analyzer, text, date(2016, 6, 5))
+    dues = [due for _, due in found]
+    assert date(2016, 6, 6) in dues  # the speech
+    assert dues.count(date(2016, 6, 9)) == 2  # the CPI row and the GDP row ("1·4분기" is Q1)
+    assert date(2016, 12, 31) not in dues
+    # a post's own dateline opens no day's rows
+    dateline = "어제, 22일.\n미국: 의장 연설\n"
+    assert dated(analyzer, dateline, date(2026, 12, 6)) == []
