@@ -1905,7 +1905,17 @@ def _sentence_forecasts(
                 expression, sentence, anchor, prefer, horizon, schedule_before
             )
             if context.week_frame is not None and sentence.index > context.week_frame_sentence:
-                expression = _into_week(expression, context.week_frame)
+                week = context.week_frame
+                expression = _into_week(expression, week)
+                inside = [
+                    e
+                    for e in expressions
+                    if week.due_start <= _into_week(e, week).due_start <= week.due_end
+                ]
+                if inside and not week.due_start <= expression.due_start <= week.due_end:
+                    # "Thursday 0830 Jobless Claims Jan 8 205K": the row's day is the
+                    # calendar's; its other date names the data's period.
+                    step = Step("data_period", "drop", "the period of a calendar row's data")
             if fiscal_month is not None and (
                 (expression.fiscal and expression.granularity in {"year", "quarter", "half"})
                 or (expression.relative and expression.granularity == "quarter")

@@ -116,7 +116,19 @@ def _line_kind(text: str) -> str:
     stripped = text.rstrip()
     if len(stripped) <= 45 and not re.search(r"[.!?。…]$|다$|요$", stripped):
         return "heading"
+    if len(stripped) <= 100 and _is_title_case(stripped):
+        return "heading"  # "Tech: Raising Hyperscaler Capex 2026 Estimates"
     return "prose"
+
+
+def _is_title_case(text: str) -> bool:
+    """An English headline: no closing punctuation and its content words capitalised."""
+    if re.search(r"[.!?。…:;,]$|[가-힣]|\s{3,}|\d%", text):  # not prose, a table row or figures
+        return False
+    words = [word for word in re.findall(r"[A-Za-z][\w'’-]*", text) if len(word) > 3]
+    if len(words) < 3:
+        return False
+    return sum(word[0].isupper() for word in words) >= 0.8 * len(words)
 
 
 def _lines(text: str) -> list[_Line]:

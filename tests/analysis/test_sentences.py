@@ -78,3 +78,22 @@ def test_sentence_offsets_point_back_to_the_text() -> None:
     for sentence in segment(text):
         assert text[sentence.start : sentence.end] == sentence.text
     assert len(segment(text)) == 2
+
+
+def test_an_english_headline_in_title_case_is_a_heading() -> None:
+    from digests.analysis.sentences import segment
+
+    kinds = {
+        s.text: s.kind
+        for s in segment(
+            "Tech: Raising Hyperscaler Capex 2026 Estimates\n"
+            "We are raising our estimates for the five largest cloud providers this year.\n"
+            "Monday    1000  Wholesale Inventories       Nov      +1.2%   (5)   +2.3%\n"
+        )
+    }
+    assert kinds["Tech: Raising Hyperscaler Capex 2026 Estimates"] == "heading"
+    assert (
+        kinds["We are raising our estimates for the five largest cloud providers this year."]
+        == "prose"
+    )
+    assert all(kind != "heading" for text, kind in kinds.items() if text.startswith("Monday"))
