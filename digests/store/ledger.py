@@ -131,13 +131,24 @@ class LedgerRepository:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
             parameters += [pattern, pattern]
-        # The order is served by forecasts_guild_due_order / _status_due_order / _undated.
-        rows = await self._db.fetch_all(
-            f"SELECT {PREFIXED_COLUMNS} FROM {source_table}"
-            f" WHERE {' AND '.join(clauses)}"
-            " ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?",
-            (*parameters, limit, offset),
-        )
+        # The order is served by forecasts_guild_due_order (PostgreSQL: _listing) /
+        # _status_due_order / _undated.
+        order = " ORDER BY f.due_ts IS NULL, f.due_ts, f.id"
+        page = f"FROM {source_table} WHERE {' AND '.join(clauses)}{order} LIMIT ? OFFSET ?"
+        if self._db.dialect == "postgresql":
+            # PostgreSQL reads a table row for every index entry an index scan walks, matching
+            # or not; SQLite tests what its index holds first. So the page's ids are found by
+            # an index-only walk of forecasts_guild_listing (which holds every column the
+            # filters test; migration 0014), and only the page's rows are read.
+            rows = await self._db.fetch_all(
+                f"SELECT {PREFIXED_COLUMNS} FROM (SELECT f.id {page}) AS page"
+                f" JOIN forecasts f ON f.id = page.id{order}",
+                (*parameters, limit, offset),
+            )
+        else:
+            rows = await self._db.fetch_all(
+                f"SELECT {PREFIXED_COLUMNS} {page}", (*parameters, limit, offset)
+            )
         return [row_to_forecast(row) for row in rows]
 
     def _id_list(self, ids: list[int]) -> tuple[str, object]:

@@ -724,7 +724,11 @@ async def test_period_queries_use_the_effective_date_index(
     [(_, plan)] = await _plans(
         sqlite_store, monkeypatch, lambda: sqlite_store.analysis.theme_counts(GUILD, since, until)
     )
-    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    # The period's range of theme_periods (migration 0014), from the index alone.
+    assert (
+        "SEARCH theme_periods USING COVERING INDEX theme_periods_guild_effective"
+        " (guild_id=? AND effective_ts>? AND effective_ts<?)" in plan
+    )
     [(_, plan)] = await _plans(
         sqlite_store,
         monkeypatch,
