@@ -272,13 +272,15 @@ class AnalysisRepository:
             # The same range over post_themes_guild_label_folded (migration 0014): lower() of a
             # label under the "C" collation folds ASCII letters only, as SQLite's NOCASE does,
             # and orders by code point. A short prefix (one Hangul syllable matches ~4% of the
-            # theme rows) is then a range of one index read by itself, not trigram candidates
-            # read from the table; ILIKE still decides.
+            # theme rows) is then a range of that index read by itself, not trigram candidates
+            # read from the table. The range alone decides: for a prefix of ASCII and uncaseable
+            # characters it holds exactly what ILIKE 'prefix%' matches (but for a label starting
+            # with a non-ASCII letter ILIKE folds to ASCII, such as the Kelvin sign to k).
             rows = await self._db.fetch_all(
                 "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ?"
                 ' AND lower(label COLLATE "C") >= ? AND lower(label COLLATE "C") < ?'
-                " AND label LIKE ? ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",
-                (guild_id, *bounds, _like_prefix(prefix), limit),
+                " GROUP BY label ORDER BY n DESC LIMIT ?",
+                (guild_id, *bounds, limit),
             )
         else:
             # (On PostgreSQL, post_themes_label_trgm serves this ILIKE 'prefix%'.)
@@ -417,12 +419,19 @@ class AnalysisRepository:
         return [_quote_row(row) for row in rows]
 
     async def _theme_posts(self, guild_id: int, label: str) -> int:
-        """How many of the guild's theme rows carry `label` (to pick a query plan)."""
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
-            (guild_id, label),
-        )
-        return int(row["n"]) if row else 0
+        """How many of the guild's theme rows carry `label`, counted up to one more than
+        _FEW_THEME_POSTS (enough to pick a query plan; a common theme's 11k rows are not)."""
+        return await count_theme_rows(self._db, guild_id, label, _FEW_THEME_POSTS + 1)
+
+
+async def count_theme_rows(database: Database, guild_id: int, label: str, cap: int) -> int:
+    """How many of the guild's theme rows carry `label`, but at most `cap`."""
+    row = await database.fetch_one(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM post_themes WHERE guild_id = ? AND label = ?"
+        " LIMIT ?) AS capped",
+        (guild_id, label, cap),
+    )
+    return int(row["n"]) if row else 0
 
 
 def _quote_row(row: sqlite3.Row) -> QuoteRow:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from digests.clock import from_timestamp, to_timestamp
 from digests.ledger.model import ForecastRecord
+from digests.store.analysis import count_theme_rows
 from digests.store.database import Database, Transaction
 from digests.store.forecasts import COLUMNS, PREFIXED_COLUMNS, row_to_forecast
 
@@ -81,11 +82,8 @@ class LedgerRepository:
         if theme:
             # Walking the ledger in its order finds a common theme's forecasts quickly, but a
             # rare theme's only after most of the guild's; those start from the theme's posts.
-            row = await self._db.fetch_one(
-                "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
-                (guild_id, theme),
-            )
-            if row is not None and int(row["n"]) <= _FEW_THEME_POSTS:
+            found = await count_theme_rows(self._db, guild_id, theme, _FEW_THEME_POSTS + 1)
+            if found <= _FEW_THEME_POSTS:
                 source_table = (
                     "(SELECT DISTINCT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
                     " AS themed CROSS JOIN forecasts f ON f.post_id = themed.post_id"

@@ -24,6 +24,12 @@ CREATE INDEX forecasts_guild_listing
     ON forecasts (guild_id, (due_ts IS NULL), due_ts, id)
     INCLUDE (status, needs_date, due_end, post_id, author, source_url, source_label);
 DROP INDEX forecasts_guild_due_order;
+-- The same for one status, with id in the key: without it the 'open' page was taken from the
+-- walk above, past every due and judged forecast (126k entries, 125 ms).
+CREATE INDEX forecasts_guild_status_listing
+    ON forecasts (guild_id, status, (due_ts IS NULL), due_ts, id)
+    INCLUDE (needs_date, due_end, post_id, author, source_url, source_label);
+DROP INDEX forecasts_guild_status_due_order;
 
 -- Undated statements and those waiting for a date all have due_ts NULL: without id in the key
 -- the page had to be sorted by id out of every such forecast (25k in the big guild, 58 ms).
