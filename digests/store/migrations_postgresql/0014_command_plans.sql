@@ -42,6 +42,11 @@ CREATE INDEX forecasts_guild_needs_date_order
     WHERE needs_date = 1 AND status != 'resolved';
 DROP INDEX forecasts_guild_needs_date;
 
+-- How guild, status and outcome go together: without it the planner took the big guild's
+-- resolved forecasts for 1.9k rows (they are 20k) and looked each one's post up by id (94 ms
+-- for the track record by source); with it, one merge join with posts_id_source (30 ms).
+CREATE STATISTICS forecasts_guild_status_outcome (mcv) ON guild_id, status, outcome FROM forecasts;
+
 -- Statistics for the new expression index and the tables whose plans change, so an upgraded
 -- database plans with them right away rather than after autovacuum's next ANALYZE.
 ANALYZE theme_periods;
