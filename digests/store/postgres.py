@@ -271,11 +271,6 @@ class PostgresDatabase(Database):
             # workers took 10-45 ms before the first row on a 2-core server (EXPLAIN ANALYZE
             # of a ledger page: 61 ms parallel, 16 ms not), more than the walk itself.
             await pooled.execute(f"SET max_parallel_workers_per_gather = {PARALLEL_WORKERS}")
-            # psycopg prepares a statement run five times, and PostgreSQL may then plan it once
-            # for any parameters. The store's queries are shaped for their values (a common
-            # theme is walked, a rare one looked up), and a generic plan of the theme listing
-            # took 260 ms p95 where each value's own plan takes 15-40 ms: plan every execution.
-            await pooled.execute("SET plan_cache_mode = force_custom_plan")
 
         pool = AsyncConnectionPool(
             url,
