@@ -54,6 +54,8 @@ _QUOTE_COLUMNS = (
 _FEW_THEME_POSTS = 2000
 # Text-filtered quotes are first looked for among this many of the newest posts.
 _RECENT_POSTS = 500
+# Theme autocomplete without a prefix ranks the themes of this many of the newest posts.
+_RECENT_THEME_POSTS = 2000
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -181,15 +183,15 @@ class AnalysisRepository:
         self, guild_id: int, since: datetime, until: datetime, limit: int = 50
     ) -> list[ThemeCount]:
         """Themes of the guild's posts published (or, undated, ingested) in [since, until)."""
-        # Driven from the period's posts (posts_guild_effective), each post's labels read from
-        # post_themes_post_label; CROSS JOIN keeps that order (never all the guild's themes).
+        # theme_periods holds one row per post and label with the post's effective date: the
+        # period's rows are one range of theme_periods_guild_effective (migration 0014), read
+        # from the index alone, and counting them counts posts.
         rows = await self._db.fetch_all(
-            "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM posts p"
-            " CROSS JOIN post_themes t ON t.post_id = p.id"
-            " WHERE p.guild_id = ? AND t.guild_id = ?"
-            f" AND {_EFFECTIVE} >= ? AND {_EFFECTIVE} < ?"
-            " GROUP BY t.label ORDER BY n DESC, t.label LIMIT ?",
-            (guild_id, guild_id, to_timestamp(since), to_timestamp(until), limit),
+            "SELECT label, COUNT(*) AS n FROM theme_periods"
+            " INDEXED BY theme_periods_guild_effective"
+            " WHERE guild_id = ? AND effective_ts >= ? AND effective_ts < ?"
+            " GROUP BY label ORDER BY n DESC, label LIMIT ?",
+            (guild_id, to_timestamp(since), to_timestamp(until), limit),
         )
         return [ThemeCount(row["label"], int(row["n"])) for row in rows]
 
@@ -242,8 +244,14 @@ class AnalysisRepository:
         return [row["post_id"] for row in rows]
 
     async def theme_labels(self, guild_id: int, prefix: str = "", limit: int = 25) -> list[str]:
-        """Theme labels of the guild, most common first (for autocomplete)."""
+        """Theme labels of the guild, most common first (for autocomplete). Without a prefix,
+        "most common" is among the guild's newest _RECENT_THEME_POSTS posts (all its posts in
+        a smaller guild): the themes it writes about now, found without counting every theme
+        row it ever stored; any older theme comes up as soon as a prefix is typed."""
         if not prefix:
+            recent = await self._recent_theme_labels(guild_id, limit)
+            if recent is not None:
+                return recent
             # LIKE '%' matches every label: count them all without calling LIKE on each row.
             rows = await self._db.fetch_all(
                 "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ?"
@@ -260,6 +268,20 @@ class AnalysisRepository:
                 " AND label LIKE ? ESCAPE '\\' GROUP BY label ORDER BY n DESC LIMIT ?",
                 (guild_id, *bounds, _like_prefix(prefix), limit),
             )
+        elif self._db.dialect == "postgresql" and (bounds := _ascii_fold_prefix_range(prefix)):
+            # The same range over post_themes_guild_label_folded (migration 0014): lower() of a
+            # label under the "C" collation folds ASCII letters only, as SQLite's NOCASE does,
+            # and orders by code point. A short prefix (one Hangul syllable matches ~4% of the
+            # theme rows) is then a range of that index read by itself, not trigram candidates
+            # read from the table. The range alone decides: for a prefix of ASCII and uncaseable
+            # characters it holds exactly what ILIKE 'prefix%' matches (but for a label starting
+            # with a non-ASCII letter ILIKE folds to ASCII, such as the Kelvin sign to k).
+            rows = await self._db.fetch_all(
+                "SELECT label, COUNT(*) AS n FROM post_themes WHERE guild_id = ?"
+                ' AND lower(label COLLATE "C") >= ? AND lower(label COLLATE "C") < ?'
+                " GROUP BY label ORDER BY n DESC LIMIT ?",
+                (guild_id, *bounds, limit),
+            )
         else:
             # (On PostgreSQL, post_themes_label_trgm serves this ILIKE 'prefix%'.)
             rows = await self._db.fetch_all(
@@ -268,6 +290,26 @@ class AnalysisRepository:
                 (guild_id, _like_prefix(prefix), limit),
             )
         return [row["label"] for row in rows]
+
+    async def _recent_theme_labels(self, guild_id: int, limit: int) -> list[str] | None:
+        """The `limit` labels carried by most of the guild's newest _RECENT_THEME_POSTS posts
+        (theme_periods_guild_effective from that post's date on); None when the guild has no
+        more posts than that, or its newest posts carry fewer than `limit` labels: then all
+        its theme rows are counted instead."""
+        cutoff = await self._db.fetch_one(
+            f"SELECT {_EFFECTIVE} AS since FROM posts p WHERE p.guild_id = ?"
+            f" ORDER BY {_EFFECTIVE} DESC LIMIT 1 OFFSET ?",
+            (guild_id, _RECENT_THEME_POSTS),
+        )
+        if cutoff is None:
+            return None
+        rows = await self._db.fetch_all(
+            "SELECT label, COUNT(*) AS n FROM theme_periods"
+            " INDEXED BY theme_periods_guild_effective WHERE guild_id = ? AND effective_ts > ?"
+            " GROUP BY label ORDER BY n DESC, label LIMIT ?",
+            (guild_id, cutoff["since"], limit),
+        )
+        return [row["label"] for row in rows] if len(rows) >= limit else None
 
     async def quotes_between(
         self, guild_id: int, since: datetime, until: datetime, limit: int = 20
@@ -377,12 +419,19 @@ class AnalysisRepository:
         return [_quote_row(row) for row in rows]
 
     async def _theme_posts(self, guild_id: int, label: str) -> int:
-        """How many of the guild's theme rows carry `label` (to pick a query plan)."""
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
-            (guild_id, label),
-        )
-        return int(row["n"]) if row else 0
+        """How many of the guild's theme rows carry `label`, counted up to one more than
+        _FEW_THEME_POSTS (enough to pick a query plan; a common theme's 11k rows are not)."""
+        return await count_theme_rows(self._db, guild_id, label, _FEW_THEME_POSTS + 1)
+
+
+async def count_theme_rows(database: Database, guild_id: int, label: str, cap: int) -> int:
+    """How many of the guild's theme rows carry `label`, but at most `cap`."""
+    row = await database.fetch_one(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM post_themes WHERE guild_id = ? AND label = ?"
+        " LIMIT ?) AS capped",
+        (guild_id, label, cap),
+    )
+    return int(row["n"]) if row else 0
 
 
 def _quote_row(row: sqlite3.Row) -> QuoteRow:
@@ -408,6 +457,15 @@ def _nocase_prefix_range(prefix: str) -> tuple[str, str] | None:
     if last > 0x10FFFF or 0xD800 <= last <= 0xDFFF:
         return None
     return low, low[:-1] + chr(last)
+
+
+def _ascii_fold_prefix_range(prefix: str) -> tuple[str, str] | None:
+    """The NOCASE range of `prefix` (see `_nocase_prefix_range`) when PostgreSQL's ILIKE folds
+    `prefix` exactly as that range does: every character is ASCII or has no case. A prefix
+    holding another cased letter (é, Σ), which ILIKE folds too, gets None."""
+    if any(not char.isascii() and char.lower() != char.upper() for char in prefix):
+        return None
+    return _nocase_prefix_range(prefix)
 
 
 def _escape_like(text: str) -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from digests.clock import from_timestamp, to_timestamp
 from digests.ledger.model import ForecastRecord
+from digests.store.analysis import count_theme_rows
 from digests.store.database import Database, Transaction
 from digests.store.forecasts import COLUMNS, PREFIXED_COLUMNS, row_to_forecast
 
@@ -81,11 +82,8 @@ class LedgerRepository:
         if theme:
             # Walking the ledger in its order finds a common theme's forecasts quickly, but a
             # rare theme's only after most of the guild's; those start from the theme's posts.
-            row = await self._db.fetch_one(
-                "SELECT COUNT(*) AS n FROM post_themes WHERE guild_id = ? AND label = ?",
-                (guild_id, theme),
-            )
-            if row is not None and int(row["n"]) <= _FEW_THEME_POSTS:
+            found = await count_theme_rows(self._db, guild_id, theme, _FEW_THEME_POSTS + 1)
+            if found <= _FEW_THEME_POSTS:
                 source_table = (
                     "(SELECT DISTINCT post_id FROM post_themes WHERE guild_id = ? AND label = ?)"
                     " AS themed CROSS JOIN forecasts f ON f.post_id = themed.post_id"
@@ -131,13 +129,24 @@ class LedgerRepository:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"
             parameters += [pattern, pattern]
-        # The order is served by forecasts_guild_due_order / _status_due_order / _undated.
-        rows = await self._db.fetch_all(
-            f"SELECT {PREFIXED_COLUMNS} FROM {source_table}"
-            f" WHERE {' AND '.join(clauses)}"
-            " ORDER BY f.due_ts IS NULL, f.due_ts, f.id LIMIT ? OFFSET ?",
-            (*parameters, limit, offset),
-        )
+        # The order is served by forecasts_guild_due_order (PostgreSQL: _listing) /
+        # _status_due_order / _undated.
+        order = " ORDER BY f.due_ts IS NULL, f.due_ts, f.id"
+        page = f"FROM {source_table} WHERE {' AND '.join(clauses)}{order} LIMIT ? OFFSET ?"
+        if self._db.dialect == "postgresql":
+            # PostgreSQL reads a table row for every index entry an index scan walks, matching
+            # or not; SQLite tests what its index holds first. So the page's ids are found by
+            # an index-only walk of forecasts_guild_listing (which holds every column the
+            # filters test; migration 0014), and only the page's rows are read.
+            rows = await self._db.fetch_all(
+                f"SELECT {PREFIXED_COLUMNS} FROM (SELECT f.id {page}) AS page"
+                f" JOIN forecasts f ON f.id = page.id{order}",
+                (*parameters, limit, offset),
+            )
+        else:
+            rows = await self._db.fetch_all(
+                f"SELECT {PREFIXED_COLUMNS} {page}", (*parameters, limit, offset)
+            )
         return [row_to_forecast(row) for row in rows]
 
     def _id_list(self, ids: list[int]) -> tuple[str, object]:

@@ -396,6 +396,46 @@ async def test_theme_labels_fold_ascii_case_only(store: Store) -> None:
     assert await store.analysis.theme_labels(GUILD, "only", 100) == []
 
 
+RECENT_THEME_LABELS = (
+    "SELECT t.label, COUNT(DISTINCT t.post_id) AS n FROM post_themes t"
+    " JOIN posts p ON p.id = t.post_id WHERE t.guild_id = ?"
+    " AND COALESCE(p.published_ts, p.ingested_ts) > ? GROUP BY t.label"
+)
+
+
+@pytest.mark.parametrize("guild", [GUILD, OTHER])
+async def test_theme_labels_without_a_prefix_rank_the_newest_posts_themes(
+    store: Store, monkeypatch: pytest.MonkeyPatch, guild: int
+) -> None:
+    """Without a prefix, the labels of the guild's newest posts, most carried first (posts,
+    not theme rows, are counted); the whole guild once it has no more posts than that."""
+    monkeypatch.setattr(analysis_module, "_RECENT_THEME_POSTS", 20)
+    effective = sorted(
+        (
+            row[0]
+            for row in await _rows(
+                store,
+                "SELECT COALESCE(published_ts, ingested_ts) FROM posts WHERE guild_id = ?",
+                (guild,),
+            )
+        ),
+        reverse=True,
+    )
+    expected = dict(await _rows(store, RECENT_THEME_LABELS, (guild, effective[20])))
+    found = await store.analysis.theme_labels(guild, "", 5)
+    assert len(found) == 5
+    ranked = sorted(expected, key=lambda label: (-expected[label], label))
+    assert found == ranked[:5]
+    # More labels asked for than the newest posts carry: every theme row is counted.
+    everything = dict(await _rows(store, OLD_THEME_LABELS, (guild, "%", 1000)))
+    assert len(expected) < 1000
+    assert sorted(await store.analysis.theme_labels(guild, "", 1000)) == sorted(everything)
+    # A guild with no more posts than that: all of them.
+    monkeypatch.setattr(analysis_module, "_RECENT_THEME_POSTS", len(effective))
+    found = await store.analysis.theme_labels(guild, "", 5)
+    assert [everything[label] for label in found] == sorted(everything.values(), reverse=True)[:5]
+
+
 OLD_POSTS_WITH_THEME = (
     "SELECT DISTINCT t.post_id, COALESCE(p.published_ts, p.ingested_ts) AS effective"
     " FROM post_themes t JOIN posts p ON p.id = t.post_id"
@@ -724,7 +764,11 @@ async def test_period_queries_use_the_effective_date_index(
     [(_, plan)] = await _plans(
         sqlite_store, monkeypatch, lambda: sqlite_store.analysis.theme_counts(GUILD, since, until)
     )
-    assert "posts_guild_effective" in plan and "post_themes_post_label" in plan
+    # The period's range of theme_periods (migration 0014), from the index alone.
+    assert (
+        "SEARCH theme_periods USING COVERING INDEX theme_periods_guild_effective"
+        " (guild_id=? AND effective_ts>? AND effective_ts<?)" in plan
+    )
     [(_, plan)] = await _plans(
         sqlite_store,
         monkeypatch,

@@ -326,3 +326,48 @@ async def test_a_nul_character_in_text_is_stored_as_the_replacement_character(
         await database.close()
 
     assert row is not None and row["timezone"] == "Asia/\ufffdSeoul"
+
+
+@pytest.mark.postgresql
+async def test_the_pool_plans_without_parallel_workers(
+    store_url_postgresql: str,
+) -> None:
+    """Worker start-up costs more than the bot's short index walks (see PostgresDatabase.open)."""
+    database = await open_database(store_url_postgresql)
+    try:
+        row = await database.fetch_one("SHOW max_parallel_workers_per_gather")
+    finally:
+        await database.close()
+    assert row is not None and row[0] == "0"
+
+
+@pytest.mark.postgresql
+async def test_migration_0014_replaces_the_listing_indexes(store_url_postgresql: str) -> None:
+    """The ledger's listing indexes carry id in their keys and what the filters test (the
+    figures are in migration 0014's notes; the answers are checked on both engines in
+    tests/store/test_performance_queries.py)."""
+    async with await psycopg.AsyncConnection.connect(store_url_postgresql) as connection:
+        cursor = await connection.execute("SELECT indexname FROM pg_indexes")
+        names = {row[0] for row in await cursor.fetchall()}
+        cursor = await connection.execute(
+            "SELECT stxname FROM pg_statistic_ext WHERE stxname = 'forecasts_guild_status_outcome'"
+        )
+        statistics = await cursor.fetchall()
+    assert {
+        "theme_periods_guild_effective",
+        "post_themes_guild_label_folded",
+        "forecasts_guild_listing",
+        "forecasts_guild_status_listing",
+        "forecasts_guild_undated_order",
+        "forecasts_guild_needs_date_order",
+    } <= names
+    assert (
+        not {
+            "forecasts_guild_due_order",
+            "forecasts_guild_status_due_order",
+            "forecasts_guild_undated",
+            "forecasts_guild_needs_date",
+        }
+        & names
+    )
+    assert statistics
