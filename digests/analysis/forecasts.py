@@ -1931,7 +1931,20 @@ def _sentence_forecasts(
             ):
                 window_start, window_end = _fiscal_window(expression, fiscal_month, anchor)
                 expression = replace(expression, due_start=window_start, due_end=window_end)
-            if _AS_EXPECTED.search(text):
+            if (
+                orientation == "past"
+                and expression.relation == "after"
+                and expression.granularity == "horizon"
+                and any(
+                    other.past_marker or other.due_end < anchor
+                    for other in expressions
+                    if other is not expression
+                )
+            ):
+                # "6개월 후인 지난 1월22일 이 목표가는 … 맞았다": the span runs from a moment
+                # the post tells in the past, not from its own day.
+                step = Step("counted_from_past", "drop", "a span counted from a past moment")
+            elif _AS_EXPECTED.search(text):
                 step = Step("as_expected", "drop", "the outcome is known ('예상대로')")
             elif _is_condition_or_question(sentence, expression):
                 step = Step("condition", "drop", "a condition, key question or time of saying")

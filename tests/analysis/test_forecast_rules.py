@@ -357,3 +357,10 @@ def test_a_calendar_days_line_dates_the_rows_below_it(analyzer: Analyzer) -> Non
     # a post's own dateline opens no day's rows
     dateline = "어제, 22일.\n미국: 의장 연설\n"
     assert dated(analyzer, dateline, date(2026, 12, 6)) == []
+
+
+def test_a_span_counted_from_a_past_moment_is_past(analyzer: Analyzer) -> None:
+    graded = "6개월 후인 지난 1월22일 이 목표가는 오차율 0.00%로 정확히 맞았다."
+    assert dated(analyzer, graded, date(2021, 2, 3)) == []
+    ahead = "회사는 6개월 후 신제품을 출시할 계획이다."
+    assert [due for _, due in dated(analyzer, ahead, date(2021, 2, 3))] == [date(2021, 8, 3)]
