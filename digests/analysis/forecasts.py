@@ -1508,7 +1508,7 @@ def _week_frame(sentences: Sequence[Sentence], anchor: date) -> tuple[TimeExpres
             # Only a week wholly ahead frames a calendar: a Friday's "this week" may be either.
             if expression.due_start < anchor or expression.past_marker:
                 continue
-            if "week_of" in expression.rule:
+            if "week_of" in expression.rule or "month_week" in expression.rule:
                 return expression, sentence.index
             week_long = 4 <= (expression.due_end - expression.due_start).days <= 6
             if week_long and expression.relative and _CALENDAR_LEAD.search(sentence.text):
@@ -1667,7 +1667,15 @@ def _implied_expressions(
         # which also dates a table row's figure: "0830 Consumer Price Index Y/Y Dec +7.1%").
         frame, day = context.week_frame, context.last_day
         in_week = day is not None and frame.due_start <= day.due_start <= frame.due_end
-        item = _WEEK_ITEM.search(text) or (_FIGURE.search(text) if in_week else None)
+        # A figure alone dates a calendar's row, never a sentence of prose.
+        row = not re.search(r"[.!?。]\s*$|[다요]\s*$", text)
+        item = _WEEK_ITEM.search(text) or (_FIGURE.search(text) if in_week and row else None)
+        if (
+            item is not None
+            and item.group(0).startswith("예정")
+            and not _CALENDAR_EVENT.search(text)
+        ):
+            item = None  # "…할 예정이다" of no event ("변수로 작용할 예정") names no calendar item
         if item is not None:
             implied.append(
                 _renamed(
@@ -1904,6 +1912,20 @@ def _sentence_forecasts(
             expression = _orient_to_clause(
                 expression, sentence, anchor, prefer, horizon, schedule_before
             )
+            if (
+                sentence.lang == "ko"
+                and anchor.weekday() >= 5
+                and expression.text.replace(" ", "") == "다음주"
+                and any(e.text.replace(" ", "") == "이번주" for e in expressions)
+            ):
+                # Written on a weekend, "이번 주" is the week ahead; beside it "다음 주" is the
+                # one after ("다음주 FOMC가 예정된 가운데 이번 주에는 …").
+                expression = replace(
+                    expression,
+                    due_start=expression.due_start + timedelta(days=7),
+                    due_end=expression.due_end + timedelta(days=7),
+                    rule=f"{expression.rule}@after_this_week",
+                )
             if context.week_frame is not None and sentence.index > context.week_frame_sentence:
                 week = context.week_frame
                 expression = _into_week(expression, week)
@@ -1912,7 +1934,8 @@ def _sentence_forecasts(
                     for e in expressions
                     if week.due_start <= _into_week(e, week).due_start <= week.due_end
                 ]
-                if inside and not week.due_start <= expression.due_start <= week.due_end:
+                row = not re.search(r"[.!?。]\s*$|[다요]\s*$", text)
+                if row and inside and not week.due_start <= expression.due_start <= week.due_end:
                     # "Thursday 0830 Jobless Claims Jan 8 205K": the row's day is the
                     # calendar's; its other date names the data's period.
                     step = Step("data_period", "drop", "the period of a calendar row's data")

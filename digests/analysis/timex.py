@@ -399,6 +399,21 @@ def _week_of(found: _Found) -> _Atom | None:
     return atom
 
 
+_KO_NTH = {"첫째": 1, "첫": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5}
+
+
+@_normaliser("month_week")
+def _month_week(found: _Found) -> _Atom | None:
+    """1월 넷째 주: a day of that month whose window becomes the nth market week once the
+    year is known."""
+    text = found.group("n") or "1"
+    nth = _KO_NTH.get(text) or int(text)
+    atom = found.atom("day", month=_month_of(found), day=1)
+    atom.extra["week_of"] = True
+    atom.extra["nth_week"] = nth
+    return atom
+
+
 @_normaliser("weekday")
 def _weekday(found: _Found) -> _Atom | None:
     """수요일, Wednesday."""
@@ -1068,14 +1083,17 @@ def _resolve_composite_window(
             )
 
         def day_window(y: int) -> tuple[date, date]:
-            return (_safe_date(y, month, day_of_month) or date(y, month, 1),) * 2
+            moment = _safe_date(y, month, day_of_month) or date(y, month, 1)
+            return _day_window(moment, day_atom)  # a week's window when it names one
 
         if year is None and shift is not None:
             year, past_marker = _shifted_year(anchor, day_window, shift), shift == "last"
         if year is None:
             # A dated dateline ("12월 30일(현지시간)") is the nearest such day, never next year's.
             day_prefer = ("past" if prefer == "past" else "nearest") if dateline else prefer
-            year = _pick_year(anchor, day_window, day_prefer, 0)
+            # A month's week just gone ("6월 첫째주" written on June 5) is this year's.
+            slack = 40 if day_atom.extra.get("week_of") else 0
+            year = _pick_year(anchor, day_window, day_prefer, slack)
         moment = _safe_date(year, month, day_of_month)
         if moment is None:
             return None
@@ -1208,6 +1226,13 @@ def _shifted_year(
 def _day_window(moment: date, day_atom: _Atom) -> tuple[date, date]:
     """The window of a resolved day: the day, a range of days ending on it, or its market week
     (Monday to Friday; a Saturday or Sunday names the week after it)."""
+    nth = day_atom.extra.get("nth_week")
+    if isinstance(nth, int):
+        # the week holding the month's nth Thursday
+        first = moment.replace(day=1)
+        thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 7 * (nth - 1))
+        monday = thursday - timedelta(days=3)
+        return monday, monday + timedelta(days=4)
     if day_atom.extra.get("week_of"):
         monday = moment - timedelta(days=moment.weekday())
         if moment.weekday() >= 5:

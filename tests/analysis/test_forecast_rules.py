@@ -364,3 +364,15 @@ def test_a_span_counted_from_a_past_moment_is_past(analyzer: Analyzer) -> None:
     assert dated(analyzer, graded, date(2021, 2, 3)) == []
     ahead = "회사는 6개월 후 신제품을 출시할 계획이다."
     assert [due for _, due in dated(analyzer, ahead, date(2021, 2, 3))] == [date(2021, 8, 3)]
+
+
+def test_next_week_beside_this_week_on_a_weekend_is_the_week_after(analyzer: Analyzer) -> None:
+    text = "다음주 미국 FOMC 회의가 예정된 가운데 이번 주에는 세계은행의 경제전망보고서가 나온다."
+    dues = [due for _, due in dated(analyzer, text, date(2016, 6, 5))]  # a Sunday
+    assert date(2016, 6, 17) in dues  # the FOMC week
+    assert date(2016, 6, 10) in dues  # this (coming) week's report
+
+
+def test_a_months_nth_week_is_a_market_week(analyzer: Analyzer) -> None:
+    text = "1월 넷째 주 수도권 2349가구 등 전국에서 6016가구가 분양시장에 나온다."
+    assert [due for _, due in dated(analyzer, text, date(2019, 1, 19))] == [date(2019, 1, 25)]
