@@ -1307,7 +1307,11 @@ def page_role(sentence: Sentence) -> str:
 def _is_title_line(sentence: Sentence) -> bool:
     """ "셀트리온 기업분석: 합병 시너지 가시화 및 2026년 신약 모멘텀 점검": a Korean line without a
     predicate that ends in a heading noun is a title, whatever its length."""
-    if sentence.lang != "ko" or sentence.kind != "prose" or _final_predicate(sentence) is not None:
+    if (
+        sentence.lang != "ko"
+        or sentence.kind not in {"prose", "bullet", "heading"}
+        or _final_predicate(sentence) is not None
+    ):
         return False
     words = re.findall(r"[\w\uac00-\ud7a3]+", re.sub(r"\([^)]*\)", "", sentence.text))
     return bool(words) and words[-1].lower() in _TITLE_NOUNS
@@ -1316,7 +1320,7 @@ def _is_title_line(sentence: Sentence) -> bool:
 # Nouns a post's title ends in; unlike 전망/예상 they do not end a telegraphic claim.
 _TITLE_NOUNS = {
     "점검", "분석", "기업분석", "정리", "요약", "리뷰", "프리뷰", "전략", "이슈", "포인트", "체크포인트",
-    "총정리", "가이드", "일정", "캘린더",
+    "총정리", "가이드", "일정", "캘린더", "타임라인", "로드맵", "시나리오", "체크리스트",
 }  # fmt: skip
 
 

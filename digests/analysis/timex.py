@@ -383,8 +383,12 @@ def _month_day(found: _Found) -> _Atom | None:
 @_normaliser("day_range")
 def _day_range(found: _Found) -> _Atom | None:
     """9월 16~17일, March 18–19: days of one month."""
-    atom = found.atom("day", month=_month_of(found), day=int(found.group("d2") or 1))
-    atom.extra["first_day"] = int(found.group("d") or 1)
+    first, last = int(found.group("d") or 1), int(found.group("d2") or 1)
+    limit = found.parameters.get("max_days")
+    if isinstance(limit, int) and not 0 < last - first < limit:
+        return None  # "9일과 20일": two days, not one span
+    atom = found.atom("day", month=_month_of(found), day=last)
+    atom.extra["first_day"] = first
     if found.group("y"):
         atom.year, atom.year_explicit = int(found.group("y") or 0), True
     return atom

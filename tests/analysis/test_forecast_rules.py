@@ -376,3 +376,9 @@ def test_next_week_beside_this_week_on_a_weekend_is_the_week_after(analyzer: Ana
 def test_a_months_nth_week_is_a_market_week(analyzer: Analyzer) -> None:
     text = "1월 넷째 주 수도권 2349가구 등 전국에서 6016가구가 분양시장에 나온다."
     assert [due for _, due in dated(analyzer, text, date(2019, 1, 19))] == [date(2019, 1, 25)]
+
+
+def test_a_bullet_titled_as_a_roadmap_is_no_claim(analyzer: Analyzer) -> None:
+    text = "- K-배터리 3사의 2026 반격 로드맵 🏭\n- 2026년, K-바이오의 운명을 결정지을 ‘슈퍼 사이클’ 타임라인\n"
+    assert dated(analyzer, text, date(2025, 12, 1)) == []
+    assert dated(analyzer, "시장반영6/10일부 선반영, 추가 상승 여력 존재", date(2026, 2, 1)) == []
