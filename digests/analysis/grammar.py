@@ -491,15 +491,26 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
         if _english_past_word(text) or _english_simple_past(text):
             return "past"
         return "nearest"
-    if re.search(r"(어제|그제|그저께|지난|작년|지난해|이미|yesterday)", text):
-        return "past"
     predicates = korean_predicates(tokens)
-    if any(p.future for p in predicates):
-        return "future"
     # "…배치한다고 밝혔다": the reporting verb's tense says when it was said, not when it happens.
     governing = [p for p in predicates if p.governs and p.stem not in REPORTING_STEMS] or [
         p for p in predicates if p.governs
     ]
+    if re.search(r"(어제|그제|그저께|지난|작년|지난해|이미|yesterday)", text):
+        last = governing[-1] if governing else None
+        # "지난달 … 마치고 …, 둘째 주엔 … 청약을 받습니다": the past is an earlier clause's; the
+        # sentence ends on an action ahead.
+        if not (
+            last is not None
+            and not last.past
+            and not last.copula_or_adjective
+            and not last.progressive
+            and last.stem not in REPORTING_STEMS
+            and last.ending == "EF"
+        ):
+            return "past"
+    if any(p.future for p in predicates):
+        return "future"
     if any(p.past for p in governing):
         # "4월 초 … 올랐다가 6월 말 … 내려옴": one past event makes the dates past.
         return "past"

@@ -186,11 +186,15 @@ def test_a_day_range_is_one_window_and_its_second_day_keeps_the_month() -> None:
     assert windows("FOMC meets May 6–7", anchor) == [
         ("May 6–7", date(2025, 5, 6), date(2025, 5, 7))
     ]
-    # A day joined to a dated day is that month's, even once the month is over.
+    # Two consecutive days joined to a dated day are one event's window, in that month even
+    # once the month is over; days further apart stay two days of that month.
     later = date(2025, 5, 20)
     assert windows("5월 6일과 7일 열린 회의", later, prefer="past") == [
+        ("5월 6일과 7일", date(2025, 5, 6), date(2025, 5, 7)),
+    ]
+    assert windows("5월 6일과 9일 열린 회의", later, prefer="past") == [
         ("5월 6일", date(2025, 5, 6), date(2025, 5, 6)),
-        ("7일", date(2025, 5, 7), date(2025, 5, 7)),
+        ("9일", date(2025, 5, 9), date(2025, 5, 9)),
     ]
 
 
