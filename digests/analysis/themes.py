@@ -444,6 +444,9 @@ class AliasBook:
         return self.canonical(first).casefold() == self.canonical(second).casefold()
 
 
+_BYLINE_TITLES = frozenset({"기자", "특파원", "연구원", "애널리스트", "인턴기자", "선임연구원"})
+
+
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     """Korean theme terms: each run of nouns gives its words and its 2- and 3-word phrases."""
     terms: list[str] = []
@@ -459,12 +462,19 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 words[-1] = (words[-1][0], end)
             else:
                 words.append((start, end))
-        surfaces = [text[start:end] for start, end in words]
-        for surface in surfaces:
-            terms.append(surface)
-        for size in (2, 3):
-            for index in range(len(words) - size + 1):
-                terms.append(" ".join(surfaces[index : index + size]))
+        segments = [[text[start:end] for start, end in words]]
+        # A name before a reporter's or an analyst's title is the byline ("류선우 기자"): who
+        # wrote it, not what it is about. The run is cut there and the name left out.
+        for index in range(len(segments[0]) - 1, 0, -1):
+            if segments[0][index] in _BYLINE_TITLES:
+                surfaces = segments.pop()
+                segments = [surfaces[: index - 1], surfaces[index:]]
+                break
+        for surfaces in segments:
+            terms.extend(surfaces)
+            for size in (2, 3):
+                for index in range(len(surfaces) - size + 1):
+                    terms.append(" ".join(surfaces[index : index + size]))
         run.clear()
 
     for token in sentence.tokens:
@@ -507,6 +517,18 @@ _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 
 
 @functools.lru_cache(maxsize=65536)
+def _boilerplate_compound(word: str) -> bool:
+    """A Korean word written as never-themes run together ("전년대비", "전년동기대비")."""
+    if word.isascii() or len(word) < 4:
+        return False
+    ends = {0}
+    for end in range(2, len(word) + 1):
+        if any(word[start:end] in NEVER_THEMES for start in ends if end - start >= 2):
+            ends.add(end)
+    return len(word) in ends
+
+
+@functools.lru_cache(maxsize=65536)
 def _acceptable(term: str) -> bool:
     words = term.split()
     if term.casefold() in NEVER_THEMES:
@@ -519,6 +541,8 @@ def _acceptable(term: str) -> bool:
     ):
         return False
     if _NUMERIC.fullmatch(term) or len(term) < 2:
+        return False
+    if any(_boilerplate_compound(word) for word in words):
         return False
     # A one-syllable Korean word alone or inside a phrase is a fragment: a surname before a
     # title ("장 사장"), a word cut by the segmenter ("국 주식").
