@@ -365,9 +365,9 @@ _EN_STOPWORDS = set(
         "includes",
     ]
 )
-_TITLE_BOOST = 1.0
+_TITLE_BOOST = 0.5
 _LEAD_BOOST = 1.3
-_PHRASE_BONUS = 1.4
+_PHRASE_BONUS = 1.0
 _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
 
