@@ -513,6 +513,8 @@ def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
 
 
 _NUMERIC = re.compile(r"[\d.,%$]+")
+# Markup left in a feed's text ("p&gt", "&amp;nbsp"): never part of a theme.
+_HTML_ENTITY = re.compile(r"&(?:[lg]t|amp|nbsp|quot|#\d+)\b", re.IGNORECASE)
 _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -540,7 +542,7 @@ def _acceptable(term: str) -> bool:
         for word in (words[0], words[-1])
     ):
         return False
-    if _NUMERIC.fullmatch(term) or len(term) < 2:
+    if _NUMERIC.fullmatch(term) or len(term) < 2 or _HTML_ENTITY.search(term):
         return False
     if any(_boilerplate_compound(word) for word in words):
         return False
