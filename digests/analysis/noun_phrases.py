@@ -68,6 +68,16 @@ def _classes(word: str) -> frozenset[str]:
     return frozenset(getAllLemmas(word.lower()))
 
 
+def is_english_word(word: str) -> bool:
+    """Whether the English lexicon knows the word (in any word class)."""
+    return bool(_classes(word.lower()))
+
+
+def is_english_adjective(word: str) -> bool:
+    """Whether a word is (also) an English adjective ("current", "high", "average")."""
+    return word.isascii() and "ADJ" in _classes(word.lower())
+
+
 @functools.lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
     lemmas = getLemma(word, "NOUN", lemmatize_oov=False)

@@ -8,6 +8,7 @@ stored posts (or, for a one-off analysis, from the posts being analysed).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -17,7 +18,11 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from digests.analysis.noun_phrases import english_noun_phrases
+from digests.analysis.noun_phrases import (
+    english_noun_phrases,
+    is_english_adjective,
+    is_english_word,
+)
 from digests.analysis.sentences import Sentence
 
 _NOUN_TAGS = {"NNG", "NNP", "SL", "SH"}
@@ -360,9 +365,9 @@ _EN_STOPWORDS = set(
         "includes",
     ]
 )
-_TITLE_BOOST = 1.0
+_TITLE_BOOST = 0.5
 _LEAD_BOOST = 1.3
-_PHRASE_BONUS = 1.4
+_PHRASE_BONUS = 1.0
 _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
 
@@ -397,6 +402,7 @@ class ThemeCandidate(NamedTuple):
     in_title: bool
     first_position: float  # 0 = start of the post, 1 = end
     proper: bool = False  # a name or an acronym (NNP, Latin capitals)
+    predicative: bool = False  # a Korean noun used mostly as a verb or adjective ("상향했다")
 
 
 class AliasBook:
@@ -438,7 +444,11 @@ class AliasBook:
         return self.canonical(first).casefold() == self.canonical(second).casefold()
 
 
+_BYLINE_TITLES = frozenset({"기자", "특파원", "연구원", "애널리스트", "인턴기자", "선임연구원"})
+
+
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
+    """Korean theme terms: each run of nouns gives its words and its 2- and 3-word phrases."""
     terms: list[str] = []
     run: list[tuple[int, int, str]] = []
 
@@ -452,18 +462,30 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 words[-1] = (words[-1][0], end)
             else:
                 words.append((start, end))
-        surfaces = [text[start:end] for start, end in words]
-        for surface in surfaces:
-            terms.append(surface)
-        for size in (2, 3):
-            for index in range(len(words) - size + 1):
-                terms.append(" ".join(surfaces[index : index + size]))
+        segments = [[text[start:end] for start, end in words]]
+        # A name before a reporter's or an analyst's title is the byline ("류선우 기자"): who
+        # wrote it, not what it is about. The run is cut there and the name left out.
+        for index in range(len(segments[0]) - 1, 0, -1):
+            if segments[0][index] in _BYLINE_TITLES:
+                surfaces = segments.pop()
+                segments = [surfaces[: index - 1], surfaces[index:]]
+                break
+        for surfaces in segments:
+            terms.extend(surfaces)
+            for size in (2, 3):
+                for index in range(len(surfaces) - size + 1):
+                    terms.append(" ".join(surfaces[index : index + size]))
         run.clear()
 
     for token in sentence.tokens:
         tag = token.tag
         if tag == "XSN" and token.form == "들":
             continue  # "주주들" is about 주주
+        if tag == "XSN" and token.form == "적" and run and token.start == run[-1][1]:
+            # "역사적", "구조적": the noun is an adjective here, not a subject of its own.
+            run.pop()
+            flush()
+            continue
         if tag in _NOUN_TAGS or (tag == "XSN" and run and token.start == run[-1][1]):
             if run and token.start - run[-1][1] > 1:
                 flush()
@@ -491,7 +513,21 @@ def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
 
 
 _NUMERIC = re.compile(r"[\d.,%$]+")
+# Markup left in a feed's text ("p&gt", "&amp;nbsp"): never part of a theme.
+_HTML_ENTITY = re.compile(r"&(?:[lg]t|amp|nbsp|quot|#\d+)\b", re.IGNORECASE)
 _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _boilerplate_compound(word: str) -> bool:
+    """A Korean word written as never-themes run together ("전년대비", "전년동기대비")."""
+    if word.isascii() or len(word) < 4:
+        return False
+    ends = {0}
+    for end in range(2, len(word) + 1):
+        if any(word[start:end] in NEVER_THEMES for start in ends if end - start >= 2):
+            ends.add(end)
+    return len(word) in ends
 
 
 @functools.lru_cache(maxsize=65536)
@@ -506,20 +542,47 @@ def _acceptable(term: str) -> bool:
         for word in (words[0], words[-1])
     ):
         return False
-    if _NUMERIC.fullmatch(term) or len(term) < 2:
+    if _NUMERIC.fullmatch(term) or len(term) < 2 or _HTML_ENTITY.search(term):
         return False
-    return not _SINGLE_SYLLABLE.fullmatch(term)
+    if any(_boilerplate_compound(word) for word in words):
+        return False
+    # A one-syllable Korean word alone or inside a phrase is a fragment: a surname before a
+    # title ("장 사장"), a word cut by the segmenter ("국 주식").
+    return not any(_SINGLE_SYLLABLE.fullmatch(word) for word in words)
+
+
+_PREDICATE_SUFFIXES = {"XSV", "XSA"}
+
+
+def _predicates(sentence: Sentence) -> set[str]:
+    """Nouns of a Korean sentence used as a verb or an adjective ("상향했다", "완벽한"): they
+    tell what happened, not what the post is about."""
+    tokens = sentence.tokens
+    return {
+        token.form
+        for token, following in itertools.pairwise(tokens)
+        if token.tag == "NNG"
+        and following.tag in _PREDICATE_SUFFIXES
+        and following.start == token.end
+    }
+
+
+def _names_a_thing(token_form: str, tag: str) -> bool:
+    """A Korean proper noun, or Latin letters that name something: an acronym ("HBM", "SK")
+    or a word the English lexicon does not know ("Nvidia"); a capitalised common English
+    word in a Korean heading ("Momentum", "Valuation") is not a name."""
+    if tag == "NNP":
+        return True
+    if not token_form.isascii() or not token_form[:1].isupper():
+        return False
+    return sum(1 for c in token_form if c.isupper()) >= 2 or not is_english_word(token_form)
 
 
 def _sentence_terms(sentence: Sentence, text: str, aliases: AliasBook) -> list[tuple[str, bool]]:
     """A sentence's theme terms, each with whether it names something."""
     if sentence.lang != "ko":
         return _en_terms(sentence, aliases)
-    names = {
-        token.form
-        for token in sentence.tokens
-        if token.tag == "NNP" or (token.form[:1].isupper() and token.form.isascii())
-    }
+    names = {token.form for token in sentence.tokens if _names_a_thing(token.form, token.tag)}
     return [
         (term, term in names or any(word in names for word in term.split()))
         for term in _ko_terms(sentence, text)
@@ -541,14 +604,18 @@ def post_candidates(
     spellings: dict[str, Counter[str]] = {}
     first_seen: dict[str, float] = {}
     proper: set[str] = set()
+    predicate_uses: Counter[str] = Counter()
     length = max(1, len(text))
     for sentence in sentences:
+        predicates = _predicates(sentence) if sentence.lang == "ko" else set()
         for term, named in _sentence_terms(sentence, text, aliases):
             if not _acceptable(term):
                 continue
             label = aliases.canonical(term)
             key = label.casefold()
             counts[key] += 1
+            if term in predicates:
+                predicate_uses[key] += 1
             spellings.setdefault(key, Counter())[label] += 1
             first_seen.setdefault(key, sentence.start / length)
             if named or label != term:
@@ -574,7 +641,12 @@ def post_candidates(
 
     return [
         ThemeCandidate(
-            shown(key), counts[key], key in title_keys, first_seen.get(key, 1.0), key in proper
+            shown(key),
+            counts[key],
+            key in title_keys,
+            first_seen.get(key, 1.0),
+            key in proper,
+            2 * predicate_uses[key] >= counts[key] > 0,
         )
         for key in counts
     ]
@@ -606,10 +678,13 @@ def score_themes(
             score *= _PHRASE_BONUS if candidate.count >= 2 else 0.7
         if candidate.proper:
             score *= _PROPER_BONUS
-        if (
-            any(word.casefold() in GENERIC_NOUNS for word in candidate.label.split())
-            and " " not in candidate.label
+        if " " not in candidate.label and (
+            candidate.label.casefold() in GENERIC_NOUNS
+            or candidate.predicative
+            or (not candidate.proper and is_english_adjective(candidate.label))
         ):
+            # A generic word, a Korean noun that mostly says what happened ("상향했다") or an
+            # English word that is as much an adjective ("current", "high", "average").
             score *= _GENERIC_PENALTY
         scored.append((candidate.label, score))
     scored.sort(key=lambda item: (-item[1], item[0]))
