@@ -351,3 +351,45 @@ def test_a_time_or_a_product_is_never_the_speaker_of_a_quotation_on_its_own_line
     assert speakers(
         'HBM는 공급이 부족하다.\n\n"We think CoWoS supply stays tight through 1H26, and pricing holds."'
     ) == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a compound title ("재무장관", "경제부총리") is a title: the name before it speaks
+        ("• 일본 가토 재무장관은 “엔화 움직임을 긴장감을 갖고 지켜보겠다”고 언급", ["가토"]),
+        (
+            "최상목 경제부총리는 귀국길에 “관세 협상은 다음 달에 마무리될 것”이라고 밝혔다.",
+            ["최상목"],
+        ),
+        # "이 연구위원" is the 연구위원 named before, under a compound title too
+        (
+            "이태호 대신증권 연구위원은 “수출 수주가 계속 늘 것”이라고 했다. 시장은 조용했다.\n"
+            "이 연구위원은 “내년 실적 추정치는 계속 오를 것”이라고 말했다.",
+            ["이태호", "이태호"],
+        ),
+        # "A 산하 B": the body that speaks is the head, written last
+        (
+            "하나금융그룹 산하 하나금융연구소는 보고서를 통해 “집값 상승세는 둔화될 것”이라고 내다봤다.",
+            ["하나금융연구소"],
+        ),
+        # nobody named: the unnamed speaker kept whole, with its determiner
+        (
+            "정부 발표 뒤 업계는 술렁였다. 한 바이오 벤처 대표는 “임상 일정이 또 밀릴 수밖에 없다”고 지적했다.",
+            ["한 바이오 벤처 대표"],
+        ),
+        # a book quoted by its author's genitive
+        (
+            "한 베테랑 투자자의 책에서 “시장은 인내심 없는 사람의 돈을 인내심 있는 사람에게 옮긴다”는 문장을 읽었다.",
+            ["한 베테랑 투자자"],
+        ),
+    ],
+)
+def test_korean_titles_heads_and_sources(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_conversation_with_someone_is_not_their_text() -> None:
+    # "X와의 인터뷰에서" is an interview with X, who does not speak here.
+    text = "박민수 대표는 블룸버그와의 인터뷰에서 “올해 안에 흑자로 돌아설 것”이라고 말했다."
+    assert speakers(text) == ["박민수"]
