@@ -632,6 +632,28 @@ _EN_TITLE_WORDS = {
     "Trader",
     "Investor",
     "Founder",
+    # the last word of a multi-word title: "Chief Strategy Officer", "Treasury Secretary"
+    "Officer",
+    "Executive",
+    "Secretary",
+    "Governor",
+    "Minister",
+    "Manager",
+    "Head",
+    "Editor",
+    "Professor",
+    "Senator",
+    "Commissioner",
+    "Chairwoman",
+    "Chairperson",
+    "Spokesperson",
+    "Spokesman",
+    "Spokeswoman",
+    "Researcher",
+    "Scientist",
+    "Adviser",
+    "Advisor",
+    "Officials",
 }
 _EN_PRONOUNS = {"he", "she", "they", "He", "She", "They"}
 
@@ -739,7 +761,8 @@ def _english_speaker(after: str, before: str) -> str | None:
     as_put = _AS_PUT_IT.search(before)
     if as_put:
         return _clean_english_name(as_put.group(1))
-    name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
+    # up to seven words: "Boeing Chief Strategy Officer Marc Allen" (the title is cut later)
+    name = r"((?:[A-Z][\w.'-]*\s?){1,7}|he|she|they)"
     verbs = _EN_VERBS
     definite = rf"((?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})"
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
@@ -1036,6 +1059,20 @@ _NOT_SPEAKER_LABELS = {
 }  # fmt: skip
 
 
+# "마일스 도이처(Miles Deutscher)는 “…”": a name with its Latin spelling right before the quotation,
+# whatever (mis)spelt particle or colon joins them.
+_GLOSSED_BEFORE = re.compile(
+    r"(?:^|\s)([가-힣]{1,5}(?:\s[가-힣]{1,5})?)\s*\((?:[A-Z][a-z]+\.?\s){1,2}[A-Z][a-z]+\)"
+    r"[^\s\"“”'‘’「(),.]{0,3}\s*[:：]?\s*$"
+)
+
+
+def _glossed_name_before(before: str) -> str | None:
+    """The person glossed with a Latin spelling just before a quotation."""
+    match = _GLOSSED_BEFORE.search(before)
+    return match.group(1) if match else None
+
+
 def _colon_label(before: str) -> str | None:
     """ "CFO(박지훈): “…”", "Maya Okafor: "…"": a speaker label written before a colon."""
     match = _COLON_LABEL.search(before)
@@ -1159,6 +1196,8 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             before_subjects = [s for s in subjects if span_start < s.end and s.end <= absolute_open]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
+            if speaker is None:
+                speaker = _glossed_name_before(line[max(0, open_at - 60) : open_at])
             dash = _DASH_AFTER.match(line[close_at:])
             if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
                 # "“…” – 월스트리트 기술 분석가": the source written after a dash

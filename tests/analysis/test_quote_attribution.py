@@ -393,3 +393,17 @@ def test_a_conversation_with_someone_is_not_their_text() -> None:
     # "X와의 인터뷰에서" is an interview with X, who does not speak here.
     text = "박민수 대표는 블룸버그와의 인터뷰에서 “올해 안에 흑자로 돌아설 것”이라고 말했다."
     assert speakers(text) == ["박민수"]
+
+
+def test_a_company_and_a_multi_word_title_before_the_name_said() -> None:
+    text = (
+        '"Travel demand has come back faster than any of our models assumed," Airbus Chief '
+        "Commercial Officer Christian Scherer told reporters on Monday."
+    )
+    assert speakers(text) == ["Christian Scherer"]
+
+
+def test_a_name_glossed_in_latin_letters_right_before_the_quotation_speaks() -> None:
+    # the particle is misspelt or missing, but the glossed name abuts the quotation
+    text = "유명 트레이더 피터 브랜트(Peter Brandt) “비트코인은 연말까지 두 배가 될 수 있다”고 내다봤다."
+    assert speakers(text) == ["피터 브랜트"]
