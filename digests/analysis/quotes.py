@@ -22,6 +22,15 @@ _SPEECH_AFTER = re.compile(
     r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
     re.IGNORECASE,
 )
+_EN_SAID_AFTER = re.compile(
+    r"^\s*,?\s*(?:[A-Z][\w.'-]*\s+){0,4}(?:said|says|told|tells|added|adds|wrote|writes|noted|"
+    r"notes|explained|argued|warned|asked|tweeted|posted)\b|^\s*[—–-]{1,2}\s*[A-Z]"
+)
+# "…”고 밝혔다", "…”이라고 내다봤다", "…”고 언급": a quotation closed by a verb of saying.
+_KO_SAID_VERB_AFTER = re.compile(
+    r"^\s*(?:이?라고|고)\s*(?:[^\s“”\"]+\s+){0,3}?(?:말했|말한|밝혔|밝힌|강조했|설명했|덧붙였|전했|"
+    r"언급했|내다봤|전망했|예상했|분석했|지적했|평가했|주장했|발표했|밝힘|언급|강조|말함)"
+)
 # Markers of reported speech only (not of naming, as in "‘언택트’라는 말").
 _SAID_AFTER = re.compile(
     r"^\s*(?:이?라고|고\s|고$|이?라며|며|이?라면서|면서)|^\s*,?\s*(?:said|says|told|added)\b", re.I
@@ -187,6 +196,17 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
         )
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
+        return False
+    if "://" in inner:
+        return False  # an address in quotation marks ("http://www.w3.org/2005/Atom")
+    if (
+        not re.search(r"[\uac00-\ud7a3]", inner)
+        and len(words) < 4
+        and not _EN_SAID_AFTER.match(after)
+    ):
+        # "‘amazing abundance,’", "“The Great Reset,”": English puts the comma or period inside
+        # the marks, so a short phrase looks finished; without a verb of saying it is a phrase
+        # being named, not speech.
         return False
     if len(words) < 3 and not sentence_like:
         return False
@@ -447,6 +467,7 @@ class _Subject:
     person_like: bool  # names someone or something that can speak (a person or an organisation)
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
     report: bool = False  # "보고서는": the report of the source quoted last
+    nominal: bool = True  # a noun takes the particle ("금융위는"), not a verb ("대해서는")
 
 
 _PHRASE_TAGS = {
@@ -602,7 +623,14 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             continue
         found.append(
             _Subject(
-                start, token.start, phrase, name, pronoun, person_like and name is not None, person
+                start,
+                token.start,
+                phrase,
+                name,
+                pronoun,
+                person_like and name is not None,
+                person,
+                nominal=tokens[index - 1].tag in {"NNG", "NNP", "SL", "SH", "XSN", "SW"},
             )
         )
     return found
@@ -1022,7 +1050,7 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
     found = []
     for _, _, inner_start, inner_end in _quote_spans(title):
         inner = title[inner_start:inner_end].strip()
-        if len(inner) < 8 or title[inner_start - 1] == "‘":
+        if len(inner) < 8 or title[inner_start - 1] == "‘" or "://" in inner:
             continue
         words = set(re.findall(r"[\w\uac00-\ud7a3]{2,}", inner))
         best = max(
@@ -1239,6 +1267,19 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
+                elif _KO_SAID_VERB_AFTER.match(line[close_at : close_at + 40]) and (
+                    subject := next(
+                        (
+                            s
+                            for s in before_subjects
+                            if s.name and s.nominal and not s.pronoun and not s.report
+                        ),
+                        None,
+                    )
+                ):
+                    # "금융위는 “…”고 밝혔다": whatever the subject of a verb of saying is, it
+                    # speaks, though Kiwi knows it as no name (an abbreviated body, a board).
+                    speaker = subject.name
                 else:
                     according = _according_to(text[span_start:span_end])
                     if according:
@@ -1249,6 +1290,12 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         previous is not None
                         and previous[1]
                         and not any(s.person_like for s in before_subjects)
+                        and (
+                            # a Korean quotation carries on only when said ("…”고 말했다"),
+                            # not a question the writer asks next ("“왜 샀을까?”")
+                            not re.search(r"[\uac00-\ud7a3]", inner)
+                            or _SPEECH_AFTER.match(line[close_at : close_at + 40])
+                        )
                     ):
                         # "이어 “…”고 강조했다": a follow-on quote keeps its speaker.
                         speaker = previous[1]

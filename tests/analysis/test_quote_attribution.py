@@ -407,3 +407,33 @@ def test_a_name_glossed_in_latin_letters_right_before_the_quotation_speaks() -> 
     # the particle is misspelt or missing, but the glossed name abuts the quotation
     text = "유명 트레이더 피터 브랜트(Peter Brandt) “비트코인은 연말까지 두 배가 될 수 있다”고 내다봤다."
     assert speakers(text) == ["피터 브랜트"]
+
+
+def test_a_body_kiwi_does_not_know_speaks_when_it_is_the_subject_of_a_verb_of_saying() -> None:
+    text = "공정위는 지난달 브리핑에서 “플랫폼 독점 규제안을 연내 확정하겠다”고 밝혔다."
+    assert speakers(text) == ["공정위"]
+
+
+def test_a_verb_phrase_with_a_topic_particle_is_not_a_speaker() -> None:
+    # "…에 대해서는" carries 는 but names nobody; without a speaker the quote has none.
+    text = "고객 반응에 대해서는 “예상보다 훨씬 만족스럽다”고 전했다."
+    assert speakers(text) != ["대해서"]
+
+
+def test_short_english_phrases_in_quotation_marks_are_not_speech() -> None:
+    text = (
+        'Investors called the rally "the Great Reset," and the CEO promised "amazing abundance," '
+        'which sounded "data-dependent." Then "We will ship the new model in June," Lee said.'
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text, quote.speaker) for quote in quotes] == [
+        ("We will ship the new model in June,", "Lee")
+    ]
+
+
+def test_a_korean_question_the_writer_asks_does_not_carry_the_previous_speaker() -> None:
+    text = (
+        "한 전업 투자자의 책에서 “손실은 수업료이고 복기는 필기다”라는 문장을 봤다. "
+        "그러다 문득 한 생각이 들었다. “왜 그때 팔지 못했을까?” 1. 복기의 시작"
+    )
+    assert speakers(text) == ["한 전업 투자자", None]
