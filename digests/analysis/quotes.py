@@ -22,6 +22,15 @@ _SPEECH_AFTER = re.compile(
     r"|^\s*,?\s*(?:said|says|told|added|wrote|noted|explained|argued|warned|according)\b",
     re.IGNORECASE,
 )
+_EN_SAID_AFTER = re.compile(
+    r"^\s*,?\s*(?:[A-Z][\w.'-]*\s+){0,4}(?:said|says|told|tells|added|adds|wrote|writes|noted|"
+    r"notes|explained|argued|warned|asked|tweeted|posted)\b|^\s*[—–-]{1,2}\s*[A-Z]"
+)
+# "…”고 밝혔다", "…”이라고 내다봤다", "…”고 언급": a quotation closed by a verb of saying.
+_KO_SAID_VERB_AFTER = re.compile(
+    r"^\s*(?:이?라고|고)\s*(?:[^\s“”\"]+\s+){0,3}?(?:말했|말한|밝혔|밝힌|강조했|설명했|덧붙였|전했|"
+    r"언급했|내다봤|전망했|예상했|분석했|지적했|평가했|주장했|발표했|밝힘|언급|강조|말함)"
+)
 # Markers of reported speech only (not of naming, as in "‘언택트’라는 말").
 _SAID_AFTER = re.compile(
     r"^\s*(?:이?라고|고\s|고$|이?라며|며|이?라면서|면서)|^\s*,?\s*(?:said|says|told|added)\b", re.I
@@ -49,6 +58,21 @@ _TITLES = {
     "최고정보책임자", "선임연구위원", "수석연구원", "책임연구원", "이코노미스트", "펀드매니저", "운용역",
     "유튜버", "블로거", "과장", "차장", "대리",
 }  # fmt: skip
+
+
+def _is_title(word: str) -> bool:
+    """A title, also as the head of a Korean compound ("재무장관", "경제부총리", "리서치센터장"):
+    Korean nouns are head-final. The prefix must have two syllables or more, since a surname and
+    a title read as one word ("이주석") is as likely a name."""
+    if word in _TITLES:
+        return True
+    if not _HANGUL_WORD.match(word) or len(word) < 4:
+        return False
+    return any(
+        word.endswith(title) and len(word) - len(title) >= 2 for title in _KOREAN_TITLE_HEADS
+    )
+
+
 # Unnamed sources quoted by their role: "한 업계 관계자", "회사 측", "an industry official".
 _ROLE_NOUNS = {
     "관계자", "측", "임원", "소식통", "대변인", "당국자", "관계자들", "담당자", "관계자는", "고위",
@@ -57,6 +81,11 @@ _ROLE_NOUNS = {
     "아버지", "어머니", "엄마", "아빠", "할머니", "할아버지", "아내", "남편", "친구", "선배", "후배",
     "부장님", "팀장님", "사장님", "형", "누나", "언니", "오빠", "동생", "지인",
 }  # fmt: skip
+_KOREAN_TITLE_HEADS = sorted(
+    (title for title in _TITLES if re.fullmatch("[\uac00-\ud7a3]{2,}", title)),
+    key=len,
+    reverse=True,
+)
 _SURNAMES = set(
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부"
 )
@@ -168,6 +197,17 @@ def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
     attributed = bool(_SPEECH_AFTER.match(after))
     if single_quotes and not attributed:
         return False
+    if "://" in inner:
+        return False  # an address in quotation marks ("http://www.w3.org/2005/Atom")
+    if (
+        not re.search(r"[\uac00-\ud7a3]", inner)
+        and len(words) < 4
+        and not _EN_SAID_AFTER.match(after)
+    ):
+        # "‘amazing abundance,’", "“The Great Reset,”": English puts the comma or period inside
+        # the marks, so a short phrase looks finished; without a verb of saying it is a phrase
+        # being named, not speech.
+        return False
     if len(words) < 3 and not sentence_like:
         return False
     return attributed or sentence_like or len(words) >= 5
@@ -249,7 +289,7 @@ def _name_before_title(words: list[str], common_nouns: frozenset[str]) -> str | 
             or word.endswith("의")
             or not (_HANGUL_WORD.match(word) or _descriptor(word))
             or len(word) > 7
-            or word in _TITLES
+            or _is_title(word)
             or (
                 word in common_nouns
                 and len(word) > 1  # "탄", "쿡": a one-syllable word before a title is a name part
@@ -270,6 +310,8 @@ def _name_before_title(words: list[str], common_nouns: frozenset[str]) -> str | 
     return " ".join(picked)
 
 
+# Words linking a body to the one it belongs to: "우리금융그룹 산하 우리금융경영연구소".
+_AFFILIATION_WORDS = {"산하", "소속", "계열", "계열사", "자회사"}
 # What kind of organisation the next word names: "투자은행 번스타인", "전문매체 더블록".
 _ORGANISATION_KINDS = {
     "투자은행", "은행", "증권사", "운용사", "자산운용사", "매체", "전문매체", "외신", "통신", "리서치",
@@ -295,10 +337,10 @@ def _name_after_title(words: list[str], common_nouns: frozenset[str]) -> str | N
     """The name written after its title, as Korean news often does for foreign names: "유명
     애널리스트 플랜B" → "플랜B", "테슬라 CEO 일론 머스크" → "일론 머스크"."""
     for index, word in enumerate(words[:-1]):
-        if word not in _TITLES:
+        if not _is_title(word):
             continue
         after = words[index + 1 : index + 3]
-        if not after or after[0] in _TITLES or after[0] in common_nouns or after[0] in _ROLE_NOUNS:
+        if not after or _is_title(after[0]) or after[0] in common_nouns or after[0] in _ROLE_NOUNS:
             return None
         if any(
             before not in _TITLE_MODIFIERS and not _descriptor(before) for before in words[:index]
@@ -328,18 +370,18 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         words = words[1:]
     if len(words) > 1 and words[-1] == "등":
         words = words[:-1]  # "로이터와 CNBC 등"
+    linked = [index for index, word in enumerate(words[:-1]) if word in _AFFILIATION_WORDS]
+    if linked:
+        words = words[linked[-1] + 1 :]  # "우리금융그룹 산하 우리금융경영연구소": the head is last
     if not words:
         return None
     if words[-1] in _ROLE_NOUNS or (
-        words[0] in _UNNAMED_DETERMINERS and any(word in _TITLES for word in words[1:])
+        words[0] in _UNNAMED_DETERMINERS and any(_is_title(word) for word in words[1:])
     ):
         # Nobody is named: the role is the speaker ("한 애널리스트", "업계 관계자").
-        if words[-1] in _ROLE_NOUNS:
-            while words and words[0] in _UNNAMED_DETERMINERS - {"한"}:
-                words = words[1:]
-            if words and words[0] == "한" and len(words) > 1:
-                words = words[1:]
         return " ".join(words[-5:]) if words else None
+    if words[0] in _UNNAMED_DETERMINERS and len(words) > 1 and words[-1] in _UNNAMED_ROLES:
+        return " ".join(words[-5:])  # "한 프로 투자자": an unnamed speaker, as written
     if len(words) == 2 and _KO_DEFINITE_ROLE.match(" ".join(words)):
         return " ".join(words)  # "해당 연구원": an anaphor, resolved to the person named before
     named = _name_after_title(words, common_nouns)
@@ -349,13 +391,13 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         len(words) >= 2
         and words[-2] in _ORGANISATION_KINDS
         and words[-1] not in common_nouns
-        and words[-1] not in _TITLES
+        and not _is_title(words[-1])
     ):
         return words[-1]  # "월스트리트 투자은행 번스타인", "암호화폐 전문매체 더블록"
     korean = next((word for word in words if looks_korean_name(word, common_nouns)), None)
     if korean:
         return korean
-    titled = [index for index, word in enumerate(words) if word in _TITLES]
+    titled = [index for index, word in enumerate(words) if _is_title(word)]
     if titled and titled[-1] >= 1:
         # "벨로사이트 로보틱스의 라이언 코스텔로 CEO": the words before the title
         name = _name_before_title(words[: titled[-1]], common_nouns)
@@ -363,6 +405,12 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
             return f"{name} {words[titled[-1]]}"  # "김 연구원": a surname keeps its title
         if name:
             return name
+        if titled[-1] <= 3 and all(
+            word in common_nouns or _descriptor(word) or _is_title(word)
+            for word in words[: titled[-1]]
+        ):
+            # "AI 스타트업 대표": nobody named, the title and what it heads kept whole
+            return " ".join(words[: titled[-1] + 1])
     if (
         len(words) == 1
         and re.match(r"^[A-Za-z0-9&.-]+[\uac00-\ud7a3]+$", words[0])
@@ -374,7 +422,7 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         trailing
         and len(words) > 1
         and _HANGUL_WORD.match(words[0])
-        and trailing.group(1).strip() not in _TITLES
+        and not _is_title(trailing.group(1).strip())
     ):
         # "네덜란드의 반도체 장비 기업 ASML": descriptors first, the name last.
         return trailing.group(1).strip()
@@ -386,17 +434,17 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
             return words[0]
         return None
     first = words[0]
-    if not _HANGUL_WORD.match(first) or first in _PRONOUNS or first in _TITLES:
+    if not _HANGUL_WORD.match(first) or first in _PRONOUNS or _is_title(first):
         return None
     if len(first) == 1:
-        if first in _SURNAMES and len(words) > 1 and words[1] in _TITLES:
+        if first in _SURNAMES and len(words) > 1 and _is_title(words[1]):
             return f"{first} {words[1]}"
         return None  # a one-syllable word alone is a fragment, never a speaker
     name = [first]
     if (
         (
             len(words) > 1
-            and words[1] not in _TITLES
+            and not _is_title(words[1])
             and _HANGUL_WORD.match(words[1])
             and len(words[1]) <= 4
             and words[1] not in common_nouns
@@ -419,6 +467,7 @@ class _Subject:
     person_like: bool  # names someone or something that can speak (a person or an organisation)
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
     report: bool = False  # "보고서는": the report of the source quoted last
+    nominal: bool = True  # a noun takes the particle ("금융위는"), not a verb ("대해서는")
 
 
 _PHRASE_TAGS = {
@@ -476,6 +525,35 @@ _REPORT_DETERMINERS = {
 }
 
 
+# What a text is that quotes its author: "한 프로 투자자의 책에서 “…”", "버핏의 주주서한은 “…”".
+_SOURCE_NOUNS = {
+    "책", "저서", "글", "칼럼", "기고", "기고문", "인터뷰", "연설", "트윗", "게시글", "편지", "서한",
+    "주주서한", "강연", "메모", "블로그", "명언", "발언",
+}  # fmt: skip
+
+
+def _authored_source(words: list[str]) -> bool:
+    """ "X의 책", "X의 주주서한": a text named by its author's genitive (not "X와의 인터뷰", a
+    conversation with X)."""
+    return (
+        len(words) >= 2
+        and words[-1] in _SOURCE_NOUNS
+        and words[-2].endswith("의")
+        and not words[-2].endswith(("와의", "과의"))
+        and len(words[-2]) > 1
+    )
+
+
+def _determiner_han(token: Token, text: str, boundary: int) -> bool:
+    """Kiwi reads the determiner "한" ("한 애널리스트는", "a certain analyst") as the verb 하다 and
+    an ending when it opens a clause: there it ends no phrase, since nothing precedes it to do."""
+    return (
+        token.tag == "ETM"
+        and text[token.start : token.start + 2] == "한 "
+        and not text[boundary : token.start].strip()
+    )
+
+
 def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     """Subject phrases (X는 / X가) in token order, with whether they name a person.
 
@@ -499,7 +577,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         for previous in tokens[:index]:
             if previous.start < boundary or previous.tag not in _BREAK_TAGS:
                 continue
-            if _inside_a_name(previous, text):
+            if _inside_a_name(previous, text) or _determiner_han(previous, text, boundary):
                 continue
             next_char = text[previous.end : previous.end + 1]
             if next_char.isspace() and previous.end < token.start:
@@ -508,7 +586,8 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         if not phrase or len(phrase.split()) > 9:
             continue
         if organisation_source and not (
-            len(phrase.split()) <= 2 and phrase.split()[-1].endswith(_ORG_SUFFIXES)
+            (len(phrase.split()) <= 2 and phrase.split()[-1].endswith(_ORG_SUFFIXES))
+            or _authored_source(phrase.split())
         ):
             continue  # "하나증권에서 …라고 분석했다" speaks; "서울에서" is a place
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
@@ -516,23 +595,25 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         forms = {t.form for t in phrase_tokens}
         common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG")
         pronoun = phrase in {"그", "그녀", "그들"}
+        words = phrase.split()
+        titled = bool(forms & _TITLES) or any(_is_title(word.strip(",")) for word in words)
         person_like = bool(
             "NNP" in tags
             or any(t.form[:1].isupper() for t in phrase_tokens if t.tag == "SL")
-            or forms & _TITLES
+            or titled
             or forms & _ROLE_NOUNS
         )
         name = None if pronoun else person_name(phrase, common)
         start = boundary + (
             len(text[boundary : token.start]) - len(text[boundary : token.start].lstrip())
         )
-        person = name is not None and (
-            bool(forms & _TITLES) or " " in name or looks_korean_name(name, common)
-        )
-        words = phrase.split()
-        if words[-1] in _REPORT_NOUNS:
-            # "번스타인 보고서는" names its author; "또 보고서는" is the report quoted before.
+        person = name is not None and (titled or " " in name or looks_korean_name(name, common))
+        if words[-1] in _REPORT_NOUNS or _authored_source(words):
+            # "번스타인 보고서는" names its author; "또 보고서는" is the report quoted before;
+            # "한 프로 투자자의 책에서 “…”" quotes the book's author.
             author = [word for word in words[:-1] if word not in _REPORT_DETERMINERS]
+            if author and author[-1].endswith("의"):
+                author[-1] = author[-1][:-1]
             name = person_name(" ".join(author), common) if author else None
             found.append(
                 _Subject(
@@ -542,7 +623,14 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             continue
         found.append(
             _Subject(
-                start, token.start, phrase, name, pronoun, person_like and name is not None, person
+                start,
+                token.start,
+                phrase,
+                name,
+                pronoun,
+                person_like and name is not None,
+                person,
+                nominal=tokens[index - 1].tag in {"NNG", "NNP", "SL", "SH", "XSN", "SW"},
             )
         )
     return found
@@ -572,6 +660,28 @@ _EN_TITLE_WORDS = {
     "Trader",
     "Investor",
     "Founder",
+    # the last word of a multi-word title: "Chief Strategy Officer", "Treasury Secretary"
+    "Officer",
+    "Executive",
+    "Secretary",
+    "Governor",
+    "Minister",
+    "Manager",
+    "Head",
+    "Editor",
+    "Professor",
+    "Senator",
+    "Commissioner",
+    "Chairwoman",
+    "Chairperson",
+    "Spokesperson",
+    "Spokesman",
+    "Spokeswoman",
+    "Researcher",
+    "Scientist",
+    "Adviser",
+    "Advisor",
+    "Officials",
 }
 _EN_PRONOUNS = {"he", "she", "they", "He", "She", "They"}
 
@@ -679,7 +789,8 @@ def _english_speaker(after: str, before: str) -> str | None:
     as_put = _AS_PUT_IT.search(before)
     if as_put:
         return _clean_english_name(as_put.group(1))
-    name = r"((?:[A-Z][\w.'-]*\s?){1,5}|he|she|they)"
+    # up to seven words: "Boeing Chief Strategy Officer Marc Allen" (the title is cut later)
+    name = r"((?:[A-Z][\w.'-]*\s?){1,7}|he|she|they)"
     verbs = _EN_VERBS
     definite = rf"((?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})"
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
@@ -894,7 +1005,9 @@ class _KoreanFullNames:
         count = bisect.bisect_left(starts, before)
         for index in range(count - 1, -1, -1):
             after = following[index]
-            if re.match(r"^(?:은|는|이|가|\()", after) or set(after.split()[:3]) & _TITLES:
+            if re.match(r"^(?:은|는|이|가|\()", after) or any(
+                _is_title(word) for word in after.split()[:3]
+            ):
                 return names[index]
         return None
 
@@ -905,7 +1018,7 @@ def _expand_short_form(name: str | None, full_names: _KoreanFullNames, before: i
     if not name:
         return name
     parts = name.split()
-    if len(parts) != 2 or len(parts[0]) != 1 or parts[1] not in _TITLES:
+    if len(parts) != 2 or len(parts[0]) != 1 or not _is_title(parts[1]):
         return name
     return full_names.latest(parts[0], parts[1], before) or name
 
@@ -937,7 +1050,7 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
     found = []
     for _, _, inner_start, inner_end in _quote_spans(title):
         inner = title[inner_start:inner_end].strip()
-        if len(inner) < 8 or title[inner_start - 1] == "‘":
+        if len(inner) < 8 or title[inner_start - 1] == "‘" or "://" in inner:
             continue
         words = set(re.findall(r"[\w\uac00-\ud7a3]{2,}", inner))
         best = max(
@@ -974,6 +1087,20 @@ _NOT_SPEAKER_LABELS = {
 }  # fmt: skip
 
 
+# "마일스 도이처(Miles Deutscher)는 “…”": a name with its Latin spelling right before the quotation,
+# whatever (mis)spelt particle or colon joins them.
+_GLOSSED_BEFORE = re.compile(
+    r"(?:^|\s)([가-힣]{1,5}(?:\s[가-힣]{1,5})?)\s*\((?:[A-Z][a-z]+\.?\s){1,2}[A-Z][a-z]+\)"
+    r"[^\s\"“”'‘’「(),.]{0,3}\s*[:：]?\s*$"
+)
+
+
+def _glossed_name_before(before: str) -> str | None:
+    """The person glossed with a Latin spelling just before a quotation."""
+    match = _GLOSSED_BEFORE.search(before)
+    return match.group(1) if match else None
+
+
 def _colon_label(before: str) -> str | None:
     """ "CFO(박지훈): “…”", "Maya Okafor: "…"": a speaker label written before a colon."""
     match = _COLON_LABEL.search(before)
@@ -988,7 +1115,7 @@ def _colon_label(before: str) -> str | None:
     words = label.split()
     if words and words[0] in _TITLES | _EN_TITLE_WORDS and len(words) > 1:
         return " ".join(words[1:])  # "CFO Lena Hartmann:", "유튜버 테크몽키 →"
-    if label in _TITLES or any(word in _TITLES for word in words):
+    if any(_is_title(word) for word in words):
         return person_name(label) or label
     if looks_korean_name(label) or re.fullmatch(r"(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+", label):
         return label
@@ -1097,12 +1224,14 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             before_subjects = [s for s in subjects if span_start < s.end and s.end <= absolute_open]
             after_subjects = [s for s in subjects if absolute_close <= s.start < span_end]
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
+            if speaker is None:
+                speaker = _glossed_name_before(line[max(0, open_at - 60) : open_at])
             dash = _DASH_AFTER.match(line[close_at:])
             if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
                 # "“…” – 월스트리트 기술 분석가": the source written after a dash
                 speaker = (
                     person_name(dash.group(1))
-                    if _TITLES & set(dash.group(1).split())
+                    if any(_is_title(word) for word in dash.group(1).split())
                     and not (set(dash.group(1).split()) & _UNNAMED_ROLES)
                     else dash.group(1).strip()
                 )
@@ -1138,6 +1267,19 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
+                elif _KO_SAID_VERB_AFTER.match(line[close_at : close_at + 40]) and (
+                    subject := next(
+                        (
+                            s
+                            for s in before_subjects
+                            if s.name and s.nominal and not s.pronoun and not s.report
+                        ),
+                        None,
+                    )
+                ):
+                    # "금융위는 “…”고 밝혔다": whatever the subject of a verb of saying is, it
+                    # speaks, though Kiwi knows it as no name (an abbreviated body, a board).
+                    speaker = subject.name
                 else:
                     according = _according_to(text[span_start:span_end])
                     if according:
@@ -1148,6 +1290,12 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         previous is not None
                         and previous[1]
                         and not any(s.person_like for s in before_subjects)
+                        and (
+                            # a Korean quotation carries on only when said ("…”고 말했다"),
+                            # not a question the writer asks next ("“왜 샀을까?”")
+                            not re.search(r"[\uac00-\ud7a3]", inner)
+                            or _SPEECH_AFTER.match(line[close_at : close_at + 40])
+                        )
                     ):
                         # "이어 “…”고 강조했다": a follow-on quote keeps its speaker.
                         speaker = previous[1]

@@ -71,7 +71,8 @@ def test_quotes_and_speakers_in_korean_news_style() -> None:
     assert by_text["앤트로픽이 TPU "] == "토마스 쿠리안"
     assert by_text["혁신을 계속하겠다"] == "토마스 쿠리안"
     assert by_text["메모리는 주문을 받"] == "토마스 쿠리안"
-    assert by_text["증설 계획이 모두 "] == "업계 관계자"
+    # unnamed, and written as such (issue 10: "한 애널리스트", never "한")
+    assert by_text["증설 계획이 모두 "] == "한 업계 관계자"
     # A short scare quote is not speech.
     assert not any("언택트" in quote.text for quote in quotes)
 

@@ -351,3 +351,89 @@ def test_a_time_or_a_product_is_never_the_speaker_of_a_quotation_on_its_own_line
     assert speakers(
         'HBM는 공급이 부족하다.\n\n"We think CoWoS supply stays tight through 1H26, and pricing holds."'
     ) == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a compound title ("재무장관", "경제부총리") is a title: the name before it speaks
+        ("• 일본 가토 재무장관은 “엔화 움직임을 긴장감을 갖고 지켜보겠다”고 언급", ["가토"]),
+        (
+            "최상목 경제부총리는 귀국길에 “관세 협상은 다음 달에 마무리될 것”이라고 밝혔다.",
+            ["최상목"],
+        ),
+        # "이 연구위원" is the 연구위원 named before, under a compound title too
+        (
+            "이태호 대신증권 연구위원은 “수출 수주가 계속 늘 것”이라고 했다. 시장은 조용했다.\n"
+            "이 연구위원은 “내년 실적 추정치는 계속 오를 것”이라고 말했다.",
+            ["이태호", "이태호"],
+        ),
+        # "A 산하 B": the body that speaks is the head, written last
+        (
+            "하나금융그룹 산하 하나금융연구소는 보고서를 통해 “집값 상승세는 둔화될 것”이라고 내다봤다.",
+            ["하나금융연구소"],
+        ),
+        # nobody named: the unnamed speaker kept whole, with its determiner
+        (
+            "정부 발표 뒤 업계는 술렁였다. 한 바이오 벤처 대표는 “임상 일정이 또 밀릴 수밖에 없다”고 지적했다.",
+            ["한 바이오 벤처 대표"],
+        ),
+        # a book quoted by its author's genitive
+        (
+            "한 베테랑 투자자의 책에서 “시장은 인내심 없는 사람의 돈을 인내심 있는 사람에게 옮긴다”는 문장을 읽었다.",
+            ["한 베테랑 투자자"],
+        ),
+    ],
+)
+def test_korean_titles_heads_and_sources(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_conversation_with_someone_is_not_their_text() -> None:
+    # "X와의 인터뷰에서" is an interview with X, who does not speak here.
+    text = "박민수 대표는 블룸버그와의 인터뷰에서 “올해 안에 흑자로 돌아설 것”이라고 말했다."
+    assert speakers(text) == ["박민수"]
+
+
+def test_a_company_and_a_multi_word_title_before_the_name_said() -> None:
+    text = (
+        '"Travel demand has come back faster than any of our models assumed," Airbus Chief '
+        "Commercial Officer Christian Scherer told reporters on Monday."
+    )
+    assert speakers(text) == ["Christian Scherer"]
+
+
+def test_a_name_glossed_in_latin_letters_right_before_the_quotation_speaks() -> None:
+    # the particle is misspelt or missing, but the glossed name abuts the quotation
+    text = "유명 트레이더 피터 브랜트(Peter Brandt) “비트코인은 연말까지 두 배가 될 수 있다”고 내다봤다."
+    assert speakers(text) == ["피터 브랜트"]
+
+
+def test_a_body_kiwi_does_not_know_speaks_when_it_is_the_subject_of_a_verb_of_saying() -> None:
+    text = "공정위는 지난달 브리핑에서 “플랫폼 독점 규제안을 연내 확정하겠다”고 밝혔다."
+    assert speakers(text) == ["공정위"]
+
+
+def test_a_verb_phrase_with_a_topic_particle_is_not_a_speaker() -> None:
+    # "…에 대해서는" carries 는 but names nobody; without a speaker the quote has none.
+    text = "고객 반응에 대해서는 “예상보다 훨씬 만족스럽다”고 전했다."
+    assert speakers(text) != ["대해서"]
+
+
+def test_short_english_phrases_in_quotation_marks_are_not_speech() -> None:
+    text = (
+        'Investors called the rally "the Great Reset," and the CEO promised "amazing abundance," '
+        'which sounded "data-dependent." Then "We will ship the new model in June," Lee said.'
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text, quote.speaker) for quote in quotes] == [
+        ("We will ship the new model in June,", "Lee")
+    ]
+
+
+def test_a_korean_question_the_writer_asks_does_not_carry_the_previous_speaker() -> None:
+    text = (
+        "한 전업 투자자의 책에서 “손실은 수업료이고 복기는 필기다”라는 문장을 봤다. "
+        "그러다 문득 한 생각이 들었다. “왜 그때 팔지 못했을까?” 1. 복기의 시작"
+    )
+    assert speakers(text) == ["한 전업 투자자", None]
