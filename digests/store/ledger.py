@@ -100,14 +100,19 @@ class LedgerRepository:
             candidates = await self._source_candidates(guild_id, source)
             if candidates is None:
                 # A common text: walking the ledger in its order meets matches soon. The posts
-                # whose source matches are found once (posts_guild_source), instead of looking
-                # up every forecast's post (a forecast's post is always of its guild).
+                # whose source matches are found once, instead of looking up every forecast's
+                # post (a forecast's post is always of its guild): the text is matched against
+                # the guild's distinct sources (post_sources, migration 0016), and each
+                # matching source's posts are one range of posts_guild_source (CROSS JOIN
+                # keeps SQLite from walking every post of the guild instead).
                 clauses.append(
-                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                    " OR f.author LIKE ? ESCAPE '\\' OR f.post_id IN (SELECT id FROM posts"
-                    " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'))"
+                    "(f.post_id IN (SELECT p.id FROM post_sources s CROSS JOIN posts p"
+                    " ON p.guild_id = s.guild_id AND p.source = s.source"
+                    " WHERE s.guild_id = ? AND s.source LIKE ? ESCAPE '\\')"
+                    " OR f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                    " OR f.author LIKE ? ESCAPE '\\')"
                 )
-                parameters += [pattern, pattern, pattern, guild_id, pattern]
+                parameters += [guild_id, pattern, pattern, pattern, pattern]
             else:
                 # A rare text: only the forecasts the trigram index found can match. They are
                 # read by id (CROSS JOIN keeps that order) and each is checked exactly as above,
@@ -166,6 +171,17 @@ class LedgerRepository:
         it replaces. The cost also grows with how common the trigrams are, so a long text is
         looked up by a few short pieces (start, middle, end) and the smallest answer is kept."""
         if len(text) < 3:
+            return None
+        # Posts of the guild whose source holds the text, counted from its distinct sources
+        # (post_sources, migration 0016; a few rows): a feed's host is the source of many
+        # posts, and then the walk meets matches soon while the lookups below would read
+        # trigram posting lists shared by nearly every forecast.
+        row = await self._db.fetch_one(
+            "SELECT COALESCE(SUM(posts), 0) AS n FROM post_sources"
+            " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'",
+            (guild_id, "%" + _escape_like(text) + "%"),
+        )
+        if row is not None and int(row["n"]) > _FEW_SOURCE_MATCHES:
             return None
         if self._db.dialect == "postgresql":
             # pg_trgm's index on forecast_sources answers the whole text at once.
@@ -255,6 +271,18 @@ class LedgerRepository:
         """How many forecasts wait for a verdict."""
         row = await self._db.fetch_one(
             "SELECT COUNT(*) AS n FROM forecasts WHERE guild_id = ? AND status = 'due'", (guild_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def count_overdue(self, guild_id: int, now: datetime) -> int:
+        """How many forecasts await a verdict as of `now`: those marked due, plus open ones
+        whose window closed before `now` (`count_awaiting_verdict` plus `count_between` of open
+        due_ts before `now`, in one round trip)."""
+        row = await self._db.fetch_one(
+            "SELECT (SELECT COUNT(*) FROM forecasts WHERE guild_id = ? AND status = 'due')"
+            " + (SELECT COUNT(*) FROM forecasts WHERE guild_id = ? AND due_ts >= 0"
+            " AND due_ts < ? AND status = 'open') AS n",
+            (guild_id, guild_id, to_timestamp(now)),
         )
         return int(row["n"]) if row else 0
 
