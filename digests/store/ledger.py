@@ -90,9 +90,15 @@ class LedgerRepository:
                 )
                 parameters = [guild_id, theme, guild_id]
             else:
+                # A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join whose
+                # plan depends on how common it guesses the label is, and the generic plan of a
+                # prepared statement (after five runs) guesses an average label and starts from
+                # its theme rows, sorting all of a common theme's forecasts. A scalar subquery
+                # is always tested row by row along the listing order, which is what a common
+                # theme (the only kind this branch sees) wants, with any label.
                 clauses.append(
-                    "EXISTS (SELECT 1 FROM post_themes t WHERE t.post_id = f.post_id"
-                    " AND t.guild_id = ? AND t.label = ?)"
+                    "(SELECT 1 FROM post_themes t WHERE t.post_id = f.post_id"
+                    " AND t.guild_id = ? AND t.label = ? LIMIT 1) IS NOT NULL"
                 )
                 parameters += [guild_id, theme]
         if source:
@@ -143,10 +149,15 @@ class LedgerRepository:
             # or not; SQLite tests what its index holds first. So the page's ids are found by
             # an index-only walk of forecasts_guild_listing (which holds every column the
             # filters test; migration 0014), and only the page's rows are read.
+            # The page's size and offset are written into the SQL (they are integers): with
+            # them as parameters, the generic plan PostgreSQL switches a prepared statement to
+            # after five runs cannot tell a page from the whole ledger and joins the page to
+            # forecasts by a hash over every row (516 ms instead of 9 in EXPLAIN ANALYZE).
+            page = page.replace("LIMIT ? OFFSET ?", f"LIMIT {int(limit)} OFFSET {int(offset)}")
             rows = await self._db.fetch_all(
                 f"SELECT {PREFIXED_COLUMNS} FROM (SELECT f.id {page}) AS page"
                 f" JOIN forecasts f ON f.id = page.id{order}",
-                (*parameters, limit, offset),
+                parameters,
             )
         else:
             rows = await self._db.fetch_all(
