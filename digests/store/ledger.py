@@ -44,6 +44,9 @@ _FEW_THEME_POSTS = 2000
 # Up to this many forecasts found by the trigram index, a source filter checks just those.
 _FEW_SOURCE_MATCHES = 1000
 _WINDOW = 8  # characters of a source text looked up at a time (six trigrams)
+# When more posts than this have a source holding the text, the trigram lookups are skipped:
+# their forecasts (three a post on the benchmark's ledger) are more than _FEW_SOURCE_MATCHES.
+_MANY_SOURCE_POSTS = 300
 
 
 def _search_windows(text: str) -> list[str]:
@@ -192,7 +195,7 @@ class LedgerRepository:
             " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'",
             (guild_id, "%" + _escape_like(text) + "%"),
         )
-        if row is not None and int(row["n"]) > _FEW_SOURCE_MATCHES:
+        if row is not None and int(row["n"]) > min(_MANY_SOURCE_POSTS, _FEW_SOURCE_MATCHES):
             return None
         if self._db.dialect == "postgresql":
             # pg_trgm's index on forecast_sources answers the whole text at once.
