@@ -104,7 +104,10 @@ class DigestBuilder:
 
     async def timezone_of(self, guild_id: int) -> str:
         """The guild's timezone name (the bot's default when unset or unknown)."""
-        configured = (await self._store.guilds.get(guild_id)).timezone
+        return self._timezone((await self._store.guilds.get(guild_id)).timezone)
+
+    def _timezone(self, configured: str | None) -> str:
+        """A configured timezone name if it is a known one, else the bot's default."""
         if configured:
             try:
                 ZoneInfo(configured)
@@ -141,7 +144,9 @@ class DigestBuilder:
         _require_aware("now", now)
         limits = limits or DigestLimits()
         store = self._store
-        timezone = await self.timezone_of(guild_id)
+        # One read of the guild's settings for both its timezone and its language.
+        guild = await store.guilds.get(guild_id)
+        timezone = self._timezone(guild.timezone)
 
         posts = await self._posts(guild_id, start, end, limits.posts)
         post_count = await store.posts.count_between(guild_id, start, end)
@@ -190,7 +195,7 @@ class DigestBuilder:
             scoreboard=scoreboard,
             theme_history=history,
             as_of=now,
-            language=await self.language_of(guild_id),
+            language=guild.language or "en",
         )
 
     async def _posts(
@@ -199,9 +204,11 @@ class DigestBuilder:
         if limit <= 0:
             return []
         stored = await self._store.posts.list(guild_id, since=start, until=end, limit=limit)
+        # The page's summaries in one query, not one per post.
+        summaries = await self._store.analysis.summaries(guild_id, [post.id for post in stored])
         posts = []
         for post in stored:
-            summary = await self._store.analysis.summary(guild_id, post.id)
+            summary = summaries.get(post.id)
             posts.append(
                 DigestPost(
                     post_id=post.id,
@@ -271,9 +278,7 @@ class DigestBuilder:
         ledger = self._store.ledger
         marked = await ledger.awaiting_verdict(guild_id, limit=limit)
         unmarked = await ledger.between(guild_id, "due_ts", _EPOCH, now, status="open", limit=limit)
-        count = await ledger.count_awaiting_verdict(guild_id) + await ledger.count_between(
-            guild_id, "due_ts", _EPOCH, now, status="open"
-        )
+        count = await ledger.count_overdue(guild_id, now)
         waiting = sorted(
             marked + unmarked,
             key=lambda record: (record.due_at or now, record.id),
@@ -334,6 +339,16 @@ class DigestBuilder:
         length = end - start
         bounds = [(end - length * (i + 1), end - length * i) for i in reversed(range(periods))]
         with_year = bounds[0][0].astimezone(zone).year != bounds[-1][0].astimezone(zone).year
+        # The periods before the previous one are counted in one query (the current and the
+        # previous period's counts are known already).
+        older = bounds[:-2]
+        older_counts = (
+            await self._store.analysis.theme_counts_in_periods(
+                guild_id, labels, [older[0][0], *(period_end for _, period_end in older)]
+            )
+            if older
+            else []
+        )
         history: list[tuple[str, dict[str, int]]] = []
         for index, (period_start, period_end) in enumerate(bounds):
             back = len(bounds) - 1 - index
@@ -342,7 +357,7 @@ class DigestBuilder:
             elif back == 1:
                 counts = {label: previous.get(label, 0) for label in labels}
             else:
-                counts = await _counts_for(self._store, guild_id, period_start, period_end, labels)
+                counts = older_counts[index]
             if (
                 not history
                 and not any(counts.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import string
@@ -171,6 +172,22 @@ class AnalysisRepository:
         )
         return json.loads(row["summary_json"]) if row else None
 
+    async def summaries(self, guild_id: int, post_ids: list[int]) -> dict[int, list[str]]:
+        """The stored summary sentences of several posts at once (posts without an analysis
+        are left out)."""
+        found: dict[int, list[str]] = {}
+        wanted = list(dict.fromkeys(post_ids))
+        # SQLite caps bound parameters; ask in slices.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = await self._db.fetch_all(
+                "SELECT post_id, summary_json FROM post_analysis"
+                f" WHERE guild_id = ? AND post_id IN ({','.join('?' * len(chunk))})",
+                (guild_id, *chunk),
+            )
+            found.update({row["post_id"]: json.loads(row["summary_json"]) for row in rows})
+        return found
+
     async def themes(self, guild_id: int, post_id: int) -> list[tuple[str, float]]:
         """A post's top themes, best first."""
         rows = await self._db.fetch_all(
@@ -217,6 +234,36 @@ class AnalysisRepository:
             )
             counts.update({row["label"]: int(row["n"]) for row in rows})
         return counts
+
+    async def theme_counts_in_periods(
+        self, guild_id: int, labels: list[str], edges: list[datetime]
+    ) -> list[dict[str, int]]:
+        """`theme_counts_for` of each period between consecutive `edges` (increasing), in one
+        query: one dict per period, oldest first, 0 for a label no post of it carries."""
+        if any(later <= earlier for earlier, later in itertools.pairwise(edges)):
+            raise ValueError("period edges must increase")
+        wanted = list(dict.fromkeys(labels))
+        periods = [dict.fromkeys(wanted, 0) for _ in edges[1:]]
+        if not periods or not wanted:
+            return periods
+        stamps = [to_timestamp(edge) for edge in edges]
+        # Which period a row falls in: the first edge it lies before (the range bounds it).
+        bucket = (
+            "CASE "
+            + " ".join(f"WHEN effective_ts < ? THEN {index}" for index in range(len(periods)))
+            + " END"
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = await self._db.fetch_all(
+                f"SELECT label, {bucket} AS period, COUNT(*) AS n FROM theme_periods"
+                f" WHERE guild_id = ? AND label IN ({','.join('?' * len(chunk))})"
+                " AND effective_ts >= ? AND effective_ts < ? GROUP BY label, period",
+                (*stamps[1:], guild_id, *chunk, stamps[0], stamps[-1]),
+            )
+            for row in rows:
+                periods[int(row["period"])][row["label"]] = int(row["n"])
+        return periods
 
     async def posts_with_theme(
         self, guild_id: int, label: str, since: datetime | None = None, limit: int = 50

@@ -9,6 +9,7 @@ and EXPLAIN QUERY PLAN shows the new indexes in use.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 from collections.abc import AsyncIterator
@@ -303,6 +304,41 @@ async def test_theme_counts_for_counts_every_label_asked(
     assert counts == {label: everything.get(label, 0) for label in labels}
     assert counts["only-other"] == 0  # the other guild's label is not counted here
     assert counts["never-used"] == 0
+
+
+@pytest.mark.parametrize("guild", [GUILD, OTHER])
+async def test_theme_counts_in_periods_match_theme_counts_for_each_period(
+    store: Store, guild: int
+) -> None:
+    labels = ["AI", "반도체", "only-other", "never-used", "x%y", "label3", "AI"]
+    # Unequal periods, the first before any post, edges exactly on posts' dates.
+    edges = [T0 - 10**6, T0, T0 + 40 * 7919, T0 + 41 * 7919, T0 + 150 * 7919, T0 + 10**7]
+    found = await store.analysis.theme_counts_in_periods(guild, labels, list(map(_moment, edges)))
+    expected = [
+        await store.analysis.theme_counts_for(guild, labels, _moment(start), _moment(end))
+        for start, end in itertools.pairwise(edges)
+    ]
+    assert found == expected
+    assert any(count for period in found for count in period.values())
+    assert await store.analysis.theme_counts_in_periods(guild, labels, [_moment(T0)]) == []
+    with pytest.raises(ValueError, match="increase"):
+        await store.analysis.theme_counts_in_periods(guild, labels, [_moment(T0), _moment(T0)])
+
+
+async def test_summaries_read_several_posts_of_the_guild_at_once(store: Store) -> None:
+    for post_id in (1, 2, 3, 4):
+        guild = GUILD if post_id % 4 else OTHER
+        await store.database.execute(
+            "INSERT INTO post_analysis (post_id, guild_id, summary_json, anchor_date,"
+            " analysed_ts) VALUES (?, ?, ?, '2025-06-01', ?)",
+            (post_id, guild, f'["요약 {post_id}", "둘째"]', T0),
+        )
+    found = await store.analysis.summaries(GUILD, [3, 1, 4, 2, 5, 1])
+    assert found == {1: ["요약 1", "둘째"], 2: ["요약 2", "둘째"], 3: ["요약 3", "둘째"]}
+    for post_id in (1, 2, 3, 5):
+        assert found.get(post_id) == await store.analysis.summary(GUILD, post_id)
+    assert await store.analysis.summaries(OTHER, [4, 1]) == {4: ["요약 4", "둘째"]}
+    assert await store.analysis.summaries(GUILD, []) == {}
 
 
 async def test_theme_counts_for_counts_a_post_once_and_asks_in_slices(store: Store) -> None:
@@ -839,10 +875,29 @@ async def test_a_rare_source_is_looked_up_in_the_trigram_index(
         monkeypatch,
         lambda: sqlite_store.ledger.list(GUILD, source="manual.example/2"),
     )
-    assert "forecast_sources" in plans[0][1]  # the index answers which forecasts can match
+    # The guild's distinct post sources say the text is rare (one range of their key)...
+    assert plans[0][1] == "SEARCH post_sources USING PRIMARY KEY (guild_id=?)"
+    assert "forecast_sources" in plans[1][1]  # ...the index answers which forecasts can match
     # Then just those forecasts are read, by id: not the guild's whole ledger.
-    assert "SEARCH f USING INTEGER PRIMARY KEY" in plans[1][1]
-    assert "forecasts_guild_due_order" not in plans[1][1]
+    assert "SEARCH f USING INTEGER PRIMARY KEY" in plans[2][1]
+    assert "forecasts_guild_due_order" not in plans[2][1]
+
+
+async def test_a_common_post_source_skips_the_trigram_index(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 5)  # feed1 has 11 posts: many
+    plans = await _plans(
+        sqlite_store, monkeypatch, lambda: sqlite_store.ledger.list(GUILD, source="feed1.example")
+    )
+    assert len(plans) == 2  # the count of matching posts, then the walk; no trigram lookup
+    assert "forecast_sources" not in plans[1][1]
+    # The walk's matching posts: the guild's matching sources, then each one's posts by index.
+    assert "SEARCH s USING PRIMARY KEY (guild_id=?)" in plans[1][1]
+    assert (
+        "SEARCH p USING COVERING INDEX posts_guild_source (guild_id=? AND source=?)"
+        in (plans[1][1])
+    )
 
 
 async def test_the_migration_indexes_exist(sqlite_store: Store) -> None:
@@ -891,3 +946,101 @@ async def test_the_source_index_follows_changed_and_deleted_forecasts(
         assert [forecast.id for forecast in found] == expected, source
     assert [f.id for f in await store.ledger.list(GUILD, source="Renamed Quarterly")] == [renamed]
     assert deleted not in {f.id for f in await store.ledger.list(GUILD, source="example")}
+
+
+async def test_count_overdue_adds_the_due_and_the_open_past_their_date(store: Store) -> None:
+    for guild in (GUILD, OTHER):
+        for now in (T0, T0 + 200 * 35_711, to_timestamp(NOW), T0 + 10**9):
+            moment = _moment(now)
+            expected = await store.ledger.count_awaiting_verdict(guild) + (
+                await store.ledger.count_between(guild, "due_ts", _moment(0), moment, status="open")
+            )
+            assert await store.ledger.count_overdue(guild, moment) == expected > 0
+
+
+# --- post_sources (migration 0016) --------------------------------------------------------------
+
+_COUNTED_SOURCES = "SELECT guild_id, source, COUNT(*) FROM posts GROUP BY guild_id, source ORDER BY guild_id, source"
+_KEPT_SOURCES = "SELECT guild_id, source, posts FROM post_sources ORDER BY guild_id, source"
+
+
+async def _post_sources_in_step(store: Store) -> list[tuple[Any, ...]]:
+    kept = await _rows(store, _KEPT_SOURCES, ())
+    assert kept == await _rows(store, _COUNTED_SOURCES, ())
+    return kept
+
+
+async def test_post_sources_follow_inserted_deleted_and_moved_posts(store: Store) -> None:
+    from digests.ingest.text import content_hash
+    from digests.models import Post, SourceKind
+
+    kept = await _post_sources_in_step(store)
+    assert (GUILD, "https://feed1.example/rss", 11) in kept  # many posts, one row
+
+    async def add(source: str, guild: int = GUILD) -> int:
+        text = f"새 글 {source} {guild}"
+        post = Post(
+            guild_id=guild,
+            source=source,
+            source_kind=SourceKind.URL,
+            canonical_url=None,
+            title="새 글",
+            published=None,
+            lang="ko",
+            text=text,
+            content_hash=content_hash(text),
+        )
+        async with store.transaction() as transaction:
+            return await store.posts.insert(transaction, post, NOW)
+
+    new_source = await add("https://brand-new.example/a")
+    await add("https://feed1.example/rss")
+    kept = await _post_sources_in_step(store)
+    assert (GUILD, "https://brand-new.example/a", 1) in kept
+    assert (GUILD, "https://feed1.example/rss", 12) in kept
+    # A failed write leaves no count behind.
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as transaction:
+            await transaction.execute(
+                "UPDATE posts SET source = 'never kept' WHERE id = ?", (new_source,)
+            )
+            raise RuntimeError("rolled back")
+    await _post_sources_in_step(store)
+    # Moved to another guild, then given another source: counted for the new pair only.
+    await store.database.execute("UPDATE posts SET guild_id = ? WHERE id = ?", (OTHER, new_source))
+    kept = await _post_sources_in_step(store)
+    assert (OTHER, "https://brand-new.example/a", 1) in kept
+    assert not [row for row in kept if row[:2] == (GUILD, "https://brand-new.example/a")]
+    await store.database.execute(
+        "UPDATE posts SET source = 'https://feed1.example/rss' WHERE id = ?", (new_source,)
+    )
+    kept = await _post_sources_in_step(store)
+    assert "https://brand-new.example/a" not in {row[1] for row in kept}
+    # Deleted posts (children go with them): a source's row goes with its last post.
+    await store.database.execute("DELETE FROM posts WHERE source = 'https://feed1.example/rss'")
+    kept = await _post_sources_in_step(store)
+    assert "https://feed1.example/rss" not in {row[1] for row in kept}
+    assert kept != []
+    assert (
+        await store.ledger.list(GUILD, source="feed1.example")
+        == await store.ledger.list(GUILD, source="feed1.example", limit=1000)
+        == []
+    )
+
+
+async def test_migration_0016_back_fills_post_sources(store: Store) -> None:
+    database = store.database
+    postgresql = database.dialect == "postgresql"
+    counted = await _rows(store, _COUNTED_SOURCES, ())
+    # Back to the schema before migration 0016, with the seeded posts in place.
+    for trigger in ("post_sources_insert", "post_sources_delete", "post_sources_update"):
+        await database.execute(f"DROP TRIGGER {trigger}" + (" ON posts" if postgresql else ""))
+    await database.execute("DROP TABLE post_sources")
+    if postgresql:
+        await database.execute("DROP FUNCTION post_sources_changed()")
+    await database.execute("DELETE FROM schema_migrations WHERE version = 16")
+
+    assert await database.migrate() == [16]
+    assert await _rows(store, _KEPT_SOURCES, ()) == counted != []
+    await database.execute("DELETE FROM posts WHERE id = 1")  # the triggers are back too
+    await _post_sources_in_step(store)

@@ -131,7 +131,9 @@ def test_every_table_but_the_derived_ones_is_moved() -> None:
         "post_themes",
     } <= names
     # Kept in step by triggers: rebuilt as the copied rows arrive, never copied.
-    assert names.isdisjoint({"posts_fts", "forecast_sources", "theme_periods", "schema_migrations"})
+    assert names.isdisjoint(
+        {"posts_fts", "forecast_sources", "theme_periods", "post_sources", "schema_migrations"}
+    )
     order = [shape.name for shape in ledger_tables()]
     assert order.index("posts") < order.index("forecasts") < order.index("votes")
 
@@ -159,6 +161,12 @@ async def test_the_whole_ledger_moves_with_its_ids(source: Path, tmp_path: Path)
         for table in ("theme_periods", "posts_fts"):
             count = "SELECT COUNT(*) AS n FROM " + table
             assert (await after.fetch_one(count))["n"] == (await before.fetch_one(count))["n"] > 0
+        sources = "SELECT guild_id, source, posts FROM post_sources ORDER BY guild_id, source"
+        assert (
+            [tuple(row) for row in await after.fetch_all(sources)]
+            == [tuple(row) for row in await before.fetch_all(sources)]
+            != []
+        )
     finally:
         await before.close()
         await after.close()
@@ -263,6 +271,15 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
             assert new_id == largest["n"] + 1
             periods = await store.database.fetch_one("SELECT COUNT(*) AS n FROM theme_periods")
             assert periods["n"] > 0
+            # post_sources was rebuilt by its triggers, one row per guild and source.
+            rebuilt = await store.database.fetch_all(
+                "SELECT guild_id, source, posts FROM post_sources ORDER BY guild_id, source"
+            )
+            counted = await store.database.fetch_all(
+                "SELECT guild_id, source, COUNT(*) AS n FROM posts"
+                " GROUP BY guild_id, source ORDER BY guild_id, source"
+            )
+            assert [tuple(row) for row in rebuilt] == [tuple(row) for row in counted] != []
         finally:
             await store.close()
         # A second copy into the same server is refused: it is not empty any more.
