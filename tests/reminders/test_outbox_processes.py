@@ -31,6 +31,7 @@ import pytest
 
 from digests.clock import SystemClock
 from digests.ledger.model import manual_forecast
+from digests.reminders.outbox import delivery_nonce
 from digests.settings import Settings
 from digests.store import Store
 from tests.conftest import make_settings
@@ -156,6 +157,25 @@ def finished(state: Progress) -> bool:
     return state.open_forecasts == 0 and state.rows > 0 and state.unsent_rows == 0
 
 
+async def explain(store: Store, record: Path, ids: set[int]) -> str:
+    """For a failure: each row's batch and claim, and the recorded messages with its batch's
+    nonce (a lost row whose nonce was sent without it was deduplicated by that nonce)."""
+    lines = sent_lines(record)
+    notes = []
+    for row_id in sorted(ids):
+        row = await store.database.fetch_one(
+            "SELECT guild_id, batch_key, attempts, claimed_by FROM outbox WHERE id = ?", (row_id,)
+        )
+        assert row is not None
+        nonce = delivery_nonce(row["guild_id"], row["batch_key"] or "")
+        carried = [line for line in lines if line["nonce"] == nonce]
+        notes.append(
+            f"row {row_id}: batch {row['batch_key']!r}, {row['attempts']} attempts,"
+            f" last claimed by {row['claimed_by']}; messages with its nonce: {carried}"
+        )
+    return "\n".join(notes)
+
+
 async def assert_each_row_sent_once(store: Store, record: Path) -> int:
     """Every outbox row is in exactly one recorded message; returns the number of rows."""
     rows = await store.database.fetch_all("SELECT id, status FROM outbox")
@@ -167,7 +187,7 @@ async def assert_each_row_sent_once(store: Store, record: Path) -> int:
     sends = Counter(row_id for line in sent_lines(record) for row_id in line["ids"])  # type: ignore[attr-defined]
     doubled = {row_id: n for row_id, n in sends.items() if n > 1}
     lost = {row["id"] for row in rows} - set(sends)
-    assert doubled == {} and lost == set()
+    assert doubled == {} and lost == set(), await explain(store, record, set(doubled) | lost)
     assert len(rows) == 2 * FORECASTS  # the channel ping and the author's DM of each
     assert set(sends) == {row["id"] for row in rows}
     return len(rows)
