@@ -11,7 +11,9 @@ end every outbox row has been sent in exactly one recorded message: none lost, n
   mid-sweep and restarted, another killed for good (its claims are taken over by the others
   when its lease runs out).
 
-Sizes for a longer run: HINDSIGHT_KILL_PROCESSES="FORECASTS,KILLS" (default "2000,20").
+Sizes for a longer run: HINDSIGHT_KILL_PROCESSES="FORECASTS,KILLS" (default "2000,20"). The
+workers' PostgreSQL plan mode, to show the outcome does not depend on it:
+HINDSIGHT_TEST_PLAN_CACHE_MODE=auto|force_custom_plan|force_generic_plan (default: the pool's).
 """
 
 from __future__ import annotations
