@@ -17,7 +17,9 @@ among the destination's recent messages before sending it again.
 Several processes may drain one queue: each claims rows under its worker name with a lease
 (`LEASE_SECONDS`), so a row is sent by the one process holding it; a dead process's claims are
 taken over, unconfirmed, when their lease runs out, and the same process restarted takes its
-own back at once.
+own back at once. Claims are made one at a time and take a batch whole (its rows share one
+nonce: a part sent alone would make the rest look sent); a process renews its claim just
+before sending and sends nothing it no longer holds; confirmations name the claim's lease.
 """
 
 from __future__ import annotations
@@ -304,6 +306,23 @@ class OutboxSender:
         if readable is None:
             return
         delivery = readable
+        # A long drain (a slow destination, a busy machine) can outlast the claim's lease:
+        # send only while still holding the rows, for a full lease from now. Rows taken over
+        # meanwhile are the other claim's to send (it looks first whether they went out).
+        renewed_until = self._clock.now() + self.lease
+        held = await self._store.outbox.renew(
+            delivery.ids,
+            worker=self.worker,
+            lease_until=delivery.lease_until,
+            renewed_until=renewed_until,
+        )
+        if held < len(delivery.ids):
+            logger.warning(
+                "outbox message(s) %s not sent: the claim's lease ran out and they were taken over",
+                delivery.ids,
+            )
+            return
+        delivery = replace(delivery, lease_until=renewed_until)
         try:
             await self.transport.deliver(delivery)
         except DeliveryRefused as error:

@@ -272,6 +272,23 @@ class OutboxRepository:
         )
         return sorted((_row(row) for row in rows), key=lambda message: message.id)
 
+    async def renew(
+        self,
+        ids: Sequence[int],
+        *,
+        worker: str,
+        lease_until: datetime | None,
+        renewed_until: datetime,
+    ) -> int:
+        """Extend the claim `worker` made with lease `lease_until` to `renewed_until`, just
+        before sending; return the rows still held (fewer than `ids`: the lease ran out and
+        another claim took them over, and this one must not send)."""
+        held, parameters = _held_by(worker, lease_until)
+        return await self._db.execute(
+            f"UPDATE outbox SET lease_until_ts = ? WHERE id IN ({_placeholders(ids)}){held}",
+            (to_timestamp(renewed_until), *ids, *parameters),
+        )
+
     async def mark_sent(
         self,
         ids: Sequence[int],

@@ -38,7 +38,7 @@ from digests.settings import Settings
 from digests.store import Store
 from tests.conftest import make_settings
 from tests.support.child_process import ChildProcess, child_environment
-from tests.support.outbox_worker import sent_lines
+from tests.support.outbox_worker import sent_count, sent_lines
 
 pytestmark = pytest.mark.slow  # about 10-50 s each on a 2-core machine
 
@@ -110,7 +110,7 @@ async def progress(store: Store, record: Path) -> Progress:
         " FROM outbox"
     )
     assert open_row is not None and rows is not None
-    return Progress(open_row["n"], rows["unsent"] or 0, rows["n"], len(sent_lines(record)))
+    return Progress(open_row["n"], rows["unsent"] or 0, rows["n"], sent_count(record))
 
 
 def workers(settings: Settings, record: Path, tmp_path: Path, count: int) -> list[ChildProcess]:
@@ -152,7 +152,8 @@ async def wait_for(
                     process.kill()
             details = "\n".join(p.errors()[-3000:] for p in processes if p.process is not None)
             raise AssertionError(f"waiting for {what}: {state}\n{details}")
-        await asyncio.sleep(0.01)
+        # Not faster: the watcher shares two cores with three workers and the server.
+        await asyncio.sleep(0.05)
 
 
 def finished(state: Progress) -> bool:

@@ -40,10 +40,17 @@ PLAN_CACHE_MODE = os.environ.get("HINDSIGHT_TEST_PLAN_CACHE_MODE")
 
 
 def sent_lines(path: Path) -> list[dict[str, object]]:
-    """Every send the file records, in order."""
+    """Every send the file records, in order. A last line without its newline is still being
+    written by another process (a reader can see part of an append): not recorded yet."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    complete = path.read_text("utf-8").split("\n")[:-1]
+    return [json.loads(line) for line in complete if line]
+
+
+def sent_count(path: Path) -> int:
+    """How many sends the file records, without reading them (cheap enough to poll)."""
+    return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
 class RecordingFileTransport:
