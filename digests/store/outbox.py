@@ -107,8 +107,9 @@ def _is_postgresql(database: Database) -> bool:
 
 
 def _skip_locked(database: Database) -> str:
-    """Row locks for a claim: on PostgreSQL concurrent claimers skip each other's rows; SQLite
-    has one writer at a time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
+    """Row locks for a claim: on PostgreSQL a claim skips rows another transaction holds (a
+    cancellation, a hold; claims themselves run one at a time); SQLite has one writer at a
+    time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
     return " FOR UPDATE SKIP LOCKED" if _is_postgresql(database) else ""
 
 

@@ -278,8 +278,9 @@ class PostgresDatabase(Database):
             # for any parameters. The store's queries are shaped for their values (a common
             # theme is walked, a rare one looked up), and a generic plan of the theme listing
             # took 260 ms p95 where each value's own plan takes 15-40 ms: plan every execution.
-            # (A plan changes speed, never results: the outbox claim once lost messages under
-            # this setting, but from a race that any plan could lose, since fixed.)
+            # (The outbox messages once lost under this setting were lost to a race between
+            # two claims that any plan could lose; claims now run one at a time, and their
+            # tests run under every mode.)
             await pooled.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
 
         pool = AsyncConnectionPool(
