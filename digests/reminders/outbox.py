@@ -307,22 +307,26 @@ class OutboxSender:
             return
         delivery = readable
         # A long drain (a slow destination, a busy machine) can outlast the claim's lease:
-        # send only while still holding the rows, for a full lease from now. Rows taken over
+        # send only while surely holding the rows. With half the lease left nobody can have
+        # taken them over; otherwise renew the claim for a full lease first. Rows taken over
         # meanwhile are the other claim's to send (it looks first whether they went out).
-        renewed_until = self._clock.now() + self.lease
-        held = await self._store.outbox.renew(
-            delivery.ids,
-            worker=self.worker,
-            lease_until=delivery.lease_until,
-            renewed_until=renewed_until,
-        )
-        if held < len(delivery.ids):
-            logger.warning(
-                "outbox message(s) %s not sent: the claim's lease ran out and they were taken over",
+        started = self._clock.now()
+        if delivery.lease_until is None or delivery.lease_until - started < self.lease / 2:
+            renewed_until = started + self.lease
+            held = await self._store.outbox.renew(
                 delivery.ids,
+                worker=self.worker,
+                lease_until=delivery.lease_until,
+                renewed_until=renewed_until,
             )
-            return
-        delivery = replace(delivery, lease_until=renewed_until)
+            if held < len(delivery.ids):
+                logger.warning(
+                    "outbox message(s) %s not sent: the claim's lease ran out and they were"
+                    " taken over",
+                    delivery.ids,
+                )
+                return
+            delivery = replace(delivery, lease_until=renewed_until)
         try:
             await self.transport.deliver(delivery)
         except DeliveryRefused as error:
