@@ -278,3 +278,12 @@ async def test_three_processes_one_killed_mid_sweep_one_for_good_neither_lose_no
         await assert_each_row_sent_once(store, record)
     workers_seen = {line["worker"] for line in sent_lines(record)}
     assert {"worker-0", "worker-1"} <= workers_seen
+
+
+def test_a_line_still_being_appended_is_not_read_as_a_send(tmp_path: Path) -> None:
+    """A reader can see part of another process's append (torn at a page boundary): the
+    unconfirmed check and the watcher must not fail on it, nor count it."""
+    record = tmp_path / "sent.jsonl"
+    record.write_text('{"nonce": "hsa", "worker": "worker-0", "ids": [1]}\n{"nonce": "hsb", "wo')
+    assert [line["nonce"] for line in sent_lines(record)] == ["hsa"]
+    assert sent_count(record) == 1
