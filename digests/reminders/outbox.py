@@ -17,7 +17,9 @@ among the destination's recent messages before sending it again.
 Several processes may drain one queue: each claims rows under its worker name with a lease
 (`LEASE_SECONDS`), so a row is sent by the one process holding it; a dead process's claims are
 taken over, unconfirmed, when their lease runs out, and the same process restarted takes its
-own back at once.
+own back at once. Claims are made one at a time and take a batch whole (its rows share one
+nonce: a part sent alone would make the rest look sent); a process renews its claim just
+before sending and sends nothing it no longer holds; confirmations name the claim's lease.
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class Delivery:
 
     key: str
     messages: tuple[OutboxMessage, ...]
+    # When the claim that took these rows lets go of them: with the worker's name, what
+    # identifies that claim, so its confirmation cannot touch a later claim of the same rows.
+    lease_until: datetime | None = None
 
     @property
     def first(self) -> OutboxMessage:
@@ -201,7 +206,12 @@ class OutboxSender:
         FORECASTS_PER_MESSAGE to a message."""
         now = self._clock.now()
         grouping: dict[int, bool] = {}
+        lease_until = now + self.lease
         async with self._store.transaction() as transaction:
+            # One claim at a time across processes: two claims running together could each
+            # lock part of one batch (its rows are locked one by one) and send the parts as
+            # two messages with the batch's one nonce.
+            await self._store.outbox.lock_claims(transaction)
             taken_over = await self._store.outbox.release_expired(transaction, now, guild_ids)
             if taken_over:
                 logger.warning(
@@ -247,24 +257,18 @@ class OutboxSender:
                     if not chunk:
                         continue
                     batch_key = key if isinstance(key, str) else chunk[0].dedupe_key
-                    taken = set(
-                        await self._store.outbox.start_sending(
-                            transaction,
-                            [m.id for m in chunk],
-                            batch_key,
-                            worker=self.worker,
-                            lease_until=now + self.lease,
-                        )
-                    )
-                    # As claimed: `attempts` counts this attempt too (backoff and the give-up
-                    # limit use it). A row another claim took first is not ours to send.
-                    claimed = tuple(
-                        replace(m, status="sending", attempts=m.attempts + 1, batch_key=batch_key)
-                        for m in chunk
-                        if m.id in taken
+                    # Exactly the rows the claim changed, as it left them (`attempts` counts
+                    # this attempt too: backoff and the give-up limit use it). A row another
+                    # claim took first is not ours to send.
+                    claimed = await self._store.outbox.start_sending(
+                        transaction,
+                        [m.id for m in chunk],
+                        batch_key,
+                        worker=self.worker,
+                        lease_until=lease_until,
                     )
                     if claimed:
-                        deliveries.append(Delivery(batch_key, claimed))
+                        deliveries.append(Delivery(batch_key, tuple(claimed), lease_until))
         return deliveries
 
     async def drain(self, guild_ids: Container[int] | None = None, limit: int = 50) -> DrainReport:
@@ -283,7 +287,9 @@ class OutboxSender:
                 read_payload(message.kind, message.payload)
             except PayloadError as error:
                 logger.error("outbox message %d is unreadable: %s", message.id, error)
-                await self._store.outbox.mark_failed([message.id], str(error), worker=self.worker)
+                await self._store.outbox.mark_failed(
+                    [message.id], str(error), worker=self.worker, lease_until=delivery.lease_until
+                )
                 report.failed.append(message.id)
             else:
                 readable.append(message)
@@ -300,6 +306,27 @@ class OutboxSender:
         if readable is None:
             return
         delivery = readable
+        # A long drain (a slow destination, a busy machine) can outlast the claim's lease:
+        # send only while surely holding the rows. With half the lease left nobody can have
+        # taken them over; otherwise renew the claim for a full lease first. Rows taken over
+        # meanwhile are the other claim's to send (it looks first whether they went out).
+        started = self._clock.now()
+        if delivery.lease_until is None or delivery.lease_until - started < self.lease / 2:
+            renewed_until = started + self.lease
+            held = await self._store.outbox.renew(
+                delivery.ids,
+                worker=self.worker,
+                lease_until=delivery.lease_until,
+                renewed_until=renewed_until,
+            )
+            if held < len(delivery.ids):
+                logger.warning(
+                    "outbox message(s) %s not sent: the claim's lease ran out and they were"
+                    " taken over",
+                    delivery.ids,
+                )
+                return
+            delivery = replace(delivery, lease_until=renewed_until)
         try:
             await self.transport.deliver(delivery)
         except DeliveryRefused as error:
@@ -311,6 +338,7 @@ class OutboxSender:
                     delivery.ids,
                     f"gave up after {delivery.attempts} attempts: {error}",
                     worker=self.worker,
+                    lease_until=delivery.lease_until,
                 )
                 report.failed.extend(delivery.ids)
             else:
@@ -320,6 +348,7 @@ class OutboxSender:
                     str(error),
                     unconfirmed=error.unconfirmed,
                     worker=self.worker,
+                    lease_until=delivery.lease_until,
                 )
                 report.retried.extend(delivery.ids)
         except Exception as error:  # a bug in a transport must not wedge the queue
@@ -331,11 +360,15 @@ class OutboxSender:
                 f"internal error: {error}",
                 unconfirmed=True,
                 worker=self.worker,
+                lease_until=delivery.lease_until,
             )
             report.retried.extend(delivery.ids)
         else:
             marked = await self._store.outbox.mark_sent(
-                delivery.ids, self._clock.now(), worker=self.worker
+                delivery.ids,
+                self._clock.now(),
+                worker=self.worker,
+                lease_until=delivery.lease_until,
             )
             if marked < len(delivery.ids):
                 # The lease ran out while sending and another process took the rows over; it
@@ -349,7 +382,11 @@ class OutboxSender:
         # The outbox keeps the English text (for operators); the guild's settings keep the
         # message itself, shown to moderators in their language.
         await self._store.outbox.retry_later(
-            delivery.ids, now + HOLD, str(reason), worker=self.worker
+            delivery.ids,
+            now + HOLD,
+            str(reason),
+            worker=self.worker,
+            lease_until=delivery.lease_until,
         )
         if delivery.destination == "channel" and delivery.destination_id is not None:
             await self._store.outbox.hold_destination(

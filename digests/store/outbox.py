@@ -7,11 +7,16 @@ sent; rows left in `sending` by a crash are handed back marked `unconfirmed`, so
 attempt looks for the message before sending it again.
 
 Several processes may share the queue. A claim records who holds the rows (`claimed_by`, the
-worker's name) and until when (`lease_until_ts`); rows are claimed inside one write transaction
-(on SQLite the single writer's `BEGIN IMMEDIATE`; on PostgreSQL `FOR UPDATE SKIP LOCKED`), so no
-two processes claim the same row. A lease that ran out means its process died or hung: any
-process takes the rows again, unconfirmed. A process's late writes about rows it no longer
-holds are ignored (every confirmation names its worker).
+worker's name) and until when (`lease_until_ts`). Claims are made one at a time, across
+processes: on SQLite by the single writer's `BEGIN IMMEDIATE`, on PostgreSQL by a
+transaction-scoped advisory lock (`lock_claims`). Row locks alone are not enough: a batch's
+rows are one message with one nonce, and two claimers locking different rows of one batch
+(`FOR UPDATE SKIP LOCKED`) each claimed part of it under the same key; the second part's
+message then had the first part's nonce, Discord answered with the first message, and the
+second part's rows were marked sent without ever being sent. A batch is therefore claimed
+whole or not at all (`pending_batch`). A lease that ran out means its process died or hung:
+any process takes the rows again, unconfirmed. A process's late writes about rows it no
+longer holds are ignored (every confirmation names its worker and its claim's lease).
 """
 
 from __future__ import annotations
@@ -92,19 +97,34 @@ def _placeholders(ids: Sequence[int]) -> str:
     return ", ".join("?" for _ in ids)
 
 
+# pg_advisory_xact_lock key held by an outbox claim on PostgreSQL ("outbox" in ASCII): one
+# claim at a time across processes, as SQLite's single writer gives.
+CLAIM_LOCK_KEY = 0x6F7574626F78
+
+
+def _is_postgresql(database: Database) -> bool:
+    return getattr(database, "dialect", "sqlite") == "postgresql"
+
+
 def _skip_locked(database: Database) -> str:
-    """Row locks for a claim: on PostgreSQL concurrent claimers skip each other's rows; SQLite
-    has one writer at a time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
-    return (
-        " FOR UPDATE SKIP LOCKED" if getattr(database, "dialect", "sqlite") == "postgresql" else ""
-    )
+    """Row locks for a claim: on PostgreSQL a claim skips rows another transaction holds (a
+    cancellation, a hold; claims themselves run one at a time); SQLite has one writer at a
+    time (the claim's BEGIN IMMEDIATE), so there is nothing to skip."""
+    return " FOR UPDATE SKIP LOCKED" if _is_postgresql(database) else ""
 
 
-def _held_by(worker: str | None) -> tuple[str, list[Any]]:
-    """Only rows `worker` still holds (None: any row, for single-process callers and tests)."""
+def _held_by(worker: str | None, lease_until: datetime | None = None) -> tuple[str, list[Any]]:
+    """Only rows `worker` still holds (None: any row, for single-process callers and tests);
+    with `lease_until`, only under the claim that set that lease: rows taken over and claimed
+    again since, even by the same worker, belong to the newer claim."""
     if worker is None:
         return "", []
-    return " AND status = 'sending' AND claimed_by = ?", [worker]
+    if lease_until is None:
+        return " AND status = 'sending' AND claimed_by = ?", [worker]
+    return (
+        " AND status = 'sending' AND claimed_by = ? AND lease_until_ts = ?",
+        [worker, to_timestamp(lease_until)],
+    )
 
 
 class OutboxRepository:
@@ -148,6 +168,12 @@ class OutboxRepository:
             ),
         )
         return changed == 1
+
+    async def lock_claims(self, transaction: Transaction) -> None:
+        """Wait until no other process is claiming, and keep them waiting until this
+        transaction ends. On SQLite the claim's write transaction already does this."""
+        if _is_postgresql(self._db):
+            await transaction.fetch_one("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK_KEY,))
 
     async def due(
         self,
@@ -203,12 +229,22 @@ class OutboxRepository:
     async def pending_batch(
         self, transaction: Transaction, guild_id: int, batch_key: str
     ) -> list[OutboxMessage]:
-        """The still pending rows of a batch (a member cancelled since is left out)."""
+        """The still pending rows of a batch (a member cancelled since is left out), locked,
+        all or none: they are one message with one nonce, so a part sent alone would make
+        the rest look sent. On PostgreSQL, when another transaction holds one of them, none
+        is returned (the batch waits for the next claim)."""
         rows = await transaction.fetch_all(
             f"SELECT {_COLUMNS} FROM outbox WHERE guild_id = ? AND batch_key = ?"
             f" AND status = 'pending' ORDER BY id{_skip_locked(self._db)}",
             (guild_id, batch_key),
         )
+        if _is_postgresql(self._db):
+            pending = await transaction.fetch_all(
+                "SELECT id FROM outbox WHERE guild_id = ? AND batch_key = ? AND status = 'pending'",
+                (guild_id, batch_key),
+            )
+            if {row["id"] for row in pending} != {row["id"] for row in rows}:
+                return []
         return [_row(row) for row in rows]
 
     async def start_sending(
@@ -219,14 +255,15 @@ class OutboxRepository:
         *,
         worker: str = "main",
         lease_until: datetime | None = None,
-    ) -> list[int]:
+    ) -> list[OutboxMessage]:
         """Claim pending rows as one message for `worker` until `lease_until` (pending →
-        sending, one more attempt); return the ids actually claimed (a row another process
-        took meanwhile is left out). A row keeps the batch key it was first claimed under."""
+        sending, one more attempt); return the rows claimed, as claimed, by id (a row another
+        process took meanwhile is left out): exactly what the caller may send. A row keeps
+        the batch key it was first claimed under."""
         rows = await transaction.fetch_all(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
             " batch_key = COALESCE(batch_key, ?), claimed_by = ?, lease_until_ts = ?"
-            f" WHERE status = 'pending' AND id IN ({_placeholders(ids)}) RETURNING id",
+            f" WHERE status = 'pending' AND id IN ({_placeholders(ids)}) RETURNING {_COLUMNS}",
             (
                 batch_key,
                 worker,
@@ -234,14 +271,37 @@ class OutboxRepository:
                 *ids,
             ),
         )
-        return sorted(int(row["id"]) for row in rows)
+        return sorted((_row(row) for row in rows), key=lambda message: message.id)
+
+    async def renew(
+        self,
+        ids: Sequence[int],
+        *,
+        worker: str,
+        lease_until: datetime | None,
+        renewed_until: datetime,
+    ) -> int:
+        """Extend the claim `worker` made with lease `lease_until` to `renewed_until`, just
+        before sending; return the rows still held (fewer than `ids`: the lease ran out and
+        another claim took them over, and this one must not send)."""
+        held, parameters = _held_by(worker, lease_until)
+        return await self._db.execute(
+            f"UPDATE outbox SET lease_until_ts = ? WHERE id IN ({_placeholders(ids)}){held}",
+            (to_timestamp(renewed_until), *ids, *parameters),
+        )
 
     async def mark_sent(
-        self, ids: Sequence[int], now: datetime, *, worker: str | None = None
+        self,
+        ids: Sequence[int],
+        now: datetime,
+        *,
+        worker: str | None = None,
+        lease_until: datetime | None = None,
     ) -> int:
-        """The delivery happened; return the rows marked. With `worker`, only rows it still
-        holds (a lease lost to another process is that process's to confirm)."""
-        held, parameters = _held_by(worker)
+        """The delivery happened; return the rows marked. With `worker` (and the claim's
+        `lease_until`), only rows it still holds under that claim (a lease lost to another
+        claim is that claim's to confirm)."""
+        held, parameters = _held_by(worker, lease_until)
         return await self._db.execute(
             "UPDATE outbox SET status = 'sent', sent_ts = ?, last_error = NULL, unconfirmed = 0,"
             f" lease_until_ts = NULL WHERE id IN ({_placeholders(ids)}){held}",
@@ -256,11 +316,12 @@ class OutboxRepository:
         *,
         unconfirmed: bool = False,
         worker: str | None = None,
+        lease_until: datetime | None = None,
     ) -> int:
         """The delivery failed for now: try again at `when`. `unconfirmed`: it may have gone
-        out all the same, so the next attempt looks for it first. With `worker`, only rows it
-        still holds."""
-        held, parameters = _held_by(worker)
+        out all the same, so the next attempt looks for it first. With `worker` (and
+        `lease_until`), only rows it still holds under that claim."""
+        held, parameters = _held_by(worker, lease_until)
         return await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_ts = ?, last_error = ?,"
             " unconfirmed = CASE WHEN ? = 1 THEN 1 ELSE unconfirmed END, claimed_by = NULL,"
@@ -269,11 +330,16 @@ class OutboxRepository:
         )
 
     async def mark_failed(
-        self, ids: Sequence[int], error: str, *, worker: str | None = None
+        self,
+        ids: Sequence[int],
+        error: str,
+        *,
+        worker: str | None = None,
+        lease_until: datetime | None = None,
     ) -> int:
-        """The delivery cannot happen (unreadable, or too many attempts). With `worker`, only
-        rows it still holds."""
-        held, parameters = _held_by(worker)
+        """The delivery cannot happen (unreadable, or too many attempts). With `worker` (and
+        `lease_until`), only rows it still holds under that claim."""
+        held, parameters = _held_by(worker, lease_until)
         return await self._db.execute(
             "UPDATE outbox SET status = 'failed', last_error = ?, lease_until_ts = NULL"
             f" WHERE id IN ({_placeholders(ids)}){held}",

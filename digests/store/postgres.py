@@ -49,6 +49,9 @@ CONNECT_TIMEOUT_SECONDS = 10
 POOL_MAX_SIZE = 4
 # Parallel workers per query on the pool's connections (see `PostgresDatabase.open`).
 PARALLEL_WORKERS = 0
+# How the pool's connections plan prepared statements (see `PostgresDatabase.open`); tests
+# set the other modes to show that no result depends on it.
+PLAN_CACHE_MODE = "force_custom_plan"
 
 
 def redact(url: str) -> str:
@@ -271,6 +274,14 @@ class PostgresDatabase(Database):
             # workers took 10-45 ms before the first row on a 2-core server (EXPLAIN ANALYZE
             # of a ledger page: 61 ms parallel, 16 ms not), more than the walk itself.
             await pooled.execute(f"SET max_parallel_workers_per_gather = {PARALLEL_WORKERS}")
+            # psycopg prepares a statement run five times, and PostgreSQL may then plan it once
+            # for any parameters. The store's queries are shaped for their values (a common
+            # theme is walked, a rare one looked up), and a generic plan of the theme listing
+            # took 260 ms p95 where each value's own plan takes 15-40 ms: plan every execution.
+            # (The outbox messages once lost under this setting were lost to a race between
+            # two claims that any plan could lose; claims now run one at a time, and their
+            # tests run under every mode.)
+            await pooled.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
 
         pool = AsyncConnectionPool(
             url,

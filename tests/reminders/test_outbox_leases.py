@@ -15,7 +15,7 @@ import pytest
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.ledger.service import Actor
-from digests.reminders.outbox import DeliveryFailed, OutboxSender
+from digests.reminders.outbox import Delivery, DeliveryFailed, OutboxSender
 from tests.conftest import make_settings
 from tests.reminders.conftest import GUILD, OTHER_GUILD
 from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
@@ -139,6 +139,59 @@ async def test_a_claim_whose_lease_ran_out_is_taken_over_unconfirmed(
     assert await a.store.outbox.mark_failed(ids, "late", worker="worker-a") == 0
     assert {(status, error) for _, status, error, _ in await outbox_rows(a)} == {("sending", None)}
     assert await b.store.outbox.mark_sent(ids, clock.now(), worker="worker-b") == 2
+
+
+async def test_a_sender_whose_lease_ran_out_mid_drain_sends_nothing_taken_over(
+    processes: tuple[Services, Services], clock: ManualClock
+) -> None:
+    a, b = processes
+    await due_reminders(a, clock, 1)
+    taken_over: list[Delivery] = []
+
+    class SlowTransport(RecordingTransport):
+        """The first send outlasts the lease, and worker-b takes the claim over meanwhile."""
+
+        async def deliver(self, delivery: Delivery) -> None:
+            await super().deliver(delivery)
+            if not taken_over:
+                clock.advance(seconds=LEASE_SECONDS)
+                taken_over.extend(await b.sender(RecordingTransport()).claim())
+
+    slow = SlowTransport()
+    report = await a.sender(slow).drain()
+    assert len(slow.deliveries) == 1  # the second message was worker-b's by then
+    assert report.sent == slow.deliveries[0].ids
+    assert sorted(i for d in taken_over for i in d.ids) == sorted(
+        row_id for row_id, *_ in await outbox_rows(a)
+    )
+    assert all(d.unconfirmed for d in taken_over)  # it looks before sending again
+
+
+async def test_an_old_claim_cannot_confirm_rows_its_own_worker_claimed_again(
+    processes: tuple[Services, Services], clock: ManualClock
+) -> None:
+    a, _ = processes
+    await due_reminders(a, clock, 1)
+    sender = a.sender(RecordingTransport())
+    hung = await sender.claim()
+    clock.advance(seconds=LEASE_SECONDS)
+    # The same worker takes its rows over (a hung pass, a restart under the same name).
+    again = await sender.claim()
+    ids = sorted(i for d in hung for i in d.ids)
+    assert sorted(i for d in again for i in d.ids) == ids
+    old_lease, new_lease = hung[0].lease_until, again[0].lease_until
+    assert old_lease is not None and new_lease is not None and old_lease < new_lease
+
+    # The first claim's word about those rows changes nothing: they are the second's.
+    store = a.store.outbox
+    assert await store.mark_sent(ids, clock.now(), worker="worker-a", lease_until=old_lease) == 0
+    assert (
+        await store.retry_later(ids, clock.now(), "late", worker="worker-a", lease_until=old_lease)
+        == 0
+    )
+    assert await store.mark_failed(ids, "late", worker="worker-a", lease_until=old_lease) == 0
+    assert {(status, error) for _, status, error, _ in await outbox_rows(a)} == {("sending", None)}
+    assert await store.mark_sent(ids, clock.now(), worker="worker-a", lease_until=new_lease) == 2
 
 
 async def test_a_restarted_worker_takes_back_its_own_claims_and_leaves_the_others(

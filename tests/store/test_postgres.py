@@ -329,16 +329,19 @@ async def test_a_nul_character_in_text_is_stored_as_the_replacement_character(
 
 
 @pytest.mark.postgresql
-async def test_the_pool_plans_without_parallel_workers(
+async def test_the_pool_plans_each_query_for_its_values_without_parallel_workers(
     store_url_postgresql: str,
 ) -> None:
-    """Worker start-up costs more than the bot's short index walks (see PostgresDatabase.open)."""
+    """Worker start-up costs more than the bot's short index walks; a generic plan ignores
+    the values the store shaped the query for (see PostgresDatabase.open)."""
     database = await open_database(store_url_postgresql)
     try:
         row = await database.fetch_one("SHOW max_parallel_workers_per_gather")
+        mode = await database.fetch_one("SHOW plan_cache_mode")
     finally:
         await database.close()
     assert row is not None and row[0] == "0"
+    assert mode is not None and mode[0] == "force_custom_plan"
 
 
 @pytest.mark.postgresql

@@ -26,19 +26,31 @@ from pathlib import Path
 from digests.app import Services
 from digests.reminders.outbox import Delivery
 from digests.settings import Settings
+from digests.store import postgres
 
 # Seconds each send takes, like a round-trip to Discord: spreads the work over time, so a
 # kill lands mid-sweep or mid-drain rather than between runs.
 SEND_SECONDS = float(os.environ.get("HINDSIGHT_TEST_SEND_SECONDS", "0.002"))
 # Rows a pass claims at most.
 CLAIM_LIMIT = 50
+# How the worker's PostgreSQL connections plan prepared statements, when a test run asks for
+# another mode than the pool's (auto, force_custom_plan, force_generic_plan): the outcome must
+# not depend on it.
+PLAN_CACHE_MODE = os.environ.get("HINDSIGHT_TEST_PLAN_CACHE_MODE")
 
 
 def sent_lines(path: Path) -> list[dict[str, object]]:
-    """Every send the file records, in order."""
+    """Every send the file records, in order. A last line without its newline is still being
+    written by another process (a reader can see part of an append): not recorded yet."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    complete = path.read_text("utf-8").split("\n")[:-1]
+    return [json.loads(line) for line in complete if line]
+
+
+def sent_count(path: Path) -> int:
+    """How many sends the file records, without reading them (cheap enough to poll)."""
+    return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
 class RecordingFileTransport:
@@ -62,6 +74,8 @@ class RecordingFileTransport:
 async def run(record_file: Path) -> None:
     """Recover, then sweep and deliver until the process is killed."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    if PLAN_CACHE_MODE:
+        postgres.PLAN_CACHE_MODE = PLAN_CACHE_MODE
     async with await Services.open(settings) as services:
         transport = RecordingFileTransport(record_file, settings.worker_name)
         scheduler = services.scheduler(transport)
