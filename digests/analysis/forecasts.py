@@ -1483,6 +1483,11 @@ _CALENDAR_LEAD = re.compile(
 )
 
 
+def _is_calendar_row(text: str) -> bool:
+    """A calendar's row, not a sentence of prose: it does not end as a sentence does."""
+    return not re.search(r"[.!?。]\s*$|[다요]\s*$", text)
+
+
 def _into_week(expression: TimeExpression, week: TimeExpression) -> TimeExpression:
     """A bare weekday under a calendar's week is that week's day ("Friday 0830 Retail Sales" in
     a Friday post about next week is next Friday)."""
@@ -1672,8 +1677,9 @@ def _implied_expressions(
         frame, day = context.week_frame, context.last_day
         in_week = day is not None and frame.due_start <= day.due_start <= frame.due_end
         # A figure alone dates a calendar's row, never a sentence of prose.
-        row = not re.search(r"[.!?。]\s*$|[다요]\s*$", text)
-        item = _WEEK_ITEM.search(text) or (_FIGURE.search(text) if in_week and row else None)
+        item = _WEEK_ITEM.search(text) or (
+            _FIGURE.search(text) if in_week and _is_calendar_row(text) else None
+        )
         if (
             item is not None
             and item.group(0).startswith("예정")
@@ -1938,8 +1944,11 @@ def _sentence_forecasts(
                     for e in expressions
                     if week.due_start <= _into_week(e, week).due_start <= week.due_end
                 ]
-                row = not re.search(r"[.!?。]\s*$|[다요]\s*$", text)
-                if row and inside and not week.due_start <= expression.due_start <= week.due_end:
+                if (
+                    _is_calendar_row(text)
+                    and inside
+                    and not week.due_start <= expression.due_start <= week.due_end
+                ):
                     # "Thursday 0830 Jobless Claims Jan 8 205K": the row's day is the
                     # calendar's; its other date names the data's period.
                     step = Step("data_period", "drop", "the period of a calendar row's data")
