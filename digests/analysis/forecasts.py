@@ -1599,19 +1599,7 @@ def _implied_expressions(
     if context.last_day is not None:
         for match in _DAY_ANAPHOR.finditer(text):
             if not any(e.start <= match.start() < e.end for e in expressions):
-                implied.append(
-                    _renamed(
-                        replace(
-                            context.last_day,
-                            start=match.start(),
-                            end=match.end(),
-                            text=match.group(0),
-                            relative=False,
-                            past_marker=False,
-                        ),
-                        "anaphora_day",
-                    )
-                )
+                implied.append(_borrowed(context.last_day, "anaphora_day", match))
                 break
     if (
         not expressions
@@ -1639,6 +1627,7 @@ def _implied_expressions(
                     "report_frame",
                 )
             )
+    # A calendar row's bare month ("Retail Sales Dec +0.2%") names the data's period.
     own_future = any(
         e.due_end >= anchor and not e.past_marker and (e.explicit_year or e.granularity != "month")
         for e in expressions
@@ -1646,27 +1635,9 @@ def _implied_expressions(
     if not own_future and not implied and context.section_day is not None:
         item = _CALENDAR_EVENT.search(text) or _FIGURE.search(text)
         if item is not None:
-            implied.append(
-                _renamed(
-                    replace(
-                        context.section_day,
-                        start=item.start(),
-                        end=item.end(),
-                        text=item.group(0),
-                        relative=False,
-                        past_marker=False,
-                    ),
-                    "day_section",
-                )
-            )
+            implied.append(_borrowed(context.section_day, "day_section", item))
     if (
-        # A calendar row's bare month ("Retail Sales Dec +0.2%") names the data's period.
-        not any(
-            e.due_end >= anchor
-            and not e.past_marker
-            and (e.explicit_year or e.granularity != "month")
-            for e in expressions
-        )
+        not own_future
         and not implied
         and context.week_frame is not None
         and (not context.in_heading or _FIGURE.search(text))
@@ -1687,36 +1658,13 @@ def _implied_expressions(
         ):
             item = None  # "…할 예정이다" of no event ("변수로 작용할 예정") names no calendar item
         if item is not None:
-            implied.append(
-                _renamed(
-                    replace(
-                        day if in_week and day is not None else frame,
-                        start=item.start(),
-                        end=item.end(),
-                        text=item.group(0),
-                        relative=False,
-                        past_marker=False,
-                    ),
-                    "week_frame",
-                )
-            )
+            source = day if in_week and day is not None else frame
+            implied.append(_borrowed(source, "week_frame", item))
     names_reports = all(_RESULTS_PERIOD_AFTER.match(text[e.end :]) for e in expressions)
     if names_reports and not implied and context.topic_day and context.last_day is not None:
         # A schedule post: "28일은 FOMC가 시작한다. 한국은행이 GDP 속보치를 발표한다." — the
         # day named just before is the topic of the lines that follow it.
-        implied.append(
-            _renamed(
-                replace(
-                    context.last_day,
-                    start=0,
-                    end=0,
-                    text=context.last_day.text,
-                    relative=False,
-                    past_marker=False,
-                ),
-                "topic_day",
-            )
-        )
+        implied.append(_borrowed(context.last_day, "topic_day"))
     if not any(e.due_end > anchor for e in expressions):
         # "3분기 실적 발표 후 목표주가를 170만원으로 올렸다": the dates name the results, the
         # target itself looks a year ahead.
@@ -1746,6 +1694,19 @@ _IMPLIED_RULES = {
     "anaphora_day", "topic_day", "price_target_12m", "list_lead_in", "report_frame", "week_frame",
     "day_section",
 }  # fmt: skip
+
+
+def _borrowed(
+    source: TimeExpression, rule: str, words: re.Match[str] | None = None
+) -> TimeExpression:
+    """`source`'s window lent to a sentence without a date of its own, credited to `rule`, at
+    the `words` that call for it (or at no words: the sentence as a whole)."""
+    start, end, text = (
+        (words.start(), words.end(), words.group(0)) if words else (0, 0, source.text)
+    )
+    return _renamed(
+        replace(source, start=start, end=end, text=text, relative=False, past_marker=False), rule
+    )
 
 
 def _renamed(expression: TimeExpression, rule: str) -> TimeExpression:

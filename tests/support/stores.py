@@ -14,6 +14,7 @@ sequences restarted, the schema checked): tests stay independent and can run sid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import uuid
@@ -193,19 +194,20 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hindsight.db'}"
         return
-    admin = admin_url()
-    if admin is None:
-        pytest.skip(SKIP_REASON)
-    name = await _fresh_database(admin)
-    try:
-        yield database_url(admin, name)
-    finally:
-        await _give_back(admin, name)
+    async with _own_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
 async def postgres_store_url() -> AsyncIterator[str]:
     """A fresh, migrated PostgreSQL database of the test's own (skipped without a server)."""
+    async with _own_postgres_database() as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def _own_postgres_database() -> AsyncIterator[str]:
+    """A test's own empty, migrated database, given back (emptied for reuse) afterwards."""
     admin = admin_url()
     if admin is None:
         pytest.skip(SKIP_REASON)
