@@ -648,22 +648,24 @@ def parse_instant(text: str, *, subject: str) -> datetime:
     cleaned = text.strip()
     example = "2026-01-02T09:00+09:00"
     if len(cleaned) > _MAX_TYPED_CHARS:
-        raise InputError(subject, f"too long ({len(cleaned)} characters) to be a date-time")
+        raise InputError(subject, message("date_error.instant_too_long", count=len(cleaned)))
     try:
         moment = datetime.fromisoformat(re.sub(r"[zZ]$", "+00:00", cleaned))
     except ValueError:
         raise InputError(
-            subject, f"{_shown(cleaned)} is not an ISO date-time like {example}"
+            subject, message("date_error.instant_not_iso", value=_shown(cleaned), example=example)
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InputError(
-            subject, f"{_shown(cleaned)} has no timezone; add a UTC offset like +09:00 or Z"
-        )
+        raise InputError(subject, message("date_error.instant_no_zone", value=_shown(cleaned)))
     if not EARLIEST_INSTANT <= moment < LATEST_INSTANT:
         raise InputError(
             subject,
-            f"{_shown(cleaned)} is outside the years {EARLIEST_INSTANT.year}–"
-            f"{LATEST_INSTANT.year - 1} this clock can be set to",
+            message(
+                "date_error.instant_out_of_range",
+                value=_shown(cleaned),
+                first=EARLIEST_INSTANT.year,
+                last=LATEST_INSTANT.year - 1,
+            ),
         )
     return moment
 
@@ -687,12 +689,13 @@ def parse_duration(text: str, *, subject: str, limit: timedelta) -> timedelta:
     cleaned = " ".join(text.split()).casefold()
     match = _DURATION.fullmatch(cleaned)
     if match is None:
-        raise InputError(subject, f"{_shown(text.strip())} is not a duration like +3d, +12h, +2w")
+        raise InputError(subject, message("date_error.not_duration", value=_shown(text.strip())))
     unit = _DURATION_UNITS[match["unit"]]
     count = int(match["n"])
     seconds_per_unit = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
     if count * seconds_per_unit[unit] > limit.total_seconds():
         raise InputError(
-            subject, f"{_shown(text.strip())} is longer than {limit.days} days, the longest step"
+            subject,
+            message("date_error.duration_too_long", value=_shown(text.strip()), days=limit.days),
         )
     return timedelta(**{unit: count})

@@ -338,3 +338,13 @@ def test_post_dates_lie_in_the_past_never_in_the_future() -> None:
     with pytest.raises(InputError, match="not a date in YYYY-MM-DD form") as raised:
         parse_post_date("yesterday", today=today, subject="--published")
     assert raised.value.subject == "--published"
+
+
+def test_clock_and_step_errors_read_in_korean() -> None:
+    """The console's /time and --clock errors come from the catalog, so a Korean reader gets Korean."""
+    with pytest.raises(InputError) as bad_step:
+        parse_duration("+3 fortnights", subject="/time", limit=timedelta(days=365))
+    with pytest.raises(InputError) as no_zone:
+        parse_instant("2026-01-02", subject="--clock")
+    assert "기간이 아닙니다" in bad_step.value.reason.in_language("ko")
+    assert "시간대가 없습니다" in no_zone.value.reason.in_language("ko")
