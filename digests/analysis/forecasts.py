@@ -106,11 +106,19 @@ _OPEN_QUESTION = re.compile(
 # "2025년을 바닥으로 2026년부터 반등": the low point a recovery is counted from.
 _BASELINE_AFTER = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:보다|대비|比|에\s*비해|와\s*비교|과\s*비교|"
-    r"[을를]\s*(?:바닥|저점|정점|고점|기점|변곡점)으로)"
+    r"[을를]\s*(?:바닥|저점|정점|고점|기점|변곡점)으로|"
+    # "2분기 수익 전망 역시 1분기와 마찬가지로": the period it is likened to.
+    r"[와과]\s*(?:마찬가지로|같이|비슷하게)|처럼)"
 )
 _BASELINE_BEFORE = re.compile(
-    r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$", re.I
+    r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$"
+    # "a 0.2% decline, following a 0.6% increase in December": the figure it follows.
+    r"|\b(?:following|after)\s+(?:an?\s+)?(?:(?:upwardly|downwardly)\s+)?(?:revised\s+)?"
+    r"[-+]?[\d.,]+\s*(?:%|percent)?[^.;:]{0,30}?\s+in\s+(?:the\s+)?$",
+    re.I,
 )
+# "4분기 GDP 증가율(3분기 3.2%)", "(직전 -2.1%)": a calendar row's previous reading in brackets.
+_PREVIOUS_READING = re.compile(r"^\s*[-+]?[\d.,]+\s*(?:%|bp|p)?\s*[),]")
 # "주: 2025E~2027E는 당사 추정치", "Note: …": footnotes about the table.
 # Wording an undated forecast needs; sentences without it or a date are skipped early.
 _FUTURE_CUE = re.compile(
@@ -641,7 +649,7 @@ _EN_CLAIM_MAX_WORDS = 14
 _EN_NOT_A_LIST_ITEM = re.compile(
     r"(?:up|down|from|implying|which|not|compared|versus|vs|we|i|he|she|they|it|than|anything|"
     r"then|with|including|or|to|a|an|as|but|so|its|their|our|his|her|this|that|roughly|about|"
-    r"after|before|when|if)\b",
+    r"after|following|before|when|if)\b",
     re.I,
 )
 
@@ -1410,6 +1418,15 @@ def _candidate_step(
         text[: expression.start]
     ):
         return Step("baseline", "drop", "a baseline ('than …', '대비')")
+    if (
+        text[: expression.start].rstrip().endswith("(")
+        and _PREVIOUS_READING.match(text[expression.end :])
+        and any(
+            other.end <= expression.start and other.granularity == expression.granularity
+            for other in expressions
+        )
+    ):
+        return Step("previous_reading", "drop", "the previous reading in brackets ('(3분기 3.2%)')")
     as_of = _AS_OF_AFTER.match(text[expression.end :])
     if (
         as_of and ("현재" in as_of.group(0) or expression.granularity == "day")

@@ -382,3 +382,17 @@ def test_a_bullet_titled_as_a_roadmap_is_no_claim(analyzer: Analyzer) -> None:
     text = "- K-배터리 3사의 2026 반격 로드맵 🏭\n- 2026년, K-바이오의 운명을 결정지을 ‘슈퍼 사이클’ 타임라인\n"
     assert dated(analyzer, text, date(2025, 12, 1)) == []
     assert dated(analyzer, "시장반영6/10일부 선반영, 추가 상승 여력 존재", date(2026, 2, 1)) == []
+
+
+def test_a_period_likened_to_or_followed_is_a_baseline(analyzer: Analyzer) -> None:
+    """The period a forecast is compared with ("1분기와 마찬가지로", "following a 0.6% increase
+    in December", a calendar row's "(3분기 3.2%)") is no due date of its own."""
+    likened = "2분기 실적 역시 1분기와 마찬가지로 내수 부진이 이어질 것이란 관측이다."
+    assert [due for _, due in dated(analyzer, likened, date(2019, 5, 20))] == [date(2019, 6, 30)]
+    followed = (
+        "Economists forecast a 0.2% decline in consumer spending in the third quarter, "
+        "following a 0.6% increase in the second quarter."
+    )
+    assert dated(analyzer, followed, date(2024, 5, 10)) == [("third quarter", date(2024, 9, 30))]
+    row = "다음 주 4분기 GDP 증가율(3분기 3.2%) 발표가 예정돼 있다."
+    assert "3분기" not in [text for text, _ in dated(analyzer, row, date(2023, 1, 20))]
