@@ -514,15 +514,33 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
     if any(p.past for p in governing):
         # "4월 초 … 올랐다가 6월 말 … 내려옴": one past event makes the dates past.
         return "past"
-    if any(token.form in FORECAST_NOUNS_KO for token in tokens if token.tag in {"NNG", "NNB"}):
+    if any(
+        token.form in FORECAST_NOUNS_KO and not _beat_or_missed(tokens, number)
+        for number, token in enumerate(tokens)
+        if token.tag in {"NNG", "NNB"}
+    ):
         return "future"
-    if not governing:
+    if not governing or predicates[-1].ending == "ETN":
+        # Note style ("실적을 발표함", "초과함") tells facts as often as plans.
         return "nearest"
     last = governing[-1]
     if not last.copula_or_adjective and not last.progressive and last.stem not in REPORTING_STEMS:
         # A present-tense action with a date reads as scheduled: "7월에 생산한다".
         return "future"
     return "nearest"
+
+
+# "예상보다 나은 실적", "예상치를 상회": results set against the estimate, not an estimate.
+_BEAT_OR_MISSED_VERBS_KO = {"상회", "하회", "웃돌", "밑돌", "초과", "부합", "뛰어넘"}
+
+
+def _beat_or_missed(tokens: Sequence[Token], number: int) -> bool:
+    """Whether the forecast noun at `number` is the yardstick of reported results."""
+    following = [token.form for token in tokens[number + 1 : number + 3] if token.form != "치"]
+    if following[:1] == ["보다"]:
+        return True
+    # "예상치를 상회", "예상치인 645억 달러를 초과": a beat or a miss a few words on.
+    return any(token.form in _BEAT_OR_MISSED_VERBS_KO for token in tokens[number + 1 : number + 9])
 
 
 def hedge_of(text: str, lang: str) -> str:

@@ -1,0 +1,39 @@
+"""Tests of digests/analysis/grammar.py: which way a sentence's yearless dates resolve."""
+
+from __future__ import annotations
+
+import pytest
+
+from digests.analysis.grammar import sentence_orientation
+from digests.analysis.sentences import segment
+
+
+def orientation(text: str) -> str:
+    (sentence,) = segment(text)
+    return sentence_orientation(sentence.text, sentence.tokens, sentence.lang)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "마이크로소프트는 예상보다 나은 실적을 발표했다.",
+        "수익은 655억 달러로, 예상치인 645억 달러를 초과했다.",
+    ],
+)
+def test_results_measured_against_the_estimate_are_told_in_the_past(text: str) -> None:
+    assert orientation(text) == "past"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The estimate is a yardstick of the results, not a forecast: no tense says "ahead".
+        ("수익은 655억 달러로, 예상치인 645억 달러를 초과함.", "nearest"),
+        ("회사는 수요일에 예상보다 나은 실적을 발표함.", "nearest"),
+        # An estimate still looks ahead.
+        ("4분기 매출은 50억 달러로 예상됨.", "future"),
+        ("7월에 신제품을 생산한다.", "future"),
+    ],
+)
+def test_note_style_endings_and_estimate_yardsticks(text: str, expected: str) -> None:
+    assert orientation(text) == expected
