@@ -31,6 +31,7 @@ from digests.analysis.grammar import (
     EVENT_NOUNS_KO,
     REPORTING_STEMS,
     Predicate,
+    english_date_of_past_verb,
     english_past_belief,
     hedge_of,
     korean_predicates,
@@ -1035,7 +1036,14 @@ def _orient_to_clause(
     if (
         sentence.lang == "en"
         and prefer != "past"
-        and _english_looks_back(sentence.text, expression, schedule_before)
+        and (
+            _english_looks_back(sentence.text, expression, schedule_before)
+            or (
+                not expression.explicit_year
+                and (not expression.relative or _EN_BARE_WEEKDAY.match(expression.text.strip()))
+                and english_date_of_past_verb(sentence.text[expression.end :])
+            )
+        )
     ):
         looked_back = _resolved_as(expression, sentence.text, anchor, "past", horizon)
         if looked_back is not expression:

@@ -429,6 +429,20 @@ def _english_past_word(text: str) -> bool:
     )
 
 
+# "on Wednesday gave a forecast", "OPEC's report on Sept. 10 showed …", "At the end of
+# January, the manufacturer announced …": the date is when the past verb just after it happened.
+_EN_DATE_OF_PAST_VERB = re.compile(
+    r"^\s*,?\s*(?:(?!(?:will|would|to|that|which|who|is|are|be)\b)[\w’'.&-]+,?\s+){0,5}?"
+    r"(?:" + _EN_PAST.pattern.removeprefix(r"\b(").removesuffix(r")\b") + r")\b(?!\s+(?:to|by)\b)",
+    re.IGNORECASE,
+)
+
+
+def english_date_of_past_verb(text_after: str) -> bool:
+    """Whether the words after an English date lead to a past-tense verb it dates."""
+    return bool(_EN_DATE_OF_PAST_VERB.match(text_after))
+
+
 def english_past_belief(text: str) -> bool:
     """ "I expected …", "we predicted …": a forecast the writer made in the past."""
     return bool(_EN_PAST_SUBJECT.search(text))

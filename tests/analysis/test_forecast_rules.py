@@ -396,3 +396,15 @@ def test_a_period_likened_to_or_followed_is_a_baseline(analyzer: Analyzer) -> No
     assert dated(analyzer, followed, date(2024, 5, 10)) == [("third quarter", date(2024, 9, 30))]
     row = "다음 주 4분기 GDP 증가율(3분기 3.2%) 발표가 예정돼 있다."
     assert "3분기" not in [text for text, _ in dated(analyzer, row, date(2023, 1, 20))]
+
+
+def test_an_english_date_of_a_past_verb_is_the_day_gone_by(analyzer: Analyzer) -> None:
+    """ "on Wednesday gave", "a report on Sept. 10 showed": the date is when the past verb just
+    after it happened, not the next such day."""
+    gave = "Texas Instruments on Wednesday gave a revenue forecast for the current period."
+    assert all(due != date(2021, 7, 28) for _, due in dated(analyzer, gave, date(2021, 7, 23)))
+    showed = (
+        "OPEC's monthly report on Sept. 10 showed demand for its oil will decline to "
+        "29.2 million barrels a day next year."
+    )
+    assert dated(analyzer, showed, date(2015, 9, 20)) == [("next year", date(2016, 12, 31))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digests.analysis.grammar import sentence_orientation
+from digests.analysis.grammar import english_date_of_past_verb, sentence_orientation
 from digests.analysis.sentences import segment
 
 
@@ -37,3 +37,18 @@ def test_results_measured_against_the_estimate_are_told_in_the_past(text: str) -
 )
 def test_note_style_endings_and_estimate_yardsticks(text: str, expected: str) -> None:
     assert orientation(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        (" gave a revenue forecast", True),
+        (", the Japanese manufacturer announced that", True),
+        (" showed demand will decline", True),
+        (" the company will report", False),
+        (", revenue is expected to rise", False),
+        (".", False),
+    ],
+)
+def test_an_english_date_followed_by_its_past_verb(after: str, expected: bool) -> None:
+    assert english_date_of_past_verb(after) is expected
