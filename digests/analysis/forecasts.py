@@ -204,7 +204,8 @@ _EN_FORECAST_VERBS = re.compile(
 )
 _REVISION = re.compile(
     r"상향|하향|조정|올려\s*잡|낮춰\s*잡|올렸|낮췄|내렸|raised|lowered|cut|boosted|trimmed|revised|upgraded|"
-    r"downgraded",
+    # "목표가를 255달러로 책정했다", "가이던스를 제시했다": a forecast given, told in the past.
+    r"downgraded|(?:목표|가이던스|전망)[^.,]{0,20}?(?:책정|제시)",
     re.I,
 )
 _SCHEDULE = re.compile(
@@ -1142,6 +1143,8 @@ _REPLACED_BY_LATER = re.compile(
 )
 # "✅ Priced June 11", "| Quillon IPO before July | ❌ |": a call already graded.
 _GRADED = re.compile(r"[✅❌✔✘✗☑]")
+# "목표가를 … 제시해 오차율 -2.44%로 …": a call already graded by how far it missed.
+_GRADED_CALL = re.compile(r"오차율|적중|맞혔|맞췄|빗나갔|\b(?:hit\s+rate|accuracy)\b", re.I)
 _QUESTION_END = re.compile(r"[?？]\s*[)\]」』\"'”’]*\s*$")
 # "…지 않을까?", "isn't it?": a question that asserts.
 _RHETORICAL = re.compile(
@@ -1979,7 +1982,11 @@ def _sentence_forecasts(
         else:
             reading = read_english_clause(text, expression.start, expression.end)
             eventful = reading.event_vocabulary
-        if _REVISION.search(text) and status in {"future", "current"}:
+        if (
+            _REVISION.search(text)
+            and status in {"future", "current"}
+            and not _GRADED_CALL.search(text)
+        ):
             # "목표주가를 … 상향했다", "raised its 2027 outlook": a revision reports a forecast.
             reading = replace(reading, reporting=True)
         if (

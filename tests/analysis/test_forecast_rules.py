@@ -408,3 +408,15 @@ def test_an_english_date_of_a_past_verb_is_the_day_gone_by(analyzer: Analyzer) -
         "29.2 million barrels a day next year."
     )
     assert dated(analyzer, showed, date(2015, 9, 20)) == [("next year", date(2016, 12, 31))]
+
+
+def test_a_price_target_set_in_the_past_tense_is_a_forecast_unless_graded(
+    analyzer: Analyzer,
+) -> None:
+    """ "목표가를 255달러로 책정했다" gives a call for the year ahead; "목표가를 … 제시해 오차율
+    -2.44%로" reviews a call already judged."""
+    published = date(2024, 8, 30)
+    given = "씨티는 애플의 목표가를 255달러로 책정했다."
+    assert [due for _, due in dated(analyzer, given, published)] == [date(2025, 8, 30)]
+    graded = "노 애널리스트도 목표가를 20만5000원으로 제시해 오차율 -2.44%로 좋은 성적을 거뒀다."
+    assert dated(analyzer, graded, published) == []
