@@ -534,8 +534,16 @@ def sentence_orientation(text: str, tokens: Sequence[Token], lang: str) -> str:
         if token.tag in {"NNG", "NNB"}
     ):
         return "future"
-    if not governing or predicates[-1].ending == "ETN":
-        # Note style ("실적을 발표함", "초과함") tells facts as often as plans.
+    if (
+        predicates
+        and predicates[-1].ending == "ETN"
+        and tokens[predicates[-1].last_token].form in {"ᆷ", "음"}
+        and predicates[-1].last_token >= len(tokens) - 3
+    ):
+        # Note style ("실적을 발표함", "예상치를 초과함") tells what happened; its plans say so
+        # ("출시 예정임", "늘릴 것임": future words, seen above).
+        return "past"
+    if not governing:
         return "nearest"
     last = governing[-1]
     if not last.copula_or_adjective and not last.progressive and last.stem not in REPORTING_STEMS:
