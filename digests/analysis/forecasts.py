@@ -1169,6 +1169,7 @@ _KO_SAYING_PAST = {
     "언급하",
     "공개하",
     "발표",
+    "말",  # "이같이 말했습니다": Kiwi reads 말 + 하 as the noun and its verb suffix
 }
 _KO_FIRST_PERSON = re.compile(r"(?:^|\s)(?:나는|저는|내가|제가|난|전|필자는)\s")
 _KO_BELIEF_STEMS = {"믿", "생각하", "예상하", "보", "확신하", "기대하", "전망하", "예측하"}
@@ -1449,7 +1450,9 @@ def _candidate_step(
         return Step("occasion_of_saying", "drop", "the occasion a statement was made")
     if _BARE_DAY.match(expression.text) and _MARKET_DAYS_AFTER.match(text[expression.end :]):
         return Step("day_count", "drop", "a count of trading days ('20일 이평선')")
-    if _BARE_DAY.match(expression.text) and _said_on_a_day(sentence):
+    if (
+        _BARE_DAY.match(expression.text) or expression.text.replace(" ", "") in {"오늘", "금일"}
+    ) and _said_on_a_day(sentence):
         return Step("dateline_day", "drop", "the news dateline ('18일 … 밝혔다')")
     if expression.text.lower() in {"today", "오늘"} and re.search(
         r"\bthan\b|보다", text[: expression.start]

@@ -420,3 +420,12 @@ def test_a_price_target_set_in_the_past_tense_is_a_forecast_unless_graded(
     assert [due for _, due in dated(analyzer, given, published)] == [date(2025, 8, 30)]
     graded = "노 애널리스트도 목표가를 20만5000원으로 제시해 오차율 -2.44%로 좋은 성적을 거뒀다."
     assert dated(analyzer, graded, published) == []
+
+
+def test_today_in_a_news_sentence_told_as_said_is_the_day_of_saying(analyzer: Analyzer) -> None:
+    """ "회장이 오늘 … 진행하겠다고 밝혔습니다": today is when it was said, not a due date."""
+    published = date(2019, 8, 5)
+    said = "회장이 오늘 유튜브 생중계를 통해 결과를 발표하고 NDA를 진행하겠다고 밝혔습니다."
+    assert dated(analyzer, said, published) == []
+    spoke = "이 총재는 오늘 기자간담회를 열고 “기대가 커진 것으로 알고 있다”며 이같이 말했습니다."
+    assert dated(analyzer, spoke, published) == []
