@@ -1158,6 +1158,10 @@ _CLAIM_CUE = re.compile(
 
 
 _BARE_DAY = re.compile(r"^\d{1,2}\s*일$")
+# What may stand before a page's own date at the start of its text: a label, nothing else.
+_DATELINE_LABEL = re.compile(
+    r"\s*(?:(?:date[d]?|posted|published|updated?|입력|등록|작성일?|날짜)\s*[.:：]?\s*)?", re.I
+)
 _KO_SAYING_PAST = {
     "밝히",
     "발표하",
@@ -1448,6 +1452,18 @@ def _candidate_step(
         return Step("time_of_saying", "drop", "when something was said")
     if _REPORT_SOURCE_AFTER.match(text[expression.end :]) and not expression.explicit_year:
         return Step("occasion_of_saying", "drop", "the occasion a statement was made")
+    if (
+        anchor is not None
+        and expression.explicit_year
+        and expression.granularity == "day"
+        and expression.due_end <= anchor
+        and _DATELINE_LABEL.fullmatch(text[: expression.start])
+        # "2025년 11월 19일, CNBC에 따르면 …" dates what the sentence tells, not the page.
+        and not text[expression.end :].lstrip().startswith((",", "，"))
+    ):
+        return Step(
+            "dateline", "drop", "the page's own date opening the text ('date 2021-07-23 …')"
+        )
     if _BARE_DAY.match(expression.text) and _MARKET_DAYS_AFTER.match(text[expression.end :]):
         return Step("day_count", "drop", "a count of trading days ('20일 이평선')")
     if (

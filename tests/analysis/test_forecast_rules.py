@@ -429,3 +429,12 @@ def test_today_in_a_news_sentence_told_as_said_is_the_day_of_saying(analyzer: An
     assert dated(analyzer, said, published) == []
     spoke = "이 총재는 오늘 기자간담회를 열고 “기대가 커진 것으로 알고 있다”며 이같이 말했습니다."
     assert dated(analyzer, spoke, published) == []
+
+
+def test_the_pages_own_date_opening_its_text_is_no_due_date(analyzer: Analyzer) -> None:
+    """ "date 2021-07-23 Texas Instruments …" opens the page with its date; "2025년 11월 19일,
+    CNBC에 따르면 …" dates what the sentence tells."""
+    dateline = "date 2021-07-23 Texas Instruments gave a forecast that may disappoint investors."
+    assert dated(analyzer, dateline, date(2021, 7, 23)) == []
+    told = "2025년 11월 19일, 월가 컨센서스는 매출 549억 달러를 전망한다."
+    assert [due for _, due in dated(analyzer, told, date(2025, 11, 19))] == [date(2025, 11, 19)]
