@@ -114,6 +114,7 @@ _BASELINE_AFTER = re.compile(
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|compared\s+(?:with|to)|versus|vs\.?|from)\s+(?:in\s+)?$"
     # "a 0.2% decline, following a 0.6% increase in December": the figure it follows.
+    r"|\b(?:improvement|increase|gain|rise|pickup|acceleration)\s+(?:over|on|from)\s+$"
     r"|\b(?:following|after)\s+(?:an?\s+)?(?:(?:upwardly|downwardly)\s+)?(?:revised\s+)?"
     r"[-+]?[\d.,]+\s*(?:%|percent)?[^.;:]{0,30}?\s+in\s+(?:the\s+)?$",
     re.I,
@@ -1104,7 +1105,10 @@ def _resolved_as(
     return expression
 
 
-_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.I)
+# "since January 1"; "the latest nowcast (July 10)": the most recent such date.
+_SINCE_BEFORE = re.compile(
+    r"\bsince\s+$|\b(?:latest|most\s+recent|previous|prior)\s+(?:[\w’'-]+\s+){0,3}\(?\s*$", re.I
+)
 _EN_BARE_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.I)
 _EN_WEEKDAY_AHEAD = re.compile(
     r"\b(?:will|'ll|to\s+(?:report|release|announce|meet|publish|post)|is\s+(?:set|scheduled|slated|due|expected|projected|poised)|"

@@ -110,7 +110,7 @@ _EN_STRONG_FUTURE = re.compile(
     re.IGNORECASE,
 )
 _EN_PAST = re.compile(
-    r"\b(was|were|had|did|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
+    r"\b(was|were|had|did|didn['’]t|wasn['’]t|weren['’]t|hadn['’]t|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
     r"reported|posted|announced|launched|released|reached|closed|ended|missed|generated|delivered|"
     r"recorded|achieved|completed|raised|came|went|made|saw|became|began|took|gave|showed|said|told|"
     r"unveiled|introduced|opened|started|acquired|bought|sold|signed|agreed|approved|founded|established|"

@@ -438,3 +438,17 @@ def test_the_pages_own_date_opening_its_text_is_no_due_date(analyzer: Analyzer) 
     assert dated(analyzer, dateline, date(2021, 7, 23)) == []
     told = "2025년 11월 19일, 월가 컨센서스는 매출 549억 달러를 전망한다."
     assert [due for _, due in dated(analyzer, told, date(2025, 11, 19))] == [date(2025, 11, 19)]
+
+
+def test_latest_readings_and_negated_past_look_back(analyzer: Analyzer) -> None:
+    """ "the latest nowcast (July 10)", "an improvement over Q1's 1.4%", "We didn't gain … in the
+    first quarter": dates gone by or baselines, never next year's."""
+    published = date(2024, 7, 16)
+    latest = (
+        "Using the latest nowcast (July 10) from the GDPNow model as a proxy, growth looks firm."
+    )
+    assert dated(analyzer, latest, published) == []
+    over = "Q3 output is projected to rise 2.0%, an improvement over Q1's tepid 1.4% rise."
+    assert [text for text, _ in dated(analyzer, over, published)] == ["Q3"]
+    negated = "We didn't gain any confidence in the first quarter, but inflation will cool."
+    assert all(due.year == 2024 for _, due in dated(analyzer, negated, published))
