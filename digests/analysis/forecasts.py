@@ -1245,6 +1245,12 @@ def _is_bare_fragment(sentence: Sentence, expressions: Sequence[TimeExpression])
 
 _EN_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|assuming)\b[^,;]*$", re.I)
 _EN_SAID_AFTER = re.compile(r"^\s*,\s*(?:[A-Z][\w.'-]*\s){1,4}(?:said|says|told|wrote|noted)\b")
+_EN_OPENING_PREPOSITION = re.compile(
+    r"\s*[\"“]?\s*(?:(?:back|earlier|later|late|early)\s+)?(?:(?:in|on|at|during|last|this)\s+)?(?:the\s+)?"
+    # "In a note dated Sunday, Goldman wrote …"
+    r"(?:(?:a|an|its|his|her|their)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:dated|published|released|issued|sent)(?:\s+on)?\s+)?",
+    re.I,
+)
 _EN_PAST_YEAR = re.compile(r"\b(?:back\s+)?in\s+(?:19|20)\d{2}\b", re.I)
 
 
@@ -1258,8 +1264,10 @@ def _is_condition_or_question(sentence: Sentence, expression: TimeExpression) ->
     if sentence.lang == "en":
         if _EN_CONDITION_BEFORE.search(text[: expression.start]) and "," in text[expression.end :]:
             return True
-        if _EN_SAID_AFTER.match(after):
-            return True
+        if _EN_SAID_AFTER.match(after) and _EN_OPENING_PREPOSITION.fullmatch(
+            text[: expression.start]
+        ):
+            return True  # "In November, Jensen Huang said …" (not "… by 2026, Sato said")
         if expression.granularity == "horizon" and _EN_PAST_YEAR.search(text):
             return True  # "Back in 2021, a round could close in two weeks"
         return bool(re.match(r"^['’]s\b", after)) and expression.text.lower() in {

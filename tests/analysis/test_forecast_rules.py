@@ -452,3 +452,12 @@ def test_latest_readings_and_negated_past_look_back(analyzer: Analyzer) -> None:
     assert [text for text, _ in dated(analyzer, over, published)] == ["Q3"]
     negated = "We didn't gain any confidence in the first quarter, but inflation will cool."
     assert all(due.year == 2024 for _, due in dated(analyzer, negated, published))
+
+
+def test_a_date_ending_the_claim_before_said_is_the_claims(analyzer: Analyzer) -> None:
+    """ "… will launch a new EV by 2026, Sato said in February": the year is the claim's; only a
+    date opening the sentence ("In a note dated Sunday, Goldman wrote …") is the time of saying."""
+    claim = "Lexus will launch a next-generation battery-electric vehicle by 2026, Sato said."
+    assert dated(analyzer, claim, date(2023, 4, 14)) == [("2026", date(2026, 12, 31))]
+    saying = "In a note dated Sunday, Goldman wrote that it keeps its 2026 surplus forecast."
+    assert [text for text, _ in dated(analyzer, saying, date(2026, 2, 27))] == ["2026"]
