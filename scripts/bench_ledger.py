@@ -684,7 +684,13 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
              now_ts - 86400, None, None)
         )  # fmt: skip
     con.execute("BEGIN")
-    con.executemany(f"INSERT INTO forecasts VALUES ({','.join('?' * 32)})", forecast_rows)
+    # The first 32 columns (their order in the migrations); later ones are derived (post_source,
+    # migration 0018: set by a trigger from the post).
+    forecast_columns = [row[1] for row in con.execute("PRAGMA table_info(forecasts)")][:32]
+    con.executemany(
+        f"INSERT INTO forecasts ({', '.join(forecast_columns)}) VALUES ({','.join('?' * 32)})",
+        forecast_rows,
+    )
     con.executemany(
         "INSERT INTO forecast_events (guild_id, forecast_id, kind, actor, payload_json, created_ts)"
         " VALUES (?, ?, ?, ?, ?, ?)",
