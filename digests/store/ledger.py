@@ -106,6 +106,17 @@ class LedgerRepository:
                 parameters += [guild_id, theme]
         if source:
             pattern = "%" + _escape_like(source) + "%"
+            # The forecast's own label, link and author: on PostgreSQL one lower-cased text
+            # (source_text, migration 0019) tested with a case-sensitive LIKE (`~~`, which
+            # escapes with a backslash too) against the lower-cased pattern: what ILIKE does
+            # to each of the three, without lower-casing them again on every row.
+            own_sources = (
+                "f.source_text ~~ lower(?)"
+                if self._db.dialect == "postgresql" and "\n" not in source
+                else "f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
+                " OR f.author LIKE ? ESCAPE '\\'"
+            )
+            own_patterns = [pattern] * own_sources.count("?")
             candidates = await self._source_candidates(guild_id, source)
             if candidates is None:
                 # A common text: walking the ledger in its order meets matches soon. The posts
@@ -117,11 +128,9 @@ class LedgerRepository:
                 clauses.append(
                     "(f.post_id IN (SELECT p.id FROM post_sources s CROSS JOIN posts p"
                     " ON p.guild_id = s.guild_id AND p.source = s.source"
-                    " WHERE s.guild_id = ? AND s.source LIKE ? ESCAPE '\\')"
-                    " OR f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                    " OR f.author LIKE ? ESCAPE '\\')"
+                    f" WHERE s.guild_id = ? AND s.source LIKE ? ESCAPE '\\') OR {own_sources})"
                 )
-                parameters += [guild_id, pattern, pattern, pattern, pattern]
+                parameters += [guild_id, pattern, *own_patterns]
             else:
                 # A rare text: only the forecasts the trigram index found can match. They are
                 # read by id (CROSS JOIN keeps that order) and each is checked exactly as above,
@@ -134,11 +143,10 @@ class LedgerRepository:
                     clauses.append(f"f.id IN (SELECT value FROM {ids})")
                     parameters.append(id_list)
                 clauses.append(
-                    "(f.source_label LIKE ? ESCAPE '\\' OR f.source_url LIKE ? ESCAPE '\\'"
-                    " OR f.author LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM posts p"
+                    f"({own_sources} OR EXISTS (SELECT 1 FROM posts p"
                     " WHERE p.id = f.post_id AND p.guild_id = ? AND p.source LIKE ? ESCAPE '\\'))"
                 )
-                parameters += [pattern, pattern, pattern, guild_id, pattern]
+                parameters += [*own_patterns, guild_id, pattern]
         if query:
             clauses.append("(f.claim LIKE ? ESCAPE '\\' OR f.sentence LIKE ? ESCAPE '\\')")
             pattern = "%" + _escape_like(query) + "%"

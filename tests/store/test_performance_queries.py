@@ -1217,3 +1217,30 @@ async def test_migration_0018_back_fills_counts_and_post_sources(store: Store) -
     await _add_forecast(store, GUILD, 3, "due")
     await store.database.execute("UPDATE posts SET source = 'moved' WHERE id = 3")
     await _summaries_in_step(store)
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+async def test_source_filter_folds_case_as_each_engines_like(
+    store: Store, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """PostgreSQL tests one lower-cased text of label, link and author (source_text,
+    migration 0019) instead of three ILIKEs: the same answers, non-ASCII letters and a text
+    spanning two fields included."""
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
+    [(first,), (second,)] = await _rows(
+        store, "SELECT id FROM forecasts WHERE guild_id = ? ORDER BY id LIMIT 2", (GUILD,)
+    )
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'ÄRZTE Zeitung', author = 'Ōno' WHERE id = ?",
+        (first,),
+    )
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'ärzte zeitung', source_url = NULL WHERE id = ?",
+        (second,),
+    )
+    for text in ("ärzte zeit", "ÄRZTE", "ōno", "zeitung\nhttps", "Zeitung", "tung\n"):
+        expected = await _old_list(store, GUILD, "all", None, text, None, 1000, 0)
+        found = await store.ledger.list(GUILD, source=text, limit=1000)
+        assert [forecast.id for forecast in found] == expected, text
+    found = {f.id for f in await store.ledger.list(GUILD, source="Zeitung", limit=1000)}
+    assert {first, second} <= found
