@@ -649,6 +649,7 @@ async def test_ledger_list_matches_the_plain_query(
     monkeypatch.setattr(ledger_module, "_FEW_THEME_POSTS", few)
     # 0: the trigram index only ever rules a source out; 10**9: it always narrows the search.
     monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -936,6 +937,7 @@ async def test_the_source_index_follows_changed_and_deleted_forecasts(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 10**9)  # always ask the index
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
     [renamed, deleted] = [
         row["id"]
         for row in await store.database.fetch_all(
@@ -1227,6 +1229,7 @@ async def test_source_filter_folds_case_as_each_engines_like(
     migration 0019) instead of three ILIKEs: the same answers, non-ASCII letters and a text
     spanning two fields included."""
     monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
     [(first,), (second,)] = await _rows(
         store, "SELECT id FROM forecasts WHERE guild_id = ? ORDER BY id LIMIT 2", (GUILD,)
     )
@@ -1244,3 +1247,28 @@ async def test_source_filter_folds_case_as_each_engines_like(
         assert [forecast.id for forecast in found] == expected, text
     found = {f.id for f in await store.ledger.list(GUILD, source="Zeitung", limit=1000)}
     assert {first, second} <= found
+
+
+async def test_a_small_ledger_on_postgresql_is_walked_without_the_trigram_lookup(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most _SMALL_LEDGER forecasts (forecast_counts): PostgreSQL walks the listing rather
+    than read forecast_sources' posting lists; SQLite always asks its index for a rare text.
+    Either way the answers are the plain query's."""
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 10**9)
+    asked: list[str] = []
+    fetch_all = store.database.fetch_all
+
+    async def recording(sql: str, parameters: Any = ()) -> Any:
+        asked.append(sql)
+        return await fetch_all(sql, parameters)
+
+    monkeypatch.setattr(store.database, "fetch_all", recording)
+    for small, text in itertools.product((0, 10**9), ("site3.example", "제목 1", "기자2")):
+        monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", small)
+        asked.clear()
+        found = await store.ledger.list(GUILD, source=text, limit=1000)
+        expected = await _old_list(store, GUILD, "all", None, text, None, 1000, 0)
+        assert [forecast.id for forecast in found] == expected != [], text
+        looked_up = any("forecast_sources" in sql for sql in asked)
+        assert looked_up == (store.database.dialect == "sqlite" or small == 0), (small, text)
