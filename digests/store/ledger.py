@@ -204,18 +204,19 @@ class LedgerRepository:
         # posts, and then the walk meets matches soon while the lookups below would read
         # trigram posting lists shared by nearly every forecast.
         matching = (
-            "(SELECT COALESCE(SUM(posts), 0) FROM post_sources"
-            " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\') AS n"
+            "SELECT COALESCE(SUM(posts), 0) AS n{ledger} FROM post_sources"
+            " WHERE guild_id = ? AND source LIKE ? ESCAPE '\\'"
         )
         parameters: tuple[object, ...] = (guild_id, "%" + _escape_like(text) + "%")
         if self._db.dialect == "postgresql":
             # With the size of the guild's ledger (forecast_counts, migration 0018).
-            matching += (
+            ledger = (
                 ", (SELECT COALESCE(SUM(forecasts), 0) FROM forecast_counts"
                 " WHERE guild_id = ?) AS ledger"
             )
-            parameters += (guild_id,)
-        row = await self._db.fetch_one(f"SELECT {matching}", parameters)
+            row = await self._db.fetch_one(matching.format(ledger=ledger), (guild_id, *parameters))
+        else:
+            row = await self._db.fetch_one(matching.format(ledger=""), parameters)
         if row is not None and int(row["n"]) > min(_MANY_SOURCE_POSTS, _FEW_SOURCE_MATCHES):
             return None
         if self._db.dialect == "postgresql":
