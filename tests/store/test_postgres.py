@@ -381,3 +381,22 @@ async def test_migration_0014_replaces_the_listing_indexes(store_url_postgresql:
         & names
     )
     assert statistics
+
+
+@pytest.mark.postgresql
+async def test_migrations_0019_and_0020_shape_the_listing_indexes(
+    store_url_postgresql: str,
+) -> None:
+    """The listing indexes carry source_text (the source filter's one lower-cased text) and
+    the undated one needs_date, so those pages are read from the indexes alone (figures in
+    the migrations' notes)."""
+    async with await psycopg.AsyncConnection.connect(store_url_postgresql) as connection:
+        cursor = await connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'forecasts'"
+        )
+        definitions = dict(await cursor.fetchall())
+    assert "source_text" in definitions["forecasts_guild_listing"]
+    assert "source_text" in definitions["forecasts_guild_status_listing"]
+    assert "source_label" not in definitions["forecasts_guild_listing"]
+    assert "INCLUDE (needs_date)" in definitions["forecasts_guild_undated_order"]
+    assert "post_source" in definitions["forecasts_guild_track_record"]
