@@ -5,8 +5,8 @@ reminders, the outbox, settings, feeds, digests, job failures, leases — with i
 before children, in one transaction on the target: a failure leaves the target as empty as it
 was. Tables the schema's triggers keep in step (the search index, `forecast_sources`,
 `theme_periods`, `post_sources`) are not copied but rebuilt by those triggers as the rows
-arrive; on PostgreSQL the per-guild counters (`forecast_counts`) are counted once at the end. The target
-must be empty; the counts of every table are compared before the target commits.
+arrive; on PostgreSQL the per-guild counters (`forecast_counts`) are counted once at the end.
+The target must be empty; the counts of every table are compared before the target commits.
 
 The list of tables, their columns, keys and foreign keys is read from the SQLite migrations
 (the reference schema: PostgreSQL's migrations have the same tables and columns at the same
