@@ -51,6 +51,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import sqlite3
@@ -255,9 +256,12 @@ OUTCOMES = ["correct"] * 45 + ["wrong"] * 35 + ["partly"] * 12 + ["unknown"] * 5
 # --- seeding --------------------------------------------------------------------------------
 
 
-def migrations_hash(dialect: str = "sqlite") -> str:
+def migrations_hash(dialect: str = "sqlite", versions: set[int] | None = None) -> str:
+    """A hash of the engine's migration files (only `versions`, when given)."""
     digest = hashlib.sha256()
     for migration in load_migrations(dialect):
+        if versions is not None and migration.version not in versions:
+            continue
         digest.update(migration.name.encode())
         digest.update(migration.sql.encode())
     return digest.hexdigest()[:12]
@@ -684,7 +688,13 @@ def build_seed(path: Path, n_posts: int, n_forecasts: int, seed: int) -> SeedInf
              now_ts - 86400, None, None)
         )  # fmt: skip
     con.execute("BEGIN")
-    con.executemany(f"INSERT INTO forecasts VALUES ({','.join('?' * 32)})", forecast_rows)
+    # The first 32 columns (their order in the migrations); later ones are derived (post_source,
+    # migration 0018: set by a trigger from the post).
+    forecast_columns = [row[1] for row in con.execute("PRAGMA table_info(forecasts)")][:32]
+    con.executemany(
+        f"INSERT INTO forecasts ({', '.join(forecast_columns)}) VALUES ({','.join('?' * 32)})",
+        forecast_rows,
+    )
     con.executemany(
         "INSERT INTO forecast_events (guild_id, forecast_id, kind, actor, payload_json, created_ts)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -890,12 +900,17 @@ async def prepare_postgres(url: str, seed_path: Path, rebuild: bool) -> dict[str
     schema = migrations_hash("postgresql")
     facts: dict[str, Any] = {"template": template, "schema": schema}
     saved = template_facts(seed_path, template)
-    # A template made before the PostgreSQL migrations changed is made again.
+    # A template made before the PostgreSQL migrations changed is made again; one made before
+    # migrations were only added is migrated forward (as a running bot's database would be).
     stale = saved.get("schema", schema) != schema
     try:
         found = await (
             await admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,))
         ).fetchone()
+        if found is not None and stale and not rebuild:
+            stale = not await migrate_template_forward(url, template, saved)
+            if not stale:
+                saved = template_facts(seed_path, template, {**saved, "schema": schema})
         if found is None or rebuild or stale:
             await admin.execute(f'DROP DATABASE IF EXISTS "{template}"')
             await admin.execute(f'CREATE DATABASE "{template}"')
@@ -925,6 +940,36 @@ async def prepare_postgres(url: str, seed_path: Path, rebuild: bool) -> dict[str
     finally:
         await admin.close()
     return facts
+
+
+async def migrate_template_forward(url: str, template: str, saved: dict[str, Any]) -> bool:
+    """Apply the migrations added since `template` was copied, then VACUUM ANALYZE it; False
+    (nothing done) when a migration it already has was changed since."""
+    import psycopg
+
+    connection = await psycopg.AsyncConnection.connect(
+        with_database(url, template), autocommit=True
+    )
+    try:
+        rows = await (await connection.execute("SELECT version FROM schema_migrations")).fetchall()
+        if migrations_hash("postgresql", {row[0] for row in rows}) != saved.get("schema"):
+            return False
+    finally:
+        await connection.close()
+    print(f"migrating {template} forward…", file=sys.stderr)
+    started = time.perf_counter()
+    database = await open_database(with_database(url, template))
+    await database.close()
+    # On a connection opened after the migration: a VACUUM on the one opened before it left
+    # the forecasts rewritten by migration 0019 unmarked (relallvisible 0, cause not pinned
+    # down), and the runs then read the table instead of its indexes alone.
+    vacuuming = await psycopg.AsyncConnection.connect(with_database(url, template), autocommit=True)
+    try:
+        await vacuuming.execute("VACUUM ANALYZE")
+    finally:
+        await vacuuming.close()
+    saved["migrated_forward_seconds"] = round(time.perf_counter() - started, 1)
+    return True
 
 
 async def database_bytes(services: Services) -> int:
@@ -1338,8 +1383,12 @@ async def queue_outbox_rows(database_url: str, count: int, tag: str) -> None:
 
 
 async def unsent(store: Store) -> int:
+    # Every status but 'sent', spelled out so outbox_pending (status first) finds the few rows:
+    # `status != 'sent'` read all 509k rows of the seeded outbox, every 10 ms, on a core the
+    # workers needed.
     row = await store.database.fetch_one(
-        "SELECT COUNT(*) AS n FROM outbox WHERE guild_id = ? AND status != 'sent'",
+        "SELECT COUNT(*) AS n FROM outbox WHERE guild_id = ?"
+        " AND status IN ('pending', 'sending', 'failed', 'cancelled')",
         (OUTBOX_GUILD,),
     )
     return int(row["n"]) if row else 0
@@ -1387,22 +1436,34 @@ async def run_outbox(
     await queue_outbox_rows(database_url, rows, f"{processes}p{time.time_ns()}")
     workers = start_outbox_workers(database_url, processes, send_ms)
     store = Store(await open_database(database_url))
+    server_cpu_before = await server_cpu_seconds(store)
     try:
         await asyncio.to_thread(wait_ready_then_go, workers)
         started = time.perf_counter()
+        machine_before = machine_busy_seconds()
         while await unsent(store) > 0:
             if any(worker.poll() not in (None, 0) for worker in workers):
                 raise RuntimeError("an outbox worker failed")
             await asyncio.sleep(0.01)
         seconds = time.perf_counter() - started
+        machine_busy = machine_busy_seconds() - machine_before
     finally:
-        await store.close()
         for worker in workers:
             worker.terminate()
-    sent = []
+    sent, worker_cpu = [], 0.0
     for worker in workers:
         out, _ = worker.communicate(timeout=30)
-        sent.append(int((out or b"0").decode().strip().splitlines()[-1] if out else 0))
+        last = (out or b"0 0").decode().strip().splitlines()[-1].split()
+        sent.append(int(last[0]))
+        worker_cpu += float(last[1]) if len(last) > 1 else 0.0
+    # The server's CPU time includes the monitor's polls (a cheap count every 10 ms).
+    server_cpu_after = await server_cpu_seconds(store)
+    await store.close()
+    server_cpu = (
+        server_cpu_after - server_cpu_before
+        if server_cpu_before is not None and server_cpu_after is not None
+        else None
+    )
     result = {
         "processes": processes,
         "rows": rows,
@@ -1410,11 +1471,65 @@ async def run_outbox(
         "seconds": round(seconds, 2),
         "sends_per_second": round(rows / seconds, 1),
         "per_process": sent,
+        # CPU time per message sent: the worker processes (claim, render, confirm), the
+        # PostgreSQL server (None when it is not on this machine), and how busy the whole
+        # machine was meanwhile (cores; other work included).
+        "worker_cpu_ms_per_send": round(worker_cpu * 1000 / rows, 2),
+        "server_cpu_ms_per_send": round(server_cpu * 1000 / rows, 2) if server_cpu else None,
+        "machine_busy_cores": round(machine_busy / seconds, 2),
     }
     print(
-        f"  outbox, {processes} process(es): {result['sends_per_second']} sends/s", file=sys.stderr
+        f"  outbox, {processes} process(es): {result['sends_per_second']} sends/s"
+        f" (CPU per send: workers {result['worker_cpu_ms_per_send']} ms, server"
+        f" {result['server_cpu_ms_per_send']} ms; machine busy {result['machine_busy_cores']}"
+        " cores)",
+        file=sys.stderr,
     )
     return result
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all processes, all cores) since boot."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(value) for value in fields]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+async def server_cpu_seconds(store: Store) -> float | None:
+    """CPU seconds of a PostgreSQL server on this machine: its postmaster, the backends that
+    ended (reaped by it) and those alive. None for SQLite or a server elsewhere."""
+    if store.database.dialect != "postgresql":
+        return None
+    try:
+        row = await store.database.fetch_one(
+            "SELECT setting FROM pg_settings WHERE name = 'data_directory'"
+        )
+        return _server_cpu(Path(row["setting"]))
+    except (OSError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _server_cpu(data_directory: Path) -> float:
+    postmaster = int((data_directory / "postmaster.pid").read_text().split()[0])
+    total = _process_cpu(postmaster, children=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                    total += _process_cpu(int(entry.name))
+            except OSError:  # the process ended meanwhile
+                continue
+    return total
+
+
+def _process_cpu(pid: int, children: bool = False) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime (reaped children)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class CountingTransport:
@@ -1441,14 +1556,18 @@ async def outbox_worker(worker: str, send_ms: float) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.readline)
+    # CPU time from "go" on: the start-up (imports, opening the store) is not a send's.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    started_cpu = usage.ru_utime + usage.ru_stime
     try:
         while not stop.is_set():
             report = await sender.drain({OUTBOX_GUILD}, limit=20)
             if not report.sent:
                 await asyncio.sleep(0.02)
     finally:
-        print(transport.sent, flush=True)
         await services.close()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(transport.sent, round(usage.ru_utime + usage.ru_stime - started_cpu, 3), flush=True)
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -1484,7 +1603,10 @@ def print_table(report: dict[str, Any]) -> None:
         print(
             f"outbox: {row['processes']} process(es) sent {row['rows']} messages in"
             f" {row['seconds']} s = {row['sends_per_second']} sends/s"
-            f" (per process {row['per_process']}; {row['send_ms']} ms per send)"
+            f" (per process {row['per_process']}; {row['send_ms']} ms per send; CPU per send:"
+            f" workers {row.get('worker_cpu_ms_per_send')} ms, server"
+            f" {row.get('server_cpu_ms_per_send')} ms; machine busy"
+            f" {row.get('machine_busy_cores')} cores)"
         )
     if report.get("postgres"):
         facts = report["postgres"]

@@ -207,14 +207,30 @@ class PostRepository:
         """The title of the latest post stored from each source (files and pasted text are
         named by their title where a reader sees them)."""
         titles: dict[str, str] = {}
+        untitled: list[str] = []
         for start in range(0, len(sources), 500):
             chunk = sources[start : start + 500]
+            # Each source's newest post, found in posts_guild_source(_id) alone, then only
+            # those posts are read: reading every post of a source to keep the last title read
+            # the big guild's 3.5k pasted texts (90 ms on PostgreSQL).
             rows = await self._db.fetch_all(
-                "SELECT source, title FROM posts WHERE guild_id = ? AND source IN"
-                f" ({', '.join('?' for _ in chunk)}) ORDER BY id",
+                "SELECT source, title FROM posts WHERE id IN (SELECT MAX(id) FROM posts"
+                f" WHERE guild_id = ? AND source IN ({', '.join('?' for _ in chunk)})"
+                " GROUP BY source)",
                 (guild_id, *chunk),
             )
             titles.update({row["source"]: row["title"] for row in rows if row["title"]})
+            untitled += [row["source"] for row in rows if not row["title"]]
+        for start in range(0, len(untitled), 500):
+            # A newest post without a title (rare): the latest titled one names the source.
+            chunk = untitled[start : start + 500]
+            rows = await self._db.fetch_all(
+                "SELECT source, title FROM posts WHERE guild_id = ? AND source IN"
+                f" ({', '.join('?' for _ in chunk)}) AND title IS NOT NULL AND title != ''"
+                " ORDER BY id",
+                (guild_id, *chunk),
+            )
+            titles.update({row["source"]: row["title"] for row in rows})
         return titles
 
     async def recent_titled(

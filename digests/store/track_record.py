@@ -27,7 +27,8 @@ class TrackRecordRow:
 
 
 _SCORE_KEYS = {
-    "source": "COALESCE(p.source, f.source_url, 'manual')",
+    # post_source: the forecast's post's source, kept on the forecast (migration 0018).
+    "source": "COALESCE(f.post_source, f.source_url, 'manual')",
     "author": "COALESCE(f.author, 'unknown author')",
     "speaker": "COALESCE(f.speaker, f.author, 'the author')",
 }
@@ -54,12 +55,8 @@ class TrackRecordRepository:
     async def rows(self, guild_id: int, by: str, limit: int = 20) -> list[TrackRecordRow]:
         """Resolved forecasts grouped by source, author or speaker, with Brier scores."""
         key = _SCORE_KEYS[by]
-        # Resolved forecasts are read from forecasts_guild_track_record alone; the posts are
-        # joined only when the key needs their source.
-        source = "forecasts f"
-        if by == "source":
-            # posts_id_source answers each post's source without reading the post itself.
-            source += " LEFT JOIN posts p INDEXED BY posts_id_source ON p.id = f.post_id"
+        # Resolved forecasts are read from forecasts_guild_track_record alone (it holds each
+        # forecast's post source too: no join with the posts).
         rows = await self._db.fetch_all(
             f"SELECT {key} AS k, COUNT(*) AS resolved,"
             " SUM(CASE WHEN f.outcome = 'correct' THEN 1 END) AS correct,"
@@ -71,7 +68,7 @@ class TrackRecordRepository:
             " END) AS brier,"
             " SUM(CASE WHEN f.probability IS NOT NULL AND f.outcome IN ('correct', 'wrong', 'partly')"
             " THEN 1 END) AS with_probability"
-            f" FROM {source}"
+            " FROM forecasts f"
             " WHERE f.guild_id = ? AND f.status = 'resolved' AND f.outcome != 'withdrawn'"
             " GROUP BY k ORDER BY resolved DESC, k LIMIT ?",
             (guild_id, limit),

@@ -4,8 +4,9 @@ Every table of the schema is copied — posts, analyses, forecasts, votes, subsc
 reminders, the outbox, settings, feeds, digests, job failures, leases — with its ids, parents
 before children, in one transaction on the target: a failure leaves the target as empty as it
 was. Tables the schema's triggers keep in step (the search index, `forecast_sources`,
-`theme_periods`) are not copied but rebuilt by those triggers as the rows arrive. The target
-must be empty; the counts of every table are compared before the target commits.
+`theme_periods`, `post_sources`) are not copied but rebuilt by those triggers as the rows
+arrive; on PostgreSQL the per-guild counters (`forecast_counts`) are counted once at the end.
+The target must be empty; the counts of every table are compared before the target commits.
 
 The list of tables, their columns, keys and foreign keys is read from the SQLite migrations
 (the reference schema: PostgreSQL's migrations have the same tables and columns at the same
@@ -27,6 +28,23 @@ from digests.errors import InputError
 from digests.store.database import Database, is_postgresql_url, load_migrations, open_database
 
 PAGE_ROWS = 2000
+
+# Per-guild counters kept by triggers that update one row per guild and key for every row
+# written. PostgreSQL keeps each version of an updated row until the transaction ends, so a
+# copy of 300k forecasts through these triggers, in one transaction, would walk ever longer
+# chains of versions of a dozen counter rows (quadratic: 60k inserts into a test table took
+# 24 s, 5k took 0.2 s). A copy into PostgreSQL therefore switches them off (the table's owner
+# may) and counts each table once after copying. (table with the triggers, trigger names,
+# the counter table, the query that fills it)
+_COUNTED_AFTER_COPY = (
+    (
+        "forecasts",
+        ("forecast_counts_insert", "forecast_counts_delete", "forecast_counts_update"),
+        "forecast_counts",
+        "INSERT INTO forecast_counts (guild_id, status, forecasts)"
+        " SELECT guild_id, status, COUNT(*) FROM forecasts GROUP BY guild_id, status",
+    ),
+)
 _TRIGGER_TARGET = re.compile(r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
 
 
@@ -140,6 +158,11 @@ async def copy_ledger(
                 + (", …" if len(occupied) > 5 else "")
                 + "): migrate into a new, empty database",
             )
+        postgresql = getattr(target, "dialect", "sqlite") == "postgresql"
+        if postgresql:
+            for table, triggers, _, _ in _COUNTED_AFTER_COPY:
+                for trigger in triggers:
+                    await writing.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         for shape in tables:
             columns = ", ".join(shape.columns)
             insert = (
@@ -173,7 +196,12 @@ async def copy_ledger(
                 "copied counts differ, nothing committed: "
                 + ", ".join(f"{c.table} {c.source} → {c.target}" for c in mismatched)
             )
-        if getattr(target, "dialect", "sqlite") == "postgresql":
+        if postgresql:
+            for table, triggers, counters, fill in _COUNTED_AFTER_COPY:
+                await writing.execute(f"DELETE FROM {counters}")
+                await writing.execute(fill)
+                for trigger in triggers:
+                    await writing.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
             await _reset_sequences(writing, tables)
     return counts
 

@@ -24,7 +24,6 @@ from digests.clock import from_timestamp, to_timestamp
 from digests.store import Store
 from digests.store import analysis as analysis_module
 from digests.store import ledger as ledger_module
-from digests.store import track_record as track_record_module
 from digests.store.forecasts import COLUMNS
 from digests.store.postgres import translate
 
@@ -650,6 +649,7 @@ async def test_ledger_list_matches_the_plain_query(
     monkeypatch.setattr(ledger_module, "_FEW_THEME_POSTS", few)
     # 0: the trigram index only ever rules a source out; 10**9: it always narrows the search.
     monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
     filters = [
         (None, None, None),
         ("AI", None, None),
@@ -704,9 +704,17 @@ OLD_TRACK_RECORD = (
 )
 
 
+# The keys as the plain query computed them: the source from the post itself.
+OLD_TRACK_RECORD_KEYS = {
+    "source": "COALESCE(p.source, f.source_url, 'manual')",
+    "author": "COALESCE(f.author, 'unknown author')",
+    "speaker": "COALESCE(f.speaker, f.author, 'the author')",
+}
+
+
 @pytest.mark.parametrize("by", ["source", "author", "speaker"])
 async def test_track_record_matches_the_plain_query(store: Store, by: str) -> None:
-    key = track_record_module._SCORE_KEYS[by]
+    key = OLD_TRACK_RECORD_KEYS[by]
     for guild in (GUILD, OTHER):
         for limit in (3, 100):
             expected = await _rows(store, OLD_TRACK_RECORD.format(key=key), (guild, limit))
@@ -839,7 +847,8 @@ async def test_ledger_listings_use_the_order_indexes(
     [(_, plan)] = await _plans(
         sqlite_store, monkeypatch, lambda: sqlite_store.track_record.rows(GUILD, "source")
     )
-    assert "forecasts_guild_track_record" in plan and "posts_id_source" in plan
+    # Each forecast's post source is on the forecast (migration 0018): no post is read.
+    assert "COVERING INDEX forecasts_guild_track_record" in plan and "posts" not in plan
     [(_, plan)] = await _plans(
         sqlite_store, monkeypatch, lambda: sqlite_store.analysis.theme_labels(GUILD, "ai")
     )
@@ -928,6 +937,7 @@ async def test_the_source_index_follows_changed_and_deleted_forecasts(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 10**9)  # always ask the index
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
     [renamed, deleted] = [
         row["id"]
         for row in await store.database.fetch_all(
@@ -948,13 +958,18 @@ async def test_the_source_index_follows_changed_and_deleted_forecasts(
     assert deleted not in {f.id for f in await store.ledger.list(GUILD, source="example")}
 
 
+_COUNTED_DUE = "SELECT COUNT(*) FROM forecasts WHERE guild_id = ? AND status = 'due'"
+
+
 async def test_count_overdue_adds_the_due_and_the_open_past_their_date(store: Store) -> None:
     for guild in (GUILD, OTHER):
         for now in (T0, T0 + 200 * 35_711, to_timestamp(NOW), T0 + 10**9):
             moment = _moment(now)
-            expected = await store.ledger.count_awaiting_verdict(guild) + (
+            [(marked_due,)] = await _rows(store, _COUNTED_DUE, (guild,))
+            expected = marked_due + (
                 await store.ledger.count_between(guild, "due_ts", _moment(0), moment, status="open")
             )
+            assert await store.ledger.count_awaiting_verdict(guild) == marked_due > 0
             assert await store.ledger.count_overdue(guild, moment) == expected > 0
 
 
@@ -1044,3 +1059,216 @@ async def test_migration_0016_back_fills_post_sources(store: Store) -> None:
     assert await _rows(store, _KEPT_SOURCES, ()) == counted != []
     await database.execute("DELETE FROM posts WHERE id = 1")  # the triggers are back too
     await _post_sources_in_step(store)
+
+
+# --- forecast_counts and forecasts.post_source (migration 0018) -------------------------------
+
+_KEPT_COUNTS = (
+    "SELECT guild_id, status, forecasts FROM forecast_counts WHERE forecasts != 0"
+    " ORDER BY guild_id, status"
+)
+_COUNTED_STATUSES = (
+    "SELECT guild_id, status, COUNT(*) FROM forecasts GROUP BY guild_id, status"
+    " ORDER BY guild_id, status"
+)
+# Forecasts whose post_source is not their post's source (NULL without a post).
+_ASTRAY_POST_SOURCES = (
+    "SELECT f.id, f.post_source, p.source FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+    " WHERE NOT (f.post_source = p.source OR (f.post_source IS NULL AND p.source IS NULL))"
+)
+
+
+async def _summaries_in_step(store: Store) -> list[tuple[Any, ...]]:
+    kept = await _rows(store, _KEPT_COUNTS, ())
+    assert kept == await _rows(store, _COUNTED_STATUSES, ())
+    assert await _rows(store, _ASTRAY_POST_SOURCES, ()) == []
+    return kept
+
+
+async def _add_forecast(store: Store, guild: int, post_id: int | None, status: str) -> int:
+    async with store.transaction() as transaction:
+        return await transaction.insert(
+            "INSERT INTO forecasts (guild_id, post_id, origin, fingerprint, sentence, claim, kind,"
+            " hedge, confidence, status, created_ts, updated_ts)"
+            " VALUES (?, ?, 'manual', ?, 's', 'c', 'outlook', 'likely', 0.5, ?, 0, 0)",
+            (guild, post_id, f"added-{guild}-{post_id}-{status}", status),
+        )
+
+
+async def test_forecast_counts_follow_added_deleted_judged_and_moved_forecasts(
+    store: Store,
+) -> None:
+    kept = await _summaries_in_step(store)
+    assert {row[1] for row in kept if row[0] == GUILD} == {"open", "due", "resolved"}
+    due_before = await store.ledger.count_awaiting_verdict(GUILD)
+
+    added = await _add_forecast(store, GUILD, 4, "due")
+    await _summaries_in_step(store)
+    assert await store.ledger.count_awaiting_verdict(GUILD) == due_before + 1
+    # A failed write leaves no count behind.
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as transaction:
+            await transaction.execute(
+                "UPDATE forecasts SET status = 'resolved' WHERE id = ?", (added,)
+            )
+            raise RuntimeError("rolled back")
+    assert await store.ledger.count_awaiting_verdict(GUILD) == due_before + 1
+    # Judged, judged again (no change of status), moved to another guild, deleted.
+    await store.database.execute("UPDATE forecasts SET status = 'resolved' WHERE id = ?", (added,))
+    await store.database.execute("UPDATE forecasts SET outcome = 'wrong' WHERE id = ?", (added,))
+    await _summaries_in_step(store)
+    await store.database.execute("UPDATE forecasts SET guild_id = ? WHERE id = ?", (OTHER, added))
+    await _summaries_in_step(store)
+    await store.database.execute(
+        "UPDATE forecasts SET guild_id = ?, status = 'open' WHERE id = ?", (GUILD, added)
+    )
+    await _summaries_in_step(store)
+    await store.database.execute("DELETE FROM forecasts WHERE id = ?", (added,))
+    assert await _summaries_in_step(store) == kept
+    # Many rows in one statement (the sweep marks a day's windows due at once), then all
+    # of a guild's forecasts deleted.
+    await store.database.execute(
+        "UPDATE forecasts SET status = 'due' WHERE guild_id = ? AND status = 'open'", (GUILD,)
+    )
+    assert await store.ledger.count_awaiting_verdict(GUILD) > due_before
+    await _summaries_in_step(store)
+    await store.database.execute("DELETE FROM forecasts WHERE guild_id = ?", (OTHER,))
+    assert {row[0] for row in await _summaries_in_step(store)} == {GUILD}
+    assert await store.ledger.count_awaiting_verdict(OTHER) == 0
+
+
+async def test_post_source_follows_the_forecasts_post(store: Store) -> None:
+    await _summaries_in_step(store)
+    [(post_id, source)] = await _rows(store, "SELECT id, source FROM posts WHERE id = 5", ())
+    added = await _add_forecast(store, GUILD, post_id, "resolved")
+    manual = await _add_forecast(store, GUILD, None, "resolved")
+    [(kept,)] = await _rows(store, "SELECT post_source FROM forecasts WHERE id = ?", (added,))
+    assert kept == source
+    await _summaries_in_step(store)
+    # The post given another source; the forecast pointed at another post, then at none.
+    await store.database.execute(
+        "UPDATE posts SET source = 'https://renamed.example/rss' WHERE id = ?", (post_id,)
+    )
+    await _summaries_in_step(store)
+    await store.database.execute("UPDATE forecasts SET post_id = 6 WHERE id = ?", (added,))
+    await _summaries_in_step(store)
+    await store.database.execute("UPDATE forecasts SET post_id = NULL WHERE id = ?", (added,))
+    await _summaries_in_step(store)
+    await store.database.execute("UPDATE forecasts SET post_id = 7 WHERE id = ?", (manual,))
+    await _summaries_in_step(store)
+    # A deleted post's forecasts keep no source of it (the foreign key points them at none).
+    await store.database.execute("DELETE FROM posts WHERE id = 7")
+    [(after_delete,)] = await _rows(
+        store, "SELECT post_source FROM forecasts WHERE id = ?", (manual,)
+    )
+    assert after_delete is None
+    await _summaries_in_step(store)
+    # And the track record by source still answers what the plain query answers.
+    expected = await _rows(
+        store,
+        OLD_TRACK_RECORD.format(key=OLD_TRACK_RECORD_KEYS["source"]),
+        (GUILD, 100),
+    )
+    found = await store.track_record.rows(GUILD, "source", 100)
+    assert [(row.key, row.resolved) for row in found] == [row[:2] for row in expected]
+
+
+async def test_migration_0018_back_fills_counts_and_post_sources(store: Store) -> None:
+    database = store.database
+    postgresql = database.dialect == "postgresql"
+    counted = await _rows(store, _COUNTED_STATUSES, ())
+    # Back to the schema before migration 0018, with the seeded rows in place.
+    triggers = {
+        "forecasts": [
+            "forecast_counts_insert",
+            "forecast_counts_delete",
+            "forecast_counts_update",
+            "forecasts_post_source_insert",
+            "forecasts_post_source_update",
+        ],
+        "posts": ["posts_source_forecasts"],
+    }
+    for table, names in triggers.items():
+        for trigger in names:
+            await database.execute(
+                f"DROP TRIGGER IF EXISTS {trigger}" + (f" ON {table}" if postgresql else "")
+            )
+    await database.execute("DROP TABLE forecast_counts")
+    await database.execute("DROP INDEX forecasts_guild_track_record")
+    await database.execute("ALTER TABLE forecasts DROP COLUMN post_source")
+    await database.execute(
+        "CREATE INDEX forecasts_guild_track_record ON forecasts (guild_id, status, post_id,"
+        " outcome, probability, author, speaker, source_url) WHERE status = 'resolved'"
+    )
+    if postgresql:
+        for function in (
+            "forecast_counts_changed",
+            "forecasts_post_source",
+            "posts_source_forecasts",
+        ):
+            await database.execute(f"DROP FUNCTION {function}()")
+    await database.execute("DELETE FROM schema_migrations WHERE version = 18")
+
+    assert await database.migrate() == [18]
+    assert await _summaries_in_step(store) == counted != []
+    [(with_source,)] = await _rows(
+        store, "SELECT COUNT(*) FROM forecasts WHERE post_source IS NOT NULL", ()
+    )
+    assert with_source > 0
+    # The triggers are back too.
+    await _add_forecast(store, GUILD, 3, "due")
+    await store.database.execute("UPDATE posts SET source = 'moved' WHERE id = 3")
+    await _summaries_in_step(store)
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+async def test_source_filter_folds_case_as_each_engines_like(
+    store: Store, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """PostgreSQL tests one lower-cased text of label, link and author (source_text,
+    migration 0019) instead of three ILIKEs: the same answers, non-ASCII letters and a text
+    spanning two fields included."""
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", few)
+    monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", 0)  # PostgreSQL: no ledger is small
+    [(first,), (second,)] = await _rows(
+        store, "SELECT id FROM forecasts WHERE guild_id = ? ORDER BY id LIMIT 2", (GUILD,)
+    )
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'ÄRZTE Zeitung', author = 'Ōno' WHERE id = ?",
+        (first,),
+    )
+    await store.database.execute(
+        "UPDATE forecasts SET source_label = 'ärzte zeitung', source_url = NULL WHERE id = ?",
+        (second,),
+    )
+    for text in ("ärzte zeit", "ÄRZTE", "ōno", "zeitung\nhttps", "Zeitung", "tung\n"):
+        expected = await _old_list(store, GUILD, "all", None, text, None, 1000, 0)
+        found = await store.ledger.list(GUILD, source=text, limit=1000)
+        assert [forecast.id for forecast in found] == expected, text
+    found = {f.id for f in await store.ledger.list(GUILD, source="Zeitung", limit=1000)}
+    assert {first, second} <= found
+
+
+async def test_a_small_ledger_on_postgresql_is_walked_without_the_trigram_lookup(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most _SMALL_LEDGER forecasts (forecast_counts): PostgreSQL walks the listing rather
+    than read forecast_sources' posting lists; SQLite always asks its index for a rare text.
+    Either way the answers are the plain query's."""
+    monkeypatch.setattr(ledger_module, "_FEW_SOURCE_MATCHES", 10**9)
+    asked: list[str] = []
+    fetch_all = store.database.fetch_all
+
+    async def recording(sql: str, parameters: Any = ()) -> Any:
+        asked.append(sql)
+        return await fetch_all(sql, parameters)
+
+    monkeypatch.setattr(store.database, "fetch_all", recording)
+    for small, text in itertools.product((0, 10**9), ("site3.example", "제목 1", "기자2")):
+        monkeypatch.setattr(ledger_module, "_SMALL_LEDGER", small)
+        asked.clear()
+        found = await store.ledger.list(GUILD, source=text, limit=1000)
+        expected = await _old_list(store, GUILD, "all", None, text, None, 1000, 0)
+        assert [forecast.id for forecast in found] == expected != [], text
+        looked_up = any("forecast_sources" in sql for sql in asked)
+        assert looked_up == (store.database.dialect == "sqlite" or small == 0), (small, text)

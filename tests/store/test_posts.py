@@ -397,3 +397,8 @@ async def test_titles_by_source_name_each_file_by_its_latest_post_in_the_guild(
     titles = await store.posts.titles_by_source(GUILD, ["/srv/a.txt", "/srv/b.txt", "/srv/c"])
 
     assert titles == {"/srv/a.txt": "고친 제목"}  # the other guild's file is not named here
+    # A newest post without a title leaves the name to the latest titled one.
+    await insert(store, from_file("제목 없는 메모", "/srv/a.txt", ""))
+    await insert(store, from_file("제목 없는 다른 메모", "/srv/d.txt", ""))
+    titles = await store.posts.titles_by_source(GUILD, ["/srv/a.txt", "/srv/d.txt"])
+    assert titles == {"/srv/a.txt": "고친 제목"}

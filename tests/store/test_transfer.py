@@ -132,10 +132,37 @@ def test_every_table_but_the_derived_ones_is_moved() -> None:
     } <= names
     # Kept in step by triggers: rebuilt as the copied rows arrive, never copied.
     assert names.isdisjoint(
-        {"posts_fts", "forecast_sources", "theme_periods", "post_sources", "schema_migrations"}
+        {
+            "posts_fts",
+            "forecast_sources",
+            "theme_periods",
+            "post_sources",
+            "forecast_counts",
+            "schema_migrations",
+        }
     )
     order = [shape.name for shape in ledger_tables()]
     assert order.index("posts") < order.index("forecasts") < order.index("votes")
+
+
+async def _counted_in_step(database: Database) -> list[tuple[object, ...]]:
+    """forecast_counts (migration 0018), checked against a count of the forecasts, and each
+    forecast's post_source against its post."""
+    kept = await database.fetch_all(
+        "SELECT guild_id, status, forecasts FROM forecast_counts WHERE forecasts > 0"
+        " ORDER BY guild_id, status"
+    )
+    counted = await database.fetch_all(
+        "SELECT guild_id, status, COUNT(*) AS n FROM forecasts"
+        " GROUP BY guild_id, status ORDER BY guild_id, status"
+    )
+    assert [tuple(row) for row in kept] == [tuple(row) for row in counted]
+    astray = await database.fetch_one(
+        "SELECT COUNT(*) AS n FROM forecasts f LEFT JOIN posts p ON p.id = f.post_id"
+        " WHERE NOT (f.post_source = p.source OR (f.post_source IS NULL AND p.source IS NULL))"
+    )
+    assert astray["n"] == 0
+    return [tuple(row) for row in kept]
 
 
 async def test_the_whole_ledger_moves_with_its_ids(source: Path, tmp_path: Path) -> None:
@@ -167,6 +194,7 @@ async def test_the_whole_ledger_moves_with_its_ids(source: Path, tmp_path: Path)
             == [tuple(row) for row in await before.fetch_all(sources)]
             != []
         )
+        assert await _counted_in_step(after) == await _counted_in_step(before) != []
     finally:
         await before.close()
         await after.close()
@@ -280,6 +308,12 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
                 " GROUP BY guild_id, source ORDER BY guild_id, source"
             )
             assert [tuple(row) for row in rebuilt] == [tuple(row) for row in counted] != []
+            # forecast_counts was counted once after the copy, and its triggers are on again.
+            assert await _counted_in_step(store.database) != []
+            await store.database.execute(
+                "UPDATE forecasts SET status = 'resolved' WHERE status != 'resolved'"
+            )
+            assert await _counted_in_step(store.database) != []
         finally:
             await store.close()
         # A second copy into the same server is refused: it is not empty any more.
