@@ -673,6 +673,18 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
         for start, end in zip(starts, [*starts[1:], len(text)], strict=True)
         if text[start:end].strip()
     ]
+    # A clause without a figure ("…며 특수선 부문이 수익성을 견인할 것으로 내다봤다") belongs to
+    # the claim before it; it does not make the figures one claim.
+    merged: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if merged and not _FIGURE.search(text[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    if merged and not _FIGURE.search(text[merged[0][0] : merged[0][1]]) and len(merged) > 1:
+        merged[1] = (merged[0][0], merged[1][1])
+        merged.pop(0)
+    pieces = merged
     if len(pieces) < 2:
         return [forecast]
     if not all(_FIGURE.search(text[start:end]) for start, end in pieces):

@@ -461,3 +461,13 @@ def test_a_date_ending_the_claim_before_said_is_the_claims(analyzer: Analyzer) -
     assert dated(analyzer, claim, date(2023, 4, 14)) == [("2026", date(2026, 12, 31))]
     saying = "In a note dated Sunday, Goldman wrote that it keeps its 2026 surplus forecast."
     assert [text for text, _ in dated(analyzer, saying, date(2026, 2, 27))] == ["2026"]
+
+
+def test_a_clause_without_a_figure_does_not_join_a_sentences_claims(analyzer: Analyzer) -> None:
+    """ "매출 12조 원, 영업이익은 1조 9천억 원 수준에 달할 것으로 추정하며 특수선 부문이 수익성을
+    견인할 것으로 내다봤다": two figure claims; the closing clause belongs to the second."""
+    text = (
+        "증권가에서는 2026년 매출액이 12조 7천억 원, 영업이익은 1조 9천억 원 수준에 달할 것으로 "
+        "추정하며 특수선 부문이 수익성을 견인할 것으로 내다보고 있습니다."
+    )
+    assert len(dated(analyzer, text, date(2025, 12, 20))) == 2
