@@ -589,6 +589,38 @@ def _sentence_terms(sentence: Sentence, text: str, aliases: AliasBook) -> list[t
     ]
 
 
+_CREDIT_LEAD = re.compile(
+    r"^(?:(?:written|reported|edited|photos?|words|text)\s+by|by|credits?:?|authors?:?)\s+",
+    re.IGNORECASE,
+)
+_NAME_JOINERS = re.compile(r"\s*(?:,|&|\band\b|\|)\s*")
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.")
+
+
+def is_credit_line(text: str) -> bool:
+    """A line that only names who wrote the post ("Michael Warren", "By Donald L. Luskin",
+    "Michael Warren and Donald L. Luskin"): every part is a person's name of two to four words
+    (initials allowed), each name with a word the English lexicon does not know ("Warren" is a
+    noun, "Michael" is not), so a Title Case heading ("Consumer Price Index") is no byline."""
+    body = _CREDIT_LEAD.sub("", text.strip().rstrip("."))
+    if not body or len(body) > 80:
+        return False
+    names = [part for part in _NAME_JOINERS.split(body) if part]
+    if not names:
+        return False
+    for name in names:
+        words = name.split()
+        if not 2 <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(word) for word in words):
+            return False
+        full = [word for word in words if not word.endswith(".")]
+        if not full or all(is_english_word(word) for word in full):
+            return False
+        aliases = _bundled_aliases()
+        if any(aliases.canonical(part) != part for part in (name, *full)):
+            return False  # a known name on a line of its own is a heading ("Elon Musk")
+    return True
+
+
 def post_candidates(
     title: str,
     sentences: Sequence[Sentence],
@@ -607,6 +639,8 @@ def post_candidates(
     predicate_uses: Counter[str] = Counter()
     length = max(1, len(text))
     for sentence in sentences:
+        if sentence.lang != "ko" and is_credit_line(sentence.text):
+            continue  # a byline names the author, not the subject
         predicates = _predicates(sentence) if sentence.lang == "ko" else set()
         for term, named in _sentence_terms(sentence, text, aliases):
             if not _acceptable(term):
@@ -741,12 +775,23 @@ def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[
             continue
         home["words"].append(words)
         home["score"] += _VARIANT_BONUS * score
-        if words < _variant_words(home["label"]) and score >= _GENERAL_SHARE * home["own"]:
+        if (
+            words < _variant_words(home["label"])
+            and score >= _GENERAL_SHARE * home["own"]
+            and not _is_english_name(home["label"])
+        ):
             home["variants"].append(home["label"])
             home["label"], home["own"] = label, score
         else:
             home["variants"].append(label)
     return [Theme(group["label"], round(group["score"], 3), group["variants"]) for group in groups]
+
+
+def _is_english_name(label: str) -> bool:
+    """A name of several capitalised words ("Census Bureau", "Brent Crude"): its last word
+    alone ("Bureau") is a part of it, not a more general theme."""
+    words = label.split()
+    return len(words) > 1 and all(word.isascii() and word[:1].isupper() for word in words)
 
 
 @functools.cache
