@@ -370,6 +370,7 @@ _LEAD_BOOST = 1.3
 _PHRASE_BONUS = 1.0
 _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
+_ONCE_PENALTY = 0.6
 
 
 def _generic_nouns() -> tuple[frozenset[str], frozenset[str]]:
@@ -710,6 +711,10 @@ def score_themes(
         score = tf * idf
         if " " in candidate.label:
             score *= _PHRASE_BONUS if candidate.count >= 2 else 0.7
+        elif candidate.count < 2 and not candidate.proper:
+            # A common word used once (often only where the body repeats the title: "전환",
+            # "증폭", "반격" in a headline) says how the post is told, not what it is about.
+            score *= _ONCE_PENALTY
         if candidate.proper:
             score *= _PROPER_BONUS
         if " " not in candidate.label and (
