@@ -61,6 +61,7 @@ class NounPhrase(NamedTuple):
     surface: str
     proper: bool
     part: bool = False  # one noun of a longer common-noun phrase, given after that phrase
+    split: bool = False  # a name or what about it, split from "Nvidia guidance" after it
 
 
 @functools.lru_cache(maxsize=65536)
@@ -162,6 +163,8 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
             run.pop()  # a phrase ends in a noun or a name
         while run and run[0][1] == "A" and run[0][0].lower() in _VAGUE_ADJECTIVES:
             run.pop(0)
+        while len(run) > 1 and run[0][1] == "A" and run[1][1] == "P" and run[0][0].islower():
+            run.pop(0)  # "successful UK", "mighty Nvidia": the name is the subject
         if run:
             kept = run[-min(max_words, 3) :] if len(run) > max_words else list(run)
             while kept and kept[0][1] == "A" and kept[0][0].lower() in _VAGUE_ADJECTIVES:
@@ -177,8 +180,8 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
                     phrases.extend(_phrase([part])._replace(part=True) for part in kept)
                 if split is not None:
                     # "Nvidia guidance": the name and what about it are themes of their own.
-                    phrases.append(_phrase(kept[:split]))
-                    phrases.append(_phrase(kept[split:]))
+                    phrases.append(_phrase(kept[:split])._replace(split=True))
+                    phrases.append(_phrase(kept[split:])._replace(split=True))
         run.clear()
 
     sentence_initial = True

@@ -448,6 +448,16 @@ class AliasBook:
 _BYLINE_TITLES = frozenset({"기자", "특파원", "연구원", "애널리스트", "인턴기자", "선임연구원"})
 
 
+def _without_leading_never_phrase(surfaces: list[str]) -> list[str]:
+    """A run opening with a never-theme of several words ("SBS Biz"): its words are no themes
+    either, and a lone word after it is the reporter's name ("SBS Biz 류선우")."""
+    for size in range(len(surfaces), 1, -1):
+        if " ".join(surfaces[:size]).casefold() in NEVER_THEMES:
+            rest = surfaces[size:]
+            return rest if len(rest) > 1 else []
+    return surfaces
+
+
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     """Korean theme terms: each run of nouns gives its words and its 2- and 3-word phrases."""
     terms: list[str] = []
@@ -472,6 +482,7 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 segments = [surfaces[: index - 1], surfaces[index:]]
                 break
         for surfaces in segments:
+            surfaces = _without_leading_never_phrase(surfaces)
             terms.extend(surfaces)
             for size in (2, 3):
                 for index in range(len(surfaces) - size + 1):
@@ -503,12 +514,14 @@ def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
     ("data center" is not about "center")."""
     terms: list[tuple[str, bool]] = []
     whole_is_alias = False
+    whole_is_never = False
     for phrase in english_noun_phrases(sentence.text):
-        if phrase.part:
-            if not whole_is_alias:
+        if phrase.part or phrase.split:
+            if not whole_is_alias and not whole_is_never:
                 terms.append((phrase.label, phrase.proper))
             continue
         whole_is_alias = aliases.canonical(phrase.label) != phrase.label
+        whole_is_never = " " in phrase.label and phrase.label.casefold() in NEVER_THEMES
         terms.append((phrase.label, phrase.proper))
     return terms
 
@@ -517,6 +530,8 @@ _NUMERIC = re.compile(r"[\d.,%$]+")
 # Markup left in a feed's text ("p&gt", "&amp;nbsp"): never part of a theme.
 _HTML_ENTITY = re.compile(r"&(?:[lg]t|amp|nbsp|quot|#\d+)\b", re.IGNORECASE)
 _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+# A lone Latin letter glued to Korean ("m짜리", "x배"): a unit or a cut-off word, not a name.
+_LETTER_FRAGMENT = re.compile(r"[A-Za-z][\uac00-\ud7a3]+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -549,7 +564,9 @@ def _acceptable(term: str) -> bool:
         return False
     # A one-syllable Korean word alone or inside a phrase is a fragment: a surname before a
     # title ("장 사장"), a word cut by the segmenter ("국 주식").
-    return not any(_SINGLE_SYLLABLE.fullmatch(word) for word in words)
+    return not any(
+        _SINGLE_SYLLABLE.fullmatch(word) or _LETTER_FRAGMENT.fullmatch(word) for word in words
+    )
 
 
 _PREDICATE_SUFFIXES = {"XSV", "XSA"}
