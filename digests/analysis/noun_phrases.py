@@ -127,6 +127,13 @@ def _kind(
 
 
 @functools.lru_cache(maxsize=65536)
+def _past_or_ing(lower: str) -> bool:
+    """An inflected verb form ("counting", "paid"), not the verb's base form."""
+    verbs = getAllLemmas(lower).get("VERB", ())
+    return bool(verbs) and lower not in verbs and not lower.endswith("s")
+
+
+@functools.lru_cache(maxsize=65536)
 def _past_form(lower: str) -> bool:
     """A past tense or participle ("rose", "topped"), not a plural or the base form."""
     verbs = getAllLemmas(lower).get("VERB", ())
