@@ -193,7 +193,7 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
 
     sentence_initial = True
     previous = ""
-    for raw in words:
+    for index, raw in enumerate(words):
         word = _clean(raw) if raw[:1].isalpha() or raw.startswith("$") else None
         kind = (
             _kind(
@@ -217,8 +217,18 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
         if raw == "&" and run and run[-1][0][:1].isupper():
             run.append(("&", "P"))  # "Procter & Gamble", "S&P"
             continue
+        if (
+            raw == "of"
+            and not title_case
+            and run
+            and run[-1][1] == "P"
+            and index + 1 < len(words)
+            and words[index + 1][:1].isupper()
+        ):
+            run.append(("of", "P"))  # "Bureau of Labor Statistics", "Bank of America"
+            continue
         if kind is None:
-            if run and run[-1][0] == "&":
+            if run and run[-1][0] in {"&", "of"}:
                 run.pop()
             flush()
             # Opening quotes, dashes and colons start a new clause whose first word is capitalised.

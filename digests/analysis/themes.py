@@ -373,26 +373,32 @@ _GENERIC_PENALTY = 0.35
 _ONCE_PENALTY = 0.6
 
 
-def _generic_nouns() -> tuple[frozenset[str], frozenset[str]]:
-    """(words scored down, words never a theme) from generic_nouns.txt."""
+def _generic_nouns() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words scored down, words never a theme, places) from generic_nouns.txt."""
     text = (resources.files("digests.analysis") / "resources" / "generic_nouns.txt").read_text(
         "utf-8"
     )
     generic: set[str] = set()
     never: set[str] = set()
+    places: set[str] = set()
     for line in text.splitlines():
         if line.startswith("#"):
             continue
-        if line.startswith("never:"):
+        if line.startswith(("change:", "place:")):
+            words = line.split(":", 1)[1].split()
+            generic.update(word.casefold() for word in words)
+            if line.startswith("place:"):
+                places.update(word.casefold() for word in words)
+        elif line.startswith("never:"):
             never.update(
                 word.casefold().replace("_", " ") for word in line.removeprefix("never:").split()
             )
         else:
             generic.update(word.casefold() for word in line.split())
-    return frozenset(generic), frozenset(never)
+    return frozenset(generic), frozenset(never), frozenset(places)
 
 
-GENERIC_NOUNS, NEVER_THEMES = _generic_nouns()
+GENERIC_NOUNS, NEVER_THEMES, PLACES = _generic_nouns()
 
 
 class ThemeCandidate(NamedTuple):
@@ -704,6 +710,13 @@ def post_candidates(
     ]
 
 
+def _all_generic(label: str) -> bool:
+    """A phrase of generic words only ("감소 전환", "supply growth", "전체 매출"): no subject
+    named; a place in front makes one ("미국 주식", "중국 소비자")."""
+    words = label.casefold().split()
+    return words[0] not in PLACES and all(word in GENERIC_NOUNS for word in words)
+
+
 DocumentFrequency = Callable[[Sequence[str]], tuple[int, dict[str, int]]]
 
 
@@ -734,10 +747,13 @@ def score_themes(
             score *= _ONCE_PENALTY
         if candidate.proper:
             score *= _PROPER_BONUS
-        if " " not in candidate.label and (
-            candidate.label.casefold() in GENERIC_NOUNS
-            or candidate.predicative
-            or (not candidate.proper and is_english_adjective(candidate.label))
+        if (" " in candidate.label and _all_generic(candidate.label)) or (
+            " " not in candidate.label
+            and (
+                candidate.label.casefold() in GENERIC_NOUNS
+                or candidate.predicative
+                or (not candidate.proper and is_english_adjective(candidate.label))
+            )
         ):
             # A generic word, a Korean noun that mostly says what happened ("상향했다") or an
             # English word that is as much an adjective ("current", "high", "average").
@@ -798,6 +814,18 @@ def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[
         home["words"].append(words)
         home["score"] += _VARIANT_BONUS * score
         if (
+            " " not in home["label"]
+            and not home["label"].isupper()
+            and is_english_word(home["label"])
+            and _is_english_name(label)
+            and len(label.split()) <= 4
+            and home["label"] in label.split()
+        ):
+            # "Census Bureau" after "Bureau": a common word ("bureau", "university") alone is
+            # part of the name, not a theme of its own.
+            home["variants"].append(home["label"])
+            home["label"] = label
+        elif (
             words < _variant_words(home["label"])
             and score >= _GENERAL_SHARE * home["own"]
             and not _is_english_name(home["label"])
