@@ -371,6 +371,7 @@ _PHRASE_BONUS = 1.0
 _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
 _ONCE_PENALTY = 0.6
+_ENTITY_BONUS = 1.4
 
 
 def _generic_nouns() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -410,6 +411,7 @@ class ThemeCandidate(NamedTuple):
     first_position: float  # 0 = start of the post, 1 = end
     proper: bool = False  # a name or an acronym (NNP, Latin capitals)
     predicative: bool = False  # a Korean noun used mostly as a verb or adjective ("상향했다")
+    entity: bool = False  # a known entity (in the alias dictionary) or a Korean organisation
 
 
 class AliasBook:
@@ -445,6 +447,10 @@ class AliasBook:
             label = self._canonical.get(folded.strip("$"), self._canonical.get(folded, term))
             self._seen[term] = label
         return label
+
+    def knows(self, term: str) -> bool:
+        """True when the dictionary lists the spelling (a known company, index, institution)."""
+        return term.casefold().strip("$") in self._canonical
 
     def same(self, first: str, second: str) -> bool:
         """True when two spellings name the same theme."""
@@ -568,6 +574,8 @@ def _acceptable(term: str) -> bool:
         return False
     if any(_boilerplate_compound(word) for word in words):
         return False
+    if _ADDRESS.fullmatch(words[-1]) or _FISCAL_YEAR.fullmatch(term):
+        return False
     # A one-syllable Korean word alone or inside a phrase is a fragment: a surname before a
     # title ("장 사장"), a word cut by the segmenter ("국 주식").
     return not any(
@@ -575,7 +583,19 @@ def _acceptable(term: str) -> bool:
     )
 
 
+# A street or a district of an address ("세종대로", "중구", "부평구"): where, not what.
+_ADDRESS = re.compile(
+    r"[\uac00-\ud7a3]{0,2}[동서남북중]구|[\uac00-\ud7a3]{1,3}대로|[\uac00-\ud7a3]{2}(?<![연도야요지가친추탐항완전기입출욕])구"
+)
+# A fiscal year or a quarter written as a word ("FY19", "FY2025", "1Q24").
+_FISCAL_YEAR = re.compile(r"(?:FY|CY)'?\d{2,4}|[1-4]Q\d{2}|\d{1,2}[bm]ln|bln|mln", re.IGNORECASE)
 _PREDICATE_SUFFIXES = {"XSV", "XSA"}
+# Korean organisations by their last word's ending: brokers, banks, makers, groups, agencies.
+_ORGANISATION = re.compile(
+    r"[\uac00-\ud7a3A-Za-z0-9](?:증권|투자증권|은행|금융지주|금융|전자|그룹|홀딩스|바이오로직스|바이오|제약|"
+    r"화학|중공업|조선해양|건설|에너지|솔루션|자산운용|운용|생명|화재|보험|카드|캐피탈|모빌리티|"
+    r"테크|텔레콤|통신|게임즈|엔터테인먼트|연구소|연구원|위원회|협회|공사|공단|상공회의소|거래소|재단)$"
+)
 
 
 def _predicates(sentence: Sentence) -> set[str]:
@@ -705,6 +725,7 @@ def post_candidates(
             first_seen.get(key, 1.0),
             key in proper,
             2 * predicate_uses[key] >= counts[key] > 0,
+            aliases.knows(key) or bool(_ORGANISATION.search(shown(key))),
         )
         for key in counts
     ]
@@ -747,6 +768,8 @@ def score_themes(
             score *= _ONCE_PENALTY
         if candidate.proper:
             score *= _PROPER_BONUS
+        if candidate.entity:
+            score *= _ENTITY_BONUS
         if (" " in candidate.label and _all_generic(candidate.label)) or (
             " " not in candidate.label
             and (
