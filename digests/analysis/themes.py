@@ -470,6 +470,17 @@ def _without_leading_never_phrase(surfaces: list[str]) -> list[str]:
     return surfaces
 
 
+def _versions_a_name(token, run: list[tuple[int, int, str]], glued_next) -> bool:
+    """A number glued to the end of a name: a version or a model ("HBM4", "HBM3E", "블레이드&
+    소울2"), not an amount ("23조원": the number starts the word) or a date ("3분기")."""
+    if not run or token.start != run[-1][1]:
+        return False
+    if run[-1][2] == "SL":
+        return glued_next is None or glued_next.tag == "SL"
+    ends_word = glued_next is None or glued_next.tag.startswith("J")  # "부동산114에"
+    return ends_word and run[-1][2] in {"NNP", "NNG"}
+
+
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     """Korean theme terms: each run of nouns gives its words and its 2- and 3-word phrases."""
     terms: list[str] = []
@@ -501,10 +512,30 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                     terms.append(" ".join(surfaces[index : index + size]))
         run.clear()
 
-    for token in sentence.tokens:
+    tokens = sentence.tokens
+    for index, token in enumerate(tokens):
         tag = token.tag
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        glued_next = following is not None and following.start == token.end
         if tag == "XSN" and token.form == "들":
             continue  # "주주들" is about 주주
+        if tag == "SN" and _versions_a_name(token, run, following if glued_next else None):
+            run.append((token.start, token.end, tag))  # "HBM4", "부동산114", "천룡팔부3D"
+            continue
+        if (
+            tag == "SN"
+            and not run
+            and glued_next
+            and following.form == "차"
+            and index + 2 < len(tokens)
+            and tokens[index + 2].start == following.end
+            and tokens[index + 2].tag in _NOUN_TAGS
+        ):
+            # "2차전지": Kiwi reads a number, a counter and a noun.
+            run.append((token.start, following.end, "NNG"))
+            continue
+        if tag == "NNB" and run and run[-1][2] == "NNG" and run[-1][1] == token.end:
+            continue  # the counter of "2차전지", already in the run
         if tag == "XSN" and token.form == "적" and run and token.start == run[-1][1]:
             # "역사적", "구조적": the noun is an adjective here, not a subject of its own.
             run.pop()
@@ -849,6 +880,15 @@ def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[
             home["variants"].append(home["label"])
             home["label"] = label
         elif (
+            words == _variant_words(home["label"])
+            and _is_version(label)
+            and not _is_version(home["label"])
+            and score >= _GENERAL_SHARE * home["own"]
+        ):
+            # "HBM4" under "HBM": the generation the post talks about names the theme.
+            home["variants"].append(home["label"])
+            home["label"], home["own"] = label, score
+        elif (
             words < _variant_words(home["label"])
             and score >= _GENERAL_SHARE * home["own"]
             and not _is_english_name(home["label"])
@@ -883,8 +923,17 @@ def _variant_words(label: str) -> frozenset[str]:
         word = aliases.canonical(word).casefold()
         if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
-        words.add(word)
+        version = _VERSION.fullmatch(word)
+        words.add(version.group(1) if version else word)
     return frozenset(words)
+
+
+# A product name with its version or generation ("HBM4", "HBM3E", "DDR5"): a variant of the name.
+_VERSION = re.compile(r"([a-z]{3,})\d{1,2}[a-z]?")
+
+
+def _is_version(label: str) -> bool:
+    return any(_VERSION.fullmatch(word.casefold()) for word in label.split())
 
 
 def aggregate_themes(
