@@ -619,7 +619,9 @@ _ADDRESS = re.compile(
     r"[\uac00-\ud7a3]{0,2}[동서남북중]구|[\uac00-\ud7a3]{1,3}대로|[\uac00-\ud7a3]{2}(?<![연도야요지가친추탐항완전기입출욕])구"
 )
 # A fiscal year or a quarter written as a word ("FY19", "FY2025", "1Q24").
-_FISCAL_YEAR = re.compile(r"(?:FY|CY)'?\d{2,4}|[1-4]Q\d{2}|\d{1,2}[bm]ln|bln|mln", re.IGNORECASE)
+_FISCAL_YEAR = re.compile(
+    r"(?:FY|CY)'?\d{2,4}|[1-4]?Q\d{2}|F?Q[1-4]|[1-2]H\d{2}|\d{0,2}[bm]ln", re.IGNORECASE
+)
 _PREDICATE_SUFFIXES = {"XSV", "XSA"}
 # Korean organisations by their last word's ending: brokers, banks, makers, groups, agencies.
 _ORGANISATION = re.compile(
