@@ -110,6 +110,13 @@ def _kind(
         else:
             return "P"
     capitalised = word[:1].isupper()
+    if (
+        capitalised
+        and classes == {"VERB"}
+        and (lower.endswith("ing") or (lower.endswith("ed") and len(lower) >= 5))
+        and _past_or_ing(lower)
+    ):
+        return None  # "Counting", "Watching" opening a heading: a verb, not a name ("Fed" is)
     if capitalised and not sentence_initial and not all_caps_line and "NOUN" not in classes:
         return "P"  # "Nvidia", "Waymo", "Lagarde"
     if capitalised and not sentence_initial and not all_caps_line and not classes <= {"NOUN"}:
