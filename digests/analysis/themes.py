@@ -372,6 +372,7 @@ _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
 _ONCE_PENALTY = 0.6
 _ENTITY_BONUS = 1.4
+_SOURCE_FACTOR = 0.7
 
 
 def _generic_nouns() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -614,6 +615,10 @@ def _acceptable(term: str) -> bool:
     )
 
 
+# Brokers and market-data providers: the source of a figure.
+_REPORT_SOURCE = re.compile(
+    r"(?:증권|금융투자|리서치센터)$|^(?:FactSet|LSEG|Refinitiv|S&P Capital IQ|Zacks|에프앤가이드)$"
+)
 # A street or a district of an address ("세종대로", "중구", "부평구"): where, not what.
 _ADDRESS = re.compile(
     r"[\uac00-\ud7a3]{0,2}[동서남북중]구|[\uac00-\ud7a3]{1,3}대로|[\uac00-\ud7a3]{2}(?<![연도야요지가친추탐항완전기입출욕])구"
@@ -803,6 +808,10 @@ def score_themes(
             score *= _PROPER_BONUS
         if candidate.entity:
             score *= _ENTITY_BONUS
+        if not candidate.in_title and _REPORT_SOURCE.search(candidate.label):
+            # A broker or a data provider quoted for its numbers ("NH투자증권", "FactSet") is
+            # where a figure comes from; it is the subject when the title names it.
+            score *= _SOURCE_FACTOR
         if (" " in candidate.label and _all_generic(candidate.label)) or (
             " " not in candidate.label
             and (
