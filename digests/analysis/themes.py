@@ -482,6 +482,20 @@ def _versions_a_name(token, run: list[tuple[int, int, str]], glued_next) -> bool
     return ends_word and run[-1][2] in {"NNP", "NNG"}
 
 
+def _in_known_name(surfaces: list[str]) -> set[int]:
+    """Positions of the words of a known name of several words ("도널드 트럼프", "일론 머스크"):
+    the name counts whole, its given name alone is no theme."""
+    if len(surfaces) < 2:
+        return set()
+    aliases = _bundled_aliases()
+    covered: set[int] = set()
+    for index in range(len(surfaces) - 1):
+        pair = f"{surfaces[index]} {surfaces[index + 1]}"
+        if aliases.knows(pair):
+            covered.update((index, index + 1))
+    return covered
+
+
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
     """Korean theme terms: each run of nouns gives its words and its 2- and 3-word phrases."""
     terms: list[str] = []
@@ -507,7 +521,9 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 break
         for surfaces in segments:
             surfaces = _without_leading_never_phrase(surfaces)
-            terms.extend(surfaces)
+            terms.extend(
+                word for index, word in enumerate(surfaces) if index not in _in_known_name(surfaces)
+            )
             for size in (2, 3):
                 for index in range(len(surfaces) - size + 1):
                     terms.append(" ".join(surfaces[index : index + size]))

@@ -249,3 +249,13 @@ def test_titles_addresses_and_outlets_are_no_themes(analyzer: Analyzer) -> None:
     assert "기준금리" in themes
     bad = {"총재", "SBS", "Biz", "SBS Biz", "류선우", "중구", "세종대로", "월가"}
     assert not [label for label in themes if bad & {label, *label.split()}]
+
+
+def test_a_given_name_alone_is_no_theme(analyzer: Analyzer) -> None:
+    text = (
+        "도널드 트럼프 미국 대통령은 관세를 올렸다. 도널드 트럼프는 관세가 옳다고 했다. "
+        "찰리 멍거는 관세를 비판했다. 찰리는 관세를 싫어했다. 관세 부담은 커졌다."
+    )
+    (themes,) = labels_of(analyzer, post(text))
+    assert "트럼프" in themes and "관세" in themes
+    assert not {"도널드", "찰리", "대통령"} & set(themes)
