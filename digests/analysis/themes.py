@@ -373,6 +373,8 @@ _GENERIC_PENALTY = 0.35
 _ONCE_PENALTY = 0.6
 _ENTITY_BONUS = 1.4
 _SOURCE_FACTOR = 0.7
+_BURST_FACTOR = 0.7
+_BURST_COUNT = 3
 
 
 def _generic_nouns() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -413,6 +415,7 @@ class ThemeCandidate(NamedTuple):
     proper: bool = False  # a name or an acronym (NNP, Latin capitals)
     predicative: bool = False  # a Korean noun used mostly as a verb or adjective ("상향했다")
     entity: bool = False  # a known entity (in the alias dictionary) or a Korean organisation
+    sections: int = 4  # in how many quarters of the post it occurs (1: one burst, a list)
 
 
 class AliasBook:
@@ -735,6 +738,7 @@ def post_candidates(
     first_seen: dict[str, float] = {}
     proper: set[str] = set()
     predicate_uses: Counter[str] = Counter()
+    quarters: dict[str, set[int]] = {}
     length = max(1, len(text))
     for sentence in sentences:
         if sentence.lang != "ko" and is_credit_line(sentence.text):
@@ -750,6 +754,7 @@ def post_candidates(
                 predicate_uses[key] += 1
             spellings.setdefault(key, Counter())[label] += 1
             first_seen.setdefault(key, sentence.start / length)
+            quarters.setdefault(key, set()).add(min(3, 4 * sentence.start // length))
             if named or label != term:
                 proper.add(key)
     title_keys: set[str] = set()
@@ -780,6 +785,7 @@ def post_candidates(
             key in proper,
             2 * predicate_uses[key] >= counts[key] > 0,
             aliases.knows(key) or bool(_ORGANISATION.search(shown(key))),
+            len(quarters.get(key, ())),
         )
         for key in counts
     ]
@@ -824,6 +830,10 @@ def score_themes(
             score *= _PROPER_BONUS
         if candidate.entity:
             score *= _ENTITY_BONUS
+        if candidate.count >= _BURST_COUNT and candidate.sections == 1 and not candidate.in_title:
+            # Said often but in one stretch only (a table of tickers, an anecdote): a detail of
+            # the post, not what runs through it.
+            score *= _BURST_FACTOR
         if not candidate.in_title and _REPORT_SOURCE.search(candidate.label):
             # A broker or a data provider quoted for its numbers ("NH투자증권", "FactSet") is
             # where a figure comes from; it is the subject when the title names it.

@@ -260,3 +260,12 @@ def test_a_given_name_alone_is_no_theme(analyzer: Analyzer) -> None:
     assert themes[:2] == ["관세", "트럼프"]
     assert not {"도널드", "대통령"} & set(themes)  # the known name whole, the title never
     assert "찰리" not in themes[:2]  # a given name alone is scored down
+
+
+def test_a_term_said_in_one_stretch_ranks_below_one_that_runs_through_the_post() -> None:
+    from digests.analysis.themes import ThemeCandidate, score_themes
+
+    spread = ThemeCandidate("lithium", 4, False, 0.1, sections=4)
+    burst = ThemeCandidate("banana", 4, False, 0.1, sections=1)
+    ranked = score_themes([burst, spread], corpus_size=10, frequencies={})
+    assert [theme.label for theme in ranked] == ["lithium", "banana"]
