@@ -641,6 +641,7 @@ _REPORT_SOURCE = re.compile(
 # A street or a district of an address ("세종대로", "중구", "부평구"): where, not what.
 _ADDRESS = re.compile(
     r"[\uac00-\ud7a3]{0,2}[동서남북중]구|[\uac00-\ud7a3]{1,3}대로|[\uac00-\ud7a3]{2}(?<![연도야요지가친추탐항완전기입출욕])구"
+    r"|[\uac00-\ud7a3]{2}(?<![도통경회진항판활수])로"
 )
 # A fiscal year or a quarter written as a word ("FY19", "FY2025", "1Q24").
 _FISCAL_YEAR = re.compile(
