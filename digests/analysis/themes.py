@@ -877,15 +877,15 @@ class Theme(tuple):
         return self[1]
 
 
-_VARIANT_BONUS = 0.25
-_GENERAL_SHARE = 0.5
+_VARIANT_BONUS = 0.1
+_GENERAL_SHARE = 0.35
 
 
 def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[Theme]:
     """Near-duplicates as one theme: best first, a label whose words contain or are contained
     in a chosen theme's ("ESS용 LFP" / "ESS용 LFP 수요", "dividend" / "dividend increase")
     joins that theme as a variant and adds a little to its score. The more general label names
-    the theme when it scores at least half as much ("AI" over "AI 인프라")."""
+    the theme when it scores at least a third as much ("AI" over "AI 인프라")."""
     groups: list[dict] = []
     for label, score in scored:
         words = _variant_words(label)
@@ -930,6 +930,7 @@ def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[
             words < _variant_words(home["label"])
             and score >= _GENERAL_SHARE * home["own"]
             and not _is_english_name(home["label"])
+            and label.casefold() not in GENERIC_NOUNS  # "미국" never names "미국 주식"
         ):
             home["variants"].append(home["label"])
             home["label"], home["own"] = label, score

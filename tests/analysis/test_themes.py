@@ -75,7 +75,7 @@ def test_near_duplicates_become_one_theme_with_its_variants() -> None:
     assert [theme.label for theme in merged] == ["ESS용 LFP", "AI", "금리"]
     assert merged[0].variants == ("ESS용 LFP 수요",)
     assert merged[1].variants == ("AI 인프라",)
-    # The general label names the theme when it scores at least half as much.
+    # The general label names the theme when it scores at least a third as much.
     general = merge_variants([("AI 인프라", 4.0), ("AI", 2.5), ("AI 시대", 2.0), ("HBM", 0.5)])
     assert [(theme.label, theme.variants) for theme in general] == [
         ("AI", ("AI 인프라", "AI 시대")),
