@@ -61,6 +61,7 @@ class NounPhrase(NamedTuple):
     surface: str
     proper: bool
     part: bool = False  # one noun of a longer common-noun phrase, given after that phrase
+    split: bool = False  # a name or what about it, split from "Nvidia guidance" after it
 
 
 @functools.lru_cache(maxsize=65536)
@@ -109,6 +110,13 @@ def _kind(
         else:
             return "P"
     capitalised = word[:1].isupper()
+    if (
+        capitalised
+        and classes == {"VERB"}
+        and (lower.endswith("ing") or (lower.endswith("ed") and len(lower) >= 5))
+        and _past_or_ing(lower)
+    ):
+        return None  # "Counting", "Watching" opening a heading: a verb, not a name ("Fed" is)
     if capitalised and not sentence_initial and not all_caps_line and "NOUN" not in classes:
         return "P"  # "Nvidia", "Waymo", "Lagarde"
     if capitalised and not sentence_initial and not all_caps_line and not classes <= {"NOUN"}:
@@ -123,6 +131,13 @@ def _kind(
     if "ADJ" in classes and classes <= {"ADJ", "VERB"} and not lower.endswith("ing"):
         return "A"
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _past_or_ing(lower: str) -> bool:
+    """An inflected verb form ("counting", "paid"), not the verb's base form."""
+    verbs = getAllLemmas(lower).get("VERB", ())
+    return bool(verbs) and lower not in verbs and not lower.endswith("s")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -162,6 +177,8 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
             run.pop()  # a phrase ends in a noun or a name
         while run and run[0][1] == "A" and run[0][0].lower() in _VAGUE_ADJECTIVES:
             run.pop(0)
+        while len(run) > 1 and run[0][1] == "A" and run[1][1] == "P" and run[0][0].islower():
+            run.pop(0)  # "successful UK", "mighty Nvidia": the name is the subject
         if run:
             kept = run[-min(max_words, 3) :] if len(run) > max_words else list(run)
             while kept and kept[0][1] == "A" and kept[0][0].lower() in _VAGUE_ADJECTIVES:
@@ -177,13 +194,13 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
                     phrases.extend(_phrase([part])._replace(part=True) for part in kept)
                 if split is not None:
                     # "Nvidia guidance": the name and what about it are themes of their own.
-                    phrases.append(_phrase(kept[:split]))
-                    phrases.append(_phrase(kept[split:]))
+                    phrases.append(_phrase(kept[:split])._replace(split=True))
+                    phrases.append(_phrase(kept[split:])._replace(split=True))
         run.clear()
 
     sentence_initial = True
     previous = ""
-    for raw in words:
+    for index, raw in enumerate(words):
         word = _clean(raw) if raw[:1].isalpha() or raw.startswith("$") else None
         kind = (
             _kind(
@@ -207,8 +224,18 @@ def english_noun_phrases(text: str, max_words: int = 5) -> list[NounPhrase]:
         if raw == "&" and run and run[-1][0][:1].isupper():
             run.append(("&", "P"))  # "Procter & Gamble", "S&P"
             continue
+        if (
+            raw == "of"
+            and not title_case
+            and run
+            and run[-1][1] == "P"
+            and index + 1 < len(words)
+            and words[index + 1][:1].isupper()
+        ):
+            run.append(("of", "P"))  # "Bureau of Labor Statistics", "Bank of America"
+            continue
         if kind is None:
-            if run and run[-1][0] == "&":
+            if run and run[-1][0] in {"&", "of"}:
                 run.pop()
             flush()
             # Opening quotes, dashes and colons start a new clause whose first word is capitalised.

@@ -370,28 +370,39 @@ _LEAD_BOOST = 1.3
 _PHRASE_BONUS = 1.0
 _PROPER_BONUS = 1.5
 _GENERIC_PENALTY = 0.35
+_ONCE_PENALTY = 0.6
+_ENTITY_BONUS = 1.4
+_SOURCE_FACTOR = 0.7
+_BURST_FACTOR = 0.7
+_BURST_COUNT = 3
 
 
-def _generic_nouns() -> tuple[frozenset[str], frozenset[str]]:
-    """(words scored down, words never a theme) from generic_nouns.txt."""
+def _generic_nouns() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words scored down, words never a theme, places) from generic_nouns.txt."""
     text = (resources.files("digests.analysis") / "resources" / "generic_nouns.txt").read_text(
         "utf-8"
     )
     generic: set[str] = set()
     never: set[str] = set()
+    places: set[str] = set()
     for line in text.splitlines():
         if line.startswith("#"):
             continue
-        if line.startswith("never:"):
+        if line.startswith(("change:", "place:")):
+            words = line.split(":", 1)[1].split()
+            generic.update(word.casefold() for word in words)
+            if line.startswith("place:"):
+                places.update(word.casefold() for word in words)
+        elif line.startswith("never:"):
             never.update(
                 word.casefold().replace("_", " ") for word in line.removeprefix("never:").split()
             )
         else:
             generic.update(word.casefold() for word in line.split())
-    return frozenset(generic), frozenset(never)
+    return frozenset(generic), frozenset(never), frozenset(places)
 
 
-GENERIC_NOUNS, NEVER_THEMES = _generic_nouns()
+GENERIC_NOUNS, NEVER_THEMES, PLACES = _generic_nouns()
 
 
 class ThemeCandidate(NamedTuple):
@@ -403,6 +414,8 @@ class ThemeCandidate(NamedTuple):
     first_position: float  # 0 = start of the post, 1 = end
     proper: bool = False  # a name or an acronym (NNP, Latin capitals)
     predicative: bool = False  # a Korean noun used mostly as a verb or adjective ("상향했다")
+    entity: bool = False  # a known entity (in the alias dictionary) or a Korean organisation
+    sections: int = 4  # in how many quarters of the post it occurs (1: one burst, a list)
 
 
 class AliasBook:
@@ -439,12 +452,51 @@ class AliasBook:
             self._seen[term] = label
         return label
 
+    def knows(self, term: str) -> bool:
+        """True when the dictionary lists the spelling (a known company, index, institution)."""
+        return term.casefold().strip("$") in self._canonical
+
     def same(self, first: str, second: str) -> bool:
         """True when two spellings name the same theme."""
         return self.canonical(first).casefold() == self.canonical(second).casefold()
 
 
 _BYLINE_TITLES = frozenset({"기자", "특파원", "연구원", "애널리스트", "인턴기자", "선임연구원"})
+
+
+def _without_leading_never_phrase(surfaces: list[str]) -> list[str]:
+    """A run opening with a never-theme of several words ("SBS Biz"): its words are no themes
+    either, and a lone word after it is the reporter's name ("SBS Biz 류선우")."""
+    for size in range(len(surfaces), 1, -1):
+        if " ".join(surfaces[:size]).casefold() in NEVER_THEMES:
+            rest = surfaces[size:]
+            return rest if len(rest) > 1 else []
+    return surfaces
+
+
+def _versions_a_name(token, run: list[tuple[int, int, str]], glued_next) -> bool:
+    """A number glued to the end of a name: a version or a model ("HBM4", "HBM3E", "블레이드&
+    소울2"), not an amount ("23조원": the number starts the word) or a date ("3분기")."""
+    if not run or token.start != run[-1][1]:
+        return False
+    if run[-1][2] == "SL":
+        return glued_next is None or glued_next.tag == "SL"
+    ends_word = glued_next is None or glued_next.tag.startswith("J")  # "부동산114에"
+    return ends_word and run[-1][2] in {"NNP", "NNG"}
+
+
+def _in_known_name(surfaces: list[str]) -> set[int]:
+    """Positions of the words of a known name of several words ("도널드 트럼프", "일론 머스크"):
+    the name counts whole, its given name alone is no theme."""
+    if len(surfaces) < 2:
+        return set()
+    aliases = _bundled_aliases()
+    covered: set[int] = set()
+    for index in range(len(surfaces) - 1):
+        pair = f"{surfaces[index]} {surfaces[index + 1]}"
+        if aliases.knows(pair):
+            covered.update((index, index + 1))
+    return covered
 
 
 def _ko_terms(sentence: Sentence, text: str) -> list[str]:
@@ -471,16 +523,39 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 segments = [surfaces[: index - 1], surfaces[index:]]
                 break
         for surfaces in segments:
-            terms.extend(surfaces)
+            surfaces = _without_leading_never_phrase(surfaces)
+            terms.extend(
+                word for index, word in enumerate(surfaces) if index not in _in_known_name(surfaces)
+            )
             for size in (2, 3):
                 for index in range(len(surfaces) - size + 1):
                     terms.append(" ".join(surfaces[index : index + size]))
         run.clear()
 
-    for token in sentence.tokens:
+    tokens = sentence.tokens
+    for index, token in enumerate(tokens):
         tag = token.tag
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        glued_next = following is not None and following.start == token.end
         if tag == "XSN" and token.form == "들":
             continue  # "주주들" is about 주주
+        if tag == "SN" and _versions_a_name(token, run, following if glued_next else None):
+            run.append((token.start, token.end, tag))  # "HBM4", "부동산114", "천룡팔부3D"
+            continue
+        if (
+            tag == "SN"
+            and not run
+            and glued_next
+            and following.form == "차"
+            and index + 2 < len(tokens)
+            and tokens[index + 2].start == following.end
+            and tokens[index + 2].tag in _NOUN_TAGS
+        ):
+            # "2차전지": Kiwi reads a number, a counter and a noun.
+            run.append((token.start, following.end, "NNG"))
+            continue
+        if tag == "NNB" and run and run[-1][2] == "NNG" and run[-1][1] == token.end:
+            continue  # the counter of "2차전지", already in the run
         if tag == "XSN" and token.form == "적" and run and token.start == run[-1][1]:
             # "역사적", "구조적": the noun is an adjective here, not a subject of its own.
             run.pop()
@@ -502,12 +577,14 @@ def _en_terms(sentence: Sentence, aliases: AliasBook) -> list[tuple[str, bool]]:
     ("data center" is not about "center")."""
     terms: list[tuple[str, bool]] = []
     whole_is_alias = False
+    whole_is_never = False
     for phrase in english_noun_phrases(sentence.text):
-        if phrase.part:
-            if not whole_is_alias:
+        if phrase.part or phrase.split:
+            if not whole_is_alias and not whole_is_never:
                 terms.append((phrase.label, phrase.proper))
             continue
         whole_is_alias = aliases.canonical(phrase.label) != phrase.label
+        whole_is_never = " " in phrase.label and phrase.label.casefold() in NEVER_THEMES
         terms.append((phrase.label, phrase.proper))
     return terms
 
@@ -516,6 +593,8 @@ _NUMERIC = re.compile(r"[\d.,%$]+")
 # Markup left in a feed's text ("p&gt", "&amp;nbsp"): never part of a theme.
 _HTML_ENTITY = re.compile(r"&(?:[lg]t|amp|nbsp|quot|#\d+)\b", re.IGNORECASE)
 _SINGLE_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+# A lone Latin letter glued to Korean ("m짜리", "x배"): a unit or a cut-off word, not a name.
+_LETTER_FRAGMENT = re.compile(r"[A-Za-z][\uac00-\ud7a3]+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -546,12 +625,35 @@ def _acceptable(term: str) -> bool:
         return False
     if any(_boilerplate_compound(word) for word in words):
         return False
+    if _ADDRESS.fullmatch(words[-1]) or _FISCAL_YEAR.fullmatch(term):
+        return False
     # A one-syllable Korean word alone or inside a phrase is a fragment: a surname before a
     # title ("장 사장"), a word cut by the segmenter ("국 주식").
-    return not any(_SINGLE_SYLLABLE.fullmatch(word) for word in words)
+    return not any(
+        _SINGLE_SYLLABLE.fullmatch(word) or _LETTER_FRAGMENT.fullmatch(word) for word in words
+    )
 
 
+# Brokers and market-data providers: the source of a figure.
+_REPORT_SOURCE = re.compile(
+    r"(?:증권|금융투자|리서치센터)$|^(?:FactSet|LSEG|Refinitiv|S&P Capital IQ|Zacks|에프앤가이드)$"
+)
+# A street or a district of an address ("세종대로", "중구", "부평구"): where, not what.
+_ADDRESS = re.compile(
+    r"[\uac00-\ud7a3]{0,2}[동서남북중]구|[\uac00-\ud7a3]{1,3}대로|[\uac00-\ud7a3]{2}(?<![연도야요지가친추탐항완전기입출욕])구"
+    r"|[\uac00-\ud7a3]{2}(?<![도통경회진항판활수])로"
+)
+# A fiscal year or a quarter written as a word ("FY19", "FY2025", "1Q24").
+_FISCAL_YEAR = re.compile(
+    r"(?:FY|CY)'?\d{2,4}|[1-4]?Q\d{2}|F?Q[1-4]|[1-2]H\d{2}|\d{0,2}[bm]ln", re.IGNORECASE
+)
 _PREDICATE_SUFFIXES = {"XSV", "XSA"}
+# Korean organisations by their last word's ending: brokers, banks, makers, groups, agencies.
+_ORGANISATION = re.compile(
+    r"[\uac00-\ud7a3A-Za-z0-9](?:증권|투자증권|은행|금융지주|금융|전자|그룹|홀딩스|바이오로직스|바이오|제약|"
+    r"화학|중공업|조선해양|건설|에너지|솔루션|자산운용|운용|생명|화재|보험|카드|캐피탈|모빌리티|"
+    r"테크|텔레콤|통신|게임즈|엔터테인먼트|연구소|연구원|위원회|협회|공사|공단|상공회의소|거래소|재단)$"
+)
 
 
 def _predicates(sentence: Sentence) -> set[str]:
@@ -589,6 +691,38 @@ def _sentence_terms(sentence: Sentence, text: str, aliases: AliasBook) -> list[t
     ]
 
 
+_CREDIT_LEAD = re.compile(
+    r"^(?:(?:written|reported|edited|photos?|words|text)\s+by|by|credits?:?|authors?:?)\s+",
+    re.IGNORECASE,
+)
+_NAME_JOINERS = re.compile(r"\s*(?:,|&|\band\b|\|)\s*")
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.")
+
+
+def is_credit_line(text: str) -> bool:
+    """A line that only names who wrote the post ("Michael Warren", "By Donald L. Luskin",
+    "Michael Warren and Donald L. Luskin"): every part is a person's name of two to four words
+    (initials allowed), each name with a word the English lexicon does not know ("Warren" is a
+    noun, "Michael" is not), so a Title Case heading ("Consumer Price Index") is no byline."""
+    body = _CREDIT_LEAD.sub("", text.strip().rstrip("."))
+    if not body or len(body) > 80:
+        return False
+    names = [part for part in _NAME_JOINERS.split(body) if part]
+    if not names:
+        return False
+    for name in names:
+        words = name.split()
+        if not 2 <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(word) for word in words):
+            return False
+        full = [word for word in words if not word.endswith(".")]
+        if not full or all(is_english_word(word) for word in full):
+            return False
+        aliases = _bundled_aliases()
+        if any(aliases.canonical(part) != part for part in (name, *full)):
+            return False  # a known name on a line of its own is a heading ("Elon Musk")
+    return True
+
+
 def post_candidates(
     title: str,
     sentences: Sequence[Sentence],
@@ -605,8 +739,11 @@ def post_candidates(
     first_seen: dict[str, float] = {}
     proper: set[str] = set()
     predicate_uses: Counter[str] = Counter()
+    quarters: dict[str, set[int]] = {}
     length = max(1, len(text))
     for sentence in sentences:
+        if sentence.lang != "ko" and is_credit_line(sentence.text):
+            continue  # a byline names the author, not the subject
         predicates = _predicates(sentence) if sentence.lang == "ko" else set()
         for term, named in _sentence_terms(sentence, text, aliases):
             if not _acceptable(term):
@@ -618,6 +755,7 @@ def post_candidates(
                 predicate_uses[key] += 1
             spellings.setdefault(key, Counter())[label] += 1
             first_seen.setdefault(key, sentence.start / length)
+            quarters.setdefault(key, set()).add(min(3, 4 * sentence.start // length))
             if named or label != term:
                 proper.add(key)
     title_keys: set[str] = set()
@@ -647,9 +785,18 @@ def post_candidates(
             first_seen.get(key, 1.0),
             key in proper,
             2 * predicate_uses[key] >= counts[key] > 0,
+            aliases.knows(key) or bool(_ORGANISATION.search(shown(key))),
+            len(quarters.get(key, ())),
         )
         for key in counts
     ]
+
+
+def _all_generic(label: str) -> bool:
+    """A phrase of generic words only ("감소 전환", "supply growth", "전체 매출"): no subject
+    named; a place in front makes one ("미국 주식", "중국 소비자")."""
+    words = label.casefold().split()
+    return words[0] not in PLACES and all(word in GENERIC_NOUNS for word in words)
 
 
 DocumentFrequency = Callable[[Sequence[str]], tuple[int, dict[str, int]]]
@@ -676,12 +823,29 @@ def score_themes(
         score = tf * idf
         if " " in candidate.label:
             score *= _PHRASE_BONUS if candidate.count >= 2 else 0.7
+        elif candidate.count < 2 and not candidate.proper:
+            # A common word used once (often only where the body repeats the title: "전환",
+            # "증폭", "반격" in a headline) says how the post is told, not what it is about.
+            score *= _ONCE_PENALTY
         if candidate.proper:
             score *= _PROPER_BONUS
-        if " " not in candidate.label and (
-            candidate.label.casefold() in GENERIC_NOUNS
-            or candidate.predicative
-            or (not candidate.proper and is_english_adjective(candidate.label))
+        if candidate.entity:
+            score *= _ENTITY_BONUS
+        if candidate.count >= _BURST_COUNT and candidate.sections == 1 and not candidate.in_title:
+            # Said often but in one stretch only (a table of tickers, an anecdote): a detail of
+            # the post, not what runs through it.
+            score *= _BURST_FACTOR
+        if not candidate.in_title and _REPORT_SOURCE.search(candidate.label):
+            # A broker or a data provider quoted for its numbers ("NH투자증권", "FactSet") is
+            # where a figure comes from; it is the subject when the title names it.
+            score *= _SOURCE_FACTOR
+        if (" " in candidate.label and _all_generic(candidate.label)) or (
+            " " not in candidate.label
+            and (
+                candidate.label.casefold() in GENERIC_NOUNS
+                or candidate.predicative
+                or (not candidate.proper and is_english_adjective(candidate.label))
+            )
         ):
             # A generic word, a Korean noun that mostly says what happened ("상향했다") or an
             # English word that is as much an adjective ("current", "high", "average").
@@ -713,15 +877,15 @@ class Theme(tuple):
         return self[1]
 
 
-_VARIANT_BONUS = 0.25
-_GENERAL_SHARE = 0.5
+_VARIANT_BONUS = 0.1
+_GENERAL_SHARE = 0.35
 
 
 def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[Theme]:
     """Near-duplicates as one theme: best first, a label whose words contain or are contained
     in a chosen theme's ("ESS용 LFP" / "ESS용 LFP 수요", "dividend" / "dividend increase")
     joins that theme as a variant and adds a little to its score. The more general label names
-    the theme when it scores at least half as much ("AI" over "AI 인프라")."""
+    the theme when it scores at least a third as much ("AI" over "AI 인프라")."""
     groups: list[dict] = []
     for label, score in scored:
         words = _variant_words(label)
@@ -741,12 +905,45 @@ def merge_variants(scored: Sequence[tuple[str, float]], limit: int = 8) -> list[
             continue
         home["words"].append(words)
         home["score"] += _VARIANT_BONUS * score
-        if words < _variant_words(home["label"]) and score >= _GENERAL_SHARE * home["own"]:
+        if (
+            " " not in home["label"]
+            and not home["label"].isupper()
+            and is_english_word(home["label"])
+            and _is_english_name(label)
+            and len(label.split()) <= 4
+            and home["label"] in label.split()
+        ):
+            # "Census Bureau" after "Bureau": a common word ("bureau", "university") alone is
+            # part of the name, not a theme of its own.
+            home["variants"].append(home["label"])
+            home["label"] = label
+        elif (
+            words == _variant_words(home["label"])
+            and _is_version(label)
+            and not _is_version(home["label"])
+            and score >= _GENERAL_SHARE * home["own"]
+        ):
+            # "HBM4" under "HBM": the generation the post talks about names the theme.
+            home["variants"].append(home["label"])
+            home["label"], home["own"] = label, score
+        elif (
+            words < _variant_words(home["label"])
+            and score >= _GENERAL_SHARE * home["own"]
+            and not _is_english_name(home["label"])
+            and label.casefold() not in GENERIC_NOUNS  # "미국" never names "미국 주식"
+        ):
             home["variants"].append(home["label"])
             home["label"], home["own"] = label, score
         else:
             home["variants"].append(label)
     return [Theme(group["label"], round(group["score"], 3), group["variants"]) for group in groups]
+
+
+def _is_english_name(label: str) -> bool:
+    """A name of several capitalised words ("Census Bureau", "Brent Crude"): its last word
+    alone ("Bureau") is a part of it, not a more general theme."""
+    words = label.split()
+    return len(words) > 1 and all(word.isascii() and word[:1].isupper() for word in words)
 
 
 @functools.cache
@@ -765,8 +962,17 @@ def _variant_words(label: str) -> frozenset[str]:
         word = aliases.canonical(word).casefold()
         if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
-        words.add(word)
+        version = _VERSION.fullmatch(word)
+        words.add(version.group(1) if version else word)
     return frozenset(words)
+
+
+# A product name with its version or generation ("HBM4", "HBM3E", "DDR5"): a variant of the name.
+_VERSION = re.compile(r"([a-z]{3,})\d{1,2}[a-z]?")
+
+
+def _is_version(label: str) -> bool:
+    return any(_VERSION.fullmatch(word.casefold()) for word in label.split())
 
 
 def aggregate_themes(

@@ -59,3 +59,17 @@ def test_possessives_join_their_owner() -> None:
 def test_a_name_before_common_nouns_is_also_a_phrase_of_its_own() -> None:
     found = labels("Analysts liked the Nvidia guidance for the quarter.")
     assert {"Nvidia guidance", "Nvidia", "guidance"} <= set(found)
+
+
+def test_of_joins_a_name_and_an_adjective_before_a_name_is_dropped() -> None:
+    found = labels(
+        "The Bureau of Labor Statistics releases data, and the successful UK economy grew."
+    )
+    assert "Bureau of Labor Statistics" in found and "UK" in found
+    assert not {"Bureau", "Labor Statistics", "successful UK"} & set(found)
+
+
+def test_an_inflected_verb_opening_a_heading_is_no_name() -> None:
+    found = labels("Watching the Fed: rates, Counting Down to the meeting and Listed stocks")
+    words = {word for label in found for word in label.split()}
+    assert not {"Watching", "Counting", "Listed"} & words and "Fed" in words

@@ -33,9 +33,10 @@ def write_gold(folder: Path, themes: list[str]) -> Path:
 def test_counts_top_themes_that_match_labels(tmp_path: Path, analyzer: Analyzer) -> None:
     gold = write_gold(tmp_path, ["엔비디아", "guidance", "data centers", "earnings preview"])
     (row,) = theme_figures(gold, tmp_path / "docs", analyzer).documents
-    # Nvidia (alias-folded, "Nvidia guidance" merged in as a variant) and data centers.
-    assert row.top[:2] == ["엔비디아", "데이터센터"]
-    assert row.matches == 2
+    # Nvidia (alias-folded, "Nvidia guidance" merged in as a variant), guidance (가이던스)
+    # and data centers; nothing is an earnings preview.
+    assert row.top[0] == "엔비디아" and {"가이던스", "데이터센터"} <= set(row.top[:3])
+    assert row.matches == 3
 
 
 def test_labels_nobody_wrote_match_nothing(tmp_path: Path, analyzer: Analyzer) -> None:
@@ -52,7 +53,7 @@ def test_a_missing_document_is_named(tmp_path: Path, analyzer: Analyzer) -> None
 
 
 def test_real_dev_figure_does_not_fall_below_its_measured_level(analyzer: Analyzer) -> None:
-    # Measured 2.15 of 5 (scripts/theme_figures.py); the goal of 3 is not reached yet.
+    # Measured 2.80 of 5 (scripts/theme_figures.py); the goal of 3 is not reached yet.
     figures = theme_figures(DEV / "gold.json", DEV / "docs", analyzer)
     assert len(figures.documents) == 55
-    assert figures.average >= 2.05
+    assert figures.average >= 2.7
