@@ -489,7 +489,8 @@ _PHRASE_TAGS = {
 }
 
 
-_PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\s+|\n")
+# "=" ends a byline ("[서울=뉴스핌] 이영기 기자 =권영식 넷마블 대표는"): the reporter is no speaker.
+_PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\s+|\n|=")
 _BREAK_TAGS = {"EC", "ETM", "EF", "JKO", "JKB", "JKC", "JC", "JX", "JKS"}
 
 
@@ -1060,8 +1061,15 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
         )
         overlap = len(words & set(re.findall(r"[\w\uac00-\ud7a3]{2,}", best.text))) if best else 0
         speaker = best.speaker if best is not None and overlap >= 2 else None
-        found.append(Quote(inner, speaker, title, -1, -1))
+        found.append(Quote(inner, headline_speaker(title) or speaker, title, -1, -1))
     return found
+
+
+def headline_speaker(title: str) -> str | None:
+    """The person a headline names right before its quotation ("강훈식 “석유화학 업계 …”",
+    "[인터뷰] 구용욱 연구위원 “…”"): the speaker of the headline and of the quoted deck under it."""
+    first = min((span[0] for span in _quote_spans(title)), default=-1)
+    return _label_speaker(title[:first]) if first > 0 else None
 
 
 # "Tom Aldana, head of strategy at X, thinks the next leg is underway. "We'll …"": the person
@@ -1099,6 +1107,61 @@ def _glossed_name_before(before: str) -> str | None:
     """The person glossed with a Latin spelling just before a quotation."""
     match = _GLOSSED_BEFORE.search(before)
     return match.group(1) if match else None
+
+
+# "[인터뷰]", "<인터뷰>", "[싱크]": broadcast transcripts tag the line naming who speaks next.
+_TRANSCRIPT_TAG = re.compile(r"^\s*(?:[\[<(【]\s*(?:인터뷰|싱크|녹취|현장음|INT)\s*[\]>)】]\s*)+")
+_NICKNAME = re.compile(r"[‘'`][^‘’'`]{1,20}[’'`]")
+
+
+# A caption ends on the name or title itself; these end a subject or an object instead.
+_CAPTION_PARTICLES = set("은는이가도의을를에")
+
+
+def _label_speaker(label: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
+    """The speaker a short label names when a quotation follows it with no particle or verb:
+    a headline ("최태원 “…”", "‘월가 황제’ 다이먼 “…”") or a transcript's caption ("[인터뷰] 진양곤 /
+    에이치엘비 회장" on the line before "“…”"). Only a Korean full name, a name with a title, or
+    a tagged caption counts: a lone noun before a quotation ("전문가 “…”") names nobody."""
+    tagged = bool(_TRANSCRIPT_TAG.match(label))
+    label = _NICKNAME.sub(" ", _TRANSCRIPT_TAG.sub("", label)).replace("/", " ").strip(" -·:")
+    words = label.split()
+    if not words or len(words) > 6 or not re.search(r"[\uac00-\ud7a3]", label):
+        return None
+    if re.search(r"[.!?“”\"]|(?:다|요|죠|음|함)$", label):
+        return None  # a sentence, not a caption
+    titled = any(_is_title(word) for word in words)
+    if not tagged and words[-1][-1] in _CAPTION_PARTICLES:
+        return None  # "장 사장은 “…”": a subject with its particle (read as one elsewhere)
+    if not (_is_title(words[-1]) or looks_korean_name(words[-1], common_nouns) or tagged):
+        return None  # "… 부사장은 “…”": a subject with its particle is read as one elsewhere
+    name = person_name(label, common_nouns)
+    if name is None or (len(name) < 2 and not titled):
+        return None
+    return name
+
+
+def _line_before(text: str, line_start: int) -> str:
+    """The last non-blank line before the line starting at `line_start`."""
+    before = text[:line_start].rstrip()
+    return before[before.rfind("\n") + 1 :]
+
+
+# How far back a dropped subject still refers to the last speaker (about three paragraphs).
+_CONTINUATION_WINDOW = 1500
+
+
+def _latest_speaker(
+    last_attributed: Quote | None, last_person: _Subject | None, at: int
+) -> str | None:
+    """Whoever was quoted or named as a person last before `at`, within the window."""
+    candidates = []
+    if last_attributed is not None and last_attributed.speaker:
+        candidates.append((last_attributed.start, last_attributed.speaker))
+    if last_person is not None and last_person.name:
+        candidates.append((last_person.start, last_person.name))
+    candidates = [item for item in candidates if at - item[0] <= _CONTINUATION_WINDOW]
+    return max(candidates)[1] if candidates else None
 
 
 def _colon_label(before: str) -> str | None:
@@ -1160,17 +1223,22 @@ def _signed_lines(text: str) -> list[Quote]:
     return found
 
 
-def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+def extract_quotes(
+    text: str, sentences: Sequence[Sentence], title_speaker: str | None = None
+) -> list[Quote]:
     """Quotes with speakers from a post's text and its sentences (for Kiwi tokens), and sayings
-    signed after a dash without quotation marks."""
+    signed after a dash without quotation marks. `title_speaker` (`headline_speaker` of the
+    post's title) speaks the quotations that open the text under the headline."""
     signed = _signed_lines(text)
     if not _ANY_QUOTE_MARK.search(text):
         return signed
-    marked = _marked_quotes(text, sentences)
+    marked = _marked_quotes(text, sentences, title_speaker)
     return sorted(marked + signed, key=lambda quote: quote.start)
 
 
-def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+def _marked_quotes(
+    text: str, sentences: Sequence[Sentence], title_speaker: str | None = None
+) -> list[Quote]:
     """Quotations in quotation marks, with their speakers."""
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
@@ -1182,7 +1250,8 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     english_people: _EnglishPeople | None = None  # found when first needed
     full_names = _KoreanFullNames(text)
     last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
-    last_speaker: str | None = None
+    # The headline is the "line" before the first: a deck of quotations under it carries on.
+    last_speaker: str | None = title_speaker
     last_quote_line = previous_line = -1
     for _, line_sentences in sorted(lines.items()):
         line_start = line_sentences[0].start
@@ -1203,6 +1272,7 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             if not inside or not any(a <= token.start < b for a, b in inside)
         ]
         subjects = _subjects(tokens, text)
+        line_nouns = frozenset(token.form for token in tokens if token.tag == "NNG")
         attribution = _attribution_spans(line, spans)
         previous: tuple[tuple[int, int], str | None] | None = None
         carried = last_speaker if last_quote_line == previous_line else None
@@ -1226,6 +1296,12 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
             if speaker is None:
                 speaker = _glossed_name_before(line[max(0, open_at - 60) : open_at])
+            if speaker is None and re.search(r"[\uac00-\ud7a3]", inner):
+                # "[인터뷰] 구용욱 KDB대우증권 연구위원 “…”", "최태원 “…”": a caption, no particle
+                speaker = _label_speaker(re.split(r"(?<=[.!?])\s+", line[:open_at])[-1], line_nouns)
+            if speaker is None and not line[:open_at].strip():
+                # "<인터뷰> 정재호 에이비엘바이오 전무" on the line before a quotation standing alone
+                speaker = _label_speaker(_line_before(text, line_start))
             dash = _DASH_AFTER.match(line[close_at:])
             if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
                 # "“…” – 월스트리트 기술 분석가": the source written after a dash
@@ -1310,6 +1386,12 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         # A quotation standing on its own line: the person the text is about
                         # (a person: "HBM는 …" before an analyst's note is a product).
                         speaker = people[-1].name
+                    elif re.search(r"[\uac00-\ud7a3]", inner) and _SAID_AFTER.match(
+                        line[close_at : close_at + 40]
+                    ):
+                        # "내년 전망에 대해선 “…”고 내비쳤다": Korean drops the subject while the
+                        # same person goes on speaking: the one quoted or named last.
+                        speaker = _latest_speaker(last_attributed, last_person, absolute_open)
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
             if (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digests.analysis.quotes import extract_quotes
+from digests.analysis.quotes import extract_quotes, headline_speaker, title_quotes
 from digests.analysis.sentences import segment
 
 
@@ -437,3 +437,60 @@ def test_a_korean_question_the_writer_asks_does_not_carry_the_previous_speaker()
         "그러다 문득 한 생각이 들었다. “왜 그때 팔지 못했을까?” 1. 복기의 시작"
     )
     assert speakers(text) == ["한 전업 투자자", None]
+
+
+def test_a_reporter_byline_is_not_the_speaker() -> None:
+    text = '[서울=뉴스핌] 박정호 기자 =김도윤 한빛게임즈 대표는 "신작 두 종의 출시가 늦어져 송구하다"고 밝혔다.'
+    assert speakers(text) == ["김도윤"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a transcript caption on the line before the quotation
+        (
+            "<인터뷰> 윤세진 한결바이오 전무\n"
+            '"초기 단계에서 기술수출을 하는 전략으로 파이프라인을 키우고 있다."',
+            ["윤세진"],
+        ),
+        (
+            "[싱크] 문태호 / 다온제약 회장\n“임상 데이터에서 유의미한 결과를 충분히 확보했다고 판단했습니다.”",
+            ["문태호"],
+        ),
+        # the caption and the quotation on one line, after other sentences
+        (
+            "실적 회복은 쉽지 않아 보입니다. [인터뷰] 남기현 한울증권 연구위원 "
+            "“마진이 버텨 준다면 결국 성장이 중요한데 성장은 경기와 밀접합니다.”",
+            ["남기현"],
+        ),
+        # a lone noun before a quotation names nobody
+        ("전문가 “올해 비트코인 가격은 네 배 더 뛸 것으로 봅니다”", [None]),
+    ],
+)
+def test_a_caption_without_a_particle_names_the_speaker(
+    text: str, expected: list[str | None]
+) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_quotation_with_its_subject_dropped_continues_the_last_speaker() -> None:
+    text = (
+        "오세린 한국은행 총재는 “하반기 물가 흐름을 주의 깊게 지켜보겠다”고 말했습니다.\n"
+        "중국 경기에 대한 우려도 커지고 있습니다.\n"
+        "올해 물가상승률과 관련해서는 “지난 전망치보다 조금 높아질 것으로 예상된다”며 "
+        "가능성을 내비쳤습니다."
+    )
+    assert speakers(text) == ["오세린", "오세린"]
+
+
+def test_a_headline_speaker_speaks_the_deck_of_quotations_under_it() -> None:
+    title = '한도윤 "석유화학 업계가 살아남을 수 있도록 재도약을 유도하겠다"'
+    text = (
+        '"전 정부에서 위기가 가속화…정부 지원을 총동원하겠다"\n'
+        '"자구노력을 격려했고, 기업들도 동의했다고 본다"\n'
+        "- 김기자 기자\n"
+    )
+    assert headline_speaker(title) == "한도윤"
+    quotes = extract_quotes(text, segment(text), headline_speaker(title))
+    assert [quote.speaker for quote in quotes] == ["한도윤", "한도윤"]
+    assert [quote.speaker for quote in title_quotes(title, quotes)] == ["한도윤"]
