@@ -8,6 +8,7 @@ not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resol
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
     """(open, close, inner_start, inner_end) for each quotation in a line."""
     spans: list[tuple[int, int, int, int]] = []
     taken = [False] * len(line)
+    _mixed_pairs(line, spans, taken)
     for opening, closing in _PAIRS:
         position = 0
         while True:
@@ -128,6 +130,28 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
     _unclosed_quote(line, spans, taken)
     spans.sort()
     return spans
+
+
+_DOUBLE_MARKS = re.compile('[“”"]')
+
+
+def _mixed_pairs(line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]) -> None:
+    """A quotation opened with one kind of double mark and closed with the other (“…," he said;
+    "…,” she said), as pasted and edited text often has: the next double mark closes it."""
+    marks = list(_DOUBLE_MARKS.finditer(line))
+    for first, second in itertools.pairwise(marks):
+        start, end = first.start(), second.start()
+        opens = first.group() == "“" or (
+            first.group() == '"' and (start == 0 or not line[start - 1].isalnum())
+        )
+        closes = second.group() == "”" or (
+            second.group() == '"' and (end + 1 == len(line) or not line[end + 1].isalnum())
+        )
+        mixed = (first.group(), second.group()) in {("“", '"'), ('"', "”")}
+        if mixed and opens and closes and not any(taken[start : end + 1]):
+            spans.append((start, end + 1, start + 1, end))
+            for index in range(start, end + 1):
+                taken[index] = True
 
 
 _OPENING_ONLY = ("“", "「", "『")
@@ -827,7 +851,45 @@ def _english_speaker(after: str, before: str) -> str | None:
     according = _EN_ACCORDING_BEFORE.search(before)
     if according:
         return according.group(1)  # "According to McKinsey analysts, "…""
-    return _sentence_subject(before)
+    return _reporting_subject(before) or _sentence_subject(before)
+
+
+# Verbs that report speech and may govern a clause holding a partial quotation further on.
+_EN_REPORTING = (
+    r"(?:said|says|told|tells|noted|notes|added|adds|suggested|suggests|called|calls|warned|"
+    r"warns|argued|argues|wrote|writes|explained|explains|indicated|emphasized|stressed|insisted|"
+    r"predicted|described|noting|saying|adding|reports|reported)"
+)
+_EN_CLAUSE_TO_QUOTE = r"[^.!?\"“”]*$"
+# "Jack McIntyre, portfolio manager at X, said that the August report “was like …”",
+# "But he noted that there’s a risk that inflation “may be getting stuck above”".
+_EN_SUBJECT_REPORTS = re.compile(
+    r"\b((?:[A-Z][\w.'’-]*\s?){1,7}|he|she|He|She)(?:,[^,\"“”]{2,90},)?\s+"
+    rf"(?:(?:also|previously|then|later|recently|[a-z]+ly)\s+)?{_EN_REPORTING}\b{_EN_CLAUSE_TO_QUOTE}"
+)
+# "McIntyre also anticipates a 25-point cut, saying a 50-point cut “should not be …”".
+_EN_SUBJECT_SAYING = re.compile(
+    r"^((?:[A-Z][\w.'’-]*\s?){1,4})\b[^.!?\"“”]*?,\s+(?:saying|noting|adding|arguing|warning)\b"
+    + _EN_CLAUSE_TO_QUOTE
+)
+
+
+def _reporting_subject(before: str) -> str | None:
+    """The subject of a verb of saying earlier in the quotation's own sentence, whose clause
+    runs on to the quotation: a partial quotation inside reported speech."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘])", before)[-1]
+    for pattern in (_EN_SUBJECT_REPORTS, _EN_SUBJECT_SAYING):
+        match = pattern.search(sentence)
+        if match:
+            name = _clean_english_name(match.group(1))
+            first = name.split()[0] if name else ""
+            if name in _EN_PRONOUNS:
+                return name
+            if first in _EN_SENTENCE_OPENERS:
+                name = " ".join(name.split()[1:])
+            if name:
+                return name  # a person, or a body that reports ("Reuters reports that")
+    return None
 
 
 _EN_PERSON = re.compile(
@@ -1322,7 +1384,7 @@ def _marked_quotes(
                 and not re.search(r"[\uac00-\ud7a3]", inner)
             ):
                 speaker = _english_speaker(
-                    line[close_at : close_at + 60], line[max(0, open_at - 200) : open_at]
+                    line[close_at : close_at + 60], line[max(0, open_at - 300) : open_at]
                 )
             if speaker in {"they", "They"}:
                 # A group or a company, not the last person named: only the speaker quoted

@@ -494,3 +494,47 @@ def test_a_headline_speaker_speaks_the_deck_of_quotations_under_it() -> None:
     quotes = extract_quotes(text, segment(text), headline_speaker(title))
     assert [quote.speaker for quote in quotes] == ["한도윤", "한도윤"]
     assert [quote.speaker for quote in title_quotes(title, quotes)] == ["한도윤"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Laura Bennett, a portfolio manager at Crestline Capital, said that the March "
+            "inflation report “did no real harm to the bond market at all.”",
+            ["Laura Bennett"],
+        ),
+        (
+            "Bennett also expects a quarter-point cut next week, saying a larger cut "
+            "“should not be in the cards while the labor market holds up.”",
+            ["Bennett"],
+        ),
+        (
+            "President and CEO Martin Oduya said his team hasn’t seen the same strength in "
+            "March, but nevertheless “a growth inflection in end-market demand is near.”",
+            ["Martin Oduya"],
+        ),
+        (
+            "Speaking in Boston, Governor Helen Marsh said she was confident inflation is easing. "
+            "But she noted that there is a risk that inflation “may be getting stuck above” the "
+            "2% target.",
+            ["Helen Marsh"],
+        ),
+    ],
+)
+def test_a_partial_quotation_belongs_to_the_subject_of_the_verb_of_saying_before_it(
+    text: str, expected: list[str]
+) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_quotation_opened_with_one_mark_and_closed_with_the_other() -> None:
+    text = (
+        "Dairy chairman Park Ji Hoon said the sale could still go ahead. "
+        '“I am always striving to raise the value of the company. I hope the buyer stays with us," '
+        "he said."
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text[:20], quote.speaker) for quote in quotes] == [
+        ("I am always striving", "Park Ji Hoon")
+    ]
