@@ -204,9 +204,32 @@ def _ascii_single_quotes(
             start = end  # the closing mark may open the real quotation
 
 
-def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
+# A verb of saying whose clause runs on to the quotation: "he said, emphasizing that suppliers
+# also “have a responsibility”". Not verbs of naming or promising ("called the rally “the Great
+# Reset”", "promised “amazing abundance”"), which quote a phrase rather than report speech.
+_EN_REPORTED_CLAUSE = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|noted|notes|noting|suggested|suggests|warned|warns|"
+    r"argued|argues|explained|explains|emphasizing|emphasized|stressed|insisted|indicated|saying|"
+    r"adding)\b[^.!?\"“”]*$"
+)
+
+
+def _reported_phrase(inner: str, before: str) -> bool:
+    """A short lower-case phrase quoted inside reported speech ("Schmid suggested that policy
+    should remain “modestly restrictive”"): the speaker's own words, though not a sentence."""
+    return (
+        len(inner.split()) >= 2
+        and inner[:1].islower()
+        and not re.search(r"[\uac00-\ud7a3]", inner)
+        and bool(_EN_REPORTED_CLAUSE.search(before))
+    )
+
+
+def _is_speech(inner: str, after: str, single_quotes: bool, before: str = "") -> bool:
     inner = inner.strip()
     words = inner.split()
+    if not single_quotes and len(words) < 5 and _reported_phrase(inner, before):
+        return True
     sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
     if len(inner) < _MIN_QUOTE_CHARS:
         # Short, but said: "“혁신을 계속하겠다”고 설명했다", "“재미로 참고할 데이터”라고 했다".
@@ -864,7 +887,7 @@ _EN_CLAUSE_TO_QUOTE = r"[^.!?\"“”]*$"
 # "Jack McIntyre, portfolio manager at X, said that the August report “was like …”",
 # "But he noted that there’s a risk that inflation “may be getting stuck above”".
 _EN_SUBJECT_REPORTS = re.compile(
-    r"\b((?:[A-Z][\w.'’-]*\s?){1,7}|he|she|He|She)(?:,[^,\"“”]{2,90},)?\s+"
+    r"\b((?:[A-Z][\w.'’-]*\s?){1,7}|he|she|He|She)(?:,(?P<apposition>[^,\"“”]{2,90}),)?\s+"
     rf"(?:(?:also|previously|then|later|recently|[a-z]+ly)\s+)?{_EN_REPORTING}\b{_EN_CLAUSE_TO_QUOTE}"
 )
 # "McIntyre also anticipates a 25-point cut, saying a 50-point cut “should not be …”".
@@ -882,6 +905,9 @@ def _reporting_subject(before: str) -> str | None:
         match = pattern.search(sentence)
         if match:
             name = _clean_english_name(match.group(1))
+            apposition = (match.groupdict().get("apposition") or "").strip()
+            if re.fullmatch(r"(?:[A-Z][a-z]+\s?){2,3}", apposition):
+                name = apposition  # "Toyota EVP of Business Planning, Yoichi Miyazaki, told"
             first = name.split()[0] if name else ""
             if name in _EN_PRONOUNS:
                 return name
@@ -1323,7 +1349,10 @@ def _marked_quotes(
             span
             for span in spans
             if _is_speech(
-                line[span[2] : span[3]], line[span[1] : span[1] + 40], line[span[0]] == "‘"
+                line[span[2] : span[3]],
+                line[span[1] : span[1] + 40],
+                line[span[0]] == "‘",
+                line[max(0, span[0] - 200) : span[0]],
             )
         ]
         inside = [(line_start + a, line_start + b) for a, b, _, _ in speech]
@@ -1383,9 +1412,15 @@ def _marked_quotes(
                 and re.search(r"[A-Za-z]", inner)
                 and not re.search(r"[\uac00-\ud7a3]", inner)
             ):
-                speaker = _english_speaker(
-                    line[close_at : close_at + 60], line[max(0, open_at - 300) : open_at]
-                )
+                before_quote = line[max(0, open_at - 300) : open_at]
+                # A partial quotation inside reported speech ("Schmid suggested that policy
+                # should remain “modestly restrictive,” while Daly wrote …") is the reporting
+                # subject's, whoever the rest of the sentence goes on to quote.
+                speaker = (
+                    _reporting_subject(before_quote)
+                    if _reported_phrase(inner.strip(), before_quote)
+                    else None
+                ) or _english_speaker(line[close_at : close_at + 60], before_quote)
             if speaker in {"they", "They"}:
                 # A group or a company, not the last person named: only the speaker quoted
                 # just before can be "they".

@@ -538,3 +538,23 @@ def test_a_quotation_opened_with_one_mark_and_closed_with_the_other() -> None:
     assert [(quote.text[:20], quote.speaker) for quote in quotes] == [
         ("I am always striving", "Park Ji Hoon")
     ]
+
+
+def test_a_short_phrase_quoted_inside_reported_speech_is_the_speakers() -> None:
+    text = (
+        "Several officials signalled caution. Boston Fed President Ann Corrigan suggested that "
+        "policy should remain “modestly restrictive,” while Chicago Fed President Tom Reyes wrote "
+        "that “policy is in a good place.” Separately, Ruth Calder told Nikkei Asia that the "
+        "company is “proceeding as scheduled” with its plan."
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text.strip(",."), quote.speaker) for quote in quotes] == [
+        ("modestly restrictive", "Ann Corrigan"),
+        ("policy is in a good place", "Tom Reyes"),
+        ("proceeding as scheduled", "Ruth Calder"),
+    ]
+
+
+def test_a_phrase_named_or_promised_is_still_no_speech() -> None:
+    text = 'Analysts called it the "soft landing," and the founder promised "amazing abundance."'
+    assert extract_quotes(text, segment(text)) == []
