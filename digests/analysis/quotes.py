@@ -515,6 +515,8 @@ class _Subject:
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
     report: bool = False  # "보고서는": the report of the source quoted last
     nominal: bool = True  # a noun takes the particle ("금융위는"), not a verb ("대해서는")
+    # headed by a common noun that names no speaker: "연내 비트코인 가격이" is about a price
+    thing: bool = False
 
 
 _PHRASE_TAGS = {
@@ -592,6 +594,17 @@ def _authored_source(words: list[str]) -> bool:
     )
 
 
+# What someone said, whose owner is the speaker: "일론 머스크의 이 한마디가".
+_SAID_NOUNS = {
+    "한마디", "말", "발언", "언급", "메시지", "주장", "설명", "답변", "경고", "조언", "지적", "평가",
+}  # fmt: skip
+# A market or a trade quoted as one voice: "시장에서는 “…”는 평가가 나온다", "증권가에서는 “…”".
+_COLLECTIVE_SOURCES = {
+    "시장", "업계", "증권가", "월가", "금융권", "재계", "정치권", "투자업계", "금융투자업계", "일각",
+    "외신", "학계", "투자자들", "전문가들",
+}  # fmt: skip
+
+
 def _determiner_han(token: Token, text: str, boundary: int) -> bool:
     """Kiwi reads the determiner "한" ("한 애널리스트는", "a certain analyst") as the verb 하다 and
     an ending when it opens a clause: there it ends no phrase, since nothing precedes it to do."""
@@ -633,9 +646,11 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         phrase = text[boundary : token.start].strip()
         if not phrase or len(phrase.split()) > 9:
             continue
+        collective = organisation_source and phrase.split()[-1] in _COLLECTIVE_SOURCES
         if organisation_source and not (
             (len(phrase.split()) <= 2 and phrase.split()[-1].endswith(_ORG_SUFFIXES))
             or _authored_source(phrase.split())
+            or collective
         ):
             continue  # "하나증권에서 …라고 분석했다" speaks; "서울에서" is a place
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
@@ -650,6 +665,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             or any(t.form[:1].isupper() for t in phrase_tokens if t.tag == "SL")
             or titled
             or forms & _ROLE_NOUNS
+            or collective
         )
         name = None if pronoun else person_name(phrase, common)
         start = boundary + (
@@ -679,6 +695,11 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
                 person_like and name is not None,
                 person,
                 nominal=tokens[index - 1].tag in {"NNG", "NNP", "SL", "SH", "XSN", "SW"},
+                thing=len(words) > 1
+                and tokens[index - 1].tag == "NNG"
+                and not _is_title(tokens[index - 1].form)
+                and tokens[index - 1].form not in _ROLE_NOUNS | _ORGANISATION_KINDS | _SAID_NOUNS
+                and not words[-1].endswith(_ORG_SUFFIXES),
             )
         )
     return found
@@ -1229,6 +1250,13 @@ def _label_speaker(label: str, common_nouns: frozenset[str] = frozenset()) -> st
     return name
 
 
+# A sentence ending in a verb of saying, right before a quotation ("찰리는 내게 조언했습니다. “…”").
+_KO_SAID_BEFORE = re.compile(
+    r"(?:^|[.!?]\s+)([^.!?“”\"]*?(?:말했|조언했|밝혔|강조했|설명했|전했|덧붙였|답했|물었|당부했|"
+    r"주문했|털어놨|회고했|회상했|말하곤\s?했)(?:다|습니다|어요)\s*[.:]?)\s*$"
+)
+
+
 def _line_before(text: str, line_start: int) -> str:
     """The last non-blank line before the line starting at `line_start`."""
     before = text[:line_start].rstrip()
@@ -1440,6 +1468,23 @@ def _marked_quotes(
                     speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
+                elif (
+                    re.search(r"[\uac00-\ud7a3]", inner)
+                    and (said := _KO_SAID_BEFORE.search(line[:open_at]))
+                    and (
+                        introducing := [
+                            s
+                            for s in subjects
+                            if line_start + said.start(1) <= s.start
+                            and s.end <= absolute_open
+                            and (s.pronoun or (s.name and s.nominal and not s.report))
+                        ]
+                    )
+                ):
+                    # "1965년 찰리는 내게 조언했습니다. “워런, …”": the sentence before introduces
+                    # the quotation with a verb of saying, as "X said:" does.
+                    first = introducing[0]
+                    speaker = (last_person or first).name if first.pronoun else first.name
                 elif _KO_SAID_VERB_AFTER.match(line[close_at : close_at + 40]) and (
                     subject := next(
                         (
@@ -1457,8 +1502,10 @@ def _marked_quotes(
                     according = _according_to(text[span_start:span_end])
                     if according:
                         speaker = person_name(according) or according
-                    elif any(s.person_like for s in after_subjects):
-                        speaker = next(s.name for s in after_subjects if s.person_like)
+                    elif any(s.person_like and not s.thing for s in after_subjects):
+                        speaker = next(
+                            s.name for s in after_subjects if s.person_like and not s.thing
+                        )
                     elif (
                         previous is not None
                         and previous[1]

@@ -558,3 +558,25 @@ def test_a_short_phrase_quoted_inside_reported_speech_is_the_speakers() -> None:
 def test_a_phrase_named_or_promised_is_still_no_speech() -> None:
     text = 'Analysts called it the "soft landing," and the founder promised "amazing abundance."'
     assert extract_quotes(text, segment(text)) == []
+
+
+def test_a_sentence_ending_in_a_verb_of_saying_introduces_the_next_quotation() -> None:
+    text = (
+        "그런데도 1972년 도현은 내게 조언했습니다. “이제부터는 싼 회사를 사지 말고 좋은 회사를 "
+        "적당한 가격에 사게.” 낡은 습관을 버리기는 쉽지 않았습니다."
+    )
+    assert speakers(text) == ["도현"]
+
+
+def test_a_subject_headed_by_a_common_noun_after_the_quotation_is_not_the_speaker() -> None:
+    text = (
+        "나지호 밸런스캐피탈 대표는 “올해 시장은 변동성이 클 것”이라고 말했다.\n"
+        "향후 전망에 대해서는 “적어도 지금보다 두 배는 더 오를 것”이라며 연내 비트코인 가격이 "
+        "크게 오를 것으로 내다봤다."
+    )
+    assert speakers(text) == ["나지호", "나지호"]
+
+
+def test_the_market_quoted_as_one_voice_speaks() -> None:
+    text = "시장에서는 “AI 연산 경쟁이 메모리 의존도를 높이고 있으며 그 중심에 국내 업체가 있다”는 평가가 나온다."
+    assert speakers(text) == ["시장"]
