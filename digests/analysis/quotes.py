@@ -973,6 +973,8 @@ class _EnglishPeople:
     full name with that surname written before the quote being resolved."""
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._subject: str | None = None  # found when first asked for
         mentions = sorted(
             (
                 match.start(),
@@ -1026,6 +1028,35 @@ class _EnglishPeople:
             best = max(best, (start, surname))
             self._latest_surname.append(best)
 
+    def subject_of_post(self) -> str | None:
+        """The person a post is about: a surname written at least three times and at least twice
+        as often as any other person's (an essay on Keynes, a profile of Galbraith)."""
+        if self._subject is None:
+            # Every full name, wherever written ("the genius of John Maynard Keynes"), by surname.
+            full_names: dict[str, str] = {}
+            for match in _EN_FULL_NAME.finditer(self._text):
+                words = match.group().split()
+                if not (
+                    words[0] in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES
+                    or words[-1] in _EN_ORG_WORDS | _EN_NOT_NAMES
+                ):
+                    full_names.setdefault(words[-1], match.group())
+            counts = sorted(
+                (
+                    (len(re.findall(rf"\b{re.escape(surname)}\b", self._text)), surname)
+                    for surname in full_names
+                ),
+                reverse=True,
+            )
+            self._subject = ""
+            if (
+                counts
+                and counts[0][0] >= 3
+                and (len(counts) < 2 or counts[0][0] >= 2 * counts[1][0])
+            ):
+                self._subject = full_names[counts[0][1]]
+        return self._subject or None
+
     def full_name(self, surname: str, before: int) -> str | None:
         """ "Peterson" → "Timothy Peterson": the latest full name with this surname before."""
         starts, names = self._full_names.get(surname, ([], []))
@@ -1058,6 +1089,23 @@ class _EnglishPeople:
         if count and self._mentions[count - 1][0] >= earliest:
             return self._mentions[count - 1][1]
         return None
+
+
+# Capitalised words that open no name: dates and determiners ("Every December", "Last Friday").
+_EN_NOT_NAMES = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "Every", "Each", "Last", "Next", "New", "North", "South", "East", "West",
+}  # fmt: skip
+_EN_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s[A-Z]\.)?(?:\s[A-Z][a-z]+){1,2}\b")
+# Two capitalised words in a row, as a person's name is written ("Paul Krugman’s “…”").
+_EN_TWO_NAMES = re.compile(r"\b[A-Z][a-z]+\s[A-Z][a-z]+")
+_QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def _without_quotations(sentence: str) -> str:
+    """A sentence with its quotations taken out, to see whom the writer's own words name."""
+    return _QUOTATION.sub(" ", sentence)
 
 
 def _attributed(quote: Quote) -> bool:
@@ -1546,6 +1594,17 @@ def _marked_quotes(
                 # "I expect …" on a line of its own: the person the paragraph before names.
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed, window=400)
+            if (
+                speaker is None
+                and re.search(r"[A-Za-z]{3}", inner)
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+                and not _EN_TWO_NAMES.search(_without_quotations(text[span_start:span_end]))
+            ):
+                # An essay on an author quotes the author without saying so each time ("By
+                # paying attention to the signs, "there is a chance …""): the person the post
+                # is about, when its sentence names nobody else.
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.subject_of_post()
             speaker = _expand_short_form(speaker, full_names, absolute_open)
             if speaker and re.fullmatch(r"[A-Z][a-z]+", speaker):
                 # "Peterson said": the full name written earlier in the post.

@@ -580,3 +580,24 @@ def test_a_subject_headed_by_a_common_noun_after_the_quotation_is_not_the_speake
 def test_the_market_quoted_as_one_voice_speaks() -> None:
     text = "시장에서는 “AI 연산 경쟁이 메모리 의존도를 높이고 있으며 그 중심에 국내 업체가 있다”는 평가가 나온다."
     assert speakers(text) == ["시장"]
+
+
+def test_an_essay_on_an_author_quotes_the_author_where_a_sentence_names_nobody_else() -> None:
+    text = (
+        "The features common to these episodes are rarely analysed, according to the author of "
+        "a short history of manias, Margaret Ellery Whitcombe. Her book from 1990 still helps. "
+        'By paying attention to the signs, "there is a chance, a slim chance, that otherwise '
+        'vulnerable investors will be warned."\n'
+        "Whitcombe describes two of the oldest bubbles. Whitcombe is blunt about the leaders.\n"
+        'I was reminded of this on reading Paul Kramer’s "How did economists get it so wrong?" '
+        "in a newspaper."
+    )
+    assert speakers(text) == ["Margaret Ellery Whitcombe", None]
+
+
+def test_a_month_is_nobody_an_essay_is_about() -> None:
+    text = (
+        "Every December I write predictions. Every December I grade them. Every December the "
+        'misses sting. The model was "nice, but not a real breakthrough in any sense."'
+    )
+    assert speakers(text) == [None]
