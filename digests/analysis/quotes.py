@@ -918,6 +918,10 @@ _EN_SUBJECT_SAYING = re.compile(
 )
 
 
+# A line that ends by introducing the quotation on the next line.
+_EN_LINE_REPORTS = re.compile(rf"\b{_EN_REPORTING}(?:\s+that)?\s*[:,]?\s*$")
+
+
 def _reporting_subject(before: str) -> str | None:
     """The subject of a verb of saying earlier in the quotation's own sentence, whose clause
     runs on to the quotation: a partial quotation inside reported speech."""
@@ -1584,6 +1588,19 @@ def _marked_quotes(
                         # "내년 전망에 대해선 “…”고 내비쳤다": Korean drops the subject while the
                         # same person goes on speaking: the one quoted or named last.
                         speaker = _latest_speaker(last_attributed, last_person, absolute_open)
+            if (
+                speaker is None
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+                and not line[:open_at].strip()
+                and _EN_LINE_REPORTS.search(_line_before(text, line_start))
+            ):
+                # "Reuters reports that" / "The CFO wrote:" ending the line above the quotation
+                speaker = _reporting_subject(_line_before(text, line_start) + " ")
+                if is_anaphor(speaker):
+                    # "Chairman Powell seems to lean that way. Yesterday he said:": the person
+                    # named nearest, as for a quotation standing alone.
+                    english_people = english_people or _EnglishPeople(text)
+                    speaker = english_people.last_before(absolute_open, last_attributed, window=400)
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
             if (

@@ -601,3 +601,21 @@ def test_a_month_is_nobody_an_essay_is_about() -> None:
         'misses sting. The model was "nice, but not a real breakthrough in any sense."'
     )
     assert speakers(text) == [None]
+
+
+def test_a_line_ending_in_a_verb_of_saying_introduces_the_quotation_below_it() -> None:
+    text = (
+        "The best may be yet to come, some firms predict.\nBloomberg reports that\n"
+        "“Brokerages have raised their year-end targets for the benchmark index.”"
+    )
+    assert speakers(text) == ["Bloomberg"]
+
+
+def test_he_said_ending_the_line_above_goes_to_the_person_named_nearest() -> None:
+    text = (
+        "Bloomberg reports that\n“Brokerages have raised their year-end targets for the index.”\n"
+        + "The crowd is confident the central bank will cut in September. " * 5
+        + "\nFederal Reserve Chairman Warrick seems to be leaning in that direction. "
+        "Yesterday he said:\n“We did gain some additional confidence in the second quarter.”"
+    )
+    assert speakers(text) == ["Bloomberg", "Warrick"]
