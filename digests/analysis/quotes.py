@@ -8,6 +8,7 @@ not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resol
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
@@ -605,6 +606,20 @@ _COLLECTIVE_SOURCES = {
 }  # fmt: skip
 
 
+def _compound_nouns(text: str, start: int, end: int, tokens: Sequence[Token]) -> frozenset[str]:
+    """Words of `text[start:end]` made only of common nouns of two syllables or more ("가상자산"
+    = 가상 + 자산): a compound common noun, so no name ("가상자산 전문가" is an unnamed expert,
+    not "가상자산")."""
+    found = set()
+    for match in re.finditer(r"[\uac00-\ud7a3]{2,}", text[start:end]):
+        word_start, word_end = start + match.start(), start + match.end()
+        inside = [t for t in tokens if word_start <= t.start and t.end <= word_end]
+        # each piece a word of its own: Kiwi cuts foreign names into odd nouns ("플랜" + "비")
+        if len(inside) > 1 and all(t.tag == "NNG" and len(t.form) >= 2 for t in inside):
+            found.add(match.group())
+    return frozenset(found)
+
+
 def _determiner_han(token: Token, text: str, boundary: int) -> bool:
     """Kiwi reads the determiner "한" ("한 애널리스트는", "a certain analyst") as the verb 하다 and
     an ending when it opens a clause: there it ends no phrase, since nothing precedes it to do."""
@@ -656,7 +671,9 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
         tags = {t.tag for t in phrase_tokens}
         forms = {t.form for t in phrase_tokens}
-        common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG")
+        common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG") | _compound_nouns(
+            text, boundary, token.start, phrase_tokens
+        )
         pronoun = phrase in {"그", "그녀", "그들"}
         words = phrase.split()
         titled = bool(forms & _TITLES) or any(_is_title(word.strip(",")) for word in words)
@@ -1309,6 +1326,51 @@ _KO_SAID_BEFORE = re.compile(
 )
 
 
+# "바비 리 CEO가 이 같이 전망했다": the sentence that names who said the quotations before it.
+_KO_SAID_SO = re.compile(
+    r"(?:이\s?같이|이와\s?같이|이렇게)\s*(?:말|밝|전망|강조|설명|주장|언급|예상|내다|진단|분석|전했|예견|"
+    r"경고|평가)"
+)
+
+
+def _unnamed(speaker: str | None) -> bool:
+    """No one in particular: no speaker, or a role without a name ("가상자산 전문가")."""
+    if not speaker:
+        return True
+    words = speaker.split()
+    return (
+        len(words) > 1
+        and (_is_title(words[-1]) or words[-1] in _UNNAMED_ROLES | _ROLE_NOUNS)
+        and not any(looks_korean_name(word) for word in words)
+    )
+
+
+def _identify_unnamed(
+    quotes: list[Quote], line: str, line_start: int, subjects: Sequence[_Subject]
+) -> None:
+    """A lede quotes "a crypto expert" and the next paragraph names him ("…바비 리 CEO가 이 같이
+    전망했다"): the run of quotations just before without a named speaker are his."""
+    for match in _KO_SAID_SO.finditer(line):
+        at = line_start + match.start()
+        sentence_start = line_start + max(line.rfind(". ", 0, match.start()) + 1, 0)
+        named = [
+            s for s in subjects if sentence_start <= s.start and s.end <= at and s.person and s.name
+        ]
+        if not named:
+            continue
+        index = len(quotes)
+        while (
+            index > 0
+            and quotes[index - 1].start < sentence_start
+            and at - quotes[index - 1].start <= _CONTINUATION_WINDOW
+            and _unnamed(quotes[index - 1].speaker)
+        ):
+            index -= 1
+        for position in range(index, len(quotes)):
+            if quotes[position].start < sentence_start:
+                quotes[position] = dataclasses.replace(quotes[position], speaker=named[-1].name)
+
+
 def _line_before(text: str, line_start: int) -> str:
     """The last non-blank line before the line starting at `line_start`."""
     before = text[:line_start].rstrip()
@@ -1637,6 +1699,7 @@ def _marked_quotes(
             quotes.append(quote)
             if _attributed(quote):
                 last_attributed = quote
+        _identify_unnamed(quotes, line, line_start, subjects)
         for subject in subjects[cursor:]:
             if subject.person_like:
                 people.append(subject)

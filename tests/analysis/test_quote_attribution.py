@@ -619,3 +619,19 @@ def test_he_said_ending_the_line_above_goes_to_the_person_named_nearest() -> Non
         "Yesterday he said:\n“We did gain some additional confidence in the second quarter.”"
     )
     assert speakers(text) == ["Bloomberg", "Warrick"]
+
+
+def test_a_lede_quoting_an_unnamed_expert_is_his_once_the_next_paragraph_names_him() -> None:
+    text = (
+        '"올해 서너 배 더 오를 것"…목표가 제시\n\n'
+        "지난해 “하반기부터 상승랠리가 시작될 것”이라고 예견했던 가상자산 전문가가 "
+        "“비트코인 가격은 올해 안에 지금보다 서너 배 더 뛸 것”이라는 전망을 내놨다.\n\n"
+        "외신에 따르면 거래소를 설립했던 에릭 리 한빛월렛 최고경영자(CEO)가 이 같이 전망했다.\n\n"
+        "한 애널리스트는 “과열 신호도 보인다”고 말했다."
+    )
+    assert speakers(text) == ["에릭 리"] * 3 + ["한 애널리스트"]
+
+
+def test_an_unnamed_title_is_kept_whole() -> None:
+    text = "가상자산 전문가가 “비트코인 가격은 올해 안에 지금보다 서너 배 더 뛸 것”이라고 말했다."
+    assert speakers(text) == ["가상자산 전문가"]
