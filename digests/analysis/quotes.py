@@ -1239,8 +1239,27 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
         )
         overlap = len(words & set(re.findall(r"[\w\uac00-\ud7a3]{2,}", best.text))) if best else 0
         speaker = best.speaker if best is not None and overlap >= 2 else None
-        found.append(Quote(inner, headline_speaker(title) or speaker, title, -1, -1))
+        named = headline_speaker(title) or _body_speaker_named(
+            title[: inner_start - 1], body_quotes
+        )
+        found.append(Quote(inner, named or speaker, title, -1, -1))
     return found
+
+
+def _body_speaker_named(caption: str, body_quotes: Sequence[Quote]) -> str | None:
+    """ "‘월가 황제’ 다이먼 “…”": the body's speaker whose name ends with the caption's last word
+    (a headline calls people by surname)."""
+    words = _NICKNAME.sub(" ", caption).split()
+    if not words or len(words[-1]) < 2 or words[-1][-1] in _CAPTION_PARTICLES:
+        return None
+    return next(
+        (
+            quote.speaker
+            for quote in body_quotes
+            if quote.speaker and quote.speaker.split()[-1] == words[-1].strip("'\"‘’“”")
+        ),
+        None,
+    )
 
 
 def headline_speaker(title: str) -> str | None:

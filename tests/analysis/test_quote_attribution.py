@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digests.analysis.quotes import extract_quotes, headline_speaker, title_quotes
+from digests.analysis.quotes import Quote, extract_quotes, headline_speaker, title_quotes
 from digests.analysis.sentences import segment
 
 
@@ -635,3 +635,10 @@ def test_a_lede_quoting_an_unnamed_expert_is_his_once_the_next_paragraph_names_h
 def test_an_unnamed_title_is_kept_whole() -> None:
     text = "가상자산 전문가가 “비트코인 가격은 올해 안에 지금보다 서너 배 더 뛸 것”이라고 말했다."
     assert speakers(text) == ["가상자산 전문가"]
+
+
+def test_a_headline_calling_a_body_speaker_by_surname_names_him() -> None:
+    title = "'월가 황제' 다이먼 \"전쟁에서 지면 세계 경제에 재앙\""
+    body = [Quote("연착륙을 할 수 있겠으나 부드럽지 않을 것", "제이미 다이먼", "", 0, 10)]
+    assert [quote.speaker for quote in title_quotes(title, body)] == ["제이미 다이먼"]
+    assert [quote.speaker for quote in title_quotes('전문가 "올해 네 배 뛴다"', body)] == [None]
