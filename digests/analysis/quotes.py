@@ -1726,4 +1726,26 @@ def _marked_quotes(
                     last_person = subject
         if line_start >= last_quote:
             break  # nothing after the last quotation can be a speaker for it
+    return _continued_paragraphs(quotes, text)
+
+
+def _continued_paragraphs(quotes: list[Quote], text: str) -> list[Quote]:
+    """A quotation running over paragraphs leaves each but the last unclosed and opens the next
+    with a fresh mark ("“We expect … beyond.¶“Our backlog …,” said Lopez"): the paragraphs left
+    open are the speaker of the one that closes."""
+    for index in range(len(quotes) - 2, -1, -1):
+        current, following = quotes[index], quotes[index + 1]
+        unclosed = text[current.end - 1 : current.end] not in _CLOSING_MARKS
+        if (
+            current.speaker is None
+            and following.speaker
+            and unclosed
+            and not text[current.end : following.start].strip()
+            and text[following.start : following.start + 1] in _OPENING_MARKS
+        ):
+            quotes[index] = dataclasses.replace(current, speaker=following.speaker)
     return quotes
+
+
+_OPENING_MARKS = {"“", '"', "「", "『"}
+_CLOSING_MARKS = {"”", '"', "」", "』", "’", "'"}

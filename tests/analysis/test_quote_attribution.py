@@ -642,3 +642,11 @@ def test_a_headline_calling_a_body_speaker_by_surname_names_him() -> None:
     body = [Quote("연착륙을 할 수 있겠으나 부드럽지 않을 것", "제이미 다이먼", "", 0, 10)]
     assert [quote.speaker for quote in title_quotes(title, body)] == ["제이미 다이먼"]
     assert [quote.speaker for quote in title_quotes('전문가 "올해 네 배 뛴다"', body)] == [None]
+
+
+def test_a_quotation_running_over_paragraphs_has_the_speaker_of_its_last_paragraph() -> None:
+    text = (
+        "“We expect margins to improve in the second half of the year and beyond.\n\n"
+        "“Our backlog is the largest we have ever had,” said Maria Lopez, the chief executive."
+    )
+    assert speakers(text) == ["Maria Lopez", "Maria Lopez"]
