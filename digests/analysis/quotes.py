@@ -798,6 +798,33 @@ _EN_ROLES = (
     r"spokeswoman|investors?|traders?|bankers?|sources?|founder|managers?|researchers?|experts?|"
     r"director|chairman|president|CEO|CFO|chief\s+executive|people|person|insiders?)"
 )
+# "the company said": the organisation named before.
+_EN_DEFINITE_ORG = (
+    r"((?:the|our)\s+(?:company|firm|bank|group|automaker|carmaker|chipmaker|lender|retailer|"
+    r"ministry|agency|central\s+bank|exchange|insurer|airline|startup)\b)"
+)
+# An organisation acting as the subject of a sentence: "Toyota said", "Texas Instruments Inc’s …".
+_EN_ORG_SUBJECT = re.compile(
+    r"\b([A-Z][\w&.-]+(?:\s(?:[A-Z][\w&.-]+|&))*)(?:’s|'s)?\s+(?:said|says|reported|reports|posted|"
+    r"announced|announces|expects|plans|forecast|forecasts|will|has|had|is|was|gave|saw)\b"
+)
+_EN_COMPANY_SUFFIXES = {"Inc", "Corp", "Co", "Ltd", "LLC", "Plc", "AG", "SA"}
+
+
+def _last_organisation(before: str, people: _EnglishPeople) -> str | None:
+    """The organisation "the company" refers to: the latest one acting as a subject, not a
+    person's name (one word that is no person's surname, or a name ending like a company's)."""
+    for match in reversed(list(_EN_ORG_SUBJECT.finditer(before[-1500:]))):
+        words = match.group(1).replace(" &", "").split()
+        if words[0] in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES or words[0] in _EN_PRONOUNS:
+            continue
+        if words[-1].rstrip(".") in _EN_COMPANY_SUFFIXES | _EN_ORG_WORDS:
+            return " ".join(w for w in words if w.rstrip(".") not in _EN_COMPANY_SUFFIXES)
+        if len(words) == 1 and people.full_name(words[0], len(before)) is None:
+            return words[0]
+    return None
+
+
 # "the analyst added": someone named before; "a senior analyst at Halden said": nobody named.
 _EN_DEFINITE_ROLE = re.compile(
     rf"^(?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES}$", re.IGNORECASE
@@ -882,6 +909,13 @@ def _english_speaker(after: str, before: str) -> str | None:
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
     role = r"(?:(?:[a-z][a-z-]*\s+){1,3})?"
     apposition = r"(?:,[^,\"“”]{2,90},)?"
+    for pattern in (
+        rf"^[\s,]*{_EN_DEFINITE_ORG},?\s+{verbs}\b",
+        rf"^[\s,]*{verbs}\s+{_EN_DEFINITE_ORG}",
+    ):
+        match = re.match(pattern, after)
+        if match:
+            return match.group(1)  # "the company said": resolved to the company by the caller
     for pattern in (rf"^[\s,]*{definite},?\s+{verbs}\b", rf"^[\s,]*{verbs}\s+{definite}\b"):
         match = re.match(pattern, after)
         if match:
@@ -1582,7 +1616,10 @@ def _marked_quotes(
                     if _reported_phrase(inner.strip(), before_quote)
                     else None
                 ) or _english_speaker(line[close_at : close_at + 60], before_quote)
-            if speaker in {"they", "They"}:
+            if speaker and re.fullmatch(_EN_DEFINITE_ORG, speaker, re.IGNORECASE):
+                english_people = english_people or _EnglishPeople(text)
+                speaker = _last_organisation(text[:absolute_open], english_people)
+            elif speaker in {"they", "They"}:
                 # A group or a company, not the last person named: only the speaker quoted
                 # just before can be "they".
                 near = last_attributed is not None and absolute_open - last_attributed.end < 400

@@ -650,3 +650,30 @@ def test_a_quotation_running_over_paragraphs_has_the_speaker_of_its_last_paragra
         "“Our backlog is the largest we have ever had,” said Maria Lopez, the chief executive."
     )
     assert speakers(text) == ["Maria Lopez", "Maria Lopez"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Toyota said on Friday it would cut output. “We expect margins to improve in the "
+            "second half,” the company said in a statement.",
+            ["Toyota"],
+        ),
+        (
+            "Texas Instruments Inc. gave a weak forecast. “Demand from industrial customers is "
+            "still soft,” said the company.",
+            ["Texas Instruments"],
+        ),
+        # a person is not "the company"
+        (
+            "Maria Lopez runs the unit. “We expect margins to improve in the second half,” the "
+            "company said.",
+            [None],
+        ),
+    ],
+)
+def test_the_company_said_goes_to_the_organisation_named_before(
+    text: str, expected: list[str | None]
+) -> None:
+    assert speakers(text) == expected
