@@ -1424,6 +1424,24 @@ def _identify_unnamed(
                 quotes[position] = dataclasses.replace(quotes[position], speaker=named[-1].name)
 
 
+def _caption_person(caption: str) -> str | None:
+    """A heading line that credits a person ("■ 외국계 코멘트 (Pinecrest Securities, Evan Tolbert
+    7/18 노트)") over a quotation standing alone: the last full name it writes."""
+    if (
+        len(caption) > 100
+        or re.search(r"[.!?](?:\s|$)|[“”\"]|:\s*$", caption)
+        or _EN_LINE_REPORTS.search(caption)
+    ):
+        return None  # a sentence, or a line introducing the quotation ("Yesterday he said:")
+    names = [
+        match.group()
+        for match in _EN_FULL_NAME.finditer(caption)
+        if match.group().split()[-1] not in _EN_ORG_WORDS | _EN_COMPANY_SUFFIXES
+        and match.group().split()[0] not in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES
+    ]
+    return names[-1] if names else None
+
+
 def _line_before(text: str, line_start: int) -> str:
     """The last non-blank line before the line starting at `line_start`."""
     before = text[:line_start].rstrip()
@@ -1587,7 +1605,9 @@ def _marked_quotes(
                 speaker = _label_speaker(re.split(r"(?<=[.!?])\s+", line[:open_at])[-1], line_nouns)
             if speaker is None and not line[:open_at].strip():
                 # "<인터뷰> 정재호 에이비엘바이오 전무" on the line before a quotation standing alone
-                speaker = _label_speaker(_line_before(text, line_start))
+                speaker = _label_speaker(_line_before(text, line_start)) or _caption_person(
+                    _line_before(text, line_start)
+                )
             dash = _DASH_AFTER.match(line[close_at:])
             if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
                 # "“…” – 월스트리트 기술 분석가": the source written after a dash

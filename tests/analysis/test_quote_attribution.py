@@ -677,3 +677,11 @@ def test_the_company_said_goes_to_the_organisation_named_before(
     text: str, expected: list[str | None]
 ) -> None:
     assert speakers(text) == expected
+
+
+def test_a_heading_crediting_a_person_names_the_quotation_below_it() -> None:
+    text = (
+        "■ 외국계 코멘트 (Harbor Securities, Nora Whitfield 7/18 노트)\n\n"
+        '"We think supply stays tight through 1H26, and pricing power persists through FY26."'
+    )
+    assert speakers(text) == ["Nora Whitfield"]
