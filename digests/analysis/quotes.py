@@ -11,6 +11,7 @@ import bisect
 import dataclasses
 import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -465,7 +466,7 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         and re.match(r"^[A-Z]", words[0])
     ):
         return words[0]  # "JP모건", "SK하이닉스": a company written half in Latin letters
-    trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
+    trailing = re.search(r"([A-Z][\w&.'-]*(?:\s[A-Z][\w&.'-]*){0,2}\s?)$", " ".join(words))
     if (
         trailing
         and len(words) > 1
@@ -726,7 +727,7 @@ def _according_to(sentence: str) -> str | None:
     match = re.search(r"([^\s,.]+(?:\s[^\s,.]+){0,3})\s*에\s*따르면", sentence)
     if match:
         return match.group(1)
-    match = re.search(r"according\s+to\s+((?:[A-Z][\w.&'-]*\s?){1,4})", sentence)
+    match = re.search(r"according\s+to\s+([A-Z][\w.&'-]*(?:\s[A-Z][\w.&'-]*){0,3}\s?)", sentence)
     return match.group(1).strip() if match else None
 
 
@@ -783,7 +784,7 @@ def _clean_english_name(name: str) -> str:
 
 _DASH_ATTRIBUTION = re.compile(r"^\s*[—–]{1,2}\s*((?:[A-Z][\w.'-]*\s?){1,4})")
 _AS_PUT_IT = re.compile(
-    r"\bAs\s+((?:[A-Z][\w.'-]*\s?){1,4})(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
+    r"\bAs\s+([A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,3}\s?)(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
 )
 
 
@@ -903,7 +904,9 @@ def _english_speaker(after: str, before: str) -> str | None:
     if as_put:
         return _clean_english_name(as_put.group(1))
     # up to seven words: "Boeing Chief Strategy Officer Marc Allen" (the title is cut later)
-    name = r"((?:[A-Z][\w.'-]*\s?){1,7}|he|she|they)"
+    # one capitalised word after another, unambiguously: "(?:[A-Z]\w*\s?){1,7}" can split an
+    # all-capitals word in exponentially many ways and stall on "REALLYLONGTICKER"
+    name = r"([A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,6}\s?|he|she|they)"
     verbs = _EN_VERBS
     definite = rf"((?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})"
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
@@ -959,13 +962,13 @@ _EN_CLAUSE_TO_QUOTE = r"[^.!?\"“”]*$"
 # "Jack McIntyre, portfolio manager at X, said that the August report “was like …”",
 # "But he noted that there’s a risk that inflation “may be getting stuck above”".
 _EN_SUBJECT_REPORTS = re.compile(
-    r"\b((?:[A-Z][\w.'’-]*\s?){1,7}|he|she|He|She)(?:,(?P<apposition>[^,\"“”]{2,90}),)?\s+"
+    r"\b([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,6}|he|she|He|She)(?:,(?P<apposition>[^,\"“”]{2,90}),)?\s+"
     rf"(?:(?:also|previously|then|later|recently|[a-z]+ly)\s+)?{_EN_REPORTING}\b{_EN_CLAUSE_TO_QUOTE}"
 )
 # "McIntyre also anticipates a 25-point cut, saying a 50-point cut “should not be …”".
 _EN_SUBJECT_SAYING = re.compile(
-    r"^((?:[A-Z][\w.'’-]*\s?){1,4})\b[^.!?\"“”]*?,\s+(?:saying|noting|adding|arguing|warning)\b"
-    + _EN_CLAUSE_TO_QUOTE
+    r"^([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3})\b[^.!?\"“”]*?,\s+(?:saying|noting|adding|arguing|"
+    r"warning)\b" + _EN_CLAUSE_TO_QUOTE
 )
 
 
@@ -1096,13 +1099,9 @@ class _EnglishPeople:
                     or words[-1] in _EN_ORG_WORDS | _EN_NOT_NAMES
                 ):
                     full_names.setdefault(words[-1], match.group())
-            counts = sorted(
-                (
-                    (len(re.findall(rf"\b{re.escape(surname)}\b", self._text)), surname)
-                    for surname in full_names
-                ),
-                reverse=True,
-            )
+            # one pass over the capitalised words, not one per surname
+            written = Counter(_EN_CAPITALISED.findall(self._text))
+            counts = sorted(((written[surname], surname) for surname in full_names), reverse=True)
             self._subject = ""
             if (
                 counts
