@@ -18,7 +18,7 @@ from digests.analysis.models import (
     QuoteResult,
     ThemeResult,
 )
-from digests.analysis.quotes import Quote, extract_quotes, title_quotes
+from digests.analysis.quotes import Quote, extract_quotes, headline_speaker, title_quotes
 from digests.analysis.sentences import Sentence, segment_posts
 from digests.analysis.summary import candidates_from, content_words, summarize
 from digests.analysis.themes import AliasBook, ThemeCandidate, post_candidates, score_themes
@@ -208,7 +208,7 @@ class Analyzer:
                     len(post.text),
                     analysed_chars,
                 )
-            body_quotes = extract_quotes(text, sentences)
+            body_quotes = extract_quotes(text, sentences, headline_speaker(post.title))
             post_trace = PostTrace(anchor) if trace else None
             forecasts = extract_forecasts(
                 sentences,
@@ -250,7 +250,7 @@ class Analyzer:
         already segmented (no Kiwi work): comparing two anchors shows which windows are
         counted from the post's date."""
         text = _split_long_lines(analysis.post.text)
-        quotes = extract_quotes(text, analysis.sentences)
+        quotes = extract_quotes(text, analysis.sentences, headline_speaker(analysis.post.title))
         return extract_forecasts(
             analysis.sentences, anchor, title=analysis.post.title, quotes=quotes
         )

@@ -8,7 +8,10 @@ not speech. Pronouns (그는) and short forms (손 의장, 이 대표) are resol
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -110,6 +113,7 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
     """(open, close, inner_start, inner_end) for each quotation in a line."""
     spans: list[tuple[int, int, int, int]] = []
     taken = [False] * len(line)
+    _mixed_pairs(line, spans, taken)
     for opening, closing in _PAIRS:
         position = 0
         while True:
@@ -128,6 +132,28 @@ def _quote_spans(line: str) -> list[tuple[int, int, int, int]]:
     _unclosed_quote(line, spans, taken)
     spans.sort()
     return spans
+
+
+_DOUBLE_MARKS = re.compile('[“”"]')
+
+
+def _mixed_pairs(line: str, spans: list[tuple[int, int, int, int]], taken: list[bool]) -> None:
+    """A quotation opened with one kind of double mark and closed with the other (“…," he said;
+    "…,” she said), as pasted and edited text often has: the next double mark closes it."""
+    marks = list(_DOUBLE_MARKS.finditer(line))
+    for first, second in itertools.pairwise(marks):
+        start, end = first.start(), second.start()
+        opens = first.group() == "“" or (
+            first.group() == '"' and (start == 0 or not line[start - 1].isalnum())
+        )
+        closes = second.group() == "”" or (
+            second.group() == '"' and (end + 1 == len(line) or not line[end + 1].isalnum())
+        )
+        mixed = (first.group(), second.group()) in {("“", '"'), ('"', "”")}
+        if mixed and opens and closes and not any(taken[start : end + 1]):
+            spans.append((start, end + 1, start + 1, end))
+            for index in range(start, end + 1):
+                taken[index] = True
 
 
 _OPENING_ONLY = ("“", "「", "『")
@@ -180,9 +206,32 @@ def _ascii_single_quotes(
             start = end  # the closing mark may open the real quotation
 
 
-def _is_speech(inner: str, after: str, single_quotes: bool) -> bool:
+# A verb of saying whose clause runs on to the quotation: "he said, emphasizing that suppliers
+# also “have a responsibility”". Not verbs of naming or promising ("called the rally “the Great
+# Reset”", "promised “amazing abundance”"), which quote a phrase rather than report speech.
+_EN_REPORTED_CLAUSE = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|noted|notes|noting|suggested|suggests|warned|warns|"
+    r"argued|argues|explained|explains|emphasizing|emphasized|stressed|insisted|indicated|saying|"
+    r"adding)\b[^.!?\"“”]*$"
+)
+
+
+def _reported_phrase(inner: str, before: str) -> bool:
+    """A short lower-case phrase quoted inside reported speech ("Schmid suggested that policy
+    should remain “modestly restrictive”"): the speaker's own words, though not a sentence."""
+    return (
+        len(inner.split()) >= 2
+        and inner[:1].islower()
+        and not re.search(r"[\uac00-\ud7a3]", inner)
+        and bool(_EN_REPORTED_CLAUSE.search(before))
+    )
+
+
+def _is_speech(inner: str, after: str, single_quotes: bool, before: str = "") -> bool:
     inner = inner.strip()
     words = inner.split()
+    if not single_quotes and len(words) < 5 and _reported_phrase(inner, before):
+        return True
     sentence_like = bool(re.search(r"(다|요|죠|니다|[.!?…,])\W*$", inner))
     if len(inner) < _MIN_QUOTE_CHARS:
         # Short, but said: "“혁신을 계속하겠다”고 설명했다", "“재미로 참고할 데이터”라고 했다".
@@ -417,7 +466,7 @@ def person_name(phrase: str, common_nouns: frozenset[str] = frozenset()) -> str 
         and re.match(r"^[A-Z]", words[0])
     ):
         return words[0]  # "JP모건", "SK하이닉스": a company written half in Latin letters
-    trailing = re.search(r"((?:[A-Z][\w&.'-]*\s?){1,3})$", " ".join(words))
+    trailing = re.search(r"([A-Z][\w&.'-]*(?:\s[A-Z][\w&.'-]*){0,2}\s?)$", " ".join(words))
     if (
         trailing
         and len(words) > 1
@@ -468,6 +517,8 @@ class _Subject:
     person: bool  # names a person (a title, a full name), so 그는 can refer to it
     report: bool = False  # "보고서는": the report of the source quoted last
     nominal: bool = True  # a noun takes the particle ("금융위는"), not a verb ("대해서는")
+    # headed by a common noun that names no speaker: "연내 비트코인 가격이" is about a price
+    thing: bool = False
 
 
 _PHRASE_TAGS = {
@@ -489,7 +540,8 @@ _PHRASE_TAGS = {
 }
 
 
-_PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\s+|\n")
+# "=" ends a byline ("[서울=뉴스핌] 이영기 기자 =권영식 넷마블 대표는"): the reporter is no speaker.
+_PHRASE_BREAK = re.compile(r"[.!?]\s+|(?<=[가-힣])[.!?](?=\S)|[”’\"]\s*|,\s+|\n|=")
 _BREAK_TAGS = {"EC", "ETM", "EF", "JKO", "JKB", "JKC", "JC", "JX", "JKS"}
 
 
@@ -544,6 +596,31 @@ def _authored_source(words: list[str]) -> bool:
     )
 
 
+# What someone said, whose owner is the speaker: "일론 머스크의 이 한마디가".
+_SAID_NOUNS = {
+    "한마디", "말", "발언", "언급", "메시지", "주장", "설명", "답변", "경고", "조언", "지적", "평가",
+}  # fmt: skip
+# A market or a trade quoted as one voice: "시장에서는 “…”는 평가가 나온다", "증권가에서는 “…”".
+_COLLECTIVE_SOURCES = {
+    "시장", "업계", "증권가", "월가", "금융권", "재계", "정치권", "투자업계", "금융투자업계", "일각",
+    "외신", "학계", "투자자들", "전문가들",
+}  # fmt: skip
+
+
+def _compound_nouns(text: str, start: int, end: int, tokens: Sequence[Token]) -> frozenset[str]:
+    """Words of `text[start:end]` made only of common nouns of two syllables or more ("가상자산"
+    = 가상 + 자산): a compound common noun, so no name ("가상자산 전문가" is an unnamed expert,
+    not "가상자산")."""
+    found = set()
+    for match in re.finditer(r"[\uac00-\ud7a3]{2,}", text[start:end]):
+        word_start, word_end = start + match.start(), start + match.end()
+        inside = [t for t in tokens if word_start <= t.start and t.end <= word_end]
+        # each piece a word of its own: Kiwi cuts foreign names into odd nouns ("플랜" + "비")
+        if len(inside) > 1 and all(t.tag == "NNG" and len(t.form) >= 2 for t in inside):
+            found.add(match.group())
+    return frozenset(found)
+
+
 def _determiner_han(token: Token, text: str, boundary: int) -> bool:
     """Kiwi reads the determiner "한" ("한 애널리스트는", "a certain analyst") as the verb 하다 and
     an ending when it opens a clause: there it ends no phrase, since nothing precedes it to do."""
@@ -585,15 +662,19 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         phrase = text[boundary : token.start].strip()
         if not phrase or len(phrase.split()) > 9:
             continue
+        collective = organisation_source and phrase.split()[-1] in _COLLECTIVE_SOURCES
         if organisation_source and not (
             (len(phrase.split()) <= 2 and phrase.split()[-1].endswith(_ORG_SUFFIXES))
             or _authored_source(phrase.split())
+            or collective
         ):
             continue  # "하나증권에서 …라고 분석했다" speaks; "서울에서" is a place
         phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
         tags = {t.tag for t in phrase_tokens}
         forms = {t.form for t in phrase_tokens}
-        common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG")
+        common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG") | _compound_nouns(
+            text, boundary, token.start, phrase_tokens
+        )
         pronoun = phrase in {"그", "그녀", "그들"}
         words = phrase.split()
         titled = bool(forms & _TITLES) or any(_is_title(word.strip(",")) for word in words)
@@ -602,6 +683,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             or any(t.form[:1].isupper() for t in phrase_tokens if t.tag == "SL")
             or titled
             or forms & _ROLE_NOUNS
+            or collective
         )
         name = None if pronoun else person_name(phrase, common)
         start = boundary + (
@@ -631,6 +713,11 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
                 person_like and name is not None,
                 person,
                 nominal=tokens[index - 1].tag in {"NNG", "NNP", "SL", "SH", "XSN", "SW"},
+                thing=len(words) > 1
+                and tokens[index - 1].tag == "NNG"
+                and not _is_title(tokens[index - 1].form)
+                and tokens[index - 1].form not in _ROLE_NOUNS | _ORGANISATION_KINDS | _SAID_NOUNS
+                and not words[-1].endswith(_ORG_SUFFIXES),
             )
         )
     return found
@@ -640,7 +727,7 @@ def _according_to(sentence: str) -> str | None:
     match = re.search(r"([^\s,.]+(?:\s[^\s,.]+){0,3})\s*에\s*따르면", sentence)
     if match:
         return match.group(1)
-    match = re.search(r"according\s+to\s+((?:[A-Z][\w.&'-]*\s?){1,4})", sentence)
+    match = re.search(r"according\s+to\s+([A-Z][\w.&'-]*(?:\s[A-Z][\w.&'-]*){0,3}\s?)", sentence)
     return match.group(1).strip() if match else None
 
 
@@ -697,7 +784,7 @@ def _clean_english_name(name: str) -> str:
 
 _DASH_ATTRIBUTION = re.compile(r"^\s*[—–]{1,2}\s*((?:[A-Z][\w.'-]*\s?){1,4})")
 _AS_PUT_IT = re.compile(
-    r"\bAs\s+((?:[A-Z][\w.'-]*\s?){1,4})(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
+    r"\bAs\s+([A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,3}\s?)(?:,[^,]{0,80},)?\s+(?:put\s+it|says|said|told\s+\w+)\b[^\"“]{0,60}[,:]?\s*$"
 )
 
 
@@ -712,6 +799,33 @@ _EN_ROLES = (
     r"spokeswoman|investors?|traders?|bankers?|sources?|founder|managers?|researchers?|experts?|"
     r"director|chairman|president|CEO|CFO|chief\s+executive|people|person|insiders?)"
 )
+# "the company said": the organisation named before.
+_EN_DEFINITE_ORG = (
+    r"((?:the|our)\s+(?:company|firm|bank|group|automaker|carmaker|chipmaker|lender|retailer|"
+    r"ministry|agency|central\s+bank|exchange|insurer|airline|startup)\b)"
+)
+# An organisation acting as the subject of a sentence: "Toyota said", "Texas Instruments Inc’s …".
+_EN_ORG_SUBJECT = re.compile(
+    r"\b([A-Z][\w&.-]+(?:\s(?:[A-Z][\w&.-]+|&))*)(?:’s|'s)?\s+(?:said|says|reported|reports|posted|"
+    r"announced|announces|expects|plans|forecast|forecasts|will|has|had|is|was|gave|saw)\b"
+)
+_EN_COMPANY_SUFFIXES = {"Inc", "Corp", "Co", "Ltd", "LLC", "Plc", "AG", "SA"}
+
+
+def _last_organisation(before: str, people: _EnglishPeople) -> str | None:
+    """The organisation "the company" refers to: the latest one acting as a subject, not a
+    person's name (one word that is no person's surname, or a name ending like a company's)."""
+    for match in reversed(list(_EN_ORG_SUBJECT.finditer(before[-1500:]))):
+        words = match.group(1).replace(" &", "").split()
+        if words[0] in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES or words[0] in _EN_PRONOUNS:
+            continue
+        if words[-1].rstrip(".") in _EN_COMPANY_SUFFIXES | _EN_ORG_WORDS:
+            return " ".join(w for w in words if w.rstrip(".") not in _EN_COMPANY_SUFFIXES)
+        if len(words) == 1 and people.full_name(words[0], len(before)) is None:
+            return words[0]
+    return None
+
+
 # "the analyst added": someone named before; "a senior analyst at Halden said": nobody named.
 _EN_DEFINITE_ROLE = re.compile(
     rf"^(?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES}$", re.IGNORECASE
@@ -790,12 +904,21 @@ def _english_speaker(after: str, before: str) -> str | None:
     if as_put:
         return _clean_english_name(as_put.group(1))
     # up to seven words: "Boeing Chief Strategy Officer Marc Allen" (the title is cut later)
-    name = r"((?:[A-Z][\w.'-]*\s?){1,7}|he|she|they)"
+    # one capitalised word after another, unambiguously: "(?:[A-Z]\w*\s?){1,7}" can split an
+    # all-capitals word in exponentially many ways and stall on "REALLYLONGTICKER"
+    name = r"([A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,6}\s?|he|she|they)"
     verbs = _EN_VERBS
     definite = rf"((?:the|our|this)\s+(?:[a-z-]+\s+){{0,2}}{_EN_ROLES})"
     # "chief executive Elena Varga said", "Priya Nandakumar, a senior analyst at X, told us"
     role = r"(?:(?:[a-z][a-z-]*\s+){1,3})?"
     apposition = r"(?:,[^,\"“”]{2,90},)?"
+    for pattern in (
+        rf"^[\s,]*{_EN_DEFINITE_ORG},?\s+{verbs}\b",
+        rf"^[\s,]*{verbs}\s+{_EN_DEFINITE_ORG}",
+    ):
+        match = re.match(pattern, after)
+        if match:
+            return match.group(1)  # "the company said": resolved to the company by the caller
     for pattern in (rf"^[\s,]*{definite},?\s+{verbs}\b", rf"^[\s,]*{verbs}\s+{definite}\b"):
         match = re.match(pattern, after)
         if match:
@@ -826,7 +949,52 @@ def _english_speaker(after: str, before: str) -> str | None:
     according = _EN_ACCORDING_BEFORE.search(before)
     if according:
         return according.group(1)  # "According to McKinsey analysts, "…""
-    return _sentence_subject(before)
+    return _reporting_subject(before) or _sentence_subject(before)
+
+
+# Verbs that report speech and may govern a clause holding a partial quotation further on.
+_EN_REPORTING = (
+    r"(?:said|says|told|tells|noted|notes|added|adds|suggested|suggests|called|calls|warned|"
+    r"warns|argued|argues|wrote|writes|explained|explains|indicated|emphasized|stressed|insisted|"
+    r"predicted|described|noting|saying|adding|reports|reported)"
+)
+_EN_CLAUSE_TO_QUOTE = r"[^.!?\"“”]*$"
+# "Jack McIntyre, portfolio manager at X, said that the August report “was like …”",
+# "But he noted that there’s a risk that inflation “may be getting stuck above”".
+_EN_SUBJECT_REPORTS = re.compile(
+    r"\b([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,6}|he|she|He|She)(?:,(?P<apposition>[^,\"“”]{2,90}),)?\s+"
+    rf"(?:(?:also|previously|then|later|recently|[a-z]+ly)\s+)?{_EN_REPORTING}\b{_EN_CLAUSE_TO_QUOTE}"
+)
+# "McIntyre also anticipates a 25-point cut, saying a 50-point cut “should not be …”".
+_EN_SUBJECT_SAYING = re.compile(
+    r"^([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3})\b[^.!?\"“”]*?,\s+(?:saying|noting|adding|arguing|"
+    r"warning)\b" + _EN_CLAUSE_TO_QUOTE
+)
+
+
+# A line that ends by introducing the quotation on the next line.
+_EN_LINE_REPORTS = re.compile(rf"\b{_EN_REPORTING}(?:\s+that)?\s*[:,]?\s*$")
+
+
+def _reporting_subject(before: str) -> str | None:
+    """The subject of a verb of saying earlier in the quotation's own sentence, whose clause
+    runs on to the quotation: a partial quotation inside reported speech."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘])", before)[-1]
+    for pattern in (_EN_SUBJECT_REPORTS, _EN_SUBJECT_SAYING):
+        match = pattern.search(sentence)
+        if match:
+            name = _clean_english_name(match.group(1))
+            apposition = (match.groupdict().get("apposition") or "").strip()
+            if re.fullmatch(r"(?:[A-Z][a-z]+\s?){2,3}", apposition):
+                name = apposition  # "Toyota EVP of Business Planning, Yoichi Miyazaki, told"
+            first = name.split()[0] if name else ""
+            if name in _EN_PRONOUNS:
+                return name
+            if first in _EN_SENTENCE_OPENERS:
+                name = " ".join(name.split()[1:])
+            if name:
+                return name  # a person, or a body that reports ("Reuters reports that")
+    return None
 
 
 _EN_PERSON = re.compile(
@@ -863,6 +1031,8 @@ class _EnglishPeople:
     full name with that surname written before the quote being resolved."""
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._subject: str | None = None  # found when first asked for
         mentions = sorted(
             (
                 match.start(),
@@ -916,6 +1086,31 @@ class _EnglishPeople:
             best = max(best, (start, surname))
             self._latest_surname.append(best)
 
+    def subject_of_post(self) -> str | None:
+        """The person a post is about: a surname written at least three times and at least twice
+        as often as any other person's (an essay on Keynes, a profile of Galbraith)."""
+        if self._subject is None:
+            # Every full name, wherever written ("the genius of John Maynard Keynes"), by surname.
+            full_names: dict[str, str] = {}
+            for match in _EN_FULL_NAME.finditer(self._text):
+                words = match.group().split()
+                if not (
+                    words[0] in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES
+                    or words[-1] in _EN_ORG_WORDS | _EN_NOT_NAMES
+                ):
+                    full_names.setdefault(words[-1], match.group())
+            # one pass over the capitalised words, not one per surname
+            written = Counter(_EN_CAPITALISED.findall(self._text))
+            counts = sorted(((written[surname], surname) for surname in full_names), reverse=True)
+            self._subject = ""
+            if (
+                counts
+                and counts[0][0] >= 3
+                and (len(counts) < 2 or counts[0][0] >= 2 * counts[1][0])
+            ):
+                self._subject = full_names[counts[0][1]]
+        return self._subject or None
+
     def full_name(self, surname: str, before: int) -> str | None:
         """ "Peterson" → "Timothy Peterson": the latest full name with this surname before."""
         starts, names = self._full_names.get(surname, ([], []))
@@ -948,6 +1143,23 @@ class _EnglishPeople:
         if count and self._mentions[count - 1][0] >= earliest:
             return self._mentions[count - 1][1]
         return None
+
+
+# Capitalised words that open no name: dates and determiners ("Every December", "Last Friday").
+_EN_NOT_NAMES = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "Every", "Each", "Last", "Next", "New", "North", "South", "East", "West",
+}  # fmt: skip
+_EN_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s[A-Z]\.)?(?:\s[A-Z][a-z]+){1,2}\b")
+# Two capitalised words in a row, as a person's name is written ("Paul Krugman’s “…”").
+_EN_TWO_NAMES = re.compile(r"\b[A-Z][a-z]+\s[A-Z][a-z]+")
+_QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def _without_quotations(sentence: str) -> str:
+    """A sentence with its quotations taken out, to see whom the writer's own words name."""
+    return _QUOTATION.sub(" ", sentence)
 
 
 def _attributed(quote: Quote) -> bool:
@@ -1060,8 +1272,34 @@ def title_quotes(title: str, body_quotes: Sequence[Quote]) -> list[Quote]:
         )
         overlap = len(words & set(re.findall(r"[\w\uac00-\ud7a3]{2,}", best.text))) if best else 0
         speaker = best.speaker if best is not None and overlap >= 2 else None
-        found.append(Quote(inner, speaker, title, -1, -1))
+        named = headline_speaker(title) or _body_speaker_named(
+            title[: inner_start - 1], body_quotes
+        )
+        found.append(Quote(inner, named or speaker, title, -1, -1))
     return found
+
+
+def _body_speaker_named(caption: str, body_quotes: Sequence[Quote]) -> str | None:
+    """ "‘월가 황제’ 다이먼 “…”": the body's speaker whose name ends with the caption's last word
+    (a headline calls people by surname)."""
+    words = _NICKNAME.sub(" ", caption).split()
+    if not words or len(words[-1]) < 2 or words[-1][-1] in _CAPTION_PARTICLES:
+        return None
+    return next(
+        (
+            quote.speaker
+            for quote in body_quotes
+            if quote.speaker and quote.speaker.split()[-1] == words[-1].strip("'\"‘’“”")
+        ),
+        None,
+    )
+
+
+def headline_speaker(title: str) -> str | None:
+    """The person a headline names right before its quotation ("강훈식 “석유화학 업계 …”",
+    "[인터뷰] 구용욱 연구위원 “…”"): the speaker of the headline and of the quoted deck under it."""
+    first = min((span[0] for span in _quote_spans(title)), default=-1)
+    return _label_speaker(title[:first]) if first > 0 else None
 
 
 # "Tom Aldana, head of strategy at X, thinks the next leg is underway. "We'll …"": the person
@@ -1099,6 +1337,131 @@ def _glossed_name_before(before: str) -> str | None:
     """The person glossed with a Latin spelling just before a quotation."""
     match = _GLOSSED_BEFORE.search(before)
     return match.group(1) if match else None
+
+
+# "[인터뷰]", "<인터뷰>", "[싱크]": broadcast transcripts tag the line naming who speaks next.
+_TRANSCRIPT_TAG = re.compile(r"^\s*(?:[\[<(【]\s*(?:인터뷰|싱크|녹취|현장음|INT)\s*[\]>)】]\s*)+")
+_NICKNAME = re.compile(r"[‘'`][^‘’'`]{1,20}[’'`]")
+
+
+# A caption ends on the name or title itself; these end a subject or an object instead.
+_CAPTION_PARTICLES = set("은는이가도의을를에")
+
+
+def _label_speaker(label: str, common_nouns: frozenset[str] = frozenset()) -> str | None:
+    """The speaker a short label names when a quotation follows it with no particle or verb:
+    a headline ("최태원 “…”", "‘월가 황제’ 다이먼 “…”") or a transcript's caption ("[인터뷰] 진양곤 /
+    에이치엘비 회장" on the line before "“…”"). Only a Korean full name, a name with a title, or
+    a tagged caption counts: a lone noun before a quotation ("전문가 “…”") names nobody."""
+    tagged = bool(_TRANSCRIPT_TAG.match(label))
+    label = _NICKNAME.sub(" ", _TRANSCRIPT_TAG.sub("", label)).replace("/", " ").strip(" -·:")
+    words = label.split()
+    if not words or len(words) > 6 or not re.search(r"[\uac00-\ud7a3]", label):
+        return None
+    if re.search(r"[.!?“”\"]|(?:다|요|죠|음|함)$", label):
+        return None  # a sentence, not a caption
+    titled = any(_is_title(word) for word in words)
+    if not tagged and words[-1][-1] in _CAPTION_PARTICLES:
+        return None  # "장 사장은 “…”": a subject with its particle (read as one elsewhere)
+    if not (_is_title(words[-1]) or looks_korean_name(words[-1], common_nouns) or tagged):
+        return None  # "… 부사장은 “…”": a subject with its particle is read as one elsewhere
+    name = person_name(label, common_nouns)
+    if name is None or (len(name) < 2 and not titled):
+        return None
+    return name
+
+
+# A sentence ending in a verb of saying, right before a quotation ("찰리는 내게 조언했습니다. “…”").
+_KO_SAID_BEFORE = re.compile(
+    r"(?:^|[.!?]\s+)([^.!?“”\"]*?(?:말했|조언했|밝혔|강조했|설명했|전했|덧붙였|답했|물었|당부했|"
+    r"주문했|털어놨|회고했|회상했|말하곤\s?했)(?:다|습니다|어요)\s*[.:]?)\s*$"
+)
+
+
+# "바비 리 CEO가 이 같이 전망했다": the sentence that names who said the quotations before it.
+_KO_SAID_SO = re.compile(
+    r"(?:이\s?같이|이와\s?같이|이렇게)\s*(?:말|밝|전망|강조|설명|주장|언급|예상|내다|진단|분석|전했|예견|"
+    r"경고|평가)"
+)
+
+
+def _unnamed(speaker: str | None) -> bool:
+    """No one in particular: no speaker, or a role without a name ("가상자산 전문가")."""
+    if not speaker:
+        return True
+    words = speaker.split()
+    return (
+        len(words) > 1
+        and (_is_title(words[-1]) or words[-1] in _UNNAMED_ROLES | _ROLE_NOUNS)
+        and not any(looks_korean_name(word) for word in words)
+    )
+
+
+def _identify_unnamed(
+    quotes: list[Quote], line: str, line_start: int, subjects: Sequence[_Subject]
+) -> None:
+    """A lede quotes "a crypto expert" and the next paragraph names him ("…바비 리 CEO가 이 같이
+    전망했다"): the run of quotations just before without a named speaker are his."""
+    for match in _KO_SAID_SO.finditer(line):
+        at = line_start + match.start()
+        sentence_start = line_start + max(line.rfind(". ", 0, match.start()) + 1, 0)
+        named = [
+            s for s in subjects if sentence_start <= s.start and s.end <= at and s.person and s.name
+        ]
+        if not named:
+            continue
+        index = len(quotes)
+        while (
+            index > 0
+            and quotes[index - 1].start < sentence_start
+            and at - quotes[index - 1].start <= _CONTINUATION_WINDOW
+            and _unnamed(quotes[index - 1].speaker)
+        ):
+            index -= 1
+        for position in range(index, len(quotes)):
+            if quotes[position].start < sentence_start:
+                quotes[position] = dataclasses.replace(quotes[position], speaker=named[-1].name)
+
+
+def _caption_person(caption: str) -> str | None:
+    """A heading line that credits a person ("■ 외국계 코멘트 (Pinecrest Securities, Evan Tolbert
+    7/18 노트)") over a quotation standing alone: the last full name it writes."""
+    if (
+        len(caption) > 100
+        or re.search(r"[.!?](?:\s|$)|[“”\"]|:\s*$", caption)
+        or _EN_LINE_REPORTS.search(caption)
+    ):
+        return None  # a sentence, or a line introducing the quotation ("Yesterday he said:")
+    names = [
+        match.group()
+        for match in _EN_FULL_NAME.finditer(caption)
+        if match.group().split()[-1] not in _EN_ORG_WORDS | _EN_COMPANY_SUFFIXES
+        and match.group().split()[0] not in _EN_SENTENCE_OPENERS | _EN_NOT_NAMES
+    ]
+    return names[-1] if names else None
+
+
+def _line_before(text: str, line_start: int) -> str:
+    """The last non-blank line before the line starting at `line_start`."""
+    before = text[:line_start].rstrip()
+    return before[before.rfind("\n") + 1 :]
+
+
+# How far back a dropped subject still refers to the last speaker (about three paragraphs).
+_CONTINUATION_WINDOW = 1500
+
+
+def _latest_speaker(
+    last_attributed: Quote | None, last_person: _Subject | None, at: int
+) -> str | None:
+    """Whoever was quoted or named as a person last before `at`, within the window."""
+    candidates = []
+    if last_attributed is not None and last_attributed.speaker:
+        candidates.append((last_attributed.start, last_attributed.speaker))
+    if last_person is not None and last_person.name:
+        candidates.append((last_person.start, last_person.name))
+    candidates = [item for item in candidates if at - item[0] <= _CONTINUATION_WINDOW]
+    return max(candidates)[1] if candidates else None
 
 
 def _colon_label(before: str) -> str | None:
@@ -1160,17 +1523,22 @@ def _signed_lines(text: str) -> list[Quote]:
     return found
 
 
-def extract_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+def extract_quotes(
+    text: str, sentences: Sequence[Sentence], title_speaker: str | None = None
+) -> list[Quote]:
     """Quotes with speakers from a post's text and its sentences (for Kiwi tokens), and sayings
-    signed after a dash without quotation marks."""
+    signed after a dash without quotation marks. `title_speaker` (`headline_speaker` of the
+    post's title) speaks the quotations that open the text under the headline."""
     signed = _signed_lines(text)
     if not _ANY_QUOTE_MARK.search(text):
         return signed
-    marked = _marked_quotes(text, sentences)
+    marked = _marked_quotes(text, sentences, title_speaker)
     return sorted(marked + signed, key=lambda quote: quote.start)
 
 
-def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+def _marked_quotes(
+    text: str, sentences: Sequence[Sentence], title_speaker: str | None = None
+) -> list[Quote]:
     """Quotations in quotation marks, with their speakers."""
     lines: dict[int, list[Sentence]] = {}
     for sentence in sentences:
@@ -1182,7 +1550,8 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     english_people: _EnglishPeople | None = None  # found when first needed
     full_names = _KoreanFullNames(text)
     last_quote = max(match.start() for match in _ANY_QUOTE_MARK.finditer(text))
-    last_speaker: str | None = None
+    # The headline is the "line" before the first: a deck of quotations under it carries on.
+    last_speaker: str | None = title_speaker
     last_quote_line = previous_line = -1
     for _, line_sentences in sorted(lines.items()):
         line_start = line_sentences[0].start
@@ -1192,7 +1561,10 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             span
             for span in spans
             if _is_speech(
-                line[span[2] : span[3]], line[span[1] : span[1] + 40], line[span[0]] == "‘"
+                line[span[2] : span[3]],
+                line[span[1] : span[1] + 40],
+                line[span[0]] == "‘",
+                line[max(0, span[0] - 200) : span[0]],
             )
         ]
         inside = [(line_start + a, line_start + b) for a, b, _, _ in speech]
@@ -1203,6 +1575,7 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             if not inside or not any(a <= token.start < b for a, b in inside)
         ]
         subjects = _subjects(tokens, text)
+        line_nouns = frozenset(token.form for token in tokens if token.tag == "NNG")
         attribution = _attribution_spans(line, spans)
         previous: tuple[tuple[int, int], str | None] | None = None
         carried = last_speaker if last_quote_line == previous_line else None
@@ -1226,6 +1599,14 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             speaker: str | None = _colon_label(line[max(0, open_at - 48) : open_at])
             if speaker is None:
                 speaker = _glossed_name_before(line[max(0, open_at - 60) : open_at])
+            if speaker is None and re.search(r"[\uac00-\ud7a3]", inner):
+                # "[인터뷰] 구용욱 KDB대우증권 연구위원 “…”", "최태원 “…”": a caption, no particle
+                speaker = _label_speaker(re.split(r"(?<=[.!?])\s+", line[:open_at])[-1], line_nouns)
+            if speaker is None and not line[:open_at].strip():
+                # "<인터뷰> 정재호 에이비엘바이오 전무" on the line before a quotation standing alone
+                speaker = _label_speaker(_line_before(text, line_start)) or _caption_person(
+                    _line_before(text, line_start)
+                )
             dash = _DASH_AFTER.match(line[close_at:])
             if speaker is None and dash and re.search(r"[\uac00-\ud7a3]", inner):
                 # "“…” – 월스트리트 기술 분석가": the source written after a dash
@@ -1245,10 +1626,19 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 and re.search(r"[A-Za-z]", inner)
                 and not re.search(r"[\uac00-\ud7a3]", inner)
             ):
-                speaker = _english_speaker(
-                    line[close_at : close_at + 60], line[max(0, open_at - 200) : open_at]
-                )
-            if speaker in {"they", "They"}:
+                before_quote = line[max(0, open_at - 300) : open_at]
+                # A partial quotation inside reported speech ("Schmid suggested that policy
+                # should remain “modestly restrictive,” while Daly wrote …") is the reporting
+                # subject's, whoever the rest of the sentence goes on to quote.
+                speaker = (
+                    _reporting_subject(before_quote)
+                    if _reported_phrase(inner.strip(), before_quote)
+                    else None
+                ) or _english_speaker(line[close_at : close_at + 60], before_quote)
+            if speaker and re.fullmatch(_EN_DEFINITE_ORG, speaker, re.IGNORECASE):
+                english_people = english_people or _EnglishPeople(text)
+                speaker = _last_organisation(text[:absolute_open], english_people)
+            elif speaker in {"they", "They"}:
                 # A group or a company, not the last person named: only the speaker quoted
                 # just before can be "they".
                 near = last_attributed is not None and absolute_open - last_attributed.end < 400
@@ -1267,6 +1657,23 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     speaker = (last_person or people[-1]).name
                 elif previous is not None and previous[0] == span:
                     speaker = previous[1]
+                elif (
+                    re.search(r"[\uac00-\ud7a3]", inner)
+                    and (said := _KO_SAID_BEFORE.search(line[:open_at]))
+                    and (
+                        introducing := [
+                            s
+                            for s in subjects
+                            if line_start + said.start(1) <= s.start
+                            and s.end <= absolute_open
+                            and (s.pronoun or (s.name and s.nominal and not s.report))
+                        ]
+                    )
+                ):
+                    # "1965년 찰리는 내게 조언했습니다. “워런, …”": the sentence before introduces
+                    # the quotation with a verb of saying, as "X said:" does.
+                    first = introducing[0]
+                    speaker = (last_person or first).name if first.pronoun else first.name
                 elif _KO_SAID_VERB_AFTER.match(line[close_at : close_at + 40]) and (
                     subject := next(
                         (
@@ -1284,8 +1691,10 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     according = _according_to(text[span_start:span_end])
                     if according:
                         speaker = person_name(according) or according
-                    elif any(s.person_like for s in after_subjects):
-                        speaker = next(s.name for s in after_subjects if s.person_like)
+                    elif any(s.person_like and not s.thing for s in after_subjects):
+                        speaker = next(
+                            s.name for s in after_subjects if s.person_like and not s.thing
+                        )
                     elif (
                         previous is not None
                         and previous[1]
@@ -1310,6 +1719,25 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                         # A quotation standing on its own line: the person the text is about
                         # (a person: "HBM는 …" before an analyst's note is a product).
                         speaker = people[-1].name
+                    elif re.search(r"[\uac00-\ud7a3]", inner) and _SAID_AFTER.match(
+                        line[close_at : close_at + 40]
+                    ):
+                        # "내년 전망에 대해선 “…”고 내비쳤다": Korean drops the subject while the
+                        # same person goes on speaking: the one quoted or named last.
+                        speaker = _latest_speaker(last_attributed, last_person, absolute_open)
+            if (
+                speaker is None
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+                and not line[:open_at].strip()
+                and _EN_LINE_REPORTS.search(_line_before(text, line_start))
+            ):
+                # "Reuters reports that" / "The CFO wrote:" ending the line above the quotation
+                speaker = _reporting_subject(_line_before(text, line_start) + " ")
+                if is_anaphor(speaker):
+                    # "Chairman Powell seems to lean that way. Yesterday he said:": the person
+                    # named nearest, as for a quotation standing alone.
+                    english_people = english_people or _EnglishPeople(text)
+                    speaker = english_people.last_before(absolute_open, last_attributed, window=400)
             if speaker is None and not re.search(r"[\uac00-\ud7a3]", inner):
                 speaker = _lead_person(text[max(0, absolute_open - 300) : absolute_open])
             if (
@@ -1320,6 +1748,17 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 # "I expect …" on a line of its own: the person the paragraph before names.
                 english_people = english_people or _EnglishPeople(text)
                 speaker = english_people.last_before(absolute_open, last_attributed, window=400)
+            if (
+                speaker is None
+                and re.search(r"[A-Za-z]{3}", inner)
+                and not re.search(r"[\uac00-\ud7a3]", inner)
+                and not _EN_TWO_NAMES.search(_without_quotations(text[span_start:span_end]))
+            ):
+                # An essay on an author quotes the author without saying so each time ("By
+                # paying attention to the signs, "there is a chance …""): the person the post
+                # is about, when its sentence names nobody else.
+                english_people = english_people or _EnglishPeople(text)
+                speaker = english_people.subject_of_post()
             speaker = _expand_short_form(speaker, full_names, absolute_open)
             if speaker and re.fullmatch(r"[A-Z][a-z]+", speaker):
                 # "Peterson said": the full name written earlier in the post.
@@ -1335,6 +1774,7 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             quotes.append(quote)
             if _attributed(quote):
                 last_attributed = quote
+        _identify_unnamed(quotes, line, line_start, subjects)
         for subject in subjects[cursor:]:
             if subject.person_like:
                 people.append(subject)
@@ -1342,4 +1782,26 @@ def _marked_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                     last_person = subject
         if line_start >= last_quote:
             break  # nothing after the last quotation can be a speaker for it
+    return _continued_paragraphs(quotes, text)
+
+
+def _continued_paragraphs(quotes: list[Quote], text: str) -> list[Quote]:
+    """A quotation running over paragraphs leaves each but the last unclosed and opens the next
+    with a fresh mark ("“We expect … beyond.¶“Our backlog …,” said Lopez"): the paragraphs left
+    open are the speaker of the one that closes."""
+    for index in range(len(quotes) - 2, -1, -1):
+        current, following = quotes[index], quotes[index + 1]
+        unclosed = text[current.end - 1 : current.end] not in _CLOSING_MARKS
+        if (
+            current.speaker is None
+            and following.speaker
+            and unclosed
+            and not text[current.end : following.start].strip()
+            and text[following.start : following.start + 1] in _OPENING_MARKS
+        ):
+            quotes[index] = dataclasses.replace(current, speaker=following.speaker)
     return quotes
+
+
+_OPENING_MARKS = {"“", '"', "「", "『"}
+_CLOSING_MARKS = {"”", '"', "」", "』", "’", "'"}

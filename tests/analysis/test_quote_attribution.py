@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digests.analysis.quotes import extract_quotes
+from digests.analysis.quotes import Quote, extract_quotes, headline_speaker, title_quotes
 from digests.analysis.sentences import segment
 
 
@@ -437,3 +437,251 @@ def test_a_korean_question_the_writer_asks_does_not_carry_the_previous_speaker()
         "그러다 문득 한 생각이 들었다. “왜 그때 팔지 못했을까?” 1. 복기의 시작"
     )
     assert speakers(text) == ["한 전업 투자자", None]
+
+
+def test_a_reporter_byline_is_not_the_speaker() -> None:
+    text = '[서울=뉴스핌] 박정호 기자 =김도윤 한빛게임즈 대표는 "신작 두 종의 출시가 늦어져 송구하다"고 밝혔다.'
+    assert speakers(text) == ["김도윤"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a transcript caption on the line before the quotation
+        (
+            "<인터뷰> 윤세진 한결바이오 전무\n"
+            '"초기 단계에서 기술수출을 하는 전략으로 파이프라인을 키우고 있다."',
+            ["윤세진"],
+        ),
+        (
+            "[싱크] 문태호 / 다온제약 회장\n“임상 데이터에서 유의미한 결과를 충분히 확보했다고 판단했습니다.”",
+            ["문태호"],
+        ),
+        # the caption and the quotation on one line, after other sentences
+        (
+            "실적 회복은 쉽지 않아 보입니다. [인터뷰] 남기현 한울증권 연구위원 "
+            "“마진이 버텨 준다면 결국 성장이 중요한데 성장은 경기와 밀접합니다.”",
+            ["남기현"],
+        ),
+        # a lone noun before a quotation names nobody
+        ("전문가 “올해 비트코인 가격은 네 배 더 뛸 것으로 봅니다”", [None]),
+    ],
+)
+def test_a_caption_without_a_particle_names_the_speaker(
+    text: str, expected: list[str | None]
+) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_quotation_with_its_subject_dropped_continues_the_last_speaker() -> None:
+    text = (
+        "오세린 한국은행 총재는 “하반기 물가 흐름을 주의 깊게 지켜보겠다”고 말했습니다.\n"
+        "중국 경기에 대한 우려도 커지고 있습니다.\n"
+        "올해 물가상승률과 관련해서는 “지난 전망치보다 조금 높아질 것으로 예상된다”며 "
+        "가능성을 내비쳤습니다."
+    )
+    assert speakers(text) == ["오세린", "오세린"]
+
+
+def test_a_headline_speaker_speaks_the_deck_of_quotations_under_it() -> None:
+    title = '한도윤 "석유화학 업계가 살아남을 수 있도록 재도약을 유도하겠다"'
+    text = (
+        '"전 정부에서 위기가 가속화…정부 지원을 총동원하겠다"\n'
+        '"자구노력을 격려했고, 기업들도 동의했다고 본다"\n'
+        "- 김기자 기자\n"
+    )
+    assert headline_speaker(title) == "한도윤"
+    quotes = extract_quotes(text, segment(text), headline_speaker(title))
+    assert [quote.speaker for quote in quotes] == ["한도윤", "한도윤"]
+    assert [quote.speaker for quote in title_quotes(title, quotes)] == ["한도윤"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Laura Bennett, a portfolio manager at Crestline Capital, said that the March "
+            "inflation report “did no real harm to the bond market at all.”",
+            ["Laura Bennett"],
+        ),
+        (
+            "Bennett also expects a quarter-point cut next week, saying a larger cut "
+            "“should not be in the cards while the labor market holds up.”",
+            ["Bennett"],
+        ),
+        (
+            "President and CEO Martin Oduya said his team hasn’t seen the same strength in "
+            "March, but nevertheless “a growth inflection in end-market demand is near.”",
+            ["Martin Oduya"],
+        ),
+        (
+            "Speaking in Boston, Governor Helen Marsh said she was confident inflation is easing. "
+            "But she noted that there is a risk that inflation “may be getting stuck above” the "
+            "2% target.",
+            ["Helen Marsh"],
+        ),
+    ],
+)
+def test_a_partial_quotation_belongs_to_the_subject_of_the_verb_of_saying_before_it(
+    text: str, expected: list[str]
+) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_quotation_opened_with_one_mark_and_closed_with_the_other() -> None:
+    text = (
+        "Dairy chairman Park Ji Hoon said the sale could still go ahead. "
+        '“I am always striving to raise the value of the company. I hope the buyer stays with us," '
+        "he said."
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text[:20], quote.speaker) for quote in quotes] == [
+        ("I am always striving", "Park Ji Hoon")
+    ]
+
+
+def test_a_short_phrase_quoted_inside_reported_speech_is_the_speakers() -> None:
+    text = (
+        "Several officials signalled caution. Boston Fed President Ann Corrigan suggested that "
+        "policy should remain “modestly restrictive,” while Chicago Fed President Tom Reyes wrote "
+        "that “policy is in a good place.” Separately, Ruth Calder told Nikkei Asia that the "
+        "company is “proceeding as scheduled” with its plan."
+    )
+    quotes = extract_quotes(text, segment(text))
+    assert [(quote.text.strip(",."), quote.speaker) for quote in quotes] == [
+        ("modestly restrictive", "Ann Corrigan"),
+        ("policy is in a good place", "Tom Reyes"),
+        ("proceeding as scheduled", "Ruth Calder"),
+    ]
+
+
+def test_a_phrase_named_or_promised_is_still_no_speech() -> None:
+    text = 'Analysts called it the "soft landing," and the founder promised "amazing abundance."'
+    assert extract_quotes(text, segment(text)) == []
+
+
+def test_a_sentence_ending_in_a_verb_of_saying_introduces_the_next_quotation() -> None:
+    text = (
+        "그런데도 1972년 도현은 내게 조언했습니다. “이제부터는 싼 회사를 사지 말고 좋은 회사를 "
+        "적당한 가격에 사게.” 낡은 습관을 버리기는 쉽지 않았습니다."
+    )
+    assert speakers(text) == ["도현"]
+
+
+def test_a_subject_headed_by_a_common_noun_after_the_quotation_is_not_the_speaker() -> None:
+    text = (
+        "나지호 밸런스캐피탈 대표는 “올해 시장은 변동성이 클 것”이라고 말했다.\n"
+        "향후 전망에 대해서는 “적어도 지금보다 두 배는 더 오를 것”이라며 연내 비트코인 가격이 "
+        "크게 오를 것으로 내다봤다."
+    )
+    assert speakers(text) == ["나지호", "나지호"]
+
+
+def test_the_market_quoted_as_one_voice_speaks() -> None:
+    text = "시장에서는 “AI 연산 경쟁이 메모리 의존도를 높이고 있으며 그 중심에 국내 업체가 있다”는 평가가 나온다."
+    assert speakers(text) == ["시장"]
+
+
+def test_an_essay_on_an_author_quotes_the_author_where_a_sentence_names_nobody_else() -> None:
+    text = (
+        "The features common to these episodes are rarely analysed, according to the author of "
+        "a short history of manias, Margaret Ellery Whitcombe. Her book from 1990 still helps. "
+        'By paying attention to the signs, "there is a chance, a slim chance, that otherwise '
+        'vulnerable investors will be warned."\n'
+        "Whitcombe describes two of the oldest bubbles. Whitcombe is blunt about the leaders.\n"
+        'I was reminded of this on reading Paul Kramer’s "How did economists get it so wrong?" '
+        "in a newspaper."
+    )
+    assert speakers(text) == ["Margaret Ellery Whitcombe", None]
+
+
+def test_a_month_is_nobody_an_essay_is_about() -> None:
+    text = (
+        "Every December I write predictions. Every December I grade them. Every December the "
+        'misses sting. The model was "nice, but not a real breakthrough in any sense."'
+    )
+    assert speakers(text) == [None]
+
+
+def test_a_line_ending_in_a_verb_of_saying_introduces_the_quotation_below_it() -> None:
+    text = (
+        "The best may be yet to come, some firms predict.\nBloomberg reports that\n"
+        "“Brokerages have raised their year-end targets for the benchmark index.”"
+    )
+    assert speakers(text) == ["Bloomberg"]
+
+
+def test_he_said_ending_the_line_above_goes_to_the_person_named_nearest() -> None:
+    text = (
+        "Bloomberg reports that\n“Brokerages have raised their year-end targets for the index.”\n"
+        + "The crowd is confident the central bank will cut in September. " * 5
+        + "\nFederal Reserve Chairman Warrick seems to be leaning in that direction. "
+        "Yesterday he said:\n“We did gain some additional confidence in the second quarter.”"
+    )
+    assert speakers(text) == ["Bloomberg", "Warrick"]
+
+
+def test_a_lede_quoting_an_unnamed_expert_is_his_once_the_next_paragraph_names_him() -> None:
+    text = (
+        '"올해 서너 배 더 오를 것"…목표가 제시\n\n'
+        "지난해 “하반기부터 상승랠리가 시작될 것”이라고 예견했던 가상자산 전문가가 "
+        "“비트코인 가격은 올해 안에 지금보다 서너 배 더 뛸 것”이라는 전망을 내놨다.\n\n"
+        "외신에 따르면 거래소를 설립했던 에릭 리 한빛월렛 최고경영자(CEO)가 이 같이 전망했다.\n\n"
+        "한 애널리스트는 “과열 신호도 보인다”고 말했다."
+    )
+    assert speakers(text) == ["에릭 리"] * 3 + ["한 애널리스트"]
+
+
+def test_an_unnamed_title_is_kept_whole() -> None:
+    text = "가상자산 전문가가 “비트코인 가격은 올해 안에 지금보다 서너 배 더 뛸 것”이라고 말했다."
+    assert speakers(text) == ["가상자산 전문가"]
+
+
+def test_a_headline_calling_a_body_speaker_by_surname_names_him() -> None:
+    title = "'월가 황제' 다이먼 \"전쟁에서 지면 세계 경제에 재앙\""
+    body = [Quote("연착륙을 할 수 있겠으나 부드럽지 않을 것", "제이미 다이먼", "", 0, 10)]
+    assert [quote.speaker for quote in title_quotes(title, body)] == ["제이미 다이먼"]
+    assert [quote.speaker for quote in title_quotes('전문가 "올해 네 배 뛴다"', body)] == [None]
+
+
+def test_a_quotation_running_over_paragraphs_has_the_speaker_of_its_last_paragraph() -> None:
+    text = (
+        "“We expect margins to improve in the second half of the year and beyond.\n\n"
+        "“Our backlog is the largest we have ever had,” said Maria Lopez, the chief executive."
+    )
+    assert speakers(text) == ["Maria Lopez", "Maria Lopez"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Toyota said on Friday it would cut output. “We expect margins to improve in the "
+            "second half,” the company said in a statement.",
+            ["Toyota"],
+        ),
+        (
+            "Texas Instruments Inc. gave a weak forecast. “Demand from industrial customers is "
+            "still soft,” said the company.",
+            ["Texas Instruments"],
+        ),
+        # a person is not "the company"
+        (
+            "Maria Lopez runs the unit. “We expect margins to improve in the second half,” the "
+            "company said.",
+            [None],
+        ),
+    ],
+)
+def test_the_company_said_goes_to_the_organisation_named_before(
+    text: str, expected: list[str | None]
+) -> None:
+    assert speakers(text) == expected
+
+
+def test_a_heading_crediting_a_person_names_the_quotation_below_it() -> None:
+    text = (
+        "■ 외국계 코멘트 (Harbor Securities, Nora Whitfield 7/18 노트)\n\n"
+        '"We think supply stays tight through 1H26, and pricing power persists through FY26."'
+    )
+    assert speakers(text) == ["Nora Whitfield"]
