@@ -1482,6 +1482,8 @@ def _candidate_step(
         and expression.granularity == "day"
         and expression.due_end <= anchor
         and _DATELINE_LABEL.fullmatch(text[: expression.start])
+        # "2025년 11월 19일 장 마감 후 …" written out in words is the sentence's own day.
+        and not re.search(r"[가-힣]", expression.text)
         # "2025년 11월 19일, CNBC에 따르면 …" dates what the sentence tells, not the page.
         and not text[expression.end :].lstrip().startswith((",", "，"))
     ):
