@@ -6,10 +6,10 @@ Deterministic: the same labelled sets give the same model file, byte for byte.
     .venv/bin/python scripts/train_forecast_model.py --dry-run  # only print the figures
 
 Reads the development splits of the real-post corpus (tests/fixtures/analysis/real/dev,
-dev2 and dev3), the
+dev2, dev3 and dev4), the
 four seed posts (../shared) and,
 with --with-written, our older written sets and the seeds as extra examples (--written-weight). Never reads the
-blind splits (blind, blind2, blind3). Prints grouped cross-validation (whole documents held out, scored by the real
+blind splits (blind, blind2, blind3, blind4). Prints grouped cross-validation (whole documents held out, scored by the real
 evaluator) for the rules alone and for the model, then fits on everything and writes
 digests/analysis/resources/forecast_model.json (switched off when the rules did better).
 """
@@ -46,6 +46,9 @@ REAL_DEV2 = LabelledSet(
 )
 REAL_DEV3 = LabelledSet(
     "real-dev3", FIXTURES / "real" / "dev3" / "gold.json", FIXTURES / "real" / "dev3" / "docs"
+)
+REAL_DEV4 = LabelledSet(
+    "real-dev4", FIXTURES / "real" / "dev4" / "gold.json", FIXTURES / "real" / "dev4" / "docs"
 )
 SHARED = ROOT.parent / "shared"
 WRITTEN = [
@@ -86,13 +89,14 @@ def main() -> None:
     args = parser.parse_args()
 
     rules = Analyzer(forecast_model=None)
-    real = load_documents([REAL_DEV, REAL_DEV2, REAL_DEV3], ZONE, rules)
+    real = load_documents([REAL_DEV, REAL_DEV2, REAL_DEV3, REAL_DEV4], ZONE, rules)
     extra = load_documents(WRITTEN, ZONE, rules) if args.with_written else []
     seeds = load_documents([SEEDS], ZONE, rules)
     docs_of = {
         REAL_DEV.name: REAL_DEV.docs,
         REAL_DEV2.name: REAL_DEV2.docs,
         REAL_DEV3.name: REAL_DEV3.docs,
+        REAL_DEV4.name: REAL_DEV4.docs,
         SEEDS.name: SEEDS.docs,
     } | {s.name: s.docs for s in WRITTEN}
     extra_examples = [example for document in extra for example in examples_of(document)]
@@ -127,7 +131,7 @@ def main() -> None:
         "enabled": True,
         **model.to_json(),
         "trained_on": (
-            f"{len(real)} real dev/dev2/dev3 documents ({len(examples)} candidates, {positives} forecasts)"
+            f"{len(real)} real dev/dev2/dev3/dev4 documents ({len(examples)} candidates, {positives} forecasts)"
             f" + the {len(seeds)} seed documents"
             + (
                 f" + {len(extra)} written documents at weight {args.written_weight}"

@@ -97,7 +97,7 @@ def test_the_committed_model_file_records_its_training_and_the_comparison() -> N
 
     data = json.loads(MODEL_FILE.read_text("utf-8"))
     model = ForecastModel.from_json(data)
-    assert "real dev/dev2/dev3 documents" in model.trained_on and model.weights
+    assert "real dev/dev2/dev3/dev4 documents" in model.trained_on and model.weights
     cv = data["cross_validation"]
 
     def f1(figures: dict) -> float:
