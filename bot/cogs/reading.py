@@ -9,6 +9,8 @@ from discord import app_commands
 
 from bot.cogs.base import HindsightCog, caller_of, post_choices, theme_choices
 
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024  # a server without boosts
+
 Days = app_commands.Range[int, 1, 366]
 
 
@@ -80,4 +82,8 @@ class ReadingCog(HindsightCog):
     async def export(self, interaction: discord.Interaction) -> None:
         """This server's forecasts as CSV and JSON files."""
         caller = caller_of(interaction)
-        await self.answer(interaction, self.handlers.export(caller), slow=True, private=True)
+        # Discord refuses files above the server's limit (10 MiB unless boosted).
+        limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_LIMIT
+        await self.answer(
+            interaction, self.handlers.export(caller, upload_limit=limit), slow=True, private=True
+        )

@@ -13,19 +13,20 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from digests.analysis.summary import normalised_line, repeats_title
 from digests.commands.replies import Attachment, Button, Field, Formatter, PlainFormatter, Reply
 from digests.digest.model import Digest
 from digests.digest.render import defang, digest_title, render_markdown, trend_marker
-from digests.errors import InputError, NotFound, PermissionDenied
+from digests.errors import Conflict, InputError, NotFound, PermissionDenied
 from digests.i18n import Catalog, catalog, in_language, message
 from digests.ingest.text import clean_argument, clip, http_url
 from digests.ledger.model import ForecastRecord
 from digests.ledger.naming import MANUAL_SOURCE, member_id
 from digests.ledger.post_dates import PostDating
-from digests.ledger.service import STATUS_ALIASES, Actor
+from digests.ledger.service import STATUS_ALIASES, Actor, LedgerExport
 from digests.models import DateSource, IngestOutcome, IngestResult, StoredPost
 from digests.outbox_payloads import (
     DigestPayload,
@@ -209,6 +210,16 @@ def _arguments_checked(cls: type[C]) -> type[C]:
 
 
 @_arguments_checked
+def _zipped_within(export: LedgerExport, limit: int) -> tuple[Path | None, int]:
+    """The export in one zip and its size; no zip (removed) when even that exceeds `limit`."""
+    zip_path = export.zipped()
+    size = zip_path.stat().st_size
+    if size > limit:
+        zip_path.unlink(missing_ok=True)
+        return None, size
+    return zip_path, size
+
+
 class Commands:
     """Every user command, transport-neutral."""
 
@@ -1048,16 +1059,35 @@ class Commands:
             return self.fmt.user(member)
         return defang(clip(key, 80))
 
-    async def export(self, caller: Caller) -> Reply:
+    async def export(self, caller: Caller, upload_limit: int | None = None) -> Reply:
         """The server's forecasts as CSV and JSON files (written off the event loop; sent from
-        disk and deleted once the reply is gone)."""
+        disk and deleted once the reply is gone). Above `upload_limit` bytes (what the front end
+        may send, e.g. a Discord server's file size limit) both go in one zip; a zip still too
+        large is refused with both sizes and the command that exports without a limit."""
         export = await self.services.ledger.export(caller.guild_id)
+        if upload_limit is None or await asyncio.to_thread(lambda: export.size) <= upload_limit:
+            return Reply(
+                title=caller.words("reply.export_title"),
+                files=[
+                    Attachment.temporary("forecasts.csv", export.csv_path),
+                    Attachment.temporary("forecasts.json", export.json_path),
+                ],
+                ephemeral=True,
+            )
+        zip_path, size = await asyncio.to_thread(_zipped_within, export, upload_limit)
+        if zip_path is None:
+            raise Conflict(
+                message(
+                    "error.export_too_large",
+                    size=f"{size / 2**20:.1f}",
+                    limit=f"{upload_limit / 2**20:.1f}",
+                    forecasts=export.forecasts,
+                )
+            )
         return Reply(
             title=caller.words("reply.export_title"),
-            files=[
-                Attachment.temporary("forecasts.csv", export.csv_path),
-                Attachment.temporary("forecasts.json", export.json_path),
-            ],
+            description=caller.words("reply.export_zipped", forecasts=export.forecasts),
+            files=[Attachment.temporary("forecasts.zip", zip_path)],
             ephemeral=True,
         )
 

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from json.encoder import encode_basestring
@@ -59,10 +60,30 @@ class LedgerExport:
     json_path: Path
     forecasts: int
 
+    @property
+    def size(self) -> int:
+        """Bytes in both files."""
+        return self.csv_path.stat().st_size + self.json_path.stat().st_size
+
     def remove(self) -> None:
         """Delete both files."""
         self.csv_path.unlink(missing_ok=True)
         self.json_path.unlink(missing_ok=True)
+
+    def zipped(self) -> Path:
+        """Both files in one deflated zip (a ledger's CSV and JSON shrink about tenfold), written
+        to a temporary file the caller owns; the two files are removed."""
+        zip_path = _temporary_file(".zip")
+        try:
+            with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.write(self.csv_path, "forecasts.csv")
+                archive.write(self.json_path, "forecasts.json")
+        except BaseException:
+            zip_path.unlink(missing_ok=True)
+            raise
+        finally:
+            self.remove()
+        return zip_path
 
 
 def _temporary_file(suffix: str) -> Path:

@@ -6,20 +6,25 @@ The loop is watched while the command runs: it must never be blocked for more th
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import gc
 import io
 import json
 import subprocess
 import sys
+import tempfile
 import threading
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from digests.app import Services
 from digests.commands import handlers
 from digests.commands.handlers import Commands
+from digests.errors import Conflict
 from digests.ledger.model import ForecastRecord
 from tests.commands.conftest import GUILD, MEMBER, OTHER_GUILD
 from tests.conftest import REPO
@@ -95,6 +100,37 @@ async def test_an_empty_ledger_exports_a_header_and_an_empty_list(commands: Comm
     csv_file, json_file = reply.files
     assert csv_file.read_bytes().decode("utf-8").splitlines()[0].startswith("id,status,outcome")
     assert json_file.read_bytes() == b"[]"
+
+
+async def test_an_export_above_the_upload_limit_is_zipped_or_refused_with_its_sizes(
+    services: Services, commands: Commands
+) -> None:
+    await seed_ledger(services, 300)
+    whole = await commands.export(MEMBER)
+    size = sum(attachment.size for attachment in whole.files)
+    del whole
+    gc.collect()
+
+    zipped = await commands.export(MEMBER, upload_limit=size - 1)
+    (archive_file,) = zipped.files
+    assert archive_file.filename == "forecasts.zip"
+    assert archive_file.size < size // 3  # repetitive ledger text deflates well
+    with zipfile.ZipFile(io.BytesIO(archive_file.read_bytes())) as archive:
+        assert archive.namelist() == ["forecasts.csv", "forecasts.json"]
+        assert len(json.loads(archive.read("forecasts.json"))) == 300
+
+    temporary = Path(tempfile.gettempdir())
+
+    def ours() -> set[Path]:
+        return set(temporary.glob("hindsight-forecasts-*"))
+
+    before = await asyncio.to_thread(ours)
+    with pytest.raises(Conflict) as refused:
+        await commands.export(MEMBER, upload_limit=1024)
+    assert "300" in refused.value.message_in("en") and "MB" in refused.value.message_in("en")
+    assert "압축해도" in refused.value.message_in("ko")
+    # Nothing is left on disk by the refused export (its CSV, JSON and zip are all removed).
+    assert await asyncio.to_thread(ours) <= before
 
 
 async def ingest(services: Services, guild: int, days_ago: int, title: str) -> None:
