@@ -209,7 +209,6 @@ def _arguments_checked(cls: type[C]) -> type[C]:
     return cls
 
 
-@_arguments_checked
 def _zipped_within(export: LedgerExport, limit: int) -> tuple[Path | None, int]:
     """The export in one zip and its size; no zip (removed) when even that exceeds `limit`."""
     zip_path = export.zipped()
@@ -220,6 +219,7 @@ def _zipped_within(export: LedgerExport, limit: int) -> tuple[Path | None, int]:
     return zip_path, size
 
 
+@_arguments_checked
 class Commands:
     """Every user command, transport-neutral."""
 
