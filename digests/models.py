@@ -76,6 +76,8 @@ class ForecastCounts(BaseModel):
     tracked: int = 0  # forecasts with a window (scheduled)
     needs_date: int = 0  # forecasts whose window waits for the post's date
     views: int = 0  # undated statements, kept but not tracked
+    # Set when the post was longer than the analysis reads: the characters it read.
+    analysed_chars: int | None = None
 
     @property
     def forecasts(self) -> int:
@@ -106,3 +108,4 @@ class IngestResult(BaseModel):
     predictions: int = 0  # forecasts found, the ones that need the post's date included
     needs_date: int = 0  # forecasts whose window waits for the post's date
     views: int = 0  # undated statements ("…될 것 같다"), kept but not tracked
+    analysed_chars: int | None = None  # the post was longer: only this many characters read

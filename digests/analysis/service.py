@@ -91,7 +91,9 @@ class AnalysisService:
         await self._store.forecasts.replace_for_post(
             transaction, guild_id=post.guild_id, post_id=post_id, forecasts=forecasts, now=now
         )
-        return count_forecasts(forecasts)
+        return count_forecasts(forecasts).model_copy(
+            update={"analysed_chars": result.analysed_chars}
+        )
 
     def new_forecasts(
         self, post_id: int, post: Post, analysis: StoredAnalysis, zone: tzinfo

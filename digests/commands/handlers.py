@@ -933,6 +933,11 @@ class Commands:
                 if r.needs_date and r.post_id is not None
                 else ""
             )
+            + (
+                "\n  " + words("ingest.analysed_part", chars=f"{r.analysed_chars:,}")
+                if r.analysed_chars is not None
+                else ""
+            )
             for r in results
         ]
         return Reply(

@@ -246,6 +246,7 @@ class IngestService:
             predictions=counts.forecasts,
             needs_date=counts.needs_date,
             views=counts.views,
+            analysed_chars=counts.analysed_chars,
         )
 
     def _analyze(self, post: Post) -> object:

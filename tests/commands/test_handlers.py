@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from digests.analysis.pipeline import MAX_ANALYSED_CHARS, analysed_part
 from digests.app import Services
 from digests.clock import ManualClock
 from digests.commands.handlers import (
@@ -277,6 +278,19 @@ async def test_the_ingest_reply_says_which_forecasts_need_the_posts_date(
         "2 forecasts need the post's date: /ingest date post:1 date:YYYY-MM-DD" in reply.description
     )
     assert "need the post's date" not in dated.description
+
+
+async def test_the_ingest_reply_says_when_only_the_start_of_a_long_post_was_analysed(
+    commands: Commands,
+) -> None:
+    paragraph = "반도체 업황은 2027년까지 회복될 것이다. 메모리 가격은 오르고 있다.\n"
+    long_post = paragraph * (MAX_ANALYSED_CHARS // len(paragraph) + 50)
+    reply = await commands.ingest_text(MODERATOR, long_post)
+    short = await commands.ingest_text(MODERATOR, paragraph * 3)
+
+    assert "Long post: its forecasts, quotes and themes come from its first" in reply.description
+    assert f"{len(analysed_part(long_post)):,} characters" in reply.description
+    assert "stored #2" in short.description and "Long post" not in short.description
 
 
 async def test_dating_a_post_needs_manage_messages_and_reports_what_moved(
