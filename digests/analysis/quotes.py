@@ -639,6 +639,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
     only endings that close a whole word count.
     """
     found: list[_Subject] = []
+    starts = [token.start for token in tokens]  # in order: a phrase's tokens are found by bisection
     for index, token in enumerate(tokens):
         organisation_source = token.form == "에서" and token.tag in {"JKS", "JKB"}
         if not organisation_source and (
@@ -651,7 +652,8 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
         boundary = limit
         for match in _PHRASE_BREAK.finditer(text, limit, token.start):
             boundary = max(boundary, match.end())
-        for previous in tokens[:index]:
+        # Tokens before the first boundary are never part of the phrase (it only moves on).
+        for previous in tokens[bisect.bisect_left(starts, boundary, 0, index) : index]:
             if previous.start < boundary or previous.tag not in _BREAK_TAGS:
                 continue
             if _inside_a_name(previous, text) or _determiner_han(previous, text, boundary):
@@ -669,7 +671,7 @@ def _subjects(tokens: Sequence[Token], text: str) -> list[_Subject]:
             or collective
         ):
             continue  # "하나증권에서 …라고 분석했다" speaks; "서울에서" is a place
-        phrase_tokens = [t for t in tokens[:index] if t.start >= boundary]
+        phrase_tokens = tokens[bisect.bisect_left(starts, boundary, 0, index) : index]
         tags = {t.tag for t in phrase_tokens}
         forms = {t.form for t in phrase_tokens}
         common = frozenset(t.form for t in phrase_tokens if t.tag == "NNG") | _compound_nouns(

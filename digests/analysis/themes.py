@@ -524,9 +524,8 @@ def _ko_terms(sentence: Sentence, text: str) -> list[str]:
                 break
         for surfaces in segments:
             surfaces = _without_leading_never_phrase(surfaces)
-            terms.extend(
-                word for index, word in enumerate(surfaces) if index not in _in_known_name(surfaces)
-            )
+            in_names = _in_known_name(surfaces)
+            terms.extend(word for index, word in enumerate(surfaces) if index not in in_names)
             for size in (2, 3):
                 for index in range(len(surfaces) - size + 1):
                     terms.append(" ".join(surfaces[index : index + size]))
@@ -779,16 +778,16 @@ def post_candidates(
 
     return [
         ThemeCandidate(
-            shown(key),
+            label,
             counts[key],
             key in title_keys,
             first_seen.get(key, 1.0),
             key in proper,
             2 * predicate_uses[key] >= counts[key] > 0,
-            aliases.knows(key) or bool(_ORGANISATION.search(shown(key))),
+            aliases.knows(key) or bool(_ORGANISATION.search(label)),
             len(quarters.get(key, ())),
         )
-        for key in counts
+        for key, label in ((key, shown(key)) for key in counts)
     ]
 
 
