@@ -765,7 +765,7 @@ class Commands:
             reply.tone = "warning"
             reply.fields.append(
                 Field(
-                    words("schedule.failing", job=words.get(f"job.{failure.job}", failure.job)),
+                    words("schedule.failing", job=words.get(f"job.{failure.name}", failure.name)),
                     words(
                         "schedule.failure",
                         count=failure.failure_count,

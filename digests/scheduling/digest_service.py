@@ -174,7 +174,11 @@ class DigestService:
             held_messages=held,
             reminders_paused_reason=guild.reminders_paused_reason,
             reminder_channel_id=guild.reminder_channel_id,
-            failures=tuple(await self._store.jobs.for_guild(guild_id)),
+            failures=tuple(
+                failure
+                for failure in await self._store.jobs.for_guild(guild_id)
+                if failure.shown_to(self._settings.worker_name)
+            ),
         )
 
     async def run_due(

@@ -32,7 +32,7 @@ from digests.scheduling.isolation import JobRunner
 from digests.scheduling.policy import trigger
 from digests.settings import Settings
 from digests.store import Store
-from digests.store.jobs import EVERY_GUILD
+from digests.store.jobs import EVERY_GUILD, worker_job
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,10 @@ class Scheduler:
         """Run one part of a pass as a job of every guild: recorded and backed off on failure.
         Digests and feeds isolate each guild and feed themselves; guarding them here only
         catches a failure to even list what is due."""
-        result, failure = await self.jobs.run(EVERY_GUILD, job, work, fallback)
+        # Named per process: one process's failing sweep neither backs off nor shows up as
+        # another's (they share the store).
+        stored_job = worker_job(job, self._settings.worker_name)
+        result, failure = await self.jobs.run(EVERY_GUILD, stored_job, work, fallback)
         if failure is not None:
             failures.append(f"{job}: {failure.last_error}")
         return result

@@ -12,6 +12,17 @@ from digests.store.database import Database
 
 # The guild id of jobs that serve every server at once (the reminder sweep, deliveries).
 EVERY_GUILD = -1
+# An every-server job of a named process ("sweep@shards-0,1"): each process backs off and shows
+# its own; the one process of a default setup ("main") keeps the plain name.
+WORKER_SEPARATOR = "@"
+DEFAULT_WORKER = "main"
+
+
+def worker_job(job: str, worker: str) -> str:
+    """The stored name of an every-server job run by `worker`."""
+    return job if worker == DEFAULT_WORKER else f"{job}{WORKER_SEPARATOR}{worker}"
+
+
 _ERROR_MAX_CHARS = 500
 _COLUMNS = "guild_id, job, failure_count, first_failure_ts, last_failure_ts, retry_ts, last_error"
 
@@ -27,6 +38,22 @@ class JobFailure:
     last_failure_at: datetime
     retry_at: datetime
     last_error: str
+
+    @property
+    def name(self) -> str:
+        """The job's name without the process that runs it ("sweep")."""
+        return self.job.split(WORKER_SEPARATOR, 1)[0]
+
+    @property
+    def worker(self) -> str:
+        """The process an every-server job belongs to (`main` for one process)."""
+        _, _, worker = self.job.partition(WORKER_SEPARATOR)
+        return worker or DEFAULT_WORKER
+
+    def shown_to(self, worker: str) -> bool:
+        """Whether a server served by `worker` should see this failure: its own jobs always,
+        an every-server job only when that process runs it."""
+        return self.guild_id != EVERY_GUILD or self.worker == worker
 
 
 def _row(row: sqlite3.Row) -> JobFailure:

@@ -10,6 +10,7 @@ from digests.clock import ManualClock
 from digests.errors import InputError
 from digests.ledger.service import Actor
 from digests.reminders.service import ReminderService, SweepReport
+from digests.scheduling.digest_service import DigestService
 from digests.scheduling.isolation import JOB_BACKOFF, JobRunner
 from digests.scheduling.scheduler import Scheduler
 from digests.store.jobs import EVERY_GUILD
@@ -132,6 +133,56 @@ async def test_a_crashing_sweep_still_lets_digests_and_deliveries_run(
     assert (failure.guild_id, failure.job, failure.failure_count) == (EVERY_GUILD, "sweep", 1)
     # Backing off: the next pass does not even try the sweep.
     assert (await scheduler.tick()).failures == []
+
+
+async def test_each_process_backs_off_and_shows_only_its_own_every_server_failures(
+    services: Services, clock: ManualClock
+) -> None:
+    """Two shard processes on one store: A's crashing sweep is A's. B still sweeps, and the
+    servers B serves do not see A's failure in their status; A's servers do."""
+    await services.digests.schedule(HEALTHY_GUILD, channel_id=200, weekday="daily")
+    clock.set(DIGEST_TIME)
+    settings_a = services.settings.model_copy(update={"worker_id": "shards-0"})
+    settings_b = services.settings.model_copy(update={"worker_id": "shards-1"})
+    crashing_a = Scheduler(
+        services.store,
+        settings_a,
+        clock,
+        reminders=CrashingReminders(services.store, settings_a, clock),
+        digests=DigestService(services.store, settings_a, clock),
+        feeds=services.feeds,
+        sender=services.sender(RecordingTransport()),
+    )
+    assert len((await crashing_a.tick()).failures) == 1
+
+    swept: list[str] = []
+
+    class CountingReminders(ReminderService):
+        async def sweep(self, guild_ids: set[int] | None = None, batch: int = 500) -> SweepReport:
+            swept.append("b")
+            return await super().sweep(guild_ids, batch)
+
+    healthy_b = Scheduler(
+        services.store,
+        settings_b,
+        clock,
+        reminders=CountingReminders(services.store, settings_b, clock),
+        digests=DigestService(services.store, settings_b, clock),
+        feeds=services.feeds,
+        sender=services.sender(RecordingTransport()),
+    )
+    assert (await healthy_b.tick()).failures == [] and swept == ["b"]  # A's backoff is not B's
+
+    seen_by_b = await DigestService(services.store, settings_b, clock).status(HEALTHY_GUILD)
+    (seen_by_a,) = (
+        await DigestService(services.store, settings_a, clock).status(HEALTHY_GUILD)
+    ).failures
+    assert seen_by_b.failures == ()
+    assert (seen_by_a.name, seen_by_a.worker, seen_by_a.job) == (
+        "sweep",
+        "shards-0",
+        "sweep@shards-0",
+    )
 
 
 async def test_start_up_survives_a_crashing_sweep_a_broken_guild_and_a_dead_feed(
