@@ -13,6 +13,7 @@ from digests.reminders.service import ReminderService, SweepReport
 from digests.scheduling.digest_service import DigestService
 from digests.scheduling.isolation import JOB_BACKOFF, JobRunner
 from digests.scheduling.scheduler import Scheduler
+from digests.settings import Settings
 from digests.store.jobs import EVERY_GUILD
 from tests.reminders.recording import DUE_AT, DUE_DAY, RecordingTransport
 from tests.support.local_http import LocalHTTPServer
@@ -103,13 +104,21 @@ class CrashingReminders(ReminderService):
         raise RuntimeError("sweep bug")
 
 
-def scheduler_with_crashing_sweep(services: Services, transport: RecordingTransport) -> Scheduler:
+def process_scheduler(
+    services: Services,
+    transport: RecordingTransport,
+    reminders: type[ReminderService] = CrashingReminders,
+    settings: Settings | None = None,
+) -> Scheduler:
+    """A scheduler of one process on the shared store: its own settings (its WORKER_ID), its
+    own reminder service (by default one whose sweep crashes) and digest service."""
+    settings = settings or services.settings
     return Scheduler(
         services.store,
-        services.settings,
+        settings,
         services.clock,
-        reminders=CrashingReminders(services.store, services.settings, services.clock),
-        digests=services.digests,
+        reminders=reminders(services.store, settings, services.clock),
+        digests=DigestService(services.store, settings, services.clock),
         feeds=services.feeds,
         sender=services.sender(transport),
     )
@@ -121,7 +130,7 @@ async def test_a_crashing_sweep_still_lets_digests_and_deliveries_run(
     await services.digests.schedule(HEALTHY_GUILD, channel_id=200, weekday="daily")
     clock.set(DIGEST_TIME)
     transport = RecordingTransport()
-    scheduler = scheduler_with_crashing_sweep(services, transport)
+    scheduler = process_scheduler(services, transport)
 
     report = await scheduler.tick()
 
@@ -144,15 +153,7 @@ async def test_each_process_backs_off_and_shows_only_its_own_every_server_failur
     clock.set(DIGEST_TIME)
     settings_a = services.settings.model_copy(update={"worker_id": "shards-0"})
     settings_b = services.settings.model_copy(update={"worker_id": "shards-1"})
-    crashing_a = Scheduler(
-        services.store,
-        settings_a,
-        clock,
-        reminders=CrashingReminders(services.store, settings_a, clock),
-        digests=DigestService(services.store, settings_a, clock),
-        feeds=services.feeds,
-        sender=services.sender(RecordingTransport()),
-    )
+    crashing_a = process_scheduler(services, RecordingTransport(), settings=settings_a)
     assert len((await crashing_a.tick()).failures) == 1
 
     swept: list[str] = []
@@ -162,15 +163,7 @@ async def test_each_process_backs_off_and_shows_only_its_own_every_server_failur
             swept.append("b")
             return await super().sweep(guild_ids, batch)
 
-    healthy_b = Scheduler(
-        services.store,
-        settings_b,
-        clock,
-        reminders=CountingReminders(services.store, settings_b, clock),
-        digests=DigestService(services.store, settings_b, clock),
-        feeds=services.feeds,
-        sender=services.sender(RecordingTransport()),
-    )
+    healthy_b = process_scheduler(services, RecordingTransport(), CountingReminders, settings_b)
     assert (await healthy_b.tick()).failures == [] and swept == ["b"]  # A's backoff is not B's
 
     seen_by_b = await DigestService(services.store, settings_b, clock).status(HEALTHY_GUILD)
@@ -193,7 +186,7 @@ async def test_start_up_survives_a_crashing_sweep_a_broken_guild_and_a_dead_feed
     await services.digests.schedule(BROKEN_GUILD, channel_id=100, weekday="daily")
     await services.store.guilds.update(BROKEN_GUILD, clock.now(), digest_cron="every full moon")
     transport = RecordingTransport()
-    scheduler = scheduler_with_crashing_sweep(services, transport)
+    scheduler = process_scheduler(services, transport)
     async with LocalHTTPServer() as server:
         url = server.feed(
             "/feed.xml",
